@@ -1,0 +1,645 @@
+//! The linter: schema and consistency checks over one regulation file.
+//!
+//! Errors are things the data must not say (an undeclared role, a broken chain of actions, a
+//! line reference past the end of the seed). Warnings are things the *text* says that a reader
+//! must know: every annotated contradiction is printed as a warning, never silently resolved.
+//! Not for: fixing anything; the linter only reports.
+
+use crate::model::*;
+use std::collections::{BTreeSet, HashMap};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Warning,
+    Error,
+}
+
+/// One finding, located in a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    pub file: PathBuf,
+    pub line: usize,
+    pub column: usize,
+    /// The rule broken, a short stable id (e.g. `role-declared`).
+    pub rule: &'static str,
+    pub message: String,
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sev = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        write!(
+            f,
+            "{}:{}:{}: {sev}[{}]: {}",
+            self.file.display(),
+            self.line,
+            self.column,
+            self.rule,
+            self.message
+        )
+    }
+}
+
+/// Byte offset → (line, column), both 1-based.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rfind('\n').map(|i| offset - i).unwrap_or(offset + 1);
+    (line, col)
+}
+
+/// Collects diagnostics for one file.
+pub struct Sink<'a> {
+    pub file: &'a Path,
+    pub text: &'a str,
+    pub out: Vec<Diagnostic>,
+}
+
+impl<'a> Sink<'a> {
+    fn push(&mut self, severity: Severity, at: usize, rule: &'static str, message: String) {
+        let (line, column) = line_col(self.text, at);
+        self.out.push(Diagnostic {
+            severity,
+            file: self.file.to_path_buf(),
+            line,
+            column,
+            rule,
+            message,
+        });
+    }
+    pub fn error(&mut self, at: usize, rule: &'static str, message: impl Into<String>) {
+        self.push(Severity::Error, at, rule, message.into());
+    }
+    pub fn warn(&mut self, at: usize, rule: &'static str, message: impl Into<String>) {
+        self.push(Severity::Warning, at, rule, message.into());
+    }
+}
+
+/// Where the seed texts live, to check line references against them.
+#[derive(Debug, Clone, Default)]
+pub struct Seeds {
+    pub dir: Option<PathBuf>,
+    line_counts: HashMap<String, usize>,
+}
+
+impl Seeds {
+    pub fn at(dir: Option<PathBuf>) -> Seeds {
+        let mut line_counts = HashMap::new();
+        if let Some(d) = &dir {
+            if let Ok(rd) = std::fs::read_dir(d) {
+                for e in rd.flatten() {
+                    if let Ok(t) = std::fs::read_to_string(e.path()) {
+                        line_counts.insert(e.file_name().to_string_lossy().into_owned(), t.lines().count());
+                    }
+                }
+            }
+        }
+        Seeds { dir, line_counts }
+    }
+
+    /// `QYZMET_SEEDS`, else the first `shared/seeds` found walking up from `start`.
+    pub fn discover(start: &Path) -> Seeds {
+        if let Ok(p) = std::env::var("QYZMET_SEEDS") {
+            return Seeds::at(Some(PathBuf::from(p)));
+        }
+        let start = std::fs::canonicalize(start).unwrap_or_else(|_| start.to_path_buf());
+        let found = start.ancestors().map(|a| a.join("shared/seeds")).find(|p| p.is_dir());
+        Seeds::at(found)
+    }
+
+    pub fn lines_of(&self, seed: &str) -> Option<usize> {
+        self.line_counts.get(seed).copied()
+    }
+}
+
+/// A lower bound on the working time a duration takes, in minutes, and an upper bound on the
+/// working time a term allows. Used only to flag flows that cannot fit their term: a working
+/// day is taken as 8 working hours, and calendar days are assumed to hold as few working days
+/// as a calendar can give them (weekends and up to three holidays).
+const WORKING_DAY_MINUTES: f64 = 8.0 * 60.0;
+
+fn min_working_minutes(d: Duration) -> f64 {
+    let v = d.value as f64;
+    match d.unit {
+        Unit::Seconds => v / 60.0,
+        Unit::Minutes => v,
+        Unit::Hours => v * 60.0,
+        Unit::WorkingDays => v * WORKING_DAY_MINUTES,
+        Unit::CalendarDays | Unit::DaysUnspecified => min_working_days_in(d.value) * WORKING_DAY_MINUTES,
+        Unit::Months => min_working_days_in(d.value * 28) * WORKING_DAY_MINUTES,
+    }
+}
+
+fn min_working_days_in(calendar_days: u32) -> f64 {
+    let n = calendar_days as f64;
+    let weekends = 2.0 * (n / 7.0).ceil();
+    (n - weekends - 3.0).max(0.0)
+}
+
+fn max_working_minutes(d: Duration) -> f64 {
+    let v = d.value as f64;
+    match d.unit {
+        Unit::Seconds => v / 60.0,
+        Unit::Minutes => v,
+        Unit::Hours => v * 60.0,
+        Unit::WorkingDays | Unit::CalendarDays | Unit::DaysUnspecified => v * WORKING_DAY_MINUTES,
+        Unit::Months => v * 31.0 * WORKING_DAY_MINUTES,
+    }
+}
+
+/// The largest value of each unit a regulation step plausibly has.
+fn plausible_max(unit: Unit) -> u32 {
+    match unit {
+        Unit::Seconds => 3600,
+        Unit::Minutes => 600,
+        Unit::Hours => 72,
+        Unit::WorkingDays => 90,
+        Unit::CalendarDays | Unit::DaysUnspecified => 120,
+        Unit::Months => 12,
+    }
+}
+
+fn is_valid_id(s: &str) -> bool {
+    !s.is_empty()
+        && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
+        && s.chars().next().is_some_and(|c| c.is_ascii_lowercase())
+}
+
+fn is_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return false;
+    }
+    let (y, m, d) = (s[0..4].parse::<u32>(), s[5..7].parse::<u32>(), s[8..10].parse::<u32>());
+    matches!((y, m, d), (Ok(y), Ok(m), Ok(d)) if (1990..2100).contains(&y) && (1..=12).contains(&m) && (1..=31).contains(&d))
+}
+
+/// The checks. `file_stem` is the file name, to check it against id and version.
+pub fn lint(reg: &Regulation, file_name: &str, seeds: &Seeds, sink: &mut Sink) {
+    let mut l = Linter { reg, seeds, sink, seed_lines: None };
+    l.run(file_name);
+}
+
+struct Linter<'r, 's, 'a> {
+    reg: &'r Regulation,
+    seeds: &'r Seeds,
+    sink: &'s mut Sink<'a>,
+    seed_lines: Option<usize>,
+}
+
+impl Linter<'_, '_, '_> {
+    fn run(&mut self, file_name: &str) {
+        let reg = self.reg;
+        if reg.schema != 1 {
+            self.sink.error(0, "schema", format!("schema = {} is not supported; this linter reads schema 1", reg.schema));
+        }
+        if !is_valid_id(&reg.id) {
+            self.sink.error(0, "id-format", format!("id `{}` must be lowercase letters, digits and dashes", reg.id));
+        }
+        let expected = format!("{}.v{}.toml", reg.id, reg.version);
+        if file_name != expected {
+            self.sink.error(0, "file-name", format!("file name `{file_name}` must be `{expected}` (id and version inside the file)"));
+        }
+        self.check_seed();
+        self.check_dates();
+        self.check_declarations();
+        self.check_flows();
+        self.check_terms();
+        self.check_results();
+        self.check_sc_rules();
+        self.report_annotations();
+    }
+
+    fn src(&mut self, at: usize, what: &str, s: &SourceRef) {
+        let Some(max) = self.seed_lines else { return };
+        if s.last_line() as usize > max {
+            self.sink.error(
+                at,
+                "source-line",
+                format!("{what}: source `{s}` points past the end of seed `{}` ({max} lines)", self.reg.source.seed),
+            );
+        }
+    }
+
+    fn check_seed(&mut self) {
+        let reg = self.reg;
+        if self.seeds.dir.is_none() {
+            self.sink.warn(0, "seeds-found", "seed texts not found (set QYZMET_SEEDS): line references not checked");
+            return;
+        }
+        match self.seeds.lines_of(&reg.source.seed) {
+            None => self.sink.error(0, "seed-exists", format!("source.seed `{}` is not a file in the seeds folder", reg.source.seed)),
+            Some(n) => self.seed_lines = Some(n),
+        }
+        if reg.source.part == 0 {
+            self.sink.error(0, "part", "source.part is 1-based: it must be at least 1");
+        }
+        self.src(0, "source.lines", &reg.source.lines);
+        self.src(0, "title", &reg.title.source);
+        self.src(0, "act", &reg.act.source);
+        self.src(0, "status", &reg.status.source);
+        if let Some(s) = &reg.standard {
+            self.src(0, "standard", &s.source);
+        }
+        for s in [&reg.service_form_source, &reg.result_form_source].into_iter().flatten() {
+            self.src(0, "form", s);
+        }
+    }
+
+    fn check_dates(&mut self) {
+        let reg = self.reg;
+        let mut dates = vec![("act.date", Some(&reg.act.date)), ("act.registration_date", reg.act.registration_date.as_ref())];
+        dates.push(("status.repealed_on", reg.status.repealed_on.as_ref()));
+        for (field, d) in dates {
+            if let Some(d) = d {
+                if !is_date(d) {
+                    self.sink.error(0, "date-format", format!("{field} `{d}` must be a date YYYY-MM-DD"));
+                }
+            }
+        }
+        if reg.status.state == StatusState::Repealed && reg.status.repealed_by.is_none() {
+            self.sink.error(0, "repealed-by", "status.state = \"repealed\" needs status.repealed_by (the repealing act)");
+        }
+        if reg.title.kk.trim().is_empty() || reg.title.en.trim().is_empty() || reg.title.ru.trim().is_empty() {
+            self.sink.error(0, "title", "title.kk, title.ru and title.en must not be empty");
+        }
+    }
+
+    fn check_declarations(&mut self) {
+        let reg = self.reg;
+        if reg.providers.is_empty() {
+            self.sink.error(0, "provider-declared", "no [[providers]]: the text always names who provides the service");
+        }
+        if reg.channels.is_empty() {
+            self.sink.error(0, "channel-declared", "no [[channels]]: a regulation must say where applications are accepted");
+        }
+        let mut seen = BTreeSet::new();
+        for c in &reg.channels {
+            let at = c.span().start;
+            let c = c.get_ref();
+            if !seen.insert(c.id) {
+                self.sink.error(at, "channel-unique", format!("channel `{}` is declared twice", c.id.as_str()));
+            }
+            self.src(at, "channel", &c.source);
+            if c.accepts && reg.flow_for(c.id).is_none() {
+                self.sink.error(at, "channel-flow", format!("channel `{}` accepts applications but no flow has channel = \"{}\"", c.id.as_str(), c.id.as_str()));
+            }
+        }
+        let mut roles = BTreeSet::new();
+        for r in &reg.roles {
+            let at = r.span().start;
+            let r = r.get_ref();
+            if !is_valid_id(&r.id) {
+                self.sink.error(at, "id-format", format!("role id `{}` must be lowercase letters, digits and underscores", r.id));
+            }
+            if !roles.insert(r.id.as_str()) {
+                self.sink.error(at, "role-unique", format!("role `{}` is declared twice", r.id));
+            }
+            self.src(at, "role", &r.source);
+        }
+        for p in &reg.providers {
+            let at = p.span().start;
+            self.src(at, "provider", &p.get_ref().source);
+        }
+    }
+
+    fn role_declared(&self, id: &str) -> bool {
+        self.reg.roles.iter().any(|r| r.get_ref().id == id)
+    }
+
+    fn check_flows(&mut self) {
+        let reg = self.reg;
+        for (flow_id, flow) in &reg.flows {
+            let fat = flow.span().start;
+            let flow = flow.get_ref();
+            if reg.channel(flow.channel).is_none() {
+                self.sink.error(fat, "flow-channel", format!("flow `{flow_id}` serves channel `{}`, which is not declared in [[channels]]", flow.channel.as_str()));
+            }
+            self.src(fat, &format!("flows.{flow_id}"), &flow.source);
+            if flow.steps.is_empty() {
+                self.sink.error(fat, "flow-steps", format!("flow `{flow_id}` has no steps"));
+            }
+            let mut prev: Option<&Step> = None;
+            for s in &flow.steps {
+                let at = s.span().start;
+                let step = s.get_ref();
+                let here = format!("flows.{flow_id} step {}", step.n);
+                self.src(at, &here, &step.source);
+                if let Some(p) = prev {
+                    if step.n <= p.n {
+                        self.sink.error(at, "step-order", format!("{here}: steps must be numbered in increasing order (after step {})", p.n));
+                    }
+                }
+                match step.kind {
+                    StepKind::ProviderFlow => {
+                        if step.role.is_some() {
+                            self.sink.error(at, "provider-flow", format!("{here}: a provider_flow step carries no role (the provider's flow names its own roles)"));
+                        }
+                        match &step.flow {
+                            None => self.sink.error(at, "provider-flow", format!("{here}: kind = \"provider_flow\" needs `flow` (the provider's flow id)")),
+                            Some(f) if f == flow_id => self.sink.error(at, "provider-flow", format!("{here}: flow `{f}` cannot run itself")),
+                            Some(f) if !reg.flows.contains_key(f) => {
+                                self.sink.error(at, "provider-flow", format!("{here}: flow `{f}` does not exist"))
+                            }
+                            Some(_) => {}
+                        }
+                    }
+                    _ => {
+                        if step.flow.is_some() {
+                            self.sink.error(at, "provider-flow", format!("{here}: `flow` is only for kind = \"provider_flow\""));
+                        }
+                        match &step.role {
+                            None => self.sink.error(at, "role-declared", format!("{here}: every {} needs a role", kind_name(step.kind))),
+                            Some(r) if !self.role_declared(r) => {
+                                self.sink.error(at, "role-declared", format!("{here}: role `{r}` is not declared in [[roles]]"))
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+                if step.text_en.trim().is_empty() {
+                    self.sink.error(at, "text", format!("{here}: text_en must say what the step does"));
+                }
+                // The output of one action is the basis of the next.
+                if let Some(p) = prev {
+                    if p.kind == StepKind::Action && step.kind == StepKind::Action {
+                        match (&p.output, &step.input) {
+                            (Some(o), Some(i)) if o.trim() != i.trim() => self.sink.error(
+                                at,
+                                "output-feeds-next",
+                                format!("{here}: input `{i}` is not the output of step {} (`{o}`)", p.n),
+                            ),
+                            (None, _) => self.sink.error(at, "output-feeds-next", format!("{here}: step {} has no output to feed this action", p.n)),
+                            (_, None) => self.sink.error(at, "output-feeds-next", format!("{here}: action has no input (the output of step {})", p.n)),
+                            _ => {}
+                        }
+                    }
+                }
+                if let Some(d) = step.duration {
+                    self.check_duration(at, &here, d);
+                }
+                if step.kind != StepKind::Condition && !step.checks.is_empty() {
+                    self.sink.error(at, "checks", format!("{here}: `checks` belong to kind = \"condition\" steps"));
+                }
+                for r in &step.produces {
+                    if reg.result(r).is_none() {
+                        self.sink.error(at, "result-declared", format!("{here}: produces `{r}`, which is not in [[results]]"));
+                    }
+                }
+                for b in &step.branches {
+                    let bat = b.span().start;
+                    let b = b.get_ref();
+                    self.src(bat, &here, &b.source);
+                    if let Some(r) = &b.result {
+                        if reg.result(r).is_none() {
+                            self.sink.error(bat, "result-declared", format!("{here}: branch result `{r}` is not in [[results]]"));
+                        }
+                    } else if matches!(b.kind, BranchKind::RefuseAcceptance | BranchKind::MotivatedRefusal | BranchKind::RefusalNotice | BranchKind::Result) {
+                        self.sink.error(bat, "branch-result", format!("{here}: a {:?} branch must name the `result` it yields", b.kind));
+                    }
+                    if let Some(g) = b.goto {
+                        if !flow.steps.iter().any(|s| s.get_ref().n == g) {
+                            self.sink.error(bat, "branch-goto", format!("{here}: branch goes to step {g}, which this flow does not have"));
+                        }
+                    }
+                }
+                for a in &step.alternatives {
+                    let aat = a.span().start;
+                    let alt = a.get_ref();
+                    self.src(aat, &here, &alt.source);
+                    if alt.field == AltField::Duration && alt.duration.is_none() {
+                        self.sink.error(aat, "alternative", format!("{here}: an alternative with field = \"duration\" needs `duration`"));
+                    }
+                    let chosen = match alt.field {
+                        AltField::Duration => step.duration.map(|d| d.to_string()).unwrap_or_else(|| "no duration".into()),
+                        AltField::Role => step.role.clone().unwrap_or_default(),
+                        _ => step.text_en.clone(),
+                    };
+                    let other = alt
+                        .duration
+                        .map(|d| d.to_string())
+                        .or_else(|| alt.role.clone())
+                        .or_else(|| alt.text_en.clone())
+                        .unwrap_or_default();
+                    self.sink.warn(
+                        aat,
+                        "contradiction",
+                        format!("contradiction in {here} ({:?}): chosen {chosen} ({}); the text also says {other} ({}): {}", alt.field, step.source, alt.source, alt.note).to_lowercase_field(),
+                    );
+                }
+                prev = Some(step);
+            }
+            // A flow of an accepting channel must reach a result.
+            if reg.channel(flow.channel).is_some_and(|c| c.accepts) && !self.flow_reaches_result(flow_id, &mut BTreeSet::new()) {
+                self.sink.error(fat, "result-reachable", format!("flow `{flow_id}` never reaches a result of kind \"result\" (no step `produces` it and no branch yields it)"));
+            }
+        }
+    }
+
+    /// Does the flow hand out a result of kind "result", itself or through the provider's flow?
+    fn flow_reaches_result(&self, flow_id: &str, seen: &mut BTreeSet<String>) -> bool {
+        if !seen.insert(flow_id.to_string()) {
+            return false;
+        }
+        let Some(flow) = self.reg.flows.get(flow_id) else { return false };
+        let is_result = |id: &String| self.reg.result(id).is_some_and(|r| r.kind == ResultKind::Result);
+        flow.get_ref().steps.iter().any(|s| {
+            let s = s.get_ref();
+            s.produces.iter().any(is_result)
+                || s.branches.iter().any(|b| b.get_ref().result.as_ref().is_some_and(is_result))
+                || s.flow.as_ref().is_some_and(|f| self.flow_reaches_result(f, seen))
+        })
+    }
+
+    fn check_duration(&mut self, at: usize, here: &str, d: Duration) {
+        if d.value == 0 {
+            self.sink.error(at, "duration-positive", format!("{here}: duration must be positive"));
+        } else if d.value > plausible_max(d.unit) {
+            self.sink.error(
+                at,
+                "unit-plausible",
+                format!("{here}: {d} is implausible for one step (more than {} {}); check the unit", plausible_max(d.unit), d.unit.as_str()),
+            );
+        }
+        if d.unit == Unit::DaysUnspecified {
+            self.sink.warn(at, "unit-unspecified", format!("{here}: the text says {} \"days\" without saying working or calendar days", d.value));
+        }
+    }
+
+    /// Lower bound of the working time a flow takes, following provider_flow steps.
+    fn flow_min_minutes(&self, flow_id: &str, depth: u32) -> f64 {
+        let Some(flow) = self.reg.flows.get(flow_id) else { return 0.0 };
+        if depth > 4 {
+            return 0.0;
+        }
+        flow.get_ref()
+            .steps
+            .iter()
+            .map(|s| {
+                let s = s.get_ref();
+                match (s.kind, &s.flow) {
+                    (StepKind::ProviderFlow, Some(f)) => self.flow_min_minutes(f, depth + 1),
+                    _ => s.duration.map(min_working_minutes).unwrap_or(0.0),
+                }
+            })
+            .sum()
+    }
+
+    fn has_term_annotation(&self) -> bool {
+        self.reg
+            .annotations
+            .iter()
+            .any(|a| a.get_ref().kind == AnnotationKind::Contradiction && a.get_ref().about.trim() == "term")
+    }
+
+    fn check_terms(&mut self) {
+        let reg = self.reg;
+        for (ch, t) in &reg.terms {
+            let at = t.span().start;
+            let term = t.get_ref();
+            let Some(channel) = reg.channels.iter().map(|c| c.get_ref().id).find(|c| c.as_str() == ch) else {
+                self.sink.error(at, "term-channel", format!("terms.{ch}: `{ch}` is not a declared channel"));
+                continue;
+            };
+            self.src(at, &format!("terms.{ch}"), &term.source);
+            if term.value == 0 {
+                self.sink.error(at, "duration-positive", format!("terms.{ch}: the term must be positive"));
+            }
+            if term.acceptance_day_counted.is_some() != term.acceptance_day_source.is_some() {
+                self.sink.error(at, "term-rule-source", format!("terms.{ch}: acceptance_day_counted and acceptance_day_source go together"));
+            }
+            if let Some(d) = &term.deliver_before_term {
+                self.src(at, &format!("terms.{ch}.deliver_before_term"), &d.source);
+                if channel != ChannelId::StateCorporation {
+                    self.sink.error(at, "term-rule", format!("terms.{ch}: deliver_before_term is a State Corporation rule"));
+                }
+            }
+            for a in &term.alternatives {
+                let aat = a.span().start;
+                let alt = a.get_ref();
+                self.src(aat, &format!("terms.{ch}"), &alt.source);
+                self.sink.warn(
+                    aat,
+                    "contradiction",
+                    format!(
+                        "contradiction in terms.{ch}: chosen {} ({}); the text also says {} ({}): {}",
+                        term.duration(),
+                        term.source,
+                        Duration { value: alt.value, unit: alt.unit },
+                        alt.source,
+                        alt.note
+                    ),
+                );
+            }
+            // Actions must fit within the term.
+            if let Some((flow_id, _)) = reg.flow_for(channel) {
+                let need = self.flow_min_minutes(flow_id, 0);
+                let allowed = max_working_minutes(term.duration());
+                if need > allowed + 1e-6 {
+                    let msg = format!(
+                        "terms.{ch}: the actions of flow `{flow_id}` take at least {:.0} working minutes, more than the term of {} allows",
+                        need,
+                        term.duration()
+                    );
+                    if self.has_term_annotation() {
+                        self.sink.warn(at, "term-fits", format!("{msg} (annotated as a contradiction of the text)"));
+                    } else {
+                        self.sink.error(at, "term-fits", format!("{msg}; if the text really says so, add an [[annotations]] entry with kind = \"contradiction\", about = \"term\""));
+                    }
+                }
+            }
+        }
+    }
+
+    fn check_results(&mut self) {
+        let reg = self.reg;
+        let mut ids = BTreeSet::new();
+        let mut referenced = BTreeSet::new();
+        for f in reg.flows.values() {
+            for s in &f.get_ref().steps {
+                let s = s.get_ref();
+                referenced.extend(s.produces.iter().map(String::as_str));
+                referenced.extend(s.branches.iter().filter_map(|b| b.get_ref().result.as_deref()));
+            }
+        }
+        for r in &reg.results {
+            let at = r.span().start;
+            let r = r.get_ref();
+            if !ids.insert(r.id.as_str()) {
+                self.sink.error(at, "result-unique", format!("result `{}` is declared twice", r.id));
+            }
+            if !is_valid_id(&r.id) {
+                self.sink.error(at, "id-format", format!("result id `{}` must be lowercase letters, digits and underscores", r.id));
+            }
+            self.src(at, &format!("result {}", r.id), &r.source);
+            if !referenced.contains(r.id.as_str()) {
+                self.sink.error(at, "result-reachable", format!("result `{}` is not reachable: no step `produces` it and no branch yields it", r.id));
+            }
+            for c in &r.channels {
+                if reg.channel(*c).is_none() {
+                    self.sink.error(at, "result-channel", format!("result `{}` names channel `{}`, which is not declared", r.id, c.as_str()));
+                }
+            }
+        }
+        if !reg.results.iter().any(|r| r.get_ref().kind == ResultKind::Result) {
+            self.sink.error(0, "result-declared", "no [[results]] of kind \"result\": what does the service give?");
+        }
+        for g in &reg.refusal_grounds {
+            let at = g.span().start;
+            self.src(at, "refusal ground", &g.get_ref().source);
+        }
+    }
+
+    fn check_sc_rules(&mut self) {
+        let reg = self.reg;
+        if let Some(sc) = &reg.state_corporation {
+            let at = sc.span().start;
+            if reg.channel(ChannelId::StateCorporation).is_none() {
+                self.sink.error(at, "sc-channel", "[state_corporation] rules given but the state_corporation channel is not declared");
+            }
+            self.src(at, "state_corporation", &sc.get_ref().source);
+            if let Some(u) = &sc.get_ref().unclaimed {
+                self.src(at, "state_corporation.unclaimed", &u.source);
+            }
+        }
+    }
+
+    fn report_annotations(&mut self) {
+        for a in &self.reg.annotations {
+            let at = a.span().start;
+            let an = a.get_ref();
+            self.src(at, "annotation", &an.source);
+            let chosen = an.chosen.as_ref().map(|c| format!(" — chosen: {c}")).unwrap_or_default();
+            self.sink.warn(at, "annotation", format!("{} about {} ({}): {}{chosen}", an.kind.as_str(), an.about, an.source, an.text_en));
+        }
+    }
+}
+
+fn kind_name(k: StepKind) -> &'static str {
+    match k {
+        StepKind::Action => "action",
+        StepKind::Process => "process",
+        StepKind::Condition => "condition",
+        StepKind::ProviderFlow => "provider_flow step",
+    }
+}
+
+trait LowerField {
+    fn to_lowercase_field(self) -> String;
+}
+
+impl LowerField for String {
+    /// Debug names of fields (`Duration`) read better in lower case.
+    fn to_lowercase_field(self) -> String {
+        ["Duration", "Role", "Text", "Unit", "Other"]
+            .iter()
+            .fold(self, |s, f| s.replace(&format!("({f})"), &format!("({})", f.to_lowercase())))
+    }
+}

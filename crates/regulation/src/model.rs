@@ -1,0 +1,563 @@
+//! The regulation model: what one regulation version says, as typed data.
+//!
+//! This is the shape of `regulations/*.toml` (see `docs/regulation-format.md`). It holds facts
+//! and their sources only; consistency rules live in [`crate::lint`], not here.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
+use toml::Spanned;
+
+/// A reference into the seed text: `L119`, `L119-L129`, `L119-L129, L190`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(into = "String")]
+pub struct SourceRef {
+    /// Inclusive line ranges, 1-based.
+    pub ranges: Vec<(u32, u32)>,
+}
+
+impl SourceRef {
+    pub fn parse(s: &str) -> Result<SourceRef, String> {
+        let mut ranges = Vec::new();
+        for part in s.split(',') {
+            let part = part.trim();
+            if part.is_empty() {
+                return Err(format!("empty line reference in `{s}`"));
+            }
+            let (a, b) = match part.split_once('-') {
+                Some((a, b)) => (a.trim(), b.trim()),
+                None => (part, part),
+            };
+            let a = parse_line(a).ok_or_else(|| bad_ref(s))?;
+            let b = parse_line(b).ok_or_else(|| bad_ref(s))?;
+            if b < a {
+                return Err(format!("line range `{part}` runs backwards"));
+            }
+            ranges.push((a, b));
+        }
+        Ok(SourceRef { ranges })
+    }
+
+    pub fn first_line(&self) -> u32 {
+        self.ranges.first().map(|r| r.0).unwrap_or(0)
+    }
+
+    pub fn last_line(&self) -> u32 {
+        self.ranges.iter().map(|r| r.1).max().unwrap_or(0)
+    }
+}
+
+fn parse_line(s: &str) -> Option<u32> {
+    let n: u32 = s.strip_prefix('L')?.parse().ok()?;
+    (n > 0).then_some(n)
+}
+
+fn bad_ref(s: &str) -> String {
+    format!("source `{s}` must be line references like `L119`, `L119-L129` or `L119-L129, L190`")
+}
+
+impl fmt::Display for SourceRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let parts: Vec<String> = self
+            .ranges
+            .iter()
+            .map(|&(a, b)| if a == b { format!("L{a}") } else { format!("L{a}-L{b}") })
+            .collect();
+        f.write_str(&parts.join(", "))
+    }
+}
+
+impl From<SourceRef> for String {
+    fn from(s: SourceRef) -> String {
+        s.to_string()
+    }
+}
+
+impl<'de> Deserialize<'de> for SourceRef {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        SourceRef::parse(&s).map_err(serde::de::Error::custom)
+    }
+}
+
+/// Units a legal duration is counted in, exactly as the text names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Unit {
+    Seconds,
+    Minutes,
+    Hours,
+    WorkingDays,
+    CalendarDays,
+    /// "күн" with no qualifier: the text does not say which kind of day.
+    DaysUnspecified,
+    Months,
+}
+
+impl Unit {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Unit::Seconds => "seconds",
+            Unit::Minutes => "minutes",
+            Unit::Hours => "hours",
+            Unit::WorkingDays => "working_days",
+            Unit::CalendarDays => "calendar_days",
+            Unit::DaysUnspecified => "days_unspecified",
+            Unit::Months => "months",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Duration {
+    pub value: u32,
+    pub unit: Unit,
+}
+
+impl fmt::Display for Duration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.value, self.unit.as_str().replace('_', " "))
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Regulation {
+    pub schema: u32,
+    pub id: String,
+    pub version: u32,
+    pub region: String,
+    #[serde(default)]
+    pub service_form: Vec<ServiceForm>,
+    pub service_form_source: Option<SourceRef>,
+    #[serde(default)]
+    pub result_form: Vec<ResultForm>,
+    pub result_form_source: Option<SourceRef>,
+    pub source: SeedSource,
+    pub title: Title,
+    pub act: Act,
+    pub status: Status,
+    pub standard: Option<Standard>,
+    #[serde(default)]
+    pub providers: Vec<Spanned<Provider>>,
+    #[serde(default)]
+    pub channels: Vec<Spanned<ChannelDecl>>,
+    #[serde(default)]
+    pub roles: Vec<Spanned<Role>>,
+    #[serde(default)]
+    pub flows: BTreeMap<String, Spanned<Flow>>,
+    #[serde(default)]
+    pub terms: BTreeMap<String, Spanned<Term>>,
+    pub state_corporation: Option<Spanned<ScRules>>,
+    #[serde(default)]
+    pub results: Vec<Spanned<ResultDoc>>,
+    #[serde(default)]
+    pub refusal_grounds: Vec<Spanned<RefusalGround>>,
+    #[serde(default)]
+    pub annotations: Vec<Spanned<Annotation>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ServiceForm {
+    Paper,
+    ElectronicPartly,
+    FullyAutomated,
+    Electronic,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ResultForm {
+    Electronic,
+    Paper,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedSource {
+    pub seed: String,
+    pub part: u32,
+    pub lines: SourceRef,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Title {
+    pub kk: String,
+    pub ru: String,
+    pub en: String,
+    pub source: SourceRef,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Act {
+    pub issuer: String,
+    pub kind: String,
+    pub number: String,
+    pub date: String,
+    pub registration_number: Option<String>,
+    pub registration_date: Option<String>,
+    pub amends: Option<String>,
+    pub effective: Option<String>,
+    pub source: SourceRef,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StatusState {
+    InForce,
+    Repealed,
+    Unknown,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Status {
+    pub state: StatusState,
+    pub repealed_by: Option<String>,
+    pub repealed_on: Option<String>,
+    pub source: SourceRef,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Standard {
+    pub title_kk: Option<String>,
+    pub approved_by: String,
+    #[serde(default)]
+    pub amended_by: Vec<String>,
+    pub source: SourceRef,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Provider {
+    pub id: String,
+    pub kk: String,
+    pub en: String,
+    pub source: SourceRef,
+}
+
+/// Channels through which applications are accepted and results issued.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChannelId {
+    Office,
+    StateCorporation,
+    Portal,
+    /// An intake point that forwards to the provider (e.g. a rural akim's office).
+    Intermediary,
+}
+
+impl ChannelId {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChannelId::Office => "office",
+            ChannelId::StateCorporation => "state_corporation",
+            ChannelId::Portal => "portal",
+            ChannelId::Intermediary => "intermediary",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChannelDecl {
+    pub id: ChannelId,
+    pub accepts: bool,
+    pub issues: bool,
+    pub note: Option<String>,
+    pub source: SourceRef,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Role {
+    pub id: String,
+    pub kk: String,
+    pub en: String,
+    #[serde(default)]
+    pub alt_kk: Vec<String>,
+    pub source: SourceRef,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Flow {
+    pub channel: ChannelId,
+    pub source: SourceRef,
+    #[serde(default)]
+    pub steps: Vec<Spanned<Step>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StepKind {
+    Action,
+    Process,
+    Condition,
+    /// The State Corporation hands the file to the provider, who runs the named flow.
+    ProviderFlow,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Check {
+    Credentials,
+    CertificateValidity,
+    CertificateNotRevoked,
+    IinMatch,
+    DocumentsComplete,
+    Grounds,
+    DataInIndividualsDb,
+    OperatorCredentials,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Step {
+    pub n: u32,
+    pub kind: StepKind,
+    pub label: Option<String>,
+    pub role: Option<String>,
+    pub flow: Option<String>,
+    pub text_kk: Option<String>,
+    pub text_en: String,
+    pub input: Option<String>,
+    pub output: Option<String>,
+    pub duration: Option<Duration>,
+    #[serde(default)]
+    pub produces: Vec<String>,
+    #[serde(default)]
+    pub checks: Vec<Check>,
+    #[serde(default)]
+    pub branches: Vec<Spanned<Branch>>,
+    #[serde(default)]
+    pub alternatives: Vec<Spanned<Alternative>>,
+    pub source: SourceRef,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BranchKind {
+    RefuseAcceptance,
+    MotivatedRefusal,
+    Result,
+    RefusalNotice,
+    Stop,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Branch {
+    pub kind: BranchKind,
+    pub result: Option<String>,
+    pub condition_en: Option<String>,
+    pub goto: Option<u32>,
+    pub source: SourceRef,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AltField {
+    Duration,
+    Role,
+    Text,
+    Unit,
+    Other,
+}
+
+/// A reading the text also supports but that was not chosen (a contradiction in the text).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Alternative {
+    pub field: AltField,
+    pub duration: Option<Duration>,
+    pub role: Option<String>,
+    pub text_en: Option<String>,
+    pub source: SourceRef,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct DurationWithSource {
+    pub value: u32,
+    pub unit: Unit,
+    pub source: SourceRef,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct TermAlternative {
+    pub value: u32,
+    pub unit: Unit,
+    pub source: SourceRef,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Term {
+    pub value: u32,
+    pub unit: Unit,
+    pub from_en: Option<String>,
+    /// `Some(false)` only where the text says the day of acceptance is not counted.
+    pub acceptance_day_counted: Option<bool>,
+    pub acceptance_day_source: Option<SourceRef>,
+    pub deliver_before_term: Option<DurationWithSource>,
+    #[serde(default)]
+    pub alternatives: Vec<Spanned<TermAlternative>>,
+    pub source: SourceRef,
+}
+
+impl Term {
+    pub fn duration(&self) -> Duration {
+        Duration { value: self.value, unit: self.unit }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IssueRequirement {
+    IdentityDocument,
+    NotarisedPowerOfAttorney,
+    AcceptanceReceipt,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UnclaimedThen {
+    ReturnToProvider,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Unclaimed {
+    pub keep: Duration,
+    pub then: UnclaimedThen,
+    pub rerequest: Option<Duration>,
+    pub source: SourceRef,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScRules {
+    pub e_queue: Option<bool>,
+    pub e_queue_bookable_via_portal: Option<bool>,
+    pub expedited: Option<bool>,
+    #[serde(default)]
+    pub issue_requires: Vec<IssueRequirement>,
+    pub unclaimed: Option<Unclaimed>,
+    pub source: SourceRef,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ResultKind {
+    Result,
+    Refusal,
+    Receipt,
+    Notice,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResultDoc {
+    pub id: String,
+    pub kind: ResultKind,
+    pub name_kk: Option<String>,
+    pub name_en: String,
+    pub form: Option<String>,
+    #[serde(default)]
+    pub barcode: bool,
+    #[serde(default)]
+    pub channels: Vec<ChannelId>,
+    pub source: SourceRef,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GroundKind {
+    RefuseAcceptance,
+    MotivatedRefusal,
+    Portal,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RefusalGround {
+    pub kind: GroundKind,
+    pub text_en: String,
+    pub reference: Option<String>,
+    #[serde(default)]
+    pub channels: Vec<ChannelId>,
+    pub source: SourceRef,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AnnotationKind {
+    Contradiction,
+    Garbled,
+    DraftingError,
+    Missing,
+    Note,
+}
+
+impl AnnotationKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AnnotationKind::Contradiction => "contradiction",
+            AnnotationKind::Garbled => "garbled",
+            AnnotationKind::DraftingError => "drafting_error",
+            AnnotationKind::Missing => "missing",
+            AnnotationKind::Note => "note",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Annotation {
+    pub kind: AnnotationKind,
+    pub about: String,
+    pub text_en: String,
+    pub chosen: Option<String>,
+    pub source: SourceRef,
+}
+
+impl Regulation {
+    /// Channel ids in the order the text declares them.
+    pub fn channel_ids(&self) -> Vec<ChannelId> {
+        self.channels.iter().map(|c| c.get_ref().id).collect()
+    }
+
+    pub fn channel(&self, id: ChannelId) -> Option<&ChannelDecl> {
+        self.channels.iter().map(|c| c.get_ref()).find(|c| c.id == id)
+    }
+
+    pub fn term(&self, channel: ChannelId) -> Option<&Term> {
+        self.terms.get(channel.as_str()).map(|t| t.get_ref())
+    }
+
+    /// The flow that serves applications arriving through `channel`.
+    pub fn flow_for(&self, channel: ChannelId) -> Option<(&str, &Flow)> {
+        if let Some(f) = self.flows.get(channel.as_str()) {
+            if f.get_ref().channel == channel {
+                return Some((channel.as_str(), f.get_ref()));
+            }
+        }
+        self.flows
+            .iter()
+            .find(|(_, f)| f.get_ref().channel == channel)
+            .map(|(k, f)| (k.as_str(), f.get_ref()))
+    }
+
+    pub fn result(&self, id: &str) -> Option<&ResultDoc> {
+        self.results.iter().map(|r| r.get_ref()).find(|r| r.id == id)
+    }
+}
