@@ -9,7 +9,11 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "qyzmet", version, about = "Kazakhstan state-service regulations as running software")]
+#[command(
+    name = "qyzmet",
+    version,
+    about = "Kazakhstan state-service regulations as running software"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -97,7 +101,11 @@ fn load_clean(dir: Option<PathBuf>) -> Result<Catalogue> {
         for d in cat.diagnostics().filter(|d| d.severity == Severity::Error) {
             eprintln!("{d}");
         }
-        bail!("the catalogue in {} has {} error(s): run `qyzmet lint`", dir.display(), cat.error_count());
+        bail!(
+            "the catalogue in {} has {} error(s): run `qyzmet lint`",
+            dir.display(),
+            cat.error_count()
+        );
     }
     Ok(cat)
 }
@@ -124,19 +132,39 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 "{} regulation(s) checked: {errors} error(s), {warnings} warning(s)",
                 cat.regulations.len()
             )?;
-            Ok(if errors > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+            Ok(if errors > 0 {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            })
         }
-        Command::Regulations { command: RegCommand::Export { format: ExportFormat::Json, dir } } => {
+        Command::Regulations {
+            command:
+                RegCommand::Export {
+                    format: ExportFormat::Json,
+                    dir,
+                },
+        } => {
             let cat = load_clean(dir)?;
-            serde_json::to_writer_pretty(&mut out, &regulation::export::catalogue_json(&cat.regulations))?;
+            serde_json::to_writer_pretty(
+                &mut out,
+                &regulation::export::catalogue_json(&cat.regulations),
+            )?;
             writeln!(out)?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Regulations { command: RegCommand::List { dir } } => {
+        Command::Regulations {
+            command: RegCommand::List { dir },
+        } => {
             let cat = load_clean(dir)?;
             let v = regulation::export::catalogue_json(&cat.regulations);
             for r in v.as_array().into_iter().flatten() {
-                let chans: Vec<&str> = r["channels"].as_array().into_iter().flatten().filter_map(|c| c.as_str()).collect();
+                let chans: Vec<&str> = r["channels"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|c| c.as_str())
+                    .collect();
                 writeln!(
                     out,
                     "{:<34} v{} {} #{}  [{}]  {}",
@@ -150,9 +178,17 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Render { id, format, flow, out: target, dir } => {
+        Command::Render {
+            id,
+            format,
+            flow,
+            out: target,
+            dir,
+        } => {
             let cat = load_clean(dir)?;
-            let l = cat.get(&id).with_context(|| format!("no regulation with id `{id}` (see `qyzmet regulations list`)"))?;
+            let l = cat.get(&id).with_context(|| {
+                format!("no regulation with id `{id}` (see `qyzmet regulations list`)")
+            })?;
             let reg = &l.regulation;
             match format {
                 RenderFormat::Bpmn => {

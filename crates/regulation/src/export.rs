@@ -57,24 +57,38 @@ pub fn regulation_json(l: &Loaded) -> Value {
     let flows: serde_json::Map<String, Value> = r
         .flows
         .iter()
-        .map(|(k, f)| (k.clone(), Value::Array(f.get_ref().steps.iter().map(|s| step_json(s.get_ref())).collect())))
+        .map(|(k, f)| {
+            (
+                k.clone(),
+                Value::Array(
+                    f.get_ref()
+                        .steps
+                        .iter()
+                        .map(|s| step_json(s.get_ref()))
+                        .collect(),
+                ),
+            )
+        })
         .collect();
-    let flow_channels: serde_json::Map<String, Value> =
-        r.flows.iter().map(|(k, f)| (k.clone(), json!(f.get_ref().channel))).collect();
+    let flow_channels: serde_json::Map<String, Value> = r
+        .flows
+        .iter()
+        .map(|(k, f)| (k.clone(), json!(f.get_ref().channel)))
+        .collect();
     json!({
         "id": r.id,
         "version": r.version,
         "region": r.region,
         "source": {
-            "seed": r.source.seed,
-            "part": r.source.part,
-            "lines": r.source.lines,
+            "seed": r.source.get_ref().seed,
+            "part": r.source.get_ref().part,
+            "lines": r.source.get_ref().lines,
             "file": l.path.file_name().map(|n| n.to_string_lossy().into_owned()),
         },
-        "title": {"kk": r.title.kk, "ru": r.title.ru, "en": r.title.en},
-        "act": r.act,
-        "status": r.status,
-        "standard": r.standard,
+        "title": {"kk": r.title.get_ref().kk, "ru": r.title.get_ref().ru, "en": r.title.get_ref().en},
+        "act": r.act.get_ref(),
+        "status": r.status.get_ref(),
+        "standard": r.standard.as_ref().map(|s| s.get_ref()),
         "service_form": r.service_form,
         "result_form": r.result_form,
         "providers": r.providers.iter().map(|p| p.get_ref()).collect::<Vec<_>>(),
@@ -97,7 +111,18 @@ pub fn catalogue_json(regs: &[Loaded]) -> Value {
     let mut sorted: Vec<&Loaded> = regs.iter().collect();
     sorted.sort_by(|a, b| {
         let (a, b) = (&a.regulation, &b.regulation);
-        (&a.source.seed, a.source.part, &a.id, a.version).cmp(&(&b.source.seed, b.source.part, &b.id, b.version))
+        (
+            &a.source.get_ref().seed,
+            a.source.get_ref().part,
+            &a.id,
+            a.version,
+        )
+            .cmp(&(
+                &b.source.get_ref().seed,
+                b.source.get_ref().part,
+                &b.id,
+                b.version,
+            ))
     });
     Value::Array(sorted.into_iter().map(regulation_json).collect())
 }

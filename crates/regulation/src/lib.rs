@@ -25,10 +25,14 @@ pub struct Loaded {
 
 impl Loaded {
     pub fn errors(&self) -> impl Iterator<Item = &Diagnostic> {
-        self.diagnostics.iter().filter(|d| d.severity == Severity::Error)
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
     }
     pub fn warnings(&self) -> impl Iterator<Item = &Diagnostic> {
-        self.diagnostics.iter().filter(|d| d.severity == Severity::Warning)
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Warning)
     }
 }
 
@@ -49,7 +53,10 @@ pub fn load_file(path: &Path, seeds: &Seeds) -> Result<Loaded, Diagnostic> {
 /// Parse and lint TOML text that claims to come from `path`.
 pub fn load_str(path: &Path, text: &str, seeds: &Seeds) -> Result<Loaded, Diagnostic> {
     let regulation: Regulation = toml::from_str(text).map_err(|e| {
-        let (line, column) = e.span().map(|s| lint::line_col(text, s.start)).unwrap_or((1, 1));
+        let (line, column) = e
+            .span()
+            .map(|s| lint::line_col(text, s.start))
+            .unwrap_or((1, 1));
         Diagnostic {
             severity: Severity::Error,
             file: path.to_path_buf(),
@@ -59,10 +66,21 @@ pub fn load_str(path: &Path, text: &str, seeds: &Seeds) -> Result<Loaded, Diagno
             message: e.message().trim().to_string(),
         }
     })?;
-    let mut sink = lint::Sink { file: path, text, out: Vec::new() };
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let mut sink = lint::Sink {
+        file: path,
+        text,
+        out: Vec::new(),
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     lint::lint(&regulation, &name, seeds, &mut sink);
-    Ok(Loaded { path: path.to_path_buf(), regulation, diagnostics: sink.out })
+    Ok(Loaded {
+        path: path.to_path_buf(),
+        regulation,
+        diagnostics: sink.out,
+    })
 }
 
 /// The catalogue: every regulation file under a folder, in file-name order.
@@ -118,16 +136,23 @@ impl Catalogue {
     }
 
     pub fn diagnostics(&self) -> impl Iterator<Item = &Diagnostic> {
-        self.failures.iter().chain(self.regulations.iter().flat_map(|l| l.diagnostics.iter()))
+        self.failures
+            .iter()
+            .chain(self.regulations.iter().flat_map(|l| l.diagnostics.iter()))
     }
 
     pub fn error_count(&self) -> usize {
-        self.diagnostics().filter(|d| d.severity == Severity::Error).count()
+        self.diagnostics()
+            .filter(|d| d.severity == Severity::Error)
+            .count()
     }
 
     pub fn get(&self, id: &str) -> Option<&Loaded> {
         // The newest version of an id.
-        self.regulations.iter().filter(|l| l.regulation.id == id).max_by_key(|l| l.regulation.version)
+        self.regulations
+            .iter()
+            .filter(|l| l.regulation.id == id)
+            .max_by_key(|l| l.regulation.version)
     }
 }
 

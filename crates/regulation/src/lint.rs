@@ -96,7 +96,10 @@ impl Seeds {
             if let Ok(rd) = std::fs::read_dir(d) {
                 for e in rd.flatten() {
                     if let Ok(t) = std::fs::read_to_string(e.path()) {
-                        line_counts.insert(e.file_name().to_string_lossy().into_owned(), t.lines().count());
+                        line_counts.insert(
+                            e.file_name().to_string_lossy().into_owned(),
+                            t.lines().count(),
+                        );
                     }
                 }
             }
@@ -110,7 +113,10 @@ impl Seeds {
             return Seeds::at(Some(PathBuf::from(p)));
         }
         let start = std::fs::canonicalize(start).unwrap_or_else(|_| start.to_path_buf());
-        let found = start.ancestors().map(|a| a.join("shared/seeds")).find(|p| p.is_dir());
+        let found = start
+            .ancestors()
+            .map(|a| a.join("shared/seeds"))
+            .find(|p| p.is_dir());
         Seeds::at(found)
     }
 
@@ -132,7 +138,9 @@ fn min_working_minutes(d: Duration) -> f64 {
         Unit::Minutes => v,
         Unit::Hours => v * 60.0,
         Unit::WorkingDays => v * WORKING_DAY_MINUTES,
-        Unit::CalendarDays | Unit::DaysUnspecified => min_working_days_in(d.value) * WORKING_DAY_MINUTES,
+        Unit::CalendarDays | Unit::DaysUnspecified => {
+            min_working_days_in(d.value) * WORKING_DAY_MINUTES
+        }
         Unit::Months => min_working_days_in(d.value * 28) * WORKING_DAY_MINUTES,
     }
 }
@@ -168,7 +176,8 @@ fn plausible_max(unit: Unit) -> u32 {
 
 fn is_valid_id(s: &str) -> bool {
     !s.is_empty()
-        && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
         && s.chars().next().is_some_and(|c| c.is_ascii_lowercase())
 }
 
@@ -177,13 +186,22 @@ fn is_date(s: &str) -> bool {
     if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
         return false;
     }
-    let (y, m, d) = (s[0..4].parse::<u32>(), s[5..7].parse::<u32>(), s[8..10].parse::<u32>());
+    let (y, m, d) = (
+        s[0..4].parse::<u32>(),
+        s[5..7].parse::<u32>(),
+        s[8..10].parse::<u32>(),
+    );
     matches!((y, m, d), (Ok(y), Ok(m), Ok(d)) if (1990..2100).contains(&y) && (1..=12).contains(&m) && (1..=31).contains(&d))
 }
 
 /// The checks. `file_stem` is the file name, to check it against id and version.
 pub fn lint(reg: &Regulation, file_name: &str, seeds: &Seeds, sink: &mut Sink) {
-    let mut l = Linter { reg, seeds, sink, seed_lines: None };
+    let mut l = Linter {
+        reg,
+        seeds,
+        sink,
+        seed_lines: None,
+    };
     l.run(file_name);
 }
 
@@ -198,14 +216,34 @@ impl Linter<'_, '_, '_> {
     fn run(&mut self, file_name: &str) {
         let reg = self.reg;
         if reg.schema != 1 {
-            self.sink.error(0, "schema", format!("schema = {} is not supported; this linter reads schema 1", reg.schema));
+            self.sink.error(
+                0,
+                "schema",
+                format!(
+                    "schema = {} is not supported; this linter reads schema 1",
+                    reg.schema
+                ),
+            );
         }
         if !is_valid_id(&reg.id) {
-            self.sink.error(0, "id-format", format!("id `{}` must be lowercase letters, digits and dashes", reg.id));
+            self.sink.error(
+                0,
+                "id-format",
+                format!(
+                    "id `{}` must be lowercase letters, digits and dashes",
+                    reg.id
+                ),
+            );
         }
         let expected = format!("{}.v{}.toml", reg.id, reg.version);
         if file_name != expected {
-            self.sink.error(0, "file-name", format!("file name `{file_name}` must be `{expected}` (id and version inside the file)"));
+            self.sink.error(
+                0,
+                "file-name",
+                format!(
+                    "file name `{file_name}` must be `{expected}` (id and version inside the file)"
+                ),
+            );
         }
         self.check_seed();
         self.check_dates();
@@ -223,73 +261,139 @@ impl Linter<'_, '_, '_> {
             self.sink.error(
                 at,
                 "source-line",
-                format!("{what}: source `{s}` points past the end of seed `{}` ({max} lines)", self.reg.source.seed),
+                format!(
+                    "{what}: source `{s}` points past the end of seed `{}` ({max} lines)",
+                    self.reg.source.get_ref().seed
+                ),
             );
         }
     }
 
     fn check_seed(&mut self) {
         let reg = self.reg;
+        let at = reg.source.span().start;
+        let source = reg.source.get_ref();
         if self.seeds.dir.is_none() {
-            self.sink.warn(0, "seeds-found", "seed texts not found (set QYZMET_SEEDS): line references not checked");
+            self.sink.warn(
+                at,
+                "seeds-found",
+                "seed texts not found (set QYZMET_SEEDS): line references not checked",
+            );
             return;
         }
-        match self.seeds.lines_of(&reg.source.seed) {
-            None => self.sink.error(0, "seed-exists", format!("source.seed `{}` is not a file in the seeds folder", reg.source.seed)),
+        match self.seeds.lines_of(&source.seed) {
+            None => self.sink.error(
+                at,
+                "seed-exists",
+                format!(
+                    "source.seed `{}` is not a file in the seeds folder",
+                    source.seed
+                ),
+            ),
             Some(n) => self.seed_lines = Some(n),
         }
-        if reg.source.part == 0 {
-            self.sink.error(0, "part", "source.part is 1-based: it must be at least 1");
+        if source.part == 0 {
+            self.sink
+                .error(at, "part", "source.part is 1-based: it must be at least 1");
         }
-        self.src(0, "source.lines", &reg.source.lines);
-        self.src(0, "title", &reg.title.source);
-        self.src(0, "act", &reg.act.source);
-        self.src(0, "status", &reg.status.source);
+        self.src(at, "source.lines", &source.lines);
+        self.src(reg.title.span().start, "title", &reg.title.get_ref().source);
+        self.src(reg.act.span().start, "act", &reg.act.get_ref().source);
+        self.src(
+            reg.status.span().start,
+            "status",
+            &reg.status.get_ref().source,
+        );
         if let Some(s) = &reg.standard {
-            self.src(0, "standard", &s.source);
+            self.src(s.span().start, "standard", &s.get_ref().source);
         }
-        for s in [&reg.service_form_source, &reg.result_form_source].into_iter().flatten() {
+        for s in [&reg.service_form_source, &reg.result_form_source]
+            .into_iter()
+            .flatten()
+        {
             self.src(0, "form", s);
         }
     }
 
     fn check_dates(&mut self) {
         let reg = self.reg;
-        let mut dates = vec![("act.date", Some(&reg.act.date)), ("act.registration_date", reg.act.registration_date.as_ref())];
-        dates.push(("status.repealed_on", reg.status.repealed_on.as_ref()));
-        for (field, d) in dates {
+        let (act_at, act) = (reg.act.span().start, reg.act.get_ref());
+        let (st_at, status) = (reg.status.span().start, reg.status.get_ref());
+        let dates = [
+            (act_at, "act.date", Some(&act.date)),
+            (
+                act_at,
+                "act.registration_date",
+                act.registration_date.as_ref(),
+            ),
+            (st_at, "status.repealed_on", status.repealed_on.as_ref()),
+        ];
+        for (at, field, d) in dates {
             if let Some(d) = d {
                 if !is_date(d) {
-                    self.sink.error(0, "date-format", format!("{field} `{d}` must be a date YYYY-MM-DD"));
+                    self.sink.error(
+                        at,
+                        "date-format",
+                        format!("{field} `{d}` must be a date YYYY-MM-DD"),
+                    );
                 }
             }
         }
-        if reg.status.state == StatusState::Repealed && reg.status.repealed_by.is_none() {
-            self.sink.error(0, "repealed-by", "status.state = \"repealed\" needs status.repealed_by (the repealing act)");
+        if status.state == StatusState::Repealed && status.repealed_by.is_none() {
+            self.sink.error(
+                st_at,
+                "repealed-by",
+                "status.state = \"repealed\" needs status.repealed_by (the repealing act)",
+            );
         }
-        if reg.title.kk.trim().is_empty() || reg.title.en.trim().is_empty() || reg.title.ru.trim().is_empty() {
-            self.sink.error(0, "title", "title.kk, title.ru and title.en must not be empty");
+        let t = reg.title.get_ref();
+        if t.kk.trim().is_empty() || t.en.trim().is_empty() || t.ru.trim().is_empty() {
+            self.sink.error(
+                reg.title.span().start,
+                "title",
+                "title.kk, title.ru and title.en must not be empty",
+            );
         }
     }
 
     fn check_declarations(&mut self) {
         let reg = self.reg;
         if reg.providers.is_empty() {
-            self.sink.error(0, "provider-declared", "no [[providers]]: the text always names who provides the service");
+            self.sink.error(
+                0,
+                "provider-declared",
+                "no [[providers]]: the text always names who provides the service",
+            );
         }
         if reg.channels.is_empty() {
-            self.sink.error(0, "channel-declared", "no [[channels]]: a regulation must say where applications are accepted");
+            self.sink.error(
+                0,
+                "channel-declared",
+                "no [[channels]]: a regulation must say where applications are accepted",
+            );
         }
         let mut seen = BTreeSet::new();
         for c in &reg.channels {
             let at = c.span().start;
             let c = c.get_ref();
             if !seen.insert(c.id) {
-                self.sink.error(at, "channel-unique", format!("channel `{}` is declared twice", c.id.as_str()));
+                self.sink.error(
+                    at,
+                    "channel-unique",
+                    format!("channel `{}` is declared twice", c.id.as_str()),
+                );
             }
             self.src(at, "channel", &c.source);
             if c.accepts && reg.flow_for(c.id).is_none() {
-                self.sink.error(at, "channel-flow", format!("channel `{}` accepts applications but no flow has channel = \"{}\"", c.id.as_str(), c.id.as_str()));
+                self.sink.error(
+                    at,
+                    "channel-flow",
+                    format!(
+                        "channel `{}` accepts applications but no flow has channel = \"{}\"",
+                        c.id.as_str(),
+                        c.id.as_str()
+                    ),
+                );
             }
         }
         let mut roles = BTreeSet::new();
@@ -297,10 +401,21 @@ impl Linter<'_, '_, '_> {
             let at = r.span().start;
             let r = r.get_ref();
             if !is_valid_id(&r.id) {
-                self.sink.error(at, "id-format", format!("role id `{}` must be lowercase letters, digits and underscores", r.id));
+                self.sink.error(
+                    at,
+                    "id-format",
+                    format!(
+                        "role id `{}` must be lowercase letters, digits and underscores",
+                        r.id
+                    ),
+                );
             }
             if !roles.insert(r.id.as_str()) {
-                self.sink.error(at, "role-unique", format!("role `{}` is declared twice", r.id));
+                self.sink.error(
+                    at,
+                    "role-unique",
+                    format!("role `{}` is declared twice", r.id),
+                );
             }
             self.src(at, "role", &r.source);
         }
@@ -324,7 +439,8 @@ impl Linter<'_, '_, '_> {
             }
             self.src(fat, &format!("flows.{flow_id}"), &flow.source);
             if flow.steps.is_empty() {
-                self.sink.error(fat, "flow-steps", format!("flow `{flow_id}` has no steps"));
+                self.sink
+                    .error(fat, "flow-steps", format!("flow `{flow_id}` has no steps"));
             }
             let mut prev: Option<&Step> = None;
             for s in &flow.steps {
@@ -353,19 +469,33 @@ impl Linter<'_, '_, '_> {
                     }
                     _ => {
                         if step.flow.is_some() {
-                            self.sink.error(at, "provider-flow", format!("{here}: `flow` is only for kind = \"provider_flow\""));
+                            self.sink.error(
+                                at,
+                                "provider-flow",
+                                format!("{here}: `flow` is only for kind = \"provider_flow\""),
+                            );
                         }
                         match &step.role {
-                            None => self.sink.error(at, "role-declared", format!("{here}: every {} needs a role", kind_name(step.kind))),
-                            Some(r) if !self.role_declared(r) => {
-                                self.sink.error(at, "role-declared", format!("{here}: role `{r}` is not declared in [[roles]]"))
-                            }
+                            None => self.sink.error(
+                                at,
+                                "role-declared",
+                                format!("{here}: every {} needs a role", kind_name(step.kind)),
+                            ),
+                            Some(r) if !self.role_declared(r) => self.sink.error(
+                                at,
+                                "role-declared",
+                                format!("{here}: role `{r}` is not declared in [[roles]]"),
+                            ),
                             _ => {}
                         }
                     }
                 }
                 if step.text_en.trim().is_empty() {
-                    self.sink.error(at, "text", format!("{here}: text_en must say what the step does"));
+                    self.sink.error(
+                        at,
+                        "text",
+                        format!("{here}: text_en must say what the step does"),
+                    );
                 }
                 // The output of one action is the basis of the next.
                 if let Some(p) = prev {
@@ -374,10 +504,21 @@ impl Linter<'_, '_, '_> {
                             (Some(o), Some(i)) if o.trim() != i.trim() => self.sink.error(
                                 at,
                                 "output-feeds-next",
-                                format!("{here}: input `{i}` is not the output of step {} (`{o}`)", p.n),
+                                format!(
+                                    "{here}: input `{i}` is not the output of step {} (`{o}`)",
+                                    p.n
+                                ),
                             ),
-                            (None, _) => self.sink.error(at, "output-feeds-next", format!("{here}: step {} has no output to feed this action", p.n)),
-                            (_, None) => self.sink.error(at, "output-feeds-next", format!("{here}: action has no input (the output of step {})", p.n)),
+                            (None, _) => self.sink.error(
+                                at,
+                                "output-feeds-next",
+                                format!("{here}: step {} has no output to feed this action", p.n),
+                            ),
+                            (_, None) => self.sink.error(
+                                at,
+                                "output-feeds-next",
+                                format!("{here}: action has no input (the output of step {})", p.n),
+                            ),
                             _ => {}
                         }
                     }
@@ -386,11 +527,19 @@ impl Linter<'_, '_, '_> {
                     self.check_duration(at, &here, d);
                 }
                 if step.kind != StepKind::Condition && !step.checks.is_empty() {
-                    self.sink.error(at, "checks", format!("{here}: `checks` belong to kind = \"condition\" steps"));
+                    self.sink.error(
+                        at,
+                        "checks",
+                        format!("{here}: `checks` belong to kind = \"condition\" steps"),
+                    );
                 }
                 for r in &step.produces {
                     if reg.result(r).is_none() {
-                        self.sink.error(at, "result-declared", format!("{here}: produces `{r}`, which is not in [[results]]"));
+                        self.sink.error(
+                            at,
+                            "result-declared",
+                            format!("{here}: produces `{r}`, which is not in [[results]]"),
+                        );
                     }
                 }
                 for b in &step.branches {
@@ -399,14 +548,37 @@ impl Linter<'_, '_, '_> {
                     self.src(bat, &here, &b.source);
                     if let Some(r) = &b.result {
                         if reg.result(r).is_none() {
-                            self.sink.error(bat, "result-declared", format!("{here}: branch result `{r}` is not in [[results]]"));
+                            self.sink.error(
+                                bat,
+                                "result-declared",
+                                format!("{here}: branch result `{r}` is not in [[results]]"),
+                            );
                         }
-                    } else if matches!(b.kind, BranchKind::RefuseAcceptance | BranchKind::MotivatedRefusal | BranchKind::RefusalNotice | BranchKind::Result) {
-                        self.sink.error(bat, "branch-result", format!("{here}: a {:?} branch must name the `result` it yields", b.kind));
+                    } else if matches!(
+                        b.kind,
+                        BranchKind::RefuseAcceptance
+                            | BranchKind::MotivatedRefusal
+                            | BranchKind::RefusalNotice
+                            | BranchKind::Result
+                    ) {
+                        self.sink.error(
+                            bat,
+                            "branch-result",
+                            format!(
+                                "{here}: a {:?} branch must name the `result` it yields",
+                                b.kind
+                            ),
+                        );
                     }
                     if let Some(g) = b.goto {
                         if !flow.steps.iter().any(|s| s.get_ref().n == g) {
-                            self.sink.error(bat, "branch-goto", format!("{here}: branch goes to step {g}, which this flow does not have"));
+                            self.sink.error(
+                                bat,
+                                "branch-goto",
+                                format!(
+                                    "{here}: branch goes to step {g}, which this flow does not have"
+                                ),
+                            );
                         }
                     }
                 }
@@ -415,10 +587,19 @@ impl Linter<'_, '_, '_> {
                     let alt = a.get_ref();
                     self.src(aat, &here, &alt.source);
                     if alt.field == AltField::Duration && alt.duration.is_none() {
-                        self.sink.error(aat, "alternative", format!("{here}: an alternative with field = \"duration\" needs `duration`"));
+                        self.sink.error(
+                            aat,
+                            "alternative",
+                            format!(
+                                "{here}: an alternative with field = \"duration\" needs `duration`"
+                            ),
+                        );
                     }
                     let chosen = match alt.field {
-                        AltField::Duration => step.duration.map(|d| d.to_string()).unwrap_or_else(|| "no duration".into()),
+                        AltField::Duration => step
+                            .duration
+                            .map(|d| d.to_string())
+                            .unwrap_or_else(|| "no duration".into()),
                         AltField::Role => step.role.clone().unwrap_or_default(),
                         _ => step.text_en.clone(),
                     };
@@ -437,7 +618,9 @@ impl Linter<'_, '_, '_> {
                 prev = Some(step);
             }
             // A flow of an accepting channel must reach a result.
-            if reg.channel(flow.channel).is_some_and(|c| c.accepts) && !self.flow_reaches_result(flow_id, &mut BTreeSet::new()) {
+            if reg.channel(flow.channel).is_some_and(|c| c.accepts)
+                && !self.flow_reaches_result(flow_id, &mut BTreeSet::new())
+            {
                 self.sink.error(fat, "result-reachable", format!("flow `{flow_id}` never reaches a result of kind \"result\" (no step `produces` it and no branch yields it)"));
             }
         }
@@ -448,34 +631,61 @@ impl Linter<'_, '_, '_> {
         if !seen.insert(flow_id.to_string()) {
             return false;
         }
-        let Some(flow) = self.reg.flows.get(flow_id) else { return false };
-        let is_result = |id: &String| self.reg.result(id).is_some_and(|r| r.kind == ResultKind::Result);
+        let Some(flow) = self.reg.flows.get(flow_id) else {
+            return false;
+        };
+        let is_result = |id: &String| {
+            self.reg
+                .result(id)
+                .is_some_and(|r| r.kind == ResultKind::Result)
+        };
         flow.get_ref().steps.iter().any(|s| {
             let s = s.get_ref();
             s.produces.iter().any(is_result)
-                || s.branches.iter().any(|b| b.get_ref().result.as_ref().is_some_and(is_result))
-                || s.flow.as_ref().is_some_and(|f| self.flow_reaches_result(f, seen))
+                || s.branches
+                    .iter()
+                    .any(|b| b.get_ref().result.as_ref().is_some_and(is_result))
+                || s.flow
+                    .as_ref()
+                    .is_some_and(|f| self.flow_reaches_result(f, seen))
         })
     }
 
     fn check_duration(&mut self, at: usize, here: &str, d: Duration) {
         if d.value == 0 {
-            self.sink.error(at, "duration-positive", format!("{here}: duration must be positive"));
+            self.sink.error(
+                at,
+                "duration-positive",
+                format!("{here}: duration must be positive"),
+            );
         } else if d.value > plausible_max(d.unit) {
             self.sink.error(
                 at,
                 "unit-plausible",
-                format!("{here}: {d} is implausible for one step (more than {} {}); check the unit", plausible_max(d.unit), d.unit.as_str()),
+                format!(
+                    "{here}: {d} is implausible for one step (more than {} {}); check the unit",
+                    plausible_max(d.unit),
+                    d.unit.as_str()
+                ),
             );
         }
         if d.unit == Unit::DaysUnspecified {
-            self.sink.warn(at, "unit-unspecified", format!("{here}: the text says {} \"days\" without saying working or calendar days", d.value));
+            self.sink.warn(
+                at,
+                "unit-unspecified",
+                format!(
+                    "{here}: the text says {} \"days\" without saying working or calendar days",
+                    d.value
+                ),
+            );
         }
     }
 
     /// Lower bound of the working time a flow takes, following provider_flow steps.
     fn flow_min_minutes(&self, flow_id: &str, depth: u32) -> f64 {
-        let Some(flow) = self.reg.flows.get(flow_id) else { return 0.0 };
+        let Some(flow) = self.reg.flows.get(flow_id) else {
+            return 0.0;
+        };
         if depth > 4 {
             return 0.0;
         }
@@ -493,10 +703,9 @@ impl Linter<'_, '_, '_> {
     }
 
     fn has_term_annotation(&self) -> bool {
-        self.reg
-            .annotations
-            .iter()
-            .any(|a| a.get_ref().kind == AnnotationKind::Contradiction && a.get_ref().about.trim() == "term")
+        self.reg.annotations.iter().any(|a| {
+            a.get_ref().kind == AnnotationKind::Contradiction && a.get_ref().about.trim() == "term"
+        })
     }
 
     fn check_terms(&mut self) {
@@ -504,21 +713,44 @@ impl Linter<'_, '_, '_> {
         for (ch, t) in &reg.terms {
             let at = t.span().start;
             let term = t.get_ref();
-            let Some(channel) = reg.channels.iter().map(|c| c.get_ref().id).find(|c| c.as_str() == ch) else {
-                self.sink.error(at, "term-channel", format!("terms.{ch}: `{ch}` is not a declared channel"));
+            let Some(channel) = reg
+                .channels
+                .iter()
+                .map(|c| c.get_ref().id)
+                .find(|c| c.as_str() == ch)
+            else {
+                self.sink.error(
+                    at,
+                    "term-channel",
+                    format!("terms.{ch}: `{ch}` is not a declared channel"),
+                );
                 continue;
             };
             self.src(at, &format!("terms.{ch}"), &term.source);
             if term.value == 0 {
-                self.sink.error(at, "duration-positive", format!("terms.{ch}: the term must be positive"));
+                self.sink.error(
+                    at,
+                    "duration-positive",
+                    format!("terms.{ch}: the term must be positive"),
+                );
             }
             if term.acceptance_day_counted.is_some() != term.acceptance_day_source.is_some() {
-                self.sink.error(at, "term-rule-source", format!("terms.{ch}: acceptance_day_counted and acceptance_day_source go together"));
+                self.sink.error(
+                    at,
+                    "term-rule-source",
+                    format!(
+                        "terms.{ch}: acceptance_day_counted and acceptance_day_source go together"
+                    ),
+                );
             }
             if let Some(d) = &term.deliver_before_term {
                 self.src(at, &format!("terms.{ch}.deliver_before_term"), &d.source);
                 if channel != ChannelId::StateCorporation {
-                    self.sink.error(at, "term-rule", format!("terms.{ch}: deliver_before_term is a State Corporation rule"));
+                    self.sink.error(
+                        at,
+                        "term-rule",
+                        format!("terms.{ch}: deliver_before_term is a State Corporation rule"),
+                    );
                 }
             }
             for a in &term.alternatives {
@@ -549,7 +781,11 @@ impl Linter<'_, '_, '_> {
                         term.duration()
                     );
                     if self.has_term_annotation() {
-                        self.sink.warn(at, "term-fits", format!("{msg} (annotated as a contradiction of the text)"));
+                        self.sink.warn(
+                            at,
+                            "term-fits",
+                            format!("{msg} (annotated as a contradiction of the text)"),
+                        );
                     } else {
                         self.sink.error(at, "term-fits", format!("{msg}; if the text really says so, add an [[annotations]] entry with kind = \"contradiction\", about = \"term\""));
                     }
@@ -566,17 +802,32 @@ impl Linter<'_, '_, '_> {
             for s in &f.get_ref().steps {
                 let s = s.get_ref();
                 referenced.extend(s.produces.iter().map(String::as_str));
-                referenced.extend(s.branches.iter().filter_map(|b| b.get_ref().result.as_deref()));
+                referenced.extend(
+                    s.branches
+                        .iter()
+                        .filter_map(|b| b.get_ref().result.as_deref()),
+                );
             }
         }
         for r in &reg.results {
             let at = r.span().start;
             let r = r.get_ref();
             if !ids.insert(r.id.as_str()) {
-                self.sink.error(at, "result-unique", format!("result `{}` is declared twice", r.id));
+                self.sink.error(
+                    at,
+                    "result-unique",
+                    format!("result `{}` is declared twice", r.id),
+                );
             }
             if !is_valid_id(&r.id) {
-                self.sink.error(at, "id-format", format!("result id `{}` must be lowercase letters, digits and underscores", r.id));
+                self.sink.error(
+                    at,
+                    "id-format",
+                    format!(
+                        "result id `{}` must be lowercase letters, digits and underscores",
+                        r.id
+                    ),
+                );
             }
             self.src(at, &format!("result {}", r.id), &r.source);
             if !referenced.contains(r.id.as_str()) {
@@ -584,12 +835,28 @@ impl Linter<'_, '_, '_> {
             }
             for c in &r.channels {
                 if reg.channel(*c).is_none() {
-                    self.sink.error(at, "result-channel", format!("result `{}` names channel `{}`, which is not declared", r.id, c.as_str()));
+                    self.sink.error(
+                        at,
+                        "result-channel",
+                        format!(
+                            "result `{}` names channel `{}`, which is not declared",
+                            r.id,
+                            c.as_str()
+                        ),
+                    );
                 }
             }
         }
-        if !reg.results.iter().any(|r| r.get_ref().kind == ResultKind::Result) {
-            self.sink.error(0, "result-declared", "no [[results]] of kind \"result\": what does the service give?");
+        if !reg
+            .results
+            .iter()
+            .any(|r| r.get_ref().kind == ResultKind::Result)
+        {
+            self.sink.error(
+                0,
+                "result-declared",
+                "no [[results]] of kind \"result\": what does the service give?",
+            );
         }
         for g in &reg.refusal_grounds {
             let at = g.span().start;
@@ -616,8 +883,22 @@ impl Linter<'_, '_, '_> {
             let at = a.span().start;
             let an = a.get_ref();
             self.src(at, "annotation", &an.source);
-            let chosen = an.chosen.as_ref().map(|c| format!(" — chosen: {c}")).unwrap_or_default();
-            self.sink.warn(at, "annotation", format!("{} about {} ({}): {}{chosen}", an.kind.as_str(), an.about, an.source, an.text_en));
+            let chosen = an
+                .chosen
+                .as_ref()
+                .map(|c| format!(" — chosen: {c}"))
+                .unwrap_or_default();
+            self.sink.warn(
+                at,
+                "annotation",
+                format!(
+                    "{} about {} ({}): {}{chosen}",
+                    an.kind.as_str(),
+                    an.about,
+                    an.source,
+                    an.text_en
+                ),
+            );
         }
     }
 }
@@ -640,6 +921,8 @@ impl LowerField for String {
     fn to_lowercase_field(self) -> String {
         ["Duration", "Role", "Text", "Unit", "Other"]
             .iter()
-            .fold(self, |s, f| s.replace(&format!("({f})"), &format!("({})", f.to_lowercase())))
+            .fold(self, |s, f| {
+                s.replace(&format!("({f})"), &format!("({})", f.to_lowercase()))
+            })
     }
 }

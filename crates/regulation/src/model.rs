@@ -61,7 +61,13 @@ impl fmt::Display for SourceRef {
         let parts: Vec<String> = self
             .ranges
             .iter()
-            .map(|&(a, b)| if a == b { format!("L{a}") } else { format!("L{a}-L{b}") })
+            .map(|&(a, b)| {
+                if a == b {
+                    format!("L{a}")
+                } else {
+                    format!("L{a}-L{b}")
+                }
+            })
             .collect();
         f.write_str(&parts.join(", "))
     }
@@ -134,11 +140,11 @@ pub struct Regulation {
     #[serde(default)]
     pub result_form: Vec<ResultForm>,
     pub result_form_source: Option<SourceRef>,
-    pub source: SeedSource,
-    pub title: Title,
-    pub act: Act,
-    pub status: Status,
-    pub standard: Option<Standard>,
+    pub source: Spanned<SeedSource>,
+    pub title: Spanned<Title>,
+    pub act: Spanned<Act>,
+    pub status: Spanned<Status>,
+    pub standard: Option<Spanned<Standard>>,
     #[serde(default)]
     pub providers: Vec<Spanned<Provider>>,
     #[serde(default)]
@@ -416,7 +422,10 @@ pub struct Term {
 
 impl Term {
     pub fn duration(&self) -> Duration {
-        Duration { value: self.value, unit: self.unit }
+        Duration {
+            value: self.value,
+            unit: self.unit,
+        }
     }
 }
 
@@ -537,7 +546,10 @@ impl Regulation {
     }
 
     pub fn channel(&self, id: ChannelId) -> Option<&ChannelDecl> {
-        self.channels.iter().map(|c| c.get_ref()).find(|c| c.id == id)
+        self.channels
+            .iter()
+            .map(|c| c.get_ref())
+            .find(|c| c.id == id)
     }
 
     pub fn term(&self, channel: ChannelId) -> Option<&Term> {
@@ -558,6 +570,9 @@ impl Regulation {
     }
 
     pub fn result(&self, id: &str) -> Option<&ResultDoc> {
-        self.results.iter().map(|r| r.get_ref()).find(|r| r.id == id)
+        self.results
+            .iter()
+            .map(|r| r.get_ref())
+            .find(|r| r.id == id)
     }
 }

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs what the test suite needs beyond cargo: Debian chromium (diagram and UI checks),
+# the npm packages of tools/, and (via the calendar tests) the PyPI `holidays` package.
+# Idempotent; safe to run on every CI run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=()
+command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+command -v node >/dev/null 2>&1 || need_apt+=(nodejs npm)
+command -v python3 >/dev/null 2>&1 || need_apt+=(python3 python3-venv)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "setup: installing ${need_apt[*]} from Debian"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
+  else
+    echo "setup: missing ${need_apt[*]} and not root; tests that need them will say so" >&2
+  fi
+fi
+
+for d in tools/*/; do
+  if [ -f "$d/package-lock.json" ] && [ ! -d "$d/node_modules" ]; then
+    echo "setup: npm ci in $d"
+    (cd "$d" && npm ci --silent --no-audit --no-fund)
+  fi
+done

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# The whole test suite: formatting, lints, the catalogue lint, and every test of every crate.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets -q -- -D warnings
+cargo run -q -p qyzmet -- lint regulations/ --quiet
+cargo test --workspace --no-fail-fast
