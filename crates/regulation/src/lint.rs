@@ -410,6 +410,13 @@ impl Linter<'_, '_, '_> {
                     ),
                 );
             }
+            if r.party.is_none() && canonical_party(&r.id).is_none() {
+                self.sink.error(
+                    at,
+                    "role-party",
+                    format!("role `{}` is not a canonical role: say whose it is with party = \"provider\" | \"state_corporation\" | \"portal\" | \"intermediary\"", r.id),
+                );
+            }
             if !roles.insert(r.id.as_str()) {
                 self.sink.error(
                     at,

@@ -279,6 +279,29 @@ pub struct ChannelDecl {
     pub source: SourceRef,
 }
 
+/// Whose staff or system performs a role: who holds the file at that step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Party {
+    Provider,
+    StateCorporation,
+    /// The portal and the e-government systems behind it, and the applicant at the portal.
+    Portal,
+    /// An intake office that forwards to the provider.
+    Intermediary,
+}
+
+/// The party of the canonical role ids; other roles must say theirs (`party = ...`).
+pub fn canonical_party(role: &str) -> Option<Party> {
+    Some(match role {
+        "office_clerk" | "head" | "executor" | "akim" | "specialist" => Party::Provider,
+        "state_corporation_operator" | "collection_sector" | "courier" => Party::StateCorporation,
+        "portal" | "applicant" | "gateway" | "regional_gateway" | "individuals_db" | "monitoring_system" => Party::Portal,
+        "intermediary_clerk" => Party::Intermediary,
+        _ => return None,
+    })
+}
+
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Role {
@@ -287,6 +310,8 @@ pub struct Role {
     pub en: String,
     #[serde(default)]
     pub alt_kk: Vec<String>,
+    /// Whose staff or system the role is; needed for roles beyond the canonical ones.
+    pub party: Option<Party>,
     pub source: SourceRef,
 }
 
@@ -567,6 +592,12 @@ impl Regulation {
             .iter()
             .find(|(_, f)| f.get_ref().channel == channel)
             .map(|(k, f)| (k.as_str(), f.get_ref()))
+    }
+
+    /// The party of a role: as declared, else the canonical one.
+    pub fn party_of(&self, role: &str) -> Option<Party> {
+        let decl = self.roles.iter().map(|r| r.get_ref()).find(|r| r.id == role);
+        decl.and_then(|r| r.party).or_else(|| canonical_party(role))
     }
 
     pub fn result(&self, id: &str) -> Option<&ResultDoc> {

@@ -1,0 +1,764 @@
+//! The application engine: a pure core that decides what a command does to an application.
+//!
+//! `decide(state, command, now, ctx) -> Result<Vec<Event>, Rejection>` and `apply(state, event)`.
+//! It never reads a clock or a database: time comes in as `now`, legal time arithmetic through
+//! [`LegalTime`], regulations through [`Ctx`]. Not for: storage, HTTP, signatures.
+//!
+//! An application pins the regulation version in force at submission and walks its channel's
+//! [`Plan`] step by step; only the role of the current step, of the right party, may complete it.
+
+pub mod plan;
+pub mod sla;
+
+use jiff::Timestamp;
+pub use plan::{Party, Plan, PlanStep};
+use regulation::{ChannelId, Duration, IssueRequirement, Regulation, StatusState};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// Legal time: the calendar behind every deadline.
+pub trait LegalTime: Send + Sync {
+    /// When a step that starts at `start` and lasts `d` is due (minutes and hours count only
+    /// within working hours; day units are counted on the calendar).
+    fn step_due(&self, start: Timestamp, d: Duration) -> Timestamp;
+    /// When a service term `d` that runs from `accepted` ends.
+    fn term_due(&self, accepted: Timestamp, d: Duration, acceptance_day_counted: bool)
+        -> Timestamp;
+    /// `d` before `due` (the State Corporation delivery rule).
+    fn before(&self, due: Timestamp, d: Duration) -> Timestamp;
+    /// `d` after `t`, for storage periods and re-requests.
+    fn after(&self, t: Timestamp, d: Duration) -> Timestamp;
+    /// The civil date of an instant where the service is provided (Asia/Almaty).
+    fn local_date(&self, t: Timestamp) -> jiff::civil::Date;
+}
+
+/// The regulations the engine runs, compiled into plans.
+pub struct Ctx {
+    regulations: Vec<Arc<Regulation>>,
+    plans: HashMap<(String, u32, ChannelId), Arc<Plan>>,
+    pub time: Arc<dyn LegalTime>,
+}
+
+impl Ctx {
+    pub fn new(regulations: Vec<Regulation>, time: Arc<dyn LegalTime>) -> Ctx {
+        let mut plans = HashMap::new();
+        for r in &regulations {
+            for c in r.channel_ids() {
+                if let Ok(p) = Plan::compile(r, c) {
+                    plans.insert((r.id.clone(), r.version, c), Arc::new(p));
+                }
+            }
+        }
+        Ctx {
+            regulations: regulations.into_iter().map(Arc::new).collect(),
+            plans,
+            time,
+        }
+    }
+
+    pub fn regulations(&self) -> &[Arc<Regulation>] {
+        &self.regulations
+    }
+
+    pub fn plan(&self, id: &str, version: u32, channel: ChannelId) -> Option<&Arc<Plan>> {
+        self.plans.get(&(id.to_string(), version, channel))
+    }
+
+    /// The version of `id` in force at `at`: approved on or before that day and not yet
+    /// repealed. The texts give no exact entry-into-force dates (they run from publication),
+    /// so the act's date and the repealing act's date bound the period.
+    pub fn in_force(&self, id: &str, at: Timestamp) -> Result<&Regulation, Rejection> {
+        let day = self.time.local_date(at).to_string();
+        let mut versions: Vec<&Regulation> = self
+            .regulations
+            .iter()
+            .map(|r| r.as_ref())
+            .filter(|r| r.id == id)
+            .collect();
+        if versions.is_empty() {
+            return Err(Rejection::UnknownRegulation {
+                regulation: id.to_string(),
+            });
+        }
+        versions.sort_by_key(|r| std::cmp::Reverse(r.version));
+        let started: Vec<&Regulation> = versions
+            .into_iter()
+            .filter(|r| r.act.get_ref().date.as_str() <= day.as_str())
+            .collect();
+        let Some(latest) = started.first() else {
+            return Err(Rejection::RegulationNotYetInForce {
+                regulation: id.to_string(),
+                at: day,
+            });
+        };
+        let st = latest.status.get_ref();
+        let repealed = st.state == StatusState::Repealed
+            && st.repealed_on.as_deref().is_none_or(|d| d <= day.as_str());
+        if repealed {
+            return Err(Rejection::RegulationRepealed {
+                regulation: id.to_string(),
+                version: latest.version,
+                repealed_by: st.repealed_by.clone().unwrap_or_default(),
+            });
+        }
+        Ok(latest)
+    }
+}
+
+/// Who acts: a role, working for an organisation (a provider's id, or the State Corporation).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Actor {
+    pub role: String,
+    pub org: String,
+}
+
+/// The organisation id of the State Corporation's staff.
+pub const STATE_CORPORATION: &str = "state_corporation";
+/// The organisation id of the portal and e-government systems.
+pub const PORTAL: &str = "portal";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Presented {
+    IdentityDocument,
+    NotarisedPowerOfAttorney,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum Outcome {
+    /// The step is done; the file goes on.
+    Done,
+    /// Documents not accepted (incomplete package, expired documents): the application ends with
+    /// a receipt on refusal to accept.
+    RefuseAcceptance { grounds: String },
+    /// The service is refused on grounds: the refusal is prepared here and goes on to be signed
+    /// and issued like a result.
+    MotivatedRefusal { grounds: String },
+    /// A portal condition failed: the application ends with a refusal notice.
+    Fail { reason: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "command", rename_all = "snake_case")]
+pub enum Command {
+    Submit {
+        application: String,
+        regulation: String,
+        channel: ChannelId,
+        provider: String,
+        applicant_iin: String,
+        /// The client's idempotency key: a retry with the same key returns the first result.
+        key: String,
+    },
+    Complete {
+        application: String,
+        /// Plan index of the step the actor believes is current (optimistic concurrency).
+        step: usize,
+        actor: Actor,
+        #[serde(flatten)]
+        outcome: Outcome,
+        /// What the person collecting the result showed, for an issuing step.
+        presented: Option<Presented>,
+    },
+    /// Unclaimed result after the storage period: the State Corporation returns it to the provider.
+    ReturnUnclaimed { application: String, actor: Actor },
+    /// The applicant asks for a returned result: the provider sends it back to the State Corporation.
+    ReRequest { application: String, actor: Actor },
+}
+
+impl Command {
+    pub fn application(&self) -> &str {
+        match self {
+            Command::Submit { application, .. }
+            | Command::Complete { application, .. }
+            | Command::ReturnUnclaimed { application, .. }
+            | Command::ReRequest { application, .. } => application,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum Event {
+    Submitted {
+        application: String,
+        regulation: String,
+        version: u32,
+        channel: ChannelId,
+        provider: String,
+        applicant_iin: String,
+        key: String,
+        at: Timestamp,
+        /// Acceptance receipt number (its barcode encodes it) where the channel gives one.
+        receipt: Option<String>,
+        term_due: Option<Timestamp>,
+        deliver_due: Option<Timestamp>,
+        step_due: Option<Timestamp>,
+    },
+    StepCompleted {
+        step: usize,
+        by: Actor,
+        at: Timestamp,
+        #[serde(flatten)]
+        outcome: Outcome,
+        presented: Option<Presented>,
+        /// Due instant of the next step, if any.
+        next_due: Option<Timestamp>,
+    },
+    /// The application ended: granted, refused, not accepted, or refused by a portal notice.
+    Closed {
+        at: Timestamp,
+        outcome: Closure,
+        document: Option<String>,
+    },
+    ReturnedToProvider {
+        at: Timestamp,
+        by: Actor,
+    },
+    ReRequested {
+        at: Timestamp,
+        by: Actor,
+        due: Timestamp,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Closure {
+    Issued,
+    RefusalIssued,
+    AcceptanceRefused,
+    RefusalNotice,
+}
+
+/// Why a command was not accepted; each names the rule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[serde(tag = "error", rename_all = "snake_case")]
+pub enum Rejection {
+    #[error("no regulation `{regulation}` in the catalogue")]
+    UnknownRegulation { regulation: String },
+    #[error("regulation `{regulation}` was not yet in force on {at}")]
+    RegulationNotYetInForce { regulation: String, at: String },
+    #[error("regulation `{regulation}` v{version} is repealed ({repealed_by})")]
+    RegulationRepealed {
+        regulation: String,
+        version: u32,
+        repealed_by: String,
+    },
+    #[error("regulation `{regulation}` does not accept applications through `{channel}`")]
+    ChannelNotAccepted { regulation: String, channel: String },
+    #[error("application `{application}` already exists")]
+    AlreadyExists { application: String },
+    #[error("no application `{application}`")]
+    NoSuchApplication { application: String },
+    #[error("application `{application}` is closed")]
+    ApplicationClosed { application: String },
+    #[error("step {got} is not the current step; the application is at step {current} (someone else acted first)")]
+    WrongStep { current: usize, got: usize },
+    #[error("step {step} belongs to role `{expected}`, not `{got}`")]
+    WrongRole {
+        step: usize,
+        expected: String,
+        got: String,
+    },
+    #[error("step {step} is done by `{expected}`, not by `{got}`")]
+    WrongOrganisation {
+        step: usize,
+        expected: String,
+        got: String,
+    },
+    #[error("step {step} cannot {what}: the regulation gives no such branch here")]
+    NoSuchBranch { step: usize, what: String },
+    #[error("issuing the result needs {required}")]
+    IdentityRequired { required: String },
+    #[error("the result is not waiting at the State Corporation")]
+    NotAwaitingIssue,
+    #[error("the result may be returned to the provider only after {until}")]
+    StoragePeriodNotOver { until: Timestamp },
+    #[error("the result was not returned to the provider")]
+    NotReturned,
+    #[error("field `{field}`: {rule}")]
+    Invalid { field: String, rule: String },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    InProgress,
+    /// The result waits at the State Corporation for the applicant.
+    AwaitingIssue,
+    /// Unclaimed: back with the provider for storage.
+    ReturnedToProvider,
+    Closed,
+}
+
+/// An application as the events made it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Application {
+    pub id: String,
+    pub regulation: String,
+    pub version: u32,
+    pub channel: ChannelId,
+    pub provider: String,
+    pub applicant_iin: String,
+    pub key: String,
+    pub submitted_at: Timestamp,
+    pub receipt: Option<String>,
+    pub term_due: Option<Timestamp>,
+    pub deliver_due: Option<Timestamp>,
+    pub status: Status,
+    /// Plan index of the current step.
+    pub step: usize,
+    pub step_started: Timestamp,
+    pub step_due: Option<Timestamp>,
+    /// Grounds of a motivated refusal prepared on the way.
+    pub refusal_grounds: Option<String>,
+    /// When the result reached the State Corporation.
+    pub ready_at: Option<Timestamp>,
+    pub closure: Option<Closure>,
+    pub closed_at: Option<Timestamp>,
+    pub document: Option<String>,
+    /// Events applied so far: the version for optimistic concurrency.
+    pub seq: u64,
+}
+
+fn iin_ok(iin: &str) -> bool {
+    let d: Vec<u32> = iin.chars().filter_map(|c| c.to_digit(10)).collect();
+    if d.len() != 12 || iin.len() != 12 {
+        return false;
+    }
+    let sum = |w: &dyn Fn(usize) -> u32| (0..11).map(|i| d[i] * w(i)).sum::<u32>() % 11;
+    let mut k = sum(&|i| i as u32 + 1);
+    if k == 10 {
+        k = sum(&|i| ((i as u32 + 2) % 11) + 1);
+        if k == 10 {
+            return false;
+        }
+    }
+    k == d[11]
+}
+
+/// Decide what `command` does to `state` (None: no application with that id yet) at `now`.
+pub fn decide(
+    state: Option<&Application>,
+    command: &Command,
+    now: Timestamp,
+    ctx: &Ctx,
+) -> Result<Vec<Event>, Rejection> {
+    match command {
+        Command::Submit {
+            application,
+            regulation,
+            channel,
+            provider,
+            applicant_iin,
+            key,
+        } => {
+            if state.is_some() {
+                return Err(Rejection::AlreadyExists {
+                    application: application.clone(),
+                });
+            }
+            if !iin_ok(applicant_iin) {
+                return Err(Rejection::Invalid {
+                    field: "applicant_iin".into(),
+                    rule: "an IIN is 12 digits with a valid check digit".into(),
+                });
+            }
+            for (field, v) in [
+                ("application", application),
+                ("provider", provider),
+                ("key", key),
+            ] {
+                if v.trim().is_empty() {
+                    return Err(Rejection::Invalid {
+                        field: field.into(),
+                        rule: "must not be empty".into(),
+                    });
+                }
+            }
+            let reg = ctx.in_force(regulation, now)?;
+            let plan = ctx.plan(&reg.id, reg.version, *channel).ok_or_else(|| {
+                Rejection::ChannelNotAccepted {
+                    regulation: reg.id.clone(),
+                    channel: channel.as_str().into(),
+                }
+            })?;
+            let term_due = plan
+                .term
+                .as_ref()
+                .map(|t| ctx.time.term_due(now, t.duration, t.acceptance_day_counted));
+            let deliver_due = match (&plan.term, term_due) {
+                (
+                    Some(TermRuleRef {
+                        deliver_before: Some(d),
+                        ..
+                    }),
+                    Some(due),
+                ) => Some(ctx.time.before(due, *d)),
+                _ => None,
+            };
+            let receipt =
+                (*channel == ChannelId::StateCorporation).then(|| receipt_number(application));
+            let step_due = plan
+                .steps
+                .first()
+                .and_then(|s| s.duration)
+                .map(|d| ctx.time.step_due(now, d));
+            Ok(vec![Event::Submitted {
+                application: application.clone(),
+                regulation: reg.id.clone(),
+                version: reg.version,
+                channel: *channel,
+                provider: provider.clone(),
+                applicant_iin: applicant_iin.clone(),
+                key: key.clone(),
+                at: now,
+                receipt,
+                term_due,
+                deliver_due,
+                step_due,
+            }])
+        }
+        Command::Complete {
+            application,
+            step,
+            actor,
+            outcome,
+            presented,
+        } => {
+            let app = open(state, application)?;
+            let plan = plan_of(app, ctx)?;
+            if app.status == Status::ReturnedToProvider {
+                return Err(Rejection::NotAwaitingIssue);
+            }
+            if *step != app.step {
+                return Err(Rejection::WrongStep {
+                    current: app.step,
+                    got: *step,
+                });
+            }
+            let s = plan.step(app.step).ok_or(Rejection::ApplicationClosed {
+                application: application.clone(),
+            })?;
+            if s.role != actor.role {
+                return Err(Rejection::WrongRole {
+                    step: *step,
+                    expected: s.role.clone(),
+                    got: actor.role.clone(),
+                });
+            }
+            let org = match s.party {
+                Party::Provider | Party::Intermediary => app.provider.as_str(),
+                Party::StateCorporation => STATE_CORPORATION,
+                Party::Portal => PORTAL,
+            };
+            if actor.org != org {
+                return Err(Rejection::WrongOrganisation {
+                    step: *step,
+                    expected: org.into(),
+                    got: actor.org.clone(),
+                });
+            }
+            let close = |outcome: Closure, document: Option<String>| Event::Closed {
+                at: now,
+                outcome,
+                document,
+            };
+            let completed = |next_due: Option<Timestamp>| Event::StepCompleted {
+                step: *step,
+                by: actor.clone(),
+                at: now,
+                outcome: outcome.clone(),
+                presented: *presented,
+                next_due,
+            };
+            match outcome {
+                Outcome::RefuseAcceptance { grounds } => {
+                    let receipt = s
+                        .refuse_acceptance
+                        .clone()
+                        .ok_or_else(|| no_branch(*step, "refuse acceptance"))?;
+                    non_empty(grounds)?;
+                    Ok(vec![
+                        completed(None),
+                        close(Closure::AcceptanceRefused, Some(receipt)),
+                    ])
+                }
+                Outcome::Fail { reason } => {
+                    let notice = s
+                        .refusal_notice
+                        .clone()
+                        .ok_or_else(|| no_branch(*step, "fail"))?;
+                    non_empty(reason)?;
+                    Ok(vec![
+                        completed(None),
+                        close(Closure::RefusalNotice, Some(notice)),
+                    ])
+                }
+                Outcome::MotivatedRefusal { grounds } => {
+                    if s.motivated_refusal.is_none() {
+                        return Err(no_branch(*step, "refuse the service"));
+                    }
+                    non_empty(grounds)?;
+                    proceed(app, &plan, s, now, ctx, *presented, true)
+                        .map(|rest| [vec![completed(rest.0)], rest.1].concat())
+                }
+                Outcome::Done => proceed(app, &plan, s, now, ctx, *presented, false)
+                    .map(|rest| [vec![completed(rest.0)], rest.1].concat()),
+            }
+        }
+        Command::ReturnUnclaimed { application, actor } => {
+            let app = open(state, application)?;
+            let plan = plan_of(app, ctx)?;
+            if actor.org != STATE_CORPORATION {
+                return Err(Rejection::WrongOrganisation {
+                    step: app.step,
+                    expected: STATE_CORPORATION.into(),
+                    got: actor.org.clone(),
+                });
+            }
+            let (Status::AwaitingIssue, Some(ready), Some(keep)) =
+                (app.status, app.ready_at, plan.unclaimed_keep)
+            else {
+                return Err(Rejection::NotAwaitingIssue);
+            };
+            let until = ctx.time.after(ready, keep);
+            if now < until {
+                return Err(Rejection::StoragePeriodNotOver { until });
+            }
+            Ok(vec![Event::ReturnedToProvider {
+                at: now,
+                by: actor.clone(),
+            }])
+        }
+        Command::ReRequest { application, actor } => {
+            let app = open(state, application)?;
+            let plan = plan_of(app, ctx)?;
+            if app.status != Status::ReturnedToProvider {
+                return Err(Rejection::NotReturned);
+            }
+            if actor.org != STATE_CORPORATION {
+                return Err(Rejection::WrongOrganisation {
+                    step: app.step,
+                    expected: STATE_CORPORATION.into(),
+                    got: actor.org.clone(),
+                });
+            }
+            let within = plan.rerequest.unwrap_or(Duration {
+                value: 1,
+                unit: regulation::Unit::WorkingDays,
+            });
+            Ok(vec![Event::ReRequested {
+                at: now,
+                by: actor.clone(),
+                due: ctx.time.after(now, within),
+            }])
+        }
+    }
+}
+
+type TermRuleRef = plan::TermRule;
+
+/// The file goes on from step `s`: the next step's due instant, and the closing event when `s`
+/// was the last step. An issuing step at the State Corporation needs the person identified.
+fn proceed(
+    app: &Application,
+    plan: &Plan,
+    s: &PlanStep,
+    now: Timestamp,
+    ctx: &Ctx,
+    presented: Option<Presented>,
+    refusing: bool,
+) -> Result<(Option<Timestamp>, Vec<Event>), Rejection> {
+    let issuing_at_sc =
+        plan.sc_issue_index() == Some(s.index) && app.status == Status::AwaitingIssue;
+    if issuing_at_sc && !plan.issue_requires.is_empty() {
+        let shows = plan.issue_requires.iter().any(|r| {
+            matches!(
+                (r, presented),
+                (
+                    IssueRequirement::IdentityDocument,
+                    Some(Presented::IdentityDocument)
+                ) | (
+                    IssueRequirement::NotarisedPowerOfAttorney,
+                    Some(Presented::NotarisedPowerOfAttorney)
+                )
+            )
+        });
+        if !shows {
+            return Err(Rejection::IdentityRequired {
+                required: "the applicant's identity document or a representative's notarised power of attorney".into(),
+            });
+        }
+    }
+    let next = plan.next(s.index);
+    let next_due = next
+        .and_then(|n| n.duration)
+        .map(|d| ctx.time.step_due(now, d));
+    if next.is_some() {
+        return Ok((next_due, vec![]));
+    }
+    let (closure, document) = if refusing || app.refusal_grounds.is_some() {
+        (Closure::RefusalIssued, plan.refusal.clone())
+    } else {
+        (Closure::Issued, plan.result.clone())
+    };
+    Ok((
+        None,
+        vec![Event::Closed {
+            at: now,
+            outcome: closure,
+            document,
+        }],
+    ))
+}
+
+fn no_branch(step: usize, what: &str) -> Rejection {
+    Rejection::NoSuchBranch {
+        step,
+        what: what.into(),
+    }
+}
+
+fn non_empty(s: &str) -> Result<(), Rejection> {
+    if s.trim().is_empty() {
+        Err(Rejection::Invalid {
+            field: "grounds".into(),
+            rule: "a refusal must state its grounds".into(),
+        })
+    } else {
+        Ok(())
+    }
+}
+
+fn open<'a>(state: Option<&'a Application>, id: &str) -> Result<&'a Application, Rejection> {
+    let app = state.ok_or_else(|| Rejection::NoSuchApplication {
+        application: id.into(),
+    })?;
+    if app.status == Status::Closed {
+        return Err(Rejection::ApplicationClosed {
+            application: id.into(),
+        });
+    }
+    Ok(app)
+}
+
+fn plan_of<'c>(app: &Application, ctx: &'c Ctx) -> Result<&'c Arc<Plan>, Rejection> {
+    ctx.plan(&app.regulation, app.version, app.channel)
+        .ok_or_else(|| Rejection::UnknownRegulation {
+            regulation: format!("{} v{}", app.regulation, app.version),
+        })
+}
+
+/// The State Corporation's acceptance receipt number: derived from the application id so the
+/// engine stays pure; the barcode encodes it.
+pub fn receipt_number(application: &str) -> String {
+    // FNV-1a, printed as 12 digits: stable across runs and platforms.
+    let mut h: u64 = 0xcbf29ce484222325;
+    for b in application.bytes() {
+        h ^= b as u64;
+        h = h.wrapping_mul(0x100000001b3);
+    }
+    format!("{:012}", h % 1_000_000_000_000)
+}
+
+/// Fold one event into the state. Events are facts: apply never fails.
+pub fn apply(state: Option<Application>, event: &Event, plans: &Ctx) -> Option<Application> {
+    match event {
+        Event::Submitted {
+            application,
+            regulation,
+            version,
+            channel,
+            provider,
+            applicant_iin,
+            key,
+            at,
+            receipt,
+            term_due,
+            deliver_due,
+            step_due,
+        } => Some(Application {
+            id: application.clone(),
+            regulation: regulation.clone(),
+            version: *version,
+            channel: *channel,
+            provider: provider.clone(),
+            applicant_iin: applicant_iin.clone(),
+            key: key.clone(),
+            submitted_at: *at,
+            receipt: receipt.clone(),
+            term_due: *term_due,
+            deliver_due: *deliver_due,
+            status: Status::InProgress,
+            step: 0,
+            step_started: *at,
+            step_due: *step_due,
+            refusal_grounds: None,
+            ready_at: None,
+            closure: None,
+            closed_at: None,
+            document: None,
+            seq: 1,
+        }),
+        Event::StepCompleted {
+            at,
+            outcome,
+            next_due,
+            ..
+        } => {
+            let mut app = state?;
+            app.seq += 1;
+            if let Outcome::MotivatedRefusal { grounds } = outcome {
+                app.refusal_grounds = Some(grounds.clone());
+            }
+            let plan = plans.plan(&app.regulation, app.version, app.channel);
+            app.step = plan
+                .and_then(|p| p.next(app.step))
+                .map(|n| n.index)
+                .unwrap_or(app.step + 1);
+            app.step_started = *at;
+            app.step_due = *next_due;
+            if plan.and_then(|p| p.sc_issue_index()) == Some(app.step)
+                && app.status == Status::InProgress
+            {
+                app.status = Status::AwaitingIssue;
+                app.ready_at = Some(*at);
+            }
+            Some(app)
+        }
+        Event::Closed {
+            at,
+            outcome,
+            document,
+        } => {
+            let mut app = state?;
+            app.seq += 1;
+            app.status = Status::Closed;
+            app.closure = Some(*outcome);
+            app.closed_at = Some(*at);
+            app.document = document.clone();
+            app.step_due = None;
+            Some(app)
+        }
+        Event::ReturnedToProvider { at, .. } => {
+            let mut app = state?;
+            app.seq += 1;
+            app.status = Status::ReturnedToProvider;
+            app.step_started = *at;
+            app.step_due = None;
+            Some(app)
+        }
+        Event::ReRequested { at, due, .. } => {
+            let mut app = state?;
+            app.seq += 1;
+            app.status = Status::AwaitingIssue;
+            app.step_started = *at;
+            app.step_due = Some(*due);
+            Some(app)
+        }
+    }
+}

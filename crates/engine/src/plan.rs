@@ -1,0 +1,222 @@
+//! A plan: one regulation version's flow for one channel, flattened into the ordered steps an
+//! application walks through (the State Corporation's steps with the provider's flow inlined).
+//!
+//! Compiled once per (regulation, version, channel) and shared; the engine only reads it.
+
+use regulation::{
+    BranchKind, ChannelId, Duration, IssueRequirement, Regulation, ResultKind, StepKind,
+};
+use serde::Serialize;
+
+pub use regulation::Party;
+
+/// The party of a step's role as the regulation declares it; an undeclared non-canonical role
+/// falls back to the flow's own party (the linter rejects that case).
+fn party_of(reg: &Regulation, role: &str, flow_channel: ChannelId) -> Party {
+    reg.party_of(role).unwrap_or(match flow_channel {
+        ChannelId::StateCorporation => Party::StateCorporation,
+        ChannelId::Portal => Party::Portal,
+        ChannelId::Intermediary => Party::Intermediary,
+        ChannelId::Office => Party::Provider,
+    })
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PlanStep {
+    /// Position in the plan, 0-based: what commands name.
+    pub index: usize,
+    /// The flow the step comes from and its number there (as in the text).
+    pub flow: String,
+    pub n: u32,
+    pub kind: StepKind,
+    pub role: String,
+    pub party: Party,
+    pub duration: Option<Duration>,
+    pub text_en: String,
+    /// Result ids of the branches the step may take.
+    pub refuse_acceptance: Option<String>,
+    pub motivated_refusal: Option<String>,
+    pub refusal_notice: Option<String>,
+    pub produces: Vec<String>,
+    /// Reached only when a branch jumps to it (a portal process that writes a refusal notice):
+    /// the normal path passes it by.
+    pub only_on_failure: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TermRule {
+    pub duration: Duration,
+    /// False where the text says the day of acceptance is not counted.
+    pub acceptance_day_counted: bool,
+    /// The provider delivers the result to the State Corporation this long before the term.
+    pub deliver_before: Option<Duration>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Plan {
+    pub regulation: String,
+    pub version: u32,
+    pub channel: ChannelId,
+    pub steps: Vec<PlanStep>,
+    pub term: Option<TermRule>,
+    /// The result handed out when the service is granted, and the motivated refusal.
+    pub result: Option<String>,
+    pub refusal: Option<String>,
+    /// State Corporation issue rules (only where the text gives them).
+    pub issue_requires: Vec<IssueRequirement>,
+    pub unclaimed_keep: Option<Duration>,
+    pub rerequest: Option<Duration>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PlanError {
+    #[error("regulation {0} does not accept applications through channel `{1}`")]
+    ChannelNotAccepted(String, &'static str),
+    #[error("regulation {0} has no flow for channel `{1}`")]
+    NoFlow(String, &'static str),
+    #[error("regulation {0}: provider flow `{1}` is missing or nested too deep")]
+    BadProviderFlow(String, String),
+}
+
+impl Plan {
+    pub fn compile(reg: &Regulation, channel: ChannelId) -> Result<Plan, PlanError> {
+        let rid = format!("{} v{}", reg.id, reg.version);
+        match reg.channel(channel) {
+            Some(c) if c.accepts => {}
+            _ => return Err(PlanError::ChannelNotAccepted(rid, channel.as_str())),
+        }
+        let (flow_id, _) = reg
+            .flow_for(channel)
+            .ok_or_else(|| PlanError::NoFlow(rid.clone(), channel.as_str()))?;
+        let mut steps = Vec::new();
+        inline(reg, flow_id, 0, &mut steps)
+            .map_err(|f| PlanError::BadProviderFlow(rid.clone(), f))?;
+        for (i, s) in steps.iter_mut().enumerate() {
+            s.index = i;
+        }
+        let term = reg.term(channel).map(|t| TermRule {
+            duration: t.duration(),
+            acceptance_day_counted: t.acceptance_day_counted.unwrap_or(true),
+            deliver_before: t.deliver_before_term.as_ref().map(|d| Duration {
+                value: d.value,
+                unit: d.unit,
+            }),
+        });
+        let of_kind = |k: ResultKind| {
+            let produced: Vec<&String> = steps
+                .iter()
+                .flat_map(|s| s.produces.iter().chain(s.motivated_refusal.iter()))
+                .collect();
+            produced
+                .into_iter()
+                .find(|id| reg.result(id).is_some_and(|r| r.kind == k))
+                .cloned()
+        };
+        let result = of_kind(ResultKind::Result);
+        let refusal = of_kind(ResultKind::Refusal);
+        let sc = reg.state_corporation.as_ref().map(|s| s.get_ref());
+        let sc_channel = channel == ChannelId::StateCorporation;
+        Ok(Plan {
+            regulation: reg.id.clone(),
+            version: reg.version,
+            channel,
+            term,
+            result,
+            refusal,
+            issue_requires: if sc_channel {
+                sc.map(|s| s.issue_requires.clone()).unwrap_or_default()
+            } else {
+                vec![]
+            },
+            unclaimed_keep: if sc_channel {
+                sc.and_then(|s| s.unclaimed.as_ref()).map(|u| u.keep)
+            } else {
+                None
+            },
+            rerequest: if sc_channel {
+                sc.and_then(|s| s.unclaimed.as_ref())
+                    .and_then(|u| u.rerequest)
+            } else {
+                None
+            },
+            steps,
+        })
+    }
+
+    pub fn step(&self, index: usize) -> Option<&PlanStep> {
+        self.steps.get(index)
+    }
+
+    /// The step after `index` on the normal path (skipping failure-only steps).
+    pub fn next(&self, index: usize) -> Option<&PlanStep> {
+        self.steps
+            .iter()
+            .skip(index + 1)
+            .find(|s| !s.only_on_failure)
+    }
+
+    /// Index of the first State Corporation step after the provider's part: where the result
+    /// waits for the applicant. None when the plan ends at the provider.
+    pub fn sc_issue_index(&self) -> Option<usize> {
+        let last_provider = self
+            .steps
+            .iter()
+            .rposition(|s| s.party == Party::Provider)?;
+        self.steps[last_provider + 1..]
+            .iter()
+            .position(|s| s.party == Party::StateCorporation)
+            .map(|i| i + last_provider + 1)
+    }
+}
+
+fn inline(
+    reg: &Regulation,
+    flow_id: &str,
+    depth: u32,
+    out: &mut Vec<PlanStep>,
+) -> Result<(), String> {
+    let flow = reg
+        .flows
+        .get(flow_id)
+        .filter(|_| depth < 4)
+        .ok_or_else(|| flow_id.to_string())?
+        .get_ref();
+    let failure_targets: Vec<u32> = flow
+        .steps
+        .iter()
+        .flat_map(|s| s.get_ref().branches.iter().map(|b| b.get_ref()))
+        .filter(|b| !matches!(b.kind, BranchKind::Result))
+        .filter_map(|b| b.goto)
+        .collect();
+    for s in &flow.steps {
+        let s = s.get_ref();
+        if s.kind == StepKind::ProviderFlow {
+            inline(reg, s.flow.as_deref().unwrap_or(""), depth + 1, out)?;
+            continue;
+        }
+        let role = s.role.clone().unwrap_or_default();
+        let branch = |k: BranchKind| {
+            s.branches
+                .iter()
+                .map(|b| b.get_ref())
+                .find(|b| b.kind == k)
+                .and_then(|b| b.result.clone())
+        };
+        out.push(PlanStep {
+            index: 0,
+            flow: flow_id.to_string(),
+            n: s.n,
+            kind: s.kind,
+            party: party_of(reg, &role, flow.channel),
+            role,
+            duration: s.duration,
+            text_en: s.text_en.clone(),
+            refuse_acceptance: branch(BranchKind::RefuseAcceptance),
+            motivated_refusal: branch(BranchKind::MotivatedRefusal),
+            refusal_notice: branch(BranchKind::RefusalNotice),
+            produces: s.produces.clone(),
+            only_on_failure: failure_targets.contains(&s.n),
+        });
+    }
+    Ok(())
+}

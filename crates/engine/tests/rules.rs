@@ -1,0 +1,424 @@
+//! The engine's rules on a small fixture regulation with an office and a State Corporation
+//! flow, under a plain clock (days as 24 hours): who may act, branches, issue, unclaimed.
+
+use engine::*;
+use jiff::{Timestamp, ToSpan};
+use regulation::{ChannelId, Duration, Regulation, Unit};
+use std::sync::Arc;
+
+struct Plain;
+impl LegalTime for Plain {
+    fn step_due(&self, start: Timestamp, d: Duration) -> Timestamp {
+        self.after(start, d)
+    }
+    fn term_due(&self, accepted: Timestamp, d: Duration, counted: bool) -> Timestamp {
+        let t = self.after(accepted, d);
+        if counted {
+            t
+        } else {
+            t + 24.hours()
+        }
+    }
+    fn before(&self, due: Timestamp, d: Duration) -> Timestamp {
+        due - (self.after(due, d) - due)
+    }
+    fn after(&self, t: Timestamp, d: Duration) -> Timestamp {
+        let v = d.value as i64;
+        match d.unit {
+            Unit::Seconds => t + v.seconds(),
+            Unit::Minutes => t + v.minutes(),
+            Unit::Hours => t + v.hours(),
+            Unit::Months => t + (30 * 24 * v).hours(),
+            _ => t + (24 * v).hours(),
+        }
+    }
+    fn local_date(&self, t: Timestamp) -> jiff::civil::Date {
+        (t + 6.hours())
+            .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+            .date()
+    }
+}
+
+fn ctx() -> Ctx {
+    let text = include_str!("fixtures/engine-sc.v1.toml");
+    let reg: Regulation = toml::from_str(text).unwrap();
+    Ctx::new(vec![reg], Arc::new(Plain))
+}
+
+fn t(s: &str) -> Timestamp {
+    s.parse().unwrap()
+}
+
+const IIN: &str = "100515500003";
+
+fn submit(channel: ChannelId, id: &str) -> Command {
+    Command::Submit {
+        application: id.into(),
+        regulation: "engine-sc".into(),
+        channel,
+        provider: "college-1".into(),
+        applicant_iin: IIN.into(),
+        key: format!("key-{id}"),
+    }
+}
+
+fn actor(role: &str, org: &str) -> Actor {
+    Actor {
+        role: role.into(),
+        org: org.into(),
+    }
+}
+
+fn complete(id: &str, step: usize, a: Actor, outcome: Outcome) -> Command {
+    Command::Complete {
+        application: id.into(),
+        step,
+        actor: a,
+        outcome,
+        presented: None,
+    }
+}
+
+/// Run a command and fold its events.
+fn run(
+    ctx: &Ctx,
+    state: Option<Application>,
+    cmd: &Command,
+    now: Timestamp,
+) -> Result<(Option<Application>, Vec<Event>), Rejection> {
+    let events = decide(state.as_ref(), cmd, now, ctx)?;
+    let mut s = state;
+    for e in &events {
+        s = apply(s, e, ctx);
+    }
+    Ok((s, events))
+}
+
+#[test]
+fn office_application_runs_to_the_result() {
+    let ctx = ctx();
+    let now = t("2019-12-02T04:00:00Z");
+    let (s, ev) = run(&ctx, None, &submit(ChannelId::Office, "a1"), now).unwrap();
+    let app = s.unwrap();
+    assert_eq!(app.step, 0);
+    assert_eq!(app.step_due, Some(now + 20.minutes()));
+    assert_eq!(app.term_due, Some(now + (24 * 10).hours()));
+    assert!(
+        matches!(ev[0], Event::Submitted { receipt: None, .. }),
+        "the office gives no receipt number"
+    );
+    let (s, _) = run(
+        &ctx,
+        Some(app),
+        &complete("a1", 0, actor("office_clerk", "college-1"), Outcome::Done),
+        now + 10.minutes(),
+    )
+    .unwrap();
+    let app = s.unwrap();
+    assert_eq!((app.step, app.step_due), (1, Some(now + 25.minutes())));
+    let (s, ev) = run(
+        &ctx,
+        Some(app),
+        &complete("a1", 1, actor("head", "college-1"), Outcome::Done),
+        now + 20.minutes(),
+    )
+    .unwrap();
+    let app = s.unwrap();
+    assert_eq!(app.status, Status::Closed);
+    assert_eq!(app.closure, Some(Closure::Issued));
+    assert_eq!(app.document.as_deref(), Some("notification"));
+    assert!(matches!(ev.last(), Some(Event::Closed { .. })));
+}
+
+#[test]
+fn only_the_current_role_of_the_right_provider_may_act() {
+    let ctx = ctx();
+    let now = t("2019-12-02T04:00:00Z");
+    let (s, _) = run(&ctx, None, &submit(ChannelId::Office, "a2"), now).unwrap();
+    let err = decide(
+        s.as_ref(),
+        &complete("a2", 0, actor("head", "college-1"), Outcome::Done),
+        now,
+        &ctx,
+    )
+    .unwrap_err();
+    assert!(
+        matches!(err, Rejection::WrongRole { ref expected, .. } if expected == "office_clerk"),
+        "{err}"
+    );
+    let err = decide(
+        s.as_ref(),
+        &complete("a2", 0, actor("office_clerk", "college-2"), Outcome::Done),
+        now,
+        &ctx,
+    )
+    .unwrap_err();
+    assert!(matches!(err, Rejection::WrongOrganisation { .. }), "{err}");
+    let err = decide(
+        s.as_ref(),
+        &complete("a2", 1, actor("head", "college-1"), Outcome::Done),
+        now,
+        &ctx,
+    )
+    .unwrap_err();
+    assert_eq!(err, Rejection::WrongStep { current: 0, got: 1 });
+    let err = decide(s.as_ref(), &submit(ChannelId::Office, "a2"), now, &ctx).unwrap_err();
+    assert!(matches!(err, Rejection::AlreadyExists { .. }));
+}
+
+#[test]
+fn refusal_to_accept_ends_with_a_receipt() {
+    let ctx = ctx();
+    let now = t("2019-12-02T04:00:00Z");
+    let (s, _) = run(&ctx, None, &submit(ChannelId::Office, "a3"), now).unwrap();
+    let cmd = complete(
+        "a3",
+        0,
+        actor("office_clerk", "college-1"),
+        Outcome::RefuseAcceptance {
+            grounds: "no ID copy".into(),
+        },
+    );
+    let (s, _) = run(&ctx, s, &cmd, now).unwrap();
+    let app = s.unwrap();
+    assert_eq!(app.closure, Some(Closure::AcceptanceRefused));
+    assert_eq!(app.document.as_deref(), Some("receipt_refusal"));
+    let err = decide(
+        Some(&app),
+        &complete("a3", 1, actor("head", "college-1"), Outcome::Done),
+        now,
+        &ctx,
+    )
+    .unwrap_err();
+    assert!(matches!(err, Rejection::ApplicationClosed { .. }));
+    // The head's step has no refusal-to-accept branch.
+    let (s, _) = run(&ctx, None, &submit(ChannelId::Office, "a3b"), now).unwrap();
+    let (s, _) = run(
+        &ctx,
+        s,
+        &complete("a3b", 0, actor("office_clerk", "college-1"), Outcome::Done),
+        now,
+    )
+    .unwrap();
+    let cmd = complete(
+        "a3b",
+        1,
+        actor("head", "college-1"),
+        Outcome::RefuseAcceptance {
+            grounds: "x".into(),
+        },
+    );
+    assert!(matches!(
+        decide(s.as_ref(), &cmd, now, &ctx),
+        Err(Rejection::NoSuchBranch { .. })
+    ));
+}
+
+#[test]
+fn motivated_refusal_needs_grounds_and_is_issued_as_a_refusal() {
+    let ctx = ctx();
+    let now = t("2019-12-02T04:00:00Z");
+    let (s, _) = run(&ctx, None, &submit(ChannelId::Office, "a4"), now).unwrap();
+    let (s, _) = run(
+        &ctx,
+        s,
+        &complete("a4", 0, actor("office_clerk", "college-1"), Outcome::Done),
+        now,
+    )
+    .unwrap();
+    let empty = complete(
+        "a4",
+        1,
+        actor("head", "college-1"),
+        Outcome::MotivatedRefusal {
+            grounds: " ".into(),
+        },
+    );
+    assert!(
+        matches!(decide(s.as_ref(), &empty, now, &ctx), Err(Rejection::Invalid { ref field, .. }) if field == "grounds")
+    );
+    let cmd = complete(
+        "a4",
+        1,
+        actor("head", "college-1"),
+        Outcome::MotivatedRefusal {
+            grounds: "not eligible".into(),
+        },
+    );
+    let (s, _) = run(&ctx, s, &cmd, now).unwrap();
+    let app = s.unwrap();
+    assert_eq!(app.closure, Some(Closure::RefusalIssued));
+    assert_eq!(app.document.as_deref(), Some("motivated_refusal"));
+}
+
+#[test]
+fn state_corporation_flow_with_receipt_issue_and_unclaimed_return() {
+    let ctx = ctx();
+    let now = t("2019-12-02T04:00:00Z");
+    let (s, ev) = run(&ctx, None, &submit(ChannelId::StateCorporation, "s1"), now).unwrap();
+    let Event::Submitted {
+        receipt,
+        term_due,
+        deliver_due,
+        ..
+    } = &ev[0]
+    else {
+        panic!()
+    };
+    assert_eq!(receipt.as_deref(), Some(receipt_number("s1").as_str()));
+    assert_eq!(receipt.as_ref().unwrap().len(), 12);
+    // Acceptance day not counted: one more day; delivery one day before.
+    assert_eq!(*term_due, Some(now + (24 * 11).hours()));
+    assert_eq!(*deliver_due, Some(now + (24 * 10).hours()));
+    let sc = |r: &str| actor(r, STATE_CORPORATION);
+    let (s, _) = run(
+        &ctx,
+        s,
+        &complete("s1", 0, sc("state_corporation_operator"), Outcome::Done),
+        now,
+    )
+    .unwrap();
+    let (s, _) = run(
+        &ctx,
+        s,
+        &complete("s1", 1, sc("courier"), Outcome::Done),
+        now,
+    )
+    .unwrap();
+    let (s, _) = run(
+        &ctx,
+        s,
+        &complete("s1", 2, actor("office_clerk", "college-1"), Outcome::Done),
+        now,
+    )
+    .unwrap();
+    let ready = now + 2.hours();
+    let (s, _) = run(
+        &ctx,
+        s,
+        &complete("s1", 3, actor("head", "college-1"), Outcome::Done),
+        ready,
+    )
+    .unwrap();
+    let app = s.unwrap();
+    assert_eq!(app.status, Status::AwaitingIssue);
+    assert_eq!(app.ready_at, Some(ready));
+    // Issue needs ID or a notarised power of attorney.
+    let issue = complete("s1", 4, sc("state_corporation_operator"), Outcome::Done);
+    assert!(matches!(
+        decide(Some(&app), &issue, ready, &ctx),
+        Err(Rejection::IdentityRequired { .. })
+    ));
+    // Unclaimed: not before one month, then back to the provider, then re-requested.
+    let ret = Command::ReturnUnclaimed {
+        application: "s1".into(),
+        actor: sc("state_corporation_operator"),
+    };
+    assert!(matches!(
+        decide(Some(&app), &ret, ready + (24 * 29).hours(), &ctx),
+        Err(Rejection::StoragePeriodNotOver { .. })
+    ));
+    let (s, _) = run(&ctx, Some(app), &ret, ready + (24 * 31).hours()).unwrap();
+    let app = s.unwrap();
+    assert_eq!(app.status, Status::ReturnedToProvider);
+    assert!(matches!(
+        decide(Some(&app), &issue, ready, &ctx),
+        Err(Rejection::NotAwaitingIssue)
+    ));
+    let rereq = Command::ReRequest {
+        application: "s1".into(),
+        actor: sc("state_corporation_operator"),
+    };
+    let later = ready + (24 * 40).hours();
+    let (s, _) = run(&ctx, Some(app), &rereq, later).unwrap();
+    let app = s.unwrap();
+    assert_eq!(
+        (app.status, app.step_due),
+        (Status::AwaitingIssue, Some(later + 24.hours()))
+    );
+    let issue = Command::Complete {
+        application: "s1".into(),
+        step: 4,
+        actor: sc("state_corporation_operator"),
+        outcome: Outcome::Done,
+        presented: Some(Presented::NotarisedPowerOfAttorney),
+    };
+    let (s, _) = run(&ctx, Some(app), &issue, later + 1.hours()).unwrap();
+    assert_eq!(s.unwrap().closure, Some(Closure::Issued));
+}
+
+#[test]
+fn sla_status_follows_the_step_and_the_term() {
+    let ctx = ctx();
+    let now = t("2019-12-02T04:00:00Z");
+    let (s, _) = run(&ctx, None, &submit(ChannelId::Office, "sla"), now).unwrap();
+    let app = s.unwrap();
+    let at = |m: i64| sla::sla(&app, now + m.minutes(), &ctx).unwrap();
+    assert_eq!(at(5).status, sla::Sla::OnTime);
+    assert_eq!(at(17).status, sla::Sla::AtRisk);
+    let r = at(21);
+    assert_eq!(
+        (r.status, r.role.as_deref(), r.step),
+        (sla::Sla::Overdue, Some("office_clerk"), Some(0))
+    );
+}
+
+#[test]
+fn repealed_and_not_yet_in_force_regulations_take_no_applications() {
+    let ctx = ctx();
+    let err = decide(
+        None,
+        &submit(ChannelId::Office, "r1"),
+        t("2020-06-01T04:00:00Z"),
+        &ctx,
+    )
+    .unwrap_err();
+    assert!(matches!(err, Rejection::RegulationRepealed { .. }), "{err}");
+    let err = decide(
+        None,
+        &submit(ChannelId::Office, "r2"),
+        t("2019-01-01T04:00:00Z"),
+        &ctx,
+    )
+    .unwrap_err();
+    assert!(
+        matches!(err, Rejection::RegulationNotYetInForce { .. }),
+        "{err}"
+    );
+    let err = decide(
+        None,
+        &submit(ChannelId::Portal, "r3"),
+        t("2019-12-01T04:00:00Z"),
+        &ctx,
+    )
+    .unwrap_err();
+    assert!(matches!(err, Rejection::ChannelNotAccepted { .. }), "{err}");
+    let mut bad = submit(ChannelId::Office, "r4");
+    if let Command::Submit { applicant_iin, .. } = &mut bad {
+        *applicant_iin = "100515500004".into();
+    }
+    let err = decide(None, &bad, t("2019-12-01T04:00:00Z"), &ctx).unwrap_err();
+    assert!(
+        matches!(err, Rejection::Invalid { ref field, .. } if field == "applicant_iin"),
+        "{err}"
+    );
+}
+
+#[test]
+fn commands_and_events_round_trip_as_json() {
+    let cmd = complete(
+        "x",
+        2,
+        actor("head", "p"),
+        Outcome::MotivatedRefusal {
+            grounds: "g".into(),
+        },
+    );
+    let json = serde_json::to_string(&cmd).unwrap();
+    assert!(
+        json.contains("\"command\":\"complete\"")
+            && json.contains("\"outcome\":\"motivated_refusal\""),
+        "{json}"
+    );
+    assert_eq!(serde_json::from_str::<Command>(&json).unwrap(), cmd);
+}
