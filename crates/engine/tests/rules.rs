@@ -6,38 +6,8 @@ use jiff::{Timestamp, ToSpan};
 use regulation::{ChannelId, Duration, Regulation, Unit};
 use std::sync::Arc;
 
-struct Plain;
-impl LegalTime for Plain {
-    fn step_due(&self, start: Timestamp, d: Duration) -> Timestamp {
-        self.after(start, d)
-    }
-    fn term_due(&self, accepted: Timestamp, d: Duration, counted: bool) -> Timestamp {
-        let t = self.after(accepted, d);
-        if counted {
-            t
-        } else {
-            t + 24.hours()
-        }
-    }
-    fn before(&self, due: Timestamp, d: Duration) -> Timestamp {
-        due - (self.after(due, d) - due)
-    }
-    fn after(&self, t: Timestamp, d: Duration) -> Timestamp {
-        let v = d.value as i64;
-        match d.unit {
-            Unit::Seconds => t + v.seconds(),
-            Unit::Minutes => t + v.minutes(),
-            Unit::Hours => t + v.hours(),
-            Unit::Months => t + (30 * 24 * v).hours(),
-            _ => t + (24 * v).hours(),
-        }
-    }
-    fn local_date(&self, t: Timestamp) -> jiff::civil::Date {
-        (t + 6.hours())
-            .to_zoned_datetime(jiff::tz::TimeZone::UTC)
-            .date()
-    }
-}
+mod common;
+use common::Plain;
 
 fn ctx() -> Ctx {
     let text = include_str!("fixtures/engine-sc.v1.toml");
