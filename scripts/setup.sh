@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs beyond cargo: Debian chromium (diagram and UI checks),
+# poppler-utils and zbar-tools (PDF checks), openssl (CMS interop), DejaVu fonts (Kazakh PDFs),
 # the npm packages of tools/, and (via the calendar tests) the PyPI `holidays` package.
 # Idempotent; safe to run on every CI run.
 set -euo pipefail
@@ -7,6 +8,10 @@ cd "$(dirname "$0")/.."
 
 need_apt=()
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+command -v pdftotext >/dev/null 2>&1 || need_apt+=(poppler-utils)
+command -v zbarimg >/dev/null 2>&1 || need_apt+=(zbar-tools)
+command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need_apt+=(fonts-dejavu-core)
 command -v node >/dev/null 2>&1 || need_apt+=(nodejs npm)
 command -v python3 >/dev/null 2>&1 || need_apt+=(python3 python3-venv)
 if [ ${#need_apt[@]} -gt 0 ]; then
