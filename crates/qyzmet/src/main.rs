@@ -23,8 +23,8 @@ struct Cli {
 enum Command {
     /// Check regulation files: schema, consistency, and the text's own contradictions (warnings).
     Lint {
-        /// A folder of regulation files or one file.
-        path: Option<PathBuf>,
+        /// Folders of regulation files or single files (default: regulations/).
+        paths: Vec<PathBuf>,
         /// Seed texts to check line references against (default: shared/seeds found upwards).
         #[arg(long)]
         seeds: Option<PathBuf>,
@@ -113,24 +113,35 @@ fn load_clean(dir: Option<PathBuf>) -> Result<Catalogue> {
 fn run(cli: Cli) -> Result<ExitCode> {
     let mut out = std::io::stdout().lock();
     match cli.command {
-        Command::Lint { path, seeds, quiet } => {
-            let path = regulations_dir(path);
-            let cat = Catalogue::load(&path, &seeds_for(&path, seeds));
+        Command::Lint {
+            paths,
+            seeds,
+            quiet,
+        } => {
+            let paths = if paths.is_empty() {
+                vec![regulations_dir(None)]
+            } else {
+                paths
+            };
             let mut errors = 0;
             let mut warnings = 0;
-            for d in cat.diagnostics() {
-                match d.severity {
-                    Severity::Error => errors += 1,
-                    Severity::Warning => warnings += 1,
-                }
-                if !quiet || d.severity == Severity::Error {
-                    writeln!(out, "{d}")?;
+            let mut checked = 0;
+            for path in &paths {
+                let cat = Catalogue::load(path, &seeds_for(path, seeds.clone()));
+                checked += cat.regulations.len();
+                for d in cat.diagnostics() {
+                    match d.severity {
+                        Severity::Error => errors += 1,
+                        Severity::Warning => warnings += 1,
+                    }
+                    if !quiet || d.severity == Severity::Error {
+                        writeln!(out, "{d}")?;
+                    }
                 }
             }
             writeln!(
                 out,
-                "{} regulation(s) checked: {errors} error(s), {warnings} warning(s)",
-                cat.regulations.len()
+                "{checked} regulation(s) checked: {errors} error(s), {warnings} warning(s)"
             )?;
             Ok(if errors > 0 {
                 ExitCode::FAILURE

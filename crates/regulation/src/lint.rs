@@ -593,6 +593,11 @@ impl Linter<'_, '_, '_> {
                     let aat = a.span().start;
                     let alt = a.get_ref();
                     self.src(aat, &here, &alt.source);
+                    if let Some(r) = &alt.role {
+                        if !self.role_declared(r) {
+                            self.sink.error(aat, "role-declared", format!("{here}: alternative role `{r}` is not declared in [[roles]]"));
+                        }
+                    }
                     if alt.field == AltField::Duration && alt.duration.is_none() {
                         self.sink.error(
                             aat,
