@@ -9,6 +9,7 @@
 
 pub mod plan;
 pub mod sla;
+pub mod time;
 
 use jiff::Timestamp;
 pub use plan::{Party, Plan, PlanStep};
