@@ -1,9 +1,11 @@
 //! Legal time over the Kazakhstan calendar: the [`LegalTime`] the engine runs on in production.
 //!
-//! Reading chosen for step durations counted in days: the step's days begin the day after the
-//! file reached the step (the civil-law rule for terms in days), and its last day ends at the
-//! close of working hours; minutes and hours count only working time. Service terms follow the
-//! regulation's own counting rule (the day of acceptance is counted unless the text says not).
+//! Reading chosen for step durations counted in days: the day the file reaches the step is its
+//! first day, as the day of acceptance is for the service term (the texts make the actions add
+//! up to the term on that reading: e.g. 002 R3, 30+5 min + 4 working days + 15+15 min within 5
+//! working days); the last day ends at the close of working hours. Minutes and hours count only
+//! working time. Service terms follow the regulation's own counting rule (the day of acceptance
+//! is counted unless the text says it is not).
 
 use crate::LegalTime;
 use calendar::{Calendar, CountingRules, Schedule, Term};
@@ -19,11 +21,17 @@ pub struct KzTime {
 impl KzTime {
     pub fn new() -> KzTime {
         let calendar = Calendar::kz();
-        KzTime { schedule: calendar.default_schedule().clone(), calendar }
+        KzTime {
+            schedule: calendar.default_schedule().clone(),
+            calendar,
+        }
     }
 
     fn term(&self, start: Timestamp, d: Duration, counted: bool) -> Timestamp {
-        let rules = CountingRules { acceptance_day_counted: counted, ..CountingRules::default() };
+        let rules = CountingRules {
+            acceptance_day_counted: counted,
+            ..CountingRules::default()
+        };
         Term::new(calendar::Duration::new(d.value, unit(d.unit)), rules)
             .due(start, self.calendar, &self.schedule)
             .map(|due| due.at)
@@ -51,10 +59,15 @@ fn unit(u: Unit) -> calendar::Unit {
 
 impl LegalTime for KzTime {
     fn step_due(&self, start: Timestamp, d: Duration) -> Timestamp {
-        self.term(start, d, false)
+        self.term(start, d, true)
     }
 
-    fn term_due(&self, accepted: Timestamp, d: Duration, acceptance_day_counted: bool) -> Timestamp {
+    fn term_due(
+        &self,
+        accepted: Timestamp,
+        d: Duration,
+        acceptance_day_counted: bool,
+    ) -> Timestamp {
         self.term(accepted, d, acceptance_day_counted)
     }
 
@@ -66,7 +79,8 @@ impl LegalTime for KzTime {
                     Unit::Minutes => 60,
                     _ => 3600,
                 } * i64::from(d.value);
-                due.checked_sub(jiff::SignedDuration::from_secs(secs)).unwrap_or(Timestamp::MIN)
+                due.checked_sub(jiff::SignedDuration::from_secs(secs))
+                    .unwrap_or(Timestamp::MIN)
             }
             _ => calendar::deliver_before(due, d.value).unwrap_or(Timestamp::MIN),
         }
@@ -80,7 +94,11 @@ impl LegalTime for KzTime {
                 z.date()
                     .checked_add(jiff::Span::new().months(i64::from(d.value)))
                     .ok()
-                    .and_then(|day| day.to_datetime(z.time()).to_zoned_datetime(self.calendar.time_zone().clone()).ok())
+                    .and_then(|day| {
+                        day.to_datetime(z.time())
+                            .to_zoned_datetime(self.calendar.time_zone().clone())
+                            .ok()
+                    })
                     .map(|z| z.timestamp())
                     .unwrap_or(Timestamp::MAX)
             }
@@ -89,6 +107,7 @@ impl LegalTime for KzTime {
     }
 
     fn local_date(&self, t: Timestamp) -> jiff::civil::Date {
-        t.to_zoned_datetime(self.calendar.time_zone().clone()).date()
+        t.to_zoned_datetime(self.calendar.time_zone().clone())
+            .date()
     }
 }

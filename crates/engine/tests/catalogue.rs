@@ -13,7 +13,11 @@ mod common;
 fn catalogue() -> Vec<regulation::Regulation> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../regulations");
     let cat = Catalogue::load(&dir, &Seeds::discover(&dir));
-    assert_eq!(cat.error_count(), 0, "the catalogue must lint clean: run `qyzmet lint regulations/`");
+    assert_eq!(
+        cat.error_count(),
+        0,
+        "the catalogue must lint clean: run `qyzmet lint regulations/`"
+    );
     cat.regulations.into_iter().map(|l| l.regulation).collect()
 }
 
@@ -22,7 +26,10 @@ fn in_force_instant(reg: &regulation::Regulation) -> Timestamp {
     let act: jiff::civil::Date = reg.act.get_ref().date.parse().unwrap();
     // Two weeks after the act, 10:00 Almaty (UTC+6 before 2024).
     let day = act.checked_add(14.days()).unwrap();
-    day.at(4, 0, 0, 0).to_zoned_datetime(jiff::tz::TimeZone::UTC).unwrap().timestamp()
+    day.at(4, 0, 0, 0)
+        .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+        .unwrap()
+        .timestamp()
 }
 
 #[test]
@@ -57,7 +64,10 @@ fn every_regulation_runs_on_every_channel() {
             let last = states.last().unwrap_or_else(|| panic!("{id}: no step"));
             assert_eq!(last.status, Status::Closed, "{id}: not closed");
             assert_eq!(last.closure, Some(Closure::Issued), "{id}");
-            assert_eq!(last.document, plan.result, "{id}: closes with the regulation's result");
+            assert_eq!(
+                last.document, plan.result,
+                "{id}: closes with the regulation's result"
+            );
             assert!(plan.result.is_some(), "{id}: the plan names its result");
             runs += 1;
         }

@@ -39,7 +39,6 @@ impl LegalTime for Plain {
     }
 }
 
-
 /// The actor who may complete `step` of `app`.
 pub fn actor_for(app: &Application, step: &PlanStep) -> Actor {
     let org = match step.party {
@@ -47,13 +46,23 @@ pub fn actor_for(app: &Application, step: &PlanStep) -> Actor {
         Party::StateCorporation => STATE_CORPORATION.to_string(),
         Party::Portal => PORTAL.to_string(),
     };
-    Actor { role: step.role.clone(), org }
+    Actor {
+        role: step.role.clone(),
+        org,
+    }
 }
 
 /// Complete every step on the normal path, each at the instant `at(step)` gives; returns the
 /// state after each command.
-pub fn walk(ctx: &Ctx, mut app: Application, mut at: impl FnMut(&Application, &PlanStep) -> Timestamp) -> Vec<Application> {
-    let plan = ctx.plan(&app.regulation, app.version, app.channel).unwrap().clone();
+pub fn walk(
+    ctx: &Ctx,
+    mut app: Application,
+    mut at: impl FnMut(&Application, &PlanStep) -> Timestamp,
+) -> Vec<Application> {
+    let plan = ctx
+        .plan(&app.regulation, app.version, app.channel)
+        .unwrap()
+        .clone();
     let mut states = vec![];
     for _ in 0..plan.steps.len() + 1 {
         if app.status == Status::Closed {
@@ -68,7 +77,8 @@ pub fn walk(ctx: &Ctx, mut app: Application, mut at: impl FnMut(&Application, &P
             presented: Some(Presented::IdentityDocument),
         };
         let now = at(&app, step);
-        let events = decide(Some(&app), &cmd, now, ctx).unwrap_or_else(|e| panic!("{} step {}: {e}", app.id, app.step));
+        let events = decide(Some(&app), &cmd, now, ctx)
+            .unwrap_or_else(|e| panic!("{} step {}: {e}", app.id, app.step));
         for e in &events {
             app = apply(Some(app), e, ctx).unwrap();
         }
