@@ -7,3 +7,6 @@ cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -q -- -D warnings
 cargo run -q -p qyzmet -- lint regulations/ --quiet
 cargo test --workspace --no-fail-fast
+# The benchmark's reference peer (SpiffWorkflow) must itself work.
+PY=$(bash bench/spiff/setup.sh | tail -n 1)
+"$PY" bench/spiff/test_peer.py
