@@ -504,10 +504,10 @@ pub fn decide(
                         return Err(no_branch(*step, "refuse the service"));
                     }
                     non_empty(grounds)?;
-                    proceed(app, &plan, s, now, ctx, *presented, true)
+                    proceed(app, plan, s, now, ctx, *presented, true)
                         .map(|rest| [vec![completed(rest.0)], rest.1].concat())
                 }
-                Outcome::Done => proceed(app, &plan, s, now, ctx, *presented, false)
+                Outcome::Done => proceed(app, plan, s, now, ctx, *presented, false)
                     .map(|rest| [vec![completed(rest.0)], rest.1].concat()),
             }
         }

@@ -181,12 +181,24 @@ fn inline(
         .filter(|_| depth < 4)
         .ok_or_else(|| flow_id.to_string())?
         .get_ref();
+    // A step that a non-result branch jumps to and that itself stops the flow (the portal's
+    // "forms a refusal notice" processes) is off the normal path; a branch that converges on a
+    // normal step (a motivated refusal going on to signing) does not take that step off it.
+    let stops = |n: u32| {
+        flow.steps.iter().map(|s| s.get_ref()).any(|s| {
+            s.n == n
+                && s.branches
+                    .iter()
+                    .any(|b| b.get_ref().kind == BranchKind::Stop)
+        })
+    };
     let failure_targets: Vec<u32> = flow
         .steps
         .iter()
         .flat_map(|s| s.get_ref().branches.iter().map(|b| b.get_ref()))
         .filter(|b| !matches!(b.kind, BranchKind::Result))
         .filter_map(|b| b.goto)
+        .filter(|&n| stops(n))
         .collect();
     for s in &flow.steps {
         let s = s.get_ref();

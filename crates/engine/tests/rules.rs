@@ -3,7 +3,7 @@
 
 use engine::*;
 use jiff::{Timestamp, ToSpan};
-use regulation::{ChannelId, Duration, Regulation, Unit};
+use regulation::{ChannelId, Regulation};
 use std::sync::Arc;
 
 mod common;

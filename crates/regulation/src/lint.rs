@@ -92,15 +92,15 @@ pub struct Seeds {
 impl Seeds {
     pub fn at(dir: Option<PathBuf>) -> Seeds {
         let mut line_counts = HashMap::new();
-        if let Some(d) = &dir {
-            if let Ok(rd) = std::fs::read_dir(d) {
-                for e in rd.flatten() {
-                    if let Ok(t) = std::fs::read_to_string(e.path()) {
-                        line_counts.insert(
-                            e.file_name().to_string_lossy().into_owned(),
-                            t.lines().count(),
-                        );
-                    }
+        if let Some(d) = &dir
+            && let Ok(rd) = std::fs::read_dir(d)
+        {
+            for e in rd.flatten() {
+                if let Ok(t) = std::fs::read_to_string(e.path()) {
+                    line_counts.insert(
+                        e.file_name().to_string_lossy().into_owned(),
+                        t.lines().count(),
+                    );
                 }
             }
         }
@@ -329,14 +329,14 @@ impl Linter<'_, '_, '_> {
             (st_at, "status.repealed_on", status.repealed_on.as_ref()),
         ];
         for (at, field, d) in dates {
-            if let Some(d) = d {
-                if !is_date(d) {
-                    self.sink.error(
-                        at,
-                        "date-format",
-                        format!("{field} `{d}` must be a date YYYY-MM-DD"),
-                    );
-                }
+            if let Some(d) = d
+                && !is_date(d)
+            {
+                self.sink.error(
+                    at,
+                    "date-format",
+                    format!("{field} `{d}` must be a date YYYY-MM-DD"),
+                );
             }
         }
         if status.state == StatusState::Repealed && status.repealed_by.is_none() {
@@ -455,10 +455,17 @@ impl Linter<'_, '_, '_> {
                 let step = s.get_ref();
                 let here = format!("flows.{flow_id} step {}", step.n);
                 self.src(at, &here, &step.source);
-                if let Some(p) = prev {
-                    if step.n <= p.n {
-                        self.sink.error(at, "step-order", format!("{here}: steps must be numbered in increasing order (after step {})", p.n));
-                    }
+                if let Some(p) = prev
+                    && step.n <= p.n
+                {
+                    self.sink.error(
+                        at,
+                        "step-order",
+                        format!(
+                            "{here}: steps must be numbered in increasing order (after step {})",
+                            p.n
+                        ),
+                    );
                 }
                 match step.kind {
                     StepKind::ProviderFlow => {
@@ -505,29 +512,30 @@ impl Linter<'_, '_, '_> {
                     );
                 }
                 // The output of one action is the basis of the next.
-                if let Some(p) = prev {
-                    if p.kind == StepKind::Action && step.kind == StepKind::Action {
-                        match (&p.output, &step.input) {
-                            (Some(o), Some(i)) if o.trim() != i.trim() => self.sink.error(
-                                at,
-                                "output-feeds-next",
-                                format!(
-                                    "{here}: input `{i}` is not the output of step {} (`{o}`)",
-                                    p.n
-                                ),
+                if let Some(p) = prev
+                    && p.kind == StepKind::Action
+                    && step.kind == StepKind::Action
+                {
+                    match (&p.output, &step.input) {
+                        (Some(o), Some(i)) if o.trim() != i.trim() => self.sink.error(
+                            at,
+                            "output-feeds-next",
+                            format!(
+                                "{here}: input `{i}` is not the output of step {} (`{o}`)",
+                                p.n
                             ),
-                            (None, _) => self.sink.error(
-                                at,
-                                "output-feeds-next",
-                                format!("{here}: step {} has no output to feed this action", p.n),
-                            ),
-                            (_, None) => self.sink.error(
-                                at,
-                                "output-feeds-next",
-                                format!("{here}: action has no input (the output of step {})", p.n),
-                            ),
-                            _ => {}
-                        }
+                        ),
+                        (None, _) => self.sink.error(
+                            at,
+                            "output-feeds-next",
+                            format!("{here}: step {} has no output to feed this action", p.n),
+                        ),
+                        (_, None) => self.sink.error(
+                            at,
+                            "output-feeds-next",
+                            format!("{here}: action has no input (the output of step {})", p.n),
+                        ),
+                        _ => {}
                     }
                 }
                 if let Some(d) = step.duration {
@@ -577,26 +585,30 @@ impl Linter<'_, '_, '_> {
                             ),
                         );
                     }
-                    if let Some(g) = b.goto {
-                        if !flow.steps.iter().any(|s| s.get_ref().n == g) {
-                            self.sink.error(
-                                bat,
-                                "branch-goto",
-                                format!(
-                                    "{here}: branch goes to step {g}, which this flow does not have"
-                                ),
-                            );
-                        }
+                    if let Some(g) = b.goto
+                        && !flow.steps.iter().any(|s| s.get_ref().n == g)
+                    {
+                        self.sink.error(
+                            bat,
+                            "branch-goto",
+                            format!(
+                                "{here}: branch goes to step {g}, which this flow does not have"
+                            ),
+                        );
                     }
                 }
                 for a in &step.alternatives {
                     let aat = a.span().start;
                     let alt = a.get_ref();
                     self.src(aat, &here, &alt.source);
-                    if let Some(r) = &alt.role {
-                        if !self.role_declared(r) {
-                            self.sink.error(aat, "role-declared", format!("{here}: alternative role `{r}` is not declared in [[roles]]"));
-                        }
+                    if let Some(r) = &alt.role
+                        && !self.role_declared(r)
+                    {
+                        self.sink.error(
+                            aat,
+                            "role-declared",
+                            format!("{here}: alternative role `{r}` is not declared in [[roles]]"),
+                        );
                     }
                     if alt.field == AltField::Duration && alt.duration.is_none() {
                         self.sink.error(

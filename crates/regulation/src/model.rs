@@ -296,7 +296,8 @@ pub fn canonical_party(role: &str) -> Option<Party> {
     Some(match role {
         "office_clerk" | "head" | "executor" | "akim" | "specialist" => Party::Provider,
         "state_corporation_operator" | "collection_sector" | "courier" => Party::StateCorporation,
-        "portal" | "applicant" | "gateway" | "regional_gateway" | "individuals_db" | "monitoring_system" => Party::Portal,
+        "portal" | "applicant" | "gateway" | "regional_gateway" | "individuals_db"
+        | "monitoring_system" => Party::Portal,
         "intermediary_clerk" => Party::Intermediary,
         _ => return None,
     })
@@ -583,10 +584,10 @@ impl Regulation {
 
     /// The flow that serves applications arriving through `channel`.
     pub fn flow_for(&self, channel: ChannelId) -> Option<(&str, &Flow)> {
-        if let Some(f) = self.flows.get(channel.as_str()) {
-            if f.get_ref().channel == channel {
-                return Some((channel.as_str(), f.get_ref()));
-            }
+        if let Some(f) = self.flows.get(channel.as_str())
+            && f.get_ref().channel == channel
+        {
+            return Some((channel.as_str(), f.get_ref()));
         }
         self.flows
             .iter()
@@ -596,7 +597,11 @@ impl Regulation {
 
     /// The party of a role: as declared, else the canonical one.
     pub fn party_of(&self, role: &str) -> Option<Party> {
-        let decl = self.roles.iter().map(|r| r.get_ref()).find(|r| r.id == role);
+        let decl = self
+            .roles
+            .iter()
+            .map(|r| r.get_ref())
+            .find(|r| r.id == role);
         decl.and_then(|r| r.party).or_else(|| canonical_party(role))
     }
 

@@ -3,4 +3,7 @@
 //! Not for: layout of anything but a regulation's flows.
 
 pub mod bpmn;
+mod common;
 pub mod svg;
+#[cfg(test)]
+pub(crate) mod test_fixture;

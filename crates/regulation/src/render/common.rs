@@ -1,0 +1,875 @@
+//! What both diagrams share: XML escaping, how durations read, roles and lanes, and the flow as
+//! a graph of nodes (start, steps, decisions, ends) laid out in columns and lanes.
+//!
+//! The graph says only what the regulation says: one node per step in the text's order, one end
+//! per branch (or an edge back to the step a branch continues at), and one end after the last
+//! step. The renderers turn columns and lanes into coordinates.
+
+use crate::model::*;
+
+/// Escape text for XML character data and attribute values (both quote kinds), dropping the
+/// control characters XML 1.0 does not allow.
+pub(crate) fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\t' | '\n' | '\r' => out.push(c),
+            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Collapse runs of white space (the TOML texts may be wrapped) into single spaces.
+pub(crate) fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn plural(n: u32, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// A duration as a reader says it: "20 minutes", "9 calendar days", "1 working day".
+pub(crate) fn duration_text(d: Duration) -> String {
+    let n = d.value;
+    match d.unit {
+        Unit::Seconds => plural(n, "second", "seconds"),
+        Unit::Minutes => plural(n, "minute", "minutes"),
+        Unit::Hours => plural(n, "hour", "hours"),
+        Unit::WorkingDays => plural(n, "working day", "working days"),
+        Unit::CalendarDays => plural(n, "calendar day", "calendar days"),
+        Unit::DaysUnspecified => plural(n, "day", "days"),
+        Unit::Months => plural(n, "month", "months"),
+    }
+}
+
+/// ISO-8601 duration for a BPMN timer, and whether it is exact. Working days and days of an
+/// unstated kind have no ISO-8601 unit: they become calendar days (`P10D`), which is not exact.
+pub(crate) fn iso_duration(d: Duration) -> (String, bool) {
+    let n = d.value;
+    match d.unit {
+        Unit::Seconds => (format!("PT{n}S"), true),
+        Unit::Minutes => (format!("PT{n}M"), true),
+        Unit::Hours => (format!("PT{n}H"), true),
+        Unit::CalendarDays => (format!("P{n}D"), true),
+        Unit::WorkingDays | Unit::DaysUnspecified => (format!("P{n}D"), false),
+        Unit::Months => (format!("P{n}M"), true),
+    }
+}
+
+/// How the diagrams name a channel.
+pub(crate) fn channel_text(c: ChannelId) -> &'static str {
+    match c {
+        ChannelId::Office => "the provider's office",
+        ChannelId::StateCorporation => "the State Corporation",
+        ChannelId::Portal => "the e-government portal",
+        ChannelId::Intermediary => "an intermediary",
+    }
+}
+
+/// "through the State Corporation", plus the flow id where it is not the channel's own.
+pub(crate) fn flow_caption(flow_id: &str, flow: &Flow) -> String {
+    let c = channel_text(flow.channel);
+    if flow_id == flow.channel.as_str() {
+        format!("through {c}")
+    } else {
+        format!("through {c} (route `{flow_id}`)")
+    }
+}
+
+/// The flows in the order the regulation declares their channels, then by id.
+pub(crate) fn ordered_flows(reg: &Regulation) -> Vec<(&str, &Flow)> {
+    let chans = reg.channel_ids();
+    let mut v: Vec<(&str, &Flow)> = reg
+        .flows
+        .iter()
+        .map(|(k, f)| (k.as_str(), f.get_ref()))
+        .collect();
+    v.sort_by_key(|(k, f)| {
+        (
+            chans
+                .iter()
+                .position(|c| *c == f.channel)
+                .unwrap_or(usize::MAX),
+            *k != f.channel.as_str(),
+            k.to_string(),
+        )
+    });
+    v
+}
+
+/// Roles that are information systems, not people: their processes are service tasks.
+pub(crate) fn is_system_role(id: &str) -> bool {
+    matches!(id, "portal" | "gateway" | "egov" | "shep")
+        || id.contains("gateway")
+        || id.ends_with("_db")
+        || id.ends_with("_system")
+        || id.ends_with("_is")
+        || id.starts_with("is_")
+}
+
+/// What a band row under a lane's main row holds: ends only, or a step that runs only when a
+/// branch fails (and is as tall as a box).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum BandKind {
+    End,
+    Step,
+}
+
+/// A lane: one role of the flow, or the provider that a `provider_flow` step hands over to.
+#[derive(Debug, Clone)]
+pub(crate) struct Lane {
+    /// Role id, or `provider:<flow>` for the provider's lane.
+    pub key: String,
+    pub en: String,
+    pub kk: Option<String>,
+    /// Rows under the main row (row 1 is `bands[0]`), for what branches lead to.
+    pub bands: Vec<BandKind>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Tone {
+    /// A result of kind "result".
+    Result,
+    /// A refusal, a refusal receipt, a refusal notice.
+    Refusal,
+    /// The flow ends with no result, or an end we cannot classify.
+    Neutral,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum NodeKind<'a> {
+    Start,
+    /// A step; in a band row when it runs only after a branch (`goto`) and then stops.
+    Step(&'a Step),
+    /// The exclusive choice after a step (not a condition) that has branches.
+    Decision(&'a Step),
+    /// Where a branch ends the flow.
+    BranchEnd {
+        step: &'a Step,
+        branch: &'a Branch,
+        name: String,
+        tone: Tone,
+    },
+    /// After the last step of the main path.
+    End {
+        name: String,
+        tone: Tone,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Node<'a> {
+    pub kind: NodeKind<'a>,
+    pub lane: usize,
+    /// Column; a band node stands under the column of the step whose branch leads to it.
+    pub col: usize,
+    /// 0: the lane's main row; 1..: band rows under it.
+    pub band: usize,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum EdgeKind<'a> {
+    /// In the text's order.
+    Next,
+    /// A branch to what it leads to (an end, or a failure-only step) in a band row.
+    Branch(&'a Branch),
+    /// A branch that continues at another step of the main path.
+    Goto(&'a Branch),
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Edge<'a> {
+    pub from: usize,
+    pub to: usize,
+    pub kind: EdgeKind<'a>,
+    /// The way taken when no branch applies (out of a gateway).
+    pub default: bool,
+    /// Branches that continue at the very step this edge leads to (e.g. a motivated refusal
+    /// that goes on to be signed and issued like the result): drawn as words on the edge.
+    pub also: Vec<&'a Branch>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Graph<'a> {
+    pub lanes: Vec<Lane>,
+    pub nodes: Vec<Node<'a>>,
+    pub edges: Vec<Edge<'a>>,
+    pub columns: usize,
+}
+
+impl Graph<'_> {
+    pub fn outgoing(&self, node: usize) -> impl Iterator<Item = (usize, &Edge<'_>)> {
+        self.edges
+            .iter()
+            .enumerate()
+            .filter(move |(_, e)| e.from == node)
+    }
+    pub fn incoming(&self, node: usize) -> impl Iterator<Item = (usize, &Edge<'_>)> {
+        self.edges
+            .iter()
+            .enumerate()
+            .filter(move |(_, e)| e.to == node)
+    }
+    /// Is the node an exclusive gateway (a decision, or a condition with branches)?
+    pub fn is_gateway(&self, node: usize) -> bool {
+        match &self.nodes[node].kind {
+            NodeKind::Decision(_) => true,
+            NodeKind::Step(s) => s.kind == StepKind::Condition,
+            _ => false,
+        }
+    }
+}
+
+/// The name of the role `id` in English and Kazakh (the id itself where it is not declared).
+pub(crate) fn role_names(reg: &Regulation, id: &str) -> (String, Option<String>) {
+    match reg.roles.iter().map(|r| r.get_ref()).find(|r| r.id == id) {
+        Some(r) => (
+            one_line(&r.en),
+            Some(one_line(&r.kk)).filter(|s| !s.is_empty()),
+        ),
+        None => (id.replace('_', " "), None),
+    }
+}
+
+fn provider_lane(reg: &Regulation, called: &str) -> Lane {
+    let en: Vec<String> = reg
+        .providers
+        .iter()
+        .map(|p| one_line(&p.get_ref().en))
+        .collect();
+    let kk: Vec<String> = reg
+        .providers
+        .iter()
+        .map(|p| one_line(&p.get_ref().kk))
+        .collect();
+    let en = if en.is_empty() {
+        "the provider".to_string()
+    } else {
+        en.join("; ")
+    };
+    Lane {
+        key: format!("provider:{called}"),
+        en: format!("Provider: {en}"),
+        kk: Some(kk.join("; ")).filter(|s| !s.is_empty()),
+        bands: Vec::new(),
+    }
+}
+
+fn result_tone(r: Option<&ResultDoc>) -> Tone {
+    match r {
+        Some(r) if r.kind == ResultKind::Result => Tone::Result,
+        Some(_) => Tone::Refusal,
+        None => Tone::Neutral,
+    }
+}
+
+/// The name of a result id: its English name, or the id where it is not declared.
+pub(crate) fn result_name(reg: &Regulation, id: &str) -> String {
+    reg.result(id)
+        .map(|r| one_line(&r.name_en))
+        .unwrap_or_else(|| id.replace('_', " "))
+}
+
+/// Name and tone of what a branch ends with.
+fn branch_end(reg: &Regulation, b: &Branch) -> (String, Tone) {
+    let doc = b.result.as_deref().map(|id| (id, reg.result(id)));
+    let tone = match (b.kind, doc.and_then(|d| d.1)) {
+        (BranchKind::Result, _) => Tone::Result,
+        (BranchKind::Stop, None) => Tone::Neutral,
+        (_, r @ Some(_)) => result_tone(r),
+        _ => Tone::Refusal,
+    };
+    let name = match doc {
+        Some((id, _)) => result_name(reg, id),
+        None => match b.kind {
+            BranchKind::Stop => "the flow stops".to_string(),
+            BranchKind::RefuseAcceptance => "refusal to accept".to_string(),
+            BranchKind::MotivatedRefusal => "motivated refusal".to_string(),
+            BranchKind::RefusalNotice => "refusal notice".to_string(),
+            BranchKind::Result => "result".to_string(),
+        },
+    };
+    (name, tone)
+}
+
+/// The end after a failure-only step: named by what the branch that leads there yields, or
+/// what the step hands out.
+fn failure_end(reg: &Regulation, via: &Branch, step: &Step, stop: &Branch) -> (String, Tone) {
+    if stop.result.is_some() {
+        return branch_end(reg, stop);
+    }
+    if let Some(id) = &via.result {
+        return (
+            result_name(reg, id),
+            result_tone(reg.result(id)).max_refusal(),
+        );
+    }
+    if let Some(id) = step.produces.first() {
+        return (result_name(reg, id), result_tone(reg.result(id)));
+    }
+    branch_end(reg, stop)
+}
+
+impl Tone {
+    /// A branch that leads away from the main path yields a refusal unless it names a result.
+    fn max_refusal(self) -> Tone {
+        if self == Tone::Neutral {
+            Tone::Refusal
+        } else {
+            self
+        }
+    }
+}
+
+/// How the main path ends: the results the last step hands out, if any.
+fn main_end(reg: &Regulation, last: Option<&Step>) -> (String, Tone) {
+    let Some(last) = last else {
+        return ("end".to_string(), Tone::Neutral);
+    };
+    let docs: Vec<&ResultDoc> = last
+        .produces
+        .iter()
+        .filter_map(|id| reg.result(id))
+        .collect();
+    let results: Vec<String> = docs
+        .iter()
+        .filter(|r| r.kind == ResultKind::Result)
+        .map(|r| one_line(&r.name_en))
+        .collect();
+    if !results.is_empty() {
+        return (results.join("; "), Tone::Result);
+    }
+    if last.kind == StepKind::ProviderFlow {
+        return ("result of the provider's flow".to_string(), Tone::Result);
+    }
+    match docs.first() {
+        Some(r) => (one_line(&r.name_en), Tone::Neutral),
+        None => ("end".to_string(), Tone::Neutral),
+    }
+}
+
+/// Steps the main path skips: the target of a branch's `goto` (a branch that is not a result)
+/// that ends the flow itself (has a `stop` branch), like portal "Process 2: forms the refusal
+/// notice" after "Condition 1". The engine's plans skip the same steps.
+pub(crate) fn failure_only_steps(flow: &Flow) -> Vec<u32> {
+    let steps: Vec<&Step> = flow.steps.iter().map(|s| s.get_ref()).collect();
+    let mut out = Vec::new();
+    for s in &steps {
+        for b in s.branches.iter().map(|b| b.get_ref()) {
+            let Some(g) = b.goto else { continue };
+            if b.kind == BranchKind::Result || g == s.n || out.contains(&g) {
+                continue;
+            }
+            let stops = steps.iter().find(|t| t.n == g).is_some_and(|t| {
+                t.branches
+                    .iter()
+                    .any(|b| b.get_ref().kind == BranchKind::Stop && b.get_ref().goto.is_none())
+            });
+            if stops {
+                out.push(g);
+            }
+        }
+    }
+    out
+}
+
+/// The flow as nodes and edges in columns, lanes and band rows.
+pub(crate) fn graph<'a>(reg: &'a Regulation, flow: &'a Flow) -> Graph<'a> {
+    let steps: Vec<&Step> = flow.steps.iter().map(|s| s.get_ref()).collect();
+    let failure_only = failure_only_steps(flow);
+    let main: Vec<&Step> = steps
+        .iter()
+        .copied()
+        .filter(|s| !failure_only.contains(&s.n))
+        .collect();
+
+    // Lanes in the order their roles first act in the text.
+    let lane_key = |s: &Step| match (&s.role, s.kind) {
+        (Some(r), _) => r.clone(),
+        (None, StepKind::ProviderFlow) => format!("provider:{}", s.flow.as_deref().unwrap_or("")),
+        (None, _) => "unassigned".to_string(),
+    };
+    let mut lanes: Vec<Lane> = Vec::new();
+    for s in &steps {
+        let key = lane_key(s);
+        if lanes.iter().any(|l| l.key == key) {
+            continue;
+        }
+        lanes.push(match (&s.role, s.kind) {
+            (Some(r), _) => {
+                let (en, kk) = role_names(reg, r);
+                Lane {
+                    key,
+                    en,
+                    kk,
+                    bands: Vec::new(),
+                }
+            }
+            (None, StepKind::ProviderFlow) => provider_lane(reg, s.flow.as_deref().unwrap_or("")),
+            (None, _) => Lane {
+                key,
+                en: "no role given".to_string(),
+                kk: None,
+                bands: Vec::new(),
+            },
+        });
+    }
+    if lanes.is_empty() {
+        // A flow without steps still gets a lane for its start and end.
+        lanes.push(Lane {
+            key: "unassigned".into(),
+            en: "no role given".into(),
+            kk: None,
+            bands: Vec::new(),
+        });
+    }
+    let lane_of = |s: &Step| lanes.iter().position(|l| l.key == lane_key(s)).unwrap_or(0);
+
+    let mut nodes: Vec<Node> = Vec::new();
+    let mut edges: Vec<Edge> = Vec::new();
+    // Next free band row per (lane, column).
+    let mut rows: std::collections::BTreeMap<(usize, usize), usize> = Default::default();
+    let mut band_kinds: Vec<Vec<BandKind>> = vec![Vec::new(); lanes.len()];
+    let mut take_row = |lane: usize, col: usize, kind: BandKind| -> usize {
+        let r = rows.entry((lane, col)).or_insert(1);
+        let row = *r;
+        *r += 1;
+        let kinds = &mut band_kinds[lane];
+        if kinds.len() < row {
+            kinds.resize(row, BandKind::End);
+        }
+        kinds[row - 1] = kinds[row - 1].max(kind);
+        row
+    };
+    let mut band_node =
+        |nodes: &mut Vec<Node<'a>>, kind: NodeKind<'a>, lane: usize, col: usize, bk: BandKind| {
+            let band = take_row(lane, col, bk);
+            nodes.push(Node {
+                kind,
+                lane,
+                col,
+                band,
+            });
+            nodes.len() - 1
+        };
+
+    nodes.push(Node {
+        kind: NodeKind::Start,
+        lane: main.first().map(|s| lane_of(s)).unwrap_or(0),
+        col: 0,
+        band: 0,
+    });
+    let mut col = 1;
+    let mut prev = 0usize; // node the main path continues from
+    let mut also: Vec<&Branch> = Vec::new(); // branches converging on the next step
+    let mut step_node: Vec<(u32, usize)> = Vec::new();
+    let mut gotos: Vec<(usize, &Branch, u32)> = Vec::new();
+    for (i, s) in main.iter().enumerate() {
+        let lane = lane_of(s);
+        let id = nodes.len();
+        nodes.push(Node {
+            kind: NodeKind::Step(s),
+            lane,
+            col,
+            band: 0,
+        });
+        step_node.push((s.n, id));
+        edges.push(Edge {
+            from: prev,
+            to: id,
+            kind: EdgeKind::Next,
+            default: false,
+            also: std::mem::take(&mut also),
+        });
+        let step_col = col;
+        col += 1;
+        prev = id;
+        let next_n = main.get(i + 1).map(|t| t.n);
+        // Sort the branches: converging ones label the next edge; the rest need a gateway.
+        let mut leads: Vec<&Branch> = Vec::new();
+        for b in s.branches.iter().map(|b| b.get_ref()) {
+            match b.goto {
+                Some(g) if Some(g) == next_n => also.push(b),
+                _ => leads.push(b),
+            }
+        }
+        if leads.is_empty() {
+            continue;
+        }
+        let gateway = if s.kind == StepKind::Condition {
+            id
+        } else {
+            let d = nodes.len();
+            nodes.push(Node {
+                kind: NodeKind::Decision(s),
+                lane,
+                col,
+                band: 0,
+            });
+            edges.push(Edge {
+                from: id,
+                to: d,
+                kind: EdgeKind::Next,
+                default: false,
+                also: Vec::new(),
+            });
+            col += 1;
+            prev = d;
+            d
+        };
+        for b in leads {
+            let target = b
+                .goto
+                .and_then(|g| steps.iter().find(|t| t.n == g).copied());
+            match target {
+                Some(t)
+                    if failure_only.contains(&t.n)
+                        && !nodes
+                            .iter()
+                            .any(|n| matches!(n.kind, NodeKind::Step(x) if x.n == t.n)) =>
+                {
+                    let tl = lane_of(t);
+                    let tn = band_node(&mut nodes, NodeKind::Step(t), tl, step_col, BandKind::Step);
+                    step_node.push((t.n, tn));
+                    edges.push(Edge {
+                        from: gateway,
+                        to: tn,
+                        kind: EdgeKind::Branch(b),
+                        default: false,
+                        also: Vec::new(),
+                    });
+                    for tb in t.branches.iter().map(|x| x.get_ref()) {
+                        if let Some(g) = tb.goto
+                            && steps.iter().any(|x| x.n == g)
+                        {
+                            gotos.push((tn, tb, g));
+                            continue;
+                        }
+                        let (name, tone) = if tb.kind == BranchKind::Stop {
+                            failure_end(reg, b, t, tb)
+                        } else {
+                            branch_end(reg, tb)
+                        };
+                        let kind = NodeKind::BranchEnd {
+                            step: t,
+                            branch: tb,
+                            name,
+                            tone,
+                        };
+                        let e = band_node(&mut nodes, kind, tl, step_col, BandKind::End);
+                        edges.push(Edge {
+                            from: tn,
+                            to: e,
+                            kind: EdgeKind::Branch(tb),
+                            default: false,
+                            also: Vec::new(),
+                        });
+                    }
+                }
+                Some(t) => gotos.push((gateway, b, t.n)),
+                None => {
+                    let (name, tone) = branch_end(reg, b);
+                    let kind = NodeKind::BranchEnd {
+                        step: s,
+                        branch: b,
+                        name,
+                        tone,
+                    };
+                    let e = band_node(&mut nodes, kind, lane, step_col, BandKind::End);
+                    edges.push(Edge {
+                        from: gateway,
+                        to: e,
+                        kind: EdgeKind::Branch(b),
+                        default: false,
+                        also: Vec::new(),
+                    });
+                }
+            }
+        }
+    }
+    for (from, b, g) in gotos {
+        if let Some(&(_, to)) = step_node.iter().find(|(n, _)| *n == g) {
+            edges.push(Edge {
+                from,
+                to,
+                kind: EdgeKind::Goto(b),
+                default: false,
+                also: Vec::new(),
+            });
+        }
+    }
+    let (name, tone) = main_end(reg, main.last().copied());
+    let end = nodes.len();
+    let end_lane = nodes[prev].lane;
+    nodes.push(Node {
+        kind: NodeKind::End { name, tone },
+        lane: end_lane,
+        col,
+        band: 0,
+    });
+    edges.push(Edge {
+        from: prev,
+        to: end,
+        kind: EdgeKind::Next,
+        default: false,
+        also,
+    });
+    for (l, kinds) in lanes.iter_mut().zip(band_kinds) {
+        l.bands = kinds;
+    }
+    let mut g = Graph {
+        lanes,
+        nodes,
+        edges,
+        columns: col + 1,
+    };
+    // Out of a gateway, the way on in the text's order is the default.
+    for i in 0..g.edges.len() {
+        if g.is_gateway(g.edges[i].from) && matches!(g.edges[i].kind, EdgeKind::Next) {
+            g.edges[i].default = true;
+        }
+    }
+    g
+}
+
+/// Words for branches that continue at the next step: "or motivated refusal".
+pub(crate) fn also_text(reg: &Regulation, also: &[&Branch]) -> String {
+    let parts: Vec<String> = also
+        .iter()
+        .map(|b| match &b.result {
+            Some(id) => result_name(reg, id),
+            None => b
+                .condition_en
+                .as_deref()
+                .map(one_line)
+                .unwrap_or_else(|| format!("{:?}", b.kind).to_lowercase()),
+        })
+        .collect();
+    format!("or {}", parts.join(", or "))
+}
+
+/// Approximate advance width of `s` in DejaVu Sans (what `sans-serif` is on most Linux
+/// systems; wider than Arial/Helvetica, so the estimate is safe for those too), in pixels.
+pub(crate) fn text_width(s: &str, font_size: f64, bold: bool) -> f64 {
+    let em: f64 =
+        s.chars()
+            .map(|c| match c {
+                ' ' => 0.32,
+                'i' | 'l' | 'j' | 'I' | '.' | ',' | ':' | ';' | '!' | '|' | '\'' | 'ı' | 'і'
+                | 'ї' => 0.3,
+                'f' | 't' | 'r' | '(' | ')' | '[' | ']' | '-' | '/' | '"' | '`' => 0.42,
+                'm' | 'w' | 'M' | 'W' | '%' | '@' | '—' | 'ш' | 'щ' | 'ж' | 'ю' | 'м' | 'ы'
+                | 'Ш' | 'Щ' | 'Ж' | 'Ю' | 'Ы' | 'Ф' | 'ф' => 0.92,
+                '0'..='9' => 0.64,
+                c if c.is_uppercase() => 0.74,
+                c if c.is_ascii() => 0.62,
+                _ => 0.66,
+            })
+            .sum();
+    em * font_size * if bold { 1.1 } else { 1.0 }
+}
+
+/// Wrap `text` into lines no wider than `width` px, at most `max_lines`; the last line kept
+/// ends with "…" when text was cut. Words longer than a line are broken.
+pub(crate) fn wrap(
+    text: &str,
+    width: f64,
+    font_size: f64,
+    bold: bool,
+    max_lines: usize,
+) -> Vec<String> {
+    wrap_widths(text, &|_| width, font_size, bold, max_lines)
+}
+
+/// Like [`wrap`], with a width per line (for text inside a diamond).
+pub(crate) fn wrap_widths(
+    text: &str,
+    width_of_line: &dyn Fn(usize) -> f64,
+    font_size: f64,
+    bold: bool,
+    max_lines: usize,
+) -> Vec<String> {
+    let fits = |s: &str, line: usize| text_width(s, font_size, bold) <= width_of_line(line);
+    let mut lines: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    let mut truncated = false;
+    'words: for word in text.split_whitespace() {
+        let candidate = if cur.is_empty() {
+            word.to_string()
+        } else {
+            format!("{cur} {word}")
+        };
+        if fits(&candidate, lines.len()) {
+            cur = candidate;
+            continue;
+        }
+        if !cur.is_empty() {
+            lines.push(std::mem::take(&mut cur));
+            if lines.len() == max_lines {
+                truncated = true;
+                break 'words;
+            }
+        }
+        // Break a word that does not fit a line by itself.
+        let mut rest = word.to_string();
+        while !fits(&rest, lines.len()) {
+            let mut cut = String::new();
+            for c in rest.chars() {
+                let mut t = cut.clone();
+                t.push(c);
+                t.push('-');
+                if !fits(&t, lines.len()) && !cut.is_empty() {
+                    break;
+                }
+                cut.push(c);
+            }
+            rest = rest[cut.len()..].to_string();
+            lines.push(format!("{cut}-"));
+            if lines.len() == max_lines {
+                truncated = true;
+                break 'words;
+            }
+        }
+        cur = rest;
+    }
+    if !cur.is_empty() {
+        if lines.len() < max_lines {
+            lines.push(cur);
+        } else {
+            truncated = true;
+        }
+    }
+    if truncated && !lines.is_empty() {
+        let i = lines.len() - 1;
+        if let Some(last) = lines.last_mut() {
+            let mut s = last.trim_end_matches('-').to_string();
+            while !s.is_empty() && !fits(&format!("{s}…"), i) {
+                s.pop();
+            }
+            *last = format!("{}…", s.trim_end_matches([' ', ',', ';', ':']));
+        }
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_markup_and_drops_control_characters() {
+        assert_eq!(
+            esc("a & b <c> \"d\" 'e'\u{1}"),
+            "a &amp; b &lt;c&gt; &quot;d&quot; &apos;e&apos;"
+        );
+    }
+
+    #[test]
+    fn durations_read_and_map_to_iso() {
+        let d = |value, unit| Duration { value, unit };
+        assert_eq!(duration_text(d(1, Unit::Minutes)), "1 minute");
+        assert_eq!(duration_text(d(9, Unit::CalendarDays)), "9 calendar days");
+        assert_eq!(iso_duration(d(20, Unit::Minutes)), ("PT20M".into(), true));
+        assert_eq!(iso_duration(d(30, Unit::Seconds)), ("PT30S".into(), true));
+        assert_eq!(
+            iso_duration(d(10, Unit::WorkingDays)),
+            ("P10D".into(), false)
+        );
+        assert_eq!(iso_duration(d(1, Unit::Months)), ("P1M".into(), true));
+    }
+
+    #[test]
+    fn failure_only_steps_leave_the_main_path() {
+        let reg = crate::render::test_fixture::regulation();
+        let portal = reg.flows["portal"].get_ref();
+        assert_eq!(failure_only_steps(portal), vec![3]);
+        let g = graph(&reg, portal);
+        let node = |n: u32| {
+            g.nodes
+                .iter()
+                .position(|x| matches!(x.kind, NodeKind::Step(s) if s.n == n))
+                .unwrap()
+        };
+        let (c, f, r) = (node(2), node(3), node(4));
+        assert!(
+            g.edges
+                .iter()
+                .any(|e| e.from == c && e.to == r && e.default),
+            "condition passes on to step 4"
+        );
+        assert!(
+            g.edges
+                .iter()
+                .any(|e| e.from == c && e.to == f && matches!(e.kind, EdgeKind::Branch(_)))
+        );
+        assert!(
+            g.nodes[f].band > 0 && g.nodes[f].col == g.nodes[c].col,
+            "hangs under the condition"
+        );
+        let end = g.outgoing(f).map(|(_, e)| e.to).next().unwrap();
+        match &g.nodes[end].kind {
+            NodeKind::BranchEnd { name, tone, .. } => {
+                assert_eq!(
+                    (name.as_str(), *tone),
+                    ("notice: authorisation refused", Tone::Refusal)
+                )
+            }
+            k => panic!("{k:?}"),
+        }
+        assert_eq!(
+            g.lanes[g.nodes[f].lane].bands,
+            vec![BandKind::Step, BandKind::End]
+        );
+    }
+
+    #[test]
+    fn a_branch_that_continues_at_the_next_step_labels_the_way_there() {
+        let reg = crate::render::test_fixture::regulation();
+        let g = graph(&reg, reg.flows["office"].get_ref());
+        assert_eq!(
+            g.nodes
+                .iter()
+                .filter(|n| matches!(n.kind, NodeKind::Decision(_)))
+                .count(),
+            1,
+            "only after step 1"
+        );
+        let into3 = g
+            .edges
+            .iter()
+            .find(|e| matches!(g.nodes[e.to].kind, NodeKind::Step(s) if s.n == 3))
+            .unwrap();
+        assert_eq!(into3.also.len(), 1);
+        assert_eq!(also_text(&reg, &into3.also), "or motivated refusal");
+    }
+
+    #[test]
+    fn wraps_within_width_and_marks_cuts() {
+        let lines = wrap(
+            "one two three four five six seven eight nine ten",
+            60.0,
+            10.0,
+            false,
+            3,
+        );
+        assert_eq!(lines.len(), 3);
+        assert!(
+            lines.iter().all(|l| text_width(l, 10.0, false) <= 60.0),
+            "{lines:?}"
+        );
+        assert!(lines[2].ends_with('…'));
+        let long = wrap("Электрондықүкіметшлюзіарқылы", 50.0, 10.0, false, 10);
+        assert!(
+            long.len() > 1 && long.iter().all(|l| text_width(l, 10.0, false) <= 50.0),
+            "{long:?}"
+        );
+        assert_eq!(wrap("short", 100.0, 10.0, false, 2), vec!["short"]);
+    }
+}
