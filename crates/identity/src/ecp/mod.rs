@@ -1,0 +1,33 @@
+//! ЭЦП (electronic digital signature): verifying an applicant's signed request, and signing
+//! a provider's result.
+//!
+//! A portal request is accepted only if its CMS (PKCS#7) SignedData verifies over the exact
+//! request bytes, the signer's certificate chains to a trusted CA, was valid at the signing
+//! time, is not revoked (current CRL, or an OCSP answer), is for signing, and carries the
+//! applicant's IIN (`SERIALNUMBER=IIN…`). [`Verifier::verify`] does all of it and returns
+//! [`Verified`] or the first [`Refusal`].
+//!
+//! Algorithms are plug-ins ([`SignatureVerifier`]); RSA and ECDSA P-256 with SHA-256 are
+//! built in, GOST 34.310 plugs in the same way (`docs/ecp.md`).
+//!
+//! Not for: making certificates (see [`crate::pki`]), fetching CRLs or asking OCSP over the
+//! network (the caller's job; [`OcspResponder`] is the hook), XML signatures (XMLDSig/WSS).
+
+mod algorithms;
+mod crl;
+mod ocsp;
+mod refusal;
+mod sign;
+mod signed_data;
+mod trust;
+mod verify;
+
+pub use algorithms::{
+    AlgorithmError, Algorithms, EcdsaP256Sha256, RsaPkcs1Sha256, SignatureVerifier,
+};
+pub use crl::{Crl, CrlError, CrlEvidence, CrlStatus, CrlStore, RevocationReason, RevokedEntry};
+pub use ocsp::{OcspError, OcspResponder, OcspStatus};
+pub use refusal::{Refusal, RevocationUnknown, Tampering};
+pub use sign::{SignError, SignOptions, cms_to_pem, sign_cms};
+pub use trust::TrustStore;
+pub use verify::{RevocationEvidence, RevocationPolicy, Verified, Verifier, VerifyOptions};

@@ -1,0 +1,457 @@
+//! Why a signature is refused: one [`Refusal`] variant per failed check, each with a
+//! message in Kazakh, Russian and English and a stable code. Every refusal is, for the
+//! portal, the one regulation outcome "refusal because the authenticity of the ЭЦП is not
+//! confirmed" ([`Refusal::portal_message`]); the variant says which check failed.
+//!
+//! Not for: deciding the checks (see [`super::Verifier`]).
+
+use jiff::Timestamp;
+
+use crate::Lang;
+
+/// What was wrong with the signed content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Tampering {
+    /// The messageDigest attribute is not the digest of the content.
+    DigestMismatch,
+    /// The signature value does not verify with the signer's key.
+    SignatureInvalid,
+    /// The content inside the signature is not the request it came with.
+    ContentMismatch,
+    /// The contentType attribute differs from the encapsulated content type.
+    ContentTypeMismatch,
+}
+
+/// Why revocation status could not be established.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum RevocationUnknown {
+    /// No CRL (and no OCSP answer) from this issuer.
+    NoCrl {
+        /// The issuer whose CRL is missing.
+        issuer: String,
+    },
+    /// The newest CRL is past its nextUpdate: it may not list recent revocations.
+    Stale {
+        /// The issuer.
+        issuer: String,
+        /// When a newer CRL was due.
+        next_update: Timestamp,
+    },
+    /// CRLs named this issuer, and none was signed by its key.
+    CrlSignature {
+        /// The issuer.
+        issuer: String,
+    },
+    /// The CRLs of this issuer are all dated after the verification instant, or use
+    /// features not supported here (delta CRLs, issuing distribution points).
+    NoUsableCrl {
+        /// The issuer.
+        issuer: String,
+    },
+}
+
+/// A refused signature. `Display` is the English message.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, thiserror::Error)]
+#[serde(rename_all = "snake_case", tag = "refusal")]
+pub enum Refusal {
+    /// The input is not a readable CMS SignedData (or lacks what is needed).
+    #[error("the signature is not a readable CMS (PKCS#7) signed message: {detail}")]
+    Malformed {
+        /// What could not be read.
+        detail: String,
+    },
+    /// An algorithm (signature, digest or key) no plug-in handles.
+    #[error("the signature uses an unsupported algorithm: {algorithm}")]
+    UnsupportedAlgorithm {
+        /// The algorithm, as an OID or a description.
+        algorithm: String,
+    },
+    /// The signature does not match the content: the content was changed after signing.
+    #[error(
+        "the signature does not match the signed content ({reason:?}): the content was changed after signing"
+    )]
+    BadSignature {
+        /// Which check failed.
+        reason: Tampering,
+    },
+    /// No trusted CA issued the certificate (or the chain to one cannot be built).
+    #[error(
+        "the certificate was not issued by a trusted certification authority (issuer: {issuer})"
+    )]
+    UnknownIssuer {
+        /// The issuer name that no trusted or supplied CA certificate matches.
+        issuer: String,
+    },
+    /// A certificate in the chain bears a signature its issuer's key does not verify.
+    #[error("the signature on the certificate {certificate} is not valid under its issuer's key")]
+    BadChainSignature {
+        /// The certificate whose signature failed.
+        certificate: String,
+    },
+    /// A certificate in the chain breaks a rule of X.509 (an issuer that is not a CA, a
+    /// path too long, an unknown critical extension).
+    #[error("the certificate {certificate} cannot be used: {reason}")]
+    Constraint {
+        /// The certificate.
+        certificate: String,
+        /// The rule it breaks.
+        reason: String,
+    },
+    /// The signing time is in the future, or older than allowed.
+    #[error("the signing time {signing_time} is not plausible at {at}")]
+    SigningTime {
+        /// The signingTime attribute.
+        signing_time: Timestamp,
+        /// The verification instant.
+        at: Timestamp,
+    },
+    /// A certificate had expired at the signing time.
+    #[error("the certificate {certificate} expired at {not_after} (checked at {at})")]
+    Expired {
+        /// The certificate.
+        certificate: String,
+        /// End of its validity.
+        not_after: Timestamp,
+        /// The instant it was checked at.
+        at: Timestamp,
+    },
+    /// A certificate was not yet valid at the signing time.
+    #[error("the certificate {certificate} is valid only from {not_before} (checked at {at})")]
+    NotYetValid {
+        /// The certificate.
+        certificate: String,
+        /// Start of its validity.
+        not_before: Timestamp,
+        /// The instant it was checked at.
+        at: Timestamp,
+    },
+    /// The certificate is revoked.
+    #[error("the certificate with serial number {serial} was revoked at {date}")]
+    Revoked {
+        /// Serial number, uppercase hex.
+        serial: String,
+        /// Revocation date.
+        date: Timestamp,
+    },
+    /// Revocation status cannot be established (no CRL, a stale CRL, …).
+    #[error("the revocation status of the certificate is unknown: {0}")]
+    RevocationUnknown(RevocationUnknown),
+    /// The IIN in the certificate is not the applicant's.
+    #[error("the certificate belongs to IIN {found}, the applicant's IIN is {expected}")]
+    IinMismatch {
+        /// The applicant's IIN.
+        expected: String,
+        /// The IIN in the certificate.
+        found: String,
+    },
+    /// The certificate has no `SERIALNUMBER=IIN…` in its subject.
+    #[error("the certificate carries no IIN (SERIALNUMBER=IIN… in the subject)")]
+    NoIinInCertificate,
+    /// The key is not for signing (keyUsage lacks digitalSignature and nonRepudiation).
+    #[error("the certificate's key is not for signing (key usage: {found})")]
+    KeyUsage {
+        /// The key usages found, or "none".
+        found: String,
+    },
+}
+
+impl std::fmt::Display for RevocationUnknown {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message(Lang::En))
+    }
+}
+
+impl RevocationUnknown {
+    /// The reason in the given language.
+    pub fn message(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (RevocationUnknown::NoCrl { issuer }, Lang::En) => {
+                format!("no revocation list of {issuer} is loaded")
+            }
+            (RevocationUnknown::NoCrl { issuer }, Lang::Kk) => {
+                format!("{issuer} кері қайтарылған сертификаттар тізімі жүктелмеген")
+            }
+            (RevocationUnknown::NoCrl { issuer }, Lang::Ru) => {
+                format!("список отозванных сертификатов {issuer} не загружен")
+            }
+            (
+                RevocationUnknown::Stale {
+                    issuer,
+                    next_update,
+                },
+                Lang::En,
+            ) => format!(
+                "the revocation list of {issuer} is out of date (a newer one was due at {next_update})"
+            ),
+            (
+                RevocationUnknown::Stale {
+                    issuer,
+                    next_update,
+                },
+                Lang::Kk,
+            ) => format!(
+                "{issuer} кері қайтарылған сертификаттар тізімі ескірген (жаңасы {next_update} шығуы тиіс еді)"
+            ),
+            (
+                RevocationUnknown::Stale {
+                    issuer,
+                    next_update,
+                },
+                Lang::Ru,
+            ) => format!(
+                "список отозванных сертификатов {issuer} устарел (новый ожидался {next_update})"
+            ),
+            (RevocationUnknown::CrlSignature { issuer }, Lang::En) => {
+                format!("the revocation list of {issuer} is not signed by its key")
+            }
+            (RevocationUnknown::CrlSignature { issuer }, Lang::Kk) => {
+                format!("{issuer} кері қайтарылған сертификаттар тізіміндегі қолтаңба жарамсыз")
+            }
+            (RevocationUnknown::CrlSignature { issuer }, Lang::Ru) => {
+                format!("подпись списка отозванных сертификатов {issuer} недействительна")
+            }
+            (RevocationUnknown::NoUsableCrl { issuer }, Lang::En) => {
+                format!("no usable revocation list of {issuer} for this instant")
+            }
+            (RevocationUnknown::NoUsableCrl { issuer }, Lang::Kk) => {
+                format!("осы уақытқа {issuer} жарамды кері қайтарылған сертификаттар тізімі жоқ")
+            }
+            (RevocationUnknown::NoUsableCrl { issuer }, Lang::Ru) => {
+                format!("нет пригодного на этот момент списка отозванных сертификатов {issuer}")
+            }
+        }
+    }
+}
+
+impl Refusal {
+    /// A stable code for machines (problem+json `rule`), e.g. `ecp.expired`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Refusal::Malformed { .. } => "ecp.malformed",
+            Refusal::UnsupportedAlgorithm { .. } => "ecp.unsupported_algorithm",
+            Refusal::BadSignature { .. } => "ecp.bad_signature",
+            Refusal::UnknownIssuer { .. } => "ecp.unknown_issuer",
+            Refusal::BadChainSignature { .. } => "ecp.bad_chain_signature",
+            Refusal::Constraint { .. } => "ecp.constraint",
+            Refusal::SigningTime { .. } => "ecp.signing_time",
+            Refusal::Expired { .. } => "ecp.expired",
+            Refusal::NotYetValid { .. } => "ecp.not_yet_valid",
+            Refusal::Revoked { .. } => "ecp.revoked",
+            Refusal::RevocationUnknown(_) => "ecp.revocation_unknown",
+            Refusal::IinMismatch { .. } => "ecp.iin_mismatch",
+            Refusal::NoIinInCertificate => "ecp.no_iin",
+            Refusal::KeyUsage { .. } => "ecp.key_usage",
+        }
+    }
+
+    /// The portal's refusal, the same for every variant: the service is refused because the
+    /// authenticity of the applicant's ЭЦП is not confirmed (regulations' "process 4").
+    pub fn portal_message(lang: Lang) -> &'static str {
+        match lang {
+            Lang::Kk => "ЭЦҚ түпнұсқалығы расталмауына байланысты қызмет көрсетуден бас тартылды",
+            Lang::Ru => {
+                "В оказании услуги отказано в связи с тем, что подлинность ЭЦП не подтверждена"
+            }
+            Lang::En => {
+                "The service is refused because the authenticity of the electronic digital \
+                 signature (ЭЦП) is not confirmed"
+            }
+        }
+    }
+
+    /// What exactly failed, in the given language (English is the `Display` text).
+    pub fn message(&self, lang: Lang) -> String {
+        match lang {
+            Lang::En => self.to_string(),
+            Lang::Kk => self.message_kk(),
+            Lang::Ru => self.message_ru(),
+        }
+    }
+
+    fn message_kk(&self) -> String {
+        match self {
+            Refusal::Malformed { detail } => {
+                format!("қолтаңба оқылмайды (CMS/PKCS#7 қол қойылған хабар емес): {detail}")
+            }
+            Refusal::UnsupportedAlgorithm { algorithm } => {
+                format!("қолтаңба алгоритміне қолдау көрсетілмейді: {algorithm}")
+            }
+            Refusal::BadSignature { .. } => {
+                "қолтаңба қол қойылған деректерге сәйкес келмейді: деректер қол қойылғаннан кейін \
+                 өзгертілген"
+                    .to_string()
+            }
+            Refusal::UnknownIssuer { issuer } => format!(
+                "сертификатты сенім білдірілген куәландырушы орталық бермеген (берген: {issuer})"
+            ),
+            Refusal::BadChainSignature { certificate } => format!(
+                "{certificate} сертификатындағы қолтаңба оны берген орталықтың кілтімен расталмайды"
+            ),
+            Refusal::Constraint {
+                certificate,
+                reason,
+            } => format!("{certificate} сертификатын пайдалануға болмайды: {reason}"),
+            Refusal::SigningTime { signing_time, at } => {
+                format!("қол қою уақыты {signing_time} {at} кезінде ақылға сыйымсыз")
+            }
+            Refusal::Expired {
+                certificate,
+                not_after,
+                at,
+            } => format!(
+                "{certificate} сертификатының қолданылу мерзімі {not_after} аяқталған (тексеру уақыты {at})"
+            ),
+            Refusal::NotYetValid {
+                certificate,
+                not_before,
+                at,
+            } => format!(
+                "{certificate} сертификаты тек {not_before} бастап жарамды (тексеру уақыты {at})"
+            ),
+            Refusal::Revoked { serial, date } => {
+                format!("сериялық нөмірі {serial} сертификат {date} кері қайтарылып алынған")
+            }
+            Refusal::RevocationUnknown(why) => format!(
+                "сертификаттың кері қайтарылып алынған-алынбағаны белгісіз: {}",
+                why.message(Lang::Kk)
+            ),
+            Refusal::IinMismatch { expected, found } => {
+                format!("сертификат {found} ЖСН-ге тиесілі, ал өтініш берушінің ЖСН-і {expected}")
+            }
+            Refusal::NoIinInCertificate => {
+                "сертификатта ЖСН жоқ (субъектіде SERIALNUMBER=IIN… жоқ)".to_string()
+            }
+            Refusal::KeyUsage { found } => {
+                format!("сертификаттың кілті қол қоюға арналмаған (кілтті пайдалану: {found})")
+            }
+        }
+    }
+
+    fn message_ru(&self) -> String {
+        match self {
+            Refusal::Malformed { detail } => {
+                format!("подпись не читается как подписанное сообщение CMS (PKCS#7): {detail}")
+            }
+            Refusal::UnsupportedAlgorithm { algorithm } => {
+                format!("алгоритм подписи не поддерживается: {algorithm}")
+            }
+            Refusal::BadSignature { .. } => {
+                "подпись не соответствует подписанным данным: данные изменены после подписания"
+                    .to_string()
+            }
+            Refusal::UnknownIssuer { issuer } => format!(
+                "сертификат выдан не доверенным удостоверяющим центром (издатель: {issuer})"
+            ),
+            Refusal::BadChainSignature { certificate } => {
+                format!("подпись на сертификате {certificate} не проверяется ключом его издателя")
+            }
+            Refusal::Constraint {
+                certificate,
+                reason,
+            } => format!("сертификат {certificate} нельзя использовать: {reason}"),
+            Refusal::SigningTime { signing_time, at } => {
+                format!("время подписания {signing_time} неправдоподобно на момент {at}")
+            }
+            Refusal::Expired {
+                certificate,
+                not_after,
+                at,
+            } => format!(
+                "срок действия сертификата {certificate} истёк {not_after} (момент проверки {at})"
+            ),
+            Refusal::NotYetValid {
+                certificate,
+                not_before,
+                at,
+            } => format!(
+                "сертификат {certificate} действует только с {not_before} (момент проверки {at})"
+            ),
+            Refusal::Revoked { serial, date } => {
+                format!("сертификат с серийным номером {serial} отозван {date}")
+            }
+            Refusal::RevocationUnknown(why) => format!(
+                "статус отзыва сертификата неизвестен: {}",
+                why.message(Lang::Ru)
+            ),
+            Refusal::IinMismatch { expected, found } => {
+                format!("сертификат принадлежит ИИН {found}, а ИИН заявителя {expected}")
+            }
+            Refusal::NoIinInCertificate => {
+                "в сертификате нет ИИН (SERIALNUMBER=IIN… в субъекте)".to_string()
+            }
+            Refusal::KeyUsage { found } => format!(
+                "ключ сертификата не предназначен для подписи (использование ключа: {found})"
+            ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_variant_has_three_messages_and_a_code() {
+        let t: Timestamp = "2026-01-01T00:00:00Z".parse().unwrap();
+        let all = [
+            Refusal::Malformed { detail: "x".into() },
+            Refusal::UnsupportedAlgorithm {
+                algorithm: "1.2.398.3.10.1.1.1.2".into(),
+            },
+            Refusal::BadSignature {
+                reason: Tampering::DigestMismatch,
+            },
+            Refusal::UnknownIssuer {
+                issuer: "CN=X".into(),
+            },
+            Refusal::BadChainSignature {
+                certificate: "CN=X".into(),
+            },
+            Refusal::Constraint {
+                certificate: "CN=X".into(),
+                reason: "r".into(),
+            },
+            Refusal::SigningTime {
+                signing_time: t,
+                at: t,
+            },
+            Refusal::Expired {
+                certificate: "CN=X".into(),
+                not_after: t,
+                at: t,
+            },
+            Refusal::NotYetValid {
+                certificate: "CN=X".into(),
+                not_before: t,
+                at: t,
+            },
+            Refusal::Revoked {
+                serial: "01".into(),
+                date: t,
+            },
+            Refusal::RevocationUnknown(RevocationUnknown::Stale {
+                issuer: "CN=CA".into(),
+                next_update: t,
+            }),
+            Refusal::IinMismatch {
+                expected: "100515500003".into(),
+                found: "000229600004".into(),
+            },
+            Refusal::NoIinInCertificate,
+            Refusal::KeyUsage {
+                found: "none".into(),
+            },
+        ];
+        let mut codes = std::collections::HashSet::new();
+        for r in &all {
+            assert!(codes.insert(r.code()), "duplicate code {}", r.code());
+            for lang in [Lang::Kk, Lang::Ru, Lang::En] {
+                assert!(!r.message(lang).is_empty());
+            }
+            assert_ne!(r.message(Lang::Kk), r.message(Lang::En));
+        }
+        assert!(Refusal::portal_message(Lang::Kk).contains("ЭЦҚ түпнұсқалығы расталмауына"));
+    }
+}

@@ -1,0 +1,52 @@
+//! Who someone is, for qyzmet: the IIN of a person and the ЭЦП (electronic digital signature,
+//! ЭЦҚ in Kazakh) they sign a request with.
+//!
+//! * [`iin`] — [`Iin`] and [`Bin`] validation (length, digits, birth date, century-and-sex
+//!   digit, the official two-pass check digit), each failure naming its rule.
+//! * [`ecp`] — verification of a CMS (PKCS#7) SignedData over the exact request bytes:
+//!   signature, chain to a [`ecp::TrustStore`], validity at signing time, revocation by
+//!   [`ecp::CrlStore`] (and an [`ecp::OcspResponder`] hook), key usage, and the IIN in the
+//!   certificate equal to the applicant's. Every failure is one [`ecp::Refusal`] variant,
+//!   worded in kk/ru/en, all of which the portal reports as "the ЭЦП is not authentic".
+//!   Algorithms are plugged in through [`ecp::SignatureVerifier`] (RSA and ECDSA P-256 with
+//!   SHA-256 now; GOST 34.310 later, see `docs/ecp.md`). [`ecp::sign_cms`] makes
+//!   SignedData (the provider's signature on a result).
+//! * [`pki`] — a development CA kept in a directory: root (or subordinate) CA, citizen and
+//!   staff certificates with IIN/BIN subjects, revocation, CRL publishing. The CLI's
+//!   `qyzmet pki …` commands call it.
+//! * [`keys`], [`cert`] — private keys (PEM) and facts read out of certificates.
+//!
+//! The crate never reads the clock: every check takes the instant as an argument. It does no
+//! network IO (CRLs are files; OCSP is a trait for the caller to implement).
+//!
+//! Not for: accounts, passwords and sessions (to come in this crate, separately from the
+//! signature code), nor NCALayer (the browser talks to it; we receive its CMS output).
+
+pub mod cert;
+pub mod ecp;
+pub mod iin;
+pub mod keys;
+pub mod oids;
+pub mod pki;
+
+pub use iin::{Bin, BinError, Iin, IinError, Sex};
+
+/// Re-exported so that callers name the same time types.
+pub use jiff;
+/// Re-exported so that callers name the same certificate types.
+pub use x509_cert;
+
+/// A language of the messages this crate produces.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    /// Kazakh (the state language).
+    Kk,
+    /// Russian.
+    Ru,
+    /// English.
+    #[default]
+    En,
+}

@@ -1,0 +1,88 @@
+//! Object identifiers used by this crate, in one place (RFC 5280, 5652, 5754, 5758, 8017 and
+//! the Kazakh national CA's, `shared/spec/kz-facts.md` §3.2–3.3).
+//!
+//! Not for: a general OID registry (see `const-oid`'s database for names when printing).
+
+use der::asn1::ObjectIdentifier as Oid;
+
+/// rsaEncryption: RSA public keys, and the CMS signatureAlgorithm OpenSSL writes.
+pub const RSA_ENCRYPTION: Oid = Oid::new_unwrap("1.2.840.113549.1.1.1");
+/// sha256WithRSAEncryption.
+pub const SHA256_WITH_RSA: Oid = Oid::new_unwrap("1.2.840.113549.1.1.11");
+/// id-ecPublicKey.
+pub const EC_PUBLIC_KEY: Oid = Oid::new_unwrap("1.2.840.10045.2.1");
+/// secp256r1 (NIST P-256, prime256v1).
+pub const SECP256R1: Oid = Oid::new_unwrap("1.2.840.10045.3.1.7");
+/// ecdsa-with-SHA256.
+pub const ECDSA_WITH_SHA256: Oid = Oid::new_unwrap("1.2.840.10045.4.3.2");
+/// id-sha256.
+pub const SHA256: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.1");
+
+/// GOST 34.310-2004 public key (NCA RK).
+pub const GOST_34310_2004_KEY: Oid = Oid::new_unwrap("1.2.398.3.10.1.1.1.1");
+/// GOST 34.311-95 with GOST 34.310-2004 signature (NCA RK).
+pub const GOST_34311_WITH_34310: Oid = Oid::new_unwrap("1.2.398.3.10.1.1.1.2");
+/// GOST 34.311-95 digest (NCA RK).
+pub const GOST_34311_DIGEST: Oid = Oid::new_unwrap("1.2.398.3.10.1.3.1");
+
+/// id-data (CMS content type).
+pub const ID_DATA: Oid = Oid::new_unwrap("1.2.840.113549.1.7.1");
+/// id-signedData.
+pub const ID_SIGNED_DATA: Oid = Oid::new_unwrap("1.2.840.113549.1.7.2");
+/// contentType signed attribute.
+pub const CONTENT_TYPE: Oid = Oid::new_unwrap("1.2.840.113549.1.9.3");
+/// messageDigest signed attribute.
+pub const MESSAGE_DIGEST: Oid = Oid::new_unwrap("1.2.840.113549.1.9.4");
+/// signingTime signed attribute.
+pub const SIGNING_TIME: Oid = Oid::new_unwrap("1.2.840.113549.1.9.5");
+
+/// serialNumber attribute of a name (`SERIALNUMBER=IIN…`).
+pub const AT_SERIAL_NUMBER: Oid = Oid::new_unwrap("2.5.4.5");
+/// commonName.
+pub const AT_COMMON_NAME: Oid = Oid::new_unwrap("2.5.4.3");
+/// surname.
+pub const AT_SURNAME: Oid = Oid::new_unwrap("2.5.4.4");
+/// countryName.
+pub const AT_COUNTRY: Oid = Oid::new_unwrap("2.5.4.6");
+/// organizationName.
+pub const AT_ORGANIZATION: Oid = Oid::new_unwrap("2.5.4.10");
+/// organizationalUnitName (NCA writes `OU=BIN…` for organisations).
+pub const AT_ORGANIZATIONAL_UNIT: Oid = Oid::new_unwrap("2.5.4.11");
+/// givenName (NCA: patronymic).
+pub const AT_GIVEN_NAME: Oid = Oid::new_unwrap("2.5.4.42");
+
+/// Extension: subjectKeyIdentifier.
+pub const EXT_SUBJECT_KEY_ID: Oid = Oid::new_unwrap("2.5.29.14");
+/// Extension: keyUsage.
+pub const EXT_KEY_USAGE: Oid = Oid::new_unwrap("2.5.29.15");
+/// Extension: subjectAltName.
+pub const EXT_SUBJECT_ALT_NAME: Oid = Oid::new_unwrap("2.5.29.17");
+/// Extension: basicConstraints.
+pub const EXT_BASIC_CONSTRAINTS: Oid = Oid::new_unwrap("2.5.29.19");
+/// CRL extension: cRLNumber.
+pub const EXT_CRL_NUMBER: Oid = Oid::new_unwrap("2.5.29.20");
+/// CRL entry extension: reasonCode.
+pub const EXT_CRL_REASON: Oid = Oid::new_unwrap("2.5.29.21");
+/// CRL extension: deltaCRLIndicator.
+pub const EXT_DELTA_CRL: Oid = Oid::new_unwrap("2.5.29.27");
+/// CRL extension: issuingDistributionPoint.
+pub const EXT_ISSUING_DP: Oid = Oid::new_unwrap("2.5.29.28");
+/// Extension: cRLDistributionPoints.
+pub const EXT_CRL_DP: Oid = Oid::new_unwrap("2.5.29.31");
+/// Extension: certificatePolicies.
+pub const EXT_CERT_POLICIES: Oid = Oid::new_unwrap("2.5.29.32");
+/// Extension: authorityKeyIdentifier.
+pub const EXT_AUTHORITY_KEY_ID: Oid = Oid::new_unwrap("2.5.29.35");
+/// Extension: extKeyUsage.
+pub const EXT_EXT_KEY_USAGE: Oid = Oid::new_unwrap("2.5.29.37");
+/// Extension: authorityInfoAccess.
+pub const EXT_AUTHORITY_INFO_ACCESS: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.1.1");
+
+/// NCA "key user" EKU: individual.
+pub const EKU_NCA_INDIVIDUAL: Oid = Oid::new_unwrap("1.2.398.3.3.4.1.1");
+/// NCA "key user" EKU: organisation.
+pub const EKU_NCA_ORGANIZATION: Oid = Oid::new_unwrap("1.2.398.3.3.4.1.2");
+/// NCA "key user" EKU: employee of an organisation.
+pub const EKU_NCA_EMPLOYEE: Oid = Oid::new_unwrap("1.2.398.3.3.4.1.2.5");
+/// id-kp-emailProtection (S/MIME: OpenSSL's `cms -verify` accepts it, or no EKU at all).
+pub const EKU_EMAIL_PROTECTION: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.3.4");
