@@ -1,6 +1,9 @@
 //! `qyzmet`: the command line of the platform — lint and export the regulation catalogue,
 //! render its diagrams (later: serve, apply, act, bench).
 
+mod apps;
+mod bench;
+
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 use regulation::{Catalogue, Seeds, Severity};
@@ -49,6 +52,161 @@ enum Command {
         /// Write here (a file for BPMN or one SVG; a folder for several SVGs). Default: stdout.
         #[arg(long, short)]
         out: Option<PathBuf>,
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
+    /// Submit an application.
+    Apply {
+        /// Regulation id (see `qyzmet regulations list`).
+        #[arg(long)]
+        regulation: String,
+        /// office | state_corporation | portal | intermediary
+        #[arg(long)]
+        channel: String,
+        #[arg(long, default_value = "demo-provider")]
+        provider: String,
+        /// The applicant's IIN (12 digits with a valid check digit).
+        #[arg(long)]
+        iin: String,
+        #[arg(long)]
+        id: Option<String>,
+        /// Idempotency key (default: the id): a retry with the same key returns the first result.
+        #[arg(long)]
+        key: Option<String>,
+        /// When (default now): an instant, or a date-time in Almaty time.
+        #[arg(long)]
+        at: Option<String>,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Complete the current step of an application (as its role, unless told otherwise).
+    Act {
+        application: String,
+        /// Plan index of the step you saw (default: the current one).
+        #[arg(long)]
+        step: Option<usize>,
+        #[arg(long)]
+        role: Option<String>,
+        #[arg(long)]
+        org: Option<String>,
+        /// Refuse to accept the documents, with these grounds.
+        #[arg(long, conflicts_with_all = ["refuse", "fail"])]
+        refuse_acceptance: Option<String>,
+        /// Motivated refusal of the service, with these grounds.
+        #[arg(long, conflicts_with = "fail")]
+        refuse: Option<String>,
+        /// A portal condition failed, for this reason.
+        #[arg(long)]
+        fail: Option<String>,
+        /// At the State Corporation issue: identity_document | notarised_power_of_attorney.
+        #[arg(long)]
+        presented: Option<String>,
+        #[arg(long)]
+        at: Option<String>,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// The State Corporation returns an unclaimed result to the provider, or re-requests it.
+    Unclaimed {
+        application: String,
+        /// Re-request a returned result instead of returning it.
+        #[arg(long)]
+        rerequest: bool,
+        #[arg(long)]
+        at: Option<String>,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// An application's steps, position, deadlines and SLA.
+    Show {
+        application: String,
+        #[arg(long)]
+        json: bool,
+        #[arg(long)]
+        at: Option<String>,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Overdue and at-risk steps at an instant.
+    Deadlines {
+        #[arg(long)]
+        at: Option<String>,
+        /// List on-time applications too.
+        #[arg(long)]
+        all: bool,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Run one application of a regulation through a channel end to end.
+    Demo {
+        regulation: String,
+        #[arg(long)]
+        channel: String,
+        #[arg(long)]
+        at: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// The journal.
+    Journal {
+        #[command(subcommand)]
+        command: JournalCommand,
+    },
+    /// Benchmarks.
+    Bench {
+        #[command(subcommand)]
+        command: BenchCommand,
+    },
+    /// Submit applications as fast as possible, printing `ack <id>` once each is durable (for the
+    /// crash test; runs until killed or --n reached).
+    #[command(hide = true)]
+    Load {
+        #[arg(long)]
+        prefix: String,
+        #[arg(long, default_value_t = 1_000_000)]
+        n: usize,
+        #[arg(long, default_value_t = 4)]
+        threads: usize,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+#[derive(clap::Args)]
+struct DbArgs {
+    /// The embedded store (SQLite file). Default: $QYZMET_DB or qyzmet-data/qyzmet.db.
+    #[arg(long)]
+    db: Option<PathBuf>,
+    /// The regulation catalogue. Default: $QYZMET_REGULATIONS or regulations/.
+    #[arg(long)]
+    dir: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum JournalCommand {
+    /// Recompute every application's hash chain; report the first broken entry.
+    Verify {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum BenchCommand {
+    /// N applications fully processed on the durable SQLite store (10% refusals), then the same
+    /// process on SpiffWorkflow; prints both and the ratio.
+    Engine {
+        #[arg(long, default_value_t = 20000)]
+        n: usize,
+        /// Commands queued per wave (group commit batches them).
+        #[arg(long, default_value_t = 2000)]
+        wave: usize,
+        /// Applications the SpiffWorkflow peer runs (it is slow).
+        #[arg(long, default_value_t = 1000)]
+        peer_n: usize,
+        /// Skip the peer.
+        #[arg(long)]
+        no_peer: bool,
         #[arg(long)]
         dir: Option<PathBuf>,
     },
@@ -113,6 +271,165 @@ fn load_clean(dir: Option<PathBuf>) -> Result<Catalogue> {
 fn run(cli: Cli) -> Result<ExitCode> {
     let mut out = std::io::stdout().lock();
     match cli.command {
+        Command::Apply {
+            regulation,
+            channel,
+            provider,
+            iin,
+            id,
+            key,
+            at,
+            db,
+        } => {
+            let (_, store) = open(db)?;
+            let at = apps::parse_at(at.as_deref())?;
+            let a = apps::Apply {
+                regulation: &regulation,
+                channel: apps::channel(&channel)?,
+                provider: &provider,
+                iin: &iin,
+                id,
+                key,
+                at,
+            };
+            apps::apply(&store, a, &mut out)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Act {
+            application,
+            step,
+            role,
+            org,
+            refuse_acceptance,
+            refuse,
+            fail,
+            presented: p,
+            at,
+            db,
+        } => {
+            let (ctx, store) = open(db)?;
+            let outcome = match (refuse_acceptance, refuse, fail) {
+                (Some(grounds), _, _) => engine::Outcome::RefuseAcceptance { grounds },
+                (_, Some(grounds), _) => engine::Outcome::MotivatedRefusal { grounds },
+                (_, _, Some(reason)) => engine::Outcome::Fail { reason },
+                _ => engine::Outcome::Done,
+            };
+            let at = apps::parse_at(at.as_deref())?;
+            let a = apps::Act {
+                application: &application,
+                step,
+                role,
+                org,
+                outcome,
+                presented: presented(p.as_deref())?,
+                at,
+            };
+            apps::act(&store, &ctx, a, &mut out)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Unclaimed {
+            application,
+            rerequest,
+            at,
+            db,
+        } => {
+            let (_, store) = open(db)?;
+            let actor = engine::Actor {
+                role: "state_corporation_operator".into(),
+                org: engine::STATE_CORPORATION.into(),
+            };
+            let cmd = if rerequest {
+                engine::Command::ReRequest { application, actor }
+            } else {
+                engine::Command::ReturnUnclaimed { application, actor }
+            };
+            let o = store::Store::execute(&store, cmd, apps::parse_at(at.as_deref())?)
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            writeln!(out, "{}: {:?}", o.application.id, o.application.status)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Show {
+            application,
+            json,
+            at,
+            db,
+        } => {
+            let (ctx, store) = open(db)?;
+            apps::show(
+                &store,
+                &ctx,
+                &application,
+                apps::parse_at(at.as_deref())?,
+                json,
+                &mut out,
+            )?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Deadlines { at, all, db } => {
+            let (ctx, store) = open(db)?;
+            apps::deadlines(&store, &ctx, apps::parse_at(at.as_deref())?, all, &mut out)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo {
+            regulation,
+            channel,
+            at,
+            db,
+        } => {
+            let (ctx, store) = open(db)?;
+            apps::demo(
+                &store,
+                &ctx,
+                &regulation,
+                apps::channel(&channel)?,
+                apps::parse_at(Some(&at))?,
+                &mut out,
+            )?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Journal {
+            command: JournalCommand::Verify { db },
+        } => {
+            let (_, store) = open(db)?;
+            Ok(if apps::verify(&store, &mut out)? {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
+        }
+        Command::Bench {
+            command:
+                BenchCommand::Engine {
+                    n,
+                    wave,
+                    peer_n,
+                    no_peer,
+                    dir,
+                },
+        } => {
+            let ctx = apps::context(&regulations_dir(dir))?;
+            bench::engine(
+                ctx,
+                bench::Options {
+                    n,
+                    wave,
+                    peer_n: (!no_peer).then_some(peer_n),
+                },
+                &mut out,
+            )?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Load {
+            prefix,
+            n,
+            threads,
+            db,
+        } => {
+            drop(out); // the load threads print their acknowledgements themselves
+            let (_, store) = open(db)?;
+            bench::load(std::sync::Arc::new(store), &prefix, n, threads)?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Lint {
             paths,
             seeds,
@@ -229,6 +546,23 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+fn open(db: DbArgs) -> Result<(std::sync::Arc<engine::Ctx>, store::SqliteStore)> {
+    let ctx = apps::context(&regulations_dir(db.dir))?;
+    let store = apps::open_store(&db.db.unwrap_or_else(apps::default_db), ctx.clone())?;
+    Ok((ctx, store))
+}
+
+fn presented(s: Option<&str>) -> Result<Option<engine::Presented>> {
+    Ok(match s {
+        None => None,
+        Some("identity_document" | "id") => Some(engine::Presented::IdentityDocument),
+        Some("notarised_power_of_attorney" | "poa") => {
+            Some(engine::Presented::NotarisedPowerOfAttorney)
+        }
+        Some(o) => bail!("--presented `{o}`: identity_document or notarised_power_of_attorney"),
+    })
 }
 
 fn write_or_print(target: Option<&Path>, text: &str, out: &mut impl Write) -> Result<()> {

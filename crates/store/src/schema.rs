@@ -1,0 +1,227 @@
+//! The SQLite schema as an ordered list of migrations, and the code that brings a database
+//! up to date when it is opened.
+//!
+//! Migration `i` (0-based) takes a database from schema version `i` to `i + 1`; the versions
+//! applied are rows of `schema_migrations`. All pending migrations run in one transaction, so
+//! a database is never left half-upgraded. Never edit a released migration: append a new one.
+//! Not for: data fixes that need the engine (views are derived from the journal; a migration
+//! that changes how they are derived must be able to do it in SQL).
+//!
+//! Instants in columns are fixed-width UTC text (`2019-12-02T04:00:00.000Z`); `state` and
+//! `event` columns hold the engine's serde JSON.
+
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
+
+/// The migrations, in order. The schema version of a database is the number applied.
+pub const MIGRATIONS: &[&str] = &[
+    // v1: journal, views, outbox, idempotency.
+    r#"
+    CREATE TABLE journal (
+        seq         INTEGER PRIMARY KEY AUTOINCREMENT,  -- global order
+        application TEXT    NOT NULL,
+        app_seq     INTEGER NOT NULL,                   -- 1, 2, ... per application
+        event       TEXT    NOT NULL,                   -- engine::Event as JSON, hashed as stored
+        at          TEXT    NOT NULL,                   -- the command's `now`
+        prev_hash   TEXT    NOT NULL,                   -- hash of the application's previous entry
+        hash        TEXT    NOT NULL,
+        UNIQUE (application, app_seq)
+    );
+    CREATE TRIGGER journal_no_update BEFORE UPDATE ON journal
+        BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
+    CREATE TRIGGER journal_no_delete BEFORE DELETE ON journal
+        BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
+
+    CREATE TABLE applications (
+        id           TEXT PRIMARY KEY,
+        regulation   TEXT    NOT NULL,
+        version      INTEGER NOT NULL,                  -- the regulation version pinned
+        channel      TEXT    NOT NULL,
+        provider     TEXT    NOT NULL,
+        status       TEXT    NOT NULL,                  -- engine::Status, snake_case
+        step         INTEGER NOT NULL,
+        step_due     TEXT,
+        term_due     TEXT,
+        app_seq      INTEGER NOT NULL,                  -- journal entries so far
+        journal_head TEXT    NOT NULL,                  -- hash of the last one
+        updated_at   TEXT    NOT NULL,
+        state        TEXT    NOT NULL                   -- engine::Application as JSON
+    );
+
+    -- Exactly one row per open application: who must act now.
+    CREATE TABLE tasks (
+        application TEXT PRIMARY KEY,
+        org         TEXT    NOT NULL,
+        role        TEXT    NOT NULL,
+        step        INTEGER NOT NULL,
+        step_due    TEXT,
+        term_due    TEXT,
+        status      TEXT    NOT NULL,
+        regulation  TEXT    NOT NULL,
+        version     INTEGER NOT NULL,
+        provider    TEXT    NOT NULL
+    );
+    CREATE INDEX tasks_queue ON tasks (org, role, step_due);
+
+    CREATE TABLE outbox (
+        id           INTEGER PRIMARY KEY AUTOINCREMENT,
+        journal_seq  INTEGER NOT NULL,
+        application  TEXT    NOT NULL,
+        event        TEXT    NOT NULL,
+        created_at   TEXT    NOT NULL,
+        published_at TEXT
+    );
+
+    CREATE TABLE idempotency (
+        key         TEXT PRIMARY KEY,
+        application TEXT NOT NULL,
+        result      TEXT NOT NULL,                      -- {"events": [...], "application": {...}}
+        created_at  TEXT NOT NULL
+    );
+    "#,
+    // v2: when an application closed, as a column (backfilled from the state JSON), and the
+    // indexes behind deadline listings and the outbox dispatcher.
+    r#"
+    ALTER TABLE applications ADD COLUMN closed_at TEXT;
+    UPDATE applications
+       SET closed_at = strftime('%Y-%m-%dT%H:%M:%fZ', json_extract(state, '$.closed_at'))
+     WHERE json_extract(state, '$.closed_at') IS NOT NULL;
+    CREATE INDEX applications_open ON applications (step_due) WHERE status <> 'closed';
+    CREATE INDEX outbox_pending ON outbox (id) WHERE published_at IS NULL;
+    "#,
+];
+
+/// The schema version this build writes.
+pub const LATEST: u32 = MIGRATIONS.len() as u32;
+
+/// Why a database cannot be brought up to date.
+#[derive(Debug, thiserror::Error)]
+pub enum MigrationError {
+    #[error("the database has schema version {found}, newer than this build's {latest}")]
+    TooNew { found: u32, latest: u32 },
+    #[error("migration to version {version} failed: {source}")]
+    Failed {
+        version: u32,
+        source: rusqlite::Error,
+    },
+    #[error(transparent)]
+    Sql(#[from] rusqlite::Error),
+}
+
+/// The schema version of an open database (0 when it has none).
+pub fn version(conn: &Connection) -> rusqlite::Result<u32> {
+    let has_table: Option<i64> = conn
+        .query_row(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if has_table.is_none() {
+        return Ok(0);
+    }
+    conn.query_row(
+        "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+        [],
+        |r| r.get(0),
+    )
+}
+
+/// Apply the migrations `conn` lacks, up to `target` (at most [`LATEST`]), in one transaction.
+/// Returns the versions applied.
+pub fn migrate_to(conn: &mut Connection, target: u32) -> Result<Vec<u32>, MigrationError> {
+    let target = target.min(LATEST);
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    tx.execute_batch(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (
+             version    INTEGER PRIMARY KEY,
+             applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+         )",
+    )?;
+    let found = version(&tx)?;
+    if found > LATEST {
+        return Err(MigrationError::TooNew {
+            found,
+            latest: LATEST,
+        });
+    }
+    let mut applied = vec![];
+    for v in found + 1..=target {
+        tx.execute_batch(MIGRATIONS[(v - 1) as usize])
+            .map_err(|source| MigrationError::Failed { version: v, source })?;
+        tx.execute("INSERT INTO schema_migrations (version) VALUES (?1)", [v])?;
+        applied.push(v);
+    }
+    tx.commit()?;
+    Ok(applied)
+}
+
+/// Bring `conn` up to [`LATEST`].
+pub fn migrate(conn: &mut Connection) -> Result<Vec<u32>, MigrationError> {
+    migrate_to(conn, LATEST)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fresh_database_goes_to_latest_and_stays() {
+        let mut c = Connection::open_in_memory().unwrap();
+        assert_eq!(version(&c).unwrap(), 0);
+        assert_eq!(migrate(&mut c).unwrap(), (1..=LATEST).collect::<Vec<_>>());
+        assert_eq!(version(&c).unwrap(), LATEST);
+        assert!(
+            migrate(&mut c).unwrap().is_empty(),
+            "a second open applies nothing"
+        );
+    }
+
+    #[test]
+    fn step_by_step_equals_all_at_once() {
+        let mut a = Connection::open_in_memory().unwrap();
+        for v in 1..=LATEST {
+            assert_eq!(migrate_to(&mut a, v).unwrap(), vec![v]);
+        }
+        let mut b = Connection::open_in_memory().unwrap();
+        migrate(&mut b).unwrap();
+        let schema = |c: &Connection| -> Vec<String> {
+            let mut s = c
+                .prepare("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY name")
+                .unwrap();
+            s.query_map([], |r| r.get(0))
+                .unwrap()
+                .map(|r| r.unwrap())
+                .collect()
+        };
+        assert_eq!(schema(&a), schema(&b));
+    }
+
+    #[test]
+    fn refuses_a_newer_database() {
+        let mut c = Connection::open_in_memory().unwrap();
+        migrate(&mut c).unwrap();
+        c.execute(
+            "INSERT INTO schema_migrations (version) VALUES (?1)",
+            [LATEST + 1],
+        )
+        .unwrap();
+        assert!(matches!(
+            migrate(&mut c),
+            Err(MigrationError::TooNew { .. })
+        ));
+    }
+
+    #[test]
+    fn a_failed_migration_leaves_nothing_behind() {
+        let mut c = Connection::open_in_memory().unwrap();
+        migrate_to(&mut c, 1).unwrap();
+        // Sabotage v2: the column it adds already exists.
+        c.execute_batch("ALTER TABLE applications ADD COLUMN closed_at TEXT")
+            .unwrap();
+        assert!(matches!(
+            migrate(&mut c),
+            Err(MigrationError::Failed { version: 2, .. })
+        ));
+        assert_eq!(version(&c).unwrap(), 1);
+    }
+}

@@ -1,0 +1,527 @@
+//! The embedded SQLite store: a file in WAL mode with `synchronous=FULL`, one writer thread
+//! doing group commit (see [`writer`]), and a small pool of reader connections for the read API.
+//!
+//! For: single-node deployments, the CLI, tests. Not for: several processes writing the same
+//! file (one `SqliteStore` per file; a second one would contend for the write lock and its
+//! writer's cache would go stale).
+
+mod writer;
+
+use crate::chain::{Checker, Problem, Row};
+use crate::{
+    instant, schema, Broken, OutboxEntry, Outcome, Stats, Store, StoreError, Task, VerifyReport,
+};
+use engine::{Application, Command, Ctx, Event, Status};
+use jiff::Timestamp;
+use rusqlite::{params, Connection, OptionalExtension};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{self, Receiver, SyncSender};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+
+/// Tuning of a [`SqliteStore`].
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Most jobs in one transaction.
+    pub max_batch: usize,
+    /// Jobs that may wait for the writer before callers block on sending (back-pressure).
+    pub queue: usize,
+    /// Reader connections kept open between reads.
+    pub readers: usize,
+    /// Open applications the writer keeps in memory; past this the cache is dropped and
+    /// refilled from the view.
+    pub cache_capacity: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            max_batch: 512,
+            queue: 8192,
+            readers: 4,
+            cache_capacity: 100_000,
+        }
+    }
+}
+
+pub(crate) type Reply = SyncSender<Result<Outcome, StoreError>>;
+
+pub(crate) enum Job {
+    /// Several commands that must share one transaction (from `execute_many`).
+    Commands(Vec<(Command, Timestamp, Reply)>),
+    Command {
+        cmd: Command,
+        now: Timestamp,
+        reply: Reply,
+    },
+    MarkPublished {
+        ids: Vec<i64>,
+        at: Timestamp,
+        reply: SyncSender<Result<usize, StoreError>>,
+    },
+}
+
+// Nearly every answer is a command's: boxing it would only add an allocation per command.
+#[allow(clippy::large_enum_variant)]
+pub(crate) enum Answer {
+    Command(Result<Outcome, StoreError>),
+    Published(usize),
+}
+
+#[derive(Default)]
+pub(crate) struct Counters {
+    transactions: AtomicU64,
+    commands: AtomicU64,
+    largest_batch: AtomicU64,
+    failed_batches: AtomicU64,
+}
+
+/// A queued command: [`Ticket::wait`] blocks until its transaction is committed.
+pub struct Ticket(Result<Receiver<Result<Outcome, StoreError>>, StoreError>);
+
+impl Ticket {
+    pub fn wait(self) -> Result<Outcome, StoreError> {
+        match self.0 {
+            Ok(rx) => rx.recv().unwrap_or(Err(StoreError::Closed)),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// The SQLite store. Share it between threads behind an `Arc`; dropping it lets the writer
+/// finish the queued jobs and waits for it.
+pub struct SqliteStore {
+    path: PathBuf,
+    jobs: Option<SyncSender<Job>>,
+    writer: Option<JoinHandle<()>>,
+    readers: Mutex<Vec<Connection>>,
+    counters: Arc<Counters>,
+    options: Options,
+}
+
+/// Open a connection with the pragmas every connection of the store uses.
+fn connect(path: &Path) -> rusqlite::Result<Connection> {
+    let conn = Connection::open(path)?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        return Err(rusqlite::Error::InvalidParameterName(format!(
+            "journal_mode stays `{mode}`: WAL is required"
+        )));
+    }
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    Ok(conn)
+}
+
+pub(crate) fn status_str(s: Status) -> &'static str {
+    match s {
+        Status::InProgress => "in_progress",
+        Status::AwaitingIssue => "awaiting_issue",
+        Status::ReturnedToProvider => "returned_to_provider",
+        Status::Closed => "closed",
+    }
+}
+
+pub(crate) fn status_from(s: &str) -> Option<Status> {
+    [
+        Status::InProgress,
+        Status::AwaitingIssue,
+        Status::ReturnedToProvider,
+        Status::Closed,
+    ]
+    .into_iter()
+    .find(|st| status_str(*st) == s)
+}
+
+fn decode<T: serde::de::DeserializeOwned>(what: &str, json: &str) -> Result<T, StoreError> {
+    serde_json::from_str(json).map_err(|e| StoreError::Db(format!("{what} does not decode: {e}")))
+}
+
+fn timestamp(s: Option<String>) -> Result<Option<Timestamp>, StoreError> {
+    s.map(|s| instant::from_sql(&s))
+        .transpose()
+        .map_err(StoreError::from)
+}
+
+impl SqliteStore {
+    /// Open (or create) the database at `path`, bring its schema up to date, and start the
+    /// writer thread.
+    pub fn open(path: impl AsRef<Path>, ctx: Arc<Ctx>) -> Result<SqliteStore, StoreError> {
+        SqliteStore::open_with(path, ctx, Options::default())
+    }
+
+    pub fn open_with(
+        path: impl AsRef<Path>,
+        ctx: Arc<Ctx>,
+        options: Options,
+    ) -> Result<SqliteStore, StoreError> {
+        let path = path.as_ref().to_path_buf();
+        let mut conn = connect(&path)?;
+        schema::migrate(&mut conn).map_err(|e| StoreError::Db(e.to_string()))?;
+        let counters = Arc::new(Counters::default());
+        let (tx, rx) = mpsc::sync_channel(options.queue.max(1));
+        let w = writer::Writer::new(
+            conn,
+            ctx,
+            counters.clone(),
+            options.max_batch,
+            options.cache_capacity,
+        );
+        let writer = std::thread::Builder::new()
+            .name("store-writer".into())
+            .spawn(move || w.run(rx))
+            .map_err(|e| StoreError::Db(format!("cannot start the writer thread: {e}")))?;
+        Ok(SqliteStore {
+            path,
+            jobs: Some(tx),
+            writer: Some(writer),
+            readers: Mutex::new(vec![]),
+            counters,
+            options,
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Queue a command without waiting: the ticket waits. Commands are decided in queue order.
+    pub fn enqueue(&self, cmd: Command, now: Timestamp) -> Ticket {
+        let (reply, rx) = mpsc::sync_channel(1);
+        let sent = self.jobs.as_ref().ok_or(StoreError::Closed).and_then(|j| {
+            j.send(Job::Command { cmd, now, reply })
+                .map_err(|_| StoreError::Closed)
+        });
+        Ticket(sent.map(|_| rx))
+    }
+
+    /// The schema version of the file.
+    pub fn schema_version(&self) -> Result<u32, StoreError> {
+        self.read(|c| Ok(schema::version(c)?))
+    }
+
+    /// Stop accepting jobs, let the writer finish the queued ones, and wait for it.
+    pub fn close(mut self) -> Result<(), StoreError> {
+        self.shutdown()
+    }
+
+    fn shutdown(&mut self) -> Result<(), StoreError> {
+        self.jobs.take();
+        match self.writer.take() {
+            Some(h) => h
+                .join()
+                .map_err(|_| StoreError::Db("the writer thread panicked".into())),
+            None => Ok(()),
+        }
+    }
+
+    /// Run `f` on a pooled reader connection.
+    fn read<T>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let pooled = self.readers.lock().map(|mut p| p.pop()).unwrap_or(None);
+        let mut conn = match pooled {
+            Some(c) => c,
+            None => connect(&self.path)?,
+        };
+        let out = f(&mut conn);
+        if let Ok(mut p) = self.readers.lock() {
+            if p.len() < self.options.readers {
+                p.push(conn);
+            }
+        }
+        out
+    }
+}
+
+impl Drop for SqliteStore {
+    fn drop(&mut self) {
+        let _ = self.shutdown();
+    }
+}
+
+impl Store for SqliteStore {
+    fn execute(&self, cmd: Command, now: Timestamp) -> Result<Outcome, StoreError> {
+        self.enqueue(cmd, now).wait()
+    }
+
+    /// The commands of one call share one transaction, decided in order.
+    fn execute_many(&self, cmds: Vec<(Command, Timestamp)>) -> Vec<Result<Outcome, StoreError>> {
+        let mut waits = Vec::with_capacity(cmds.len());
+        let mut job = Vec::with_capacity(cmds.len());
+        for (cmd, now) in cmds {
+            let (reply, rx) = mpsc::sync_channel(1);
+            job.push((cmd, now, reply));
+            waits.push(Ticket(Ok(rx)));
+        }
+        let sent = match &self.jobs {
+            Some(j) => j.send(Job::Commands(job)).is_ok(),
+            None => false,
+        };
+        if !sent {
+            return waits.iter().map(|_| Err(StoreError::Closed)).collect();
+        }
+        waits.into_iter().map(Ticket::wait).collect()
+    }
+
+    fn application(&self, id: &str) -> Result<Option<Application>, StoreError> {
+        self.read(|c| {
+            let state: Option<String> = c
+                .prepare_cached("SELECT state FROM applications WHERE id = ?1")?
+                .query_row([id], |r| r.get(0))
+                .optional()?;
+            state
+                .map(|s| decode(&format!("application `{id}`"), &s))
+                .transpose()
+        })
+    }
+
+    fn events(&self, id: &str) -> Result<Vec<Event>, StoreError> {
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT app_seq, event FROM journal WHERE application = ?1 ORDER BY app_seq",
+            )?;
+            let rows =
+                stmt.query_map([id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
+            let mut out = vec![];
+            for row in rows {
+                let (n, json) = row?;
+                out.push(decode(&format!("event {n} of `{id}`"), &json)?);
+            }
+            Ok(out)
+        })
+    }
+
+    fn tasks(&self, org: &str, role: &str) -> Result<Vec<Task>, StoreError> {
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT application, org, role, step, step_due, term_due, status, regulation,
+                        version, provider
+                   FROM tasks WHERE org = ?1 AND role = ?2
+                  ORDER BY step_due IS NULL, step_due, application",
+            )?;
+            let rows = stmt.query_map(params![org, role], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, i64>(3)?,
+                    r.get::<_, Option<String>>(4)?,
+                    r.get::<_, Option<String>>(5)?,
+                    r.get::<_, String>(6)?,
+                    r.get::<_, String>(7)?,
+                    r.get::<_, u32>(8)?,
+                    r.get::<_, String>(9)?,
+                ))
+            })?;
+            let mut out = vec![];
+            for row in rows {
+                let (
+                    application,
+                    org,
+                    role,
+                    step,
+                    step_due,
+                    term_due,
+                    status,
+                    regulation,
+                    version,
+                    provider,
+                ) = row?;
+                out.push(Task {
+                    status: status_from(&status).ok_or_else(|| {
+                        StoreError::Db(format!("task `{application}`: unknown status `{status}`"))
+                    })?,
+                    application,
+                    org,
+                    role,
+                    step: step as usize,
+                    step_due: timestamp(step_due)?,
+                    term_due: timestamp(term_due)?,
+                    regulation,
+                    version,
+                    provider,
+                });
+            }
+            Ok(out)
+        })
+    }
+
+    fn open_applications(&self) -> Result<Vec<Application>, StoreError> {
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT id, state FROM applications WHERE status <> 'closed'
+                  ORDER BY step_due IS NULL, step_due, id",
+            )?;
+            let rows =
+                stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+            let mut out = vec![];
+            for row in rows {
+                let (id, state) = row?;
+                out.push(decode(&format!("application `{id}`"), &state)?);
+            }
+            Ok(out)
+        })
+    }
+
+    fn outbox_pending(&self, limit: usize) -> Result<Vec<OutboxEntry>, StoreError> {
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT id, journal_seq, application, event, created_at FROM outbox
+                  WHERE published_at IS NULL ORDER BY id LIMIT ?1",
+            )?;
+            let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+            let rows = stmt.query_map([limit], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                ))
+            })?;
+            let mut out = vec![];
+            for row in rows {
+                let (id, journal_seq, application, event, created_at) = row?;
+                out.push(OutboxEntry {
+                    event: decode(&format!("outbox entry {id}"), &event)?,
+                    id,
+                    journal_seq,
+                    application,
+                    created_at: instant::from_sql(&created_at)?,
+                });
+            }
+            Ok(out)
+        })
+    }
+
+    fn mark_published(&self, ids: &[i64], at: Timestamp) -> Result<usize, StoreError> {
+        let (reply, rx) = mpsc::sync_channel(1);
+        let job = Job::MarkPublished {
+            ids: ids.to_vec(),
+            at,
+            reply,
+        };
+        self.jobs
+            .as_ref()
+            .ok_or(StoreError::Closed)?
+            .send(job)
+            .map_err(|_| StoreError::Closed)?;
+        rx.recv().unwrap_or(Err(StoreError::Closed))
+    }
+
+    fn verify_journal(&self) -> Result<VerifyReport, StoreError> {
+        // Its own connection and one read transaction: a consistent snapshot that does not
+        // hold up the pooled readers.
+        let mut conn = connect(&self.path)?;
+        let tx = conn.transaction()?;
+        let mut checker = Checker::default();
+        let mut report = VerifyReport {
+            entries: 0,
+            applications: 0,
+            broken: None,
+        };
+        {
+            let mut stmt = tx.prepare(
+                "SELECT seq, application, app_seq, event, prev_hash, hash FROM journal ORDER BY seq",
+            )?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                let seq: i64 = r.get(0)?;
+                let application: String = r.get(1)?;
+                let app_seq: i64 = r.get(2)?;
+                let event: String = r.get(3)?;
+                let prev_hash: String = r.get(4)?;
+                let hash: String = r.get(5)?;
+                report.entries += 1;
+                let row = Row {
+                    application: &application,
+                    app_seq,
+                    event: &event,
+                    prev_hash: &prev_hash,
+                    hash: &hash,
+                };
+                if let Err(problem) = checker.check(&row) {
+                    report.applications = checker.heads.len() as u64;
+                    report.broken = Some(Broken {
+                        seq,
+                        application,
+                        app_seq,
+                        problem,
+                    });
+                    return Ok(report);
+                }
+            }
+        }
+        report.applications = checker.heads.len() as u64;
+        // Each chain must end where the view says: catches a cut-off tail or a rewritten last
+        // entry that the chain alone cannot show.
+        let mut heads: Vec<(String, i64, String)> = {
+            let mut stmt = tx.prepare("SELECT id, app_seq, journal_head FROM applications")?;
+            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+            rows.collect::<Result<_, _>>()?
+        };
+        let mut found: Vec<Broken> = vec![];
+        let mut seen = std::collections::HashSet::new();
+        for (id, view_seq, view_hash) in heads.drain(..) {
+            let (journal_seq, journal_hash) = checker
+                .heads
+                .get(&id)
+                .cloned()
+                .unwrap_or((0, String::new()));
+            seen.insert(id.clone());
+            if (journal_seq, &journal_hash) != (view_seq, &view_hash) {
+                let seq: i64 = tx.query_row(
+                    "SELECT COALESCE(MAX(seq), 0) FROM journal WHERE application = ?1",
+                    [&id],
+                    |r| r.get(0),
+                )?;
+                found.push(Broken {
+                    seq,
+                    application: id,
+                    app_seq: journal_seq,
+                    problem: Problem::Head {
+                        view_seq,
+                        view_hash,
+                        journal_seq,
+                        journal_hash,
+                    },
+                });
+            }
+        }
+        for (id, (journal_seq, journal_hash)) in &checker.heads {
+            if !seen.contains(id) {
+                let seq: i64 = tx.query_row(
+                    "SELECT MAX(seq) FROM journal WHERE application = ?1",
+                    [id],
+                    |r| r.get(0),
+                )?;
+                found.push(Broken {
+                    seq,
+                    application: id.clone(),
+                    app_seq: *journal_seq,
+                    problem: Problem::Head {
+                        view_seq: 0,
+                        view_hash: String::new(),
+                        journal_seq: *journal_seq,
+                        journal_hash: journal_hash.clone(),
+                    },
+                });
+            }
+        }
+        report.broken = found.into_iter().min_by_key(|b| b.seq);
+        Ok(report)
+    }
+
+    fn stats(&self) -> Stats {
+        let c = &self.counters;
+        Stats {
+            transactions: c.transactions.load(Ordering::Relaxed),
+            commands: c.commands.load(Ordering::Relaxed),
+            largest_batch: c.largest_batch.load(Ordering::Relaxed),
+            failed_batches: c.failed_batches.load(Ordering::Relaxed),
+        }
+    }
+}

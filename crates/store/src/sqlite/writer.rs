@@ -1,0 +1,458 @@
+//! The single writer thread: drains queued jobs into batches, runs each batch in one
+//! transaction (engine decide + apply, journal, views, outbox, idempotency), commits, and only
+//! then answers every caller in the batch (group commit).
+//!
+//! The writer owns the write connection and a cache of application states (with each chain's
+//! head), loaded from the `applications` view on first use. A batch sees its own earlier
+//! commands through a per-batch overlay, merged into the cache only after the commit; on a
+//! database error the overlay is dropped and the touched applications are evicted.
+//! Not for: reads (readers have their own connections) or anything that blocks on callers.
+
+use super::{status_str, Answer, Counters, Job};
+use crate::chain::{entry_hash, GENESIS};
+use crate::{instant, Outcome, StoreError};
+use engine::{
+    apply, decide, Application, Command, Ctx, Event, Party, Status, PORTAL, STATE_CORPORATION,
+};
+use jiff::Timestamp;
+use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::Ordering;
+use std::sync::mpsc::Receiver;
+use std::sync::Arc;
+
+/// An application as the writer knows it: state plus the head of its journal chain.
+#[derive(Clone)]
+struct Cached {
+    app: Application,
+    head_seq: i64,
+    head_hash: String,
+}
+
+/// What the idempotency table keeps for a submission: its first result.
+#[derive(Serialize, Deserialize)]
+struct FirstResult {
+    events: Vec<Event>,
+    application: Application,
+}
+
+pub(crate) struct Writer {
+    pub conn: Connection,
+    pub ctx: Arc<Ctx>,
+    pub counters: Arc<Counters>,
+    pub max_batch: usize,
+    pub cache_capacity: usize,
+    cache: HashMap<String, Cached>,
+}
+
+impl Writer {
+    pub fn new(
+        conn: Connection,
+        ctx: Arc<Ctx>,
+        counters: Arc<Counters>,
+        max_batch: usize,
+        cache_capacity: usize,
+    ) -> Writer {
+        Writer {
+            conn,
+            ctx,
+            counters,
+            max_batch: max_batch.max(1),
+            cache_capacity,
+            cache: HashMap::new(),
+        }
+    }
+
+    /// Serve jobs until every sender is gone, then return (the queue is drained first).
+    pub fn run(mut self, rx: Receiver<Job>) {
+        while let Ok(first) = rx.recv() {
+            let mut jobs = Vec::with_capacity(self.max_batch.min(64));
+            push(&mut jobs, first);
+            while jobs.len() < self.max_batch {
+                match rx.try_recv() {
+                    Ok(j) => push(&mut jobs, j),
+                    Err(_) => break,
+                }
+            }
+            self.batch(jobs);
+        }
+    }
+
+    /// Run `jobs` (never `Job::Commands`: [`push`] flattens them) in one transaction.
+    fn batch(&mut self, jobs: Vec<Job>) {
+        if self.cache.len() > self.cache_capacity {
+            self.cache.clear();
+        }
+        let mut overlay: HashMap<String, Cached> = HashMap::new();
+        match self.transact(&jobs, &mut overlay) {
+            Ok(answers) => {
+                let c = &self.counters;
+                c.transactions.fetch_add(1, Ordering::Relaxed);
+                let commands = jobs
+                    .iter()
+                    .filter(|j| matches!(j, Job::Command { .. }))
+                    .count();
+                c.commands.fetch_add(commands as u64, Ordering::Relaxed);
+                c.largest_batch
+                    .fetch_max(jobs.len() as u64, Ordering::Relaxed);
+                for (id, cached) in overlay {
+                    // A closed application takes no more commands: no need to keep it warm.
+                    if cached.app.status == Status::Closed {
+                        self.cache.remove(&id);
+                    } else {
+                        self.cache.insert(id, cached);
+                    }
+                }
+                for (job, answer) in jobs.into_iter().zip(answers) {
+                    match (job, answer) {
+                        (Job::Command { reply, .. }, Answer::Command(r)) => {
+                            let _ = reply.send(r);
+                        }
+                        (Job::MarkPublished { reply, .. }, Answer::Published(n)) => {
+                            let _ = reply.send(Ok(n));
+                        }
+                        _ => unreachable!("one answer per job, in order"),
+                    }
+                }
+            }
+            Err(e) => {
+                if !self.conn.is_autocommit() {
+                    let _ = self.conn.execute_batch("ROLLBACK");
+                }
+                for id in overlay.keys() {
+                    self.cache.remove(id);
+                }
+                self.counters.failed_batches.fetch_add(1, Ordering::Relaxed);
+                let err = StoreError::Db(e.to_string());
+                for job in jobs {
+                    match job {
+                        Job::Command { reply, .. } => {
+                            let _ = reply.send(Err(err.clone()));
+                        }
+                        Job::MarkPublished { reply, .. } => {
+                            let _ = reply.send(Err(err.clone()));
+                        }
+                        Job::Commands(_) => unreachable!("flattened by push"),
+                    }
+                }
+            }
+        }
+    }
+
+    /// Run every job inside one transaction and commit it. An `Err` means the transaction did
+    /// not commit and nothing of the batch happened.
+    fn transact(
+        &mut self,
+        jobs: &[Job],
+        overlay: &mut HashMap<String, Cached>,
+    ) -> rusqlite::Result<Vec<Answer>> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut keys: HashMap<String, Outcome> = HashMap::new();
+        let mut answers = Vec::with_capacity(jobs.len());
+        for job in jobs {
+            answers.push(match job {
+                Job::Command { cmd, now, .. } => Answer::Command(command(
+                    &tx,
+                    &self.ctx,
+                    &self.cache,
+                    overlay,
+                    &mut keys,
+                    cmd,
+                    *now,
+                )?),
+                Job::MarkPublished { ids, at, .. } => {
+                    Answer::Published(mark_published(&tx, ids, *at)?)
+                }
+                Job::Commands(_) => unreachable!("flattened by push"),
+            });
+        }
+        tx.commit()?;
+        Ok(answers)
+    }
+}
+
+/// Add a job to a batch; the commands of a `Job::Commands` go in whole, even past
+/// `max_batch`, so that they share one transaction.
+fn push(jobs: &mut Vec<Job>, job: Job) {
+    match job {
+        Job::Commands(cmds) => jobs.extend(
+            cmds.into_iter()
+                .map(|(cmd, now, reply)| Job::Command { cmd, now, reply }),
+        ),
+        j => jobs.push(j),
+    }
+}
+
+/// One command inside the batch transaction. The outer `Err` is a database failure (fails the
+/// batch); the inner one is this command's own answer (the batch goes on).
+fn command(
+    tx: &Transaction<'_>,
+    ctx: &Ctx,
+    cache: &HashMap<String, Cached>,
+    overlay: &mut HashMap<String, Cached>,
+    keys: &mut HashMap<String, Outcome>,
+    cmd: &Command,
+    now: Timestamp,
+) -> rusqlite::Result<Result<Outcome, StoreError>> {
+    if let Command::Submit { key, .. } = cmd {
+        if let Some(first) = keys.get(key) {
+            return Ok(Ok(Outcome {
+                replayed: true,
+                ..first.clone()
+            }));
+        }
+        match first_result(tx, key)? {
+            Ok(None) => {}
+            Ok(Some(first)) => return Ok(Ok(first)),
+            Err(corrupt) => return Ok(Err(StoreError::Db(corrupt))),
+        }
+    }
+    let id = cmd.application();
+    let state = match overlay.get(id).or_else(|| cache.get(id)) {
+        Some(c) => Some(c.clone()),
+        None => match load(tx, id)? {
+            Ok(state) => state,
+            Err(corrupt) => return Ok(Err(StoreError::Db(corrupt))),
+        },
+    };
+    let decided = catch_unwind(AssertUnwindSafe(|| {
+        let events = decide(state.as_ref().map(|c| &c.app), cmd, now, ctx)?;
+        let mut app = state.as_ref().map(|c| c.app.clone());
+        for e in &events {
+            app = apply(app, e, ctx);
+        }
+        Ok::<_, engine::Rejection>((events, app))
+    }));
+    let (events, app) = match decided {
+        Ok(Ok(x)) => x,
+        Ok(Err(rejection)) => return Ok(Err(StoreError::Rejected(rejection))),
+        Err(panic) => return Ok(Err(StoreError::Engine(panic_message(&panic)))),
+    };
+    let Some(app) = app else {
+        return Ok(Err(StoreError::Engine(format!(
+            "the events of a command on `{id}` left no application"
+        ))));
+    };
+    let (mut head_seq, mut head_hash) = match state {
+        Some(c) => (c.head_seq, c.head_hash),
+        None => (0, GENESIS.to_string()),
+    };
+    // Hash every entry before writing any, so a corrupt head fails this command alone.
+    let mut entries = Vec::with_capacity(events.len());
+    for e in &events {
+        let json = serde_json::to_string(e).map_err(to_sql_err)?;
+        let app_seq = head_seq + 1;
+        let Some(hash) = entry_hash(&head_hash, id, app_seq, &json) else {
+            return Ok(Err(StoreError::Db(format!(
+                "application `{id}`: the stored journal head `{head_hash}` is not a hash; run verify_journal"
+            ))));
+        };
+        entries.push((
+            app_seq,
+            json,
+            std::mem::replace(&mut head_hash, hash.clone()),
+            hash,
+        ));
+        head_seq = app_seq;
+    }
+    let at = instant::to_sql(now);
+    for (app_seq, json, prev, hash) in &entries {
+        tx.prepare_cached(
+            "INSERT INTO journal (application, app_seq, event, at, prev_hash, hash)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?
+        .execute(params![id, app_seq, json, at, prev, hash])?;
+        let journal_seq = tx.last_insert_rowid();
+        tx.prepare_cached(
+            "INSERT INTO outbox (journal_seq, application, event, created_at)
+             VALUES (?1, ?2, ?3, ?4)",
+        )?
+        .execute(params![journal_seq, id, json, at])?;
+    }
+    write_views(tx, ctx, &app, head_seq, &head_hash, &at)?;
+    let outcome = Outcome {
+        events,
+        application: app,
+        replayed: false,
+    };
+    if let Command::Submit { key, .. } = cmd {
+        let first = serde_json::to_string(&FirstResult {
+            events: outcome.events.clone(),
+            application: outcome.application.clone(),
+        })
+        .map_err(to_sql_err)?;
+        tx.prepare_cached(
+            "INSERT INTO idempotency (key, application, result, created_at) VALUES (?1, ?2, ?3, ?4)",
+        )?
+        .execute(params![key, id, first, at])?;
+        keys.insert(key.clone(), outcome.clone());
+    }
+    overlay.insert(
+        id.to_string(),
+        Cached {
+            app: outcome.application.clone(),
+            head_seq,
+            head_hash,
+        },
+    );
+    Ok(Ok(outcome))
+}
+
+/// A row that does not decode: it fails the command that needs it, not the batch.
+type Corrupt = String;
+
+/// The first result of a submission with this key, if there was one.
+fn first_result(
+    tx: &Transaction<'_>,
+    key: &str,
+) -> rusqlite::Result<Result<Option<Outcome>, Corrupt>> {
+    let json: Option<String> = tx
+        .prepare_cached("SELECT result FROM idempotency WHERE key = ?1")?
+        .query_row([key], |r| r.get(0))
+        .optional()?;
+    let Some(json) = json else {
+        return Ok(Ok(None));
+    };
+    Ok(match serde_json::from_str::<FirstResult>(&json) {
+        Ok(first) => Ok(Some(Outcome {
+            events: first.events,
+            application: first.application,
+            replayed: true,
+        })),
+        Err(e) => Err(format!(
+            "idempotency key `{key}`: stored result does not decode: {e}"
+        )),
+    })
+}
+
+/// An application and its chain head from the view (None: no such application yet).
+fn load(tx: &Transaction<'_>, id: &str) -> rusqlite::Result<Result<Option<Cached>, Corrupt>> {
+    let row: Option<(String, i64, String)> = tx
+        .prepare_cached("SELECT state, app_seq, journal_head FROM applications WHERE id = ?1")?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()?;
+    let Some((state, head_seq, head_hash)) = row else {
+        return Ok(Ok(None));
+    };
+    Ok(match serde_json::from_str(&state) {
+        Ok(app) => Ok(Some(Cached {
+            app,
+            head_seq,
+            head_hash,
+        })),
+        Err(e) => Err(format!(
+            "application `{id}`: stored state does not decode: {e}"
+        )),
+    })
+}
+
+/// Who must act on `app` now: the organisation and role of its current step. An application
+/// whose plan is no longer in the catalogue stays with its provider, role unknown ("").
+fn responsible(app: &Application, ctx: &Ctx) -> (String, String) {
+    let step = ctx
+        .plan(&app.regulation, app.version, app.channel)
+        .and_then(|p| p.step(app.step));
+    match step {
+        Some(s) => {
+            let org = match s.party {
+                Party::Provider | Party::Intermediary => app.provider.clone(),
+                Party::StateCorporation => STATE_CORPORATION.to_string(),
+                Party::Portal => PORTAL.to_string(),
+            };
+            (org, s.role.clone())
+        }
+        None => (app.provider.clone(), String::new()),
+    }
+}
+
+/// Upsert the `applications` row and keep `tasks` at exactly one row per open application.
+fn write_views(
+    tx: &Transaction<'_>,
+    ctx: &Ctx,
+    app: &Application,
+    head_seq: i64,
+    head_hash: &str,
+    at: &str,
+) -> rusqlite::Result<()> {
+    let state = serde_json::to_string(app).map_err(to_sql_err)?;
+    let status = status_str(app.status);
+    let step_due = app.step_due.map(instant::to_sql);
+    let term_due = app.term_due.map(instant::to_sql);
+    tx.prepare_cached(
+        "INSERT INTO applications (id, regulation, version, channel, provider, status, step,
+             step_due, term_due, closed_at, app_seq, journal_head, updated_at, state)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+         ON CONFLICT (id) DO UPDATE SET
+             status = excluded.status, step = excluded.step, step_due = excluded.step_due,
+             term_due = excluded.term_due, closed_at = excluded.closed_at,
+             app_seq = excluded.app_seq, journal_head = excluded.journal_head,
+             updated_at = excluded.updated_at, state = excluded.state",
+    )?
+    .execute(params![
+        app.id,
+        app.regulation,
+        app.version,
+        app.channel.as_str(),
+        app.provider,
+        status,
+        app.step as i64,
+        step_due,
+        term_due,
+        app.closed_at.map(instant::to_sql),
+        head_seq,
+        head_hash,
+        at,
+        state,
+    ])?;
+    if app.status == Status::Closed {
+        tx.prepare_cached("DELETE FROM tasks WHERE application = ?1")?
+            .execute([&app.id])?;
+    } else {
+        let (org, role) = responsible(app, ctx);
+        tx.prepare_cached(
+            "INSERT OR REPLACE INTO tasks (application, org, role, step, step_due, term_due,
+                 status, regulation, version, provider)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        )?
+        .execute(params![
+            app.id,
+            org,
+            role,
+            app.step as i64,
+            step_due,
+            term_due,
+            status,
+            app.regulation,
+            app.version,
+            app.provider,
+        ])?;
+    }
+    Ok(())
+}
+
+fn mark_published(tx: &Transaction<'_>, ids: &[i64], at: Timestamp) -> rusqlite::Result<usize> {
+    let at = instant::to_sql(at);
+    let mut stmt = tx.prepare_cached(
+        "UPDATE outbox SET published_at = ?1 WHERE id = ?2 AND published_at IS NULL",
+    )?;
+    let mut n = 0;
+    for id in ids {
+        n += stmt.execute(params![at, id])?;
+    }
+    Ok(n)
+}
+
+fn to_sql_err(e: serde_json::Error) -> rusqlite::Error {
+    rusqlite::Error::ToSqlConversionFailure(Box::new(e))
+}
+
+fn panic_message(p: &Box<dyn std::any::Any + Send>) -> String {
+    p.downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| p.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "panic".to_string())
+}

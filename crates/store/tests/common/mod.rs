@@ -1,0 +1,130 @@
+//! Shared test helpers: a plain clock (days as 24 h), the fixture regulation, a temporary
+//! directory that removes itself, and command builders. Also used by the throughput example.
+#![allow(dead_code)]
+
+use engine::{
+    Actor, Application, Command, Ctx, LegalTime, Outcome, Party, Presented, PORTAL,
+    STATE_CORPORATION,
+};
+use jiff::{Timestamp, ToSpan};
+use regulation::{ChannelId, Duration, Regulation, Unit};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+/// Minutes and hours added literally, days as 24 hours, months as 30 days.
+pub struct Plain;
+
+impl LegalTime for Plain {
+    fn step_due(&self, start: Timestamp, d: Duration) -> Timestamp {
+        self.after(start, d)
+    }
+    fn term_due(&self, accepted: Timestamp, d: Duration, counted: bool) -> Timestamp {
+        let t = self.after(accepted, d);
+        if counted {
+            t
+        } else {
+            t + 24.hours()
+        }
+    }
+    fn before(&self, due: Timestamp, d: Duration) -> Timestamp {
+        due - (self.after(due, d) - due)
+    }
+    fn after(&self, t: Timestamp, d: Duration) -> Timestamp {
+        let v = d.value as i64;
+        match d.unit {
+            Unit::Seconds => t + v.seconds(),
+            Unit::Minutes => t + v.minutes(),
+            Unit::Hours => t + v.hours(),
+            Unit::Months => t + (30 * 24 * v).hours(),
+            _ => t + (24 * v).hours(),
+        }
+    }
+    fn local_date(&self, t: Timestamp) -> jiff::civil::Date {
+        (t + 6.hours())
+            .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+            .date()
+    }
+}
+
+pub const REGULATION: &str = "store-sc";
+pub const PROVIDER: &str = "college-1";
+pub const IIN: &str = "100515500003";
+
+pub fn ctx() -> Arc<Ctx> {
+    let reg: Regulation = toml::from_str(include_str!("../fixtures/store-sc.v1.toml")).unwrap();
+    Arc::new(Ctx::new(vec![reg], Arc::new(Plain)))
+}
+
+/// An instant while the fixture regulation is in force.
+pub fn t0() -> Timestamp {
+    "2019-12-02T04:00:00Z".parse().unwrap()
+}
+
+pub fn submit(id: &str, channel: ChannelId, key: &str) -> Command {
+    Command::Submit {
+        application: id.into(),
+        regulation: REGULATION.into(),
+        channel,
+        provider: PROVIDER.into(),
+        applicant_iin: IIN.into(),
+        key: key.into(),
+    }
+}
+
+/// The actor who may complete `app`'s current step.
+pub fn actor(ctx: &Ctx, app: &Application) -> Actor {
+    let plan = ctx.plan(&app.regulation, app.version, app.channel).unwrap();
+    let step = plan.step(app.step).unwrap();
+    let org = match step.party {
+        Party::Provider | Party::Intermediary => app.provider.clone(),
+        Party::StateCorporation => STATE_CORPORATION.to_string(),
+        Party::Portal => PORTAL.to_string(),
+    };
+    Actor {
+        role: step.role.clone(),
+        org,
+    }
+}
+
+/// Complete `app`'s current step, as the right person, showing an identity document.
+pub fn done(ctx: &Ctx, app: &Application) -> Command {
+    Command::Complete {
+        application: app.id.clone(),
+        step: app.step,
+        actor: actor(ctx, app),
+        outcome: Outcome::Done,
+        presented: Some(Presented::IdentityDocument),
+    }
+}
+
+/// A directory under the system temp dir, removed on drop.
+pub struct TempDir(PathBuf);
+
+impl TempDir {
+    pub fn new(name: &str) -> TempDir {
+        static N: AtomicU64 = AtomicU64::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "qyzmet-store-{name}-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::Relaxed)
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+
+    pub fn db(&self) -> PathBuf {
+        self.0.join("qyzmet.db")
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
