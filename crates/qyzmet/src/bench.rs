@@ -20,7 +20,7 @@ use store::{SqliteStore, Store};
 
 pub struct Options {
     pub n: usize,
-    /// Concurrent clients.
+    /// Commands in flight at once (officials acting concurrently), over all clients.
     pub wave: usize,
     pub peer_n: Option<usize>,
 }
@@ -30,6 +30,8 @@ pub struct Options {
 const REGULATION: &str = "ekr-free-meals-tvet";
 const AT: &str = "2019-12-13T04:00:00Z";
 const IIN: &str = "100515500003";
+/// Client threads of the benchmark; each keeps `wave / CLIENTS` applications in flight.
+const CLIENTS: usize = 4;
 
 fn submit(id: &str) -> Command {
     Command::Submit {
@@ -96,7 +98,7 @@ pub fn engine(ctx: Arc<Ctx>, opts: Options, out: &mut impl Write) -> Result<()> 
     let transitions_per_app = 1 + w.steps.len();
     writeln!(
         out,
-        "qyzmet engine: {} applications × {} transitions ({REGULATION}, office; 10% refusals), {} concurrent clients, SQLite WAL synchronous=FULL at {}",
+        "qyzmet engine: {} applications × {} transitions ({REGULATION}, office; 10% refusals), {} commands in flight, SQLite WAL synchronous=FULL at {}",
         opts.n,
         transitions_per_app,
         opts.wave,
@@ -108,45 +110,58 @@ pub fn engine(ctx: Arc<Ctx>, opts: Options, out: &mut impl Write) -> Result<()> 
     );
     let next = Arc::new(AtomicUsize::new(0));
     let started = Instant::now();
-    let clients: Vec<_> = (0..opts.wave.max(1))
+    // Each client keeps `in_flight` applications moving together: it queues one command for
+    // each (as that many officials acting at once), then waits for every acknowledgement.
+    let in_flight = (opts.wave / CLIENTS).max(1);
+    let clients: Vec<_> = (0..CLIENTS)
         .map(|_| {
             let (store, w, next, bar) = (store.clone(), w.clone(), next.clone(), bar.clone());
             let n = opts.n;
             std::thread::spawn(move || -> Result<Vec<Duration>> {
                 let mut lat = Vec::new();
                 loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    if i >= n {
+                    let first = next.fetch_add(in_flight, Ordering::Relaxed);
+                    if first >= n {
                         return Ok(lat);
                     }
-                    let id = format!("b{i}");
-                    let t0 = Instant::now();
-                    store
-                        .execute(submit(&id), at)
-                        .map_err(|e| anyhow!("{id}: {e}"))?;
-                    lat.push(t0.elapsed());
+                    let ids: Vec<(usize, String)> = (first..(first + in_flight).min(n))
+                        .map(|i| (i, format!("b{i}")))
+                        .collect();
+                    let mut wave = |cmds: Vec<Command>| -> Result<()> {
+                        let tickets: Vec<_> = cmds
+                            .into_iter()
+                            .map(|c| (Instant::now(), store.enqueue(c, at)))
+                            .collect();
+                        for (t0, t) in tickets {
+                            t.wait().map_err(|e| anyhow!("{e}"))?;
+                            lat.push(t0.elapsed());
+                        }
+                        bar.inc(ids.len() as u64);
+                        Ok(())
+                    };
+                    wave(ids.iter().map(|(_, id)| submit(id)).collect())?;
                     for (step, actor, decides) in &w.steps {
-                        let outcome = if *decides && i % 10 == 0 {
-                            Outcome::MotivatedRefusal {
-                                grounds: "not in an eligible category".into(),
-                            }
-                        } else {
-                            Outcome::Done
-                        };
-                        let cmd = Command::Complete {
-                            application: id.clone(),
-                            step: *step,
-                            actor: actor.clone(),
-                            outcome,
-                            presented: None,
-                        };
-                        let t0 = Instant::now();
-                        store
-                            .execute(cmd, at)
-                            .map_err(|e| anyhow!("{id} step {step}: {e}"))?;
-                        lat.push(t0.elapsed());
+                        let cmds = ids
+                            .iter()
+                            .map(|(i, id)| {
+                                let outcome = if *decides && i % 10 == 0 {
+                                    Outcome::MotivatedRefusal {
+                                        grounds: "not in an eligible category".into(),
+                                    }
+                                } else {
+                                    Outcome::Done
+                                };
+                                Command::Complete {
+                                    application: id.clone(),
+                                    step: *step,
+                                    actor: actor.clone(),
+                                    outcome,
+                                    presented: None,
+                                }
+                            })
+                            .collect();
+                        wave(cmds)?;
                     }
-                    bar.inc(transitions_per_app as u64);
                 }
             })
         })

@@ -198,7 +198,8 @@ enum BenchCommand {
     Engine {
         #[arg(long, default_value_t = 20000)]
         n: usize,
-        /// Commands queued per wave (group commit batches them).
+        /// Commands in flight at once, like that many officials acting together (group commit
+        /// batches them).
         #[arg(long, default_value_t = 2000)]
         wave: usize,
         /// Applications the SpiffWorkflow peer runs (it is slow).
