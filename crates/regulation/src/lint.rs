@@ -610,17 +610,19 @@ impl Linter<'_, '_, '_> {
                             format!("{here}: alternative role `{r}` is not declared in [[roles]]"),
                         );
                     }
-                    if alt.field == AltField::Duration && alt.duration.is_none() {
+                    if matches!(alt.field, AltField::Duration | AltField::Unit)
+                        && alt.duration.is_none()
+                    {
                         self.sink.error(
                             aat,
                             "alternative",
                             format!(
-                                "{here}: an alternative with field = \"duration\" needs `duration`"
+                                "{here}: an alternative with field = \"duration\" or \"unit\" needs `duration`"
                             ),
                         );
                     }
                     let chosen = match alt.field {
-                        AltField::Duration => step
+                        AltField::Duration | AltField::Unit => step
                             .duration
                             .map(|d| d.to_string())
                             .unwrap_or_else(|| "no duration".into()),

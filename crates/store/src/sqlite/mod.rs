@@ -369,8 +369,9 @@ impl Store for SqliteStore {
     fn outbox_pending(&self, limit: usize) -> Result<Vec<OutboxEntry>, StoreError> {
         self.read(|c| {
             let mut stmt = c.prepare_cached(
-                "SELECT id, journal_seq, application, event, created_at FROM outbox
-                  WHERE published_at IS NULL ORDER BY id LIMIT ?1",
+                "SELECT o.id, o.journal_seq, o.application, j.event, o.created_at
+                   FROM outbox o JOIN journal j ON j.seq = o.journal_seq
+                  WHERE o.published_at IS NULL ORDER BY o.id LIMIT ?1",
             )?;
             let limit = i64::try_from(limit).unwrap_or(i64::MAX);
             let rows = stmt.query_map([limit], |r| {

@@ -31,11 +31,19 @@ struct Cached {
     head_hash: String,
 }
 
-/// What the idempotency table keeps for a submission: its first result.
+/// What the idempotency table keeps for a submission: its first result, in full (as
+/// earlier builds wrote it) …
 #[derive(Serialize, Deserialize)]
 struct FirstResult {
     events: Vec<Event>,
     application: Application,
+}
+
+/// … or, as now, how many journal entries of the application the submission wrote: the first
+/// result is those entries, folded. Keeps the hot path from writing every submission twice.
+#[derive(Serialize, Deserialize)]
+struct FirstEntries {
+    first_entries: i64,
 }
 
 pub(crate) struct Writer {
@@ -205,7 +213,7 @@ fn command(
                 ..first.clone()
             }));
         }
-        match first_result(tx, key)? {
+        match first_result(tx, key, ctx)? {
             Ok(None) => {}
             Ok(Some(first)) => return Ok(Ok(first)),
             Err(corrupt) => return Ok(Err(StoreError::Db(corrupt))),
@@ -267,11 +275,12 @@ fn command(
         )?
         .execute(params![id, app_seq, json, at, prev, hash])?;
         let journal_seq = tx.last_insert_rowid();
+        // The event itself stays in the journal: the outbox points at it.
         tx.prepare_cached(
             "INSERT INTO outbox (journal_seq, application, event, created_at)
-             VALUES (?1, ?2, ?3, ?4)",
+             VALUES (?1, ?2, '', ?3)",
         )?
-        .execute(params![journal_seq, id, json, at])?;
+        .execute(params![journal_seq, id, at])?;
     }
     write_views(tx, ctx, &app, head_seq, &head_hash, &at)?;
     let outcome = Outcome {
@@ -280,9 +289,8 @@ fn command(
         replayed: false,
     };
     if let Command::Submit { key, .. } = cmd {
-        let first = serde_json::to_string(&FirstResult {
-            events: outcome.events.clone(),
-            application: outcome.application.clone(),
+        let first = serde_json::to_string(&FirstEntries {
+            first_entries: head_seq,
         })
         .map_err(to_sql_err)?;
         tx.prepare_cached(
@@ -309,14 +317,49 @@ type Corrupt = String;
 fn first_result(
     tx: &Transaction<'_>,
     key: &str,
+    ctx: &Ctx,
 ) -> rusqlite::Result<Result<Option<Outcome>, Corrupt>> {
-    let json: Option<String> = tx
-        .prepare_cached("SELECT result FROM idempotency WHERE key = ?1")?
-        .query_row([key], |r| r.get(0))
+    let row: Option<(String, String)> = tx
+        .prepare_cached("SELECT result, application FROM idempotency WHERE key = ?1")?
+        .query_row([key], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
-    let Some(json) = json else {
+    let Some((json, application)) = row else {
         return Ok(Ok(None));
     };
+    if let Ok(FirstEntries { first_entries }) = serde_json::from_str::<FirstEntries>(&json) {
+        let mut stmt = tx.prepare_cached(
+            "SELECT event FROM journal WHERE application = ?1 AND app_seq <= ?2 ORDER BY app_seq",
+        )?;
+        let rows = stmt.query_map(params![application, first_entries], |r| {
+            r.get::<_, String>(0)
+        })?;
+        let mut events = Vec::new();
+        let mut app = None;
+        for row in rows {
+            let text = row?;
+            match serde_json::from_str::<Event>(&text) {
+                Ok(e) => {
+                    app = apply(app, &e, ctx);
+                    events.push(e);
+                }
+                Err(e) => {
+                    return Ok(Err(format!(
+                        "idempotency key `{key}`: journal entry does not decode: {e}"
+                    )))
+                }
+            }
+        }
+        return Ok(match app {
+            Some(application) => Ok(Some(Outcome {
+                events,
+                application,
+                replayed: true,
+            })),
+            None => Err(format!(
+                "idempotency key `{key}`: its journal entries are missing"
+            )),
+        });
+    }
     Ok(match serde_json::from_str::<FirstResult>(&json) {
         Ok(first) => Ok(Some(Outcome {
             events: first.events,
