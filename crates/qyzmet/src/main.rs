@@ -3,6 +3,7 @@
 
 mod apps;
 mod bench;
+mod pki;
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -170,6 +171,13 @@ enum Command {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// Development CA and ЭЦП signing: init, issue, revoke, crl, sign.
+    Pki {
+        #[command(subcommand)]
+        command: pki::PkiCommand,
+    },
+    /// Check a signature as the portal does (exit 1 with the refusal), or a document's hash.
+    Verify(pki::VerifyArgs),
 }
 
 #[derive(clap::Args)]
@@ -420,6 +428,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             )?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Pki { command } => pki::run(command, &mut out),
+        Command::Verify(args) => pki::verify(args, &mut out),
         Command::Load {
             prefix,
             n,

@@ -32,7 +32,7 @@ fn store(tag: &str, ctx: Arc<Ctx>) -> (SqliteStore, PathBuf) {
     let dir = std::env::temp_dir().join(format!("qyzmet-through-{}-{tag}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    (SqliteStore::open(&dir.join("q.db"), ctx).unwrap(), dir)
+    (SqliteStore::open(dir.join("q.db"), ctx).unwrap(), dir)
 }
 
 fn t(s: &str) -> Timestamp {
