@@ -39,6 +39,9 @@ pub struct Ctx {
     regulations: Vec<Arc<Regulation>>,
     plans: HashMap<(String, u32, ChannelId), Arc<Plan>>,
     pub time: Arc<dyn LegalTime>,
+    /// Deployment policy: a signing step (`signs_result`) may be completed only after the
+    /// result's signature is recorded (`Command::SignResult`). Off where no keys are set up.
+    pub require_signatures: bool,
 }
 
 impl Ctx {
@@ -55,6 +58,7 @@ impl Ctx {
             regulations: regulations.into_iter().map(Arc::new).collect(),
             plans,
             time,
+            require_signatures: false,
         }
     }
 
@@ -163,6 +167,17 @@ pub enum Command {
         /// What the person collecting the result showed, for an issuing step.
         presented: Option<Presented>,
     },
+    /// The provider's authorised person signs the result at a signing step: the document's
+    /// SHA-256 and the CMS SignedData (base64) go into the journal. The shell makes and checks
+    /// the signature; the engine records who signed what, when, at which step.
+    SignResult {
+        application: String,
+        step: usize,
+        actor: Actor,
+        document: String,
+        sha256: String,
+        cms: String,
+    },
     /// Unclaimed result after the storage period: the State Corporation returns it to the provider.
     ReturnUnclaimed { application: String, actor: Actor },
     /// The applicant asks for a returned result: the provider sends it back to the State Corporation.
@@ -174,6 +189,7 @@ impl Command {
         match self {
             Command::Submit { application, .. }
             | Command::Complete { application, .. }
+            | Command::SignResult { application, .. }
             | Command::ReturnUnclaimed { application, .. }
             | Command::ReRequest { application, .. } => application,
         }
@@ -223,6 +239,25 @@ pub enum Event {
         by: Actor,
         due: Timestamp,
     },
+    ResultSigned {
+        step: usize,
+        by: Actor,
+        at: Timestamp,
+        document: String,
+        sha256: String,
+        cms: String,
+    },
+}
+
+/// A signature recorded on the result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResultSignature {
+    pub step: usize,
+    pub by: Actor,
+    pub at: Timestamp,
+    pub document: String,
+    pub sha256: String,
+    pub cms: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -280,6 +315,10 @@ pub enum Rejection {
     StoragePeriodNotOver { until: Timestamp },
     #[error("the result was not returned to the provider")]
     NotReturned,
+    #[error("step {step} is where the result is signed: record the signature first")]
+    SignatureRequired { step: usize },
+    #[error("step {step} is not where the result is signed")]
+    NotASigningStep { step: usize },
     #[error("field `{field}`: {rule}")]
     Invalid { field: String, rule: String },
 }
@@ -321,6 +360,9 @@ pub struct Application {
     pub closure: Option<Closure>,
     pub closed_at: Option<Timestamp>,
     pub document: Option<String>,
+    /// The provider's signature on the result, once recorded.
+    #[serde(default)]
+    pub signature: Option<ResultSignature>,
     /// Events applied so far: the version for optimistic concurrency.
     pub seq: u64,
 }
@@ -432,36 +474,12 @@ pub fn decide(
         } => {
             let app = open(state, application)?;
             let plan = plan_of(app, ctx)?;
-            if app.status == Status::ReturnedToProvider {
-                return Err(Rejection::NotAwaitingIssue);
-            }
-            if *step != app.step {
-                return Err(Rejection::WrongStep {
-                    current: app.step,
-                    got: *step,
-                });
-            }
-            let s = plan.step(app.step).ok_or(Rejection::ApplicationClosed {
-                application: application.clone(),
-            })?;
-            if s.role != actor.role {
-                return Err(Rejection::WrongRole {
-                    step: *step,
-                    expected: s.role.clone(),
-                    got: actor.role.clone(),
-                });
-            }
-            let org = match s.party {
-                Party::Provider | Party::Intermediary => app.provider.as_str(),
-                Party::StateCorporation => STATE_CORPORATION,
-                Party::Portal => PORTAL,
-            };
-            if actor.org != org {
-                return Err(Rejection::WrongOrganisation {
-                    step: *step,
-                    expected: org.into(),
-                    got: actor.org.clone(),
-                });
+            let s = authorise(app, plan, *step, actor)?;
+            if ctx.require_signatures
+                && s.signs_result
+                && app.signature.as_ref().is_none_or(|sig| sig.step != s.index)
+            {
+                return Err(Rejection::SignatureRequired { step: s.index });
             }
             let close = |outcome: Closure, document: Option<String>| Event::Closed {
                 at: now,
@@ -510,6 +528,37 @@ pub fn decide(
                 Outcome::Done => proceed(app, plan, s, now, ctx, *presented, false)
                     .map(|rest| [vec![completed(rest.0)], rest.1].concat()),
             }
+        }
+        Command::SignResult {
+            application,
+            step,
+            actor,
+            document,
+            sha256,
+            cms,
+        } => {
+            let app = open(state, application)?;
+            let plan = plan_of(app, ctx)?;
+            let s = authorise(app, plan, *step, actor)?;
+            if !s.signs_result {
+                return Err(Rejection::NotASigningStep { step: *step });
+            }
+            if sha256.len() != 64 || !sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return Err(Rejection::Invalid {
+                    field: "sha256".into(),
+                    rule: "64 hexadecimal digits".into(),
+                });
+            }
+            non_empty_field("cms", cms)?;
+            non_empty_field("document", document)?;
+            Ok(vec![Event::ResultSigned {
+                step: *step,
+                by: actor.clone(),
+                at: now,
+                document: document.clone(),
+                sha256: sha256.to_ascii_lowercase(),
+                cms: cms.clone(),
+            }])
         }
         Command::ReturnUnclaimed { application, actor } => {
             let app = open(state, application)?;
@@ -562,6 +611,57 @@ pub fn decide(
 }
 
 type TermRuleRef = plan::TermRule;
+
+/// The current step, if `step` is it and `actor` holds its role for the party holding the file.
+fn authorise<'p>(
+    app: &Application,
+    plan: &'p Plan,
+    step: usize,
+    actor: &Actor,
+) -> Result<&'p PlanStep, Rejection> {
+    if app.status == Status::ReturnedToProvider {
+        return Err(Rejection::NotAwaitingIssue);
+    }
+    if step != app.step {
+        return Err(Rejection::WrongStep {
+            current: app.step,
+            got: step,
+        });
+    }
+    let s = plan.step(app.step).ok_or(Rejection::ApplicationClosed {
+        application: app.id.clone(),
+    })?;
+    if s.role != actor.role {
+        return Err(Rejection::WrongRole {
+            step,
+            expected: s.role.clone(),
+            got: actor.role.clone(),
+        });
+    }
+    let org = match s.party {
+        Party::Provider | Party::Intermediary => app.provider.as_str(),
+        Party::StateCorporation => STATE_CORPORATION,
+        Party::Portal => PORTAL,
+    };
+    if actor.org != org {
+        return Err(Rejection::WrongOrganisation {
+            step,
+            expected: org.into(),
+            got: actor.org.clone(),
+        });
+    }
+    Ok(s)
+}
+
+fn non_empty_field(field: &str, v: &str) -> Result<(), Rejection> {
+    if v.trim().is_empty() {
+        return Err(Rejection::Invalid {
+            field: field.into(),
+            rule: "must not be empty".into(),
+        });
+    }
+    Ok(())
+}
 
 /// The file goes on from step `s`: the next step's due instant, and the closing event when `s`
 /// was the last step. An issuing step at the State Corporation needs the person identified.
@@ -703,6 +803,7 @@ pub fn apply(state: Option<Application>, event: &Event, plans: &Ctx) -> Option<A
             closure: None,
             closed_at: None,
             document: None,
+            signature: None,
             seq: 1,
         }),
         Event::StepCompleted {
@@ -751,6 +852,26 @@ pub fn apply(state: Option<Application>, event: &Event, plans: &Ctx) -> Option<A
             app.status = Status::ReturnedToProvider;
             app.step_started = *at;
             app.step_due = None;
+            Some(app)
+        }
+        Event::ResultSigned {
+            step,
+            by,
+            at,
+            document,
+            sha256,
+            cms,
+        } => {
+            let mut app = state?;
+            app.seq += 1;
+            app.signature = Some(ResultSignature {
+                step: *step,
+                by: by.clone(),
+                at: *at,
+                document: document.clone(),
+                sha256: sha256.clone(),
+                cms: cms.clone(),
+            });
             Some(app)
         }
         Event::ReRequested { at, due, .. } => {

@@ -41,6 +41,8 @@ pub struct PlanStep {
     /// Reached only when a branch jumps to it (a portal process that writes a refusal notice):
     /// the normal path passes it by.
     pub only_on_failure: bool,
+    /// The provider's authorised person signs the result at this step.
+    pub signs_result: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -228,6 +230,7 @@ fn inline(
             refusal_notice: branch(BranchKind::RefusalNotice),
             produces: s.produces.clone(),
             only_on_failure: failure_targets.contains(&s.n),
+            signs_result: s.signs_result,
         });
     }
     Ok(())

@@ -392,3 +392,71 @@ fn commands_and_events_round_trip_as_json() {
     );
     assert_eq!(serde_json::from_str::<Command>(&json).unwrap(), cmd);
 }
+
+#[test]
+fn the_head_signs_the_result_before_the_signing_step_completes() {
+    let mut ctx = ctx();
+    ctx.require_signatures = true;
+    let now = t("2019-12-02T04:00:00Z");
+    let (s, _) = run(&ctx, None, &submit(ChannelId::Office, "sig"), now).unwrap();
+    let sign = |step: usize, who: Actor, sha: &str| Command::SignResult {
+        application: "sig".into(),
+        step,
+        actor: who,
+        document: "notification".into(),
+        sha256: sha.into(),
+        cms: "MIIB...".into(),
+    };
+    let sha = "a".repeat(64);
+    // Not at the clerk's step, and only by the step's role.
+    let err = decide(
+        s.as_ref(),
+        &sign(0, actor("office_clerk", "college-1"), &sha),
+        now,
+        &ctx,
+    )
+    .unwrap_err();
+    assert_eq!(err, Rejection::NotASigningStep { step: 0 });
+    let (s, _) = run(
+        &ctx,
+        s,
+        &complete("sig", 0, actor("office_clerk", "college-1"), Outcome::Done),
+        now,
+    )
+    .unwrap();
+    let err = decide(
+        s.as_ref(),
+        &sign(1, actor("office_clerk", "college-1"), &sha),
+        now,
+        &ctx,
+    )
+    .unwrap_err();
+    assert!(matches!(err, Rejection::WrongRole { .. }), "{err}");
+    let err = decide(
+        s.as_ref(),
+        &sign(1, actor("head", "college-1"), "xyz"),
+        now,
+        &ctx,
+    )
+    .unwrap_err();
+    assert!(
+        matches!(err, Rejection::Invalid { ref field, .. } if field == "sha256"),
+        "{err}"
+    );
+    // Completing the signing step without a signature is refused under the policy.
+    let done = complete("sig", 1, actor("head", "college-1"), Outcome::Done);
+    assert_eq!(
+        decide(s.as_ref(), &done, now, &ctx).unwrap_err(),
+        Rejection::SignatureRequired { step: 1 }
+    );
+    let (s, ev) = run(&ctx, s, &sign(1, actor("head", "college-1"), &sha), now).unwrap();
+    assert!(matches!(ev[0], Event::ResultSigned { step: 1, .. }));
+    let app = s.clone().unwrap();
+    assert_eq!(
+        app.signature.as_ref().map(|x| x.sha256.as_str()),
+        Some(sha.as_str())
+    );
+    assert_eq!(app.step, 1, "signing records; it does not advance");
+    let (s, _) = run(&ctx, s, &done, now).unwrap();
+    assert_eq!(s.unwrap().closure, Some(Closure::Issued));
+}

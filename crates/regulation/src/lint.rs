@@ -449,6 +449,14 @@ impl Linter<'_, '_, '_> {
                 self.sink
                     .error(fat, "flow-steps", format!("flow `{flow_id}` has no steps"));
             }
+            let signing = flow
+                .steps
+                .iter()
+                .filter(|s| s.get_ref().signs_result)
+                .count();
+            if signing > 1 {
+                self.sink.error(fat, "signs-result", format!("flow `{flow_id}`: {signing} steps sign the result; the text has one signature"));
+            }
             let mut prev: Option<&Step> = None;
             for s in &flow.steps {
                 let at = s.span().start;
@@ -540,6 +548,15 @@ impl Linter<'_, '_, '_> {
                 }
                 if let Some(d) = step.duration {
                     self.check_duration(at, &here, d);
+                }
+                if step.signs_result
+                    && step.role.as_deref().and_then(|r| reg.party_of(r)) != Some(Party::Provider)
+                {
+                    self.sink.error(
+                        at,
+                        "signs-result",
+                        format!("{here}: only the provider's staff sign the result"),
+                    );
                 }
                 if step.kind != StepKind::Condition && !step.checks.is_empty() {
                     self.sink.error(

@@ -363,6 +363,9 @@ pub struct Step {
     pub duration: Option<Duration>,
     #[serde(default)]
     pub produces: Vec<String>,
+    /// The provider's authorised person signs the result here (on the portal: with ЭЦП).
+    #[serde(default)]
+    pub signs_result: bool,
     #[serde(default)]
     pub checks: Vec<Check>,
     #[serde(default)]
