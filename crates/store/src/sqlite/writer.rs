@@ -457,9 +457,13 @@ fn write_views(
     } else {
         let (org, role) = responsible(app, ctx);
         tx.prepare_cached(
-            "INSERT OR REPLACE INTO tasks (application, org, role, step, step_due, term_due,
+            "INSERT INTO tasks (application, org, role, step, step_due, term_due,
                  status, regulation, version, provider)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+             ON CONFLICT (application) DO UPDATE SET
+                 org = excluded.org, role = excluded.role, step = excluded.step,
+                 step_due = excluded.step_due, term_due = excluded.term_due,
+                 status = excluded.status",
         )?
         .execute(params![
             app.id,
