@@ -86,7 +86,7 @@ pub fn org_for(app: &Application, party: Party) -> String {
     }
 }
 
-fn explain(e: StoreError) -> anyhow::Error {
+pub fn explain(e: StoreError) -> anyhow::Error {
     match e {
         StoreError::Rejected(r) => {
             let rule = serde_json::to_value(&r)

@@ -353,7 +353,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 engine::Command::ReturnUnclaimed { application, actor }
             };
             let o = store::Store::execute(&store, cmd, apps::parse_at(at.as_deref())?)
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+                .map_err(apps::explain)?;
             writeln!(out, "{}: {:?}", o.application.id, o.application.status)?;
             Ok(ExitCode::SUCCESS)
         }
