@@ -148,6 +148,29 @@ enum Command {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// Serve the HTTP API and web UI (kk/ru/en) on the embedded store.
+    Serve {
+        #[arg(long, default_value = "qyzmet-data")]
+        data: PathBuf,
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: std::net::SocketAddr,
+        #[arg(long, default_value = "regulations")]
+        regulations: PathBuf,
+        /// Start the server clock here: an instant or an Almaty date-time (like --at). The seed
+        /// regulations are historical: a sandbox runs on a day they were in force.
+        #[arg(long)]
+        as_of: Option<String>,
+        /// Seed demo providers, staff and citizens if absent; allow POST /admin/clock.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Create demo organisations and accounts; prints logins and passwords.
+    DemoData {
+        #[arg(long, default_value = "qyzmet-data")]
+        data: PathBuf,
+        #[arg(long, default_value = "regulations")]
+        regulations: PathBuf,
+    },
     /// The journal.
     Journal {
         #[command(subcommand)]
@@ -394,6 +417,35 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 apps::parse_at(Some(&at))?,
                 &mut out,
             )?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Serve {
+            data,
+            listen,
+            regulations,
+            as_of,
+            demo,
+        } => {
+            drop(out);
+            let as_of = as_of
+                .as_deref()
+                .map(|s| apps::parse_at(Some(s)))
+                .transpose()?;
+            let config = server::Config {
+                data_dir: data,
+                listen,
+                regulations_dir: regulations,
+                as_of,
+                demo,
+            };
+            tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()?
+                .block_on(server::run(config))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::DemoData { data, regulations } => {
+            write!(out, "{}", server::demo_data(&data, &regulations)?.table())?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Journal {

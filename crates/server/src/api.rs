@@ -1,0 +1,956 @@
+//! The JSON API: every action of the pages is also a call here. Bodies are JSON; errors are
+//! RFC 9457 problems naming the field and the rule; lists are paginated (`?limit&cursor`);
+//! the OpenAPI 3.1 document at `/openapi.json` is generated from these handlers' annotations
+//! (utoipa), so a route cannot be served without being described.
+//!
+//! Authentication: the session cookie (then the `X-CSRF-Token` header is required on POST) or
+//! `Authorization: Bearer <token>` (scoped: `read`, `submit`, `act`, `monitor`, `admin`).
+//! Not for: HTML (see `ui`), domain rules (see `ops`, `access`, the engine).
+
+use crate::AppState;
+use crate::access;
+use crate::accounts::{Account, IssuedDocument, NotificationRow, Org, TokenInfo};
+use crate::auth::{self, Registration, SCOPES, Via, Viewer};
+use crate::catalogue::{self, Service, ServiceDetail};
+use crate::monitoring;
+use crate::ops::{
+    self, ActionRequest, BatchItem, Detail, Intake, PortalSubmission, Submitted, Summary, blocking,
+};
+use crate::problem::Problem;
+use axum::Json;
+use axum::extract::{FromRequest, Path, Query, Request, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use regulation::ChannelId;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, OpenApi, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "qyzmet",
+        description = "Kazakhstan state-service regulations run as data: catalogue, applications through the portal, office and State Corporation channels, officials' steps, SLA monitoring, documents.",
+        license(name = "MIT")
+    ),
+    components(schemas(Problem, crate::problem::FieldError)),
+    modifiers(&Security),
+    tags(
+        (name = "auth", description = "Accounts, sessions and API tokens"),
+        (name = "catalogue", description = "Services (regulations)"),
+        (name = "applications", description = "Applications and their steps"),
+        (name = "state_corporation", description = "The State Corporation desk"),
+        (name = "monitoring", description = "SLA monitoring and metrics"),
+        (name = "documents", description = "Receipts and results as PDF; verification"),
+        (name = "admin", description = "Sandbox administration"),
+    )
+)]
+pub struct ApiDoc;
+
+struct Security;
+
+impl utoipa::Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{
+            ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme,
+        };
+        let c = openapi.components.get_or_insert_with(Default::default);
+        c.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        c.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(auth::SESSION_COOKIE))),
+        );
+    }
+}
+
+/// The API routes with their OpenAPI description.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(register))
+        .routes(routes!(login))
+        .routes(routes!(logout))
+        .routes(routes!(me))
+        .routes(routes!(list_tokens, create_token))
+        .routes(routes!(revoke_token))
+        .routes(routes!(list_orgs))
+        .routes(routes!(list_services))
+        .routes(routes!(get_service))
+        .routes(routes!(service_diagram))
+        .routes(routes!(list_applications, submit_application))
+        .routes(routes!(get_application))
+        .routes(routes!(act_on_application))
+        .routes(routes!(office_intake))
+        .routes(routes!(sc_intake))
+        .routes(routes!(sc_unclaimed))
+        .routes(routes!(sc_return_unclaimed))
+        .routes(routes!(sc_rerequest))
+        .routes(routes!(notifications))
+        .routes(routes!(monitoring_sla))
+        .routes(routes!(document_pdf))
+        .routes(routes!(verify_document))
+        .routes(routes!(admin_clock))
+        .routes(routes!(metrics))
+        .routes(routes!(healthz))
+        .routes(routes!(openapi_json))
+}
+
+/// This document.
+#[utoipa::path(get, path = "/openapi.json", tag = "monitoring", responses((status = 200, content_type = "application/json", body = Object)))]
+async fn openapi_json() -> Response {
+    static DOC: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let doc = DOC.get_or_init(|| crate::openapi().to_json().unwrap_or_default());
+    ([(header::CONTENT_TYPE, "application/json")], doc.clone()).into_response()
+}
+
+// ---- plumbing ----------------------------------------------------------------------------
+
+/// A JSON body whose errors are problems naming the field.
+pub struct Body<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
+    type Rejection = Problem;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Problem> {
+        let json = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/json") || v.contains("+json"));
+        if !json {
+            return Err(Problem::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "content_type",
+                "send the body as `Content-Type: application/json`",
+            ));
+        }
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|e| Problem::new(StatusCode::BAD_REQUEST, "body", e.to_string()))?;
+        parse_json(&bytes).map(Body)
+    }
+}
+
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Problem> {
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        let msg = inner.to_string();
+        let (field, rule) = if msg.starts_with("missing field") {
+            let f = crate::problem::serde_field(&msg).unwrap_or_default();
+            let field = if path == "." {
+                f
+            } else {
+                format!("{path}.{f}")
+            };
+            (field, "required")
+        } else if inner.is_syntax() || inner.is_eof() {
+            ("(body)".to_string(), "json.syntax")
+        } else if msg.starts_with("unknown variant") {
+            (path, "enum")
+        } else {
+            (path, "type")
+        };
+        Problem::invalid(&field, rule, msg)
+    })
+}
+
+/// `?limit&cursor`.
+#[derive(Debug, Clone, Deserialize, IntoParams)]
+pub struct PageQuery {
+    /// At most this many items (1–200, default 50).
+    pub limit: Option<usize>,
+    /// Where the previous page ended (its `next_cursor`).
+    pub cursor: Option<String>,
+}
+
+fn paginate<T>(items: Vec<T>, q: &PageQuery) -> Result<(Vec<T>, Option<String>), Problem> {
+    let limit = q.limit.unwrap_or(50);
+    if !(1..=200).contains(&limit) {
+        return Err(Problem::invalid(
+            "limit",
+            "range",
+            "`limit` is between 1 and 200",
+        ));
+    }
+    let start = match q.cursor.as_deref().filter(|c| !c.is_empty()) {
+        None => 0,
+        Some(c) => c
+            .strip_prefix("o")
+            .and_then(|n| n.parse::<usize>().ok())
+            .ok_or_else(|| {
+                Problem::invalid(
+                    "cursor",
+                    "cursor",
+                    "`cursor` is a `next_cursor` from a previous page",
+                )
+            })?,
+    };
+    let total = items.len();
+    let page: Vec<T> = items.into_iter().skip(start).take(limit).collect();
+    let next = (start + limit < total).then(|| format!("o{}", start + limit));
+    Ok((page, next))
+}
+
+/// A page of services.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ServicePage {
+    pub items: Vec<Service>,
+    pub next_cursor: Option<String>,
+}
+
+/// A page of applications.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApplicationPage {
+    pub items: Vec<Summary>,
+    pub next_cursor: Option<String>,
+}
+
+fn created<T: Serialize>(v: T) -> Response {
+    (StatusCode::CREATED, Json(v)).into_response()
+}
+
+/// A session-authenticated state change must carry `X-CSRF-Token`.
+fn csrf(v: &Viewer) -> Result<(), Problem> {
+    match v.via {
+        Via::Session { .. } => v.check_csrf(None),
+        _ => Ok(()),
+    }
+}
+
+// ---- auth --------------------------------------------------------------------------------
+
+/// A logged-in account and the CSRF token its session's state changes carry.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Me {
+    pub account: Account,
+    /// Send as `X-CSRF-Token` with state-changing requests authenticated by the session cookie.
+    pub csrf: Option<String>,
+}
+
+/// Register a citizen (IIN + password) and log in.
+#[utoipa::path(post, path = "/api/auth/register", tag = "auth", request_body = Registration,
+    responses((status = 201, body = Me), (status = 409, body = Problem, content_type = "application/problem+json"),
+              (status = 422, body = Problem, content_type = "application/problem+json")))]
+async fn register(
+    State(st): State<AppState>,
+    v: Viewer,
+    Body(r): Body<Registration>,
+) -> Result<Response, Problem> {
+    let lang = v.lang;
+    let s = st.clone();
+    let (account, token, csrf) = blocking(move || {
+        let a = auth::register(&s, &r, lang)?;
+        auth::login(&s, &a.login, &r.password, lang)
+    })
+    .await?;
+    let mut res = created(Me {
+        account,
+        csrf: Some(csrf),
+    });
+    res.headers_mut()
+        .append(header::SET_COOKIE, auth::session_cookie(&st, &token));
+    Ok(res)
+}
+
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+pub struct LoginRequest {
+    /// A citizen's IIN, or a staff login.
+    pub login: String,
+    pub password: String,
+}
+
+/// Log in; sets the session cookie. Five failures in a row lock the account for a while.
+#[utoipa::path(post, path = "/api/auth/login", tag = "auth", request_body = LoginRequest,
+    responses((status = 200, body = Me), (status = 401, body = Problem, content_type = "application/problem+json"),
+              (status = 429, body = Problem, content_type = "application/problem+json")))]
+async fn login(
+    State(st): State<AppState>,
+    v: Viewer,
+    Body(r): Body<LoginRequest>,
+) -> Result<Response, Problem> {
+    let lang = v.lang;
+    let s = st.clone();
+    let (account, token, csrf) =
+        blocking(move || auth::login(&s, &r.login, &r.password, lang)).await?;
+    let mut res = Json(Me {
+        account,
+        csrf: Some(csrf),
+    })
+    .into_response();
+    res.headers_mut()
+        .append(header::SET_COOKIE, auth::session_cookie(&st, &token));
+    Ok(res)
+}
+
+/// End the session.
+#[utoipa::path(post, path = "/api/auth/logout", tag = "auth", responses((status = 204)))]
+async fn logout(State(st): State<AppState>, v: Viewer) -> Result<Response, Problem> {
+    if let Via::Session { token } = &v.via {
+        csrf(&v)?;
+        st.accounts.end_session(token)?;
+    }
+    let mut res = StatusCode::NO_CONTENT.into_response();
+    res.headers_mut()
+        .append(header::SET_COOKIE, auth::clear_session_cookie());
+    Ok(res)
+}
+
+/// Who is logged in.
+#[utoipa::path(get, path = "/api/me", tag = "auth",
+    responses((status = 200, body = Me), (status = 401, body = Problem, content_type = "application/problem+json")))]
+async fn me(v: Viewer) -> Result<Json<Me>, Problem> {
+    let a = v.require()?.clone();
+    let csrf = matches!(v.via, Via::Session { .. }).then(|| v.csrf.clone());
+    Ok(Json(Me { account: a, csrf }))
+}
+
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+pub struct NewToken {
+    pub name: String,
+    /// Any of `read`, `submit`, `act`, `monitor`, `admin`.
+    pub scopes: Vec<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CreatedToken {
+    pub id: i64,
+    /// The secret: shown once. Send as `Authorization: Bearer <token>`.
+    pub token: String,
+    pub scopes: Vec<String>,
+}
+
+/// Your API tokens (never their secrets).
+#[utoipa::path(get, path = "/api/tokens", tag = "auth", responses((status = 200, body = Vec<TokenInfo>)))]
+async fn list_tokens(
+    State(st): State<AppState>,
+    v: Viewer,
+) -> Result<Json<Vec<TokenInfo>>, Problem> {
+    let a = v.require()?;
+    Ok(Json(st.accounts.tokens(a.id)?))
+}
+
+/// Create an API token for an integrator (log in with a session to do this).
+#[utoipa::path(post, path = "/api/tokens", tag = "auth", request_body = NewToken,
+    responses((status = 201, body = CreatedToken), (status = 422, body = Problem, content_type = "application/problem+json")))]
+async fn create_token(
+    State(st): State<AppState>,
+    v: Viewer,
+    Body(t): Body<NewToken>,
+) -> Result<Response, Problem> {
+    let a = v.require()?;
+    if !matches!(v.via, Via::Session { .. }) {
+        return Err(Problem::forbidden(
+            "token.session_only",
+            "tokens are created from a logged-in session",
+        ));
+    }
+    csrf(&v)?;
+    let (id, token, scopes) = create_token_for(&st, a, &t.name, &t.scopes)?;
+    Ok(created(CreatedToken { id, token, scopes }))
+}
+
+/// Validates scopes and creates a token.
+pub fn create_token_for(
+    st: &AppState,
+    a: &Account,
+    name: &str,
+    scopes: &[String],
+) -> Result<(i64, String, Vec<String>), Problem> {
+    if name.trim().is_empty() {
+        return Err(Problem::invalid("name", "required", "`name` is required"));
+    }
+    if scopes.is_empty() {
+        return Err(Problem::invalid(
+            "scopes",
+            "required",
+            "give at least one scope",
+        ));
+    }
+    for s in scopes {
+        if !SCOPES.contains(&s.as_str()) {
+            return Err(Problem::invalid(
+                "scopes",
+                "scope.unknown",
+                format!("unknown scope `{s}`: one of {}", SCOPES.join(", ")),
+            ));
+        }
+        if s == "admin" && a.kind != crate::accounts::Kind::Admin {
+            return Err(Problem::forbidden(
+                "forbidden.admin",
+                "only admins hold the `admin` scope",
+            ));
+        }
+    }
+    let (id, token) = st.accounts.create_token(a.id, name.trim(), scopes)?;
+    Ok((id, token, scopes.to_vec()))
+}
+
+/// Revoke one of your API tokens.
+#[utoipa::path(delete, path = "/api/tokens/{id}", tag = "auth", params(("id" = i64, Path, description = "token id")),
+    responses((status = 204), (status = 404, body = Problem, content_type = "application/problem+json")))]
+async fn revoke_token(
+    State(st): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, Problem> {
+    let a = v.require()?;
+    csrf(&v)?;
+    if st.accounts.revoke_token(a.id, id)? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(Problem::not_found("such live token of yours"))
+    }
+}
+
+// ---- catalogue ---------------------------------------------------------------------------
+
+/// Providers and the State Corporation.
+#[utoipa::path(get, path = "/api/orgs", tag = "catalogue", responses((status = 200, body = Vec<Org>)))]
+async fn list_orgs(State(st): State<AppState>) -> Result<Json<Vec<Org>>, Problem> {
+    Ok(Json(st.accounts.orgs()?))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct ServiceQuery {
+    /// Words to find in the id or a title (any language).
+    pub q: Option<String>,
+    pub limit: Option<usize>,
+    pub cursor: Option<String>,
+}
+
+/// The service catalogue.
+#[utoipa::path(get, path = "/api/services", tag = "catalogue", params(ServiceQuery),
+    responses((status = 200, body = ServicePage)))]
+async fn list_services(
+    State(st): State<AppState>,
+    Query(q): Query<ServiceQuery>,
+) -> Result<Json<ServicePage>, Problem> {
+    let orgs = st.accounts.orgs()?;
+    let now = st.now();
+    let all: Vec<Service> = catalogue::current_versions(&st.ctx, now)
+        .into_iter()
+        .map(|r| catalogue::service(&st.ctx, r, &orgs, now))
+        .filter(|s| q.q.as_deref().is_none_or(|q| catalogue::matches(s, q)))
+        .collect();
+    let (items, next_cursor) = paginate(
+        all,
+        &PageQuery {
+            limit: q.limit,
+            cursor: q.cursor,
+        },
+    )?;
+    Ok(Json(ServicePage { items, next_cursor }))
+}
+
+/// One service with its steps per channel.
+#[utoipa::path(get, path = "/api/services/{id}", tag = "catalogue", params(("id" = String, Path)),
+    responses((status = 200, body = ServiceDetail), (status = 404, body = Problem, content_type = "application/problem+json")))]
+async fn get_service(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<ServiceDetail>, Problem> {
+    let now = st.now();
+    let reg = catalogue::regulation(&st.ctx, &id, now)
+        .ok_or_else(|| Problem::not_found("such service"))?;
+    Ok(Json(catalogue::detail(
+        &st.ctx,
+        reg,
+        &st.accounts.orgs()?,
+        now,
+    )))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct DiagramQuery {
+    /// The flow (channel) to draw; default the first.
+    pub flow: Option<String>,
+}
+
+/// The process diagram of a service's flow (SVG).
+#[utoipa::path(get, path = "/api/services/{id}/diagram.svg", tag = "catalogue", params(("id" = String, Path), DiagramQuery),
+    responses((status = 200, content_type = "image/svg+xml", body = String), (status = 404, body = Problem, content_type = "application/problem+json")))]
+async fn service_diagram(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<DiagramQuery>,
+) -> Result<Response, Problem> {
+    let reg = catalogue::regulation(&st.ctx, &id, st.now())
+        .ok_or_else(|| Problem::not_found("such service"))?;
+    let flow = q
+        .flow
+        .or_else(|| reg.flows.keys().next().cloned())
+        .unwrap_or_default();
+    let svg = regulation::render::svg::flow_svg(reg, &flow)
+        .ok_or_else(|| Problem::not_found("such flow"))?;
+    Ok((
+        [(header::CONTENT_TYPE, "image/svg+xml; charset=utf-8")],
+        svg,
+    )
+        .into_response())
+}
+
+// ---- applications ------------------------------------------------------------------------
+
+fn idempotency_key(h: &HeaderMap) -> Option<String> {
+    h.get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty() && s.len() <= 200)
+}
+
+/// Apply on the portal (citizens). The `Idempotency-Key` header is required: a retry with the
+/// same key returns the first result.
+#[utoipa::path(post, path = "/api/applications", tag = "applications", request_body = PortalSubmission,
+    params(("Idempotency-Key" = String, Header, description = "client key; retries return the first result")),
+    responses((status = 201, body = Submitted), (status = 200, description = "replayed", body = Submitted),
+              (status = 400, body = Problem, content_type = "application/problem+json"),
+              (status = 403, body = Problem, content_type = "application/problem+json"),
+              (status = 422, body = Problem, content_type = "application/problem+json")))]
+async fn submit_application(
+    State(st): State<AppState>,
+    v: Viewer,
+    headers: HeaderMap,
+    Body(req): Body<PortalSubmission>,
+) -> Result<Response, Problem> {
+    let acc = v.require_scope("submit")?.clone();
+    csrf(&v)?;
+    let key = idempotency_key(&headers).ok_or_else(|| {
+        Problem::new(
+            StatusCode::BAD_REQUEST,
+            "idempotency_key.required",
+            "send an `Idempotency-Key` header (any unique string up to 200 characters)",
+        )
+        .field("Idempotency-Key")
+    })?;
+    let s = st.clone();
+    let out = blocking(move || ops::submit_portal(&s, &acc, &req, &key)).await?;
+    Ok(if out.replayed {
+        Json(out).into_response()
+    } else {
+        created(out)
+    })
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct ListQuery {
+    /// Staff: `inbox` (steps your roles hold now; default) or `all` (your organisation's).
+    pub scope: Option<String>,
+    pub limit: Option<usize>,
+    pub cursor: Option<String>,
+}
+
+/// Your applications (citizens), your inbox or your organisation's (staff), all (monitors).
+#[utoipa::path(get, path = "/api/applications", tag = "applications", params(ListQuery),
+    responses((status = 200, body = ApplicationPage), (status = 401, body = Problem, content_type = "application/problem+json")))]
+async fn list_applications(
+    State(st): State<AppState>,
+    v: Viewer,
+    Query(q): Query<ListQuery>,
+) -> Result<Json<ApplicationPage>, Problem> {
+    let acc = v.require_scope("read")?.clone();
+    let scope = q.scope.clone().unwrap_or_else(|| "inbox".into());
+    if scope != "inbox" && scope != "all" {
+        return Err(Problem::invalid(
+            "scope",
+            "enum",
+            "`scope` is `inbox` or `all`",
+        ));
+    }
+    let s = st.clone();
+    let all = blocking(move || ops::list(&s, &acc, &scope)).await?;
+    let (items, next_cursor) = paginate(
+        all,
+        &PageQuery {
+            limit: q.limit,
+            cursor: q.cursor,
+        },
+    )?;
+    Ok(Json(ApplicationPage { items, next_cursor }))
+}
+
+/// An application: state, timeline (plan steps with legal due instants and holders), events,
+/// notes, documents, and what you may do on its current step.
+#[utoipa::path(get, path = "/api/applications/{id}", tag = "applications", params(("id" = String, Path)),
+    responses((status = 200, body = Detail), (status = 404, body = Problem, content_type = "application/problem+json")))]
+async fn get_application(
+    State(st): State<AppState>,
+    v: Viewer,
+    Path(id): Path<String>,
+) -> Result<Json<Detail>, Problem> {
+    let acc = v.require_scope("read")?.clone();
+    let lang = v.lang;
+    let s = st.clone();
+    Ok(Json(
+        blocking(move || {
+            let app = ops::load_visible(&s, &acc, &id)?;
+            ops::detail(&s, &acc, &app, lang)
+        })
+        .await?,
+    ))
+}
+
+/// Complete the current step (staff holding its role at its organisation).
+#[utoipa::path(post, path = "/api/applications/{id}/actions", tag = "applications", params(("id" = String, Path)),
+    request_body = ActionRequest,
+    responses((status = 200, body = Detail),
+              (status = 403, body = Problem, content_type = "application/problem+json"),
+              (status = 404, body = Problem, content_type = "application/problem+json"),
+              (status = 409, body = Problem, content_type = "application/problem+json"),
+              (status = 422, body = Problem, content_type = "application/problem+json")))]
+async fn act_on_application(
+    State(st): State<AppState>,
+    v: Viewer,
+    Path(id): Path<String>,
+    Body(req): Body<ActionRequest>,
+) -> Result<Json<Detail>, Problem> {
+    let acc = v.require_scope("act")?.clone();
+    csrf(&v)?;
+    let lang = v.lang;
+    let s = st.clone();
+    Ok(Json(
+        blocking(move || {
+            let app = ops::act(&s, &acc, &id, &req)?;
+            ops::detail(&s, &acc, &app, lang)
+        })
+        .await?,
+    ))
+}
+
+/// The office clerk registers a paper application for a citizen (channel `office`) and
+/// accepts it or refuses to accept it (receipt on refusal with grounds).
+#[utoipa::path(post, path = "/api/office/applications", tag = "applications", request_body = Intake,
+    params(("Idempotency-Key" = Option<String>, Header, description = "optional client key")),
+    responses((status = 201, body = Submitted),
+              (status = 403, body = Problem, content_type = "application/problem+json"),
+              (status = 422, body = Problem, content_type = "application/problem+json")))]
+async fn office_intake(
+    State(st): State<AppState>,
+    v: Viewer,
+    headers: HeaderMap,
+    Body(req): Body<Intake>,
+) -> Result<Response, Problem> {
+    intake(st, v, headers, req, ChannelId::Office).await
+}
+
+/// The State Corporation operator takes an application in (channel `state_corporation`);
+/// the answer carries the receipt number its barcode encodes.
+#[utoipa::path(post, path = "/api/sc/applications", tag = "state_corporation", request_body = Intake,
+    params(("Idempotency-Key" = Option<String>, Header, description = "optional client key")),
+    responses((status = 201, body = Submitted),
+              (status = 403, body = Problem, content_type = "application/problem+json"),
+              (status = 422, body = Problem, content_type = "application/problem+json")))]
+async fn sc_intake(
+    State(st): State<AppState>,
+    v: Viewer,
+    headers: HeaderMap,
+    Body(req): Body<Intake>,
+) -> Result<Response, Problem> {
+    intake(st, v, headers, req, ChannelId::StateCorporation).await
+}
+
+async fn intake(
+    st: AppState,
+    v: Viewer,
+    headers: HeaderMap,
+    req: Intake,
+    channel: ChannelId,
+) -> Result<Response, Problem> {
+    let acc = v.require_scope("submit")?.clone();
+    csrf(&v)?;
+    let key = idempotency_key(&headers);
+    let lang = v.lang;
+    let out = blocking(move || ops::intake(&st, &acc, channel, &req, key.as_deref(), lang)).await?;
+    Ok(if out.replayed {
+        Json(out).into_response()
+    } else {
+        created(out)
+    })
+}
+
+/// Results waiting at the State Corporation longer than their storage period.
+#[utoipa::path(get, path = "/api/sc/unclaimed", tag = "state_corporation",
+    responses((status = 200, body = Vec<Summary>), (status = 403, body = Problem, content_type = "application/problem+json")))]
+async fn sc_unclaimed(
+    State(st): State<AppState>,
+    v: Viewer,
+) -> Result<Json<Vec<Summary>>, Problem> {
+    let acc = v.require_scope("read")?.clone();
+    Ok(Json(blocking(move || ops::unclaimed(&st, &acc)).await?))
+}
+
+#[derive(Debug, Default, Deserialize, Serialize, ToSchema)]
+pub struct ReturnRequest {
+    /// Which applications; omit for every unclaimed one.
+    #[serde(default)]
+    pub applications: Option<Vec<String>>,
+}
+
+/// Return unclaimed results to their providers, in one batch.
+#[utoipa::path(post, path = "/api/sc/unclaimed/return", tag = "state_corporation", request_body = ReturnRequest,
+    responses((status = 200, body = Vec<BatchItem>), (status = 403, body = Problem, content_type = "application/problem+json")))]
+async fn sc_return_unclaimed(
+    State(st): State<AppState>,
+    v: Viewer,
+    Body(req): Body<ReturnRequest>,
+) -> Result<Json<Vec<BatchItem>>, Problem> {
+    let acc = v.require_scope("act")?.clone();
+    csrf(&v)?;
+    Ok(Json(
+        blocking(move || ops::return_unclaimed(&st, &acc, req.applications)).await?,
+    ))
+}
+
+/// Ask the provider for a result returned as unclaimed (the applicant came for it).
+#[utoipa::path(post, path = "/api/sc/applications/{id}/rerequest", tag = "state_corporation", params(("id" = String, Path)),
+    responses((status = 200, body = Detail),
+              (status = 403, body = Problem, content_type = "application/problem+json"),
+              (status = 404, body = Problem, content_type = "application/problem+json"),
+              (status = 409, body = Problem, content_type = "application/problem+json")))]
+async fn sc_rerequest(
+    State(st): State<AppState>,
+    v: Viewer,
+    Path(id): Path<String>,
+) -> Result<Json<Detail>, Problem> {
+    let acc = v.require_scope("act")?.clone();
+    csrf(&v)?;
+    let lang = v.lang;
+    Ok(Json(
+        blocking(move || {
+            let app = ops::rerequest(&st, &acc, &id)?;
+            ops::detail(&st, &acc, &app, lang)
+        })
+        .await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct NotificationQuery {
+    pub application: Option<String>,
+}
+
+/// The notifications log (of one application you may see; all of them for admins).
+#[utoipa::path(get, path = "/api/notifications", tag = "applications", params(NotificationQuery),
+    responses((status = 200, body = Vec<NotificationRow>), (status = 403, body = Problem, content_type = "application/problem+json")))]
+async fn notifications(
+    State(st): State<AppState>,
+    v: Viewer,
+    Query(q): Query<NotificationQuery>,
+) -> Result<Json<Vec<NotificationRow>>, Problem> {
+    let acc = v.require_scope("read")?.clone();
+    Ok(Json(
+        blocking(move || match q.application {
+            Some(id) => {
+                ops::load_visible(&st, &acc, &id)?;
+                Ok(st.accounts.notifications(Some(&id))?)
+            }
+            None => {
+                access::require_admin(&acc)?;
+                Ok(st.accounts.notifications(None)?)
+            }
+        })
+        .await?,
+    ))
+}
+
+// ---- monitoring --------------------------------------------------------------------------
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct SlaQuery {
+    /// Applications submitted from (a date in Almaty or an instant).
+    pub from: Option<String>,
+    /// ... up to (exclusive).
+    pub to: Option<String>,
+    /// `json` (default) or `csv`.
+    pub format: Option<String>,
+}
+
+/// SLA compliance per service, provider, step and role; time per step against its legal
+/// duration; overdue and at-risk applications now.
+#[utoipa::path(get, path = "/api/monitoring/sla", tag = "monitoring", params(SlaQuery),
+    responses((status = 200, body = monitoring::Report), (status = 200, content_type = "text/csv", body = String),
+              (status = 403, body = Problem, content_type = "application/problem+json"),
+              (status = 422, body = Problem, content_type = "application/problem+json")))]
+async fn monitoring_sla(
+    State(st): State<AppState>,
+    v: Viewer,
+    Query(q): Query<SlaQuery>,
+) -> Result<Response, Problem> {
+    let acc = v.require_scope("monitor")?.clone();
+    let csv = match q.format.as_deref() {
+        None | Some("json") => false,
+        Some("csv") => true,
+        Some(_) => {
+            return Err(Problem::invalid(
+                "format",
+                "enum",
+                "`format` is `json` or `csv`",
+            ));
+        }
+    };
+    let r =
+        blocking(move || monitoring::report(&st, &acc, q.from.as_deref(), q.to.as_deref())).await?;
+    Ok(if csv {
+        (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+                (
+                    header::CONTENT_DISPOSITION,
+                    "attachment; filename=\"sla.csv\"",
+                ),
+            ],
+            monitoring::csv(&r),
+        )
+            .into_response()
+    } else {
+        Json(r).into_response()
+    })
+}
+
+/// Prometheus metrics.
+#[utoipa::path(get, path = "/metrics", tag = "monitoring",
+    responses((status = 200, content_type = "text/plain", body = String)))]
+async fn metrics(State(st): State<AppState>) -> Result<Response, Problem> {
+    let text = blocking(move || Ok(crate::metrics::render(&st))).await?;
+    Ok((
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        text,
+    )
+        .into_response())
+}
+
+/// Liveness.
+#[utoipa::path(get, path = "/healthz", tag = "monitoring", responses((status = 200, body = String)))]
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+// ---- documents ---------------------------------------------------------------------------
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct DocQuery {
+    /// `kk` (default) or `ru`.
+    pub lang: Option<String>,
+}
+
+/// The application's receipt (`receipt.pdf`) or result (`result.pdf`) as PDF.
+#[utoipa::path(get, path = "/api/documents/{application}/{file}", tag = "documents",
+    params(("application" = String, Path), ("file" = String, Path, description = "`receipt.pdf` or `result.pdf`"), DocQuery),
+    responses((status = 200, content_type = "application/pdf", body = Vec<u8>),
+              (status = 404, body = Problem, content_type = "application/problem+json"),
+              (status = 503, body = Problem, content_type = "application/problem+json")))]
+async fn document_pdf(
+    State(st): State<AppState>,
+    v: Viewer,
+    Path((id, file)): Path<(String, String)>,
+    Query(q): Query<DocQuery>,
+) -> Result<Response, Problem> {
+    let acc = v.require_scope("read")?.clone();
+    let which = file
+        .strip_suffix(".pdf")
+        .filter(|w| *w == "receipt" || *w == "result")
+        .ok_or_else(|| Problem::not_found("such document: ask for `receipt.pdf` or `result.pdf`"))?
+        .to_string();
+    let lang = match q.lang.as_deref() {
+        None | Some("kk") => documents::Lang::Kk,
+        Some("ru") => documents::Lang::Ru,
+        Some(_) => {
+            return Err(Problem::invalid(
+                "lang",
+                "enum",
+                "documents are printed in `kk` or `ru`",
+            ));
+        }
+    };
+    let name = format!("{id}-{which}-{}.pdf", lang.code());
+    let pdf = blocking(move || {
+        let app = ops::load_visible(&st, &acc, &id)?;
+        crate::docs::render(&st, &app, &which, lang)
+    })
+    .await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("inline; filename=\"{name}\""),
+            ),
+        ],
+        pdf,
+    )
+        .into_response())
+}
+
+/// Confirms that a document with this verification code was issued (HTML for browsers).
+#[utoipa::path(get, path = "/verify/{code}", tag = "documents", params(("code" = String, Path)),
+    responses((status = 200, body = IssuedDocument), (status = 404, body = Problem, content_type = "application/problem+json")))]
+async fn verify_document(
+    State(st): State<AppState>,
+    v: Viewer,
+    Path(code): Path<String>,
+) -> Result<Response, Problem> {
+    let doc = st.accounts.document(code.trim())?;
+    if v.wants_html {
+        return Ok(crate::ui::verify_page(&st, &v, &code, doc.as_ref()));
+    }
+    doc.map(|d| Json(d).into_response())
+        .ok_or_else(|| Problem::not_found("document with this verification code"))
+}
+
+// ---- admin -------------------------------------------------------------------------------
+
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+pub struct ClockJump {
+    /// Minutes to move the server clock forward (negative: back).
+    pub advance_minutes: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ClockState {
+    #[schema(value_type = String)]
+    pub now: jiff::Timestamp,
+    pub offset_minutes: i64,
+}
+
+/// Simulate a clock jump (admins, in a sandbox: `--demo` or `--as-of`).
+#[utoipa::path(post, path = "/admin/clock", tag = "admin", request_body = ClockJump,
+    responses((status = 200, body = ClockState), (status = 403, body = Problem, content_type = "application/problem+json")))]
+async fn admin_clock(
+    State(st): State<AppState>,
+    v: Viewer,
+    Body(j): Body<ClockJump>,
+) -> Result<Json<ClockState>, Problem> {
+    let acc = v.require_scope("admin")?;
+    access::require_admin(acc)?;
+    csrf(&v)?;
+    clock_jump(&st, j.advance_minutes).map(Json)
+}
+
+pub fn clock_jump(st: &AppState, minutes: i64) -> Result<ClockState, Problem> {
+    if !st.clock_adjustable() {
+        return Err(Problem::forbidden(
+            "clock.fixed",
+            "the clock moves only in a sandbox (--demo or --as-of)",
+        ));
+    }
+    if minutes.abs() > 60 * 24 * 366 {
+        return Err(Problem::invalid(
+            "advance_minutes",
+            "range",
+            "at most a year at a time",
+        ));
+    }
+    let now = st.clock.advance(jiff::SignedDuration::from_mins(minutes));
+    Ok(ClockState {
+        now,
+        offset_minutes: st.clock.offset().as_secs() / 60,
+    })
+}

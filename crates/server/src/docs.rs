@@ -1,0 +1,172 @@
+//! The documents of an application as PDFs: the receipt given at intake (acceptance, or
+//! refusal to accept with grounds) and the result (the service's result, the motivated
+//! refusal, or a portal notice), filled from the application, the regulation, the accounts
+//! records and the officials' notes, rendered by the `documents` crate in Kazakh or Russian.
+//!
+//! For: choosing the document kind and filling `DocumentData`; recording each rendered
+//! document's verification code and content hash for `/verify/{code}`. Not for: layout or
+//! wording (the `documents` crate and `templates/`), signatures (later, `identity::ecp`).
+
+use crate::AppState;
+use crate::accounts::{IssuedDocument, ts};
+use crate::problem::Problem;
+use documents::{DocKind, DocumentData, Lang, Localized};
+use engine::{Application, Closure, Status};
+use regulation::ChannelId;
+
+/// The receipt an application has, if any: acceptance (once the first step is done) or
+/// refusal to accept. The portal gives none (its notice of status is the page itself).
+pub fn receipt_kind(app: &Application) -> Option<DocKind> {
+    if app.channel == ChannelId::Portal {
+        return None;
+    }
+    match app.closure {
+        Some(Closure::AcceptanceRefused) => Some(DocKind::RefusalToAcceptReceipt),
+        _ if app.step > 0 || app.status == Status::Closed => Some(DocKind::AcceptanceReceipt),
+        _ => None,
+    }
+}
+
+/// The result document of a closed application, if it has one.
+pub fn result_kind(st: &AppState, app: &Application) -> Option<DocKind> {
+    let closure = app.closure?;
+    if closure == Closure::AcceptanceRefused {
+        return None;
+    }
+    let reg = st
+        .ctx
+        .regulations()
+        .iter()
+        .find(|r| r.id == app.regulation && r.version == app.version)?;
+    let found = app.document.as_deref().and_then(|id| reg.result(id));
+    Some(match (found, closure) {
+        (Some(r), _) => {
+            let kind = serde_json::to_value(r.kind)
+                .ok()
+                .and_then(|v| v.as_str().map(String::from))
+                .unwrap_or_default();
+            DocKind::for_result(&kind, &r.id, &r.name_en)
+        }
+        (None, Closure::RefusalIssued) => DocKind::MotivatedRefusal,
+        (None, Closure::RefusalNotice) => DocKind::Notice,
+        (None, _) => DocKind::Notification,
+    })
+}
+
+/// Renders `which` (`receipt` or `result`) of `app` in `lang`; records its verification code.
+pub fn render(
+    st: &AppState,
+    app: &Application,
+    which: &str,
+    lang: Lang,
+) -> Result<Vec<u8>, Problem> {
+    let renderer = st.renderer.as_ref().map_err(|e| {
+        Problem::new(
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            "documents.unavailable",
+            format!("documents cannot be rendered on this server: {e}"),
+        )
+    })?;
+    let kind = match which {
+        "receipt" => receipt_kind(app),
+        "result" => result_kind(st, app),
+        _ => None,
+    }
+    .ok_or_else(|| Problem::not_found(&format!("{which} for this application (yet)")))?;
+    let data = fill(st, app, which, kind)?;
+    let out = renderer.render(&data, lang).map_err(Problem::internal)?;
+    st.accounts.record_document(&IssuedDocument {
+        code: out.verification_code.clone(),
+        application: app.id.clone(),
+        kind: kind.code().into(),
+        lang: lang.code().into(),
+        content_hash: out.content_hash.clone(),
+        issued_at: ts(if which == "receipt" {
+            app.submitted_at
+        } else {
+            app.closed_at.unwrap_or(app.submitted_at)
+        }),
+    })?;
+    Ok(out.pdf)
+}
+
+fn fill(
+    st: &AppState,
+    app: &Application,
+    which: &str,
+    kind: DocKind,
+) -> Result<DocumentData, Problem> {
+    let reg = st
+        .ctx
+        .regulations()
+        .iter()
+        .find(|r| r.id == app.regulation && r.version == app.version)
+        .cloned()
+        .ok_or_else(|| Problem::internal("the application's regulation is missing"))?;
+    let title = reg.title.get_ref();
+    let org = st.accounts.org(&app.provider)?;
+    let index = st.accounts.indexed(&app.id)?;
+    let notes = st.accounts.notes(&app.id)?;
+    let plan = st.ctx.plan(&app.regulation, app.version, app.channel);
+    let role_of = |step: usize| plan.and_then(|p| p.step(step)).map(|s| s.role.as_str());
+    let signer = if which == "receipt" {
+        notes.first().map(|n| n.name.clone())
+    } else {
+        notes
+            .iter()
+            .rev()
+            .find(|n| matches!(role_of(n.step), Some("head" | "akim")))
+            .or(notes.last())
+            .map(|n| n.name.clone())
+    }
+    .unwrap_or_default();
+    let result = app.document.as_deref().and_then(|id| reg.result(id));
+    let at = if which == "receipt" {
+        app.submitted_at
+    } else {
+        app.closed_at.unwrap_or(app.submitted_at)
+    };
+    let grounds: Vec<Localized> = match kind {
+        DocKind::RefusalToAcceptReceipt | DocKind::Notice => notes
+            .iter()
+            .filter(|n| n.outcome == "refuse_acceptance" || n.outcome == "fail")
+            .map(|n| Localized::same(n.note.clone()))
+            .collect(),
+        DocKind::MotivatedRefusal => app
+            .refusal_grounds
+            .iter()
+            .map(|g| Localized::same(g.clone()))
+            .collect(),
+        _ => vec![],
+    };
+    Ok(DocumentData {
+        kind,
+        title: match (which, result) {
+            ("result", Some(r)) => Localized::new(r.name_kk.clone().unwrap_or_default(), ""),
+            _ => Localized::default(),
+        },
+        regulation_id: format!("{} v{}", reg.id, reg.version),
+        service: Localized::new(title.kk.clone(), title.ru.clone()),
+        provider: org
+            .map(|o| Localized::new(o.name_kk, o.name_ru))
+            .unwrap_or_else(|| Localized::same(app.provider.clone())),
+        application_id: app.id.clone(),
+        applicant_name: index.map(|i| i.applicant_name).unwrap_or_default(),
+        applicant_iin: app.applicant_iin.clone(),
+        number: match which {
+            "receipt" => app.receipt.clone().unwrap_or_else(|| app.id.clone()),
+            _ => app.id.clone(),
+        },
+        barcode: which == "receipt" && kind.is_receipt(),
+        fields: vec![],
+        documents: if which == "receipt" {
+            vec![Localized::new("Өтініш", "Заявление")]
+        } else {
+            vec![]
+        },
+        grounds,
+        issued_at: at.to_zoned_datetime(calendar::almaty()).datetime(),
+        signer_name: signer,
+        verify_base_url: st.public_url.clone(),
+    })
+}

@@ -1,0 +1,246 @@
+//! The qyzmet server: one process serving the JSON API (described by OpenAPI 3.1 at
+//! `/openapi.json`) and the server-rendered web UI in Kazakh, Russian and English — citizen
+//! portal, staff workstation, State Corporation desk, monitoring — over the embedded store.
+//!
+//! For: HTTP, sessions and API tokens, authorisation on role × organisation × application,
+//! rendering pages and PDFs, notifications from the outbox. Handlers are thin: parse, check
+//! access ([`access`]), call the store (which runs the engine), render. Not for: deciding what a
+//! command does (`engine`), persisting applications (`store`), legal time (`calendar`).
+//!
+//! Entry points: [`run`] serves a [`Config`]; [`AppState::open`] and [`app`] build the router
+//! for in-process tests; [`demo::demo_data`] seeds providers, staff and citizens.
+
+pub mod access;
+pub mod accounts;
+pub mod api;
+pub mod auth;
+pub mod catalogue;
+pub mod clock;
+pub mod demo;
+pub mod docs;
+pub mod html;
+pub mod i18n;
+pub mod metrics;
+pub mod monitoring;
+pub mod notify;
+pub mod ops;
+pub mod problem;
+pub mod ui;
+
+pub use accounts::PasswordCost;
+pub use clock::Clock;
+pub use demo::{DemoSummary, demo_data};
+pub use problem::Problem;
+
+use anyhow::{Context, Result, bail};
+use engine::Ctx;
+use engine::time::KzTime;
+use jiff::Timestamp;
+use regulation::{Catalogue, Regulation, Seeds};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use store::{SqliteStore, Store};
+
+/// How the server runs.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Where `qyzmet.db` (the store) and `accounts.db` live; created if missing.
+    pub data_dir: PathBuf,
+    pub listen: SocketAddr,
+    /// The regulation catalogue (must lint clean).
+    pub regulations_dir: PathBuf,
+    /// The server clock starts at this instant and runs forward. The seed regulations are
+    /// historical (all repealed by 2026), so a sandbox runs at a date they were in force.
+    pub as_of: Option<Timestamp>,
+    /// Demo mode: seed demo providers, staff and citizens on start (if absent) and allow the
+    /// simulated clock jump (`POST /admin/clock`).
+    pub demo: bool,
+}
+
+/// Tuning that tests change and a deployment does not.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub password_cost: PasswordCost,
+    /// Background notification dispatch (off in tests, which call [`notify::dispatch_once`]).
+    pub background_tasks: bool,
+    /// Base of document verification URLs (default `http://{listen}`).
+    pub public_url: Option<String>,
+    /// Also "send" SMS notifications (respecting quiet hours) by appending `phone<TAB>text`
+    /// lines to this file: a stand-in gateway for sandboxes and tests.
+    pub sms_log: Option<PathBuf>,
+}
+
+/// Everything a request handler needs; cheap to clone.
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+pub struct Inner {
+    pub config: Config,
+    pub options: Options,
+    pub ctx: Arc<Ctx>,
+    pub store: Arc<dyn Store>,
+    pub accounts: accounts::Accounts,
+    pub clock: Clock,
+    pub metrics: metrics::Metrics,
+    /// Documents renderer; `Err` keeps why it could not load (PDF endpoints answer 503).
+    pub renderer: Result<documents::Renderer, String>,
+    pub senders: Vec<Box<dyn notify::Sender>>,
+    pub public_url: String,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+/// The engine context over the catalogue in `dir`, which must lint clean.
+pub fn load_context(dir: &Path) -> Result<Arc<Ctx>> {
+    let cat = Catalogue::load(dir, &Seeds::discover(dir));
+    if cat.error_count() > 0 {
+        bail!(
+            "the catalogue in {} has {} error(s): run `qyzmet lint`",
+            dir.display(),
+            cat.error_count()
+        );
+    }
+    let regs: Vec<Regulation> = cat.regulations.into_iter().map(|l| l.regulation).collect();
+    Ok(Arc::new(Ctx::new(regs, Arc::new(KzTime::new()))))
+}
+
+fn load_renderer(regulations_dir: &Path) -> Result<documents::Renderer, String> {
+    // Templates: $QYZMET_TEMPLATES, else `templates/` beside the regulations, else upwards.
+    let beside = regulations_dir
+        .canonicalize()
+        .ok()
+        .and_then(|d| d.parent().map(|p| p.join("templates")))
+        .filter(|d| d.is_dir());
+    let config = match (std::env::var_os(documents::TEMPLATES_ENV), beside) {
+        (None, Some(dir)) => {
+            let mut c = documents::Config::with_templates(dir);
+            if let Some(f) = std::env::var_os(documents::FONT_REGULAR_ENV) {
+                c.font_regular = f.into();
+            }
+            if let Some(f) = std::env::var_os(documents::FONT_BOLD_ENV) {
+                c.font_bold = f.into();
+            }
+            c
+        }
+        _ => documents::Config::from_env().map_err(|e| e.to_string())?,
+    };
+    documents::Renderer::new(&config).map_err(|e| e.to_string())
+}
+
+impl AppState {
+    /// Opens the store and the accounts database under `config.data_dir`.
+    pub fn open(config: Config) -> Result<AppState> {
+        AppState::open_with(config, Options::default())
+    }
+
+    pub fn open_with(config: Config, options: Options) -> Result<AppState> {
+        std::fs::create_dir_all(&config.data_dir)
+            .with_context(|| format!("cannot create {}", config.data_dir.display()))?;
+        let ctx = load_context(&config.regulations_dir)?;
+        let db = config.data_dir.join("qyzmet.db");
+        let store = SqliteStore::open(&db, ctx.clone())
+            .map_err(|e| anyhow::anyhow!("cannot open the store {}: {e}", db.display()))?;
+        let accounts =
+            accounts::Accounts::open(&config.data_dir.join("accounts.db"), options.password_cost)
+                .context("cannot open accounts.db")?;
+        let renderer = load_renderer(&config.regulations_dir);
+        if let Err(e) = &renderer {
+            tracing::warn!("documents cannot be rendered: {e}");
+        }
+        let public_url = options
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", config.listen));
+        Ok(AppState(Arc::new(Inner {
+            clock: Clock::new(config.as_of),
+            metrics: metrics::Metrics::default(),
+            senders: notify::senders(&options),
+            config,
+            options,
+            ctx,
+            store: Arc::new(store),
+            accounts,
+            renderer,
+            public_url,
+        })))
+    }
+
+    /// The instant commands run at.
+    pub fn now(&self) -> Timestamp {
+        self.clock.now()
+    }
+
+    /// Whether the simulated clock may be moved.
+    pub fn clock_adjustable(&self) -> bool {
+        self.config.demo || self.config.as_of.is_some()
+    }
+}
+
+/// The whole HTTP surface: API, UI, `/openapi.json`, `/metrics`.
+pub fn app(state: AppState) -> axum::Router {
+    let (router, _) = api::router().merge(ui::router()).split_for_parts();
+    router
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::cookies_layer,
+        ))
+        .with_state(state)
+}
+
+/// The OpenAPI document of the API.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    api::router().merge(ui::router()).split_for_parts().1
+}
+
+/// Serves `config` until Ctrl-C. On first start creates the `admin` account and prints its
+/// one-time password.
+pub async fn run(config: Config) -> Result<()> {
+    if config.demo {
+        let regs = config.regulations_dir.clone();
+        let data = config.data_dir.clone();
+        let summary =
+            tokio::task::spawn_blocking(move || demo::demo_data_if_absent(&data, &regs)).await??;
+        if let Some(s) = summary {
+            println!("{}", s.table());
+        }
+    }
+    let state = AppState::open_with(
+        config.clone(),
+        Options {
+            background_tasks: true,
+            ..Options::default()
+        },
+    )?;
+    if let Some(pw) = demo::ensure_admin(&state)? {
+        println!("created account `admin` with one-time password: {pw}");
+        println!("(change it after the first login; it is not shown again)");
+    }
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.listen))?;
+    let addr = listener.local_addr()?;
+    println!(
+        "qyzmet serving on http://{addr} (clock {}, {} regulations)",
+        state.now(),
+        state.ctx.regulations().len()
+    );
+    let bg = state
+        .options
+        .background_tasks
+        .then(|| tokio::spawn(notify::run_dispatcher(state.clone())));
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    if let Some(bg) = bg {
+        bg.abort();
+    }
+    Ok(())
+}

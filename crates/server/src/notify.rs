@@ -1,0 +1,258 @@
+//! Notifications: a background task reads the store's outbox, writes every status change of
+//! an application to the `notifications` log through each configured [`Sender`], then marks
+//! the outbox entries published.
+//!
+//! For: telling applicants what happened (log sender by default; an SMS sender that respects
+//! quiet hours 22:00–08:00 Almaty by deferring). Delivery is at least once: the log is keyed by
+//! (outbox entry, channel), so a crash between logging and marking published logs nothing
+//! twice. Not for: deciding status (the engine) or talking to a real SMS gateway (plug one in
+//! as a `Sender`).
+
+use crate::AppState;
+use crate::accounts::ts;
+use crate::i18n::Lang;
+use engine::{Closure, Event};
+use jiff::Timestamp;
+use std::sync::atomic::Ordering;
+
+/// What to tell an applicant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    pub application: String,
+    pub applicant_iin: String,
+    pub phone: Option<String>,
+    /// Kazakh, then Russian.
+    pub text: String,
+}
+
+/// A way to deliver notifications.
+pub trait Sender: Send + Sync {
+    /// The channel name in the log (`log`, `sms`).
+    fn channel(&self) -> &'static str;
+    /// Where this message goes on this channel; `None`: not on this channel (no phone).
+    fn recipient(&self, m: &Message) -> Option<String>;
+    /// `Some(t)`: not now, send at `t` (quiet hours).
+    fn defer_until(&self, _now: Timestamp) -> Option<Timestamp> {
+        None
+    }
+    fn send(&self, recipient: &str, text: &str) -> Result<(), String>;
+}
+
+/// Writes notifications to the server log only.
+pub struct LogSender;
+
+impl Sender for LogSender {
+    fn channel(&self) -> &'static str {
+        "log"
+    }
+    fn recipient(&self, m: &Message) -> Option<String> {
+        Some(format!("iin:{}", m.applicant_iin))
+    }
+    fn send(&self, recipient: &str, text: &str) -> Result<(), String> {
+        tracing::info!(recipient, text, "notification");
+        Ok(())
+    }
+}
+
+/// SMS through a gateway function, never during quiet hours (22:00–08:00 in Almaty): those
+/// wait until 08:00.
+pub struct SmsSender<F: Fn(&str, &str) -> Result<(), String> + Send + Sync> {
+    pub gateway: F,
+}
+
+/// The end of the quiet hours that contain `now`, if they do (22:00–08:00 Asia/Almaty).
+pub fn quiet_until(now: Timestamp) -> Option<Timestamp> {
+    let z = now.to_zoned_datetime(calendar::almaty());
+    let h = z.hour();
+    let day = if h >= 22 {
+        z.date().tomorrow().ok()?
+    } else if h < 8 {
+        z.date()
+    } else {
+        return None;
+    };
+    day.at(8, 0, 0, 0)
+        .to_zoned_datetime(calendar::almaty())
+        .ok()
+        .map(|z| z.timestamp())
+}
+
+impl<F: Fn(&str, &str) -> Result<(), String> + Send + Sync> Sender for SmsSender<F> {
+    fn channel(&self) -> &'static str {
+        "sms"
+    }
+    fn recipient(&self, m: &Message) -> Option<String> {
+        m.phone.clone().filter(|p| !p.trim().is_empty())
+    }
+    fn defer_until(&self, now: Timestamp) -> Option<Timestamp> {
+        quiet_until(now)
+    }
+    fn send(&self, recipient: &str, text: &str) -> Result<(), String> {
+        (self.gateway)(recipient, text)
+    }
+}
+
+/// The senders a server runs with: the log, and SMS to a file when `sms_log` is set.
+pub fn senders(options: &crate::Options) -> Vec<Box<dyn Sender>> {
+    let mut out: Vec<Box<dyn Sender>> = vec![Box::new(LogSender)];
+    if let Some(path) = options.sms_log.clone() {
+        out.push(Box::new(SmsSender {
+            gateway: move |to: &str, text: &str| {
+                use std::io::Write;
+                std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(&path)
+                    .and_then(|mut f| writeln!(f, "{to}\t{}", text.replace('\n', " ")))
+                    .map_err(|e| e.to_string())
+            },
+        }));
+    }
+    out
+}
+
+fn event_key(e: &Event) -> &'static str {
+    match e {
+        Event::Submitted { .. } => "notify.submitted",
+        Event::StepCompleted { .. } => "notify.step_completed",
+        Event::Closed { outcome, .. } => match outcome {
+            Closure::Issued => "notify.issued",
+            Closure::RefusalIssued => "notify.refusal_issued",
+            Closure::AcceptanceRefused => "notify.acceptance_refused",
+            Closure::RefusalNotice => "notify.refusal_notice",
+        },
+        Event::ReturnedToProvider { .. } => "notify.returned",
+        Event::ReRequested { .. } => "notify.rerequested",
+        Event::ResultSigned { .. } => "notify.signed",
+    }
+}
+
+/// The notification text of an event, Kazakh then Russian.
+pub fn text(application: &str, e: &Event) -> String {
+    let key = event_key(e);
+    [Lang::Kk, Lang::Ru]
+        .iter()
+        .map(|l| l.tf(key, &[("id", application)]))
+        .collect::<Vec<_>>()
+        .join(" / ")
+}
+
+/// One pass: publish pending outbox entries and send deferred notifications that are due.
+/// Returns how many notifications were logged or sent.
+pub fn dispatch_once(st: &AppState) -> Result<usize, crate::Problem> {
+    let now = st.now();
+    let mut n = 0;
+    let pending = st.store.outbox_pending(200)?;
+    let mut published = vec![];
+    for entry in &pending {
+        let applicant_iin = match &entry.event {
+            Event::Submitted { applicant_iin, .. } => applicant_iin.clone(),
+            _ => st
+                .store
+                .application(&entry.application)?
+                .map(|a| a.applicant_iin)
+                .unwrap_or_default(),
+        };
+        let phone = st.accounts.by_iin(&applicant_iin)?.and_then(|a| a.phone);
+        let m = Message {
+            application: entry.application.clone(),
+            applicant_iin,
+            phone,
+            text: text(&entry.application, &entry.event),
+        };
+        for s in &st.senders {
+            let Some(to) = s.recipient(&m) else { continue };
+            let (status, after) = match s.defer_until(now) {
+                Some(t) => ("deferred", Some(t)),
+                None => match s.send(&to, &m.text) {
+                    Ok(()) => ("sent", None),
+                    Err(e) => {
+                        tracing::warn!(channel = s.channel(), "notification failed: {e}");
+                        ("failed", None)
+                    }
+                },
+            };
+            if st.accounts.log_notification(
+                entry.id,
+                &m.application,
+                s.channel(),
+                &to,
+                &m.text,
+                status,
+                now,
+                after,
+            )? {
+                n += 1;
+                st.metrics.notifications.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        published.push(entry.id);
+    }
+    if !published.is_empty() {
+        st.store.mark_published(&published, now)?;
+    }
+    for row in st.accounts.due_notifications(now)? {
+        if let Some(s) = st.senders.iter().find(|s| s.channel() == row.channel) {
+            let status = match s.send(&row.recipient, &row.message) {
+                Ok(()) => "sent",
+                Err(_) => "failed",
+            };
+            st.accounts.mark_notification(row.id, status, now)?;
+            n += 1;
+        }
+    }
+    let _ = ts;
+    Ok(n)
+}
+
+/// Dispatches every two seconds until the task is aborted.
+pub async fn run_dispatcher(st: AppState) {
+    loop {
+        let s = st.clone();
+        match tokio::task::spawn_blocking(move || dispatch_once(&s)).await {
+            Ok(Err(p)) => tracing::warn!("notifications: {}", p.detail),
+            Err(e) => tracing::warn!("notifications task: {e}"),
+            _ => {}
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: &str) -> Timestamp {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn quiet_hours_in_almaty() {
+        // Almaty is UTC+6 until 1 March 2024.
+        assert_eq!(quiet_until(at("2019-12-02T10:00:00Z")), None); // 16:00
+        assert_eq!(
+            quiet_until(at("2019-12-02T17:30:00Z")), // 23:30
+            Some(at("2019-12-03T02:00:00Z"))         // 08:00 next day
+        );
+        assert_eq!(
+            quiet_until(at("2019-12-02T00:30:00Z")), // 06:30
+            Some(at("2019-12-02T02:00:00Z"))
+        );
+        assert_eq!(quiet_until(at("2019-12-02T02:00:00Z")), None); // 08:00 sharp
+    }
+
+    #[test]
+    fn sms_defers_at_night() {
+        let s = SmsSender {
+            gateway: |_: &str, _: &str| Ok(()),
+        };
+        assert!(s.defer_until(at("2019-12-02T17:30:00Z")).is_some());
+        let m = Message {
+            application: "A".into(),
+            applicant_iin: "100515500003".into(),
+            phone: None,
+            text: "t".into(),
+        };
+        assert_eq!(s.recipient(&m), None, "no phone, no SMS");
+    }
+}

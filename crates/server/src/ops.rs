@@ -1,0 +1,1104 @@
+//! What people do, once for the API and the pages alike: submit on the portal, register a
+//! paper application at the office, take one in at the State Corporation, complete a step,
+//! return unclaimed results — and the views of an application (summary, timeline).
+//!
+//! For: the sequence check access → build the engine command → store.execute → follow-up
+//! (the portal's automatic steps, notes, the application index). Every function here is
+//! blocking (the store acknowledges after a durable commit): handlers call them through
+//! [`blocking`]. Not for: HTTP parsing or rendering (`api`, `ui`), deciding outcomes (`engine`).
+
+use crate::AppState;
+use crate::access::{self, org_for};
+use crate::accounts::{Account, IndexEntry, Kind, Note, ts};
+use crate::catalogue::{self, party_str};
+use crate::i18n::Lang;
+use crate::problem::{FieldError, Problem};
+use engine::sla::{Sla, SlaReport};
+use engine::{
+    Actor, Application, Closure, Command, Event, Outcome, Party, Plan, Presented,
+    STATE_CORPORATION, Status,
+};
+use jiff::Timestamp;
+use regulation::ChannelId;
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+use utoipa::ToSchema;
+
+/// Runs blocking work (store, argon2) off the async workers.
+pub async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, Problem> + Send + 'static,
+) -> Result<T, Problem> {
+    tokio::task::spawn_blocking(f).await?
+}
+
+/// Executes a command at the server's clock, counting it and its rejection for `/metrics`.
+pub fn execute(st: &AppState, cmd: Command) -> Result<store::Outcome, Problem> {
+    let kind = match &cmd {
+        Command::Submit { .. } => "submit",
+        Command::Complete { .. } => "complete",
+        Command::ReturnUnclaimed { .. } => "return_unclaimed",
+        Command::ReRequest { .. } => "rerequest",
+        Command::SignResult { .. } => "sign_result",
+    };
+    let r = st.store.execute(cmd, st.now());
+    match &r {
+        Ok(_) => st.metrics.command(kind, None),
+        Err(store::StoreError::Rejected(rej)) => st
+            .metrics
+            .command(kind, Some(&crate::problem::rejection_rule(rej))),
+        Err(_) => st.metrics.command(kind, Some("store_error")),
+    }
+    r.map_err(Problem::from)
+}
+
+fn new_id(st: &AppState) -> String {
+    let day = st.ctx.time.local_date(st.now());
+    format!(
+        "Q{}-{}",
+        day.strftime("%Y%m%d"),
+        crate::accounts::hex(&crate::accounts::random_bytes::<5>())
+    )
+}
+
+fn required(field: &str, v: &str, errors: &mut Vec<FieldError>) {
+    if v.trim().is_empty() {
+        errors.push(FieldError {
+            field: field.into(),
+            rule: "required".into(),
+            detail: format!("`{field}` is required"),
+        });
+    }
+}
+
+/// Validates an IIN (12 digits, birth date, century/sex digit, check digit), naming the rule.
+pub fn check_iin(field: &str, iin: &str, lang: Lang) -> Result<(), FieldError> {
+    identity::Iin::parse(iin.trim())
+        .map(|_| ())
+        .map_err(|e| FieldError {
+            field: field.into(),
+            rule: e.rule().into(),
+            detail: e.message(match lang {
+                Lang::Kk => identity::Lang::Kk,
+                Lang::Ru => identity::Lang::Ru,
+                Lang::En => identity::Lang::En,
+            }),
+        })
+}
+
+fn fail(errors: Vec<FieldError>) -> Result<(), Problem> {
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(Problem::fields(errors))
+    }
+}
+
+// ---- requests ----------------------------------------------------------------------------
+
+/// A citizen's application on the portal.
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+pub struct PortalSubmission {
+    /// Regulation id (see `GET /api/services`).
+    pub regulation: String,
+    /// The providing organisation's id (see the service's `providers[].organisations`).
+    pub provider: String,
+    /// Phone for status SMS (optional).
+    #[serde(default)]
+    pub phone: Option<String>,
+}
+
+/// Accept the documents, or refuse to accept them (a receipt on refusal with grounds).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ToSchema, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    #[default]
+    Accept,
+    Refuse,
+}
+
+/// A paper application registered at the office or taken in at the State Corporation.
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+pub struct Intake {
+    pub regulation: String,
+    pub applicant_iin: String,
+    pub applicant_name: String,
+    /// State Corporation only: the providing organisation's id.
+    #[serde(default)]
+    pub provider: Option<String>,
+    #[serde(default)]
+    pub decision: Decision,
+    /// Required when refusing: why the documents are not accepted.
+    #[serde(default)]
+    pub grounds: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OutcomeKind {
+    Done,
+    RefuseAcceptance,
+    MotivatedRefusal,
+    Fail,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PresentedKind {
+    IdentityDocument,
+    NotarisedPowerOfAttorney,
+}
+
+/// Complete the current step.
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+pub struct ActionRequest {
+    /// Plan index of the step you are completing (the application's current step).
+    pub step: usize,
+    pub outcome: OutcomeKind,
+    /// Grounds of a refusal, or the reason of a failed portal condition.
+    #[serde(default)]
+    pub grounds: Option<String>,
+    /// At an issuing step of the State Corporation: what the person collecting showed.
+    #[serde(default)]
+    pub presented: Option<PresentedKind>,
+    /// The official's note (the head's resolution, the executor's check), kept with the step.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+// ---- views -------------------------------------------------------------------------------
+
+/// One application in a list.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Summary {
+    pub id: String,
+    pub regulation: String,
+    pub version: u32,
+    pub title: catalogue::Titles,
+    pub channel: String,
+    pub provider: String,
+    pub applicant_iin: String,
+    pub applicant_name: String,
+    /// `in_progress`, `awaiting_issue`, `returned_to_provider`, `closed`.
+    pub status: String,
+    /// How it closed: `issued`, `refusal_issued`, `acceptance_refused`, `refusal_notice`.
+    pub closure: Option<String>,
+    pub step: usize,
+    /// The role that holds the file now, and its organisation.
+    pub role: Option<String>,
+    pub holder: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub step_due: Option<Timestamp>,
+    #[schema(value_type = Option<String>)]
+    pub term_due: Option<Timestamp>,
+    /// `on_time`, `at_risk`, `overdue` (open applications).
+    pub sla: Option<String>,
+    #[schema(value_type = String)]
+    pub submitted_at: Timestamp,
+    pub receipt: Option<String>,
+}
+
+/// A step of the application's plan as it went.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TimelineStep {
+    pub index: usize,
+    pub flow: String,
+    pub n: u32,
+    pub role: String,
+    pub role_name: String,
+    pub party: String,
+    /// The organisation that holds the step.
+    pub holder: String,
+    pub duration: Option<String>,
+    pub text: String,
+    /// `done`, `current`, `pending`, `not_reached` or `failure_only`.
+    pub state: String,
+    #[schema(value_type = Option<String>)]
+    pub started_at: Option<Timestamp>,
+    /// The legal due instant of the step.
+    #[schema(value_type = Option<String>)]
+    pub due: Option<Timestamp>,
+    #[schema(value_type = Option<String>)]
+    pub completed_at: Option<Timestamp>,
+    pub outcome: Option<String>,
+    pub on_time: Option<bool>,
+}
+
+/// The current step, and what the viewer may do on it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Current {
+    pub step: usize,
+    pub role: String,
+    pub holder: String,
+    #[schema(value_type = Option<String>)]
+    pub due: Option<Timestamp>,
+    /// Outcomes the regulation allows here.
+    pub outcomes: Vec<String>,
+    /// Whether issuing here needs `presented`.
+    pub needs_presented: bool,
+    /// Whether the viewer may complete it.
+    pub can_act: bool,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DocumentLink {
+    /// `receipt` or `result`.
+    pub kind: String,
+    /// The document's kind in the documents crate (`acceptance_receipt`, `certificate`, ...).
+    pub doc_kind: String,
+    pub url_kk: String,
+    pub url_ru: String,
+}
+
+/// An application with its timeline, events and documents.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Detail {
+    #[serde(flatten)]
+    pub summary: Summary,
+    pub provider_name: catalogue::Titles,
+    pub sla_report: Option<SlaView>,
+    pub current: Option<Current>,
+    pub timeline: Vec<TimelineStep>,
+    /// The journal's events, as the engine wrote them.
+    #[schema(value_type = Vec<Object>)]
+    pub events: Vec<serde_json::Value>,
+    pub notes: Vec<Note>,
+    pub documents: Vec<DocumentLink>,
+    pub refusal_grounds: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SlaView {
+    pub status: String,
+    pub reason: String,
+    pub role: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub step_due: Option<Timestamp>,
+    #[schema(value_type = Option<String>)]
+    pub term_due: Option<Timestamp>,
+}
+
+pub fn sla_str(s: Sla) -> &'static str {
+    match s {
+        Sla::OnTime => "on_time",
+        Sla::AtRisk => "at_risk",
+        Sla::Overdue => "overdue",
+    }
+}
+
+fn sla_view(r: &SlaReport) -> SlaView {
+    SlaView {
+        status: sla_str(r.status).into(),
+        reason: r.reason.into(),
+        role: r.role.clone(),
+        step_due: r.step_due,
+        term_due: r.term_due,
+    }
+}
+
+pub fn status_str(s: Status) -> &'static str {
+    match s {
+        Status::InProgress => "in_progress",
+        Status::AwaitingIssue => "awaiting_issue",
+        Status::ReturnedToProvider => "returned_to_provider",
+        Status::Closed => "closed",
+    }
+}
+
+pub fn closure_str(c: Closure) -> &'static str {
+    match c {
+        Closure::Issued => "issued",
+        Closure::RefusalIssued => "refusal_issued",
+        Closure::AcceptanceRefused => "acceptance_refused",
+        Closure::RefusalNotice => "refusal_notice",
+    }
+}
+
+fn titles_of(st: &AppState, app: &Application) -> catalogue::Titles {
+    st.ctx
+        .regulations()
+        .iter()
+        .find(|r| r.id == app.regulation && r.version == app.version)
+        .map(|r| {
+            let t = r.title.get_ref();
+            catalogue::Titles {
+                kk: t.kk.clone(),
+                ru: t.ru.clone(),
+                en: t.en.clone(),
+            }
+        })
+        .unwrap_or_else(|| catalogue::Titles {
+            kk: app.regulation.clone(),
+            ru: app.regulation.clone(),
+            en: app.regulation.clone(),
+        })
+}
+
+pub fn plan_of(st: &AppState, app: &Application) -> Result<Arc<Plan>, Problem> {
+    st.ctx
+        .plan(&app.regulation, app.version, app.channel)
+        .cloned()
+        .ok_or_else(|| Problem::internal("the application's plan is missing"))
+}
+
+pub fn summary(st: &AppState, app: &Application, now: Timestamp) -> Summary {
+    let plan = st.ctx.plan(&app.regulation, app.version, app.channel);
+    let step = plan.and_then(|p| p.step(app.step));
+    let open = app.status != Status::Closed;
+    let name = st
+        .accounts
+        .indexed(&app.id)
+        .ok()
+        .flatten()
+        .map(|e| e.applicant_name)
+        .unwrap_or_default();
+    Summary {
+        id: app.id.clone(),
+        regulation: app.regulation.clone(),
+        version: app.version,
+        title: titles_of(st, app),
+        channel: app.channel.as_str().into(),
+        provider: app.provider.clone(),
+        applicant_iin: app.applicant_iin.clone(),
+        applicant_name: name,
+        status: status_str(app.status).into(),
+        closure: app.closure.map(|c| closure_str(c).into()),
+        step: app.step,
+        role: step.filter(|_| open).map(|s| s.role.clone()),
+        holder: step.filter(|_| open).map(|s| org_for(app, s.party)),
+        step_due: app.step_due,
+        term_due: app.term_due,
+        sla: engine::sla::sla(app, now, &st.ctx).map(|r| sla_str(r.status).into()),
+        submitted_at: app.submitted_at,
+        receipt: app.receipt.clone(),
+    }
+}
+
+fn outcome_str(o: &Outcome) -> &'static str {
+    match o {
+        Outcome::Done => "done",
+        Outcome::RefuseAcceptance { .. } => "refuse_acceptance",
+        Outcome::MotivatedRefusal { .. } => "motivated_refusal",
+        Outcome::Fail { .. } => "fail",
+    }
+}
+
+/// The plan's steps as the events walked them.
+pub fn timeline(
+    st: &AppState,
+    app: &Application,
+    events: &[Event],
+    lang: Lang,
+) -> Result<Vec<TimelineStep>, Problem> {
+    let plan = plan_of(st, app)?;
+    let reg = st
+        .ctx
+        .regulations()
+        .iter()
+        .find(|r| r.id == app.regulation && r.version == app.version)
+        .cloned();
+    struct Done {
+        start: Timestamp,
+        due: Option<Timestamp>,
+        at: Timestamp,
+        outcome: String,
+    }
+    let mut done: std::collections::HashMap<usize, Done> = Default::default();
+    let mut cur: Option<(usize, Timestamp, Option<Timestamp>)> = None;
+    for e in events {
+        match e {
+            Event::Submitted { at, step_due, .. } => cur = Some((0, *at, *step_due)),
+            Event::StepCompleted {
+                step,
+                at,
+                outcome,
+                next_due,
+                ..
+            } => {
+                let (start, due) = match cur {
+                    Some((i, s, d)) if i == *step => (s, d),
+                    _ => (*at, None),
+                };
+                done.insert(
+                    *step,
+                    Done {
+                        start,
+                        due,
+                        at: *at,
+                        outcome: outcome_str(outcome).into(),
+                    },
+                );
+                cur = plan.next(*step).map(|n| (n.index, *at, *next_due));
+            }
+            Event::Closed { .. } => cur = None,
+            Event::ReturnedToProvider { .. } => {}
+            Event::ReRequested { at, due, .. } => cur = Some((app.step, *at, Some(*due))),
+            Event::ResultSigned { .. } => {}
+        }
+    }
+    let closed = app.status == Status::Closed;
+    Ok(plan
+        .steps
+        .iter()
+        .map(|s| {
+            let d = done.get(&s.index);
+            let is_cur = !closed && s.index == app.step && d.is_none();
+            let state = if d.is_some() {
+                "done"
+            } else if is_cur {
+                "current"
+            } else if s.only_on_failure {
+                "failure_only"
+            } else if closed || s.index < app.step {
+                "not_reached"
+            } else {
+                "pending"
+            };
+            let text = match lang {
+                Lang::En => s.text_en.clone(),
+                _ => reg
+                    .as_deref()
+                    .and_then(|r| catalogue::step_text_kk(r, &s.flow, s.n))
+                    .filter(|_| lang == Lang::Kk)
+                    .unwrap_or_else(|| s.text_en.clone()),
+            };
+            TimelineStep {
+                index: s.index,
+                flow: s.flow.clone(),
+                n: s.n,
+                role: s.role.clone(),
+                role_name: catalogue::role_name(reg.as_deref(), &s.role, lang),
+                party: party_str(s.party).into(),
+                holder: org_for(app, s.party),
+                duration: s.duration.map(|d| d.to_string()),
+                text,
+                state: state.into(),
+                started_at: d.map(|d| d.start).or(if is_cur {
+                    Some(app.step_started)
+                } else {
+                    None
+                }),
+                due: d
+                    .and_then(|d| d.due)
+                    .or(if is_cur { app.step_due } else { None }),
+                completed_at: d.map(|d| d.at),
+                outcome: d.map(|d| d.outcome.clone()),
+                on_time: d.and_then(|d| d.due.map(|due| d.at <= due)),
+            }
+        })
+        .collect())
+}
+
+fn current(st: &AppState, acc: &Account, app: &Application) -> Option<Current> {
+    if app.status == Status::Closed || app.status == Status::ReturnedToProvider {
+        return None;
+    }
+    let plan = st.ctx.plan(&app.regulation, app.version, app.channel)?;
+    let s = plan.step(app.step)?;
+    let mut outcomes = vec!["done".to_string()];
+    if s.refuse_acceptance.is_some() {
+        outcomes.push("refuse_acceptance".into());
+    }
+    if s.motivated_refusal.is_some() {
+        outcomes.push("motivated_refusal".into());
+    }
+    if s.refusal_notice.is_some() {
+        outcomes.push("fail".into());
+    }
+    Some(Current {
+        step: s.index,
+        role: s.role.clone(),
+        holder: org_for(app, s.party),
+        due: app.step_due,
+        outcomes,
+        needs_presented: plan.sc_issue_index() == Some(s.index)
+            && app.status == Status::AwaitingIssue
+            && !plan.issue_requires.is_empty(),
+        can_act: access::may_act(acc, app, &st.ctx).is_ok(),
+    })
+}
+
+/// The documents an application has: the receipt given at intake (or on refusal to accept)
+/// and the result (or refusal, or portal notice) once closed.
+pub fn document_links(st: &AppState, app: &Application) -> Vec<DocumentLink> {
+    let mut out = vec![];
+    let link = |kind: &str, doc: documents::DocKind| DocumentLink {
+        kind: kind.into(),
+        doc_kind: doc.code().into(),
+        url_kk: format!("/api/documents/{}/{kind}.pdf?lang=kk", app.id),
+        url_ru: format!("/api/documents/{}/{kind}.pdf?lang=ru", app.id),
+    };
+    if let Some(k) = crate::docs::receipt_kind(app) {
+        out.push(link("receipt", k));
+    }
+    if let Some(k) = crate::docs::result_kind(st, app) {
+        out.push(link("result", k));
+    }
+    out
+}
+
+pub fn detail(
+    st: &AppState,
+    acc: &Account,
+    app: &Application,
+    lang: Lang,
+) -> Result<Detail, Problem> {
+    let now = st.now();
+    let events = st.store.events(&app.id)?;
+    let timeline = timeline(st, app, &events, lang)?;
+    let provider_name = st
+        .accounts
+        .org(&app.provider)?
+        .map(|o| catalogue::Titles {
+            kk: o.name_kk,
+            ru: o.name_ru,
+            en: o.name_en,
+        })
+        .unwrap_or_else(|| catalogue::Titles {
+            kk: app.provider.clone(),
+            ru: app.provider.clone(),
+            en: app.provider.clone(),
+        });
+    Ok(Detail {
+        summary: summary(st, app, now),
+        provider_name,
+        sla_report: engine::sla::sla(app, now, &st.ctx).map(|r| sla_view(&r)),
+        current: current(st, acc, app),
+        timeline,
+        events: events
+            .iter()
+            .map(|e| serde_json::to_value(e).unwrap_or_default())
+            .collect(),
+        notes: st.accounts.notes(&app.id)?,
+        documents: document_links(st, app),
+        refusal_grounds: app.refusal_grounds.clone(),
+    })
+}
+
+/// The application `id` if `acc` may see it (404 otherwise).
+pub fn load_visible(st: &AppState, acc: &Account, id: &str) -> Result<Application, Problem> {
+    access::visible(acc, st.store.application(id)?)
+}
+
+/// Applications `acc` sees: a citizen's own; staff's inbox (`scope = inbox`, the steps their
+/// roles hold) or all of their organisation's; everything for monitors and admins.
+pub fn list(st: &AppState, acc: &Account, scope: &str) -> Result<Vec<Summary>, Problem> {
+    let now = st.now();
+    let mut apps: Vec<Application> = vec![];
+    match (acc.kind, scope) {
+        (Kind::Citizen, _) => {
+            let iin = acc.iin.clone().unwrap_or_default();
+            for e in st.accounts.by_applicant(&iin)? {
+                if let Some(a) = st.store.application(&e.id)? {
+                    apps.push(a);
+                }
+            }
+        }
+        (Kind::Staff, "inbox") => {
+            let org = acc.org.clone().unwrap_or_default();
+            let mut seen = std::collections::HashSet::new();
+            let mut tasks = vec![];
+            for role in &acc.roles {
+                tasks.extend(st.store.tasks(&org, role)?);
+            }
+            tasks.sort_by_key(|t| (t.step_due.is_none(), t.step_due));
+            for t in tasks {
+                if seen.insert(t.application.clone())
+                    && let Some(a) = st.store.application(&t.application)?
+                {
+                    apps.push(a);
+                }
+            }
+        }
+        _ => {
+            let mut seen = std::collections::HashSet::new();
+            for e in st.accounts.all_indexed()? {
+                if let Some(a) = st.store.application(&e.id)?
+                    && access::can_see(acc, &a)
+                {
+                    seen.insert(a.id.clone());
+                    apps.push(a);
+                }
+            }
+            for a in st.store.open_applications()? {
+                if !seen.contains(&a.id) && access::can_see(acc, &a) {
+                    apps.push(a);
+                }
+            }
+        }
+    }
+    Ok(apps.iter().map(|a| summary(st, a, now)).collect())
+}
+
+// ---- commands ----------------------------------------------------------------------------
+
+/// Roles that are information systems, not people: their steps run by themselves.
+pub const SYSTEM_ROLES: [&str; 6] = [
+    "portal",
+    "gateway",
+    "regional_gateway",
+    "individuals_db",
+    "monitoring_system",
+    "sc_information_system",
+];
+
+/// Whether a step runs by itself: the portal's steps (authorisation, signature check, gateway
+/// registration, the applicant receiving the result) and information systems' steps.
+pub fn is_automatic(s: &engine::PlanStep) -> bool {
+    s.party == Party::Portal || SYSTEM_ROLES.contains(&s.role.as_str())
+}
+
+/// The first step of a plan that a person completes (automatic steps before it run by
+/// themselves): who takes an application in.
+pub fn first_person_step(plan: &Plan) -> Option<&engine::PlanStep> {
+    let mut s = plan.step(0)?;
+    while is_automatic(s) {
+        s = plan.next(s.index)?;
+    }
+    Some(s)
+}
+
+/// Runs automatic steps (see [`is_automatic`]) until a person's step is current.
+pub fn advance_portal(st: &AppState, mut app: Application) -> Result<Application, Problem> {
+    for _ in 0..64 {
+        if app.status == Status::Closed {
+            break;
+        }
+        let plan = plan_of(st, &app)?;
+        let Some(s) = plan.step(app.step) else { break };
+        if !is_automatic(s) {
+            break;
+        }
+        let o = execute(
+            st,
+            Command::Complete {
+                application: app.id.clone(),
+                step: app.step,
+                actor: Actor {
+                    role: s.role.clone(),
+                    org: org_for(&app, s.party),
+                },
+                outcome: Outcome::Done,
+                presented: None,
+            },
+        )?;
+        app = o.application;
+    }
+    Ok(app)
+}
+
+/// The result of a submission.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Submitted {
+    pub id: String,
+    /// True when the idempotency key matched an earlier submission: nothing new was created.
+    pub replayed: bool,
+    /// The State Corporation's receipt number (its barcode encodes it).
+    pub receipt: Option<String>,
+    pub status: String,
+    pub closure: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub term_due: Option<Timestamp>,
+    pub url: String,
+}
+
+impl Submitted {
+    fn of(app: &Application, replayed: bool) -> Submitted {
+        Submitted {
+            id: app.id.clone(),
+            replayed,
+            receipt: app.receipt.clone(),
+            status: status_str(app.status).into(),
+            closure: app.closure.map(|c| closure_str(c).into()),
+            term_due: app.term_due,
+            url: format!("/api/applications/{}", app.id),
+        }
+    }
+}
+
+fn provider_for(
+    st: &AppState,
+    reg: &regulation::Regulation,
+    provider: &str,
+) -> Result<crate::accounts::Org, Problem> {
+    let orgs = st.accounts.orgs()?;
+    let Some(org) = orgs.iter().find(|o| o.id == provider.trim()) else {
+        return Err(Problem::invalid(
+            "provider",
+            "provider.unknown",
+            format!("no organisation `{provider}`"),
+        ));
+    };
+    if !catalogue::providers_of(reg, &orgs)
+        .iter()
+        .any(|o| o.id == org.id)
+    {
+        return Err(Problem::invalid(
+            "provider",
+            "provider.type",
+            format!("`{}` does not provide `{}`", org.id, reg.id),
+        ));
+    }
+    Ok(org.clone())
+}
+
+fn regulation_for<'c>(st: &'c AppState, id: &str) -> Result<&'c regulation::Regulation, Problem> {
+    catalogue::regulation(&st.ctx, id.trim(), st.now()).ok_or_else(|| {
+        Problem::invalid(
+            "regulation",
+            "regulation.unknown",
+            format!("no regulation `{id}` in the catalogue"),
+        )
+    })
+}
+
+fn scoped_key(acc: &Account, key: &str) -> String {
+    format!("account-{}:{}", acc.id, key.trim())
+}
+
+fn index(st: &AppState, app: &Application, name: &str, by: &Account) -> Result<(), Problem> {
+    st.accounts.index_application(
+        &IndexEntry {
+            id: app.id.clone(),
+            applicant_iin: app.applicant_iin.clone(),
+            applicant_name: name.to_string(),
+            provider: app.provider.clone(),
+            regulation: app.regulation.clone(),
+            channel: app.channel.as_str().into(),
+            submitted_at: ts(app.submitted_at),
+        },
+        Some(by.id),
+    )?;
+    Ok(())
+}
+
+/// A citizen applies on the portal; `key` is the client's idempotency key.
+pub fn submit_portal(
+    st: &AppState,
+    acc: &Account,
+    req: &PortalSubmission,
+    key: &str,
+) -> Result<Submitted, Problem> {
+    if acc.kind != Kind::Citizen {
+        return Err(Problem::forbidden(
+            "forbidden.not_citizen",
+            "only citizens apply on the portal; staff register paper applications",
+        ));
+    }
+    let mut errors = vec![];
+    required("regulation", &req.regulation, &mut errors);
+    required("provider", &req.provider, &mut errors);
+    fail(errors)?;
+    let reg = regulation_for(st, &req.regulation)?;
+    let org = provider_for(st, reg, &req.provider)?;
+    let o = execute(
+        st,
+        Command::Submit {
+            application: new_id(st),
+            regulation: reg.id.clone(),
+            channel: ChannelId::Portal,
+            provider: org.id.clone(),
+            applicant_iin: acc.iin.clone().unwrap_or_default(),
+            key: scoped_key(acc, key),
+        },
+    )?;
+    if o.replayed {
+        return Ok(Submitted::of(&o.application, true));
+    }
+    index(st, &o.application, &acc.name, acc)?;
+    let app = advance_portal(st, o.application)?;
+    Ok(Submitted::of(&app, false))
+}
+
+/// Staff take a paper application in (office: the provider's first step; State Corporation:
+/// the operator's acceptance) and accept or refuse to accept it at once.
+pub fn intake(
+    st: &AppState,
+    acc: &Account,
+    channel: ChannelId,
+    req: &Intake,
+    key: Option<&str>,
+    lang: Lang,
+) -> Result<Submitted, Problem> {
+    if acc.kind != Kind::Staff {
+        return Err(Problem::forbidden("forbidden.not_staff", "staff only"));
+    }
+    let mut errors = vec![];
+    required("regulation", &req.regulation, &mut errors);
+    required("applicant_name", &req.applicant_name, &mut errors);
+    if let Err(e) = check_iin("applicant_iin", &req.applicant_iin, lang) {
+        errors.push(e);
+    }
+    if channel == ChannelId::StateCorporation {
+        required(
+            "provider",
+            req.provider.as_deref().unwrap_or(""),
+            &mut errors,
+        );
+    }
+    if req.decision == Decision::Refuse {
+        required("grounds", req.grounds.as_deref().unwrap_or(""), &mut errors);
+    }
+    // Who may take it in: the role of the plan's first step, at the right organisation.
+    let reg = regulation_for(st, &req.regulation);
+    let plan = reg
+        .as_ref()
+        .ok()
+        .and_then(|r| st.ctx.plan(&r.id, r.version, channel));
+    if let Some(p) = plan
+        && let Some(first) = first_person_step(p)
+    {
+        let org = match channel {
+            ChannelId::StateCorporation => Some(STATE_CORPORATION),
+            _ => None,
+        };
+        access::require_staff_role(acc, org, &first.role)?;
+    } else if channel == ChannelId::StateCorporation {
+        access::require_staff_role(acc, Some(STATE_CORPORATION), "state_corporation_operator")?;
+    } else {
+        access::require_staff_role(acc, None, "office_clerk")?;
+    }
+    if channel != ChannelId::StateCorporation && acc.org.as_deref() == Some(STATE_CORPORATION) {
+        return Err(Problem::forbidden(
+            "forbidden.organisation",
+            "the State Corporation takes applications in at its own desk",
+        ));
+    }
+    fail(errors)?;
+    let reg = reg?;
+    let Some(plan) = plan else {
+        return Err(Problem::invalid(
+            "regulation",
+            "channel_not_accepted",
+            format!(
+                "`{}` takes no applications through `{}`",
+                reg.id,
+                channel.as_str()
+            ),
+        ));
+    };
+    let provider = match channel {
+        ChannelId::StateCorporation => {
+            provider_for(st, reg, req.provider.as_deref().unwrap_or(""))?
+        }
+        _ => provider_for(st, reg, acc.org.as_deref().unwrap_or("")).map_err(|mut p| {
+            p.field = Some("regulation".into());
+            p.detail = format!("your organisation does not provide `{}`", reg.id);
+            p
+        })?,
+    };
+    let key = key
+        .map(|k| scoped_key(acc, k))
+        .unwrap_or_else(|| format!("intake-{}", new_id(st)));
+    let o = execute(
+        st,
+        Command::Submit {
+            application: new_id(st),
+            regulation: reg.id.clone(),
+            channel,
+            provider: provider.id.clone(),
+            applicant_iin: req.applicant_iin.trim().to_string(),
+            key,
+        },
+    )?;
+    if o.replayed {
+        return Ok(Submitted::of(&o.application, true));
+    }
+    index(st, &o.application, req.applicant_name.trim(), acc)?;
+    let app = advance_portal(st, o.application)?;
+    let first = plan
+        .step(app.step)
+        .map(|s| s.role.clone())
+        .unwrap_or_default();
+    let outcome = match req.decision {
+        Decision::Accept => Outcome::Done,
+        Decision::Refuse => Outcome::RefuseAcceptance {
+            grounds: req.grounds.clone().unwrap_or_default(),
+        },
+    };
+    let org = match channel {
+        ChannelId::StateCorporation => STATE_CORPORATION.to_string(),
+        _ => provider.id.clone(),
+    };
+    let done = execute(
+        st,
+        Command::Complete {
+            application: app.id.clone(),
+            step: app.step,
+            actor: Actor { role: first, org },
+            outcome,
+            presented: None,
+        },
+    )?;
+    let (outcome, text) = match req.decision {
+        Decision::Accept => ("done", ""),
+        Decision::Refuse => ("refuse_acceptance", req.grounds.as_deref().unwrap_or("")),
+    };
+    note(st, acc, &done.application.id, app.step, outcome, text)?;
+    let app = advance_portal(st, done.application)?;
+    Ok(Submitted::of(&app, false))
+}
+
+fn note(
+    st: &AppState,
+    acc: &Account,
+    app: &str,
+    step: usize,
+    outcome: &str,
+    text: &str,
+) -> Result<(), Problem> {
+    st.accounts.add_note(
+        app,
+        &Note {
+            step,
+            login: acc.login.clone(),
+            name: acc.name.clone(),
+            outcome: outcome.into(),
+            note: text.trim().into(),
+            at: ts(st.now()),
+        },
+    )?;
+    Ok(())
+}
+
+/// Staff complete the current step of `id`.
+pub fn act(
+    st: &AppState,
+    acc: &Account,
+    id: &str,
+    req: &ActionRequest,
+) -> Result<Application, Problem> {
+    let app = load_visible(st, acc, id)?;
+    if app.status == Status::Closed {
+        return Err(engine::Rejection::ApplicationClosed {
+            application: app.id.clone(),
+        }
+        .into());
+    }
+    let step = access::may_act(acc, &app, &st.ctx)?;
+    let grounds = req.grounds.clone().unwrap_or_default();
+    let outcome = match req.outcome {
+        OutcomeKind::Done => Outcome::Done,
+        OutcomeKind::RefuseAcceptance => Outcome::RefuseAcceptance { grounds },
+        OutcomeKind::MotivatedRefusal => Outcome::MotivatedRefusal { grounds },
+        OutcomeKind::Fail => Outcome::Fail { reason: grounds },
+    };
+    let o = execute(
+        st,
+        Command::Complete {
+            application: app.id.clone(),
+            step: req.step,
+            actor: Actor {
+                role: step.role.clone(),
+                org: acc.org.clone().unwrap_or_default(),
+            },
+            outcome,
+            presented: req.presented.map(|p| match p {
+                PresentedKind::IdentityDocument => Presented::IdentityDocument,
+                PresentedKind::NotarisedPowerOfAttorney => Presented::NotarisedPowerOfAttorney,
+            }),
+        },
+    )?;
+    let text = [req.note.as_deref(), req.grounds.as_deref()]
+        .into_iter()
+        .flatten()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(" — ");
+    // Every action is noted with who did it (the documents name the signer from here).
+    let outcome = serde_json::to_value(req.outcome)
+        .ok()
+        .and_then(|v| v.as_str().map(String::from))
+        .unwrap_or_default();
+    note(st, acc, &app.id, req.step, &outcome, &text)?;
+    advance_portal(st, o.application)
+}
+
+/// Results waiting at the State Corporation longer than their storage period.
+pub fn unclaimed(st: &AppState, acc: &Account) -> Result<Vec<Summary>, Problem> {
+    access::require_staff_role(acc, Some(STATE_CORPORATION), "state_corporation_operator")?;
+    let now = st.now();
+    Ok(st
+        .store
+        .open_applications()?
+        .into_iter()
+        .filter(|a| a.status == Status::AwaitingIssue && a.channel == ChannelId::StateCorporation)
+        .filter(|a| {
+            let Some(plan) = st.ctx.plan(&a.regulation, a.version, a.channel) else {
+                return false;
+            };
+            match (a.ready_at, plan.unclaimed_keep) {
+                (Some(ready), Some(keep)) => st.ctx.time.after(ready, keep) <= now,
+                _ => false,
+            }
+        })
+        .map(|a| summary(st, &a, now))
+        .collect())
+}
+
+/// The applicant asks for a result that was returned to the provider: the State Corporation
+/// requests it back.
+pub fn rerequest(st: &AppState, acc: &Account, id: &str) -> Result<Application, Problem> {
+    let app = load_visible(st, acc, id)?;
+    access::require_staff_role(acc, Some(STATE_CORPORATION), "state_corporation_operator")?;
+    Ok(execute(
+        st,
+        Command::ReRequest {
+            application: app.id,
+            actor: Actor {
+                role: "state_corporation_operator".into(),
+                org: STATE_CORPORATION.into(),
+            },
+        },
+    )?
+    .application)
+}
+
+/// One application's answer in a batch.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct BatchItem {
+    pub id: String,
+    pub ok: bool,
+    pub problem: Option<Problem>,
+}
+
+/// Returns unclaimed results to their providers: the ids given, or every one due.
+pub fn return_unclaimed(
+    st: &AppState,
+    acc: &Account,
+    ids: Option<Vec<String>>,
+) -> Result<Vec<BatchItem>, Problem> {
+    access::require_staff_role(acc, Some(STATE_CORPORATION), "state_corporation_operator")?;
+    let ids = match ids {
+        Some(ids) => ids,
+        None => unclaimed(st, acc)?.into_iter().map(|s| s.id).collect(),
+    };
+    let mut out = vec![];
+    for id in ids {
+        let r = load_visible(st, acc, &id).and_then(|_| {
+            execute(
+                st,
+                Command::ReturnUnclaimed {
+                    application: id.clone(),
+                    actor: Actor {
+                        role: "state_corporation_operator".into(),
+                        org: STATE_CORPORATION.into(),
+                    },
+                },
+            )
+        });
+        out.push(match r {
+            Ok(_) => BatchItem {
+                id,
+                ok: true,
+                problem: None,
+            },
+            Err(p) => BatchItem {
+                id,
+                ok: false,
+                problem: Some(p),
+            },
+        });
+    }
+    Ok(out)
+}

@@ -1,0 +1,550 @@
+//! Staff desks: the provider's workstation (inbox of the steps the official's roles hold, with
+//! due instants and SLA colour; office intake of a paper application with acceptance or a
+//! refusal-to-accept receipt) and the State Corporation desk (operator intake with receipt
+//! number, the collection sector's and courier's inboxes, issue after identity check on the
+//! application page, unclaimed results and their batch return).
+//!
+//! Not for: acting on a step (the application page in `portal` carries that form).
+
+use super::portal::{applications_table, channel_name};
+use super::{Fields, OrPage, Page, PageErr, banner, error_page, here, logged_in, ok, see_other};
+use crate::AppState;
+use crate::accounts::{Account, Kind};
+use crate::auth::Viewer;
+use crate::catalogue;
+use crate::html::{self, esc};
+use crate::i18n::Lang;
+use crate::ops::{self, Decision, Intake, blocking};
+use crate::problem::{FieldError, Problem};
+use axum::extract::{Form, Query, State};
+use axum::http::{StatusCode, Uri};
+use engine::STATE_CORPORATION;
+use regulation::ChannelId;
+use serde::Deserialize;
+use std::fmt::Write;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(work_page))
+        .routes(routes!(office_intake_submit))
+        .routes(routes!(sc_page))
+        .routes(routes!(sc_intake_submit))
+        .routes(routes!(sc_return_submit))
+        .routes(routes!(rerequest_submit))
+}
+
+/// Regulations `acc` may take in through `channel` (they hold the first step's role).
+fn intake_regulations<'c>(
+    st: &'c AppState,
+    acc: &Account,
+    channel: ChannelId,
+) -> Vec<&'c regulation::Regulation> {
+    let orgs = st.accounts.orgs().unwrap_or_default();
+    let org = acc
+        .org
+        .as_deref()
+        .and_then(|o| orgs.iter().find(|x| x.id == o));
+    catalogue::current_versions(&st.ctx, st.now())
+        .into_iter()
+        .filter(|r| st.ctx.in_force(&r.id, st.now()).is_ok())
+        .filter(|r| match channel {
+            ChannelId::StateCorporation => true,
+            _ => org
+                .and_then(|o| o.provider_type.as_deref())
+                .is_some_and(|t| r.providers.iter().any(|p| p.get_ref().id == t)),
+        })
+        .filter(|r| {
+            st.ctx
+                .plan(&r.id, r.version, channel)
+                .and_then(|p| ops::first_person_step(p))
+                .is_some_and(|s| acc.has_role(&s.role))
+        })
+        .collect()
+}
+
+fn intake_fields(v: &Viewer, f: &Fields, errors: &[FieldError]) -> String {
+    let l = v.lang;
+    let decision = if f.get("decision").is_empty() {
+        "accept"
+    } else {
+        f.get("decision")
+    };
+    format!(
+        "{}{}{}{}",
+        html::input(
+            "text",
+            "applicant_iin",
+            l.t("intake.iin"),
+            f.get("applicant_iin"),
+            Some(l.t("register.iin_hint")),
+            errors,
+            r#"inputmode="numeric" maxlength="12" autocomplete="off""#
+        ),
+        html::input(
+            "text",
+            "applicant_name",
+            l.t("intake.name"),
+            f.get("applicant_name"),
+            None,
+            errors,
+            ""
+        ),
+        html::radios(
+            "decision",
+            l.t("intake.decision"),
+            &[
+                ("accept".into(), l.t("intake.accept").into()),
+                ("refuse".into(), l.t("intake.refuse").into())
+            ],
+            decision,
+            errors
+        ),
+        html::textarea(
+            "grounds",
+            l.t("intake.grounds"),
+            f.get("grounds"),
+            Some(l.t("intake.grounds_hint")),
+            errors
+        ),
+    )
+}
+
+fn title(l: Lang, r: &regulation::Regulation) -> String {
+    let t = r.title.get_ref();
+    match l {
+        Lang::Kk => t.kk.clone(),
+        Lang::Ru => t.ru.clone(),
+        Lang::En => t.en.clone(),
+    }
+}
+
+fn office_form(
+    st: &AppState,
+    v: &Viewer,
+    acc: &Account,
+    f: &Fields,
+    errors: &[FieldError],
+) -> String {
+    let l = v.lang;
+    let regs = intake_regulations(st, acc, ChannelId::Office);
+    if regs.is_empty() {
+        return String::new();
+    }
+    let options: Vec<(String, String)> = regs.iter().map(|r| (r.id.clone(), title(l, r))).collect();
+    format!(
+        r#"<section aria-labelledby="intake-h"><h2 id="intake-h">{}</h2>{}<form method="post" action="/work/intake" novalidate>{}<input type="hidden" name="key" value="{}">{}{}<button type="submit">{}</button></form></section>"#,
+        l.t("intake.office_title"),
+        html::error_summary(l, errors),
+        html::csrf_input(v),
+        esc(&f.opt("key").unwrap_or_else(crate::accounts::new_secret)),
+        html::select(
+            "regulation",
+            l.t("intake.service"),
+            &options,
+            f.get("regulation"),
+            errors
+        ),
+        intake_fields(v, f, errors),
+        l.t("intake.submit"),
+    )
+}
+
+#[derive(Debug, Deserialize)]
+struct ScopeQuery {
+    scope: Option<String>,
+}
+
+async fn work_body(
+    st: &AppState,
+    v: &Viewer,
+    acc: &Account,
+    uri: &Uri,
+    scope: &str,
+    f: &Fields,
+    errors: &[FieldError],
+) -> Result<String, Problem> {
+    let l = v.lang;
+    let s = st.clone();
+    let (a2, sc2) = (acc.clone(), scope.to_string());
+    let apps = blocking(move || ops::list(&s, &a2, &sc2)).await?;
+    let org = acc
+        .org
+        .as_deref()
+        .map(|o| super::portal::org_name(st, l, o))
+        .unwrap_or_default();
+    let roles: Vec<String> = acc
+        .roles
+        .iter()
+        .map(|r| catalogue::role_name(None, r, l))
+        .collect();
+    let mut b = banner(l, uri);
+    let _ = write!(
+        b,
+        r#"<p class="caption">{} · {}</p>"#,
+        esc(&org),
+        esc(&roles.join(", "))
+    );
+    let _ = write!(
+        b,
+        r#"<h2>{}</h2><p><a href="?scope=inbox"{}>{}</a> · <a href="?scope=all"{}>{}</a></p>"#,
+        if scope == "all" {
+            l.t("work.all")
+        } else {
+            l.t("work.inbox")
+        },
+        if scope != "all" {
+            r#" aria-current="page""#
+        } else {
+            ""
+        },
+        l.t("work.inbox"),
+        if scope == "all" {
+            r#" aria-current="page""#
+        } else {
+            ""
+        },
+        l.t("work.all"),
+    );
+    b.push_str(&applications_table(st, l, &apps, true));
+    b.push_str(&office_form(st, v, acc, f, errors));
+    Ok(b)
+}
+
+/// The provider's workstation: inbox and office intake.
+#[utoipa::path(get, path = "/work", tag = "ui", responses((status = 200, content_type = "text/html", body = String)))]
+async fn work_page(
+    State(st): State<AppState>,
+    v: Viewer,
+    uri: Uri,
+    Query(q): Query<ScopeQuery>,
+) -> Page {
+    let (l, h) = (v.lang, here(&uri));
+    let acc = logged_in(&v, &h)?.clone();
+    if acc.kind != Kind::Staff {
+        return Err(PageErr::from(error_page(
+            &v,
+            &h,
+            &Problem::forbidden("forbidden.not_staff", "staff only"),
+        )));
+    }
+    if acc.org.as_deref() == Some(STATE_CORPORATION) {
+        return Ok(see_other("/sc"));
+    }
+    let scope = q
+        .scope
+        .filter(|s| s == "all")
+        .unwrap_or_else(|| "inbox".into());
+    let body = work_body(&st, &v, &acc, &uri, &scope, &Fields::default(), &[])
+        .await
+        .or_page(&v, &h)?;
+    ok(&v, &h, l.t("work.title"), &body)
+}
+
+fn problem_errors(l: Lang, p: &Problem) -> Vec<FieldError> {
+    let errors = if p.errors.is_empty() {
+        vec![FieldError {
+            field: p.field.clone().unwrap_or_default(),
+            rule: p.rule.clone(),
+            detail: p.detail.clone(),
+        }]
+    } else {
+        p.errors.clone()
+    };
+    errors
+        .into_iter()
+        .map(|mut e| {
+            let key = format!("problem.{}", e.rule);
+            if l.t(&key) != key {
+                e.detail = l.t(&key).into();
+            } else if e.rule == "required" {
+                e.detail = l.t("form.required").into();
+            }
+            e
+        })
+        .collect()
+}
+
+fn intake_request(f: &Fields) -> Intake {
+    Intake {
+        regulation: f.get("regulation").to_string(),
+        applicant_iin: f.get("applicant_iin").trim().to_string(),
+        applicant_name: f.get("applicant_name").to_string(),
+        provider: f.opt("provider"),
+        decision: if f.get("decision") == "refuse" {
+            Decision::Refuse
+        } else {
+            Decision::Accept
+        },
+        grounds: f.opt("grounds"),
+    }
+}
+
+/// Register a paper application at the office (form post; same as `POST /api/office/applications`).
+#[utoipa::path(post, path = "/work/intake", tag = "ui", responses((status = 303), (status = 422, content_type = "text/html", body = String)))]
+async fn office_intake_submit(
+    State(st): State<AppState>,
+    v: Viewer,
+    uri: Uri,
+    Form(f): Form<Fields>,
+) -> Page {
+    let (l, h) = (v.lang, here(&uri));
+    let acc = logged_in(&v, "/work")?.clone();
+    v.check_csrf(Some(f.get("csrf"))).or_page(&v, &h)?;
+    let req = intake_request(&f);
+    let key = f.opt("key");
+    let s = st.clone();
+    let a2 = acc.clone();
+    match blocking(move || ops::intake(&s, &a2, ChannelId::Office, &req, key.as_deref(), l)).await {
+        Ok(out) => Ok(see_other(&format!(
+            "/applications/{}?done=intake",
+            html::url_enc(&out.id)
+        ))),
+        Err(p) if p.status == 422 => {
+            let errors = problem_errors(l, &p);
+            let body = work_body(&st, &v, &acc, &uri, "inbox", &f, &errors)
+                .await
+                .or_page(&v, &h)?;
+            Ok(html::html(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                html::page(&v, "/work", l.t("work.title"), &body),
+            ))
+        }
+        Err(p) => Err(PageErr::from(error_page(&v, &h, &p))),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct ScQuery {
+    regulation: Option<String>,
+}
+
+async fn sc_body(
+    st: &AppState,
+    v: &Viewer,
+    acc: &Account,
+    uri: &Uri,
+    regulation: Option<&str>,
+    f: &Fields,
+    errors: &[FieldError],
+) -> Result<String, Problem> {
+    let l = v.lang;
+    let mut b = banner(l, uri);
+    let operator = acc.has_role("state_corporation_operator");
+    // Intake: choose the service first (a GET form), then the application.
+    let regs = intake_regulations(st, acc, ChannelId::StateCorporation);
+    if !regs.is_empty() {
+        let options: Vec<(String, String)> =
+            std::iter::once((String::new(), l.t("sc.choose").to_string()))
+                .chain(regs.iter().map(|r| (r.id.clone(), title(l, r))))
+                .collect();
+        let _ = write!(
+            b,
+            r#"<section aria-labelledby="sc-intake"><h2 id="sc-intake">{}</h2><form method="get" action="/sc">{}<button type="submit" class="secondary">{}</button></form>"#,
+            l.t("sc.intake_title"),
+            html::select(
+                "regulation",
+                l.t("intake.service"),
+                &options,
+                regulation.unwrap_or(""),
+                &[]
+            ),
+            l.t("sc.choose_button"),
+        );
+        if let Some(reg) = regulation.and_then(|id| regs.iter().find(|r| r.id == id)) {
+            let orgs = st.accounts.orgs()?;
+            let providers: Vec<(String, String)> = catalogue::providers_of(reg, &orgs)
+                .into_iter()
+                .map(|o| (o.id.clone(), o.name(l).to_string()))
+                .collect();
+            let _ = write!(
+                b,
+                r#"{}<form method="post" action="/sc/intake" novalidate>{}<input type="hidden" name="key" value="{}"><input type="hidden" name="regulation" value="{}"><p><b>{}</b></p>{}{}<button type="submit">{}</button></form>"#,
+                html::error_summary(l, errors),
+                html::csrf_input(v),
+                esc(&f.opt("key").unwrap_or_else(crate::accounts::new_secret)),
+                esc(&reg.id),
+                esc(&title(l, reg)),
+                html::select(
+                    "provider",
+                    l.t("apply.provider"),
+                    &providers,
+                    f.get("provider"),
+                    errors
+                ),
+                intake_fields(v, f, errors),
+                l.t("sc.intake_submit"),
+            );
+        }
+        b.push_str("</section>");
+    }
+    let s = st.clone();
+    let a2 = acc.clone();
+    let inbox = blocking(move || ops::list(&s, &a2, "inbox")).await?;
+    let _ = write!(b, "<h2>{}</h2>", l.t("work.inbox"));
+    b.push_str(&applications_table(st, l, &inbox, true));
+    if operator {
+        let s = st.clone();
+        let a2 = acc.clone();
+        let unclaimed = blocking(move || ops::unclaimed(&s, &a2)).await?;
+        let _ = write!(
+            b,
+            r#"<h2 id="unclaimed">{}</h2><p class="hint">{}</p>"#,
+            l.t("sc.unclaimed"),
+            l.t("sc.unclaimed_hint")
+        );
+        if unclaimed.is_empty() {
+            let _ = write!(b, "<p>{}</p>", l.t("list.empty"));
+        } else {
+            let _ = write!(
+                b,
+                r#"<form method="post" action="/sc/return">{}<fieldset class="checkboxes"><legend>{}</legend>"#,
+                html::csrf_input(v),
+                l.t("sc.unclaimed_select")
+            );
+            for (i, a) in unclaimed.iter().enumerate() {
+                let _ = write!(
+                    b,
+                    r#"<div><input type="checkbox" id="u-{i}" name="applications" value="{}" checked><label for="u-{i}">{} — {} ({}, {})</label></div>"#,
+                    esc(&a.id),
+                    esc(&a.id),
+                    esc(a.title.get(l)),
+                    esc(&a.applicant_name),
+                    channel_name(l, &a.channel)
+                );
+            }
+            let _ = write!(
+                b,
+                r#"</fieldset><button type="submit" class="warning">{}</button></form>"#,
+                l.t("sc.return_submit")
+            );
+        }
+    }
+    Ok(b)
+}
+
+fn require_sc(v: &Viewer, h: &str) -> Result<Account, PageErr> {
+    let acc = logged_in(v, h)?.clone();
+    if acc.kind != Kind::Staff || acc.org.as_deref() != Some(STATE_CORPORATION) {
+        return Err(PageErr::from(error_page(
+            v,
+            h,
+            &Problem::forbidden("forbidden.organisation", "State Corporation staff only"),
+        )));
+    }
+    Ok(acc)
+}
+
+/// The State Corporation desk.
+#[utoipa::path(get, path = "/sc", tag = "ui", responses((status = 200, content_type = "text/html", body = String)))]
+async fn sc_page(
+    State(st): State<AppState>,
+    v: Viewer,
+    uri: Uri,
+    Query(q): Query<ScQuery>,
+) -> Page {
+    let (l, h) = (v.lang, here(&uri));
+    let acc = require_sc(&v, &h)?;
+    let body = sc_body(
+        &st,
+        &v,
+        &acc,
+        &uri,
+        q.regulation.as_deref().filter(|r| !r.is_empty()),
+        &Fields::default(),
+        &[],
+    )
+    .await
+    .or_page(&v, &h)?;
+    ok(&v, &h, l.t("sc.title"), &body)
+}
+
+/// Take an application in at the State Corporation (form post; same as `POST /api/sc/applications`).
+#[utoipa::path(post, path = "/sc/intake", tag = "ui", responses((status = 303), (status = 422, content_type = "text/html", body = String)))]
+async fn sc_intake_submit(
+    State(st): State<AppState>,
+    v: Viewer,
+    uri: Uri,
+    Form(f): Form<Fields>,
+) -> Page {
+    let (l, h) = (v.lang, here(&uri));
+    let acc = require_sc(&v, "/sc")?;
+    v.check_csrf(Some(f.get("csrf"))).or_page(&v, &h)?;
+    let req = intake_request(&f);
+    let key = f.opt("key");
+    let s = st.clone();
+    let a2 = acc.clone();
+    match blocking(move || {
+        ops::intake(
+            &s,
+            &a2,
+            ChannelId::StateCorporation,
+            &req,
+            key.as_deref(),
+            l,
+        )
+    })
+    .await
+    {
+        Ok(out) => Ok(see_other(&format!(
+            "/applications/{}?done=intake",
+            html::url_enc(&out.id)
+        ))),
+        Err(p) if p.status == 422 => {
+            let errors = problem_errors(l, &p);
+            let reg = f.get("regulation").to_string();
+            let body = sc_body(&st, &v, &acc, &uri, Some(&reg), &f, &errors)
+                .await
+                .or_page(&v, &h)?;
+            Ok(html::html(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                html::page(&v, "/sc", l.t("sc.title"), &body),
+            ))
+        }
+        Err(p) => Err(PageErr::from(error_page(&v, &h, &p))),
+    }
+}
+
+/// Return the selected unclaimed results to their providers (form post; same as
+/// `POST /api/sc/unclaimed/return`).
+#[utoipa::path(post, path = "/sc/return", tag = "ui", responses((status = 303)))]
+async fn sc_return_submit(
+    State(st): State<AppState>,
+    v: Viewer,
+    uri: Uri,
+    Form(f): Form<Fields>,
+) -> Page {
+    let h = here(&uri);
+    let acc = require_sc(&v, "/sc")?;
+    v.check_csrf(Some(f.get("csrf"))).or_page(&v, &h)?;
+    let ids = f.all("applications");
+    let s = st.clone();
+    blocking(move || ops::return_unclaimed(&s, &acc, Some(ids)))
+        .await
+        .or_page(&v, &h)?;
+    Ok(see_other("/sc?done=returned"))
+}
+
+/// Ask the provider for a returned result (form post; same as
+/// `POST /api/sc/applications/{id}/rerequest`).
+#[utoipa::path(post, path = "/applications/{id}/rerequest", tag = "ui", params(("id" = String, Path)), responses((status = 303)))]
+async fn rerequest_submit(
+    State(st): State<AppState>,
+    v: Viewer,
+    uri: Uri,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    Form(f): Form<Fields>,
+) -> Page {
+    let h = here(&uri);
+    let acc = require_sc(&v, &format!("/applications/{id}"))?;
+    v.check_csrf(Some(f.get("csrf"))).or_page(&v, &h)?;
+    let s = st.clone();
+    let app = blocking(move || ops::rerequest(&s, &acc, &id))
+        .await
+        .or_page(&v, &h)?;
+    Ok(see_other(&format!(
+        "/applications/{}?done=acted",
+        html::url_enc(&app.id)
+    )))
+}

@@ -1,0 +1,458 @@
+//! The server-rendered web UI in Kazakh, Russian and English: the citizen portal (catalogue,
+//! application form generated from the regulation, status timeline, personal cabinet), the
+//! staff workstation (inbox per role with due instants and SLA colour, acting on the current
+//! step, office intake), the State Corporation desk, monitoring, and admin pages.
+//!
+//! Works without JavaScript: plain forms, POST → redirect → GET, every form with a CSRF token.
+//! Each action calls the same `ops` function as its API endpoint. Not for: JSON (see `api`).
+
+mod desk;
+mod monitor;
+mod portal;
+
+use crate::AppState;
+use crate::accounts::Kind;
+use crate::auth::{self, Viewer};
+use crate::html::{self, esc, page};
+use crate::i18n::Lang;
+use crate::ops::blocking;
+use crate::problem::{FieldError, Problem};
+use axum::extract::{Form, Query, State};
+use axum::http::{StatusCode, Uri, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub use portal::verify_page;
+
+/// The pages, described in the OpenAPI document under the `ui` tag.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(home))
+        .routes(routes!(login_page, login_submit))
+        .routes(routes!(register_page, register_submit))
+        .routes(routes!(logout))
+        .merge(portal::router())
+        .merge(desk::router())
+        .merge(monitor::router())
+}
+
+/// Form fields as sent (a field may repeat).
+#[derive(Debug, Default, Deserialize)]
+#[serde(transparent)]
+pub struct Fields(pub Vec<(String, String)>);
+
+impl Fields {
+    pub fn get(&self, name: &str) -> &str {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
+    }
+    pub fn opt(&self, name: &str) -> Option<String> {
+        Some(self.get(name).trim().to_string()).filter(|s| !s.is_empty())
+    }
+    pub fn all(&self, name: &str) -> Vec<String> {
+        self.0
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .collect()
+    }
+}
+
+/// The path and query of the request (for language links and `next=`).
+pub fn here(uri: &Uri) -> String {
+    uri.path_and_query()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| "/".into())
+}
+
+pub fn see_other(to: &str) -> Response {
+    Redirect::to(to).into_response()
+}
+
+/// A page telling what went wrong, with the problem's status.
+pub fn error_page(v: &Viewer, here: &str, p: &Problem) -> Response {
+    let l = v.lang;
+    if p.status == 401 {
+        return see_other(&format!("/login?next={}", html::url_enc(here)));
+    }
+    let key = format!("problem.{}", p.rule);
+    let text = l.t(&key);
+    let detail = if text == key {
+        p.detail.clone()
+    } else {
+        text.to_string()
+    };
+    let body = format!(
+        r#"<div class="error-summary" role="alert"><p>{}</p><p class="hint">{}: <code>{}</code>{}</p></div><p><a href="/">{}</a> · <a href="/services">{}</a></p>"#,
+        esc(&detail),
+        l.t("problem.rule"),
+        esc(&p.rule),
+        p.field
+            .as_ref()
+            .map(|f| format!(" · {}: <code>{}</code>", l.t("problem.field"), esc(f)))
+            .unwrap_or_default(),
+        l.t("nav.home"),
+        l.t("nav.services"),
+    );
+    html::html(p.status_code(), page(v, here, l.t("problem.title"), &body))
+}
+
+/// A page answered instead of the one asked for (an error page, a redirect to login).
+pub struct PageErr(Box<Response>);
+
+impl From<Response> for PageErr {
+    fn from(r: Response) -> PageErr {
+        PageErr(Box::new(r))
+    }
+}
+
+impl IntoResponse for PageErr {
+    fn into_response(self) -> Response {
+        *self.0
+    }
+}
+
+/// `Result<T, Problem>` → `Result<T, PageErr>` with an HTML error page.
+pub trait OrPage<T> {
+    fn or_page(self, v: &Viewer, here: &str) -> Result<T, PageErr>;
+}
+
+impl<T> OrPage<T> for Result<T, Problem> {
+    fn or_page(self, v: &Viewer, here: &str) -> Result<T, PageErr> {
+        self.map_err(|p| error_page(v, here, &p).into())
+    }
+}
+
+/// The account, or a redirect to the login page.
+pub fn logged_in<'v>(v: &'v Viewer, here: &str) -> Result<&'v crate::accounts::Account, PageErr> {
+    v.account
+        .as_ref()
+        .ok_or_else(|| see_other(&format!("/login?next={}", html::url_enc(here))).into())
+}
+
+/// A success banner for `?done=key` after a redirect.
+pub fn banner(l: Lang, uri: &Uri) -> String {
+    let done = uri
+        .query()
+        .unwrap_or("")
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("done="))
+        .unwrap_or("");
+    const KNOWN: [&str; 8] = [
+        "submitted",
+        "acted",
+        "intake",
+        "registered",
+        "returned",
+        "clock",
+        "token_revoked",
+        "logged_in",
+    ];
+    if KNOWN.contains(&done) {
+        format!(
+            r#"<div class="banner" role="status"><p>{}</p></div>"#,
+            l.t(&format!("done.{done}"))
+        )
+    } else {
+        String::new()
+    }
+}
+
+type Page = Result<Response, PageErr>;
+
+fn ok(v: &Viewer, here: &str, title: &str, body: &str) -> Page {
+    Ok(html::html(StatusCode::OK, page(v, here, title, body)))
+}
+
+// ---- home --------------------------------------------------------------------------------
+
+/// Home page.
+#[utoipa::path(get, path = "/", tag = "ui", responses((status = 200, content_type = "text/html", body = String)))]
+async fn home(State(st): State<AppState>, v: Viewer, uri: Uri) -> Response {
+    let l = v.lang;
+    let h = here(&uri);
+    let mut body = banner(l, &uri);
+    body.push_str(&format!(r#"<p class="caption">{}</p>"#, l.t("home.intro")));
+    body.push_str(&format!(
+        r#"<form method="get" action="/services" role="search"><div class="form-group"><label for="f-q">{}</label><input type="search" id="f-q" name="q"></div><button type="submit">{}</button></form>"#,
+        l.t("services.search"),
+        l.t("services.search_button")
+    ));
+    let links: Vec<(&str, &str)> = match v.kind() {
+        None => vec![
+            ("/services", "home.portal"),
+            ("/login", "nav.login"),
+            ("/register", "nav.register"),
+        ],
+        Some(Kind::Citizen) => vec![("/services", "home.portal"), ("/cabinet", "nav.cabinet")],
+        Some(Kind::Staff) => vec![
+            ("/work", "nav.work"),
+            ("/sc", "nav.sc"),
+            ("/monitoring", "nav.monitoring"),
+        ],
+        Some(Kind::Monitor) => vec![("/monitoring", "nav.monitoring")],
+        Some(Kind::Admin) => vec![("/monitoring", "nav.monitoring"), ("/admin", "nav.admin")],
+    };
+    body.push_str("<ul>");
+    for (href, key) in links {
+        body.push_str(&format!(r#"<li><a href="{href}">{}</a></li>"#, l.t(key)));
+    }
+    body.push_str("</ul>");
+    body.push_str(&format!(
+        r#"<p class="hint">{}: {}</p>"#,
+        l.t("home.clock"),
+        html::local(st.now())
+    ));
+    html::html(StatusCode::OK, page(&v, &h, l.t("home.title"), &body))
+}
+
+// ---- login, registration -----------------------------------------------------------------
+
+#[derive(Debug, Deserialize)]
+struct NextQuery {
+    next: Option<String>,
+}
+
+/// Only local paths are followed after login.
+fn safe_next(next: Option<&str>) -> String {
+    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
+        .unwrap_or("/")
+        .to_string()
+}
+
+fn login_form(v: &Viewer, next: &str, login: &str, errors: &[FieldError]) -> String {
+    let l = v.lang;
+    format!(
+        r#"{}<form method="post" action="/login" novalidate>{}<input type="hidden" name="next" value="{}">{}{}<button type="submit">{}</button></form><p>{} <a href="/register">{}</a></p>"#,
+        html::error_summary(l, errors),
+        html::csrf_input(v),
+        esc(next),
+        html::input(
+            "text",
+            "login",
+            l.t("login.login"),
+            login,
+            Some(l.t("login.login_hint")),
+            errors,
+            r#"autocomplete="username" spellcheck="false""#
+        ),
+        html::input(
+            "password",
+            "password",
+            l.t("login.password"),
+            "",
+            None,
+            errors,
+            r#"autocomplete="current-password""#
+        ),
+        l.t("login.submit"),
+        l.t("login.no_account"),
+        l.t("nav.register"),
+    )
+}
+
+/// Login form.
+#[utoipa::path(get, path = "/login", tag = "ui", responses((status = 200, content_type = "text/html", body = String)))]
+async fn login_page(v: Viewer, uri: Uri, Query(q): Query<NextQuery>) -> Response {
+    let h = here(&uri);
+    let next = safe_next(q.next.as_deref());
+    html::html(
+        StatusCode::OK,
+        page(
+            &v,
+            &h,
+            v.lang.t("login.title"),
+            &login_form(&v, &next, "", &[]),
+        ),
+    )
+}
+
+/// Log in (form post).
+#[utoipa::path(post, path = "/login", tag = "ui", responses((status = 303), (status = 401, content_type = "text/html", body = String)))]
+async fn login_submit(
+    State(st): State<AppState>,
+    v: Viewer,
+    uri: Uri,
+    Form(f): Form<Fields>,
+) -> Response {
+    let h = here(&uri);
+    let l = v.lang;
+    if let Err(p) = v.check_csrf(Some(f.get("csrf"))) {
+        return error_page(&v, &h, &p);
+    }
+    let next = safe_next(Some(f.get("next")));
+    let (login, pw) = (
+        f.get("login").trim().to_string(),
+        f.get("password").to_string(),
+    );
+    let s = st.clone();
+    let lg = login.clone();
+    match blocking(move || auth::login(&s, &lg, &pw, l)).await {
+        Ok((_, token, _)) => {
+            let mut res = see_other(&next);
+            res.headers_mut()
+                .append(header::SET_COOKIE, auth::session_cookie(&st, &token));
+            res
+        }
+        Err(p) => {
+            let errors = vec![FieldError {
+                field: "password".into(),
+                rule: p.rule.clone(),
+                detail: p.detail.clone(),
+            }];
+            html::html(
+                p.status_code(),
+                page(
+                    &v,
+                    &h,
+                    l.t("login.title"),
+                    &login_form(&v, &next, &login, &errors),
+                ),
+            )
+        }
+    }
+}
+
+fn register_form(v: &Viewer, f: &Fields, errors: &[FieldError]) -> String {
+    let l = v.lang;
+    format!(
+        r#"{}<form method="post" action="/register" novalidate>{}{}{}{}{}<button type="submit">{}</button></form>"#,
+        html::error_summary(l, errors),
+        html::csrf_input(v),
+        html::input(
+            "text",
+            "iin",
+            l.t("register.iin"),
+            f.get("iin"),
+            Some(l.t("register.iin_hint")),
+            errors,
+            r#"inputmode="numeric" autocomplete="off" maxlength="12""#
+        ),
+        html::input(
+            "text",
+            "name",
+            l.t("register.name"),
+            f.get("name"),
+            None,
+            errors,
+            r#"autocomplete="name""#
+        ),
+        html::input(
+            "tel",
+            "phone",
+            l.t("register.phone"),
+            f.get("phone"),
+            Some(l.t("register.phone_hint")),
+            errors,
+            r#"autocomplete="tel""#
+        ),
+        html::input(
+            "password",
+            "password",
+            l.t("register.password"),
+            "",
+            Some(&l.tf(
+                "form.password_length",
+                &[("n", &auth::MIN_PASSWORD.to_string())]
+            )),
+            errors,
+            r#"autocomplete="new-password""#
+        ),
+        l.t("register.submit"),
+    )
+}
+
+/// Citizen registration form.
+#[utoipa::path(get, path = "/register", tag = "ui", responses((status = 200, content_type = "text/html", body = String)))]
+async fn register_page(v: Viewer, uri: Uri) -> Response {
+    let h = here(&uri);
+    html::html(
+        StatusCode::OK,
+        page(
+            &v,
+            &h,
+            v.lang.t("register.title"),
+            &register_form(&v, &Fields::default(), &[]),
+        ),
+    )
+}
+
+/// Register (form post); logs the new citizen in.
+#[utoipa::path(post, path = "/register", tag = "ui", responses((status = 303), (status = 422, content_type = "text/html", body = String)))]
+async fn register_submit(
+    State(st): State<AppState>,
+    v: Viewer,
+    uri: Uri,
+    Form(f): Form<Fields>,
+) -> Response {
+    let h = here(&uri);
+    let l = v.lang;
+    if let Err(p) = v.check_csrf(Some(f.get("csrf"))) {
+        return error_page(&v, &h, &p);
+    }
+    let r = auth::Registration {
+        iin: f.get("iin").trim().to_string(),
+        name: f.get("name").to_string(),
+        password: f.get("password").to_string(),
+        phone: f.opt("phone"),
+    };
+    let s = st.clone();
+    match blocking(move || {
+        let a = auth::register(&s, &r, l)?;
+        auth::login(&s, &a.login, &r.password, l)
+    })
+    .await
+    {
+        Ok((_, token, _)) => {
+            let mut res = see_other("/cabinet?done=registered");
+            res.headers_mut()
+                .append(header::SET_COOKIE, auth::session_cookie(&st, &token));
+            res
+        }
+        Err(p) => {
+            let errors = if p.errors.is_empty() {
+                vec![FieldError {
+                    field: p.field.clone().unwrap_or_else(|| "iin".into()),
+                    rule: p.rule.clone(),
+                    detail: p.detail.clone(),
+                }]
+            } else {
+                p.errors.clone()
+            };
+            html::html(
+                p.status_code(),
+                page(
+                    &v,
+                    &h,
+                    l.t("register.title"),
+                    &register_form(&v, &f, &errors),
+                ),
+            )
+        }
+    }
+}
+
+/// Log out (form post).
+#[utoipa::path(post, path = "/logout", tag = "ui", responses((status = 303)))]
+async fn logout(
+    State(st): State<AppState>,
+    v: Viewer,
+    uri: Uri,
+    Form(f): Form<Fields>,
+) -> Response {
+    if let Err(p) = v.check_csrf(Some(f.get("csrf"))) {
+        return error_page(&v, &here(&uri), &p);
+    }
+    if let auth::Via::Session { token } = &v.via {
+        let _ = st.accounts.end_session(token);
+    }
+    let mut res = see_other("/");
+    res.headers_mut()
+        .append(header::SET_COOKIE, auth::clear_session_cookie());
+    res
+}

@@ -1,0 +1,323 @@
+//! Test harness: a server state over a temporary directory with the real catalogue and demo
+//! data (cheap password hashing), and helpers that drive the router in-process with
+//! `tower::ServiceExt::oneshot` — JSON API calls with a session (cookie + CSRF header) or a
+//! bearer token, and browser-like form posts.
+#![allow(dead_code)]
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use serde_json::{Value, json};
+use server::{AppState, Config, Options, PasswordCost};
+use std::path::PathBuf;
+use tower::ServiceExt;
+
+pub const STAFF_PW: &str = server::demo::STAFF_PASSWORD;
+pub const CITIZEN_PW: &str = server::demo::CITIZEN_PASSWORD;
+pub const ADMIN_PW: &str = server::demo::ADMIN_PASSWORD;
+pub const MONITOR_PW: &str = server::demo::MONITOR_PASSWORD;
+pub const CITIZEN: &str = "100515500003";
+pub const OTHER_CITIZEN: &str = "000229600004";
+/// A regulation with office, State Corporation and portal channels, in force in Dec 2019.
+pub const REG: &str = "ekr-free-meals-tvet";
+pub const PROVIDER: &str = "tvet_organisation-1";
+pub const OTHER_PROVIDER: &str = "district_leb-1";
+
+pub struct TempDir(pub PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+pub struct TestApp {
+    pub state: AppState,
+    pub router: axum::Router,
+    _dir: TempDir,
+}
+
+pub struct Resp {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl Resp {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+    }
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+    pub fn location(&self) -> String {
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string()
+    }
+    /// Cookies the response sets, as `name=value`.
+    pub fn set_cookies(&self) -> Vec<String> {
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .map(|v| v.split(';').next().unwrap_or("").to_string())
+            .collect()
+    }
+    pub fn content_type(&self) -> String {
+        self.headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string()
+    }
+}
+
+/// Who calls: nobody, a session (cookie + CSRF token), or a bearer token.
+#[derive(Clone, Debug, Default)]
+pub struct Who {
+    pub cookie: Option<String>,
+    pub csrf: Option<String>,
+    pub bearer: Option<String>,
+}
+
+pub fn regulations_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../regulations")
+}
+
+/// 2019-12-02 09:00 in Almaty, a Monday: the seed regulations are in force.
+pub fn t0() -> jiff::Timestamp {
+    "2019-12-02T03:00:00Z".parse().unwrap()
+}
+
+impl TestApp {
+    pub fn new() -> TestApp {
+        TestApp::with(t0(), None)
+    }
+
+    /// A server whose clock starts at `as_of`, optionally logging SMS to a file.
+    pub fn with(as_of: jiff::Timestamp, sms_log: Option<PathBuf>) -> TestApp {
+        let dir = std::env::temp_dir().join(format!(
+            "qyzmet-server-test-{}-{}",
+            std::process::id(),
+            server::accounts::hex(&server::accounts::random_bytes::<6>())
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        let config = Config {
+            data_dir: dir.clone(),
+            listen: "127.0.0.1:0".parse().unwrap(),
+            regulations_dir: regulations_dir(),
+            as_of: Some(as_of),
+            demo: true,
+        };
+        let state = AppState::open_with(
+            config,
+            Options {
+                password_cost: PasswordCost::Test,
+                background_tasks: false,
+                public_url: Some("http://qyzmet.test".into()),
+                sms_log,
+            },
+        )
+        .expect("server state");
+        server::demo::seed(&state.accounts, &state.ctx, PasswordCost::Test).expect("demo data");
+        TestApp {
+            router: server::app(state.clone()),
+            state,
+            _dir: TempDir(dir),
+        }
+    }
+
+    pub async fn send(&self, req: Request<Body>) -> Resp {
+        let res = self.router.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let body = axum::body::to_bytes(res.into_body(), 64 << 20)
+            .await
+            .unwrap()
+            .to_vec();
+        Resp {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    fn builder(method: &str, uri: &str, who: &Who) -> axum::http::request::Builder {
+        let mut b = Request::builder().method(method).uri(uri);
+        if let Some(c) = &who.cookie {
+            b = b.header(header::COOKIE, c);
+        }
+        if let Some(t) = &who.bearer {
+            b = b.header(header::AUTHORIZATION, format!("Bearer {t}"));
+        }
+        if let Some(c) = &who.csrf {
+            b = b.header("x-csrf-token", c);
+        }
+        b
+    }
+
+    pub async fn get(&self, uri: &str, who: &Who) -> Resp {
+        self.send(Self::builder("GET", uri, who).body(Body::empty()).unwrap())
+            .await
+    }
+
+    pub async fn get_html(&self, uri: &str, who: &Who) -> Resp {
+        self.send(
+            Self::builder("GET", uri, who)
+                .header(header::ACCEPT, "text/html")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+    }
+
+    pub async fn post(&self, uri: &str, who: &Who, body: &Value) -> Resp {
+        self.post_with(uri, who, body, &[]).await
+    }
+
+    pub async fn post_with(
+        &self,
+        uri: &str,
+        who: &Who,
+        body: &Value,
+        headers: &[(&str, &str)],
+    ) -> Resp {
+        let mut b =
+            Self::builder("POST", uri, who).header(header::CONTENT_TYPE, "application/json");
+        for (k, v) in headers {
+            b = b.header(*k, *v);
+        }
+        self.send(b.body(Body::from(body.to_string())).unwrap())
+            .await
+    }
+
+    pub async fn delete(&self, uri: &str, who: &Who) -> Resp {
+        self.send(
+            Self::builder("DELETE", uri, who)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+    }
+
+    /// A browser form post (urlencoded), with the session cookie only.
+    pub async fn form(&self, uri: &str, cookie: Option<&str>, fields: &[(&str, &str)]) -> Resp {
+        let body: String = fields
+            .iter()
+            .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        let mut b = Request::builder()
+            .method("POST")
+            .uri(uri)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ACCEPT, "text/html");
+        if let Some(c) = cookie {
+            b = b.header(header::COOKIE, c);
+        }
+        self.send(b.body(Body::from(body)).unwrap()).await
+    }
+
+    /// Logs in through the API: a session with its CSRF token.
+    pub async fn login(&self, login: &str, password: &str) -> Who {
+        let r = self
+            .post(
+                "/api/auth/login",
+                &Who::default(),
+                &json!({"login": login, "password": password}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "login {login}: {}", r.text());
+        let cookie = r
+            .set_cookies()
+            .into_iter()
+            .find(|c| c.starts_with("qz_session="))
+            .expect("session cookie");
+        Who {
+            cookie: Some(cookie),
+            csrf: r.json()["csrf"].as_str().map(String::from),
+            bearer: None,
+        }
+    }
+
+    pub async fn citizen(&self) -> Who {
+        self.login(CITIZEN, CITIZEN_PW).await
+    }
+
+    pub async fn staff(&self, org: &str, role: &str) -> Who {
+        self.login(&format!("{org}.{role}"), STAFF_PW).await
+    }
+
+    /// Submits a portal application as `who`; returns its id.
+    pub async fn apply_portal(&self, who: &Who, regulation: &str, provider: &str) -> String {
+        let r = self
+            .post_with(
+                "/api/applications",
+                who,
+                &json!({"regulation": regulation, "provider": provider}),
+                &[(
+                    "Idempotency-Key",
+                    &format!(
+                        "k-{}",
+                        server::accounts::hex(&server::accounts::random_bytes::<6>())
+                    ),
+                )],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        r.json()["id"].as_str().unwrap().to_string()
+    }
+
+    pub async fn app(&self, who: &Who, id: &str) -> Value {
+        let r = self.get(&format!("/api/applications/{id}"), who).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        r.json()
+    }
+
+    /// Completes the current step of `id` as `who` with `body` extras; returns the response.
+    pub async fn act(&self, who: &Who, id: &str, step: u64, extra: Value) -> Resp {
+        let mut body = json!({"step": step, "outcome": "done"});
+        if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
+            for (k, v) in e {
+                b.insert(k.clone(), v.clone());
+            }
+        }
+        self.post(&format!("/api/applications/{id}/actions"), who, &body)
+            .await
+    }
+
+    /// The current step of `id` (as the monitor sees it): (index, role, holder org).
+    pub async fn current(&self, id: &str) -> Option<(u64, String, String)> {
+        let admin = self.login("admin", ADMIN_PW).await;
+        let d = self.app(&admin, id).await;
+        let c = &d["current"];
+        if c.is_null() {
+            return None;
+        }
+        Some((
+            c["step"].as_u64().unwrap(),
+            c["role"].as_str().unwrap().to_string(),
+            c["holder"].as_str().unwrap().to_string(),
+        ))
+    }
+
+    /// Journal events of `id`, straight from the store.
+    pub fn events(&self, id: &str) -> Vec<store::Event> {
+        self.state.store.events(id).unwrap()
+    }
+}
+
+pub fn enc(s: &str) -> String {
+    server::html::url_enc(s)
+}
+
+/// The value of a hidden input `name` in an HTML page.
+pub fn hidden(html: &str, name: &str) -> Option<String> {
+    let pat = format!(r#"name="{name}" value=""#);
+    let i = html.find(&pat)? + pat.len();
+    let j = html[i..].find('"')? + i;
+    Some(html[i..j].to_string())
+}
