@@ -1,0 +1,107 @@
+//! The live server against its own OpenAPI document: schemathesis (PyPI) generates requests for
+//! every operation and checks that no response is a 5xx and every response matches the schema.
+
+use std::io::Read;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn unavailable(why: &str) {
+    if std::env::var_os("CI").is_some() {
+        panic!("schemathesis test cannot run in CI: {why}");
+    }
+    eprintln!("SKIPPED schemathesis: {why}");
+}
+
+#[test]
+fn schemathesis_finds_no_server_errors_and_no_schema_violations() {
+    let setup = Command::new("bash")
+        .arg(root().join("tools/schemathesis/setup.sh"))
+        .output();
+    let bin = match setup {
+        Ok(o) if o.status.success() => PathBuf::from(
+            String::from_utf8_lossy(&o.stdout)
+                .lines()
+                .last()
+                .unwrap_or("")
+                .trim(),
+        ),
+        Ok(o) => {
+            return unavailable(&format!(
+                "setup failed: {}",
+                String::from_utf8_lossy(&o.stderr)
+            ));
+        }
+        Err(e) => return unavailable(&format!("bash: {e}")),
+    };
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let data = std::env::temp_dir().join(format!("qyzmet-st-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data);
+    let mut server = Command::new(env!("CARGO_BIN_EXE_qyzmet"))
+        .arg("serve")
+        .arg("--data")
+        .arg(&data)
+        .args([
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--as-of",
+            "2019-12-03T10:00",
+            "--demo",
+        ])
+        .arg("--regulations")
+        .arg(root().join("regulations"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    let started = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the server did not start"
+        );
+        if let Ok(Some(status)) = server.try_wait() {
+            let mut err = String::new();
+            server
+                .stderr
+                .take()
+                .unwrap()
+                .read_to_string(&mut err)
+                .unwrap();
+            panic!("the server exited ({status}): {err}");
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let run = Command::new(bin.join("schemathesis"))
+        .args(["run", &format!("{base}/openapi.json")])
+        .args(["--checks", "not_a_server_error,response_schema_conformance"])
+        .args(["--max-examples", "10", "--seed", "20191203", "--no-color"])
+        .current_dir(&data)
+        .output()
+        .unwrap();
+    server.kill().unwrap();
+    server.wait().unwrap();
+    let out = String::from_utf8_lossy(&run.stdout);
+    let _ = std::fs::remove_dir_all(&data);
+    let summary: Vec<&str> = out
+        .lines()
+        .filter(|l| l.contains("generated") || l.contains("Tested:"))
+        .collect();
+    println!("{}", summary.join("\n"));
+    assert!(
+        run.status.success(),
+        "schemathesis found problems:\n{out}\n{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert!(out.contains("passed"), "{out}");
+}
