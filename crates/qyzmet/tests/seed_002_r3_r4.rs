@@ -4,146 +4,19 @@
 //! against values read by hand from the Kazakh text (`shared/seeds/002_2e3e04865d2df02b.txt`;
 //! the line numbers are in the comments), not copied from the TOML files.
 
+mod common;
+
+use common::seeds::{
+    S, assert_duration, branch_kinds, channels, check_flow, check_results, check_term,
+    check_unclaimed, check_warnings, flow_ids, regulation, result_named, sorted_strings, step,
+};
 use serde_json::Value;
-use std::path::Path;
-use std::process::Command;
 
 const SEED: &str = "002_2e3e04865d2df02b.txt";
 
-/// The exported regulation of seed 002 with this part number.
-fn exported(part: u64) -> Value {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let out = Command::new(env!("CARGO_BIN_EXE_qyzmet"))
-        .args(["regulations", "export", "--format", "json"])
-        .current_dir(&root)
-        .output()
-        .expect("qyzmet runs");
-    assert!(
-        out.status.success(),
-        "`qyzmet regulations export --format json` failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let all: Value = serde_json::from_slice(&out.stdout).expect("the export is JSON");
-    let mut hits = all
-        .as_array()
-        .expect("the export is a JSON array")
-        .iter()
-        .filter(|r| r["source"]["seed"] == SEED && r["source"]["part"] == part)
-        .cloned()
-        .collect::<Vec<_>>();
-    assert_eq!(hits.len(), 1, "one regulation for seed 002, part {part}");
-    hits.remove(0)
-}
-
-fn string_set(v: &Value) -> Vec<String> {
-    let mut s: Vec<String> = v
-        .as_array()
-        .expect("an array")
-        .iter()
-        .map(|x| x.as_str().expect("strings").to_string())
-        .collect();
-    s.sort();
-    s
-}
-
-/// `None` = the text gives no such duration (JSON null).
-type Dur = Option<(u64, &'static str)>;
-
-fn assert_duration(got: &Value, want: Dur, what: &str) {
-    match want {
-        Some((value, unit)) => {
-            assert_eq!(got["value"], value, "{what}: value ({got})");
-            assert_eq!(got["unit"], unit, "{what}: unit ({got})");
-        }
-        None => assert!(got.is_null(), "{what}: the text gives none, got {got}"),
-    }
-}
-
-/// One step as read from the text: n, role (None for a provider_flow step), duration, and a
-/// word its text_en must contain.
-struct S(u64, Option<&'static str>, Dur, &'static str);
-
-fn assert_flow(r: &Value, flow: &str, want: &[S]) {
-    let steps = r["flows"][flow]
-        .as_array()
-        .unwrap_or_else(|| panic!("flow `{flow}` is exported"));
-    let got_n: Vec<u64> = steps.iter().map(|s| s["n"].as_u64().unwrap()).collect();
-    let want_n: Vec<u64> = want.iter().map(|s| s.0).collect();
-    assert_eq!(got_n, want_n, "flow `{flow}`: step numbers");
-    for (s, S(n, role, dur, word)) in steps.iter().zip(want) {
-        let at = format!("flow `{flow}` step {n}");
-        match role {
-            Some(role) => assert_eq!(s["role"], *role, "{at}: role"),
-            None => assert!(s["role"].is_null(), "{at}: no role, got {}", s["role"]),
-        }
-        assert_duration(&s["duration"], *dur, &format!("{at}: duration"));
-        let text = s["text_en"].as_str().unwrap_or("").to_lowercase();
-        assert!(
-            text.contains(&word.to_lowercase()),
-            "{at}: text_en should mention `{word}`: {text}"
-        );
-    }
-}
-
-fn step<'a>(r: &'a Value, flow: &str, n: u64) -> &'a Value {
-    r["flows"][flow]
-        .as_array()
-        .and_then(|steps| steps.iter().find(|s| s["n"] == n))
-        .unwrap_or_else(|| panic!("flow `{flow}` has a step {n}"))
-}
-
-fn branch_kinds(s: &Value) -> Vec<String> {
-    s["branches"]
-        .as_array()
-        .map(|b| {
-            b.iter()
-                .map(|b| b["kind"].as_str().unwrap_or("").to_string())
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-/// The results, as (kind, a piece of name_en): exactly these many, each found.
-fn assert_results(r: &Value, want: &[(&str, &str)]) {
-    let results = r["results"].as_array().expect("results");
-    assert_eq!(results.len(), want.len(), "results: {results:#?}");
-    for (kind, name) in want {
-        assert!(
-            results.iter().any(|x| x["kind"] == *kind
-                && x["name_en"]
-                    .as_str()
-                    .is_some_and(|n| n.to_lowercase().contains(&name.to_lowercase()))),
-            "a result of kind `{kind}` whose name_en has `{name}`: {results:#?}"
-        );
-    }
-}
-
-fn result_named<'a>(r: &'a Value, name: &str) -> &'a Value {
-    r["results"]
-        .as_array()
-        .and_then(|rs| {
-            rs.iter().find(|x| {
-                x["name_en"]
-                    .as_str()
-                    .is_some_and(|n| n.to_lowercase().contains(&name.to_lowercase()))
-            })
-        })
-        .unwrap_or_else(|| panic!("a result whose name_en has `{name}`"))
-}
-
-fn assert_warnings(r: &Value, want: &[&str]) {
-    let warnings = string_set(&r["warnings"]);
-    for w in want {
-        assert!(
-            warnings.iter().any(|x| x.contains(w)),
-            "a warning containing `{w}`: {warnings:#?}"
-        );
-    }
-}
-
 #[test]
 fn r3_referrals_to_out_of_town_and_school_camps() {
-    let r = exported(3);
+    let r = regulation(SEED, 3);
     assert_eq!(r["id"], "ekr-camp-referrals");
     // L759-L762 (the text spells "тәрбиенушілердің", sic).
     let kk = r["title"]["kk"].as_str().expect("title.kk");
@@ -158,31 +31,19 @@ fn r3_referrals_to_out_of_town_and_school_camps() {
     );
 
     // L775-L780: the provider's office, the State Corporation, the portal.
-    assert_eq!(
-        string_set(&r["channels"]),
-        ["office", "portal", "state_corporation"]
-    );
+    assert_eq!(channels(r), ["office", "portal", "state_corporation"]);
     // L781-L782: electronic (fully automated) and/or paper; L794: result on paper.
-    assert_eq!(string_set(&r["service_form"]), ["fully_automated", "paper"]);
-    assert_eq!(string_set(&r["result_form"]), ["paper"]);
+    assert_eq!(
+        sorted_strings(&r["service_form"], "service_form"),
+        ["fully_automated", "paper"]
+    );
+    assert_eq!(sorted_strings(&r["result_form"], "result_form"), ["paper"]);
 
     // L838-L840: 5 working days from handing the documents to the provider, to the State
     // Corporation, and via the portal.
-    assert_duration(
-        &r["term"]["office"],
-        Some((5, "working_days")),
-        "office term",
-    );
-    assert_duration(
-        &r["term"]["state_corporation"],
-        Some((5, "working_days")),
-        "State Corporation term",
-    );
-    assert_duration(
-        &r["term"]["portal"],
-        Some((5, "working_days")),
-        "portal term",
-    );
+    check_term(r, "office", Some((5, "working_days")));
+    check_term(r, "state_corporation", Some((5, "working_days")));
+    check_term(r, "portal", Some((5, "working_days")));
     // L841-L845: acceptance day not counted; result to the SC one тәулік before the term ends.
     let sc_term = &r["term"]["state_corporation"];
     assert_eq!(sc_term["acceptance_day_counted"], false);
@@ -192,14 +53,11 @@ fn r3_referrals_to_out_of_town_and_school_camps() {
         "deliver before term",
     );
 
-    let flows = r["flows"].as_object().expect("flows");
-    let mut flow_ids: Vec<&String> = flows.keys().collect();
-    flow_ids.sort();
-    assert_eq!(flow_ids, ["office", "portal", "state_corporation"]);
+    assert_eq!(flow_ids(r), ["office", "portal", "state_corporation"]);
 
     // Para 5 (L818-L837): 30 min, 5 min, 4 working days, 15 min, 15 min.
-    assert_flow(
-        &r,
+    check_flow(
+        r,
         "office",
         &[
             S(1, Some("office_clerk"), Some((30, "minutes")), "registers"),
@@ -215,13 +73,13 @@ fn r3_referrals_to_out_of_town_and_school_camps() {
         ],
     );
     // L820-L823: refusal to accept at action 1; L829-L831: motivated refusal at action 3.
-    assert!(branch_kinds(step(&r, "office", 1)).contains(&"refuse_acceptance".to_string()));
-    assert!(branch_kinds(step(&r, "office", 3)).contains(&"motivated_refusal".to_string()));
+    assert!(branch_kinds(step(r, "office", 1)).contains(&"refuse_acceptance".to_string()));
+    assert!(branch_kinds(step(r, "office", 3)).contains(&"motivated_refusal".to_string()));
 
     // Para 9 (L933-L972): operator processes 1-10 with conditions 1-2, no step durations (the
     // 15 minutes of L928-L929 are for the whole processing); Process 9 is the provider's work.
-    assert_flow(
-        &r,
+    check_flow(
+        r,
         "state_corporation",
         &[
             S(1, Some("state_corporation_operator"), None, "operator"),
@@ -248,20 +106,20 @@ fn r3_referrals_to_out_of_town_and_school_camps() {
             ),
         ],
     );
-    let p9 = step(&r, "state_corporation", 11);
+    let p9 = step(r, "state_corporation", 11);
     assert_eq!(p9["kind"], "provider_flow");
     assert_eq!(p9["flow"], "office");
-    assert_eq!(step(&r, "state_corporation", 2)["kind"], "condition");
-    assert_eq!(step(&r, "state_corporation", 6)["kind"], "condition");
+    assert_eq!(step(r, "state_corporation", 2)["kind"], "condition");
+    assert_eq!(step(r, "state_corporation", 6)["kind"], "condition");
     // L922-L927: refusal to accept at the SC, with the receipt of App. 2 to the Standard.
     assert!(
-        (1..=12).any(|n| branch_kinds(step(&r, "state_corporation", n))
+        (1..=12).any(|n| branch_kinds(step(r, "state_corporation", n))
             .contains(&"refuse_acceptance".to_string())),
         "the State Corporation refuses incomplete packages"
     );
     // L1002-L1042: the twelve portal items, no durations; conditions at items 3, 6, 10.
-    assert_flow(
-        &r,
+    check_flow(
+        r,
         "portal",
         &[
             S(1, Some("applicant"), None, "registers"),
@@ -279,7 +137,7 @@ fn r3_referrals_to_out_of_town_and_school_camps() {
         ],
     );
     for n in [3, 6, 10] {
-        let s = step(&r, "portal", n);
+        let s = step(r, "portal", n);
         assert_eq!(s["kind"], "condition", "portal item {n}");
         assert!(branch_kinds(s).contains(&"refusal_notice".to_string()));
     }
@@ -287,8 +145,8 @@ fn r3_referrals_to_out_of_town_and_school_camps() {
     // L783-L793 (referral, motivated refusal), L820-L823 (refusal to accept at the office),
     // L913-L921 (acceptance receipt), L922-L927 (refusal receipt, App. 2), L941-L954 (SC
     // messages), L1009-L1039 (portal messages).
-    assert_results(
-        &r,
+    check_results(
+        r,
         &[
             ("result", "referral"),
             ("refusal", "motivated refusal"),
@@ -302,7 +160,7 @@ fn r3_referrals_to_out_of_town_and_school_camps() {
             ("notice", "documents"),
         ],
     );
-    assert_eq!(result_named(&r, "referral")["form"], Value::Null);
+    assert_eq!(result_named(r, "referral")["form"], Value::Null);
     let refusal_receipt = r["results"]
         .as_array()
         .unwrap()
@@ -316,16 +174,10 @@ fn r3_referrals_to_out_of_town_and_school_camps() {
             .contains("refusal")
     );
     // L991-L996: one month at the SC, then to the provider; re-request within 1 working day.
-    let unclaimed = &r["state_corporation"]["unclaimed"];
-    assert_duration(&unclaimed["keep"], Some((1, "months")), "unclaimed keep");
-    assert_duration(
-        &unclaimed["rerequest"],
-        Some((1, "working_days")),
-        "re-request",
-    );
+    check_unclaimed(r, Some((1, "months")), Some((1, "working_days")));
 
-    assert_warnings(
-        &r,
+    check_warnings(
+        r,
         &[
             // L781-L782 against the manual steps
             "contradiction about service_form",
@@ -351,7 +203,7 @@ fn r3_referrals_to_out_of_town_and_school_camps() {
 
 #[test]
 fn r4_foster_family_and_maintenance_payments() {
-    let r = exported(4);
+    let r = regulation(SEED, 4);
     assert_eq!(r["id"], "ekr-foster-family");
     // L1175-L1177
     let kk = r["title"]["kk"].as_str().expect("title.kk");
@@ -369,38 +221,27 @@ fn r4_foster_family_and_maintenance_payments() {
     );
 
     // L1186-L1189: items "2)" office and "3)" portal; no State Corporation.
-    assert_eq!(string_set(&r["channels"]), ["office", "portal"]);
-    let flows = r["flows"].as_object().expect("flows");
-    let mut flow_ids: Vec<&String> = flows.keys().collect();
-    flow_ids.sort();
-    assert_eq!(flow_ids, ["office", "portal"]);
+    assert_eq!(channels(r), ["office", "portal"]);
+    assert_eq!(flow_ids(r), ["office", "portal"]);
     assert!(
         r["state_corporation"].is_null(),
         "no State Corporation rules"
     );
     // L1190-L1191, L1206
     assert_eq!(
-        string_set(&r["service_form"]),
+        sorted_strings(&r["service_form"], "service_form"),
         ["electronic_partly", "paper"]
     );
-    assert_eq!(string_set(&r["result_form"]), ["paper"]);
+    assert_eq!(sorted_strings(&r["result_form"], "result_form"), ["paper"]);
 
     // L1254-L1255: 10 working days from handing in the documents (no channel named).
-    assert_duration(
-        &r["term"]["office"],
-        Some((10, "working_days")),
-        "office term",
-    );
-    assert_duration(
-        &r["term"]["portal"],
-        Some((10, "working_days")),
-        "portal term",
-    );
+    check_term(r, "office", Some((10, "working_days")));
+    check_term(r, "portal", Some((10, "working_days")));
     assert!(r["term"]["office"]["acceptance_day_counted"].is_null());
 
     // Para 5 (L1231-L1253): 30 min, 15 min, 9 working days, 15 min, 15 min.
-    assert_flow(
-        &r,
+    check_flow(
+        r,
         "office",
         &[
             S(1, Some("office_clerk"), Some((30, "minutes")), "registers"),
@@ -411,12 +252,12 @@ fn r4_foster_family_and_maintenance_payments() {
         ],
     );
     // L1233-L1237: refusal to accept; L1243-L1246: motivated refusal (para 10 of the Standard).
-    assert!(branch_kinds(step(&r, "office", 1)).contains(&"refuse_acceptance".to_string()));
-    assert!(branch_kinds(step(&r, "office", 3)).contains(&"motivated_refusal".to_string()));
+    assert!(branch_kinds(step(r, "office", 1)).contains(&"refuse_acceptance".to_string()));
+    assert!(branch_kinds(step(r, "office", 3)).contains(&"motivated_refusal".to_string()));
 
     // Para 10 (L1331-L1371): the twelve portal items, no durations.
-    assert_flow(
-        &r,
+    check_flow(
+        r,
         "portal",
         &[
             S(1, Some("applicant"), None, "registers"),
@@ -434,15 +275,15 @@ fn r4_foster_family_and_maintenance_payments() {
         ],
     );
     for n in [3, 6, 10] {
-        let s = step(&r, "portal", n);
+        let s = step(r, "portal", n);
         assert_eq!(s["kind"], "condition", "portal item {n}");
         assert!(branch_kinds(s).contains(&"refusal_notice".to_string()));
     }
 
     // L1192-L1205: contract (App. 1) and payment decision (App. 2), or a motivated refusal;
     // L1233-L1237: refusal to accept; L1341-L1368: portal messages.
-    assert_results(
-        &r,
+    check_results(
+        r,
         &[
             ("result", "contract"),
             ("result", "decision"),
@@ -454,22 +295,22 @@ fn r4_foster_family_and_maintenance_payments() {
         ],
     );
     assert_eq!(
-        result_named(&r, "contract")["form"],
+        result_named(r, "contract")["form"],
         "App. 1 to the Standard"
     );
     assert_eq!(
-        result_named(&r, "decision")["form"],
+        result_named(r, "decision")["form"],
         "App. 2 to the Standard"
     );
-    let issued = string_set(&step(&r, "office", 5)["produces"]);
+    let issued = sorted_strings(&step(r, "office", 5)["produces"], "produces");
     assert_eq!(
         issued.len(),
         3,
         "action 5 issues contract, decision or refusal: {issued:?}"
     );
 
-    assert_warnings(
-        &r,
+    check_warnings(
+        r,
         &[
             // para 6 (L1259-L1263): action 1 yields "registered documents or a motivated refusal"
             "flows.office step 1 (text)",
