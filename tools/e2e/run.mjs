@@ -2,8 +2,8 @@
 //
 // Starts the server on a free port over a fresh data directory (demo data, clock at
 // 2019-12-02 09:00 Almaty), then runs:
-//   (a) a citizen registers, applies on the portal, the executor processes it, the citizen
-//       sees the result in the cabinet;
+//   (a) a citizen registers, applies on the portal (signing with the demo key), the executor
+//       processes it, the citizen sees the result in the cabinet;
 //   (b) an office clerk refuses to accept a paper application (receipt with grounds);
 //   (c) a State Corporation application goes through the collection sector and the courier to
 //       the provider and back, and is issued at the desk after the identity check;
@@ -196,6 +196,13 @@ async function main() {
         await page.selectOption("#f-provider", PROVIDER);
         await page.check("#f-confirm");
         await Promise.all([page.waitForNavigation(), page.click(`form[action="/services/${REG}/apply"] button[type=submit]`)]);
+        // The signing step: the exact bytes to sign; on the demo server, the demo key signs.
+        expect((await page.content()).includes("qyzmet/portal-application/v1"), "the bytes to sign");
+        if (target === "portal") {
+          await axe(page, "sign-kk");
+          await shot(page, "sign-kk");
+        }
+        await Promise.all([page.waitForNavigation(), page.click('button[name=sign][value=demo]')]);
         expect(page.url().includes("done=submitted"), `submitted (${page.url()})`);
         const id = decodeURIComponent(new URL(page.url()).pathname.split("/").pop());
         if (target === "portal") portalId = id;
@@ -316,6 +323,7 @@ async function main() {
       await shot(page, "nojs-error-ru");
       await page.check("#f-confirm");
       await Promise.all([page.waitForNavigation(), page.click(`form[action="/services/${REG}/apply"] button[type=submit]`)]);
+      await Promise.all([page.waitForNavigation(), page.click('button[name=sign][value=demo]')]);
       expect(page.url().includes("done=submitted"), `submitted without JavaScript (${page.url()})`);
       await shot(page, "nojs-submitted-ru");
       await ctx.close();

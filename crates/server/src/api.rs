@@ -9,7 +9,7 @@
 
 use crate::AppState;
 use crate::access;
-use crate::accounts::{Account, IssuedDocument, NotificationRow, Org, TokenInfo};
+use crate::accounts::{Account, NotificationRow, Org, TokenInfo};
 use crate::auth::{self, Registration, SCOPES, Via, Viewer};
 use crate::catalogue::{self, Service, ServiceDetail};
 use crate::monitoring;
@@ -82,6 +82,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_service))
         .routes(routes!(service_diagram))
         .routes(routes!(list_applications, submit_application))
+        .routes(routes!(request_bytes))
         .routes(routes!(get_application))
         .routes(routes!(act_on_application))
         .routes(routes!(office_intake))
@@ -93,6 +94,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(monitoring_sla))
         .routes(routes!(document_pdf))
         .routes(routes!(verify_document))
+        .routes(routes!(verify_form, verify_upload))
         .routes(routes!(admin_clock))
         .routes(routes!(metrics))
         .routes(routes!(healthz))
@@ -505,7 +507,13 @@ fn idempotency_key(h: &HeaderMap) -> Option<String> {
 }
 
 /// Apply on the portal (citizens). The `Idempotency-Key` header is required: a retry with the
-/// same key returns the first result.
+/// same key returns the first result. The body's `signature` is the citizen's CMS signature
+/// over the canonical request bytes (see `PortalSubmission`; `POST
+/// /api/applications/request-bytes` gives them). A refused signature answers 422 with the
+/// refusal's code as `rule` (`ecp.expired`, `ecp.not_yet_valid`, `ecp.revoked`,
+/// `ecp.unknown_issuer`, `ecp.iin_mismatch`, `ecp.bad_signature`, `ecp.key_usage`, ...) and
+/// the portal's refusal in the request's language; nothing of the request is stored but the
+/// refusal code, its SHA-256 and the time.
 #[utoipa::path(post, path = "/api/applications", tag = "applications", request_body = PortalSubmission,
     params(("Idempotency-Key" = String, Header, description = "client key; retries return the first result")),
     responses((status = 201, body = Submitted), (status = 200, description = "replayed", body = Submitted),
@@ -529,12 +537,59 @@ async fn submit_application(
         .field("Idempotency-Key")
     })?;
     let s = st.clone();
-    let out = blocking(move || ops::submit_portal(&s, &acc, &req, &key)).await?;
+    let lang = v.lang;
+    let out = blocking(move || ops::submit_portal(&s, &acc, &req, &key, None, lang)).await?;
     Ok(if out.replayed {
         Json(out).into_response()
     } else {
         created(out)
     })
+}
+
+/// The bytes a portal request's signature must cover.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RequestBytes {
+    /// The canonical request bytes (UTF-8 JSON text): sign exactly these.
+    pub request: String,
+    /// Their SHA-256, hex.
+    pub sha256: String,
+    /// The same bytes, base64 (what NCALayer's `basics.sign` takes).
+    pub base64: String,
+}
+
+/// The canonical request bytes of a portal application (for the citizen's signing tool):
+/// send the body and `Idempotency-Key` you will submit with; `signature` is ignored.
+#[utoipa::path(post, path = "/api/applications/request-bytes", tag = "applications", request_body = PortalSubmission,
+    params(("Idempotency-Key" = String, Header, description = "the key the submission will carry")),
+    responses((status = 200, body = RequestBytes),
+              (status = 400, body = Problem, content_type = "application/problem+json"),
+              (status = 403, body = Problem, content_type = "application/problem+json")))]
+async fn request_bytes(
+    v: Viewer,
+    headers: HeaderMap,
+    Body(req): Body<PortalSubmission>,
+) -> Result<Json<RequestBytes>, Problem> {
+    let acc = v.require_scope("submit")?;
+    if acc.kind != crate::accounts::Kind::Citizen {
+        return Err(Problem::forbidden(
+            "forbidden.not_citizen",
+            "only citizens apply on the portal",
+        ));
+    }
+    let key = idempotency_key(&headers).ok_or_else(|| {
+        Problem::new(
+            StatusCode::BAD_REQUEST,
+            "idempotency_key.required",
+            "send the `Idempotency-Key` header the submission will carry",
+        )
+        .field("Idempotency-Key")
+    })?;
+    let bytes = req.request_bytes(acc.iin.as_deref().unwrap_or_default(), &key);
+    Ok(Json(RequestBytes {
+        request: String::from_utf8_lossy(&bytes).into_owned(),
+        sha256: documents::content_hash(&bytes),
+        base64: crate::signing::base64_encode(&bytes),
+    }))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -889,20 +944,71 @@ async fn document_pdf(
         .into_response())
 }
 
-/// Confirms that a document with this verification code was issued (HTML for browsers).
+/// Checks the document with this verification code (the QR code leads here; HTML for
+/// browsers): renders it again, compares its SHA-256 with the one the journal recorded with
+/// the provider's signature (`ResultSigned.sha256`) and verifies the CMS signature against
+/// the trusted CA (chain, validity at the signing time, key usage, revocation). `status` is
+/// `valid`, `invalid` or `unsigned` (a receipt, or a Russian copy of a signed original).
 #[utoipa::path(get, path = "/verify/{code}", tag = "documents", params(("code" = String, Path)),
-    responses((status = 200, body = IssuedDocument), (status = 404, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = crate::signing::DocumentCheck), (status = 404, body = Problem, content_type = "application/problem+json")))]
 async fn verify_document(
     State(st): State<AppState>,
     v: Viewer,
     Path(code): Path<String>,
 ) -> Result<Response, Problem> {
-    let doc = st.accounts.document(code.trim())?;
+    let lang = v.lang;
+    let s = st.clone();
+    let c = code.clone();
+    let check = blocking(move || crate::signing::check_code(&s, &c, lang)).await?;
     if v.wants_html {
-        return Ok(crate::ui::verify_page(&st, &v, &code, doc.as_ref()));
+        return Ok(crate::ui::verify_page(&st, &v, &code, check.as_ref()));
     }
-    doc.map(|d| Json(d).into_response())
+    check
+        .map(|d| Json(d).into_response())
         .ok_or_else(|| Problem::not_found("document with this verification code"))
+}
+
+/// The form to check a PDF (HTML).
+#[utoipa::path(get, path = "/verify", tag = "documents",
+    responses((status = 200, content_type = "text/html", body = String)))]
+async fn verify_form(v: Viewer) -> Response {
+    crate::ui::verify_form_page(&v)
+}
+
+/// Checks a presented PDF: upload it as the raw body (`Content-Type: application/pdf`) or as
+/// the `file` field of `multipart/form-data`. It is confirmed when its SHA-256 is that of a
+/// document issued here and, for a signed one, the journal's CMS signature verifies over
+/// exactly these bytes; any change (one byte) answers 422 `verify.unknown_document`.
+#[utoipa::path(post, path = "/verify", tag = "documents",
+    request_body(content = Vec<u8>, content_type = "application/pdf"),
+    responses((status = 200, body = crate::signing::DocumentCheck),
+              (status = 422, body = Problem, content_type = "application/problem+json")))]
+async fn verify_upload(
+    State(st): State<AppState>,
+    v: Viewer,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<Response, Problem> {
+    let lang = v.lang;
+    let ct = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    let pdf = match crate::signing::parse_multipart(&ct, &body) {
+        Some(parts) => parts
+            .into_iter()
+            .find(|p| p.name == "file" || p.filename.is_some())
+            .map(|p| p.data)
+            .unwrap_or_default(),
+        None => body.to_vec(),
+    };
+    let s = st.clone();
+    let r = blocking(move || crate::signing::check_upload(&s, &pdf, lang)).await;
+    if v.wants_html {
+        return Ok(crate::ui::verify_upload_page(&st, &v, r));
+    }
+    r.map(|d| Json(d).into_response())
 }
 
 // ---- admin -------------------------------------------------------------------------------

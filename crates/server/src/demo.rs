@@ -4,7 +4,9 @@
 //! valid IINs (`shared/spec/kz-facts.md` §1.3) — with known passwords, printed as a table.
 //!
 //! For: `qyzmet demo-data`, `serve --demo`, and tests. Idempotent: existing organisations are
-//! updated, existing accounts kept. Demo passwords are published, so each is hashed once and the
+//! updated, existing accounts kept. [`demo_data`] also creates the development CA under
+//! `pki/` with a signing key for each provider's authorised person and each demo citizen
+//! (`signing`). Demo passwords are published, so each is hashed once and the
 //! hash shared by the accounts that use it. Not for: production provisioning. Also here:
 //! [`ensure_admin`], which gives a fresh installation its `admin` with a one-time password.
 
@@ -195,7 +197,15 @@ pub fn demo_data_with(
         .with_context(|| format!("cannot create {}", data_dir.display()))?;
     let ctx = crate::load_context(regulations_dir)?;
     let accounts = Accounts::open(&data_dir.join("accounts.db"), cost)?;
-    seed(&accounts, &ctx, cost)
+    let summary = seed(&accounts, &ctx, cost)?;
+    // The development CA and the demo signing keys: each provider's authorised person and
+    // each demo citizen (PKCS#8 keys and certificates under `pki/issued/`).
+    let now = jiff::Timestamp::now();
+    let pki = crate::signing::Pki::open_or_init(&data_dir.join(crate::signing::PKI_DIR), now)
+        .context("cannot create the development CA")?;
+    crate::signing::demo_keys(&pki, &ctx, &summary.organisations, now)
+        .context("cannot issue the demo signing keys")?;
+    Ok(summary)
 }
 
 /// Seeds an open accounts database from the catalogue in `ctx`.

@@ -4,14 +4,18 @@
 //! records and the officials' notes, rendered by the `documents` crate in Kazakh or Russian.
 //!
 //! For: choosing the document kind and filling `DocumentData`; recording each rendered
-//! document's verification code and content hash for `/verify/{code}`. Not for: layout or
-//! wording (the `documents` crate and `templates/`), signatures (later, `identity::ecp`).
+//! document's verification code and content hash for `/verify/{code}`. A signed result is
+//! rendered from inputs frozen at its signing step ([`Signed`]: the result id, the signing
+//! instant, the signing role), so that rendering it again gives exactly the bytes whose
+//! SHA-256 the journal's `ResultSigned` carries. Not for: layout or wording (the `documents`
+//! crate and `templates/`), making or checking signatures (`signing`).
 
 use crate::AppState;
 use crate::accounts::{IssuedDocument, ts};
 use crate::problem::Problem;
 use documents::{DocKind, DocumentData, Lang, Localized};
-use engine::{Application, Closure, Status};
+use engine::{Application, Closure, ResultSignature, Status};
+use jiff::Timestamp;
 use regulation::ChannelId;
 
 /// The receipt an application has, if any: acceptance (once the first step is done) or
@@ -53,27 +57,116 @@ pub fn result_kind(st: &AppState, app: &Application) -> Option<DocKind> {
     })
 }
 
+/// The document kind of a result id of the application's regulation.
+pub fn kind_of(st: &AppState, app: &Application, document: &str) -> DocKind {
+    let reg = st
+        .ctx
+        .regulations()
+        .iter()
+        .find(|r| r.id == app.regulation && r.version == app.version);
+    match reg.and_then(|r| r.result(document)) {
+        Some(r) => {
+            let kind = serde_json::to_value(r.kind)
+                .ok()
+                .and_then(|v| v.as_str().map(String::from))
+                .unwrap_or_default();
+            DocKind::for_result(&kind, &r.id, &r.name_en)
+        }
+        None => DocKind::Notification,
+    }
+}
+
+/// What a signing step froze of the result it signed.
+#[derive(Debug, Clone)]
+pub struct Signed {
+    /// The result id (the regulation's result or motivated refusal).
+    pub document: String,
+    /// The signing instant: the document's date and the journal's `ResultSigned.at`.
+    pub at: Timestamp,
+    /// The signing role (the signer printed is this role of the provider).
+    pub role: String,
+    /// Grounds of a motivated refusal.
+    pub grounds: Option<String>,
+}
+
+fn renderer(st: &AppState) -> Result<&documents::Renderer, Problem> {
+    st.renderer.as_ref().map_err(|e| {
+        Problem::new(
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            "documents.unavailable",
+            format!("documents cannot be rendered on this server: {e}"),
+        )
+    })
+}
+
+/// Renders a signed result from its frozen inputs (nothing is recorded).
+pub fn render_signed(
+    st: &AppState,
+    app: &Application,
+    signed: &Signed,
+    lang: Lang,
+) -> Result<documents::Rendered, Problem> {
+    let renderer = renderer(st)?;
+    let kind = kind_of(st, app, &signed.document);
+    let data = fill(st, app, "result", kind, Some(signed))?;
+    renderer.render(&data, lang).map_err(Problem::internal)
+}
+
+/// Renders again the result a journal signature is on.
+pub fn render_signature(
+    st: &AppState,
+    app: &Application,
+    sig: &ResultSignature,
+    lang: Lang,
+) -> Result<documents::Rendered, Problem> {
+    render_signed(
+        st,
+        app,
+        &Signed {
+            document: sig.document.clone(),
+            at: sig.at,
+            role: sig.by.role.clone(),
+            grounds: app.refusal_grounds.clone(),
+        },
+        lang,
+    )
+}
+
 /// Renders `which` (`receipt` or `result`) of `app` in `lang`; records its verification code.
+/// A signed result is the signed document (in Kazakh, byte for byte what was signed; in
+/// Russian, its copy from the same inputs).
 pub fn render(
     st: &AppState,
     app: &Application,
     which: &str,
     lang: Lang,
 ) -> Result<Vec<u8>, Problem> {
-    let renderer = st.renderer.as_ref().map_err(|e| {
-        Problem::new(
-            axum::http::StatusCode::SERVICE_UNAVAILABLE,
-            "documents.unavailable",
-            format!("documents cannot be rendered on this server: {e}"),
-        )
-    })?;
+    let renderer = renderer(st)?;
+    if which == "result"
+        && app.closure.is_some_and(|c| c != Closure::AcceptanceRefused)
+        && let Some(sig) = app
+            .signature
+            .as_ref()
+            .filter(|s| app.document.as_deref() == Some(s.document.as_str()))
+    {
+        let out = render_signature(st, app, sig, lang)?;
+        st.accounts.record_document(&IssuedDocument {
+            code: out.verification_code.clone(),
+            application: app.id.clone(),
+            kind: kind_of(st, app, &sig.document).code().into(),
+            lang: lang.code().into(),
+            content_hash: out.content_hash.clone(),
+            issued_at: ts(sig.at),
+        })?;
+        return Ok(out.pdf);
+    }
     let kind = match which {
         "receipt" => receipt_kind(app),
         "result" => result_kind(st, app),
         _ => None,
     }
     .ok_or_else(|| Problem::not_found(&format!("{which} for this application (yet)")))?;
-    let data = fill(st, app, which, kind)?;
+    let data = fill(st, app, which, kind, None)?;
     let out = renderer.render(&data, lang).map_err(Problem::internal)?;
     st.accounts.record_document(&IssuedDocument {
         code: out.verification_code.clone(),
@@ -95,6 +188,7 @@ fn fill(
     app: &Application,
     which: &str,
     kind: DocKind,
+    signed: Option<&Signed>,
 ) -> Result<DocumentData, Problem> {
     let reg = st
         .ctx
@@ -109,7 +203,13 @@ fn fill(
     let notes = st.accounts.notes(&app.id)?;
     let plan = st.ctx.plan(&app.regulation, app.version, app.channel);
     let role_of = |step: usize| plan.and_then(|p| p.step(step)).map(|s| s.role.as_str());
-    let signer = if which == "receipt" {
+    let signer = if let Some(s) = signed {
+        Some(crate::signing::signer_name(
+            &s.role,
+            org.as_ref(),
+            &app.provider,
+        ))
+    } else if which == "receipt" {
         notes.first().map(|n| n.name.clone())
     } else {
         notes
@@ -120,8 +220,13 @@ fn fill(
             .map(|n| n.name.clone())
     }
     .unwrap_or_default();
-    let result = app.document.as_deref().and_then(|id| reg.result(id));
-    let at = if which == "receipt" {
+    let result = signed
+        .map(|s| s.document.as_str())
+        .or(app.document.as_deref())
+        .and_then(|id| reg.result(id));
+    let at = if let Some(s) = signed {
+        s.at
+    } else if which == "receipt" {
         app.submitted_at
     } else {
         app.closed_at.unwrap_or(app.submitted_at)
@@ -132,8 +237,9 @@ fn fill(
             .filter(|n| n.outcome == "refuse_acceptance" || n.outcome == "fail")
             .map(|n| Localized::same(n.note.clone()))
             .collect(),
-        DocKind::MotivatedRefusal => app
-            .refusal_grounds
+        DocKind::MotivatedRefusal => signed
+            .map(|s| &s.grounds)
+            .unwrap_or(&app.refusal_grounds)
             .iter()
             .map(|g| Localized::same(g.clone()))
             .collect(),

@@ -25,6 +25,7 @@ pub mod monitoring;
 pub mod notify;
 pub mod ops;
 pub mod problem;
+pub mod signing;
 pub mod ui;
 
 pub use accounts::PasswordCost;
@@ -87,6 +88,9 @@ pub struct Inner {
     pub renderer: Result<documents::Renderer, String>,
     pub senders: Vec<Box<dyn notify::Sender>>,
     pub public_url: String,
+    /// The development CA under `<data_dir>/pki/`: trust anchor and CRL for applicants'
+    /// signatures, signing keys of the providers' authorised persons.
+    pub pki: signing::Pki,
 }
 
 impl std::ops::Deref for AppState {
@@ -96,7 +100,9 @@ impl std::ops::Deref for AppState {
     }
 }
 
-/// The engine context over the catalogue in `dir`, which must lint clean.
+/// The engine context over the catalogue in `dir`, which must lint clean. The server signs
+/// every result (`signing::sign_result`), so the context requires the signature before a
+/// `signs_result` step completes: no result leaves unsigned.
 pub fn load_context(dir: &Path) -> Result<Arc<Ctx>> {
     let cat = Catalogue::load(dir, &Seeds::discover(dir));
     if cat.error_count() > 0 {
@@ -107,7 +113,9 @@ pub fn load_context(dir: &Path) -> Result<Arc<Ctx>> {
         );
     }
     let regs: Vec<Regulation> = cat.regulations.into_iter().map(|l| l.regulation).collect();
-    Ok(Arc::new(Ctx::new(regs, Arc::new(KzTime::new()))))
+    let mut ctx = Ctx::new(regs, Arc::new(KzTime::new()));
+    ctx.require_signatures = true;
+    Ok(Arc::new(ctx))
 }
 
 fn load_renderer(regulations_dir: &Path) -> Result<documents::Renderer, String> {
@@ -157,8 +165,12 @@ impl AppState {
             .public_url
             .clone()
             .unwrap_or_else(|| format!("http://{}", config.listen));
+        let clock = Clock::new(config.as_of);
+        let pki = signing::Pki::open_or_init(&config.data_dir.join(signing::PKI_DIR), clock.now())
+            .context("cannot open the development CA")?;
         Ok(AppState(Arc::new(Inner {
-            clock: Clock::new(config.as_of),
+            clock,
+            pki,
             metrics: metrics::Metrics::default(),
             senders: notify::senders(&options),
             config,

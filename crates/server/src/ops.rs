@@ -33,6 +33,11 @@ pub async fn blocking<T: Send + 'static>(
 
 /// Executes a command at the server's clock, counting it and its rejection for `/metrics`.
 pub fn execute(st: &AppState, cmd: Command) -> Result<store::Outcome, Problem> {
+    execute_at(st, cmd, st.now())
+}
+
+/// [`execute`] at a given instant (a signature is recorded at the instant it was made).
+pub fn execute_at(st: &AppState, cmd: Command, now: Timestamp) -> Result<store::Outcome, Problem> {
     let kind = match &cmd {
         Command::Submit { .. } => "submit",
         Command::Complete { .. } => "complete",
@@ -40,7 +45,7 @@ pub fn execute(st: &AppState, cmd: Command) -> Result<store::Outcome, Problem> {
         Command::ReRequest { .. } => "rerequest",
         Command::SignResult { .. } => "sign_result",
     };
-    let r = st.store.execute(cmd, st.now());
+    let r = st.store.execute(cmd, now);
     match &r {
         Ok(_) => st.metrics.command(kind, None),
         Err(store::StoreError::Rejected(rej)) => st
@@ -95,7 +100,20 @@ fn fail(errors: Vec<FieldError>) -> Result<(), Problem> {
 
 // ---- requests ----------------------------------------------------------------------------
 
-/// A citizen's application on the portal.
+/// A citizen's application on the portal, signed with the citizen's ЭЦП.
+///
+/// `signature` is a CMS (PKCS#7) SignedData — as NCALayer's `basics.sign` or
+/// `openssl cms -sign -binary` make it: base64 or PEM, detached or attached — over the
+/// **canonical request bytes**: the UTF-8 JSON object
+/// `{"applicant_iin":…,"idempotency_key":…,"phone":…,"provider":…,"purpose":"qyzmet/portal-application/v1","regulation":…}`
+/// with its keys in this (ascending) order, no whitespace, strings escaped as JSON requires
+/// (RFC 8785 canonical JSON of an object of strings); `applicant_iin` is the logged-in
+/// citizen's IIN, `idempotency_key` the `Idempotency-Key` header (trimmed), `phone` present
+/// only when sent; values exactly as sent. `POST /api/applications/request-bytes` returns
+/// them. The signer's certificate must chain to the trusted CA, be valid at the signing time,
+/// be for signing, not be revoked and carry the applicant's IIN; otherwise the request is
+/// refused (422, `rule` = the refusal's code such as `ecp.expired`, the portal's message in
+/// the request's language) and only its refusal code, request hash and time are kept.
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
 pub struct PortalSubmission {
     /// Regulation id (see `GET /api/services`).
@@ -105,6 +123,22 @@ pub struct PortalSubmission {
     /// Phone for status SMS (optional).
     #[serde(default)]
     pub phone: Option<String>,
+    /// The CMS signature over the canonical request bytes (base64 or PEM).
+    #[serde(default)]
+    pub signature: Option<String>,
+}
+
+impl PortalSubmission {
+    /// The exact bytes the signature covers (see the type's description).
+    pub fn request_bytes(&self, applicant_iin: &str, key: &str) -> Vec<u8> {
+        crate::signing::request_bytes(
+            applicant_iin,
+            key,
+            &self.regulation,
+            &self.provider,
+            self.phone.as_deref(),
+        )
+    }
 }
 
 /// Accept the documents, or refuse to accept them (a receipt on refusal with grounds).
@@ -247,6 +281,10 @@ pub struct DocumentLink {
     pub doc_kind: String,
     pub url_kk: String,
     pub url_ru: String,
+    /// The provider's ЭЦП is on the Kazakh original (`url_kk`).
+    pub signed: bool,
+    /// The verification page of the signed original.
+    pub verify_url: Option<String>,
 }
 
 /// An application with its timeline, events and documents.
@@ -526,12 +564,28 @@ pub fn document_links(st: &AppState, app: &Application) -> Vec<DocumentLink> {
         doc_kind: doc.code().into(),
         url_kk: format!("/api/documents/{}/{kind}.pdf?lang=kk", app.id),
         url_ru: format!("/api/documents/{}/{kind}.pdf?lang=ru", app.id),
+        signed: false,
+        verify_url: None,
     };
     if let Some(k) = crate::docs::receipt_kind(app) {
         out.push(link("receipt", k));
     }
     if let Some(k) = crate::docs::result_kind(st, app) {
-        out.push(link("result", k));
+        let mut l = link("result", k);
+        if let Some(sig) = app
+            .signature
+            .as_ref()
+            .filter(|s| app.document.as_deref() == Some(s.document.as_str()))
+        {
+            l.signed = true;
+            l.verify_url = st
+                .accounts
+                .document_by_hash(&sig.sha256)
+                .ok()
+                .flatten()
+                .map(|d| format!("/verify/{}", d.code));
+        }
+        out.push(l);
     }
     out
 }
@@ -771,13 +825,12 @@ fn index(st: &AppState, app: &Application, name: &str, by: &Account) -> Result<(
     Ok(())
 }
 
-/// A citizen applies on the portal; `key` is the client's idempotency key.
-pub fn submit_portal(
-    st: &AppState,
+/// Checks a portal application before it is signed: a citizen, the service and the provider.
+pub fn check_portal<'c>(
+    st: &'c AppState,
     acc: &Account,
     req: &PortalSubmission,
-    key: &str,
-) -> Result<Submitted, Problem> {
+) -> Result<(&'c regulation::Regulation, crate::accounts::Org), Problem> {
     if acc.kind != Kind::Citizen {
         return Err(Problem::forbidden(
             "forbidden.not_citizen",
@@ -790,6 +843,37 @@ pub fn submit_portal(
     fail(errors)?;
     let reg = regulation_for(st, &req.regulation)?;
     let org = provider_for(st, reg, &req.provider)?;
+    Ok((reg, org))
+}
+
+/// A citizen applies on the portal; `key` is the client's idempotency key. The request must
+/// carry the citizen's signature over its canonical bytes ([`PortalSubmission`]); a refused
+/// signature stores nothing but its `refused_requests` row.
+pub fn submit_portal(
+    st: &AppState,
+    acc: &Account,
+    req: &PortalSubmission,
+    key: &str,
+    signature: Option<crate::signing::RequestSignature>,
+    lang: Lang,
+) -> Result<Submitted, Problem> {
+    let (reg, org) = check_portal(st, acc, req)?;
+    let signature = signature
+        .or_else(|| {
+            req.signature
+                .as_ref()
+                .filter(|s| !s.trim().is_empty())
+                .map(|s| crate::signing::RequestSignature::Cms(s.trim().as_bytes().to_vec()))
+        })
+        .ok_or_else(|| {
+            Problem::invalid(
+                "signature",
+                "signature.required",
+                lang.t("sign.required").to_string(),
+            )
+        })?;
+    let bytes = req.request_bytes(acc.iin.as_deref().unwrap_or_default(), key);
+    crate::signing::verify_request(st, acc, &bytes, &signature, lang)?;
     let o = execute(
         st,
         Command::Submit {
@@ -982,22 +1066,36 @@ pub fn act(
         OutcomeKind::MotivatedRefusal => Outcome::MotivatedRefusal { grounds },
         OutcomeKind::Fail => Outcome::Fail { reason: grounds },
     };
-    let o = execute(
-        st,
-        Command::Complete {
-            application: app.id.clone(),
-            step: req.step,
-            actor: Actor {
-                role: step.role.clone(),
-                org: acc.org.clone().unwrap_or_default(),
-            },
-            outcome,
-            presented: req.presented.map(|p| match p {
-                PresentedKind::IdentityDocument => Presented::IdentityDocument,
-                PresentedKind::NotarisedPowerOfAttorney => Presented::NotarisedPowerOfAttorney,
-            }),
-        },
-    )?;
+    let actor = Actor {
+        role: step.role.clone(),
+        org: acc.org.clone().unwrap_or_default(),
+    };
+    let complete = Command::Complete {
+        application: app.id.clone(),
+        step: req.step,
+        actor: actor.clone(),
+        outcome: outcome.clone(),
+        presented: req.presented.map(|p| match p {
+            PresentedKind::IdentityDocument => Presented::IdentityDocument,
+            PresentedKind::NotarisedPowerOfAttorney => Presented::NotarisedPowerOfAttorney,
+        }),
+    };
+    if step.signs_result {
+        // The head's step: the result is signed first. Whatever the engine would refuse of
+        // the completion (a stale step, a refusal without grounds) is refused before signing.
+        let mut signed = app.clone();
+        signed.signature = Some(engine::ResultSignature {
+            step: step.index,
+            by: actor.clone(),
+            at: st.now(),
+            document: String::new(),
+            sha256: String::new(),
+            cms: String::new(),
+        });
+        engine::decide(Some(&signed), &complete, st.now(), &st.ctx)?;
+        crate::signing::sign_result(st, &app, step, &actor, &outcome)?;
+    }
+    let o = execute(st, complete)?;
     let text = [req.note.as_deref(), req.grounds.as_deref()]
         .into_iter()
         .flatten()

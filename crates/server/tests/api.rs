@@ -153,7 +153,11 @@ async fn bad_input_is_a_problem_naming_field_and_rule() {
 async fn a_retried_submission_returns_the_first_result() {
     let t = TestApp::new();
     let me = t.citizen().await;
-    let body = json!({"regulation": REG, "provider": PROVIDER});
+    let body = t.signed(
+        CITIZEN,
+        &json!({"regulation": REG, "provider": PROVIDER}),
+        "same",
+    );
     let a = t
         .post_with(
             "/api/applications",
@@ -162,7 +166,7 @@ async fn a_retried_submission_returns_the_first_result() {
             &[("Idempotency-Key", "same")],
         )
         .await;
-    assert_eq!(a.status, StatusCode::CREATED);
+    assert_eq!(a.status, StatusCode::CREATED, "{}", a.text());
     let b = t
         .post_with(
             "/api/applications",
@@ -177,11 +181,11 @@ async fn a_retried_submission_returns_the_first_result() {
     // Keys are per account: another citizen's same key is a new application.
     let her = t.login(OTHER_CITIZEN, CITIZEN_PW).await;
     let c = t
-        .post_with(
-            "/api/applications",
+        .submit_signed(
             &her,
-            &body,
-            &[("Idempotency-Key", "same")],
+            OTHER_CITIZEN,
+            &json!({"regulation": REG, "provider": PROVIDER}),
+            "same",
         )
         .await;
     assert_eq!(c.status, StatusCode::CREATED);
@@ -270,6 +274,10 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/monitoring/sla"),
     ("get", "/api/documents/{application}/{file}"),
     ("get", "/verify/{code}"),
+    ("get", "/verify"),
+    ("post", "/verify"),
+    ("post", "/api/applications/request-bytes"),
+    ("get", "/services/{id}/request.json"),
     ("post", "/admin/clock"),
     ("get", "/metrics"),
     ("get", "/healthz"),

@@ -253,9 +253,7 @@ async fn session_api_calls_need_the_csrf_header() {
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert_eq!(r.json()["rule"], "csrf");
-    let r = t
-        .post_with("/api/applications", &me, &body, &[("Idempotency-Key", "a")])
-        .await;
+    let r = t.submit_signed(&me, CITIZEN, &body, "a").await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
 }
 
@@ -339,11 +337,11 @@ async fn api_tokens_are_scoped_and_revocable() {
         ..Default::default()
     };
     let r = t
-        .post_with(
-            "/api/applications",
+        .submit_signed(
             &bearer,
+            CITIZEN,
             &json!({"regulation": REG, "provider": PROVIDER}),
-            &[("Idempotency-Key", "c")],
+            "c",
         )
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());

@@ -24,7 +24,7 @@ use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-pub use portal::verify_page;
+pub use portal::{verify_form_page, verify_page, verify_upload_page};
 
 /// The pages, described in the OpenAPI document under the `ui` tag.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -60,6 +60,56 @@ impl Fields {
             .filter(|(k, _)| k == name)
             .map(|(_, v)| v.clone())
             .collect()
+    }
+}
+
+/// A form post as sent: `application/x-www-form-urlencoded`, or `multipart/form-data` (for a
+/// file input), its text fields in `fields` and its files in `files`.
+pub struct AnyForm {
+    pub fields: Fields,
+    pub files: Vec<crate::signing::Part>,
+}
+
+impl axum::extract::FromRequest<AppState> for AnyForm {
+    type Rejection = Response;
+
+    async fn from_request(req: axum::extract::Request, st: &AppState) -> Result<Self, Response> {
+        let ct = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        if ct.to_ascii_lowercase().starts_with("multipart/form-data") {
+            let body = axum::body::Bytes::from_request(req, st)
+                .await
+                .map_err(IntoResponse::into_response)?;
+            let parts = crate::signing::parse_multipart(&ct, &body).ok_or_else(|| {
+                (
+                    StatusCode::BAD_REQUEST,
+                    "malformed multipart/form-data body",
+                )
+                    .into_response()
+            })?;
+            let (files, text): (Vec<_>, Vec<_>) =
+                parts.into_iter().partition(|p| p.filename.is_some());
+            Ok(AnyForm {
+                fields: Fields(
+                    text.into_iter()
+                        .map(|p| (p.name, String::from_utf8_lossy(&p.data).into_owned()))
+                        .collect(),
+                ),
+                files,
+            })
+        } else {
+            let Form(fields) = Form::<Fields>::from_request(req, st)
+                .await
+                .map_err(IntoResponse::into_response)?;
+            Ok(AnyForm {
+                fields,
+                files: vec![],
+            })
+        }
     }
 }
 

@@ -5,9 +5,11 @@
 //!
 //! Not for: staff intake desks (`desk`) or monitoring (`monitor`).
 
-use super::{Fields, OrPage, Page, PageErr, banner, error_page, here, logged_in, ok, see_other};
+use super::{
+    AnyForm, Fields, OrPage, Page, PageErr, banner, error_page, here, logged_in, ok, see_other,
+};
 use crate::AppState;
-use crate::accounts::{IssuedDocument, Kind};
+use crate::accounts::Kind;
 use crate::auth::Viewer;
 use crate::catalogue::{self, Service};
 use crate::html::{self, esc, local, opt_local, sla_tag};
@@ -18,7 +20,7 @@ use crate::ops::{
 use crate::problem::{FieldError, Problem};
 use axum::extract::{Form, Path, Query, State};
 use axum::http::{StatusCode, Uri};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use std::fmt::Write;
 use utoipa_axum::router::OpenApiRouter;
@@ -29,6 +31,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(services_page))
         .routes(routes!(service_page))
         .routes(routes!(apply_submit))
+        .routes(routes!(request_json))
         .routes(routes!(cabinet_page))
         .routes(routes!(application_page))
         .routes(routes!(act_submit))
@@ -418,16 +421,110 @@ async fn service_page(
     )
 }
 
-/// Apply on the portal (form post; same as `POST /api/applications`).
-#[utoipa::path(post, path = "/services/{id}/apply", tag = "ui", params(("id" = String, Path)), responses((status = 303), (status = 422, content_type = "text/html", body = String)))]
+/// The signing step of the portal form: the application as it will be sent, the exact bytes
+/// the ЭЦП must cover, a signature upload (file or pasted) and, on demo servers, signing
+/// with the demo key.
+fn signing_section(
+    st: &AppState,
+    v: &Viewer,
+    reg: &regulation::Regulation,
+    req: &PortalSubmission,
+    key: &str,
+    errors: &[FieldError],
+) -> String {
+    let l = v.lang;
+    let acc = v.account.as_ref();
+    let iin = acc.and_then(|a| a.iin.clone()).unwrap_or_default();
+    let bytes = req.request_bytes(&iin, key);
+    let hidden = format!(
+        r#"{}<input type="hidden" name="key" value="{}"><input type="hidden" name="provider" value="{}"><input type="hidden" name="phone" value="{}"><input type="hidden" name="confirm" value="yes"><input type="hidden" name="stage" value="sign">"#,
+        html::csrf_input(v),
+        esc(key),
+        esc(&req.provider),
+        esc(req.phone.as_deref().unwrap_or("")),
+    );
+    let action = format!("/services/{}/apply", html::url_enc(&reg.id));
+    let download = format!(
+        "/services/{}/request.json?provider={}&phone={}&key={}",
+        html::url_enc(&reg.id),
+        html::url_enc(&req.provider),
+        html::url_enc(req.phone.as_deref().unwrap_or("")),
+        html::url_enc(key)
+    );
+    let mut b = format!(
+        r#"<h2 id="sign">{}</h2>{}<table><tbody><tr><th scope="row">{}</th><td>{}</td></tr><tr><th scope="row">{}</th><td>{}</td></tr><tr><th scope="row">{}</th><td>{}</td></tr></tbody></table><p>{}</p><pre class="request-bytes" style="white-space:pre-wrap;word-break:break-all">{}</pre><p><a href="{}" download="request.json">{}</a></p>"#,
+        esc(&{
+            let t = reg.title.get_ref();
+            match l {
+                Lang::Kk => t.kk.clone(),
+                Lang::Ru => t.ru.clone(),
+                Lang::En => t.en.clone(),
+            }
+        }),
+        html::error_summary(l, errors),
+        l.t("app.applicant"),
+        esc(&iin),
+        l.t("app.provider"),
+        esc(&org_name(st, l, &req.provider)),
+        l.t("register.phone"),
+        esc(req.phone.as_deref().unwrap_or("—")),
+        l.t("sign.intro"),
+        esc(&String::from_utf8_lossy(&bytes)),
+        esc(&download),
+        l.t("sign.download"),
+    );
+    let err = |field: &str| errors.iter().find(|e| e.field == field);
+    let _ = write!(
+        b,
+        r#"<form method="post" action="{}" enctype="multipart/form-data" novalidate>{}<div class="form-group{}"><label for="f-signature_file">{}</label><div class="hint" id="f-signature_file-hint">{}</div>{}<input type="file" id="f-signature_file" name="signature_file" aria-describedby="f-signature_file-hint"></div>{}<button type="submit">{}</button></form>"#,
+        esc(&action),
+        hidden,
+        if err("signature").is_some() {
+            " error"
+        } else {
+            ""
+        },
+        l.t("sign.file"),
+        l.t("sign.file_hint"),
+        err("signature")
+            .map(|e| format!(r#"<span class="error-message">{}</span>"#, esc(&e.detail)))
+            .unwrap_or_default(),
+        html::textarea(
+            "signature",
+            l.t("sign.paste"),
+            "",
+            Some(l.t("sign.paste_hint")),
+            &[]
+        ),
+        l.t("sign.submit"),
+    );
+    if acc.is_some_and(|a| crate::signing::demo_signing_available(st, a)) {
+        let _ = write!(
+            b,
+            r#"<section class="panel demo-signing" aria-labelledby="demo-sign-h"><h3 id="demo-sign-h">{}</h3><p>{}</p><form method="post" action="{}">{}<button type="submit" name="sign" value="demo" class="secondary">{}</button></form></section>"#,
+            l.t("sign.demo_title"),
+            l.t("sign.demo_text"),
+            esc(&action),
+            hidden,
+            l.t("sign.demo_button"),
+        );
+    }
+    b
+}
+
+/// Apply on the portal (form post; same as `POST /api/applications`). The first post checks
+/// the form and shows the signing step; the second carries the signature (an uploaded or
+/// pasted CMS, or `sign=demo` on demo servers) and submits.
+#[utoipa::path(post, path = "/services/{id}/apply", tag = "ui", params(("id" = String, Path)), responses((status = 200, content_type = "text/html", body = String), (status = 303), (status = 422, content_type = "text/html", body = String)))]
 async fn apply_submit(
     State(st): State<AppState>,
     v: Viewer,
     uri: Uri,
     Path(id): Path<String>,
-    Form(f): Form<Fields>,
+    form: AnyForm,
 ) -> Page {
     let (l, h) = (v.lang, here(&uri));
+    let f = &form.fields;
     let acc = logged_in(&v, &format!("/services/{id}"))?.clone();
     v.check_csrf(Some(f.get("csrf"))).or_page(&v, &h)?;
     let reg = catalogue::regulation(&st.ctx, &id, st.now())
@@ -446,18 +543,59 @@ async fn apply_submit(
         regulation: reg.id.clone(),
         provider: f.get("provider").to_string(),
         phone: f.opt("phone"),
+        signature: None,
     };
-    let result = if errors.is_empty() {
-        let s = st.clone();
-        blocking(move || ops::submit_portal(&s, &acc, &req, &key)).await
+    let uploaded = form
+        .files
+        .iter()
+        .find(|p| p.name == "signature_file" && !p.data.is_empty())
+        .map(|p| p.data.clone())
+        .or_else(|| f.opt("signature").map(String::into_bytes));
+    let signature = if f.get("sign") == "demo" {
+        Some(crate::signing::RequestSignature::DemoKey)
     } else {
+        uploaded.map(crate::signing::RequestSignature::Cms)
+    };
+    let signing_page = |errors: &[FieldError], status: StatusCode| {
+        let body = signing_section(&st, &v, reg, &req, &key, errors);
+        html::html(status, html::page(&v, &h, l.t("sign.title"), &body))
+    };
+    let result = if !errors.is_empty() {
         Err(Problem::fields(errors))
+    } else if let Some(sig) = signature {
+        let s = st.clone();
+        let (a, r, k) = (acc.clone(), req.clone(), key.clone());
+        blocking(move || ops::submit_portal(&s, &a, &r, &k, Some(sig), l)).await
+    } else {
+        // Checked: on to the signing step (again, with the error, if it was sent unsigned).
+        let s = st.clone();
+        let (a, r) = (acc.clone(), req.clone());
+        match blocking(move || ops::check_portal(&s, &a, &r).map(|_| ())).await {
+            Ok(()) if f.get("stage") == "sign" => {
+                let e = FieldError {
+                    field: "signature".into(),
+                    rule: "signature.required".into(),
+                    detail: l.t("sign.required").into(),
+                };
+                return Ok(signing_page(&[e], StatusCode::UNPROCESSABLE_ENTITY));
+            }
+            Ok(()) => return Ok(signing_page(&[], StatusCode::OK)),
+            Err(p) => Err(p),
+        }
     };
     match result {
         Ok(out) => Ok(see_other(&format!(
             "/applications/{}?done=submitted",
             html::url_enc(&out.id)
         ))),
+        Err(p) if p.status == 422 && p.field.as_deref() == Some("signature") => {
+            let e = FieldError {
+                field: "signature".into(),
+                rule: p.rule.clone(),
+                detail: p.detail.clone(),
+            };
+            Ok(signing_page(&[e], StatusCode::UNPROCESSABLE_ENTITY))
+        }
         Err(p) if p.status == 422 => {
             let errors = if p.errors.is_empty() {
                 vec![FieldError {
@@ -468,7 +606,7 @@ async fn apply_submit(
             } else {
                 p.errors.clone()
             };
-            let apply = apply_section(&st, &v, reg, &f, &errors);
+            let apply = apply_section(&st, &v, reg, f, &errors);
             let body = service_body(&st, &v, reg, apply);
             Ok(html::html(
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -477,6 +615,51 @@ async fn apply_submit(
         }
         Err(p) => Err(PageErr::from(error_page(&v, &h, &p))),
     }
+}
+
+#[derive(Debug, Deserialize)]
+struct RequestQuery {
+    provider: Option<String>,
+    phone: Option<String>,
+    key: Option<String>,
+}
+
+/// The canonical request bytes of an application being signed, as a file for a signing tool
+/// (`openssl cms -sign -binary -in request.json`, NCALayer).
+#[utoipa::path(get, path = "/services/{id}/request.json", tag = "ui", params(("id" = String, Path)), responses((status = 200, content_type = "application/json", body = String)))]
+async fn request_json(
+    State(st): State<AppState>,
+    v: Viewer,
+    uri: Uri,
+    Path(id): Path<String>,
+    Query(q): Query<RequestQuery>,
+) -> Page {
+    let h = here(&uri);
+    let acc = logged_in(&v, &h)?.clone();
+    let reg = catalogue::regulation(&st.ctx, &id, st.now())
+        .ok_or_else(|| Problem::not_found("such service"))
+        .or_page(&v, &h)?;
+    let req = PortalSubmission {
+        regulation: reg.id.clone(),
+        provider: q.provider.unwrap_or_default(),
+        phone: q.phone.filter(|p| !p.trim().is_empty()),
+        signature: None,
+    };
+    let bytes = req.request_bytes(
+        acc.iin.as_deref().unwrap_or_default(),
+        q.key.as_deref().unwrap_or_default(),
+    );
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "application/json"),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                "attachment; filename=\"request.json\"",
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
 }
 
 /// Applications as a table (cabinet, inboxes).
@@ -555,6 +738,24 @@ pub fn applications_table(st: &AppState, l: Lang, apps: &[ops::Summary], staff: 
     b
 }
 
+/// `: PDF (kk) · PDF (ru)`, and for a signed result its ЭЦП mark and verification link.
+fn document_links_html(l: Lang, d: &ops::DocumentLink) -> String {
+    let mut out = format!(
+        r#": <a href="{}" lang="kk" hreflang="kk">PDF (қазақша)</a>{} · <a href="{}" lang="ru" hreflang="ru">PDF (на русском)</a>"#,
+        esc(&d.url_kk),
+        if d.signed {
+            format!(r#" <span class="tag signed">{}</span>"#, l.t("doc.signed"))
+        } else {
+            String::new()
+        },
+        esc(&d.url_ru)
+    );
+    if let Some(v) = &d.verify_url {
+        let _ = write!(out, r#" · <a href="{}">{}</a>"#, esc(v), l.t("doc.verify"));
+    }
+    out
+}
+
 /// The citizen's cabinet: their applications, results and receipts.
 #[utoipa::path(get, path = "/cabinet", tag = "ui", responses((status = 200, content_type = "text/html", body = String)))]
 async fn cabinet_page(State(st): State<AppState>, v: Viewer, uri: Uri) -> Page {
@@ -586,11 +787,10 @@ async fn cabinet_page(State(st): State<AppState>, v: Viewer, uri: Uri) -> Page {
         for d in ops::document_links(&st, &app) {
             let _ = write!(
                 docs,
-                r#"<li>{} — {}: <a href="{}" lang="kk" hreflang="kk">PDF (қазақша)</a> · <a href="{}" lang="ru" hreflang="ru">PDF (на русском)</a></li>"#,
+                r#"<li>{} — {}{}</li>"#,
                 esc(&a.id),
                 l.t(&format!("doc.{}", d.kind)),
-                esc(&d.url_kk),
-                esc(&d.url_ru)
+                document_links_html(l, &d)
             );
         }
     }
@@ -767,10 +967,9 @@ fn application_body(
         for doc in &d.documents {
             let _ = write!(
                 b,
-                r#"<li>{}: <a href="{}" lang="kk" hreflang="kk">PDF (қазақша)</a> · <a href="{}" lang="ru" hreflang="ru">PDF (на русском)</a></li>"#,
+                r#"<li>{}{}</li>"#,
                 l.t(&format!("doc.{}", doc.kind)),
-                esc(&doc.url_kk),
-                esc(&doc.url_ru)
+                document_links_html(l, doc)
             );
         }
         b.push_str("</ul>");
@@ -960,33 +1159,152 @@ async fn act_submit(
     }
 }
 
+fn yes_no(l: Lang, b: bool) -> &'static str {
+    if b {
+        l.t("common.yes")
+    } else {
+        l.t("common.no")
+    }
+}
+
+/// A document check as HTML: the verdict, the document, the signature.
+fn check_html(l: Lang, d: &crate::signing::DocumentCheck) -> String {
+    let doc = &d.document;
+    let mut b = match d.status.as_str() {
+        "valid" => format!(
+            r#"<div class="banner" role="status"><p>{}</p></div>"#,
+            l.t("verify.valid")
+        ),
+        "invalid" => format!(
+            r#"<div class="error-summary" role="alert"><p>{}</p>{}</div>"#,
+            l.t("verify.invalid"),
+            d.signature
+                .as_ref()
+                .and_then(|s| s.refusal.as_ref())
+                .map(|r| format!("<p>{} (<code>{}</code>)</p>", esc(&r.message), esc(&r.code)))
+                .unwrap_or_default()
+        ),
+        _ => format!(
+            r#"<div class="banner" role="status"><p>{}</p><p>{}</p></div>"#,
+            l.t("verify.found"),
+            l.t("verify.unsigned")
+        ),
+    };
+    let _ = write!(
+        b,
+        r#"<table><tbody><tr><th scope="row">{}</th><td><code>{}</code></td></tr><tr><th scope="row">{}</th><td>{}</td></tr><tr><th scope="row">{}</th><td>{} ({})</td></tr><tr><th scope="row">{}</th><td>{}</td></tr><tr><th scope="row">SHA-256</th><td><code>{}</code></td></tr>"#,
+        l.t("verify.code"),
+        esc(&doc.code),
+        l.t("verify.application"),
+        esc(&doc.application),
+        l.t("verify.kind"),
+        esc(&doc.kind),
+        esc(&doc.lang),
+        l.t("verify.issued"),
+        crate::accounts::parse_ts(&doc.issued_at)
+            .map(local)
+            .unwrap_or_else(|| esc(&doc.issued_at)),
+        esc(&doc.content_hash),
+    );
+    if let Some(sig) = &d.signature {
+        let signer = sig.signer.as_ref();
+        let _ = write!(
+            b,
+            r#"<tr><th scope="row">{}</th><td>{} — {}</td></tr><tr><th scope="row">{}</th><td>{}</td></tr><tr><th scope="row">{}</th><td>{}</td></tr><tr><th scope="row">{}</th><td>{}</td></tr><tr><th scope="row">{}</th><td><code>{}</code></td></tr><tr><th scope="row">{}</th><td>{}</td></tr><tr><th scope="row">{}</th><td>{}</td></tr>"#,
+            l.t("verify.signed_by"),
+            esc(&crate::catalogue::role_name(None, &sig.role, l)),
+            esc(sig
+                .organisation_name
+                .as_deref()
+                .unwrap_or(&sig.organisation)),
+            l.t("verify.signer"),
+            signer
+                .map(|c| esc(&c.subject))
+                .unwrap_or_else(|| "—".into()),
+            l.t("verify.issuer"),
+            signer
+                .map(|c| format!(
+                    "{} ({} {})",
+                    esc(&c.issuer),
+                    l.t("verify.serial"),
+                    esc(&c.serial)
+                ))
+                .unwrap_or_else(|| "—".into()),
+            l.t("verify.signing_time"),
+            sig.signing_time
+                .map(local)
+                .unwrap_or_else(|| local(sig.signed_at)),
+            l.t("verify.sha256_journal"),
+            esc(&sig.sha256),
+            l.t("verify.content_matches"),
+            yes_no(l, sig.content_matches),
+            l.t("verify.signature_valid"),
+            yes_no(l, sig.valid),
+        );
+    }
+    b.push_str("</tbody></table>");
+    b
+}
+
+/// The upload form of `/verify`.
+fn upload_form(l: Lang) -> String {
+    format!(
+        r#"<h2 id="upload-h">{}</h2><form method="post" action="/verify" enctype="multipart/form-data" novalidate><div class="form-group"><label for="f-file">{}</label><input type="file" id="f-file" name="file" accept="application/pdf"></div><button type="submit">{}</button></form>"#,
+        l.t("verify.upload_title"),
+        l.t("verify.upload_file"),
+        l.t("verify.upload_submit"),
+    )
+}
+
+/// `/verify`: the form to check a PDF.
+pub fn verify_form_page(v: &Viewer) -> Response {
+    let l = v.lang;
+    html::html(
+        StatusCode::OK,
+        html::page(v, "/verify", l.t("verify.title"), &upload_form(l)),
+    )
+}
+
+/// The answer to an uploaded PDF.
+pub fn verify_upload_page(
+    st: &AppState,
+    v: &Viewer,
+    r: Result<crate::signing::DocumentCheck, Problem>,
+) -> Response {
+    let l = v.lang;
+    let _ = st;
+    let (status, mut body) = match &r {
+        Ok(d) => (
+            if d.status == "invalid" {
+                StatusCode::UNPROCESSABLE_ENTITY
+            } else {
+                StatusCode::OK
+            },
+            check_html(l, d),
+        ),
+        Err(p) => (
+            p.status_code(),
+            format!(
+                r#"<div class="error-summary" role="alert"><p>{}</p></div>"#,
+                esc(&p.detail)
+            ),
+        ),
+    };
+    body.push_str(&upload_form(l));
+    html::html(status, html::page(v, "/verify", l.t("verify.title"), &body))
+}
+
 /// The verification page of a document code.
 pub fn verify_page(
     st: &AppState,
     v: &Viewer,
     code: &str,
-    doc: Option<&IssuedDocument>,
+    check: Option<&crate::signing::DocumentCheck>,
 ) -> Response {
     let l = v.lang;
     let h = format!("/verify/{}", html::url_enc(code));
-    let (status, body) = match doc {
-        Some(d) => (
-            StatusCode::OK,
-            format!(
-                r#"<div class="banner" role="status"><p>{}</p></div><table><tbody><tr><th scope="row">{}</th><td><code>{}</code></td></tr><tr><th scope="row">{}</th><td>{}</td></tr><tr><th scope="row">{}</th><td>{}</td></tr><tr><th scope="row">{}</th><td>{}</td></tr><tr><th scope="row">SHA-256</th><td><code>{}</code></td></tr></tbody></table><p class="hint">{}</p>"#,
-                l.t("verify.found"),
-                l.t("verify.code"),
-                esc(&d.code),
-                l.t("verify.application"),
-                esc(&d.application),
-                l.t("verify.kind"),
-                esc(&d.kind),
-                l.t("verify.issued"),
-                esc(&d.issued_at),
-                esc(&d.content_hash),
-                l.t("verify.signature_later"),
-            ),
-        ),
+    let (status, mut body) = match check {
+        Some(d) => (StatusCode::OK, check_html(l, d)),
         None => (
             StatusCode::NOT_FOUND,
             format!(
@@ -996,5 +1314,6 @@ pub fn verify_page(
         ),
     };
     let _ = st;
+    body.push_str(&upload_form(l));
     html::html(status, html::page(v, &h, l.t("verify.title"), &body))
 }

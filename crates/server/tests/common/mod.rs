@@ -251,20 +251,70 @@ impl TestApp {
         self.login(&format!("{org}.{role}"), STAFF_PW).await
     }
 
-    /// Submits a portal application as `who`; returns its id.
+    /// A CMS signature (base64) of `iin`'s key from the server's development CA over `bytes`,
+    /// as an outside signing tool would make it.
+    pub fn sign_bytes(&self, iin: &str, bytes: &[u8]) -> String {
+        let now = self.state.now();
+        let iin = identity::Iin::parse(iin).unwrap();
+        let (key, cert) = self
+            .state
+            .pki
+            .citizen_key(&iin, "Тест Тестұлы", now)
+            .unwrap();
+        let cms = identity::ecp::sign_cms(
+            bytes,
+            &key,
+            &cert,
+            &identity::ecp::SignOptions {
+                signing_time: Some(now),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        server::signing::base64_encode(&cms)
+    }
+
+    /// `body` (a portal application) with the signature of `iin` over its canonical bytes
+    /// for the idempotency `key`.
+    pub fn signed(&self, iin: &str, body: &Value, key: &str) -> Value {
+        let req: server::ops::PortalSubmission = serde_json::from_value(body.clone()).unwrap();
+        let sig = self.sign_bytes(iin, &req.request_bytes(iin, key));
+        let mut b = body.clone();
+        b["signature"] = json!(sig);
+        b
+    }
+
+    /// Submits a signed portal application as `who` (a citizen with IIN `iin`).
+    pub async fn submit_signed(&self, who: &Who, iin: &str, body: &Value, key: &str) -> Resp {
+        let body = self.signed(iin, body, key);
+        self.post_with("/api/applications", who, &body, &[("Idempotency-Key", key)])
+            .await
+    }
+
+    /// Submits a portal application as the demo citizen `who` (CITIZEN), signed; returns its id.
     pub async fn apply_portal(&self, who: &Who, regulation: &str, provider: &str) -> String {
+        self.apply_portal_as(who, CITIZEN, regulation, provider)
+            .await
+    }
+
+    /// Submits a portal application as `who` with IIN `iin`, signed; returns its id.
+    pub async fn apply_portal_as(
+        &self,
+        who: &Who,
+        iin: &str,
+        regulation: &str,
+        provider: &str,
+    ) -> String {
+        let key = format!(
+            "k-{}",
+            server::accounts::hex(&server::accounts::random_bytes::<6>())
+        );
         let r = self
-            .post_with(
-                "/api/applications",
+            .submit_signed(
                 who,
+                iin,
                 &json!({"regulation": regulation, "provider": provider}),
-                &[(
-                    "Idempotency-Key",
-                    &format!(
-                        "k-{}",
-                        server::accounts::hex(&server::accounts::random_bytes::<6>())
-                    ),
-                )],
+                &key,
             )
             .await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());

@@ -1,0 +1,973 @@
+//! ЭЦП in the server: the development CA under `<data_dir>/pki/`, the applicant's signature
+//! on a portal request, the provider's signature on a result, and the checks behind
+//! `/verify`.
+//!
+//! * [`Pki`] keeps an `identity::pki::DevCa` (created on first start, with a CRL published at
+//!   once and re-published whenever the one on disk is not current at the server's clock).
+//!   It issues, on demand or at demo-data time, a staff signing certificate for each provider
+//!   organisation (`Holder::Staff` with a synthetic BIN and the organisation's name; the key
+//!   stays in `pki/issued/`) and a citizen certificate for demo accounts.
+//! * [`request_bytes`] defines the exact bytes a portal request's CMS signature covers;
+//!   [`verify_request`] checks a signature with `identity::ecp::Verifier` (trust store = the
+//!   dev CA, CRL = its published CRL, the applicant's IIN) and, on refusal, writes the one
+//!   `refused_requests` row (refusal code, request hash, time) and answers the portal's
+//!   message in the page language.
+//! * [`sign_result`] renders the result (or the motivated refusal), signs the PDF bytes as a
+//!   detached CMS SignedData with signingTime and records `Command::SignResult`; the journal
+//!   event is the only record of the signature.
+//! * [`check_code`] and [`check_upload`] re-render or take a document and check its SHA-256
+//!   against the journal's `ResultSigned.sha256` and its CMS with `Verifier::verify_signer`.
+//!
+//! Not for: the CMS and X.509 code itself (`identity`), layout (`documents`), deciding what a
+//! command does (`engine`).
+
+use crate::AppState;
+use crate::accounts::{Account, IssuedDocument, Org, ts};
+use crate::i18n::Lang;
+use crate::problem::Problem;
+use axum::http::StatusCode;
+use engine::{Actor, Application, Command, Outcome, PlanStep, ResultSignature};
+use identity::cert::CertificateSummary;
+use identity::ecp::{CrlStore, Refusal, SignOptions, TrustStore, Verified, Verifier, sign_cms};
+use identity::keys::PrivateKey;
+use identity::pki::{CaOptions, CertificateRequest, DevCa, Holder, Issued, PkiError};
+use identity::x509_cert::Certificate;
+use identity::{Bin, Iin};
+use jiff::{SignedDuration, Timestamp};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+use utoipa::ToSchema;
+
+/// The directory of the development CA inside the data directory.
+pub const PKI_DIR: &str = "pki";
+
+/// What a portal request's signature is bound to: changing the purpose changes every request.
+pub const REQUEST_PURPOSE: &str = "qyzmet/portal-application/v1";
+
+// ---- the development CA --------------------------------------------------------------------
+
+/// The development CA of this server and the keys it issued (all under `<data_dir>/pki/`).
+pub struct Pki {
+    dir: PathBuf,
+    ca: Mutex<DevCa>,
+}
+
+/// The earliest instant certificates made here are valid from: the seed regulations are
+/// historical, and a sandbox runs at a date they were in force (`--as-of`).
+fn epoch() -> Timestamp {
+    "2015-01-01T00:00:00Z".parse().expect("a valid instant")
+}
+
+fn years(n: i64) -> SignedDuration {
+    SignedDuration::from_hours(24 * 366 * n)
+}
+
+/// Validity of certificates issued here: from the epoch (or earlier, if the clock is) to
+/// `years` after the later of the server's clock and the real time.
+fn validity(now: Timestamp, n: i64) -> (Timestamp, Timestamp) {
+    let real = Timestamp::now();
+    let start = epoch().min(now).min(real);
+    let end = now
+        .max(real)
+        .checked_add(years(n))
+        .unwrap_or(Timestamp::MAX);
+    (start, end)
+}
+
+fn fnv(s: &str) -> u64 {
+    let mut h: u64 = 0xcbf29ce484222325;
+    for b in s.bytes() {
+        h ^= b as u64;
+        h = h.wrapping_mul(0x100000001b3);
+    }
+    h
+}
+
+/// A synthetic, valid BIN for an organisation id (registered 12/2019, a legal entity's head
+/// office), stable across runs.
+pub fn synthetic_bin(org: &str) -> Bin {
+    let h = fnv(org);
+    for i in 0..1000u64 {
+        let serial = (h.wrapping_add(i)) % 100_000;
+        let first11 = format!("191240{serial:05}");
+        let digits: [u8; 11] = first11
+            .bytes()
+            .map(|b| b - b'0')
+            .collect::<Vec<_>>()
+            .try_into()
+            .expect("11 digits");
+        if let Some(k) = identity::iin::check_digit(&digits)
+            && let Ok(bin) = Bin::parse(&format!("{first11}{k}"))
+        {
+            return bin;
+        }
+    }
+    Bin::parse("191240000017").expect("a valid BIN")
+}
+
+/// A synthetic, valid IIN for the authorised person of an organisation.
+fn synthetic_staff_iin(org: &str) -> Iin {
+    let h = fnv(&format!("staff:{org}"));
+    let day = jiff::civil::date(1970, 1, 1)
+        .checked_add(jiff::Span::new().days((h % 9000) as i64))
+        .unwrap_or(jiff::civil::date(1970, 1, 1));
+    for i in 0..100u16 {
+        let serial = ((h >> 16) as u16).wrapping_add(i) % 10_000;
+        if let Ok(iin) = Iin::from_parts(day, identity::Sex::Male, serial) {
+            return iin;
+        }
+    }
+    Iin::parse("700101300003").expect("a valid IIN")
+}
+
+/// Who signs for an organisation, as printed on its results and written in its certificate:
+/// the signing role's name and the organisation's name, in Kazakh.
+pub fn signer_name(role: &str, org: Option<&Org>, org_id: &str) -> String {
+    format!(
+        "{} — {}",
+        crate::catalogue::role_name(None, role, Lang::Kk),
+        org.map(|o| o.name_kk.as_str()).unwrap_or(org_id)
+    )
+}
+
+fn pki_err(e: PkiError) -> Problem {
+    Problem::internal(format!("development CA: {e}"))
+}
+
+impl Pki {
+    /// Opens the CA in `dir`, creating it (and publishing its first CRL) on first start.
+    pub fn open_or_init(dir: &Path, now: Timestamp) -> Result<Pki, PkiError> {
+        let ca = if dir.join("ca.json").exists() {
+            DevCa::open(dir)?
+        } else {
+            let (nb, na) = validity(now, 20);
+            DevCa::init(dir, &CaOptions::development(nb, na))?
+        };
+        let pki = Pki {
+            dir: dir.to_path_buf(),
+            ca: Mutex::new(ca),
+        };
+        pki.fresh_crl(now)?;
+        Ok(pki)
+    }
+
+    fn ca(&self) -> MutexGuard<'_, DevCa> {
+        self.ca.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The CA's directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// `ca.cert.pem`: the trust anchor to give verifiers (and `openssl -CAfile`).
+    pub fn ca_certificate_path(&self) -> PathBuf {
+        self.dir.join("ca.cert.pem")
+    }
+
+    /// Runs `f` on the CA (tests issue certificates with chosen validity and revoke them).
+    pub fn with_ca<T>(
+        &self,
+        f: impl FnOnce(&mut DevCa) -> Result<T, PkiError>,
+    ) -> Result<T, PkiError> {
+        f(&mut self.ca())
+    }
+
+    /// Issues a certificate.
+    pub fn issue(&self, request: &CertificateRequest) -> Result<Issued, PkiError> {
+        self.ca().issue(request)
+    }
+
+    /// Revokes a certificate and publishes a new CRL at once.
+    pub fn revoke(&self, serial: &str, at: Timestamp) -> Result<(), PkiError> {
+        let mut ca = self.ca();
+        ca.revoke(serial, at, None)?;
+        publish(&mut ca, at)
+    }
+
+    /// Publishes a CRL current at `now`.
+    pub fn publish_crl(&self, now: Timestamp) -> Result<(), PkiError> {
+        publish(&mut self.ca(), now)
+    }
+
+    /// Makes sure `crl.der` is current at `now` (publishing a new one if it is missing, stale,
+    /// or dated after `now`, as after a sandbox clock jump).
+    fn fresh_crl(&self, now: Timestamp) -> Result<(), PkiError> {
+        let path = self.dir.join("crl.der");
+        let current = std::fs::read(&path)
+            .ok()
+            .and_then(|b| identity::ecp::Crl::from_der(&b, "crl.der").ok())
+            .is_some_and(|c| c.this_update() <= now && c.next_update().is_some_and(|n| now < n));
+        if !current {
+            self.publish_crl(now)?;
+        }
+        Ok(())
+    }
+
+    /// A verifier over the CA certificate and its current CRL, read from the files (so that a
+    /// revocation made with `qyzmet pki revoke|crl` counts at once).
+    pub fn verifier(&self, now: Timestamp) -> Result<Verifier, Problem> {
+        self.fresh_crl(now).map_err(pki_err)?;
+        let trust = TrustStore::from_file(&self.ca_certificate_path())
+            .map_err(|e| Problem::internal(format!("development CA certificate: {e}")))?;
+        let mut crls = CrlStore::new();
+        crls.load_file(&self.dir.join("crl.der"))
+            .map_err(|e| Problem::internal(format!("development CA CRL: {e}")))?;
+        Ok(Verifier::new(trust, crls))
+    }
+
+    /// The newest usable signing key and certificate issued here for `wanted` (a BIN or an
+    /// IIN): not revoked, valid at `now`, for signing.
+    fn find(
+        &self,
+        ca: &DevCa,
+        wanted: &Wanted,
+        now: Timestamp,
+    ) -> Option<(PrivateKey, Certificate)> {
+        let state = ca.state();
+        state.issued.iter().rev().find_map(|r| {
+            let matches = match wanted {
+                Wanted::Org(bin) => r.bin.as_ref() == Some(bin),
+                Wanted::Citizen(iin) => r.bin.is_none() && r.iin.as_ref() == Some(iin),
+            };
+            if !matches || r.ca || r.not_before > now || r.not_after < now {
+                return None;
+            }
+            if state.revoked.iter().any(|x| x.serial == r.serial) {
+                return None;
+            }
+            let cert = ca.issued_certificate(&r.serial).ok()?;
+            let for_signing = identity::cert::key_usage(&cert)
+                .is_some_and(|ku| ku.digital_signature() || ku.non_repudiation());
+            if !for_signing
+                || ca.certificate().tbs_certificate().subject() != cert.tbs_certificate().issuer()
+            {
+                return None;
+            }
+            let key = PrivateKey::read_pem_file(
+                &self
+                    .dir
+                    .join("issued")
+                    .join(format!("{}.key.pem", r.serial)),
+            )
+            .ok()?;
+            Some((key, cert))
+        })
+    }
+
+    /// The signing key and certificate of an organisation's authorised person (issued on
+    /// first use).
+    pub fn org_signer(
+        &self,
+        org_id: &str,
+        org: Option<&Org>,
+        role: &str,
+        now: Timestamp,
+    ) -> Result<(PrivateKey, Certificate), PkiError> {
+        let bin = synthetic_bin(org_id);
+        let mut ca = self.ca();
+        if let Some(found) = self.find(&ca, &Wanted::Org(bin), now) {
+            return Ok(found);
+        }
+        let (nb, na) = validity(now, 10);
+        let holder = Holder::Staff {
+            iin: synthetic_staff_iin(org_id),
+            surname: crate::catalogue::role_name(None, role, Lang::Kk),
+            given_name: "(демо)".into(),
+            patronymic: None,
+            bin,
+            organization: org
+                .map(|o| o.name_kk.clone())
+                .unwrap_or_else(|| org_id.to_string()),
+        };
+        let issued = ca.issue(&CertificateRequest::signing(holder, nb, na))?;
+        Ok((issued.key, issued.certificate))
+    }
+
+    /// A citizen's signing key and certificate (issued on first use): demo accounts only.
+    pub fn citizen_key(
+        &self,
+        iin: &Iin,
+        name: &str,
+        now: Timestamp,
+    ) -> Result<(PrivateKey, Certificate), PkiError> {
+        let mut ca = self.ca();
+        if let Some(found) = self.find(&ca, &Wanted::Citizen(*iin), now) {
+            return Ok(found);
+        }
+        let mut words = name.split_whitespace();
+        let given = words.next().unwrap_or("ДЕМО").to_string();
+        let patronymic = words.next().map(String::from);
+        let surname = words
+            .next()
+            .map(String::from)
+            .unwrap_or_else(|| "ДЕМО".into());
+        let (nb, na) = validity(now, 5);
+        let holder = Holder::Citizen {
+            iin: *iin,
+            surname: surname.to_uppercase(),
+            given_name: given.to_uppercase(),
+            patronymic: patronymic.map(|p| p.to_uppercase()),
+        };
+        let issued = ca.issue(&CertificateRequest::signing(holder, nb, na))?;
+        Ok((issued.key, issued.certificate))
+    }
+}
+
+enum Wanted {
+    Org(Bin),
+    Citizen(Iin),
+}
+
+fn publish(ca: &mut DevCa, now: Timestamp) -> Result<(), PkiError> {
+    let this = now
+        .checked_sub(SignedDuration::from_hours(1))
+        .unwrap_or(now);
+    let next = now
+        .max(Timestamp::now())
+        .checked_add(years(1))
+        .unwrap_or(Timestamp::MAX);
+    ca.publish_crl(this, next).map(|_| ())
+}
+
+/// Issues the demo keys at demo-data time: a signing certificate for every provider
+/// organisation and one for each demo citizen (`pki/issued/`). Existing ones are kept.
+pub fn demo_keys(
+    pki: &Pki,
+    ctx: &engine::Ctx,
+    orgs: &[Org],
+    now: Timestamp,
+) -> Result<(), PkiError> {
+    for org in orgs.iter().filter(|o| o.kind == "provider") {
+        let role = signing_role(ctx, org).unwrap_or_else(|| "head".into());
+        pki.org_signer(&org.id, Some(org), &role, now)?;
+    }
+    for (iin, name, _) in crate::demo::CITIZENS {
+        if let Ok(iin) = Iin::parse(iin) {
+            pki.citizen_key(&iin, name, now)?;
+        }
+    }
+    Ok(())
+}
+
+/// The role that signs results for an organisation (the `signs_result` step of the
+/// regulations it provides).
+pub fn signing_role(ctx: &engine::Ctx, org: &Org) -> Option<String> {
+    let t = org.provider_type.as_deref()?;
+    ctx.regulations()
+        .iter()
+        .filter(|r| r.providers.iter().any(|p| p.get_ref().id == t))
+        .flat_map(|r| r.flows.values())
+        .flat_map(|f| f.get_ref().steps.iter())
+        .map(|s| s.get_ref())
+        .find(|s| s.signs_result)
+        .and_then(|s| s.role.clone())
+}
+
+// ---- the applicant's signature on a portal request -----------------------------------------
+
+/// The exact bytes a portal request's CMS signature covers: a JSON object of strings with
+/// its keys in ascending order, no whitespace, UTF-8, strings escaped as JSON requires (this
+/// is RFC 8785 canonical JSON for an object of strings):
+/// `applicant_iin` (the logged-in citizen's IIN), `idempotency_key` (the `Idempotency-Key`
+/// header, trimmed), `phone` (only when sent), `provider`, `purpose`
+/// ([`REQUEST_PURPOSE`]) and `regulation` — the values exactly as sent.
+pub fn request_bytes(
+    applicant_iin: &str,
+    key: &str,
+    regulation: &str,
+    provider: &str,
+    phone: Option<&str>,
+) -> Vec<u8> {
+    let mut m: BTreeMap<&str, &str> = BTreeMap::new();
+    m.insert("applicant_iin", applicant_iin);
+    m.insert("idempotency_key", key.trim());
+    if let Some(p) = phone {
+        m.insert("phone", p);
+    }
+    m.insert("provider", provider);
+    m.insert("purpose", REQUEST_PURPOSE);
+    m.insert("regulation", regulation);
+    serde_json::to_vec(&m).unwrap_or_default()
+}
+
+/// The language of `identity`'s messages.
+pub fn id_lang(l: Lang) -> identity::Lang {
+    match l {
+        Lang::Kk => identity::Lang::Kk,
+        Lang::Ru => identity::Lang::Ru,
+        Lang::En => identity::Lang::En,
+    }
+}
+
+/// A refused signature as a problem: 422, `rule` = the refusal's code, field `signature`,
+/// the portal's refusal and what failed, in the page language.
+pub fn refusal_problem(r: &Refusal, l: Lang) -> Problem {
+    let detail = format!(
+        "{}: {}",
+        Refusal::portal_message(id_lang(l)),
+        r.message(id_lang(l))
+    );
+    Problem::invalid("signature", r.code(), detail)
+}
+
+/// How a portal request is signed.
+#[derive(Debug, Clone)]
+pub enum RequestSignature {
+    /// A CMS SignedData made by an outside tool (NCALayer, `openssl cms`): DER, PEM or base64.
+    Cms(Vec<u8>),
+    /// Sign on the server with the account's demo key (demo servers only).
+    DemoKey,
+}
+
+/// Whether the server offers signing with a demo key to `acc`: citizens on a demo server.
+pub fn demo_signing_available(st: &AppState, acc: &Account) -> bool {
+    st.config.demo && acc.kind == crate::accounts::Kind::Citizen && acc.iin.is_some()
+}
+
+/// Signs `bytes` with the demo key of `acc` (issued on first use).
+pub fn demo_sign(st: &AppState, acc: &Account, bytes: &[u8]) -> Result<Vec<u8>, Problem> {
+    if !demo_signing_available(st, acc) {
+        return Err(Problem::forbidden(
+            "signature.demo_unavailable",
+            "signing with a demo key is offered on demo servers only",
+        ));
+    }
+    let iin = Iin::parse(acc.iin.as_deref().unwrap_or(""))
+        .map_err(|e| Problem::internal(e.to_string()))?;
+    let now = st.now();
+    let (key, cert) = st.pki.citizen_key(&iin, &acc.name, now).map_err(pki_err)?;
+    sign_cms(
+        bytes,
+        &key,
+        &cert,
+        &SignOptions {
+            attached: false,
+            signed_attributes: true,
+            signing_time: Some(now),
+            chain: vec![],
+        },
+    )
+    .map_err(|e| Problem::internal(format!("demo signature: {e}")))
+}
+
+/// Verifies the applicant's signature over `bytes`. A refusal is recorded in
+/// `refused_requests` (code, SHA-256 of the request, time; nothing else) and answered as the
+/// portal's refusal in `lang`.
+pub fn verify_request(
+    st: &AppState,
+    acc: &Account,
+    bytes: &[u8],
+    signature: &RequestSignature,
+    lang: Lang,
+) -> Result<Verified, Problem> {
+    let cms = match signature {
+        RequestSignature::Cms(c) => c.clone(),
+        RequestSignature::DemoKey => demo_sign(st, acc, bytes)?,
+    };
+    let iin = Iin::parse(acc.iin.as_deref().unwrap_or(""))
+        .map_err(|_| Problem::forbidden("forbidden.not_citizen", "the account has no valid IIN"))?;
+    let now = st.now();
+    let verifier = st.pki.verifier(now)?;
+    match verifier.verify(&cms, Some(bytes), &iin, now) {
+        Ok(v) => Ok(v),
+        Err(r) => {
+            st.accounts.record_refused_request(
+                r.code(),
+                &crate::accounts::hex(&sha256(bytes)),
+                now,
+            )?;
+            Err(refusal_problem(&r, lang))
+        }
+    }
+}
+
+fn sha256(b: &[u8]) -> Vec<u8> {
+    use sha2::Digest;
+    sha2::Sha256::digest(b).to_vec()
+}
+
+// ---- the provider's signature on a result --------------------------------------------------
+
+/// The result document the signing step signs: the motivated refusal when the service is
+/// being refused, else the result.
+pub fn signed_document_id(
+    app: &Application,
+    plan: &engine::Plan,
+    outcome: &Outcome,
+) -> Option<String> {
+    let refusing =
+        matches!(outcome, Outcome::MotivatedRefusal { .. }) || app.refusal_grounds.is_some();
+    if refusing {
+        plan.refusal.clone()
+    } else {
+        plan.result.clone()
+    }
+}
+
+/// At a `signs_result` step: renders the document the step signs (Kazakh, the state
+/// language), signs its bytes (detached CMS with signingTime) with the organisation's key,
+/// checks the signature as `/verify` will, and records `Command::SignResult` and the
+/// document's verification code. The caller completes the step after.
+pub fn sign_result(
+    st: &AppState,
+    app: &Application,
+    step: &PlanStep,
+    actor: &Actor,
+    outcome: &Outcome,
+) -> Result<ResultSignature, Problem> {
+    let plan = st
+        .ctx
+        .plan(&app.regulation, app.version, app.channel)
+        .ok_or_else(|| Problem::internal("the application's plan is missing"))?;
+    let document = signed_document_id(app, plan, outcome).unwrap_or_else(|| "result".into());
+    let grounds = match outcome {
+        Outcome::MotivatedRefusal { grounds } => Some(grounds.clone()),
+        _ => app.refusal_grounds.clone(),
+    };
+    let now = st.now();
+    let org = st.accounts.org(&actor.org)?;
+    let rendered = crate::docs::render_signed(
+        st,
+        app,
+        &crate::docs::Signed {
+            document: document.clone(),
+            at: now,
+            role: actor.role.clone(),
+            grounds,
+        },
+        documents::Lang::Kk,
+    )?;
+    let (key, cert) = st
+        .pki
+        .org_signer(&actor.org, org.as_ref(), &actor.role, now)
+        .map_err(pki_err)?;
+    let cms = sign_cms(
+        &rendered.pdf,
+        &key,
+        &cert,
+        &SignOptions {
+            attached: false,
+            signed_attributes: true,
+            signing_time: Some(now),
+            chain: vec![],
+        },
+    )
+    .map_err(|e| Problem::internal(format!("signing the result: {e}")))?;
+    // The signature must verify as /verify checks it, or nothing is recorded.
+    st.pki
+        .verifier(now)?
+        .verify_signer(&cms, Some(&rendered.pdf), now)
+        .map_err(|r| {
+            Problem::new(
+                StatusCode::CONFLICT,
+                r.code(),
+                format!("the organisation's signing certificate cannot sign: {r}"),
+            )
+        })?;
+    let sha = rendered.content_hash.clone();
+    let o = crate::ops::execute_at(
+        st,
+        Command::SignResult {
+            application: app.id.clone(),
+            step: step.index,
+            actor: actor.clone(),
+            document: document.clone(),
+            sha256: sha.clone(),
+            cms: base64_encode(&cms),
+        },
+        now,
+    )?;
+    let kind = crate::docs::kind_of(st, app, &document);
+    st.accounts.record_document(&IssuedDocument {
+        code: rendered.verification_code.clone(),
+        application: app.id.clone(),
+        kind: kind.code().into(),
+        lang: documents::Lang::Kk.code().into(),
+        content_hash: sha,
+        issued_at: ts(now),
+    })?;
+    o.application
+        .signature
+        .ok_or_else(|| Problem::internal("the signature was not recorded"))
+}
+
+// ---- /verify -------------------------------------------------------------------------------
+
+/// Why a signature did not verify.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RefusalView {
+    /// Stable code (`ecp.revoked`, `ecp.bad_signature`, ...).
+    pub code: String,
+    /// What failed, in the request's language.
+    pub message: String,
+}
+
+/// The provider's signature on a document, as checked now.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SignatureCheck {
+    /// The CMS verifies over the document, the signer's certificate chains to the trusted
+    /// CA, was valid at the signing time, is for signing and is not revoked.
+    pub valid: bool,
+    /// The document's SHA-256 equals the one the journal recorded with the signature.
+    pub content_matches: bool,
+    /// The SHA-256 recorded in the journal (`ResultSigned.sha256`).
+    pub sha256: String,
+    /// The result id the signature is on.
+    pub document: String,
+    /// When the signature was recorded (the journal's instant).
+    #[schema(value_type = String)]
+    pub signed_at: Timestamp,
+    /// Plan index of the signing step.
+    pub step: usize,
+    /// The signing role and organisation.
+    pub role: String,
+    pub organisation: String,
+    pub organisation_name: Option<String>,
+    /// The signer's certificate (when the CMS could be read and checked).
+    #[schema(value_type = Option<Object>)]
+    pub signer: Option<CertificateSummary>,
+    /// The chain up to the trusted CA.
+    #[schema(value_type = Vec<Object>)]
+    pub chain: Vec<CertificateSummary>,
+    /// The signingTime attribute.
+    #[schema(value_type = Option<String>)]
+    pub signing_time: Option<Timestamp>,
+    pub algorithm: Option<String>,
+    /// How revocation was checked.
+    #[schema(value_type = Option<Object>)]
+    pub revocation: Option<serde_json::Value>,
+    /// Why it is not valid, when it is not.
+    pub refusal: Option<RefusalView>,
+}
+
+/// A document and what its check found.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DocumentCheck {
+    /// `valid` (signed; content and signature check out), `invalid` (signed, but the content
+    /// or the signature does not check out), `unsigned` (issued here, carries no signature:
+    /// a receipt, or a Russian copy of a signed Kazakh original).
+    pub status: String,
+    /// The document as recorded when it was issued (code, application, kind, language,
+    /// content hash, date).
+    #[serde(flatten)]
+    pub document: IssuedDocument,
+    /// Where the document's PDF is (for those who may see the application).
+    pub pdf_url: String,
+    pub signature: Option<SignatureCheck>,
+}
+
+fn check_signature(
+    st: &AppState,
+    sig: &ResultSignature,
+    pdf: Option<&[u8]>,
+    lang: Lang,
+) -> Result<SignatureCheck, Problem> {
+    let now = st.now();
+    let content_matches = pdf.is_some_and(|p| documents::verify(p, &sig.sha256));
+    let verified = match pdf {
+        Some(p) => st
+            .pki
+            .verifier(now)?
+            .verify_signer(sig.cms.as_bytes(), Some(p), now),
+        None => Err(Refusal::Malformed {
+            detail: "the document could not be rendered again".into(),
+        }),
+    };
+    let org = st.accounts.org(&sig.by.org)?;
+    let mut out = SignatureCheck {
+        valid: false,
+        content_matches,
+        sha256: sig.sha256.clone(),
+        document: sig.document.clone(),
+        signed_at: sig.at,
+        step: sig.step,
+        role: sig.by.role.clone(),
+        organisation: sig.by.org.clone(),
+        organisation_name: org.map(|o| o.name(lang).to_string()),
+        signer: None,
+        chain: vec![],
+        signing_time: None,
+        algorithm: None,
+        revocation: None,
+        refusal: None,
+    };
+    match verified {
+        Ok(v) => {
+            out.valid = content_matches;
+            out.signer = Some(v.signer);
+            out.chain = v.chain;
+            out.signing_time = v.signing_time;
+            out.algorithm = Some(v.algorithm.to_string());
+            out.revocation = serde_json::to_value(&v.revocation).ok();
+            if !content_matches {
+                out.refusal = Some(RefusalView {
+                    code: "verify.content_mismatch".into(),
+                    message: lang.t("verify.content_mismatch").into(),
+                });
+            }
+        }
+        Err(r) => {
+            out.refusal = Some(RefusalView {
+                code: r.code().into(),
+                message: r.message(id_lang(lang)),
+            });
+        }
+    }
+    Ok(out)
+}
+
+fn report(
+    doc: IssuedDocument,
+    app: &Application,
+    signature: Option<SignatureCheck>,
+) -> DocumentCheck {
+    let status = match &signature {
+        Some(s) if s.valid => "valid",
+        Some(_) => "invalid",
+        None => "unsigned",
+    };
+    let which = if doc.kind.ends_with("receipt") {
+        "receipt"
+    } else {
+        "result"
+    };
+    DocumentCheck {
+        status: status.into(),
+        pdf_url: format!("/api/documents/{}/{which}.pdf?lang={}", app.id, doc.lang),
+        document: doc,
+        signature,
+    }
+}
+
+fn signature_of<'a>(app: &'a Application, doc: &IssuedDocument) -> Option<&'a ResultSignature> {
+    app.signature
+        .as_ref()
+        .filter(|s| s.sha256.eq_ignore_ascii_case(&doc.content_hash))
+}
+
+/// `GET /verify/{code}`: the document with this code, re-rendered and checked against the
+/// journal's signature. `None`: no such code.
+pub fn check_code(st: &AppState, code: &str, lang: Lang) -> Result<Option<DocumentCheck>, Problem> {
+    let Some(doc) = st.accounts.document(code.trim())? else {
+        return Ok(None);
+    };
+    let Some(app) = st.store.application(&doc.application)? else {
+        return Ok(None);
+    };
+    let signature = match signature_of(&app, &doc) {
+        Some(sig) => {
+            let dl = if doc.lang == "ru" {
+                documents::Lang::Ru
+            } else {
+                documents::Lang::Kk
+            };
+            let pdf = crate::docs::render_signature(st, &app, sig, dl)
+                .ok()
+                .map(|r| r.pdf);
+            Some(check_signature(st, sig, pdf.as_deref(), lang)?)
+        }
+        None => None,
+    };
+    Ok(Some(report(doc, &app, signature)))
+}
+
+/// `POST /verify`: a presented PDF. Found by its SHA-256 among the documents issued here; a
+/// signed one has its CMS checked over exactly these bytes. Any change (one byte) makes it
+/// unknown: 422 `verify.unknown_document`.
+pub fn check_upload(st: &AppState, pdf: &[u8], lang: Lang) -> Result<DocumentCheck, Problem> {
+    if pdf.is_empty() {
+        return Err(Problem::invalid(
+            "file",
+            "required",
+            lang.t("verify.no_file"),
+        ));
+    }
+    let hash = documents::content_hash(pdf);
+    let found = st.accounts.document_by_hash(&hash)?;
+    let Some((doc, app)) = found.and_then(|d| {
+        st.store
+            .application(&d.application)
+            .ok()
+            .flatten()
+            .map(|a| (d, a))
+    }) else {
+        return Err(Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "verify.unknown_document",
+            lang.t("verify.unknown_document"),
+        )
+        .field("file"));
+    };
+    let signature = match signature_of(&app, &doc) {
+        Some(sig) => Some(check_signature(st, sig, Some(pdf), lang)?),
+        None => None,
+    };
+    Ok(report(doc, &app, signature))
+}
+
+// ---- small codecs --------------------------------------------------------------------------
+
+const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/// Standard base64 with padding (what NCALayer returns and the journal keeps).
+pub fn base64_encode(data: &[u8]) -> String {
+    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
+    for chunk in data.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(B64[((n >> (18 - 6 * i)) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// Decodes standard base64 (whitespace ignored); `None` if malformed.
+pub fn base64_decode(text: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(text.len() / 4 * 3);
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for c in text.bytes().filter(|c| !c.is_ascii_whitespace()) {
+        if c == b'=' {
+            break;
+        }
+        let v = B64.iter().position(|x| *x == c)? as u32;
+        acc = (acc << 6) | v;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    Some(out)
+}
+
+/// One part of a `multipart/form-data` body.
+#[derive(Debug, Clone)]
+pub struct Part {
+    pub name: String,
+    pub filename: Option<String>,
+    pub data: Vec<u8>,
+}
+
+fn find(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
+    if needle.is_empty() || hay.len() < needle.len() {
+        return None;
+    }
+    (from..=hay.len() - needle.len()).find(|&i| &hay[i..i + needle.len()] == needle)
+}
+
+fn header_param(line: &str, param: &str) -> Option<String> {
+    line.split(';').map(str::trim).find_map(|kv| {
+        let (k, v) = kv.split_once('=')?;
+        k.trim()
+            .eq_ignore_ascii_case(param)
+            .then(|| v.trim().trim_matches('"').to_string())
+    })
+}
+
+/// Parses a `multipart/form-data` body (RFC 7578) given its `Content-Type`; `None` if it is
+/// not one.
+pub fn parse_multipart(content_type: &str, body: &[u8]) -> Option<Vec<Part>> {
+    if !content_type
+        .trim_start()
+        .to_ascii_lowercase()
+        .starts_with("multipart/form-data")
+    {
+        return None;
+    }
+    let boundary = header_param(content_type, "boundary")?;
+    let delim = format!("--{boundary}").into_bytes();
+    let mut parts = vec![];
+    let mut pos = find(body, &delim, 0)? + delim.len();
+    loop {
+        if body.get(pos..pos + 2) == Some(b"--") {
+            break;
+        }
+        // Skip the CRLF after the delimiter.
+        if body.get(pos..pos + 2) == Some(b"\r\n") {
+            pos += 2;
+        }
+        let head_end = find(body, b"\r\n\r\n", pos)?;
+        let head = String::from_utf8_lossy(&body[pos..head_end]).to_string();
+        let data_start = head_end + 4;
+        let mut end_delim = b"\r\n".to_vec();
+        end_delim.extend_from_slice(&delim);
+        let data_end = find(body, &end_delim, data_start)?;
+        let disposition = head
+            .lines()
+            .find(|l| l.to_ascii_lowercase().starts_with("content-disposition:"))
+            .unwrap_or("");
+        parts.push(Part {
+            name: header_param(disposition, "name").unwrap_or_default(),
+            filename: header_param(disposition, "filename"),
+            data: body[data_start..data_end].to_vec(),
+        });
+        pos = data_end + end_delim.len();
+    }
+    Some(parts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_round_trips() {
+        for n in 0..40usize {
+            let data: Vec<u8> = (0..n as u8).map(|b| b.wrapping_mul(37)).collect();
+            let e = base64_encode(&data);
+            assert_eq!(e.len() % 4, 0);
+            assert_eq!(base64_decode(&e).unwrap(), data);
+        }
+        assert_eq!(base64_encode(b"foobar"), "Zm9vYmFy");
+        assert_eq!(base64_encode(b"fo"), "Zm8=");
+        assert!(base64_decode("Zm9v!").is_none());
+    }
+
+    #[test]
+    fn multipart_parts() {
+        let body = b"--XyZ\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"x.pdf\"\r\nContent-Type: application/pdf\r\n\r\n%PDF\r\n\x00\r\n--XyZ--\r\n";
+        let parts = parse_multipart("multipart/form-data; boundary=XyZ", body).unwrap();
+        assert_eq!(parts.len(), 2);
+        assert_eq!(
+            (parts[0].name.as_str(), parts[0].data.as_slice()),
+            ("a", &b"1"[..])
+        );
+        assert_eq!(parts[1].filename.as_deref(), Some("x.pdf"));
+        assert_eq!(parts[1].data, b"%PDF\r\n\x00");
+        assert!(parse_multipart("application/json", body).is_none());
+    }
+
+    #[test]
+    fn request_bytes_are_canonical() {
+        let b = request_bytes("100515500003", " k1 ", "reg", "prov", Some("+7 701"));
+        assert_eq!(
+            String::from_utf8(b).unwrap(),
+            r#"{"applicant_iin":"100515500003","idempotency_key":"k1","phone":"+7 701","provider":"prov","purpose":"qyzmet/portal-application/v1","regulation":"reg"}"#
+        );
+        let b = request_bytes("100515500003", "k1", "reg", "prov", None);
+        assert!(!String::from_utf8(b).unwrap().contains("phone"));
+    }
+
+    #[test]
+    fn synthetic_numbers_are_valid() {
+        for org in ["tvet_organisation-1", "local_akim-1", "school-1"] {
+            let b = synthetic_bin(org);
+            assert!(Bin::parse(b.as_str()).is_ok());
+            assert_eq!(synthetic_bin(org), b);
+            let _ = synthetic_staff_iin(org);
+        }
+    }
+}
