@@ -86,6 +86,9 @@ fn schemathesis_finds_no_server_errors_and_no_schema_violations() {
         .args(["run", &format!("{base}/openapi.json")])
         .args(["--checks", "not_a_server_error,response_schema_conformance"])
         .args(["--max-examples", "10", "--seed", "20191203", "--no-color"])
+        // Its body is a PDF, which schemathesis cannot generate; the server's signing tests
+        // upload real and altered PDFs to it.
+        .args(["--exclude-name", "POST /verify"])
         .current_dir(&data)
         .output()
         .unwrap();
