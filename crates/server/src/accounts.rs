@@ -117,6 +117,54 @@ CREATE TABLE IF NOT EXISTS notifications (
     sent_at     TEXT,
     UNIQUE (outbox_id, channel)
 );
+-- Documents a citizen uploaded with a portal application (see `uploads`): the bytes once per
+-- SHA-256, linked to applications in the order sent.
+CREATE TABLE IF NOT EXISTS uploads (
+    sha256       TEXT PRIMARY KEY,
+    content_type TEXT NOT NULL,
+    size         INTEGER NOT NULL,
+    data         BLOB NOT NULL,
+    created_at   TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS application_uploads (
+    application TEXT NOT NULL,
+    n           INTEGER NOT NULL,
+    field       TEXT NOT NULL,
+    filename    TEXT NOT NULL,
+    sha256      TEXT NOT NULL REFERENCES uploads(sha256),
+    PRIMARY KEY (application, n)
+);
+-- Uploads checked on the portal form, waiting for the signing step of the same form
+-- (the account and the form's idempotency key).
+CREATE TABLE IF NOT EXISTS upload_drafts (
+    account    INTEGER NOT NULL,
+    key        TEXT NOT NULL,
+    n          INTEGER NOT NULL,
+    field      TEXT NOT NULL,
+    filename   TEXT NOT NULL,
+    sha256     TEXT NOT NULL REFERENCES uploads(sha256),
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (account, key, n)
+);
+-- The State Corporation e-queue (see `equeue`): 15-minute slots per centre, capacity 1.
+CREATE TABLE IF NOT EXISTS sc_slots (
+    id       INTEGER PRIMARY KEY,
+    centre   TEXT NOT NULL,
+    start    TEXT NOT NULL,
+    capacity INTEGER NOT NULL DEFAULT 1,
+    UNIQUE (centre, start)
+);
+CREATE TABLE IF NOT EXISTS sc_bookings (
+    id           INTEGER PRIMARY KEY,
+    slot         INTEGER NOT NULL REFERENCES sc_slots(id),
+    application  TEXT NOT NULL,
+    account      INTEGER NOT NULL,
+    created_at   TEXT NOT NULL,
+    cancelled_at TEXT
+);
+-- No double booking of a slot; one active booking per application.
+CREATE UNIQUE INDEX IF NOT EXISTS sc_bookings_slot ON sc_bookings (slot) WHERE cancelled_at IS NULL;
+CREATE UNIQUE INDEX IF NOT EXISTS sc_bookings_application ON sc_bookings (application) WHERE cancelled_at IS NULL;
 "#;
 
 /// How expensive password hashing is.
@@ -393,7 +441,7 @@ impl Accounts {
         })
     }
 
-    fn db(&self) -> MutexGuard<'_, Connection> {
+    pub(crate) fn db(&self) -> MutexGuard<'_, Connection> {
         self.conn.lock().unwrap_or_else(|e| e.into_inner())
     }
 

@@ -81,8 +81,16 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_services))
         .routes(routes!(get_service))
         .routes(routes!(service_diagram))
-        .routes(routes!(list_applications, submit_application))
-        .routes(routes!(request_bytes))
+        .routes(with_body_limit(routes!(
+            list_applications,
+            submit_application
+        )))
+        .routes(with_body_limit(routes!(request_bytes)))
+        .routes(routes!(list_uploads))
+        .routes(routes!(download_upload))
+        .routes(routes!(sc_slots))
+        .routes(routes!(book_slot, cancel_booking))
+        .routes(routes!(sc_bookings))
         .routes(routes!(get_application))
         .routes(routes!(act_on_application))
         .routes(routes!(office_intake))
@@ -99,6 +107,20 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(metrics))
         .routes(routes!(healthz))
         .routes(routes!(openapi_json))
+}
+
+/// Raises the request body limit of routes that take document uploads.
+pub fn with_body_limit<S: Clone + Send + Sync + 'static>(
+    r: utoipa_axum::router::UtoipaMethodRouter<S>,
+) -> utoipa_axum::router::UtoipaMethodRouter<S> {
+    let (schemas, paths, method) = r;
+    (
+        schemas,
+        paths,
+        method.layer(axum::extract::DefaultBodyLimit::max(
+            crate::uploads::BODY_LIMIT,
+        )),
+    )
 }
 
 /// This document.
@@ -513,7 +535,10 @@ fn idempotency_key(h: &HeaderMap) -> Option<String> {
 /// refusal's code as `rule` (`ecp.expired`, `ecp.not_yet_valid`, `ecp.revoked`,
 /// `ecp.unknown_issuer`, `ecp.iin_mismatch`, `ecp.bad_signature`, `ecp.key_usage`, ...) and
 /// the portal's refusal in the request's language; nothing of the request is stored but the
-/// refusal code, its SHA-256 and the time.
+/// refusal code, its SHA-256 and the time. `documents` carries the uploads (base64; at most
+/// 10 PDF/JPEG/PNG files of at most 5 MiB, checked by content): a bad file answers 422 with
+/// `field` `documents[i]` and `rule` `documents.too_large` / `documents.type` /
+/// `documents.too_many`, and nothing is stored; their SHA-256 are in the signed bytes.
 #[utoipa::path(post, path = "/api/applications", tag = "applications", request_body = PortalSubmission,
     params(("Idempotency-Key" = String, Header, description = "client key; retries return the first result")),
     responses((status = 201, body = Submitted), (status = 200, description = "replayed", body = Submitted),
@@ -538,7 +563,7 @@ async fn submit_application(
     })?;
     let s = st.clone();
     let lang = v.lang;
-    let out = blocking(move || ops::submit_portal(&s, &acc, &req, &key, None, lang)).await?;
+    let out = blocking(move || ops::submit_portal(&s, &acc, &req, &key, None, None, lang)).await?;
     Ok(if out.replayed {
         Json(out).into_response()
     } else {
@@ -590,6 +615,163 @@ async fn request_bytes(
         sha256: documents::content_hash(&bytes),
         base64: crate::signing::base64_encode(&bytes),
     }))
+}
+
+/// The documents uploaded with an application (whoever may see the application).
+#[utoipa::path(get, path = "/api/applications/{id}/uploads", tag = "applications", params(("id" = String, Path)),
+    responses((status = 200, body = Vec<crate::uploads::UploadInfo>), (status = 404, body = Problem, content_type = "application/problem+json")))]
+async fn list_uploads(
+    State(st): State<AppState>,
+    v: Viewer,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<crate::uploads::UploadInfo>>, Problem> {
+    let acc = v.require_scope("read")?.clone();
+    Ok(Json(
+        blocking(move || {
+            ops::load_visible(&st, &acc, &id)?;
+            crate::uploads::list(&st, &id)
+        })
+        .await?,
+    ))
+}
+
+/// Download one uploaded document (`n` from the list), as it was uploaded.
+#[utoipa::path(get, path = "/api/applications/{id}/uploads/{n}", tag = "applications",
+    params(("id" = String, Path), ("n" = i64, Path)),
+    responses((status = 200, content_type = "application/octet-stream", body = Vec<u8>),
+              (status = 404, body = Problem, content_type = "application/problem+json")))]
+async fn download_upload(
+    State(st): State<AppState>,
+    v: Viewer,
+    Path((id, n)): Path<(String, i64)>,
+) -> Result<Response, Problem> {
+    let acc = v.require_scope("read")?.clone();
+    let (info, data) = blocking(move || {
+        ops::load_visible(&st, &acc, &id)?;
+        crate::uploads::get(&st, &id, n)?.ok_or_else(|| Problem::not_found("such document"))
+    })
+    .await?;
+    let name: String = info
+        .filename
+        .chars()
+        .map(|c| {
+            if c.is_ascii_graphic() || c == ' ' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    Ok((
+        [
+            (header::CONTENT_TYPE, info.content_type.clone()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
+        ],
+        data,
+    )
+        .into_response())
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct SlotQuery {
+    /// A centre id (see `centres` in the answer); default all.
+    pub centre: Option<String>,
+    /// A day in Almaty, `YYYY-MM-DD`; default the coming working days.
+    pub date: Option<String>,
+}
+
+/// The State Corporation centres and their free and taken e-queue slots.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SlotList {
+    pub centres: Vec<crate::equeue::Centre>,
+    pub slots: Vec<crate::equeue::Slot>,
+}
+
+/// The State Corporation e-queue: 15-minute slots per centre on the next working days (the
+/// Kazakh calendar and the default working schedule), one visitor each.
+#[utoipa::path(get, path = "/api/sc/slots", tag = "state_corporation", params(SlotQuery),
+    responses((status = 200, body = SlotList), (status = 422, body = Problem, content_type = "application/problem+json")))]
+async fn sc_slots(
+    State(st): State<AppState>,
+    v: Viewer,
+    Query(q): Query<SlotQuery>,
+) -> Result<Json<SlotList>, Problem> {
+    v.require_scope("read")?;
+    let slots =
+        blocking(move || crate::equeue::slots(&st, q.centre.as_deref(), q.date.as_deref())).await?;
+    Ok(Json(SlotList {
+        centres: crate::equeue::centres(),
+        slots,
+    }))
+}
+
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+pub struct BookingRequest {
+    /// The slot id (see `GET /api/sc/slots`).
+    pub slot: i64,
+}
+
+/// Book a State Corporation e-queue slot to collect the result of your application awaiting
+/// issue there. One active booking per application; a slot taken meanwhile answers 409
+/// `equeue.slot_taken`, a second booking 409 `equeue.already_booked`, an application not
+/// awaiting issue at the State Corporation 409 `equeue.not_awaiting_issue`.
+#[utoipa::path(post, path = "/api/applications/{id}/booking", tag = "state_corporation", params(("id" = String, Path)),
+    request_body = BookingRequest,
+    responses((status = 201, body = crate::equeue::Booking),
+              (status = 403, body = Problem, content_type = "application/problem+json"),
+              (status = 404, body = Problem, content_type = "application/problem+json"),
+              (status = 409, body = Problem, content_type = "application/problem+json"),
+              (status = 422, body = Problem, content_type = "application/problem+json")))]
+async fn book_slot(
+    State(st): State<AppState>,
+    v: Viewer,
+    Path(id): Path<String>,
+    Body(req): Body<BookingRequest>,
+) -> Result<Response, Problem> {
+    let acc = v.require_scope("submit")?.clone();
+    csrf(&v)?;
+    let b = blocking(move || crate::equeue::book(&st, &acc, &id, req.slot)).await?;
+    Ok(created(b))
+}
+
+/// Cancel the application's e-queue booking.
+#[utoipa::path(delete, path = "/api/applications/{id}/booking", tag = "state_corporation", params(("id" = String, Path)),
+    responses((status = 204),
+              (status = 403, body = Problem, content_type = "application/problem+json"),
+              (status = 404, body = Problem, content_type = "application/problem+json")))]
+async fn cancel_booking(
+    State(st): State<AppState>,
+    v: Viewer,
+    Path(id): Path<String>,
+) -> Result<StatusCode, Problem> {
+    let acc = v.require_scope("submit")?.clone();
+    csrf(&v)?;
+    blocking(move || crate::equeue::cancel(&st, &acc, &id)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The desk's e-queue bookings of a day (default today in Almaty).
+#[utoipa::path(get, path = "/api/sc/bookings", tag = "state_corporation", params(SlotQuery),
+    responses((status = 200, body = Vec<crate::equeue::Booking>),
+              (status = 403, body = Problem, content_type = "application/problem+json"),
+              (status = 422, body = Problem, content_type = "application/problem+json")))]
+async fn sc_bookings(
+    State(st): State<AppState>,
+    v: Viewer,
+    Query(q): Query<SlotQuery>,
+) -> Result<Json<Vec<crate::equeue::Booking>>, Problem> {
+    let acc = v.require_scope("read")?.clone();
+    Ok(Json(
+        blocking(move || {
+            crate::equeue::day_bookings(&st, &acc, q.date.as_deref(), q.centre.as_deref())
+                .map(|(_, b)| b)
+        })
+        .await?,
+    ))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -18,6 +18,7 @@ pub mod catalogue;
 pub mod clock;
 pub mod demo;
 pub mod docs;
+pub mod equeue;
 pub mod html;
 pub mod i18n;
 pub mod metrics;
@@ -27,6 +28,7 @@ pub mod ops;
 pub mod problem;
 pub mod signing;
 pub mod ui;
+pub mod uploads;
 
 pub use accounts::PasswordCost;
 pub use clock::Clock;

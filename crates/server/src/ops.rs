@@ -105,11 +105,17 @@ fn fail(errors: Vec<FieldError>) -> Result<(), Problem> {
 /// `signature` is a CMS (PKCS#7) SignedData — as NCALayer's `basics.sign` or
 /// `openssl cms -sign -binary` make it: base64 or PEM, detached or attached — over the
 /// **canonical request bytes**: the UTF-8 JSON object
-/// `{"applicant_iin":…,"idempotency_key":…,"phone":…,"provider":…,"purpose":"qyzmet/portal-application/v1","regulation":…}`
+/// `{"applicant_iin":…,"documents":[…],"idempotency_key":…,"phone":…,"provider":…,"purpose":"qyzmet/portal-application/v1","regulation":…}`
 /// with its keys in this (ascending) order, no whitespace, strings escaped as JSON requires
-/// (RFC 8785 canonical JSON of an object of strings); `applicant_iin` is the logged-in
-/// citizen's IIN, `idempotency_key` the `Idempotency-Key` header (trimmed), `phone` present
-/// only when sent; values exactly as sent. `POST /api/applications/request-bytes` returns
+/// (RFC 8785 canonical JSON); `applicant_iin` is the logged-in citizen's IIN, `documents`
+/// the lowercase hex SHA-256 of each uploaded file's bytes, sorted ascending (present only
+/// when documents are sent), `idempotency_key` the `Idempotency-Key` header (trimmed),
+/// `phone` present only when sent; values exactly as sent.
+///
+/// `documents`: at most 10 files, each at most 5 MiB, PDF, JPEG or PNG as recognised by its
+/// first bytes (a `.pdf`/`.jpg`/`.jpeg`/`.png` extension must agree); a bad file answers 422
+/// naming `documents[i]` and the rule (`documents.too_large`, `documents.type`,
+/// `documents.too_many`) and nothing of the submission is stored. `POST /api/applications/request-bytes` returns
 /// them. The signer's certificate must chain to the trusted CA, be valid at the signing time,
 /// be for signing, not be revoked and carry the applicant's IIN; otherwise the request is
 /// refused (422, `rule` = the refusal's code such as `ecp.expired`, the portal's message in
@@ -126,17 +132,36 @@ pub struct PortalSubmission {
     /// The CMS signature over the canonical request bytes (base64 or PEM).
     #[serde(default)]
     pub signature: Option<String>,
+    /// The regulation's required documents, uploaded (base64).
+    #[serde(default)]
+    pub documents: Vec<crate::uploads::DocumentUpload>,
 }
 
 impl PortalSubmission {
     /// The exact bytes the signature covers (see the type's description).
     pub fn request_bytes(&self, applicant_iin: &str, key: &str) -> Vec<u8> {
+        self.request_bytes_with(
+            applicant_iin,
+            key,
+            &crate::uploads::hashes_of(&self.documents),
+        )
+    }
+
+    /// The bytes the signature covers with these documents' SHA-256 (the portal form's
+    /// uploads kept for its signing step).
+    pub fn request_bytes_with(
+        &self,
+        applicant_iin: &str,
+        key: &str,
+        documents: &[String],
+    ) -> Vec<u8> {
         crate::signing::request_bytes(
             applicant_iin,
             key,
             &self.regulation,
             &self.provider,
             self.phone.as_deref(),
+            documents,
         )
     }
 }
@@ -302,6 +327,10 @@ pub struct Detail {
     pub notes: Vec<Note>,
     pub documents: Vec<DocumentLink>,
     pub refusal_grounds: Option<String>,
+    /// The documents the applicant uploaded with a portal application.
+    pub uploads: Vec<crate::uploads::UploadInfo>,
+    /// The applicant's active State Corporation e-queue booking to collect the result.
+    pub booking: Option<crate::equeue::Booking>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -625,6 +654,8 @@ pub fn detail(
         notes: st.accounts.notes(&app.id)?,
         documents: document_links(st, app),
         refusal_grounds: app.refusal_grounds.clone(),
+        uploads: crate::uploads::list(st, &app.id)?,
+        booking: crate::equeue::active_booking(st, &app.id)?,
     })
 }
 
@@ -855,9 +886,16 @@ pub fn submit_portal(
     req: &PortalSubmission,
     key: &str,
     signature: Option<crate::signing::RequestSignature>,
+    uploads: Option<Vec<crate::uploads::Upload>>,
     lang: Lang,
 ) -> Result<Submitted, Problem> {
     let (reg, org) = check_portal(st, acc, req)?;
+    let uploads = match uploads {
+        Some(u) => u,
+        None => crate::uploads::decode(&req.documents)?,
+    };
+    let files = crate::uploads::check(uploads)?;
+    let hashes: Vec<String> = files.iter().map(|f| f.sha256.clone()).collect();
     let signature = signature
         .or_else(|| {
             req.signature
@@ -872,7 +910,7 @@ pub fn submit_portal(
                 lang.t("sign.required").to_string(),
             )
         })?;
-    let bytes = req.request_bytes(acc.iin.as_deref().unwrap_or_default(), key);
+    let bytes = req.request_bytes_with(acc.iin.as_deref().unwrap_or_default(), key, &hashes);
     crate::signing::verify_request(st, acc, &bytes, &signature, lang)?;
     let o = execute(
         st,
@@ -889,6 +927,7 @@ pub fn submit_portal(
         return Ok(Submitted::of(&o.application, true));
     }
     index(st, &o.application, &acc.name, acc)?;
+    crate::uploads::link(st, &o.application.id, &files)?;
     let app = advance_portal(st, o.application)?;
     Ok(Submitted::of(&app, false))
 }

@@ -35,7 +35,6 @@ use identity::x509_cert::Certificate;
 use identity::{Bin, Iin};
 use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 use utoipa::ToSchema;
@@ -380,16 +379,27 @@ pub fn request_bytes(
     regulation: &str,
     provider: &str,
     phone: Option<&str>,
+    documents: &[String],
 ) -> Vec<u8> {
-    let mut m: BTreeMap<&str, &str> = BTreeMap::new();
-    m.insert("applicant_iin", applicant_iin);
-    m.insert("idempotency_key", key.trim());
-    if let Some(p) = phone {
-        m.insert("phone", p);
+    use serde_json::Value;
+    // serde_json's map is ordered by key (no `preserve_order`): ascending, as RFC 8785 sorts.
+    let mut m = serde_json::Map::new();
+    m.insert("applicant_iin".into(), Value::from(applicant_iin));
+    if !documents.is_empty() {
+        let mut d = documents.to_vec();
+        d.sort();
+        m.insert(
+            "documents".into(),
+            Value::Array(d.into_iter().map(Value::from).collect()),
+        );
     }
-    m.insert("provider", provider);
-    m.insert("purpose", REQUEST_PURPOSE);
-    m.insert("regulation", regulation);
+    m.insert("idempotency_key".into(), Value::from(key.trim()));
+    if let Some(p) = phone {
+        m.insert("phone".into(), Value::from(p));
+    }
+    m.insert("provider".into(), Value::from(provider));
+    m.insert("purpose".into(), Value::from(REQUEST_PURPOSE));
+    m.insert("regulation".into(), Value::from(regulation));
     serde_json::to_vec(&m).unwrap_or_default()
 }
 
@@ -952,13 +962,25 @@ mod tests {
 
     #[test]
     fn request_bytes_are_canonical() {
-        let b = request_bytes("100515500003", " k1 ", "reg", "prov", Some("+7 701"));
+        let b = request_bytes("100515500003", " k1 ", "reg", "prov", Some("+7 701"), &[]);
         assert_eq!(
             String::from_utf8(b).unwrap(),
             r#"{"applicant_iin":"100515500003","idempotency_key":"k1","phone":"+7 701","provider":"prov","purpose":"qyzmet/portal-application/v1","regulation":"reg"}"#
         );
-        let b = request_bytes("100515500003", "k1", "reg", "prov", None);
+        let b = request_bytes("100515500003", "k1", "reg", "prov", None, &[]);
         assert!(!String::from_utf8(b).unwrap().contains("phone"));
+        let b = request_bytes(
+            "100515500003",
+            "k1",
+            "reg",
+            "prov",
+            None,
+            &["bb".into(), "aa".into()],
+        );
+        assert_eq!(
+            String::from_utf8(b).unwrap(),
+            r#"{"applicant_iin":"100515500003","documents":["aa","bb"],"idempotency_key":"k1","provider":"prov","purpose":"qyzmet/portal-application/v1","regulation":"reg"}"#
+        );
     }
 
     #[test]

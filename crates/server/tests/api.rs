@@ -307,6 +307,16 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/tokens"),
     ("post", "/tokens"),
     ("post", "/tokens/{id}/revoke"),
+    ("get", "/api/applications/{id}/uploads"),
+    ("get", "/api/applications/{id}/uploads/{n}"),
+    ("get", "/api/sc/slots"),
+    ("post", "/api/applications/{id}/booking"),
+    ("delete", "/api/applications/{id}/booking"),
+    ("get", "/api/sc/bookings"),
+    ("get", "/applications/{id}/booking"),
+    ("post", "/applications/{id}/booking"),
+    ("post", "/applications/{id}/booking/cancel"),
+    ("get", "/sc/bookings"),
 ];
 
 #[tokio::test]
@@ -339,7 +349,8 @@ async fn openapi_document_is_3_1_and_lists_every_route() {
             .replace("{id}", "1")
             .replace("{application}", "x")
             .replace("{file}", "receipt.pdf")
-            .replace("{code}", "c");
+            .replace("{code}", "c")
+            .replace("{n}", "1");
         let req = axum::http::Request::builder()
             .method(method.to_uppercase().as_str())
             .uri(&uri)

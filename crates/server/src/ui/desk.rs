@@ -332,6 +332,13 @@ async fn sc_body(
     let l = v.lang;
     let mut b = banner(l, uri);
     let operator = acc.has_role("state_corporation_operator");
+    if operator {
+        let _ = write!(
+            b,
+            r#"<p><a href="/sc/bookings">{}</a></p>"#,
+            l.t("equeue.desk_link")
+        );
+    }
     // Intake: choose the service first (a GET form), then the application.
     let regs = intake_regulations(st, acc, ChannelId::StateCorporation);
     if !regs.is_empty() {

@@ -7,6 +7,7 @@
 //! Each action calls the same `ops` function as its API endpoint. Not for: JSON (see `api`).
 
 mod desk;
+mod extras;
 mod monitor;
 mod portal;
 
@@ -35,6 +36,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(logout))
         .merge(portal::router())
         .merge(desk::router())
+        .merge(extras::router())
         .merge(monitor::router())
 }
 
@@ -193,7 +195,9 @@ pub fn banner(l: Lang, uri: &Uri) -> String {
         .split('&')
         .find_map(|kv| kv.strip_prefix("done="))
         .unwrap_or("");
-    const KNOWN: [&str; 8] = [
+    const KNOWN: [&str; 10] = [
+        "booked",
+        "booking_cancelled",
         "submitted",
         "acted",
         "intake",

@@ -30,7 +30,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(services_page))
         .routes(routes!(service_page))
-        .routes(routes!(apply_submit))
+        .routes(crate::api::with_body_limit(routes!(apply_submit)))
         .routes(routes!(request_json))
         .routes(routes!(cabinet_page))
         .routes(routes!(application_page))
@@ -161,7 +161,7 @@ fn apply_form(
         .unwrap_or_default();
     let key = crate::accounts::new_secret();
     format!(
-        r#"<h2 id="apply">{}</h2>{}{}<form method="post" action="/services/{}/apply" novalidate>{}<input type="hidden" name="key" value="{}">{}{}<div class="form-group{}"><fieldset class="checkboxes"><legend>{}</legend>{}<div><input type="checkbox" id="f-confirm" name="confirm" value="yes"{}><label for="f-confirm">{}</label></div></fieldset></div><button type="submit">{}</button></form>"#,
+        r#"<h2 id="apply">{}</h2>{}{}<form method="post" action="/services/{}/apply" enctype="multipart/form-data" novalidate>{}<input type="hidden" name="key" value="{}">{}{}{}<div class="form-group{}"><fieldset class="checkboxes"><legend>{}</legend>{}<div><input type="checkbox" id="f-confirm" name="confirm" value="yes"{}><label for="f-confirm">{}</label></div></fieldset></div><button type="submit">{}</button></form>"#,
         l.t("apply.title"),
         html::error_summary(l, errors),
         if needs.is_empty() {
@@ -191,6 +191,7 @@ fn apply_form(
             errors,
             r#"autocomplete="tel""#
         ),
+        super::extras::file_input(l, errors),
         if errors.iter().any(|e| e.field == "confirm") {
             " error"
         } else {
@@ -430,12 +431,14 @@ fn signing_section(
     reg: &regulation::Regulation,
     req: &PortalSubmission,
     key: &str,
+    docs: &[(String, String)],
     errors: &[FieldError],
 ) -> String {
     let l = v.lang;
     let acc = v.account.as_ref();
     let iin = acc.and_then(|a| a.iin.clone()).unwrap_or_default();
-    let bytes = req.request_bytes(&iin, key);
+    let hashes: Vec<String> = docs.iter().map(|d| d.1.clone()).collect();
+    let bytes = req.request_bytes_with(&iin, key, &hashes);
     let hidden = format!(
         r#"{}<input type="hidden" name="key" value="{}"><input type="hidden" name="provider" value="{}"><input type="hidden" name="phone" value="{}"><input type="hidden" name="confirm" value="yes"><input type="hidden" name="stage" value="sign">"#,
         html::csrf_input(v),
@@ -473,6 +476,18 @@ fn signing_section(
         esc(&download),
         l.t("sign.download"),
     );
+    if !docs.is_empty() {
+        let _ = write!(
+            b,
+            r#"<h3>{}</h3><p class="hint">{}</p><ul class="uploads">"#,
+            l.t("upload.title"),
+            l.t("upload.signed_hint")
+        );
+        for (name, sha) in docs {
+            let _ = write!(b, "<li>{} <code>{}</code></li>", esc(name), esc(sha));
+        }
+        b.push_str("</ul>");
+    }
     let err = |field: &str| errors.iter().find(|e| e.field == field);
     let _ = write!(
         b,
@@ -544,6 +559,7 @@ async fn apply_submit(
         provider: f.get("provider").to_string(),
         phone: f.opt("phone"),
         signature: None,
+        documents: vec![],
     };
     let uploaded = form
         .files
@@ -556,8 +572,43 @@ async fn apply_submit(
     } else {
         uploaded.map(crate::signing::RequestSignature::Cms)
     };
+    // The form's files: checked at once (nothing is kept of a refused form), kept for the
+    // signing step, which refers to them by the form's key.
+    let files: Vec<crate::uploads::Upload> = form
+        .files
+        .iter()
+        .filter(|p| p.name == "documents")
+        .filter(|p| !p.data.is_empty() || !p.filename.as_deref().unwrap_or("").is_empty())
+        .map(|p| crate::uploads::Upload {
+            field: "documents".into(),
+            filename: p.filename.clone().unwrap_or_default(),
+            data: p.data.clone(),
+        })
+        .collect();
+    let fresh = !files.is_empty() || f.get("stage") != "sign";
+    let checked = match crate::uploads::check(files) {
+        Ok(c) => c,
+        Err(p) => {
+            errors.extend(p.errors.into_iter().map(|mut e| {
+                let k = format!("problem.{}", e.rule);
+                if l.t(&k) != k {
+                    e.detail = format!("{} ({})", l.t(&k), e.detail);
+                }
+                e
+            }));
+            vec![]
+        }
+    };
+    let draft_docs = |st: &AppState| -> Vec<(String, String)> {
+        crate::uploads::drafts(st, &acc, &key)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|u| (u.filename, crate::uploads::sha256_hex(&u.data)))
+            .collect()
+    };
     let signing_page = |errors: &[FieldError], status: StatusCode| {
-        let body = signing_section(&st, &v, reg, &req, &key, errors);
+        let docs = draft_docs(&st);
+        let body = signing_section(&st, &v, reg, &req, &key, &docs, errors);
         html::html(status, html::page(&v, &h, l.t("sign.title"), &body))
     };
     let result = if !errors.is_empty() {
@@ -565,7 +616,24 @@ async fn apply_submit(
     } else if let Some(sig) = signature {
         let s = st.clone();
         let (a, r, k) = (acc.clone(), req.clone(), key.clone());
-        blocking(move || ops::submit_portal(&s, &a, &r, &k, Some(sig), l)).await
+        blocking(move || {
+            let uploads = if fresh {
+                checked
+                    .into_iter()
+                    .map(|c| crate::uploads::Upload {
+                        field: c.field,
+                        filename: c.filename,
+                        data: c.data,
+                    })
+                    .collect()
+            } else {
+                crate::uploads::drafts(&s, &a, &k)?
+            };
+            let out = ops::submit_portal(&s, &a, &r, &k, Some(sig), Some(uploads), l)?;
+            crate::uploads::clear_drafts(&s, &a, &k)?;
+            Ok(out)
+        })
+        .await
     } else {
         // Checked: on to the signing step (again, with the error, if it was sent unsigned).
         let s = st.clone();
@@ -579,7 +647,14 @@ async fn apply_submit(
                 };
                 return Ok(signing_page(&[e], StatusCode::UNPROCESSABLE_ENTITY));
             }
-            Ok(()) => return Ok(signing_page(&[], StatusCode::OK)),
+            Ok(()) => {
+                let s = st.clone();
+                let (a, k) = (acc.clone(), key.clone());
+                blocking(move || crate::uploads::save_drafts(&s, &a, &k, &checked))
+                    .await
+                    .or_page(&v, &h)?;
+                return Ok(signing_page(&[], StatusCode::OK));
+            }
             Err(p) => Err(p),
         }
     };
@@ -644,11 +719,15 @@ async fn request_json(
         provider: q.provider.unwrap_or_default(),
         phone: q.phone.filter(|p| !p.trim().is_empty()),
         signature: None,
+        documents: vec![],
     };
-    let bytes = req.request_bytes(
-        acc.iin.as_deref().unwrap_or_default(),
-        q.key.as_deref().unwrap_or_default(),
-    );
+    let key = q.key.as_deref().unwrap_or_default();
+    let hashes: Vec<String> = crate::uploads::drafts(&st, &acc, key)
+        .unwrap_or_default()
+        .iter()
+        .map(|u| crate::uploads::sha256_hex(&u.data))
+        .collect();
+    let bytes = req.request_bytes_with(acc.iin.as_deref().unwrap_or_default(), key, &hashes);
     Ok((
         [
             (axum::http::header::CONTENT_TYPE, "application/json"),
@@ -947,7 +1026,9 @@ fn application_body(
             opt_local(cur.due)
         );
     }
+    b.push_str(&super::extras::booking_html(v, d));
     b.push_str(&action_form(st, v, d, reg.as_deref(), errors));
+    b.push_str(&super::extras::uploads_html(l, &d.uploads));
     let sc_operator = v.account.as_ref().is_some_and(|a| {
         a.org.as_deref() == Some(engine::STATE_CORPORATION)
             && a.has_role("state_corporation_operator")

@@ -1,0 +1,354 @@
+//! Documents a citizen uploads with a portal application: checked (at most [`MAX_FILES`]
+//! files, each at most [`MAX_BYTES`], PDF/JPEG/PNG recognised by their magic bytes — the
+//! name's extension, when it has one of these, must agree), stored in `accounts.db` once per
+//! SHA-256 and linked to the application; listed and downloaded by whoever may see the
+//! application. The portal request's signature covers the uploads' SHA-256 list.
+//!
+//! A rejected submission stores nothing: every file is checked before anything is written.
+
+use crate::AppState;
+use crate::accounts::{Account, ts};
+use crate::problem::{FieldError, Problem};
+use rusqlite::{OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use utoipa::ToSchema;
+
+/// Largest accepted file: 5 MiB.
+pub const MAX_BYTES: usize = 5 * 1024 * 1024;
+/// At most this many files per application.
+pub const MAX_FILES: usize = 10;
+/// The request body limit of the routes that take uploads (base64 JSON of ten full files).
+pub const BODY_LIMIT: usize = 80 * 1024 * 1024;
+
+/// A document sent with a portal application (JSON API).
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+pub struct DocumentUpload {
+    /// Which of the regulation's documents this is (free text; default `documents`).
+    #[serde(default)]
+    pub field: Option<String>,
+    /// The file's name as the citizen had it.
+    pub filename: String,
+    /// The file's bytes, base64 (standard alphabet, padding optional).
+    pub content_base64: String,
+}
+
+/// A file as received, before its check.
+#[derive(Debug, Clone)]
+pub struct Upload {
+    pub field: String,
+    pub filename: String,
+    pub data: Vec<u8>,
+}
+
+/// A file that passed its check.
+#[derive(Debug, Clone)]
+pub struct Checked {
+    pub field: String,
+    pub filename: String,
+    pub content_type: &'static str,
+    pub sha256: String,
+    pub data: Vec<u8>,
+}
+
+/// A document linked to an application, as listed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct UploadInfo {
+    /// Its number within the application (1, 2, ...).
+    pub n: i64,
+    pub field: String,
+    pub filename: String,
+    /// `application/pdf`, `image/jpeg` or `image/png` (from the magic bytes).
+    pub content_type: String,
+    pub size: i64,
+    pub sha256: String,
+    /// Where to download it.
+    pub url: String,
+}
+
+pub fn sha256_hex(data: &[u8]) -> String {
+    crate::accounts::hex(&Sha256::digest(data))
+}
+
+/// The type the bytes are, by their magic bytes.
+pub fn sniff(data: &[u8]) -> Option<&'static str> {
+    if data.starts_with(b"%PDF-") {
+        Some("application/pdf")
+    } else if data.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some("image/jpeg")
+    } else if data.starts_with(&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A]) {
+        Some("image/png")
+    } else {
+        None
+    }
+}
+
+fn extension_type(filename: &str) -> Option<&'static str> {
+    let ext = filename.rsplit_once('.')?.1.to_ascii_lowercase();
+    match ext.as_str() {
+        "pdf" => Some("application/pdf"),
+        "jpg" | "jpeg" => Some("image/jpeg"),
+        "png" => Some("image/png"),
+        _ => None,
+    }
+}
+
+/// Decodes the JSON API's uploads; a bad base64 names its field.
+pub fn decode(docs: &[DocumentUpload]) -> Result<Vec<Upload>, Problem> {
+    let mut out = vec![];
+    let mut errors = vec![];
+    for (i, d) in docs.iter().enumerate() {
+        match crate::signing::base64_decode(&d.content_base64) {
+            Some(data) => out.push(Upload {
+                field: d
+                    .field
+                    .clone()
+                    .filter(|f| !f.trim().is_empty())
+                    .unwrap_or_else(|| "documents".into()),
+                filename: d.filename.clone(),
+                data,
+            }),
+            None => errors.push(FieldError {
+                field: format!("documents[{i}].content_base64"),
+                rule: "base64".into(),
+                detail: "`content_base64` is not base64".into(),
+            }),
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(Problem::fields(errors))
+    }
+}
+
+/// The SHA-256 list of uploads (what the request signature covers), best effort: a file that
+/// does not decode is left out (the submission refuses it anyway).
+pub fn hashes_of(docs: &[DocumentUpload]) -> Vec<String> {
+    docs.iter()
+        .filter_map(|d| crate::signing::base64_decode(&d.content_base64))
+        .map(|b| sha256_hex(&b))
+        .collect()
+}
+
+/// Checks every file: count, size, type. All errors at once; nothing is stored here.
+pub fn check(uploads: Vec<Upload>) -> Result<Vec<Checked>, Problem> {
+    let mut errors = vec![];
+    if uploads.len() > MAX_FILES {
+        errors.push(FieldError {
+            field: "documents".into(),
+            rule: "documents.too_many".into(),
+            detail: format!("at most {MAX_FILES} files ({} sent)", uploads.len()),
+        });
+    }
+    let mut out = vec![];
+    for (i, u) in uploads.into_iter().enumerate() {
+        let field = format!("documents[{i}]");
+        if u.data.len() > MAX_BYTES {
+            errors.push(FieldError {
+                field,
+                rule: "documents.too_large".into(),
+                detail: format!(
+                    "`{}` is {} bytes: a file is at most 5 MiB ({MAX_BYTES} bytes)",
+                    u.filename,
+                    u.data.len()
+                ),
+            });
+            continue;
+        }
+        let sniffed = sniff(&u.data);
+        let by_name = extension_type(&u.filename);
+        let Some(ct) = sniffed.filter(|t| by_name.is_none_or(|n| n == *t)) else {
+            errors.push(FieldError {
+                field,
+                rule: "documents.type".into(),
+                detail: format!(
+                    "`{}` is not a PDF, JPEG or PNG file (checked by its content{})",
+                    u.filename,
+                    if sniffed.is_some() {
+                        ", which does not match its extension"
+                    } else {
+                        ""
+                    }
+                ),
+            });
+            continue;
+        };
+        out.push(Checked {
+            field: u.field,
+            filename: sanitize(&u.filename),
+            content_type: ct,
+            sha256: sha256_hex(&u.data),
+            data: u.data,
+        });
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(Problem::fields(errors))
+    }
+}
+
+/// A file name safe to show and to send back: no path, no control characters or quotes.
+fn sanitize(name: &str) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    let s: String = base
+        .chars()
+        .filter(|c| !c.is_control() && *c != '"')
+        .take(200)
+        .collect();
+    if s.trim().is_empty() {
+        "document".into()
+    } else {
+        s
+    }
+}
+
+fn put_blob(tx: &rusqlite::Transaction<'_>, c: &Checked, now: &str) -> rusqlite::Result<()> {
+    tx.execute(
+        "INSERT OR IGNORE INTO uploads (sha256, content_type, size, data, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![c.sha256, c.content_type, c.data.len() as i64, c.data, now],
+    )?;
+    Ok(())
+}
+
+/// Links checked files to an application (in one transaction).
+pub fn link(st: &AppState, application: &str, files: &[Checked]) -> Result<(), Problem> {
+    if files.is_empty() {
+        return Ok(());
+    }
+    let now = ts(st.now());
+    let mut db = st.accounts.db();
+    let tx = db.transaction()?;
+    let start: i64 = tx.query_row(
+        "SELECT COALESCE(MAX(n), 0) FROM application_uploads WHERE application = ?1",
+        [application],
+        |r| r.get(0),
+    )?;
+    for (i, c) in files.iter().enumerate() {
+        put_blob(&tx, c, &now)?;
+        tx.execute(
+            "INSERT INTO application_uploads (application, n, field, filename, sha256) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![application, start + 1 + i as i64, c.field, c.filename, c.sha256],
+        )?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+/// Keeps checked files of a portal form for its signing step (replacing earlier ones).
+pub fn save_drafts(
+    st: &AppState,
+    acc: &Account,
+    key: &str,
+    files: &[Checked],
+) -> Result<(), Problem> {
+    let now = ts(st.now());
+    let mut db = st.accounts.db();
+    let tx = db.transaction()?;
+    tx.execute(
+        "DELETE FROM upload_drafts WHERE account = ?1 AND key = ?2",
+        params![acc.id, key],
+    )?;
+    for (i, c) in files.iter().enumerate() {
+        put_blob(&tx, c, &now)?;
+        tx.execute(
+            "INSERT INTO upload_drafts (account, key, n, field, filename, sha256, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![acc.id, key, i as i64 + 1, c.field, c.filename, c.sha256, now],
+        )?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+/// The files kept for a portal form's signing step.
+pub fn drafts(st: &AppState, acc: &Account, key: &str) -> Result<Vec<Upload>, Problem> {
+    let db = st.accounts.db();
+    let mut q = db.prepare(
+        "SELECT d.field, d.filename, u.data FROM upload_drafts d JOIN uploads u ON u.sha256 = d.sha256
+         WHERE d.account = ?1 AND d.key = ?2 ORDER BY d.n",
+    )?;
+    let rows = q
+        .query_map(params![acc.id, key], |r| {
+            Ok(Upload {
+                field: r.get(0)?,
+                filename: r.get(1)?,
+                data: r.get(2)?,
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}
+
+/// Forgets a form's drafts (after it was submitted).
+pub fn clear_drafts(st: &AppState, acc: &Account, key: &str) -> Result<(), Problem> {
+    st.accounts.db().execute(
+        "DELETE FROM upload_drafts WHERE account = ?1 AND key = ?2",
+        params![acc.id, key],
+    )?;
+    Ok(())
+}
+
+/// The documents linked to an application (check access first).
+pub fn list(st: &AppState, application: &str) -> Result<Vec<UploadInfo>, Problem> {
+    let db = st.accounts.db();
+    let mut q = db.prepare(
+        "SELECT a.n, a.field, a.filename, u.content_type, u.size, a.sha256
+         FROM application_uploads a JOIN uploads u ON u.sha256 = a.sha256
+         WHERE a.application = ?1 ORDER BY a.n",
+    )?;
+    let rows = q
+        .query_map([application], |r| {
+            let n: i64 = r.get(0)?;
+            Ok(UploadInfo {
+                n,
+                field: r.get(1)?,
+                filename: r.get(2)?,
+                content_type: r.get(3)?,
+                size: r.get(4)?,
+                sha256: r.get(5)?,
+                url: format!("/api/applications/{application}/uploads/{n}"),
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}
+
+/// One linked document's bytes (check access first).
+pub fn get(
+    st: &AppState,
+    application: &str,
+    n: i64,
+) -> Result<Option<(UploadInfo, Vec<u8>)>, Problem> {
+    let db = st.accounts.db();
+    Ok(db
+        .query_row(
+            "SELECT a.field, a.filename, u.content_type, u.size, a.sha256, u.data
+             FROM application_uploads a JOIN uploads u ON u.sha256 = a.sha256
+             WHERE a.application = ?1 AND a.n = ?2",
+            params![application, n],
+            |r| {
+                Ok((
+                    UploadInfo {
+                        n,
+                        field: r.get(0)?,
+                        filename: r.get(1)?,
+                        content_type: r.get(2)?,
+                        size: r.get(3)?,
+                        sha256: r.get(4)?,
+                        url: format!("/api/applications/{application}/uploads/{n}"),
+                    },
+                    r.get(5)?,
+                ))
+            },
+        )
+        .optional()?)
+}
+
+/// How many stored blobs there are (tests: a refused submission stores nothing).
+pub fn stored_count(st: &AppState) -> Result<i64, Problem> {
+    Ok(st
+        .accounts
+        .db()
+        .query_row("SELECT COUNT(*) FROM uploads", [], |r| r.get(0))?)
+}
