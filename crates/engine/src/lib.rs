@@ -178,6 +178,18 @@ pub enum Command {
         sha256: String,
         cms: String,
     },
+    /// A portal request refused before it became an application (its ЭЦП signature is not
+    /// authentic): journalled under `refused-<sha256 of the request>` with the refusal's code,
+    /// and nothing else. Refusing the same bytes again is the same entry (AlreadyExists).
+    RefuseRequest {
+        /// Must be `refused-<request_sha256>`.
+        application: String,
+        regulation: String,
+        channel: ChannelId,
+        applicant_iin: String,
+        code: String,
+        request_sha256: String,
+    },
     /// Unclaimed result after the storage period: the State Corporation returns it to the provider.
     ReturnUnclaimed { application: String, actor: Actor },
     /// The applicant asks for a returned result: the provider sends it back to the State Corporation.
@@ -190,6 +202,7 @@ impl Command {
             Command::Submit { application, .. }
             | Command::Complete { application, .. }
             | Command::SignResult { application, .. }
+            | Command::RefuseRequest { application, .. }
             | Command::ReturnUnclaimed { application, .. }
             | Command::ReRequest { application, .. } => application,
         }
@@ -238,6 +251,17 @@ pub enum Event {
         at: Timestamp,
         by: Actor,
         due: Timestamp,
+    },
+    /// A portal request refused (signature not authentic): the only trace it leaves.
+    RequestRefused {
+        application: String,
+        regulation: String,
+        version: u32,
+        channel: ChannelId,
+        applicant_iin: String,
+        at: Timestamp,
+        code: String,
+        request_sha256: String,
     },
     ResultSigned {
         step: usize,
@@ -528,6 +552,45 @@ pub fn decide(
                 Outcome::Done => proceed(app, plan, s, now, ctx, *presented, false)
                     .map(|rest| [vec![completed(rest.0)], rest.1].concat()),
             }
+        }
+        Command::RefuseRequest {
+            application,
+            regulation,
+            channel,
+            applicant_iin,
+            code,
+            request_sha256,
+        } => {
+            if state.is_some() {
+                return Err(Rejection::AlreadyExists {
+                    application: application.clone(),
+                });
+            }
+            if request_sha256.len() != 64 || !request_sha256.bytes().all(|b| b.is_ascii_hexdigit())
+            {
+                return Err(Rejection::Invalid {
+                    field: "request_sha256".into(),
+                    rule: "64 hexadecimal digits".into(),
+                });
+            }
+            if *application != format!("refused-{}", request_sha256.to_ascii_lowercase()) {
+                return Err(Rejection::Invalid {
+                    field: "application".into(),
+                    rule: "a refused request is journalled as refused-<request_sha256>".into(),
+                });
+            }
+            non_empty_field("code", code)?;
+            let reg = ctx.in_force(regulation, now)?;
+            Ok(vec![Event::RequestRefused {
+                application: application.clone(),
+                regulation: reg.id.clone(),
+                version: reg.version,
+                channel: *channel,
+                applicant_iin: applicant_iin.clone(),
+                at: now,
+                code: code.clone(),
+                request_sha256: request_sha256.to_ascii_lowercase(),
+            }])
         }
         Command::SignResult {
             application,
@@ -854,6 +917,39 @@ pub fn apply(state: Option<Application>, event: &Event, plans: &Ctx) -> Option<A
             app.step_due = None;
             Some(app)
         }
+        Event::RequestRefused {
+            application,
+            regulation,
+            version,
+            channel,
+            applicant_iin,
+            at,
+            code,
+            request_sha256,
+        } => Some(Application {
+            id: application.clone(),
+            regulation: regulation.clone(),
+            version: *version,
+            channel: *channel,
+            provider: String::new(),
+            applicant_iin: applicant_iin.clone(),
+            key: request_sha256.clone(),
+            submitted_at: *at,
+            receipt: None,
+            term_due: None,
+            deliver_due: None,
+            status: Status::Closed,
+            step: 0,
+            step_started: *at,
+            step_due: None,
+            refusal_grounds: Some(code.clone()),
+            ready_at: None,
+            closure: Some(Closure::RefusalNotice),
+            closed_at: Some(*at),
+            document: None,
+            signature: None,
+            seq: 1,
+        }),
         Event::ResultSigned {
             step,
             by,

@@ -460,3 +460,35 @@ fn the_head_signs_the_result_before_the_signing_step_completes() {
     let (s, _) = run(&ctx, s, &done, now).unwrap();
     assert_eq!(s.unwrap().closure, Some(Closure::Issued));
 }
+
+#[test]
+fn a_refused_portal_request_leaves_one_closed_journal_entry() {
+    let ctx = ctx();
+    let sha = "b".repeat(64);
+    let cmd = |app: &str| Command::RefuseRequest {
+        application: app.into(),
+        regulation: "engine-sc".into(),
+        channel: ChannelId::Office,
+        applicant_iin: IIN.into(),
+        code: "ecp.iin_mismatch".into(),
+        request_sha256: sha.clone(),
+    };
+    let now = t("2019-12-02T04:00:00Z");
+    let err = decide(None, &cmd("refused-x"), now, &ctx).unwrap_err();
+    assert!(
+        matches!(err, Rejection::Invalid { ref field, .. } if field == "application"),
+        "{err}"
+    );
+    let id = format!("refused-{sha}");
+    let (s, ev) = run(&ctx, None, &cmd(&id), now).unwrap();
+    assert!(matches!(&ev[..], [Event::RequestRefused { code, .. }] if code == "ecp.iin_mismatch"));
+    let app = s.unwrap();
+    assert_eq!(
+        (app.status, app.closure),
+        (Status::Closed, Some(Closure::RefusalNotice))
+    );
+    assert!(matches!(
+        decide(Some(&app), &cmd(&id), now, &ctx),
+        Err(Rejection::AlreadyExists { .. })
+    ));
+}

@@ -98,12 +98,6 @@ CREATE INDEX IF NOT EXISTS documents_hash ON documents (content_hash);
 -- Portal requests refused because their ЭЦП did not verify. The engine journals accepted
 -- commands only, so the refusal is recorded here, journal-like (append-only): the refusal
 -- code, the SHA-256 of the request bytes and the time; never the request itself.
-CREATE TABLE IF NOT EXISTS refused_requests (
-    id             INTEGER PRIMARY KEY,
-    code           TEXT NOT NULL,
-    request_sha256 TEXT NOT NULL,
-    at             TEXT NOT NULL
-);
 CREATE TABLE IF NOT EXISTS notifications (
     id          INTEGER PRIMARY KEY,
     outbox_id   INTEGER NOT NULL,
@@ -358,17 +352,6 @@ pub struct IssuedDocument {
     pub lang: String,
     pub content_hash: String,
     pub issued_at: String,
-}
-
-/// A portal request refused because its signature did not verify.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
-pub struct RefusedRequest {
-    pub id: i64,
-    /// The refusal's code (`ecp.expired`, `ecp.iin_mismatch`, ...).
-    pub code: String,
-    /// SHA-256 of the request bytes, hex.
-    pub request_sha256: String,
-    pub at: String,
 }
 
 /// A row of the notifications log.
@@ -890,39 +873,6 @@ impl Accounts {
                 },
             )
             .optional()
-    }
-
-    // ---- refused requests ----------------------------------------------------------------
-
-    /// Records a refused portal request: the refusal code, the request's SHA-256, the time.
-    pub fn record_refused_request(
-        &self,
-        code: &str,
-        request_sha256: &str,
-        at: Timestamp,
-    ) -> Res<()> {
-        self.db().execute(
-            "INSERT INTO refused_requests (code, request_sha256, at) VALUES (?1, ?2, ?3)",
-            params![code, request_sha256, ts(at)],
-        )?;
-        Ok(())
-    }
-
-    /// Every refused request, oldest first.
-    pub fn refused_requests(&self) -> Res<Vec<RefusedRequest>> {
-        let db = self.db();
-        let mut st = db.prepare_cached(
-            "SELECT id, code, request_sha256, at FROM refused_requests ORDER BY id",
-        )?;
-        let rows = st.query_map([], |r| {
-            Ok(RefusedRequest {
-                id: r.get(0)?,
-                code: r.get(1)?,
-                request_sha256: r.get(2)?,
-                at: r.get(3)?,
-            })
-        })?;
-        rows.collect()
     }
 
     // ---- notifications -------------------------------------------------------------------

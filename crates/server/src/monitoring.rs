@@ -244,6 +244,7 @@ pub fn report(
                 Event::ReturnedToProvider { .. } => cur = None,
                 Event::ReRequested { at, due, .. } => cur = Some((app.step, *at, Some(*due))),
                 Event::ResultSigned { .. } => {}
+                Event::RequestRefused { .. } => cur = None,
             }
         }
         if let Some((i, s, d)) = cur

@@ -124,6 +124,7 @@ fn event_key(e: &Event) -> &'static str {
         Event::ReturnedToProvider { .. } => "notify.returned",
         Event::ReRequested { .. } => "notify.rerequested",
         Event::ResultSigned { .. } => "notify.signed",
+        Event::RequestRefused { .. } => "notify.refusal_notice",
     }
 }
 

@@ -44,6 +44,7 @@ pub fn execute_at(st: &AppState, cmd: Command, now: Timestamp) -> Result<store::
         Command::ReturnUnclaimed { .. } => "return_unclaimed",
         Command::ReRequest { .. } => "rerequest",
         Command::SignResult { .. } => "sign_result",
+        Command::RefuseRequest { .. } => "refuse_request",
     };
     let r = st.store.execute(cmd, now);
     match &r {
@@ -500,6 +501,7 @@ pub fn timeline(
             Event::ReturnedToProvider { .. } => {}
             Event::ReRequested { at, due, .. } => cur = Some((app.step, *at, Some(*due))),
             Event::ResultSigned { .. } => {}
+            Event::RequestRefused { .. } => cur = None,
         }
     }
     let closed = app.status == Status::Closed;
@@ -879,7 +881,7 @@ pub fn check_portal<'c>(
 
 /// A citizen applies on the portal; `key` is the client's idempotency key. The request must
 /// carry the citizen's signature over its canonical bytes ([`PortalSubmission`]); a refused
-/// signature stores nothing but its `refused_requests` row.
+/// signature stores nothing but its journal entry (`Event::RequestRefused`).
 pub fn submit_portal(
     st: &AppState,
     acc: &Account,
@@ -911,7 +913,7 @@ pub fn submit_portal(
             )
         })?;
     let bytes = req.request_bytes_with(acc.iin.as_deref().unwrap_or_default(), key, &hashes);
-    crate::signing::verify_request(st, acc, &bytes, &signature, lang)?;
+    crate::signing::verify_request(st, acc, &req.regulation, &bytes, &signature, lang)?;
     let o = execute(
         st,
         Command::Submit {

@@ -10,7 +10,7 @@
 //! * [`request_bytes`] defines the exact bytes a portal request's CMS signature covers;
 //!   [`verify_request`] checks a signature with `identity::ecp::Verifier` (trust store = the
 //!   dev CA, CRL = its published CRL, the applicant's IIN) and, on refusal, writes the one
-//!   `refused_requests` row (refusal code, request hash, time) and answers the portal's
+//!   journal entry (`RequestRefused`: refusal code, request hash, time) and answers the portal's
 //!   message in the page language.
 //! * [`sign_result`] renders the result (or the motivated refusal), signs the PDF bytes as a
 //!   detached CMS SignedData with signingTime and records `Command::SignResult`; the journal
@@ -463,12 +463,13 @@ pub fn demo_sign(st: &AppState, acc: &Account, bytes: &[u8]) -> Result<Vec<u8>, 
     .map_err(|e| Problem::internal(format!("demo signature: {e}")))
 }
 
-/// Verifies the applicant's signature over `bytes`. A refusal is recorded in
-/// `refused_requests` (code, SHA-256 of the request, time; nothing else) and answered as the
-/// portal's refusal in `lang`.
+/// Verifies the applicant's signature over `bytes`. A refusal is journalled
+/// (`Command::RefuseRequest`: code, SHA-256 of the request, time; nothing else) and answered as
+/// the portal's refusal in `lang`.
 pub fn verify_request(
     st: &AppState,
     acc: &Account,
+    regulation: &str,
     bytes: &[u8],
     signature: &RequestSignature,
     lang: Lang,
@@ -484,11 +485,21 @@ pub fn verify_request(
     match verifier.verify(&cms, Some(bytes), &iin, now) {
         Ok(v) => Ok(v),
         Err(r) => {
-            st.accounts.record_refused_request(
-                r.code(),
-                &crate::accounts::hex(&sha256(bytes)),
-                now,
-            )?;
+            let sha = crate::accounts::hex(&sha256(bytes));
+            let cmd = engine::Command::RefuseRequest {
+                application: format!("refused-{sha}"),
+                regulation: regulation.to_string(),
+                channel: regulation::ChannelId::Portal,
+                applicant_iin: iin.as_str().to_string(),
+                code: r.code().to_string(),
+                request_sha256: sha,
+            };
+            match st.store.execute(cmd, now) {
+                // The same bytes refused before: already in the journal.
+                Ok(_)
+                | Err(store::StoreError::Rejected(engine::Rejection::AlreadyExists { .. })) => {}
+                Err(e) => return Err(Problem::internal(format!("recording the refusal: {e}"))),
+            }
             Err(refusal_problem(&r, lang))
         }
     }

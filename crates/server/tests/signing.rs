@@ -1,5 +1,5 @@
 //! ЭЦП end to end, in-process: portal requests signed over their canonical bytes (accepted,
-//! or refused with each refusal's own message and only a `refused_requests` row kept), the
+//! or refused with each refusal's own message and only its journal entry kept), the
 //! head's signing step recording `ResultSigned` whose CMS `openssl cms -verify` accepts over
 //! the issued PDF, `/verify` by code and by upload (a one-byte change is rejected), and the
 //! portal form's signing step with the demo key.
@@ -51,11 +51,38 @@ fn days(n: i64) -> jiff::SignedDuration {
 }
 
 /// Nothing of a refused request is stored: no application, no index entry, no note, no
-/// document; only refused_requests rows.
+/// document; only the refused request's journal entry.
 fn assert_nothing_stored(t: &TestApp) {
     assert!(t.state.store.open_applications().unwrap().is_empty());
     assert!(t.state.accounts.all_indexed().unwrap().is_empty());
-    assert!(t.state.store.outbox_pending(10).unwrap().is_empty());
+    // The only trace of a refused request is its journal entry.
+    let others: Vec<_> = t
+        .state
+        .store
+        .outbox_pending(1000)
+        .unwrap()
+        .into_iter()
+        .filter(|o| !matches!(o.event, store::Event::RequestRefused { .. }))
+        .collect();
+    assert!(others.is_empty(), "{others:?}");
+}
+
+/// The refused requests in the journal (code, request SHA-256, journal id), oldest first.
+fn refused(t: &TestApp) -> Vec<(String, String, String)> {
+    t.state
+        .store
+        .outbox_pending(1000)
+        .unwrap()
+        .into_iter()
+        .filter_map(|o| match o.event {
+            store::Event::RequestRefused {
+                code,
+                request_sha256,
+                ..
+            } => Some((code, request_sha256, o.application)),
+            _ => None,
+        })
+        .collect()
 }
 
 #[tokio::test]
@@ -96,13 +123,13 @@ async fn a_validly_signed_request_is_accepted() {
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(r.json()["rule"], "signature.required");
-    assert!(t.state.accounts.refused_requests().unwrap().is_empty());
+    assert!(refused(&t).is_empty());
 
     let r = t.submit_signed(&me, CITIZEN, &body, "k-valid").await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
     let id = r.json()["id"].as_str().unwrap().to_string();
     assert!(matches!(t.events(&id)[0], store::Event::Submitted { .. }));
-    assert!(t.state.accounts.refused_requests().unwrap().is_empty());
+    assert!(refused(&t).is_empty());
     // A PEM signature works as well as base64.
     let key = "k-pem";
     let bytes = req.request_bytes(CITIZEN, key);
@@ -292,19 +319,20 @@ async fn each_bad_signature_is_refused_with_its_own_message_and_only_recorded() 
             seen_details.insert(detail.clone()),
             "{case}: the same message twice: {detail}"
         );
-        // Recorded: the code, the request's hash, the time; nothing else.
+        // Journalled: the code, the request's hash, the time; nothing else.
         expected_rows += 1;
-        let rows = t.state.accounts.refused_requests().unwrap();
+        let rows = refused(&t);
         assert_eq!(rows.len(), expected_rows, "{case}");
         let last = rows.last().unwrap();
-        assert_eq!(last.code, *code);
+        assert_eq!(last.0, *code);
         let sent: server::ops::PortalSubmission = serde_json::from_value(b.clone()).unwrap();
+        assert_eq!(last.2, format!("refused-{}", last.1), "{case}");
+        assert_eq!(t.events(&last.2).len(), 1, "{case}: one journal entry");
         assert_eq!(
-            last.request_sha256,
+            last.1,
             sha256_hex(&sent.request_bytes(CITIZEN, &key)),
             "{case}"
         );
-        assert_eq!(last.at.len(), "2019-12-02T03:00:00.000Z".len());
         assert_nothing_stored(&t);
     }
     // The citizen has no application, and a good signature still works afterwards.
@@ -631,9 +659,9 @@ async fn the_portal_form_signs_with_the_demo_key_or_takes_an_uploaded_signature(
         "{}",
         r.text()
     );
-    let rows = t.state.accounts.refused_requests().unwrap();
+    let rows = refused(&t);
     assert_eq!(rows.len(), 1);
-    assert_eq!(rows[0].code, "ecp.malformed");
+    assert_eq!(rows[0].0, "ecp.malformed");
     assert_nothing_stored(&t);
     // The demo key signs it.
     let mut fields = base.to_vec();
