@@ -364,16 +364,12 @@ pub fn register(st: &AppState, r: &Registration, lang: Lang) -> Result<Account, 
             &hash,
         )
         .map_err(|e| match e {
-            rusqlite::Error::SqliteFailure(f, _)
-                if f.code == rusqlite::ErrorCode::ConstraintViolation =>
-            {
-                Problem::new(
-                    axum::http::StatusCode::CONFLICT,
-                    "iin.taken",
-                    lang.t("form.iin_taken"),
-                )
-                .field("iin")
-            }
+            store::StoreError::Conflict { .. } => Problem::new(
+                axum::http::StatusCode::CONFLICT,
+                "iin.taken",
+                lang.t("form.iin_taken"),
+            )
+            .field("iin"),
             e => e.into(),
         })
 }

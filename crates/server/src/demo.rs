@@ -171,20 +171,32 @@ impl DemoSummary {
     }
 }
 
-/// Creates the demo organisations and accounts in `data_dir/accounts.db` (standard password
-/// hashing).
+/// Creates the demo organisations and accounts in the store under `data_dir` (standard
+/// password hashing).
 pub fn demo_data(data_dir: &Path, regulations_dir: &Path) -> Result<DemoSummary> {
     demo_data_with(data_dir, regulations_dir, PasswordCost::Standard)
 }
 
+/// The store under `data_dir`, opened for seeding (close it before serving).
+fn open_store(data_dir: &Path, ctx: std::sync::Arc<engine::Ctx>) -> Result<store::SqliteStore> {
+    std::fs::create_dir_all(data_dir)
+        .with_context(|| format!("cannot create {}", data_dir.display()))?;
+    let db = data_dir.join("qyzmet.db");
+    store::SqliteStore::open(&db, ctx)
+        .map_err(|e| anyhow::anyhow!("cannot open the store {}: {e}", db.display()))
+}
+
 /// [`demo_data`] unless demo organisations exist already (then `None`).
 pub fn demo_data_if_absent(data_dir: &Path, regulations_dir: &Path) -> Result<Option<DemoSummary>> {
-    std::fs::create_dir_all(data_dir)?;
-    let acc = Accounts::open(&data_dir.join("accounts.db"), PasswordCost::Standard)?;
-    if acc.orgs()?.iter().any(|o| o.kind == "provider") {
+    let ctx = crate::load_context(regulations_dir)?;
+    let store = open_store(data_dir, ctx)?;
+    let seeded = store::Records::orgs(&store)?
+        .iter()
+        .any(|o| o.kind == "provider");
+    store.close()?;
+    if seeded {
         return Ok(None);
     }
-    drop(acc);
     demo_data(data_dir, regulations_dir).map(Some)
 }
 
@@ -193,11 +205,14 @@ pub fn demo_data_with(
     regulations_dir: &Path,
     cost: PasswordCost,
 ) -> Result<DemoSummary> {
-    std::fs::create_dir_all(data_dir)
-        .with_context(|| format!("cannot create {}", data_dir.display()))?;
     let ctx = crate::load_context(regulations_dir)?;
-    let accounts = Accounts::open(&data_dir.join("accounts.db"), cost)?;
+    let store = std::sync::Arc::new(open_store(data_dir, ctx.clone())?);
+    let accounts = Accounts::new(store.clone(), cost);
     let summary = seed(&accounts, &ctx, cost)?;
+    drop(accounts);
+    if let Ok(s) = std::sync::Arc::try_unwrap(store) {
+        s.close()?;
+    }
     // The development CA and the demo signing keys: each provider's authorised person and
     // each demo citizen (PKCS#8 keys and certificates under `pki/issued/`).
     let now = jiff::Timestamp::now();
@@ -214,7 +229,14 @@ pub fn seed(accounts: &Accounts, ctx: &engine::Ctx, cost: PasswordCost) -> Resul
     let mut types: BTreeMap<String, (String, String)> = BTreeMap::new();
     let mut provider_roles: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     let mut sc_roles: BTreeSet<String> = BTreeSet::new();
+    // Information systems get no accounts: their steps run by themselves.
+    let mut system_roles: BTreeSet<String> = BTreeSet::new();
     for reg in ctx.regulations() {
+        for r in &reg.roles {
+            if reg.is_system_role(&r.get_ref().id) {
+                system_roles.insert(r.get_ref().id.clone());
+            }
+        }
         let roles: Vec<(String, Option<Party>)> = reg
             .roles
             .iter()
@@ -306,10 +328,7 @@ pub fn seed(accounts: &Accounts, ctx: &engine::Ctx, cost: PasswordCost) -> Resul
                 .collect(),
             None => sc_roles.iter().cloned().collect(),
         };
-        for role in roles
-            .into_iter()
-            .filter(|r| !crate::ops::SYSTEM_ROLES.contains(&r.as_str()))
-        {
+        for role in roles.into_iter().filter(|r| !system_roles.contains(r)) {
             let login = format!("{}.{role}", org.id);
             let name = format!(
                 "{} — {}",

@@ -528,17 +528,18 @@ pub fn signed_document_id(
     }
 }
 
-/// At a `signs_result` step: renders the document the step signs (Kazakh, the state
-/// language), signs its bytes (detached CMS with signingTime) with the organisation's key,
-/// checks the signature as `/verify` will, and records `Command::SignResult` and the
-/// document's verification code. The caller completes the step after.
+/// Renders the result (or the motivated refusal) of `app` as `step` would close it, signs
+/// the PDF with the organisation's key, checks the signature as `/verify` would, and returns
+/// what records it: the `SignResult` command and the issued document's record, to run in the
+/// same action as the step's completion.
 pub fn sign_result(
     st: &AppState,
     app: &Application,
     step: &PlanStep,
     actor: &Actor,
     outcome: &Outcome,
-) -> Result<ResultSignature, Problem> {
+    now: jiff::Timestamp,
+) -> Result<(Command, store::Record), Problem> {
     let plan = st
         .ctx
         .plan(&app.regulation, app.version, app.channel)
@@ -548,7 +549,6 @@ pub fn sign_result(
         Outcome::MotivatedRefusal { grounds } => Some(grounds.clone()),
         _ => app.refusal_grounds.clone(),
     };
-    let now = st.now();
     let org = st.accounts.org(&actor.org)?;
     let rendered = crate::docs::render_signed(
         st,
@@ -589,30 +589,27 @@ pub fn sign_result(
             )
         })?;
     let sha = rendered.content_hash.clone();
-    let o = crate::ops::execute_at(
-        st,
-        Command::SignResult {
-            application: app.id.clone(),
-            step: step.index,
-            actor: actor.clone(),
-            document: document.clone(),
-            sha256: sha.clone(),
-            cms: base64_encode(&cms),
-        },
-        now,
-    )?;
     let kind = crate::docs::kind_of(st, app, &document);
-    st.accounts.record_document(&IssuedDocument {
+    let record = IssuedDocument {
         code: rendered.verification_code.clone(),
         application: app.id.clone(),
         kind: kind.code().into(),
         lang: documents::Lang::Kk.code().into(),
-        content_hash: sha,
+        content_hash: sha.clone(),
         issued_at: ts(now),
-    })?;
-    o.application
-        .signature
-        .ok_or_else(|| Problem::internal("the signature was not recorded"))
+    }
+    .record();
+    Ok((
+        Command::SignResult {
+            application: app.id.clone(),
+            step: step.index,
+            actor: actor.clone(),
+            document,
+            sha256: sha,
+            cms: base64_encode(&cms),
+        },
+        record,
+    ))
 }
 
 // ---- /verify -------------------------------------------------------------------------------
