@@ -124,7 +124,10 @@ fn submit_advance_and_records_are_one_transaction() {
         expected.push(i);
         i = plan.next(i).unwrap().index;
     }
-    assert!(!expected.is_empty(), "the portal plan starts with automatic steps");
+    assert!(
+        !expected.is_empty(),
+        "the portal plan starts with automatic steps"
+    );
     assert_eq!(app.step, i);
     assert!(!plan.steps[app.step].automatic);
     assert_eq!(app.status, Status::InProgress);
@@ -307,7 +310,14 @@ fn a_booking_on_a_taken_slot_fails_the_whole_action() {
     let slot = store.slots(None, t(), t() + (30 * 24).hours()).unwrap()[0].id;
     let a = store
         .execute(
-            submit_as("sc-a", MEALS, ChannelId::StateCorporation, PROVIDER, IIN, ""),
+            submit_as(
+                "sc-a",
+                MEALS,
+                ChannelId::StateCorporation,
+                PROVIDER,
+                IIN,
+                "",
+            ),
             t(),
         )
         .unwrap()
@@ -321,7 +331,14 @@ fn a_booking_on_a_taken_slot_fails_the_whole_action() {
         }))
         .unwrap();
     let before = footprint(&dir.db());
-    let submit_b = submit_as("sc-b", MEALS, ChannelId::StateCorporation, PROVIDER, IIN, "");
+    let submit_b = submit_as(
+        "sc-b",
+        MEALS,
+        ChannelId::StateCorporation,
+        PROVIDER,
+        IIN,
+        "",
+    );
     let b_first = engine::apply(
         None,
         &engine::decide(None, &submit_b, t(), &ctx).unwrap()[0],
@@ -360,9 +377,7 @@ fn a_replayed_submission_writes_nothing_of_the_rest() {
     let store = open(&dir);
     let ctx = catalogue_ctx();
     let submit = submit_as("r-1", MEALS, ChannelId::Office, PROVIDER, IIN, "");
-    let first = store
-        .act(Action::new(t()).command(submit.clone()))
-        .unwrap();
+    let first = store.act(Action::new(t()).command(submit.clone())).unwrap();
     let app = first.application.unwrap();
     // The application moves on after its submission.
     let moved = store
@@ -417,7 +432,14 @@ fn a_failing_action_does_not_disturb_the_others_of_its_batch() {
         // Application 0 holds the slot.
         let a0 = store
             .execute(
-                submit_as(&ids[0], MEALS, ChannelId::StateCorporation, PROVIDER, IIN, ""),
+                submit_as(
+                    &ids[0],
+                    MEALS,
+                    ChannelId::StateCorporation,
+                    PROVIDER,
+                    IIN,
+                    "",
+                ),
                 t(),
             )
             .unwrap()
@@ -451,7 +473,9 @@ fn a_failing_action_does_not_disturb_the_others_of_its_batch() {
             key: key.into(),
         };
         let actions = vec![
-            Action::new(now).command(done(&ctx, &a0)).record(note(&a0.id, 0)),
+            Action::new(now)
+                .command(done(&ctx, &a0))
+                .record(note(&a0.id, 0)),
             Action::new(now)
                 .command(sub(&format!("{}-b", ids[1]), &key_c))
                 .command(done(&ctx, &a0))
@@ -485,7 +509,10 @@ fn a_failing_action_does_not_disturb_the_others_of_its_batch() {
             Err(e) => panic!("(b): {e:?}"),
         }
         let c = r[2].as_ref().expect("(c) succeeds");
-        assert!(!c.replayed, "(b) was rolled back: its key is not (c)'s first");
+        assert!(
+            !c.replayed,
+            "(b) was rolled back: its key is not (c)'s first"
+        );
         assert_eq!(c.outcomes[0].application.id, ids[2]);
         assert!(!r[3].as_ref().expect("(d) succeeds").replayed);
         // a0 moved exactly one step, with one note; (b)'s application never existed.
@@ -527,7 +554,14 @@ fn actions_and_commands_in_one_batch_keep_their_own_answers() {
         b1.wait();
         s1.act(
             Action::new(t())
-                .command(submit_as("m-1", MEALS, ChannelId::Office, PROVIDER, IIN, ""))
+                .command(submit_as(
+                    "m-1",
+                    MEALS,
+                    ChannelId::Office,
+                    PROVIDER,
+                    IIN,
+                    "",
+                ))
                 .record(Record::Account(account("taken", None))),
         )
     });

@@ -131,7 +131,11 @@ fn forty_parallel_failed_logins_all_count_and_lock() {
         })
         .collect();
     seen.sort();
-    assert_eq!(seen, (1..=40).collect::<Vec<_>>(), "each failure counted once");
+    assert_eq!(
+        seen,
+        (1..=40).collect::<Vec<_>>(),
+        "each failure counted once"
+    );
     let row = store.account(a).unwrap().unwrap();
     assert_eq!(row.failed, 40);
     // Past the schedule, the last lock length applies.
@@ -238,7 +242,10 @@ fn sessions_expire_and_end() {
     .unwrap();
     let (acc, csrf) = store.session("h1", t()).unwrap().unwrap();
     assert_eq!((acc.id, csrf.as_str()), (a, "csrf-1"));
-    assert!(store.session("h1", expires - 1.seconds()).unwrap().is_some());
+    assert!(store
+        .session("h1", expires - 1.seconds())
+        .unwrap()
+        .is_some());
     assert!(store.session("h1", expires).unwrap().is_none(), "expired");
     assert!(store.session("h2", t()).unwrap().is_none());
     // The same token hash twice is a conflict of that action alone.
@@ -408,7 +415,13 @@ fn drafts_replace_and_expire_but_linked_files_stay() {
         )
         .unwrap();
     assert_eq!(store.file_count().unwrap(), 4);
-    let dropped = write(&store, Record::ExpireDrafts { before: t() + 1.hours() }).unwrap();
+    let dropped = write(
+        &store,
+        Record::ExpireDrafts {
+            before: t() + 1.hours(),
+        },
+    )
+    .unwrap();
     assert_eq!(dropped, Written::Count(1), "account 1's old draft");
     assert!(store.drafts(1, "form").unwrap().is_empty());
     assert_eq!(store.drafts(2, "form").unwrap().len(), 1);
@@ -428,7 +441,11 @@ fn drafts_replace_and_expire_but_linked_files_stay() {
         Written::Count(1)
     );
     write(&store, Record::ExpireDrafts { before: t() }).unwrap();
-    assert_eq!(store.file_count().unwrap(), 1, "only the linked file is left");
+    assert_eq!(
+        store.file_count().unwrap(),
+        1,
+        "only the linked file is left"
+    );
     assert_eq!(store.files("app-1").unwrap().len(), 1);
 }
 
@@ -514,7 +531,13 @@ fn one_active_booking_per_application_and_per_slot() {
     let got = store.booking("A").unwrap().unwrap();
     assert_eq!((got.id, got.slot, got.start), (b, x, s1));
     assert_eq!(store.slots(None, s1, s2).unwrap()[0].taken, 1);
-    assert_eq!(store.bookings(Some("c-1"), s1, s2 + 1.minutes()).unwrap().len(), 1);
+    assert_eq!(
+        store
+            .bookings(Some("c-1"), s1, s2 + 1.minutes())
+            .unwrap()
+            .len(),
+        1
+    );
     // Cancelling frees the slot for another application, and lets A choose again.
     assert_eq!(
         write(

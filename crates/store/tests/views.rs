@@ -233,9 +233,8 @@ fn every_sort_and_page_size_gives_every_row_once_in_order() {
 fn each_filter_equals_a_brute_force_filter() {
     let d = data();
     let app: HashMap<&str, &Application> = d.apps.iter().map(|a| (a.id.as_str(), a)).collect();
-    let sla_of = |r: &ListRow| {
-        engine::sla::sla(app[r.id.as_str()], d.now, &d.ctx).map(|s| s.status)
-    };
+    let sla_of =
+        |r: &ListRow| engine::sla::sla(app[r.id.as_str()], d.now, &d.ctx).map(|s| s.status);
     let holder = |r: &ListRow| -> Option<(String, String)> {
         let a = app[r.id.as_str()];
         if a.status == Status::Closed {
