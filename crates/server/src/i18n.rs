@@ -248,9 +248,17 @@ mod tests {
         }
     }
 
-    /// The ids (and families of ids) the server's source names, with the file and line.
-    fn used_ids() -> (Vec<(String, String)>, Vec<(String, String)>, Vec<String>) {
-        let (mut literal, mut family, mut bad) = (vec![], vec![], vec![]);
+    /// Where the server's source names messages: (id or family, file:line).
+    #[derive(Default)]
+    struct Uses {
+        literal: Vec<(String, String)>,
+        family: Vec<(String, String)>,
+        /// Calls whose id is not a literal.
+        bad: Vec<String>,
+    }
+
+    fn used_ids() -> Uses {
+        let mut u = Uses::default();
         let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
         let mut files = vec![];
         let mut dirs = vec![src];
@@ -293,23 +301,28 @@ mod tests {
                     continue;
                 }
                 let Some(lit) = args.strip_prefix('"') else {
-                    bad.push(format!("{at}: .t{method}( without a literal id"));
+                    u.bad
+                        .push(format!("{at}: .t{method}( without a literal id"));
                     continue;
                 };
                 let id = lit[..lit.find('"').unwrap()].to_string();
                 if is_family {
-                    family.push((id, at));
+                    u.family.push((id, at));
                 } else {
-                    literal.push((id, at));
+                    u.literal.push((id, at));
                 }
             }
         }
-        (literal, family, bad)
+        u
     }
 
     #[test]
     fn every_message_id_in_the_source_exists_in_every_locale() {
-        let (literal, family, bad) = used_ids();
+        let Uses {
+            literal,
+            family,
+            bad,
+        } = used_ids();
         assert!(bad.is_empty(), "{bad:#?}");
         assert!(literal.len() > 200, "found {} ids", literal.len());
         for l in Lang::ALL {
