@@ -1,6 +1,7 @@
 //! SLA monitoring: how often each step was completed within its legal time, per service,
 //! provider, step and role; average and 90th-percentile time per step against the legal
-//! duration; the open applications overdue or at risk now — as data, CSV and SVG bar charts.
+//! duration; the open applications overdue or at risk now — as data and CSV (the page's SVG
+//! charts are drawn in `ui::charts`).
 //!
 //! For: reading the journal (events of every application the viewer may see) and the engine's
 //! SLA status at the server clock. Not for: deciding deadlines (the engine computed each due

@@ -4,6 +4,8 @@
 //! step, office intake), the State Corporation desk, monitoring, and admin pages.
 //!
 //! Works without JavaScript: plain forms, POST → redirect → GET, every form with a CSRF token.
+//! Pages are `maud` templates (escaped by construction) built from the components in `html`;
+//! their texts are Fluent messages (`crate::i18n`).
 //! Each action calls the same `ops` function as its API endpoint. Not for: JSON (see `api`).
 
 mod charts;
