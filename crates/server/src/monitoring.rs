@@ -1,6 +1,7 @@
 //! SLA monitoring: how often each step was completed within its legal time, per service,
 //! provider, step and role; average and 90th-percentile time per step against the legal
-//! duration; the open applications overdue or at risk now — as data, CSV and SVG bar charts.
+//! duration; the open applications overdue or at risk now — as data and CSV (the page's SVG
+//! charts are drawn in `ui::charts`).
 //!
 //! For: the report from the store's monitoring aggregates (kept in the transaction of every
 //! command, so it costs the same at 10 applications and at 10 million) plus the open
@@ -16,7 +17,6 @@
 //! that holds the 90th percentile.
 
 use crate::accounts::Account;
-use crate::html::esc;
 use crate::ops::{self, Summary};
 use crate::problem::Problem;
 use crate::{AppState, access};
@@ -498,133 +498,6 @@ pub fn csv(r: &Report) -> String {
     out
 }
 
-/// A horizontal bar chart of compliance (0–100%) per row, with the numbers as text.
-pub fn compliance_svg(title: &str, rows: &[(String, f64, u64)]) -> String {
-    let row_h = 26.0;
-    let label_w = 300.0;
-    let bar_w = 360.0;
-    let h = 40.0 + row_h * rows.len().max(1) as f64 + 24.0;
-    let w = label_w + bar_w + 90.0;
-    let mut s = format!(
-        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="100%" role="img" aria-labelledby="c-t"><title id="c-t">{}</title><style>text{{font:13px sans-serif;fill:#0b0c0c}}</style>"#,
-        esc(title)
-    );
-    let _ = write!(
-        s,
-        r#"<text x="0" y="18" style="font-weight:bold">{}</text>"#,
-        esc(title)
-    );
-    for pctv in [0, 50, 80, 100] {
-        let x = label_w + bar_w * pctv as f64 / 100.0;
-        let _ = write!(
-            s,
-            r##"<line x1="{x}" y1="28" x2="{x}" y2="{}" stroke="#b1b4b6" stroke-dasharray="{}"/><text x="{x}" y="{}" text-anchor="middle">{pctv}%</text>"##,
-            h - 20.0,
-            if pctv == 80 { "4 3" } else { "0" },
-            h - 6.0
-        );
-    }
-    for (i, (label, v, n)) in rows.iter().enumerate() {
-        let y = 32.0 + row_h * i as f64;
-        let colour = if *v >= 0.9 {
-            "#00703c"
-        } else if *v >= 0.8 {
-            "#b58800"
-        } else {
-            "#d4351c"
-        };
-        let short: String = label.chars().take(44).collect();
-        let _ = write!(
-            s,
-            r#"<text x="0" y="{}">{}</text><rect x="{label_w}" y="{y}" width="{:.1}" height="18" fill="{colour}"><title>{}: {:.0}% ({n})</title></rect><text x="{:.1}" y="{}">{:.0}% ({n})</text>"#,
-            y + 14.0,
-            esc(&short),
-            (bar_w * v).max(1.0),
-            esc(label),
-            v * 100.0,
-            label_w + bar_w * v + 6.0,
-            y + 14.0,
-            v * 100.0
-        );
-    }
-    s.push_str("</svg>");
-    s
-}
-
-/// Grouped bars per step: average and p90 time against the legal duration (minutes, log scale
-/// so that 30 seconds and 9 days fit one chart).
-pub fn steps_svg(
-    title: &str,
-    legend: [&str; 3],
-    rows: &[(String, f64, f64, Option<f64>)],
-) -> String {
-    let row_h = 34.0;
-    let label_w = 300.0;
-    let bar_w = 360.0;
-    let h = 60.0 + row_h * rows.len().max(1) as f64 + 24.0;
-    let w = label_w + bar_w + 120.0;
-    let max = rows
-        .iter()
-        .flat_map(|r| [r.1, r.2, r.3.unwrap_or(0.0)])
-        .fold(1.0f64, f64::max);
-    let scale = |m: f64| bar_w * ((m.max(0.0) + 1.0).ln() / (max + 1.0).ln());
-    let mut s = format!(
-        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="100%" role="img" aria-labelledby="s-t"><title id="s-t">{}</title><style>text{{font:12px sans-serif;fill:#0b0c0c}}</style>"#,
-        esc(title)
-    );
-    let _ = write!(
-        s,
-        r#"<text x="0" y="18" style="font-weight:bold">{}</text>"#,
-        esc(title)
-    );
-    for (i, (c, l)) in [
-        ("#1d70b8", legend[0]),
-        ("#5694ca", legend[1]),
-        ("#0b0c0c", legend[2]),
-    ]
-    .iter()
-    .enumerate()
-    {
-        let x = i as f64 * 200.0;
-        let _ = write!(
-            s,
-            r#"<rect x="{x}" y="28" width="14" height="10" fill="{c}"/><text x="{}" y="37">{}</text>"#,
-            x + 18.0,
-            esc(l)
-        );
-    }
-    for (i, (label, avg, p90v, legal)) in rows.iter().enumerate() {
-        let y = 52.0 + row_h * i as f64;
-        let short: String = label.chars().take(44).collect();
-        let _ = write!(
-            s,
-            r##"<text x="0" y="{}">{}</text><rect x="{label_w}" y="{y}" width="{:.1}" height="10" fill="#1d70b8"><title>{}</title></rect><rect x="{label_w}" y="{}" width="{:.1}" height="10" fill="#5694ca"/><text x="{:.1}" y="{}">{:.0} / {:.0} min</text>"##,
-            y + 14.0,
-            esc(&short),
-            scale(*avg).max(1.0),
-            esc(label),
-            y + 11.0,
-            scale(*p90v).max(1.0),
-            label_w + scale(avg.max(*p90v)) + 6.0,
-            y + 10.0,
-            avg,
-            p90v
-        );
-        if let Some(l) = legal {
-            let x = label_w + scale(*l);
-            let _ = write!(
-                s,
-                r##"<line x1="{x:.1}" y1="{}" x2="{x:.1}" y2="{}" stroke="#0b0c0c" stroke-width="3"><title>{:.0} min</title></line>"##,
-                y - 3.0,
-                y + 24.0,
-                l
-            );
-        }
-    }
-    s.push_str("</svg>");
-    s
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -643,17 +516,5 @@ mod tests {
             Some("2019-12-01T18:00:00Z".parse().unwrap())
         );
         assert!(parse_bound("yesterday").is_none());
-    }
-
-    #[test]
-    fn charts_are_svg_with_escaped_labels() {
-        let s = compliance_svg("A & B", &[("x<y".into(), 0.5, 2)]);
-        assert!(s.starts_with("<svg") && s.contains("x&lt;y") && s.contains("A &amp; B"));
-        let s = steps_svg(
-            "t",
-            ["avg", "p90", "legal"],
-            &[("s".into(), 10.0, 20.0, Some(15.0))],
-        );
-        assert!(s.contains("<line") && s.ends_with("</svg>"));
     }
 }

@@ -111,20 +111,21 @@ pub fn senders(options: &crate::Options) -> Vec<Box<dyn Sender>> {
     out
 }
 
+/// The `notify-*` message of an event.
 fn event_key(e: &Event) -> &'static str {
     match e {
-        Event::Submitted { .. } => "notify.submitted",
-        Event::StepCompleted { .. } => "notify.step_completed",
+        Event::Submitted { .. } => "submitted",
+        Event::StepCompleted { .. } => "step_completed",
         Event::Closed { outcome, .. } => match outcome {
-            Closure::Issued => "notify.issued",
-            Closure::RefusalIssued => "notify.refusal_issued",
-            Closure::AcceptanceRefused => "notify.acceptance_refused",
-            Closure::RefusalNotice => "notify.refusal_notice",
+            Closure::Issued => "issued",
+            Closure::RefusalIssued => "refusal_issued",
+            Closure::AcceptanceRefused => "acceptance_refused",
+            Closure::RefusalNotice => "refusal_notice",
         },
-        Event::ReturnedToProvider { .. } => "notify.returned",
-        Event::ReRequested { .. } => "notify.rerequested",
-        Event::ResultSigned { .. } => "notify.signed",
-        Event::RequestRefused { .. } => "notify.refusal_notice",
+        Event::ReturnedToProvider { .. } => "returned",
+        Event::ReRequested { .. } => "rerequested",
+        Event::ResultSigned { .. } => "signed",
+        Event::RequestRefused { .. } => "refusal_notice",
     }
 }
 
@@ -133,7 +134,7 @@ pub fn text(application: &str, e: &Event) -> String {
     let key = event_key(e);
     [Lang::Kk, Lang::Ru]
         .iter()
-        .map(|l| l.tf(key, &[("id", application)]))
+        .map(|l| l.t_in_args("notify", key, &[("id", application.into())]))
         .collect::<Vec<_>>()
         .join(" / ")
 }

@@ -1025,7 +1025,7 @@ pub fn submit_portal(
             Problem::invalid(
                 "signature",
                 "signature.required",
-                lang.t("sign.required").to_string(),
+                lang.t("sign-required").to_string(),
             )
         })?;
     let bytes = req.request_bytes_with(acc.iin.as_deref().unwrap_or_default(), key, &hashes);

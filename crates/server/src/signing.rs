@@ -723,7 +723,7 @@ fn check_signature(
             if !content_matches {
                 out.refusal = Some(RefusalView {
                     code: "verify.content_mismatch".into(),
-                    message: lang.t("verify.content_mismatch").into(),
+                    message: lang.t("verify-content_mismatch").into(),
                 });
             }
         }
@@ -800,7 +800,7 @@ pub fn check_upload(st: &AppState, pdf: &[u8], lang: Lang) -> Result<DocumentChe
         return Err(Problem::invalid(
             "file",
             "required",
-            lang.t("verify.no_file"),
+            lang.t("verify-no_file"),
         ));
     }
     let hash = documents::content_hash(pdf);
@@ -815,7 +815,7 @@ pub fn check_upload(st: &AppState, pdf: &[u8], lang: Lang) -> Result<DocumentChe
         return Err(Problem::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "verify.unknown_document",
-            lang.t("verify.unknown_document"),
+            lang.t("verify-unknown_document"),
         )
         .field("file"));
     };
