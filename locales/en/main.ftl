@@ -522,3 +522,23 @@ equeue-none = No bookings on this day.
 equeue-time = Time
 equeue-application = Application
 equeue-applicant = Applicant
+
+## Lists: search, filters, pages
+list-any = any
+list-search = Search
+list-search_hint = IIN, application number, receipt number or the start of the applicant's name
+list-filter_sla = Deadline
+list-status_open = open
+list-status_closed = closed
+list-from = Submitted from
+list-to = Submitted before
+list-date_hint = For example 02.12.2019
+list-sort = Order
+sort-step_due = nearest step deadline first
+sort-term_due = nearest service term first
+sort-newest = newest first
+sort-oldest = oldest first
+list-apply = Show
+list-pages = Pages
+list-next = Next page
+list-first = First page

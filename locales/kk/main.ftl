@@ -514,3 +514,23 @@ equeue-none = Бұл күнге жазба жоқ.
 equeue-time = Уақыт
 equeue-application = Өтініш
 equeue-applicant = Өтініш беруші
+
+## Lists: search, filters, pages
+list-any = кез келген
+list-search = Іздеу
+list-search_hint = ЖСН, өтініш нөмірі, қолхат нөмірі немесе өтініш берушінің аты-жөнінің басы
+list-filter_sla = Мерзім
+list-status_open = жұмыста
+list-status_closed = жабылған
+list-from = Берілген күні, бастап
+list-to = Берілген күні, дейін
+list-date_hint = Мысалы, 02.12.2019
+list-sort = Реті
+sort-step_due = алдымен қадамның жақын мерзімі
+sort-term_due = алдымен қызметтің жақын мерзімі
+sort-newest = алдымен жаңалары
+sort-oldest = алдымен ескілері
+list-apply = Көрсету
+list-pages = Беттер
+list-next = Келесі бет
+list-first = Бірінші бет

@@ -533,3 +533,23 @@ equeue-none = На этот день записей нет.
 equeue-time = Время
 equeue-application = Заявка
 equeue-applicant = Заявитель
+
+## Lists: search, filters, pages
+list-any = любой
+list-search = Поиск
+list-search_hint = ИИН, номер заявления, номер расписки или начало имени заявителя
+list-filter_sla = Срок
+list-status_open = в работе
+list-status_closed = закрытые
+list-from = Поданы с
+list-to = Поданы до
+list-date_hint = Например, 02.12.2019
+list-sort = Порядок
+sort-step_due = сначала ближайший срок шага
+sort-term_due = сначала ближайший срок услуги
+sort-newest = сначала новые
+sort-oldest = сначала старые
+list-apply = Показать
+list-pages = Страницы
+list-next = Следующая страница
+list-first = Первая страница

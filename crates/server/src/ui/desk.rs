@@ -21,7 +21,6 @@ use axum::http::{StatusCode, Uri};
 use engine::STATE_CORPORATION;
 use maud::{Markup, html};
 use regulation::ChannelId;
-use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -122,9 +121,25 @@ fn office_form(
     }
 }
 
-#[derive(Debug, Deserialize)]
-struct ScopeQuery {
-    scope: Option<String>,
+/// The page of the list and its filters' errors (a bad filter shows its message, not a
+/// failure of the page).
+async fn list_of(
+    st: &AppState,
+    acc: &Account,
+    p: &ops::ListParams,
+) -> Result<(ops::ListPage, Vec<FieldError>), Problem> {
+    let (s, a, q) = (st.clone(), acc.clone(), p.clone());
+    match blocking(move || ops::list_page(&s, &a, &q)).await {
+        Ok(page) => Ok((page, vec![])),
+        Err(p) if p.status == StatusCode::UNPROCESSABLE_ENTITY => Ok((
+            ops::ListPage {
+                items: vec![],
+                next_cursor: None,
+            },
+            p.errors.clone(),
+        )),
+        Err(p) => Err(p),
+    }
 }
 
 async fn work_body(
@@ -132,14 +147,12 @@ async fn work_body(
     v: &Viewer,
     acc: &Account,
     uri: &Uri,
-    scope: &str,
+    params: &ops::ListParams,
     f: &Fields,
     errors: &[FieldError],
 ) -> Result<Markup, Problem> {
     let l = v.lang;
-    let s = st.clone();
-    let (a2, sc2) = (acc.clone(), scope.to_string());
-    let apps = blocking(move || ops::list(&s, &a2, &sc2)).await?;
+    let (page, list_errors) = list_of(st, acc, params).await?;
     let org = acc
         .org
         .as_deref()
@@ -150,7 +163,7 @@ async fn work_body(
         .iter()
         .map(|r| catalogue::role_name(None, r, l))
         .collect();
-    let all = scope == "all";
+    let all = params.scope.as_deref() == Some("all");
     Ok(html! {
         (banner(l, uri))
         p.caption { (org) " · " (roles.join(", ")) }
@@ -160,18 +173,21 @@ async fn work_body(
             " · "
             a href="?scope=all" aria-current=[all.then_some("page")] { (l.t("work-all")) }
         }
-        (applications_table(st, l, &apps, true))
+        (super::lists::filter_form(st, l, params, "/work", &list_errors))
+        (applications_table(st, l, &page.items, true))
+        (super::lists::pager(l, params, "/work", page.next_cursor.as_deref()))
         (office_form(st, v, acc, f, errors))
     })
 }
 
-/// The provider's workstation: inbox and office intake.
+/// The provider's workstation: inbox (or all of the organisation's applications) with search,
+/// filters and pages, and office intake.
 #[utoipa::path(get, path = "/work", tag = "ui", responses((status = 200, content_type = "text/html", body = String)))]
 async fn work_page(
     State(st): State<AppState>,
     v: Viewer,
     uri: Uri,
-    Query(q): Query<ScopeQuery>,
+    Query(mut q): Query<ops::ListParams>,
 ) -> Page {
     let (l, h) = (v.lang, here(&uri));
     let acc = logged_in(&v, &h)?.clone();
@@ -185,11 +201,10 @@ async fn work_page(
     if acc.org.as_deref() == Some(STATE_CORPORATION) {
         return Ok(see_other("/sc"));
     }
-    let scope = q
-        .scope
-        .filter(|s| s == "all")
-        .unwrap_or_else(|| "inbox".into());
-    let body = work_body(&st, &v, &acc, &uri, &scope, &Fields::default(), &[])
+    if q.scope.as_deref() != Some("all") {
+        q.scope = Some("inbox".into());
+    }
+    let body = work_body(&st, &v, &acc, &uri, &q, &Fields::default(), &[])
         .await
         .or_page(&v, &h)?;
     ok(&v, &h, l.t("work-title"), body)
@@ -255,7 +270,11 @@ async fn office_intake_submit(
         ))),
         Err(p) if p.status == 422 => {
             let errors = problem_errors(l, &p);
-            let body = work_body(&st, &v, &acc, &uri, "inbox", &f, &errors)
+            let inbox = ops::ListParams {
+                scope: Some("inbox".into()),
+                ..Default::default()
+            };
+            let body = work_body(&st, &v, &acc, &uri, &inbox, &f, &errors)
                 .await
                 .or_page(&v, &h)?;
             Ok(html::html(
@@ -267,21 +286,18 @@ async fn office_intake_submit(
     }
 }
 
-#[derive(Debug, Deserialize)]
-struct ScQuery {
-    regulation: Option<String>,
-}
-
 async fn sc_body(
     st: &AppState,
     v: &Viewer,
     acc: &Account,
     uri: &Uri,
-    regulation: Option<&str>,
+    params: &ops::ListParams,
     f: &Fields,
     errors: &[FieldError],
 ) -> Result<Markup, Problem> {
     let l = v.lang;
+    // The service chosen for intake also filters the inbox.
+    let regulation = params.regulation.as_deref().filter(|r| !r.is_empty());
     let operator = acc.has_role("state_corporation_operator");
     // Intake: choose the service first (a GET form), then the application.
     let regs = intake_regulations(st, acc, ChannelId::StateCorporation);
@@ -300,9 +316,9 @@ async fn sc_body(
         }
         None => vec![],
     };
-    let s = st.clone();
-    let a2 = acc.clone();
-    let inbox = blocking(move || ops::list(&s, &a2, "inbox")).await?;
+    let mut list = params.clone();
+    list.scope = Some("inbox".into());
+    let (inbox, list_errors) = list_of(st, acc, &list).await?;
     let unclaimed = if operator {
         let s = st.clone();
         let a2 = acc.clone();
@@ -338,7 +354,9 @@ async fn sc_body(
             }
         }
         h2 { (l.t("work-inbox")) }
-        (applications_table(st, l, &inbox, true))
+        (super::lists::filter_form(st, l, &list, "/sc", &list_errors))
+        (applications_table(st, l, &inbox.items, true))
+        (super::lists::pager(l, &list, "/sc", inbox.next_cursor.as_deref()))
         @if operator {
             h2 id="unclaimed" { (l.t("sc-unclaimed")) }
             p.hint { (l.t("sc-unclaimed_hint")) }
@@ -384,21 +402,13 @@ async fn sc_page(
     State(st): State<AppState>,
     v: Viewer,
     uri: Uri,
-    Query(q): Query<ScQuery>,
+    Query(q): Query<ops::ListParams>,
 ) -> Page {
     let (l, h) = (v.lang, here(&uri));
     let acc = require_sc(&v, &h)?;
-    let body = sc_body(
-        &st,
-        &v,
-        &acc,
-        &uri,
-        q.regulation.as_deref().filter(|r| !r.is_empty()),
-        &Fields::default(),
-        &[],
-    )
-    .await
-    .or_page(&v, &h)?;
+    let body = sc_body(&st, &v, &acc, &uri, &q, &Fields::default(), &[])
+        .await
+        .or_page(&v, &h)?;
     ok(&v, &h, l.t("sc-title"), body)
 }
 
@@ -436,7 +446,11 @@ async fn sc_intake_submit(
         Err(p) if p.status == 422 => {
             let errors = problem_errors(l, &p);
             let reg = f.get("regulation").to_string();
-            let body = sc_body(&st, &v, &acc, &uri, Some(&reg), &f, &errors)
+            let chosen = ops::ListParams {
+                regulation: Some(reg.clone()),
+                ..Default::default()
+            };
+            let body = sc_body(&st, &v, &acc, &uri, &chosen, &f, &errors)
                 .await
                 .or_page(&v, &h)?;
             Ok(html::html(

@@ -11,6 +11,7 @@
 mod charts;
 mod desk;
 mod extras;
+mod lists;
 mod monitor;
 mod portal;
 

@@ -746,9 +746,19 @@ fn document_links_html(l: Lang, d: &ops::DocumentLink) -> Markup {
     }
 }
 
-/// The citizen's cabinet: their applications, results and receipts.
+#[derive(Debug, serde::Deserialize)]
+struct CabinetQuery {
+    cursor: Option<String>,
+}
+
+/// The citizen's cabinet: their applications (newest first, 20 a page), results and receipts.
 #[utoipa::path(get, path = "/cabinet", tag = "ui", responses((status = 200, content_type = "text/html", body = String)))]
-async fn cabinet_page(State(st): State<AppState>, v: Viewer, uri: Uri) -> Page {
+async fn cabinet_page(
+    State(st): State<AppState>,
+    v: Viewer,
+    uri: Uri,
+    Query(q): Query<CabinetQuery>,
+) -> Page {
     let (l, h) = (v.lang, here(&uri));
     let acc = logged_in(&v, &h)?.clone();
     if acc.kind != Kind::Citizen {
@@ -756,9 +766,16 @@ async fn cabinet_page(State(st): State<AppState>, v: Viewer, uri: Uri) -> Page {
     }
     let s = st.clone();
     let a2 = acc.clone();
-    let apps = blocking(move || ops::list(&s, &a2, "all"))
+    let params = ops::ListParams {
+        cursor: q.cursor.filter(|c| !c.is_empty()),
+        limit: Some(20),
+        ..Default::default()
+    };
+    let p2 = params.clone();
+    let page = blocking(move || ops::list_page(&s, &a2, &p2))
         .await
         .or_page(&v, &h)?;
+    let apps = page.items;
     // Results and receipts.
     let docs: Vec<(&str, ops::DocumentLink)> = apps
         .iter()
@@ -773,6 +790,7 @@ async fn cabinet_page(State(st): State<AppState>, v: Viewer, uri: Uri) -> Page {
         (banner(l, &uri))
         p.caption { (acc.name) " · " (l.t("register-iin")) ": " (acc.iin.as_deref().unwrap_or("")) }
         (applications_table(&st, l, &apps, false))
+        (super::lists::pager(l, &params, "/cabinet", page.next_cursor.as_deref()))
         @if !docs.is_empty() {
             h2 { (l.t("cabinet-documents")) }
             ul {
