@@ -373,10 +373,11 @@ pub fn report_full_scan(
             tally_events(st, &mut t, &app, &events);
             if app.status != engine::Status::Closed {
                 t.open += 1;
+                // Judged from the state; listed as the stored row shows it (to the millisecond).
                 let row = store::views::list_row(&app, &st.ctx, now);
                 if row.watch_at.is_some_and(|w| w <= now) {
                     t.open_row(st, &row, now);
-                    watched.push(row);
+                    watched.push(r.clone());
                 }
             }
         }
