@@ -218,7 +218,7 @@ pub fn demo_data_with(
     let now = jiff::Timestamp::now();
     let pki = crate::signing::Pki::open_or_init(&data_dir.join(crate::signing::PKI_DIR), now)
         .context("cannot create the development CA")?;
-    crate::signing::demo_keys(&pki, &ctx, &summary.organisations, now)
+    demo_keys(&pki, &ctx, &summary.organisations, now)
         .context("cannot issue the demo signing keys")?;
     Ok(summary)
 }
@@ -415,4 +415,24 @@ pub fn ensure_admin(st: &AppState) -> Result<Option<String>> {
         &hash,
     )?;
     Ok(Some(pw))
+}
+
+/// Issues the demo keys at demo-data time: a signing certificate for every provider
+/// organisation and one for each demo citizen (`pki/issued/`). Existing ones are kept.
+pub fn demo_keys(
+    pki: &crate::signing::Pki,
+    ctx: &engine::Ctx,
+    orgs: &[Org],
+    now: jiff::Timestamp,
+) -> Result<(), identity::pki::PkiError> {
+    for org in orgs.iter().filter(|o| o.kind == "provider") {
+        let role = crate::signing::signing_role(ctx, org).unwrap_or_else(|| "head".into());
+        pki.org_signer(&org.id, Some(org), &role, now)?;
+    }
+    for (iin, name, _) in CITIZENS {
+        if let Ok(iin) = identity::Iin::parse(iin) {
+            pki.citizen_key(&iin, name, now)?;
+        }
+    }
+    Ok(())
 }

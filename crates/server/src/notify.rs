@@ -209,6 +209,7 @@ pub fn dispatch_once(st: &AppState) -> Result<usize, crate::Problem> {
 
 /// Dispatches every two seconds until the task is aborted.
 pub async fn run_dispatcher(st: AppState) {
+    let mut ticks: u64 = 0;
     loop {
         let s = st.clone();
         match tokio::task::spawn_blocking(move || dispatch_once(&s)).await {
@@ -216,6 +217,16 @@ pub async fn run_dispatcher(st: AppState) {
             Err(e) => tracing::warn!("notifications task: {e}"),
             _ => {}
         }
+        // About every ten minutes: forget portal forms never signed (and their files).
+        if ticks % 300 == 0 {
+            let s = st.clone();
+            match tokio::task::spawn_blocking(move || crate::uploads::expire_drafts(&s)).await {
+                Ok(Ok(n)) if n > 0 => tracing::info!(drafts = n, "expired unsigned form uploads"),
+                Ok(Err(p)) => tracing::warn!("draft expiry: {}", p.detail),
+                _ => {}
+            }
+        }
+        ticks += 1;
         tokio::time::sleep(std::time::Duration::from_secs(2)).await;
     }
 }

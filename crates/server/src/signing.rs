@@ -331,26 +331,6 @@ fn publish(ca: &mut DevCa, now: Timestamp) -> Result<(), PkiError> {
     ca.publish_crl(this, next).map(|_| ())
 }
 
-/// Issues the demo keys at demo-data time: a signing certificate for every provider
-/// organisation and one for each demo citizen (`pki/issued/`). Existing ones are kept.
-pub fn demo_keys(
-    pki: &Pki,
-    ctx: &engine::Ctx,
-    orgs: &[Org],
-    now: Timestamp,
-) -> Result<(), PkiError> {
-    for org in orgs.iter().filter(|o| o.kind == "provider") {
-        let role = signing_role(ctx, org).unwrap_or_else(|| "head".into());
-        pki.org_signer(&org.id, Some(org), &role, now)?;
-    }
-    for (iin, name, _) in crate::demo::CITIZENS {
-        if let Ok(iin) = Iin::parse(iin) {
-            pki.citizen_key(&iin, name, now)?;
-        }
-    }
-    Ok(())
-}
-
 /// The role that signs results for an organisation (the `signs_result` step of the
 /// regulations it provides).
 pub fn signing_role(ctx: &engine::Ctx, org: &Org) -> Option<String> {

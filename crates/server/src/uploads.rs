@@ -320,3 +320,22 @@ pub fn clear_drafts(st: &AppState, acc: &Account, key: &str) -> Result<(), Probl
         .act(store::Action::new(st.now()).record(clear_drafts_record(acc, key)))?;
     Ok(())
 }
+
+/// How long files checked on a portal form wait for its signing step.
+pub const DRAFT_HOURS: i64 = 24;
+
+/// Drops drafts older than [`DRAFT_HOURS`] and the files nothing else refers to; returns how
+/// many drafts went.
+pub fn expire_drafts(st: &AppState) -> Result<usize, Problem> {
+    let now = st.now();
+    let before = now
+        .checked_sub(jiff::SignedDuration::from_hours(DRAFT_HOURS))
+        .unwrap_or(now);
+    let o = st
+        .store
+        .act(store::Action::new(now).record(Record::ExpireDrafts { before }))?;
+    Ok(match o.written.first() {
+        Some(store::Written::Count(n)) => *n,
+        _ => 0,
+    })
+}
