@@ -304,9 +304,17 @@ fn start_server(data: &Path, addr: SocketAddr, as_of: jiff::Timestamp, log: &Pat
 }
 
 impl Server {
-    fn kill(mut self) {
-        self.child.kill().unwrap(); // SIGKILL on Unix
-        self.child.wait().unwrap();
+    /// SIGKILL now (see Drop).
+    fn kill(self) {
+        drop(self)
+    }
+}
+
+/// SIGKILL, also when the test fails: no server outlives it.
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill(); // SIGKILL on Unix
+        let _ = self.child.wait();
     }
 }
 
