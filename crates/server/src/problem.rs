@@ -244,17 +244,6 @@ impl From<StoreError> for Problem {
     }
 }
 
-impl From<rusqlite::Error> for Problem {
-    fn from(e: rusqlite::Error) -> Problem {
-        tracing::error!("accounts database: {e}");
-        Problem::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "accounts.unavailable",
-            "the accounts database is unavailable; try again",
-        )
-    }
-}
-
 impl From<tokio::task::JoinError> for Problem {
     fn from(e: tokio::task::JoinError) -> Problem {
         Problem::internal(e)
