@@ -173,12 +173,15 @@ impl DemoSummary {
 
 /// Creates the demo organisations and accounts in `data_dir/accounts.db` (standard password
 /// hashing).
-pub fn demo_data(data_dir: &Path, regulations_dir: &Path) -> Result<DemoSummary> {
+pub fn demo_data(data_dir: &Path, regulations_dir: Option<&Path>) -> Result<DemoSummary> {
     demo_data_with(data_dir, regulations_dir, PasswordCost::Standard)
 }
 
 /// [`demo_data`] unless demo organisations exist already (then `None`).
-pub fn demo_data_if_absent(data_dir: &Path, regulations_dir: &Path) -> Result<Option<DemoSummary>> {
+pub fn demo_data_if_absent(
+    data_dir: &Path,
+    regulations_dir: Option<&Path>,
+) -> Result<Option<DemoSummary>> {
     std::fs::create_dir_all(data_dir)?;
     let acc = Accounts::open(&data_dir.join("accounts.db"), PasswordCost::Standard)?;
     if acc.orgs()?.iter().any(|o| o.kind == "provider") {
@@ -190,7 +193,7 @@ pub fn demo_data_if_absent(data_dir: &Path, regulations_dir: &Path) -> Result<Op
 
 pub fn demo_data_with(
     data_dir: &Path,
-    regulations_dir: &Path,
+    regulations_dir: Option<&Path>,
     cost: PasswordCost,
 ) -> Result<DemoSummary> {
     std::fs::create_dir_all(data_dir)

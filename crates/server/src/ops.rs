@@ -28,7 +28,9 @@ use utoipa::ToSchema;
 pub async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, Problem> + Send + 'static,
 ) -> Result<T, Problem> {
-    tokio::task::spawn_blocking(f).await?
+    // The request's span follows the work, so what it logs is attributed to the request.
+    let span = tracing::Span::current();
+    tokio::task::spawn_blocking(move || span.in_scope(f)).await?
 }
 
 /// Executes a command at the server's clock, counting it and its rejection for `/metrics`.
@@ -48,11 +50,20 @@ pub fn execute_at(st: &AppState, cmd: Command, now: Timestamp) -> Result<store::
     };
     let r = st.store.execute(cmd, now);
     match &r {
-        Ok(_) => st.metrics.command(kind, None),
-        Err(store::StoreError::Rejected(rej)) => st
-            .metrics
-            .command(kind, Some(&crate::problem::rejection_rule(rej))),
-        Err(_) => st.metrics.command(kind, Some("store_error")),
+        Ok(o) => {
+            crate::logging::record_application(&o.application.id);
+            tracing::info!(command = kind, status = ?o.application.status, "command");
+            st.metrics.command(kind, None)
+        }
+        Err(store::StoreError::Rejected(rej)) => {
+            let rule = crate::problem::rejection_rule(rej);
+            tracing::info!(command = kind, rule, "command rejected");
+            st.metrics.command(kind, Some(&rule))
+        }
+        Err(e) => {
+            tracing::error!(command = kind, "command failed: {e}");
+            st.metrics.command(kind, Some("store_error"))
+        }
     }
     r.map_err(Problem::from)
 }
