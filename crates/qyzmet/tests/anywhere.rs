@@ -87,7 +87,11 @@ fn regulations_list_and_export_use_the_built_in_catalogue() {
         .args(["regulations", "list"])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 11);
     let out = qyzmet(&here.0)
         .args(["regulations", "export"])
@@ -105,7 +109,11 @@ fn regulations_list_and_export_use_the_built_in_catalogue() {
         .args(["regulations", "list", "--regulations", "one"])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 1);
 }
 
@@ -126,7 +134,12 @@ fn serve_from_elsewhere_answers_the_catalogue_and_prints_documents() {
     assert_eq!(r.status, 200);
     let r = server.http("GET", "/api/services?limit=50", &[], "");
     assert_eq!(r.status, 200);
-    assert_eq!(r.json()["items"].as_array().unwrap().len(), 11, "{}", r.json());
+    assert_eq!(
+        r.json()["items"].as_array().unwrap().len(),
+        11,
+        "{}",
+        r.json()
+    );
 
     // An office clerk registers a paper application; its receipt is a PDF.
     let (cookie, csrf) = login(

@@ -28,7 +28,13 @@ fn json_logs_have_a_span_per_request_and_no_secrets() {
         .arg("--data-dir")
         .arg(&data)
         .args(["--listen", &format!("127.0.0.1:{port}")])
-        .args(["--as-of", "2019-12-03T10:00", "--demo", "--log-format", "json"])
+        .args([
+            "--as-of",
+            "2019-12-03T10:00",
+            "--demo",
+            "--log-format",
+            "json",
+        ])
         // No font: documents cannot be printed, so asking for one is a 503 to log.
         .env("QYZMET_FONT_REGULAR", data.join("no-such-font.ttf"));
     let server = Server::start(cmd, port);
@@ -96,7 +102,8 @@ fn json_logs_have_a_span_per_request_and_no_secrets() {
     assert!(
         submit
             .iter()
-            .any(|l| l["span"]["method"] == "POST" && l["span"]["path"] == "/api/office/applications"),
+            .any(|l| l["span"]["method"] == "POST"
+                && l["span"]["path"] == "/api/office/applications"),
         "{submit:?}"
     );
     let error = in_span(&lines, "req-error");

@@ -182,7 +182,12 @@ pub fn login(port: u16, login: &str, password: &str, request_id: &str) -> (Strin
         &[("X-Request-Id", request_id)],
         &serde_json::json!({"login": login, "password": password}).to_string(),
     );
-    assert_eq!(r.status, 200, "login {login}: {}", String::from_utf8_lossy(&r.body));
+    assert_eq!(
+        r.status,
+        200,
+        "login {login}: {}",
+        String::from_utf8_lossy(&r.body)
+    );
     let cookie = r
         .headers_named("set-cookie")
         .map(|c| c.split(';').next().unwrap_or("").to_string())
