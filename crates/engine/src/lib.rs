@@ -154,6 +154,9 @@ pub enum Command {
         channel: ChannelId,
         provider: String,
         applicant_iin: String,
+        /// The applicant's name as given (searchable; empty when not given).
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        applicant_name: String,
         /// The client's idempotency key: a retry with the same key returns the first result.
         key: String,
     },
@@ -219,6 +222,9 @@ pub enum Event {
         channel: ChannelId,
         provider: String,
         applicant_iin: String,
+        /// Absent in entries written before names were journalled.
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        applicant_name: String,
         key: String,
         at: Timestamp,
         /// Acceptance receipt number (its barcode encodes it) where the channel gives one.
@@ -367,6 +373,8 @@ pub struct Application {
     pub channel: ChannelId,
     pub provider: String,
     pub applicant_iin: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub applicant_name: String,
     pub key: String,
     pub submitted_at: Timestamp,
     pub receipt: Option<String>,
@@ -407,6 +415,40 @@ fn iin_ok(iin: &str) -> bool {
     k == d[11]
 }
 
+/// The organisation that holds a step of `app` done by `party`: the provider (an
+/// intermediary acts for it), the State Corporation, or the portal.
+pub fn holder_org(app: &Application, party: Party) -> String {
+    match party {
+        Party::Provider | Party::Intermediary => app.provider.clone(),
+        Party::StateCorporation => STATE_CORPORATION.to_string(),
+        Party::Portal => PORTAL.to_string(),
+    }
+}
+
+/// The command that completes the application's current step when that step runs by itself
+/// (see [`PlanStep::automatic`]): the portal's and information systems' steps. `None` when a
+/// person must act, the application is closed or its plan is gone.
+pub fn automatic_step(app: &Application, ctx: &Ctx) -> Option<Command> {
+    if app.status == Status::Closed || app.status == Status::ReturnedToProvider {
+        return None;
+    }
+    let plan = ctx.plan(&app.regulation, app.version, app.channel)?;
+    let s = plan.step(app.step)?;
+    if !s.automatic {
+        return None;
+    }
+    Some(Command::Complete {
+        application: app.id.clone(),
+        step: app.step,
+        actor: Actor {
+            role: s.role.clone(),
+            org: holder_org(app, s.party),
+        },
+        outcome: Outcome::Done,
+        presented: None,
+    })
+}
+
 /// Decide what `command` does to `state` (None: no application with that id yet) at `now`.
 pub fn decide(
     state: Option<&Application>,
@@ -421,6 +463,7 @@ pub fn decide(
             channel,
             provider,
             applicant_iin,
+            applicant_name,
             key,
         } => {
             if state.is_some() {
@@ -481,6 +524,7 @@ pub fn decide(
                 channel: *channel,
                 provider: provider.clone(),
                 applicant_iin: applicant_iin.clone(),
+                applicant_name: applicant_name.trim().to_string(),
                 key: key.clone(),
                 at: now,
                 receipt,
@@ -839,6 +883,7 @@ pub fn apply(state: Option<Application>, event: &Event, plans: &Ctx) -> Option<A
             channel,
             provider,
             applicant_iin,
+            applicant_name,
             key,
             at,
             receipt,
@@ -852,6 +897,7 @@ pub fn apply(state: Option<Application>, event: &Event, plans: &Ctx) -> Option<A
             channel: *channel,
             provider: provider.clone(),
             applicant_iin: applicant_iin.clone(),
+            applicant_name: applicant_name.clone(),
             key: key.clone(),
             submitted_at: *at,
             receipt: receipt.clone(),
@@ -933,6 +979,7 @@ pub fn apply(state: Option<Application>, event: &Event, plans: &Ctx) -> Option<A
             channel: *channel,
             provider: String::new(),
             applicant_iin: applicant_iin.clone(),
+            applicant_name: String::new(),
             key: request_sha256.clone(),
             submitted_at: *at,
             receipt: None,

@@ -43,6 +43,10 @@ pub struct PlanStep {
     pub only_on_failure: bool,
     /// The provider's authorised person signs the result at this step.
     pub signs_result: bool,
+    /// The step runs by itself: its role is an information system (`kind = "system"` in the
+    /// regulation's `[[roles]]`), or it is the portal's record of the applicant's own act
+    /// (sending the request, receiving the result in the cabinet).
+    pub automatic: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -216,12 +220,14 @@ fn inline(
                 .find(|b| b.kind == k)
                 .and_then(|b| b.result.clone())
         };
+        let party = party_of(reg, &role, flow.channel);
         out.push(PlanStep {
             index: 0,
             flow: flow_id.to_string(),
             n: s.n,
             kind: s.kind,
-            party: party_of(reg, &role, flow.channel),
+            automatic: reg.is_system_role(&role) || party == Party::Portal,
+            party,
             role,
             duration: s.duration,
             text_en: s.text_en.clone(),

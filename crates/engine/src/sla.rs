@@ -29,66 +29,102 @@ pub struct SlaReport {
 /// the State Corporation delivery deadline has passed but the term has not.
 const AT_RISK_SHARE: f64 = 0.8;
 
+/// What the SLA status depends on: an open application's deadlines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Input {
+    /// The result waits at the State Corporation for the applicant (the term is met).
+    pub waiting: bool,
+    pub submitted_at: Timestamp,
+    pub step_started: Timestamp,
+    pub step_due: Option<Timestamp>,
+    pub term_due: Option<Timestamp>,
+    pub deliver_due: Option<Timestamp>,
+}
+
+impl Input {
+    pub fn of(app: &Application) -> Input {
+        Input {
+            waiting: app.status == Status::AwaitingIssue,
+            submitted_at: app.submitted_at,
+            step_started: app.step_started,
+            step_due: app.step_due,
+            term_due: app.term_due,
+            deliver_due: app.deliver_due,
+        }
+    }
+}
+
+/// The instant from which a share of a window has passed, as [`status`] compares it: whole
+/// seconds since `start`, at least `share × total`.
+fn share_reached(start: Timestamp, end: Timestamp) -> Option<Timestamp> {
+    let total = (end.as_second() - start.as_second()) as f64;
+    if total <= 0.0 {
+        return None;
+    }
+    let used = (AT_RISK_SHARE * total).ceil() as i64;
+    Timestamp::from_second(start.as_second() + used).ok()
+}
+
+/// The SLA status of an open application at `at`, and which deadline it is about (`step`,
+/// `term` or `deliver_to_state_corporation`).
+pub fn status(i: &Input, at: Timestamp) -> (Sla, &'static str) {
+    if let Some(t) = i.term_due {
+        if at > t && !i.waiting {
+            return (Sla::Overdue, "term");
+        }
+    }
+    if let Some(d) = i.step_due {
+        if at > d {
+            return (Sla::Overdue, "step");
+        }
+        if share_reached(i.step_started, d).is_some_and(|r| at >= r) {
+            return (Sla::AtRisk, "step");
+        }
+    }
+    if let Some(d) = i.deliver_due {
+        if at > d && !i.waiting {
+            return (Sla::AtRisk, "deliver_to_state_corporation");
+        }
+    }
+    if let Some(t) = i.term_due {
+        if !i.waiting && share_reached(i.submitted_at, t).is_some_and(|r| at >= r) {
+            return (Sla::AtRisk, "term");
+        }
+    }
+    (Sla::OnTime, "step")
+}
+
+/// The earliest instant at which [`status`] may say anything but on time (None: never). Lists
+/// index it so that monitoring reads only the applications past it.
+pub fn watch_from(i: &Input) -> Option<Timestamp> {
+    let mut c: Vec<Timestamp> = vec![];
+    if let Some(d) = i.step_due {
+        c.push(share_reached(i.step_started, d).unwrap_or(d).min(d));
+    }
+    if !i.waiting {
+        if let Some(t) = i.term_due {
+            c.push(share_reached(i.submitted_at, t).unwrap_or(t).min(t));
+        }
+        if let Some(d) = i.deliver_due {
+            c.push(d);
+        }
+    }
+    c.into_iter().min()
+}
+
 pub fn sla(app: &Application, at: Timestamp, ctx: &Ctx) -> Option<SlaReport> {
     if app.status == Status::Closed {
         return None;
     }
     let plan = ctx.plan(&app.regulation, app.version, app.channel)?;
     let step = plan.step(app.step);
-    let base = SlaReport {
-        status: Sla::OnTime,
+    let (status, reason) = status(&Input::of(app), at);
+    Some(SlaReport {
+        status,
         step: step.map(|s| s.index),
         role: step.map(|s| s.role.clone()),
         step_due: app.step_due,
         term_due: app.term_due,
-        reason: "step",
-    };
-    // Waiting for the applicant at the State Corporation is not the provider's delay.
-    let waiting = matches!(app.status, Status::AwaitingIssue);
-    if let Some(t) = app.term_due {
-        if at > t && !waiting {
-            return Some(SlaReport {
-                status: Sla::Overdue,
-                reason: "term",
-                ..base
-            });
-        }
-    }
-    if let Some(d) = app.step_due {
-        if at > d {
-            return Some(SlaReport {
-                status: Sla::Overdue,
-                ..base
-            });
-        }
-        let total = (d.as_second() - app.step_started.as_second()) as f64;
-        let used = (at.as_second() - app.step_started.as_second()) as f64;
-        if total > 0.0 && used >= AT_RISK_SHARE * total {
-            return Some(SlaReport {
-                status: Sla::AtRisk,
-                ..base
-            });
-        }
-    }
-    if let Some(d) = app.deliver_due {
-        if at > d && !waiting {
-            return Some(SlaReport {
-                status: Sla::AtRisk,
-                reason: "deliver_to_state_corporation",
-                ..base
-            });
-        }
-    }
-    if let Some(t) = app.term_due {
-        let total = (t.as_second() - app.submitted_at.as_second()) as f64;
-        let used = (at.as_second() - app.submitted_at.as_second()) as f64;
-        if !waiting && total > 0.0 && used >= AT_RISK_SHARE * total {
-            return Some(SlaReport {
-                status: Sla::AtRisk,
-                reason: "term",
-                ..base
-            });
-        }
-    }
-    Some(base)
+        reason,
+    })
 }

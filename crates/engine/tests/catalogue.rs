@@ -51,6 +51,7 @@ fn every_regulation_runs_on_every_channel() {
                 channel: ch,
                 provider: "provider-1".into(),
                 applicant_iin: "100515500003".into(),
+                applicant_name: String::new(),
                 key: id.clone(),
             };
             let events = decide(None, &submit, now, &ctx).unwrap_or_else(|e| panic!("{id}: {e}"));

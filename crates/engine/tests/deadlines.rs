@@ -32,6 +32,7 @@ fn submit(ctx: &Ctx, reg: &str, channel: ChannelId, at: &str) -> Application {
         channel,
         provider: "p1".into(),
         applicant_iin: "100515500003".into(),
+        applicant_name: String::new(),
         key: format!("{reg}-{at}"),
     };
     let ev = decide(None, &cmd, t(at), ctx).unwrap_or_else(|e| panic!("{reg}: {e}"));

@@ -28,6 +28,7 @@ fn submit(channel: ChannelId, id: &str) -> Command {
         channel,
         provider: "college-1".into(),
         applicant_iin: IIN.into(),
+        applicant_name: String::new(),
         key: format!("key-{id}"),
     }
 }

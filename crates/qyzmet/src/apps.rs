@@ -129,6 +129,7 @@ pub fn apply(store: &dyn Store, a: Apply, out: &mut impl Write) -> Result<Applic
         channel: a.channel,
         provider: a.provider.into(),
         applicant_iin: a.iin.into(),
+        applicant_name: String::new(),
         key,
     };
     let o = store.execute(cmd, a.at).map_err(explain)?;

@@ -40,6 +40,7 @@ fn submit(id: &str) -> Command {
         channel: ChannelId::Office,
         provider: "bench-provider".into(),
         applicant_iin: IIN.into(),
+        applicant_name: String::new(),
         key: id.into(),
     }
 }

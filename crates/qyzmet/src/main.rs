@@ -694,7 +694,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let reg = &l.regulation;
             match format {
                 RenderFormat::Bpmn => {
-                    let xml = regulation::render::bpmn::to_bpmn(reg);
+                    let xml = diagram::to_bpmn(reg);
                     write_or_print(target.as_deref(), &xml, &mut out)?;
                 }
                 RenderFormat::Svg => {
@@ -703,7 +703,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                         None => reg.flows.keys().cloned().collect(),
                     };
                     for f in &flows {
-                        let svg = regulation::render::svg::flow_svg(reg, f)
+                        let svg = diagram::flow_svg(reg, f)
                             .with_context(|| format!("regulation `{id}` has no flow `{f}`"))?;
                         match &target {
                             Some(t) if flows.len() > 1 || t.is_dir() => {

@@ -140,6 +140,7 @@ fn acknowledged_commands_survive_sigkill() {
         channel: regulation::ChannelId::Office,
         provider: "bench-provider".into(),
         applicant_iin: "100515500003".into(),
+        applicant_name: String::new(),
         key: first.clone(),
     };
     let o = store

@@ -47,6 +47,7 @@ fn submit(s: &SqliteStore, reg: &str, channel: ChannelId, at: Timestamp) -> Appl
         channel,
         provider: "p1".into(),
         applicant_iin: "851231400001".into(),
+        applicant_name: String::new(),
         key: id,
     };
     s.execute(cmd, at)

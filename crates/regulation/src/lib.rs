@@ -1,5 +1,5 @@
 //! Regulations as data: the model of a state-service regulation (регламент), its TOML form,
-//! the linter, the JSON export and the BPMN/SVG diagrams.
+//! the linter and the JSON export (the diagrams are the `diagram` crate).
 //!
 //! A regulation file says what the text says, with the seed line for every fact; this crate
 //! never fills a gap the text leaves. Not for: running applications (that is `engine`) or
@@ -8,7 +8,6 @@
 pub mod export;
 pub mod lint;
 pub mod model;
-pub mod render;
 
 pub use lint::{Diagnostic, Seeds, Severity};
 pub use model::*;

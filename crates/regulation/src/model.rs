@@ -313,7 +313,19 @@ pub struct Role {
     pub alt_kk: Vec<String>,
     /// Whose staff or system the role is; needed for roles beyond the canonical ones.
     pub party: Option<Party>,
+    /// A person, or an information system whose steps run by themselves.
+    #[serde(default)]
+    pub kind: RoleKind,
     pub source: SourceRef,
+}
+
+/// Whether a role is held by people or is an information system.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RoleKind {
+    #[default]
+    Person,
+    System,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -596,6 +608,15 @@ impl Regulation {
             .iter()
             .find(|(_, f)| f.get_ref().channel == channel)
             .map(|(k, f)| (k.as_str(), f.get_ref()))
+    }
+
+    /// Whether `role` is declared an information system (`kind = "system"` in `[[roles]]`):
+    /// the one place that says so.
+    pub fn is_system_role(&self, role: &str) -> bool {
+        self.roles
+            .iter()
+            .map(|r| r.get_ref())
+            .any(|r| r.id == role && r.kind == RoleKind::System)
     }
 
     /// The party of a role: as declared, else the canonical one.

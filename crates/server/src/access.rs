@@ -10,16 +10,12 @@
 
 use crate::accounts::{Account, Kind};
 use crate::problem::Problem;
-use engine::{Application, Ctx, PORTAL, Party, PlanStep, STATE_CORPORATION};
+use engine::{Application, Ctx, Party, PlanStep, STATE_CORPORATION};
 use regulation::ChannelId;
 
 /// The organisation that holds a step of `app`.
 pub fn org_for(app: &Application, party: Party) -> String {
-    match party {
-        Party::Provider | Party::Intermediary => app.provider.clone(),
-        Party::StateCorporation => STATE_CORPORATION.into(),
-        Party::Portal => PORTAL.into(),
-    }
+    engine::holder_org(app, party)
 }
 
 /// Whether `acc` may know that `app` exists.

@@ -513,8 +513,7 @@ async fn service_diagram(
         .flow
         .or_else(|| reg.flows.keys().next().cloned())
         .unwrap_or_default();
-    let svg = regulation::render::svg::flow_svg(reg, &flow)
-        .ok_or_else(|| Problem::not_found("such flow"))?;
+    let svg = diagram::flow_svg(reg, &flow).ok_or_else(|| Problem::not_found("such flow"))?;
     Ok((
         [(header::CONTENT_TYPE, "image/svg+xml; charset=utf-8")],
         svg,

@@ -933,6 +933,7 @@ pub fn submit_portal(
             channel: ChannelId::Portal,
             provider: org.id.clone(),
             applicant_iin: acc.iin.clone().unwrap_or_default(),
+            applicant_name: acc.name.clone(),
             key: scoped_key(acc, key),
         },
     )?;
@@ -1033,6 +1034,7 @@ pub fn intake(
             channel,
             provider: provider.id.clone(),
             applicant_iin: req.applicant_iin.trim().to_string(),
+            applicant_name: req.applicant_name.trim().to_string(),
             key,
         },
     )?;

@@ -221,6 +221,25 @@ impl From<StoreError> for Problem {
                 "the store is shutting down; nothing was changed",
             ),
             StoreError::Engine(m) => Problem::internal(format!("engine failure: {m}")),
+            StoreError::Conflict { rule, detail } => {
+                let field = match rule.as_str() {
+                    "equeue.slot_taken" | "equeue.slot_unknown" => Some("slot"),
+                    "equeue.already_booked" => Some("application"),
+                    "account.login_taken" => Some("login"),
+                    "account.iin_taken" => Some("iin"),
+                    "cursor.invalid" => Some("cursor"),
+                    _ => None,
+                };
+                let status = match rule.as_str() {
+                    "equeue.slot_unknown" | "cursor.invalid" => StatusCode::UNPROCESSABLE_ENTITY,
+                    _ => StatusCode::CONFLICT,
+                };
+                let p = Problem::new(status, &rule, detail);
+                match field {
+                    Some(f) => p.field(f),
+                    None => p,
+                }
+            }
         }
     }
 }

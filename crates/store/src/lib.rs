@@ -27,13 +27,17 @@
 
 mod chain;
 mod instant;
+pub mod records;
 pub mod schema;
 mod sqlite;
+pub mod views;
 
 pub use chain::{entry_hash, Problem, GENESIS};
 pub use engine::{Application, Command, Event, Rejection, Status};
 pub use jiff::Timestamp;
+pub use records::{Record, Records, Written};
 pub use sqlite::{Options, SqliteStore, Ticket};
+pub use views::{ListQuery, ListRow, Page, Scope};
 
 use serde::{Deserialize, Serialize};
 
@@ -60,6 +64,10 @@ pub enum StoreError {
     /// The engine panicked on this command (a bug); nothing was written for it.
     #[error("engine failure: {0}")]
     Engine(String),
+    /// A record broke a uniqueness rule (`rule`, e.g. `equeue.slot_taken`); nothing of the
+    /// action was written.
+    #[error("conflict ({rule}): {detail}")]
+    Conflict { rule: String, detail: String },
     /// The store is shut down (or its writer thread died).
     #[error("the store is closed")]
     Closed,
@@ -152,8 +160,146 @@ pub struct Stats {
     pub failed_batches: u64,
 }
 
+/// One user action: engine commands, the automatic steps they lead to, and the records that
+/// go with them — decided and written in **one transaction**, all or nothing.
+///
+/// Ops run in order, each seeing what the earlier ones did. A rejected command or a
+/// conflicting record ends the action: nothing of it is written and its error is the answer.
+/// A `Submit` whose idempotency key was seen before ends the action too: nothing is written
+/// and the answer is `replayed`, with the application as it is now.
+#[derive(Debug, Clone)]
+pub struct Action {
+    pub now: Timestamp,
+    pub ops: Vec<Op>,
+}
+
+/// One step of an [`Action`].
+#[derive(Debug, Clone)]
+pub enum Op {
+    /// An engine command.
+    Command(Command),
+    /// Complete the application's automatic steps (`engine::automatic_step`: the portal's and
+    /// information systems' steps) until a person's step is current or it closes.
+    Advance(String),
+    /// A record beside the journal.
+    Record(Record),
+}
+
+impl Action {
+    pub fn new(now: Timestamp) -> Action {
+        Action { now, ops: vec![] }
+    }
+    pub fn command(mut self, c: Command) -> Action {
+        self.ops.push(Op::Command(c));
+        self
+    }
+    pub fn advance(mut self, application: impl Into<String>) -> Action {
+        self.ops.push(Op::Advance(application.into()));
+        self
+    }
+    pub fn record(mut self, r: Record) -> Action {
+        self.ops.push(Op::Record(r));
+        self
+    }
+    pub fn records(mut self, rs: impl IntoIterator<Item = Record>) -> Action {
+        self.ops.extend(rs.into_iter().map(Op::Record));
+        self
+    }
+}
+
+/// What an [`Action`] did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActionOutcome {
+    /// One per command run (those of `Op::Command` and the automatic steps), in order; for a
+    /// replay, the replayed submission's.
+    pub outcomes: Vec<Outcome>,
+    /// One per `Op::Record`, in order (empty for a replay).
+    pub written: Vec<Written>,
+    /// An idempotency key matched an earlier submission: nothing was written.
+    pub replayed: bool,
+    /// The last application the action touched, as it is after the action.
+    pub application: Option<Application>,
+}
+
+/// What `rebuild_views` found or did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RebuildReport {
+    pub applications: u64,
+    pub events: u64,
+    /// Rows of the live views that differ from the rebuild (table and key), at most 100.
+    pub differences: Vec<String>,
+    /// How many differences there were in all.
+    pub difference_count: u64,
+    /// True when the live views were replaced by the rebuild.
+    pub replaced: bool,
+}
+
+/// Monitoring aggregates over a scope and a period (submission days), as stored.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Aggregates {
+    pub steps: Vec<StepAggregate>,
+    pub apps: Vec<AppAggregate>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StepAggregate {
+    pub regulation: String,
+    pub channel: String,
+    pub provider: String,
+    pub step: usize,
+    pub role: String,
+    pub completed: u64,
+    pub measured: u64,
+    pub on_time: u64,
+    pub seconds_sum: i64,
+    pub legal_seconds_sum: i64,
+    pub legal_n: u64,
+    /// Counts per `views::BUCKETS` bucket.
+    pub hist: Vec<u64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AppAggregate {
+    pub regulation: String,
+    pub channel: String,
+    pub provider: String,
+    pub submitted: u64,
+    pub open: i64,
+    pub term_measured: u64,
+    pub term_on_time: u64,
+}
+
 /// Persistence for the engine. Every method may be called from any thread.
-pub trait Store: Send + Sync {
+pub trait Store: Records + Send + Sync {
+    /// Run one user action in one transaction (see [`Action`]); returns once it is durable.
+    fn act(&self, action: Action) -> Result<ActionOutcome, StoreError>;
+    /// A page of list rows (inbox, cabinet, staff lists) by keyset pagination.
+    fn list(&self, q: &ListQuery) -> Result<Page, StoreError>;
+    /// One application's list row.
+    fn list_row(&self, id: &str) -> Result<Option<ListRow>, StoreError>;
+    /// Applications in `scope` found by IIN, application id, receipt number or name prefix.
+    fn search(&self, scope: &Scope, text: &str, limit: usize) -> Result<Vec<ListRow>, StoreError>;
+    /// Monitoring aggregates of applications in `scope` submitted on Almaty days in
+    /// `[from, to)` (`YYYY-MM-DD`; None: unbounded).
+    fn aggregates(
+        &self,
+        scope: &Scope,
+        from: Option<&str>,
+        to: Option<&str>,
+    ) -> Result<Aggregates, StoreError>;
+    /// Open applications in `scope` submitted in the period that may be at risk or overdue
+    /// at `now` (their `watch_at` has passed): judge each with `ListRow::sla`.
+    fn watched(
+        &self,
+        scope: &Scope,
+        from: Option<Timestamp>,
+        to: Option<Timestamp>,
+        now: Timestamp,
+    ) -> Result<Vec<ListRow>, StoreError>;
+    /// Recompute every view from the journal; compare with the live views (`replace` false)
+    /// or replace them (true).
+    fn rebuild_views(&self, replace: bool) -> Result<RebuildReport, StoreError>;
+
     /// Decide and persist one command at `now`; returns once its transaction is durable.
     fn execute(&self, cmd: Command, now: Timestamp) -> Result<Outcome, StoreError>;
     /// Queue several commands at once (they usually share one transaction); results in order.

@@ -88,6 +88,214 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX applications_open ON applications (step_due) WHERE status <> 'closed';
     CREATE INDEX outbox_pending ON outbox (id) WHERE published_at IS NULL;
     "#,
+    // v3: everything the server keeps beside the journal (formerly a second database,
+    // `accounts.db`), and the read models: list rows and monitoring aggregates. `tasks` is
+    // replaced by the list rows' holder columns. The read models start empty and are
+    // rebuilt from the journal on open (`meta.views_stale`).
+    r#"
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    INSERT INTO meta (key, value) VALUES ('views_stale', '1');
+
+    CREATE TABLE orgs (
+        id            TEXT PRIMARY KEY,
+        kind          TEXT NOT NULL,            -- provider | state_corporation | system
+        provider_type TEXT,                     -- a regulation's [[providers]] id
+        name_kk       TEXT NOT NULL,
+        name_ru       TEXT NOT NULL,
+        name_en       TEXT NOT NULL
+    );
+    CREATE TABLE accounts (
+        id           INTEGER PRIMARY KEY,
+        login        TEXT NOT NULL UNIQUE,
+        kind         TEXT NOT NULL,             -- citizen | staff | monitor | admin
+        iin          TEXT UNIQUE,
+        name         TEXT NOT NULL,
+        org          TEXT,
+        roles        TEXT NOT NULL DEFAULT '',  -- comma-separated role ids
+        phone        TEXT,
+        password     TEXT NOT NULL,             -- argon2id PHC string
+        failed       INTEGER NOT NULL DEFAULT 0,
+        locked_until TEXT,
+        created_at   TEXT NOT NULL
+    );
+    CREATE TABLE sessions (
+        token_hash TEXT PRIMARY KEY,
+        account    INTEGER NOT NULL REFERENCES accounts(id),
+        csrf       TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL
+    );
+    CREATE TABLE api_tokens (
+        id         INTEGER PRIMARY KEY,
+        token_hash TEXT NOT NULL UNIQUE,
+        account    INTEGER NOT NULL REFERENCES accounts(id),
+        name       TEXT NOT NULL,
+        scopes     TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        revoked_at TEXT
+    );
+    CREATE INDEX api_tokens_account ON api_tokens (account, id);
+    CREATE TABLE notes (
+        id          INTEGER PRIMARY KEY,
+        application TEXT NOT NULL,
+        step        INTEGER NOT NULL,
+        login       TEXT NOT NULL,
+        name        TEXT NOT NULL,
+        outcome     TEXT NOT NULL,
+        note        TEXT NOT NULL,
+        at          TEXT NOT NULL
+    );
+    CREATE INDEX notes_application ON notes (application, id);
+    CREATE TABLE documents (
+        code         TEXT PRIMARY KEY,
+        application  TEXT NOT NULL,
+        kind         TEXT NOT NULL,
+        lang         TEXT NOT NULL,
+        content_hash TEXT NOT NULL,
+        issued_at    TEXT NOT NULL
+    );
+    CREATE INDEX documents_hash ON documents (content_hash, issued_at);
+    CREATE TABLE notifications (
+        id          INTEGER PRIMARY KEY,
+        outbox_id   INTEGER NOT NULL,
+        application TEXT NOT NULL,
+        channel     TEXT NOT NULL,
+        recipient   TEXT NOT NULL,
+        message     TEXT NOT NULL,
+        status      TEXT NOT NULL,              -- sent | deferred | failed
+        created_at  TEXT NOT NULL,
+        send_after  TEXT,
+        sent_at     TEXT,
+        UNIQUE (outbox_id, channel)
+    );
+    CREATE INDEX notifications_application ON notifications (application, id);
+    CREATE INDEX notifications_deferred ON notifications (send_after) WHERE status = 'deferred';
+    -- Uploaded files, once per SHA-256, linked to applications in the order sent.
+    CREATE TABLE files (
+        sha256       TEXT PRIMARY KEY,
+        content_type TEXT NOT NULL,
+        size         INTEGER NOT NULL,
+        data         BLOB NOT NULL,
+        created_at   TEXT NOT NULL
+    );
+    CREATE TABLE application_files (
+        application TEXT NOT NULL,
+        n           INTEGER NOT NULL,
+        field       TEXT NOT NULL,
+        filename    TEXT NOT NULL,
+        sha256      TEXT NOT NULL REFERENCES files(sha256),
+        PRIMARY KEY (application, n)
+    );
+    -- Files checked on a portal form, waiting for that form's signing step.
+    CREATE TABLE drafts (
+        account    INTEGER NOT NULL,
+        key        TEXT NOT NULL,
+        n          INTEGER NOT NULL,
+        field      TEXT NOT NULL,
+        filename   TEXT NOT NULL,
+        sha256     TEXT NOT NULL REFERENCES files(sha256),
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (account, key, n)
+    );
+    CREATE INDEX drafts_created ON drafts (created_at);
+    -- The State Corporation e-queue: slots per centre, capacity 1.
+    CREATE TABLE sc_slots (
+        id       INTEGER PRIMARY KEY,
+        centre   TEXT NOT NULL,
+        start    TEXT NOT NULL,
+        capacity INTEGER NOT NULL DEFAULT 1,
+        UNIQUE (centre, start)
+    );
+    CREATE INDEX sc_slots_start ON sc_slots (start, centre);
+    CREATE TABLE sc_bookings (
+        id           INTEGER PRIMARY KEY,
+        slot         INTEGER NOT NULL REFERENCES sc_slots(id),
+        application  TEXT NOT NULL,
+        account      INTEGER NOT NULL,
+        created_at   TEXT NOT NULL,
+        cancelled_at TEXT
+    );
+    -- No double booking of a slot; one active booking per application.
+    CREATE UNIQUE INDEX sc_bookings_slot ON sc_bookings (slot) WHERE cancelled_at IS NULL;
+    CREATE UNIQUE INDEX sc_bookings_application ON sc_bookings (application) WHERE cancelled_at IS NULL;
+
+    -- Read model: one row per submitted application. Sort keys hold '~' for "no deadline"
+    -- (after every instant), so keyset pagination needs no NULL cases.
+    CREATE TABLE app_list (
+        id             TEXT PRIMARY KEY,
+        regulation     TEXT    NOT NULL,
+        version        INTEGER NOT NULL,
+        channel        TEXT    NOT NULL,
+        provider       TEXT    NOT NULL,
+        applicant_iin  TEXT    NOT NULL,
+        applicant_name TEXT    NOT NULL,
+        name_key       TEXT    NOT NULL,
+        receipt        TEXT,
+        status         TEXT    NOT NULL,
+        closure        TEXT,
+        step           INTEGER NOT NULL,
+        holder_org     TEXT,                    -- NULL once closed
+        holder_role    TEXT,
+        automatic      INTEGER NOT NULL,
+        step_started   TEXT    NOT NULL,
+        step_due       TEXT    NOT NULL,        -- '~' when none
+        term_due       TEXT    NOT NULL,        -- '~' when none
+        deliver_due    TEXT,
+        submitted_at   TEXT    NOT NULL,
+        closed_at      TEXT,
+        updated_at     TEXT    NOT NULL,
+        watch_at       TEXT                     -- open only: from when it may be at risk
+    );
+    CREATE INDEX app_list_inbox ON app_list (holder_org, holder_role, step_due, id)
+        WHERE holder_org IS NOT NULL;
+    CREATE INDEX app_list_applicant ON app_list (applicant_iin, submitted_at);
+    CREATE INDEX app_list_receipt ON app_list (receipt) WHERE receipt IS NOT NULL;
+    CREATE INDEX app_list_name ON app_list (name_key);
+    CREATE INDEX app_list_provider ON app_list (provider, submitted_at);
+    CREATE INDEX app_list_submitted ON app_list (submitted_at, id);
+    CREATE INDEX app_list_watch ON app_list (watch_at) WHERE watch_at IS NOT NULL;
+
+    -- Monitoring aggregates, per Almaty day of submission.
+    CREATE TABLE mon_apps (
+        day           TEXT NOT NULL,
+        regulation    TEXT NOT NULL,
+        channel       TEXT NOT NULL,
+        provider      TEXT NOT NULL,
+        submitted     INTEGER NOT NULL,
+        open          INTEGER NOT NULL,
+        term_measured INTEGER NOT NULL,
+        term_on_time  INTEGER NOT NULL,
+        PRIMARY KEY (day, regulation, channel, provider)
+    ) WITHOUT ROWID;
+    CREATE TABLE mon_steps (
+        day               TEXT    NOT NULL,
+        regulation        TEXT    NOT NULL,
+        channel           TEXT    NOT NULL,
+        provider          TEXT    NOT NULL,
+        step              INTEGER NOT NULL,
+        role              TEXT    NOT NULL,
+        completed         INTEGER NOT NULL,
+        measured          INTEGER NOT NULL,
+        on_time           INTEGER NOT NULL,
+        seconds_sum       INTEGER NOT NULL,
+        legal_seconds_sum INTEGER NOT NULL,
+        legal_n           INTEGER NOT NULL,
+        PRIMARY KEY (day, regulation, channel, provider, step, role)
+    ) WITHOUT ROWID;
+    CREATE TABLE mon_hist (
+        day        TEXT    NOT NULL,
+        regulation TEXT    NOT NULL,
+        channel    TEXT    NOT NULL,
+        provider   TEXT    NOT NULL,
+        step       INTEGER NOT NULL,
+        role       TEXT    NOT NULL,
+        bucket     INTEGER NOT NULL,
+        n          INTEGER NOT NULL,
+        PRIMARY KEY (day, regulation, channel, provider, step, role, bucket)
+    ) WITHOUT ROWID;
+
+    DROP TABLE tasks;
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -332,7 +332,7 @@ fn service_body(st: &AppState, v: &Viewer, reg: &regulation::Regulation, apply: 
     // Diagrams.
     let _ = write!(b, "<h2>{}</h2>", l.t("service.diagrams"));
     for flow in reg.flows.keys() {
-        if let Some(svg) = regulation::render::svg::flow_svg(reg, flow) {
+        if let Some(svg) = diagram::flow_svg(reg, flow) {
             let _ = write!(
                 b,
                 r#"<figure><figcaption>{} — <a href="/api/services/{}/diagram.svg?flow={}">SVG</a></figcaption>{}</figure>"#,

@@ -5,15 +5,23 @@
 //! file (one `SqliteStore` per file; a second one would contend for the write lock and its
 //! writer's cache would go stale).
 
+mod records;
+mod views;
 mod writer;
 
 use crate::chain::{Checker, Problem, Row};
+use crate::records::{
+    AccountRow, BookingRow, DocumentRow, FileRow, NoteRow, NotificationRow, Org, Records, SlotRow,
+    TokenRow,
+};
+use crate::views::{ListQuery, ListRow, Page, Scope};
 use crate::{
-    instant, schema, Broken, OutboxEntry, Outcome, Stats, Store, StoreError, Task, VerifyReport,
+    instant, schema, Action, ActionOutcome, Aggregates, Broken, OutboxEntry, Outcome,
+    RebuildReport, Stats, Store, StoreError, Task, VerifyReport,
 };
 use engine::{Application, Command, Ctx, Event, Status};
 use jiff::Timestamp;
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{Connection, OptionalExtension};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, SyncSender};
@@ -60,6 +68,14 @@ pub(crate) enum Job {
         at: Timestamp,
         reply: SyncSender<Result<usize, StoreError>>,
     },
+    Action {
+        action: Action,
+        reply: SyncSender<Result<ActionOutcome, StoreError>>,
+    },
+    Rebuild {
+        replace: bool,
+        reply: SyncSender<Result<RebuildReport, StoreError>>,
+    },
 }
 
 // Nearly every answer is a command's: boxing it would only add an allocation per command.
@@ -67,6 +83,8 @@ pub(crate) enum Job {
 pub(crate) enum Answer {
     Command(Result<Outcome, StoreError>),
     Published(usize),
+    Action(Result<ActionOutcome, StoreError>),
+    Rebuild(Result<RebuildReport, StoreError>),
 }
 
 #[derive(Default)]
@@ -144,12 +162,6 @@ fn decode<T: serde::de::DeserializeOwned>(what: &str, json: &str) -> Result<T, S
     serde_json::from_str(json).map_err(|e| StoreError::Db(format!("{what} does not decode: {e}")))
 }
 
-fn timestamp(s: Option<String>) -> Result<Option<Timestamp>, StoreError> {
-    s.map(|s| instant::from_sql(&s))
-        .transpose()
-        .map_err(StoreError::from)
-}
-
 impl SqliteStore {
     /// Open (or create) the database at `path`, bring its schema up to date, and start the
     /// writer thread.
@@ -165,6 +177,20 @@ impl SqliteStore {
         let path = path.as_ref().to_path_buf();
         let mut conn = connect(&path)?;
         schema::migrate(&mut conn).map_err(|e| StoreError::Db(e.to_string()))?;
+        // A database from before the read models (or one whose rebuild was cut short) gets
+        // them from its journal before serving.
+        let stale: Option<String> = conn
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'views_stale'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if stale.as_deref() == Some("1") {
+            let tx = conn.transaction()?;
+            views::rebuild(&tx, &ctx, true)??;
+            tx.commit()?;
+        }
         let counters = Arc::new(Counters::default());
         let (tx, rx) = mpsc::sync_channel(options.queue.max(1));
         let w = writer::Writer::new(
@@ -178,14 +204,28 @@ impl SqliteStore {
             .name("store-writer".into())
             .spawn(move || w.run(rx))
             .map_err(|e| StoreError::Db(format!("cannot start the writer thread: {e}")))?;
-        Ok(SqliteStore {
+        let store = SqliteStore {
             path,
             jobs: Some(tx),
             writer: Some(writer),
             readers: Mutex::new(vec![]),
             counters,
             options,
-        })
+        };
+        Ok(store)
+    }
+
+    fn job<T>(
+        &self,
+        make: impl FnOnce(SyncSender<Result<T, StoreError>>) -> Job,
+    ) -> Result<T, StoreError> {
+        let (reply, rx) = mpsc::sync_channel(1);
+        self.jobs
+            .as_ref()
+            .ok_or(StoreError::Closed)?
+            .send(make(reply))
+            .map_err(|_| StoreError::Closed)?;
+        rx.recv().unwrap_or(Err(StoreError::Closed))
     }
 
     pub fn path(&self) -> &Path {
@@ -249,6 +289,49 @@ impl Drop for SqliteStore {
 }
 
 impl Store for SqliteStore {
+    fn act(&self, action: Action) -> Result<ActionOutcome, StoreError> {
+        self.job(|reply| Job::Action { action, reply })
+    }
+
+    fn list(&self, q: &ListQuery) -> Result<Page, StoreError> {
+        self.read(|c| views::list(c, q))
+    }
+
+    fn list_row(&self, id: &str) -> Result<Option<ListRow>, StoreError> {
+        self.read(|c| views::list_row(c, id))
+    }
+
+    fn search(&self, scope: &Scope, text: &str, limit: usize) -> Result<Vec<ListRow>, StoreError> {
+        self.read(|c| views::search(c, scope, text, limit))
+    }
+
+    fn aggregates(
+        &self,
+        scope: &Scope,
+        from: Option<&str>,
+        to: Option<&str>,
+    ) -> Result<Aggregates, StoreError> {
+        // One read transaction: the three queries see one instant.
+        self.read(|c| {
+            let tx = c.transaction()?;
+            views::aggregates(&tx, scope, from, to)
+        })
+    }
+
+    fn watched(
+        &self,
+        scope: &Scope,
+        from: Option<Timestamp>,
+        to: Option<Timestamp>,
+        now: Timestamp,
+    ) -> Result<Vec<ListRow>, StoreError> {
+        self.read(|c| views::watched(c, scope, from, to, now))
+    }
+
+    fn rebuild_views(&self, replace: bool) -> Result<RebuildReport, StoreError> {
+        self.job(|reply| Job::Rebuild { replace, reply })
+    }
+
     fn execute(&self, cmd: Command, now: Timestamp) -> Result<Outcome, StoreError> {
         self.enqueue(cmd, now).wait()
     }
@@ -301,58 +384,39 @@ impl Store for SqliteStore {
     }
 
     fn tasks(&self, org: &str, role: &str) -> Result<Vec<Task>, StoreError> {
-        self.read(|c| {
-            let mut stmt = c.prepare_cached(
-                "SELECT application, org, role, step, step_due, term_due, status, regulation,
-                        version, provider
-                   FROM tasks WHERE org = ?1 AND role = ?2
-                  ORDER BY step_due IS NULL, step_due, application",
-            )?;
-            let rows = stmt.query_map(params![org, role], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, i64>(3)?,
-                    r.get::<_, Option<String>>(4)?,
-                    r.get::<_, Option<String>>(5)?,
-                    r.get::<_, String>(6)?,
-                    r.get::<_, String>(7)?,
-                    r.get::<_, u32>(8)?,
-                    r.get::<_, String>(9)?,
-                ))
-            })?;
-            let mut out = vec![];
-            for row in rows {
-                let (
-                    application,
-                    org,
-                    role,
-                    step,
-                    step_due,
-                    term_due,
-                    status,
-                    regulation,
-                    version,
-                    provider,
-                ) = row?;
+        let page = self.list(&ListQuery {
+            holder: Some((org.to_string(), vec![role.to_string()])),
+            limit: 500,
+            ..ListQuery::default()
+        })?;
+        let mut out = vec![];
+        let mut page = page;
+        loop {
+            for r in &page.rows {
                 out.push(Task {
-                    status: status_from(&status).ok_or_else(|| {
-                        StoreError::Db(format!("task `{application}`: unknown status `{status}`"))
+                    application: r.id.clone(),
+                    org: r.holder_org.clone().unwrap_or_default(),
+                    role: r.holder_role.clone().unwrap_or_default(),
+                    step: r.step,
+                    step_due: r.step_due,
+                    term_due: r.term_due,
+                    status: status_from(&r.status).ok_or_else(|| {
+                        StoreError::Db(format!("`{}`: unknown status `{}`", r.id, r.status))
                     })?,
-                    application,
-                    org,
-                    role,
-                    step: step as usize,
-                    step_due: timestamp(step_due)?,
-                    term_due: timestamp(term_due)?,
-                    regulation,
-                    version,
-                    provider,
+                    regulation: r.regulation.clone(),
+                    version: r.version,
+                    provider: r.provider.clone(),
                 });
             }
-            Ok(out)
-        })
+            let Some(next) = page.next.take() else { break };
+            page = self.list(&ListQuery {
+                holder: Some((org.to_string(), vec![role.to_string()])),
+                limit: 500,
+                cursor: Some(next),
+                ..ListQuery::default()
+            })?;
+        }
+        Ok(out)
     }
 
     fn open_applications(&self) -> Result<Vec<Application>, StoreError> {
@@ -530,5 +594,88 @@ impl Store for SqliteStore {
             largest_batch: c.largest_batch.load(Ordering::Relaxed),
             failed_batches: c.failed_batches.load(Ordering::Relaxed),
         }
+    }
+}
+
+impl Records for SqliteStore {
+    fn orgs(&self) -> Result<Vec<Org>, StoreError> {
+        self.read(|c| records::orgs(c))
+    }
+    fn org(&self, id: &str) -> Result<Option<Org>, StoreError> {
+        self.read(|c| records::org(c, id))
+    }
+    fn account(&self, id: i64) -> Result<Option<AccountRow>, StoreError> {
+        self.read(|c| records::account(c, id))
+    }
+    fn account_by_login(&self, login_or_iin: &str) -> Result<Option<AccountRow>, StoreError> {
+        self.read(|c| records::account_by_login(c, login_or_iin))
+    }
+    fn account_by_iin(&self, iin: &str) -> Result<Option<AccountRow>, StoreError> {
+        self.read(|c| records::account_by_iin(c, iin))
+    }
+    fn accounts(&self) -> Result<Vec<AccountRow>, StoreError> {
+        self.read(|c| records::accounts(c))
+    }
+    fn account_count(&self) -> Result<i64, StoreError> {
+        self.read(|c| records::account_count(c))
+    }
+    fn session(
+        &self,
+        token_hash: &str,
+        now: Timestamp,
+    ) -> Result<Option<(AccountRow, String)>, StoreError> {
+        self.read(|c| records::session(c, token_hash, now))
+    }
+    fn token(&self, token_hash: &str) -> Result<Option<(AccountRow, TokenRow)>, StoreError> {
+        self.read(|c| records::token(c, token_hash))
+    }
+    fn tokens(&self, account: i64) -> Result<Vec<TokenRow>, StoreError> {
+        self.read(|c| records::tokens(c, account))
+    }
+    fn notes(&self, application: &str) -> Result<Vec<NoteRow>, StoreError> {
+        self.read(|c| records::notes(c, application))
+    }
+    fn document(&self, code: &str) -> Result<Option<DocumentRow>, StoreError> {
+        self.read(|c| records::document(c, code))
+    }
+    fn document_by_hash(&self, content_hash: &str) -> Result<Option<DocumentRow>, StoreError> {
+        self.read(|c| records::document_by_hash(c, content_hash))
+    }
+    fn due_notifications(&self, now: Timestamp) -> Result<Vec<NotificationRow>, StoreError> {
+        self.read(|c| records::due_notifications(c, now))
+    }
+    fn notifications(&self, application: Option<&str>) -> Result<Vec<NotificationRow>, StoreError> {
+        self.read(|c| records::notifications(c, application))
+    }
+    fn files(&self, application: &str) -> Result<Vec<FileRow>, StoreError> {
+        self.read(|c| records::files(c, application))
+    }
+    fn file(&self, application: &str, n: i64) -> Result<Option<(FileRow, Vec<u8>)>, StoreError> {
+        self.read(|c| records::file(c, application, n))
+    }
+    fn drafts(&self, account: i64, key: &str) -> Result<Vec<(FileRow, Vec<u8>)>, StoreError> {
+        self.read(|c| records::drafts(c, account, key))
+    }
+    fn file_count(&self) -> Result<i64, StoreError> {
+        self.read(|c| records::file_count(c))
+    }
+    fn slots(
+        &self,
+        centre: Option<&str>,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<SlotRow>, StoreError> {
+        self.read(|c| records::slots(c, centre, from, to))
+    }
+    fn booking(&self, application: &str) -> Result<Option<BookingRow>, StoreError> {
+        self.read(|c| records::booking(c, application))
+    }
+    fn bookings(
+        &self,
+        centre: Option<&str>,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<BookingRow>, StoreError> {
+        self.read(|c| records::bookings(c, centre, from, to))
     }
 }

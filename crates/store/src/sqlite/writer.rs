@@ -8,12 +8,11 @@
 //! database error the overlay is dropped and the touched applications are evicted.
 //! Not for: reads (readers have their own connections) or anything that blocks on callers.
 
-use super::{status_str, Answer, Counters, Job};
+use super::{records, views as sqlviews, Answer, Counters, Job};
 use crate::chain::{entry_hash, GENESIS};
-use crate::{instant, Outcome, StoreError};
-use engine::{
-    apply, decide, Application, Command, Ctx, Event, Party, Status, PORTAL, STATE_CORPORATION,
-};
+use crate::views;
+use crate::{instant, Action, ActionOutcome, Op, Outcome, StoreError};
+use engine::{apply, decide, Application, Command, Ctx, Event, Status};
 use jiff::Timestamp;
 use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
 use serde::{Deserialize, Serialize};
@@ -100,7 +99,7 @@ impl Writer {
                 c.transactions.fetch_add(1, Ordering::Relaxed);
                 let commands = jobs
                     .iter()
-                    .filter(|j| matches!(j, Job::Command { .. }))
+                    .filter(|j| matches!(j, Job::Command { .. } | Job::Action { .. }))
                     .count();
                 c.commands.fetch_add(commands as u64, Ordering::Relaxed);
                 c.largest_batch
@@ -121,6 +120,12 @@ impl Writer {
                         (Job::MarkPublished { reply, .. }, Answer::Published(n)) => {
                             let _ = reply.send(Ok(n));
                         }
+                        (Job::Action { reply, .. }, Answer::Action(r)) => {
+                            let _ = reply.send(r);
+                        }
+                        (Job::Rebuild { reply, .. }, Answer::Rebuild(r)) => {
+                            let _ = reply.send(r);
+                        }
                         _ => unreachable!("one answer per job, in order"),
                     }
                 }
@@ -140,6 +145,12 @@ impl Writer {
                             let _ = reply.send(Err(err.clone()));
                         }
                         Job::MarkPublished { reply, .. } => {
+                            let _ = reply.send(Err(err.clone()));
+                        }
+                        Job::Action { reply, .. } => {
+                            let _ = reply.send(Err(err.clone()));
+                        }
+                        Job::Rebuild { reply, .. } => {
                             let _ = reply.send(Err(err.clone()));
                         }
                         Job::Commands(_) => unreachable!("flattened by push"),
@@ -174,6 +185,22 @@ impl Writer {
                 )?),
                 Job::MarkPublished { ids, at, .. } => {
                     Answer::Published(mark_published(&tx, ids, *at)?)
+                }
+                Job::Action { action, .. } => Answer::Action(run_action(
+                    &tx,
+                    &self.ctx,
+                    &self.cache,
+                    overlay,
+                    &mut keys,
+                    action,
+                )?),
+                Job::Rebuild { replace, .. } => {
+                    if *replace {
+                        // The caches hold states the rebuild replaces.
+                        self.cache.clear();
+                        overlay.clear();
+                    }
+                    Answer::Rebuild(sqlviews::rebuild(&tx, &self.ctx, *replace)?)
                 }
                 Job::Commands(_) => unreachable!("flattened by push"),
             });
@@ -230,12 +257,17 @@ fn command(
     let decided = catch_unwind(AssertUnwindSafe(|| {
         let events = decide(state.as_ref().map(|c| &c.app), cmd, now, ctx)?;
         let mut app = state.as_ref().map(|c| c.app.clone());
+        let mut deltas = vec![];
         for e in &events {
-            app = apply(app, e, ctx);
+            let next = apply(app.clone(), e, ctx);
+            if let Some(n) = &next {
+                deltas.extend(views::deltas(app.as_ref(), e, n, ctx));
+            }
+            app = next;
         }
-        Ok::<_, engine::Rejection>((events, app))
+        Ok::<_, engine::Rejection>((events, app, deltas))
     }));
-    let (events, app) = match decided {
+    let (events, app, deltas) = match decided {
         Ok(Ok(x)) => x,
         Ok(Err(rejection)) => return Ok(Err(StoreError::Rejected(rejection))),
         Err(panic) => return Ok(Err(StoreError::Engine(panic_message(&panic)))),
@@ -282,7 +314,14 @@ fn command(
         )?
         .execute(params![journal_seq, id, at])?;
     }
-    write_views(tx, ctx, &app, head_seq, &head_hash, &at)?;
+    write_views(tx, &app, head_seq, &head_hash, &at)?;
+    // A refused portal request is no application: it is journalled, never listed or counted.
+    if !matches!(cmd, Command::RefuseRequest { .. }) {
+        sqlviews::write_list_row(tx, &views::list_row(&app, ctx, now))?;
+        for d in &deltas {
+            sqlviews::apply_delta(tx, d)?;
+        }
+    }
     let outcome = Outcome {
         events,
         application: app,
@@ -393,38 +432,15 @@ fn load(tx: &Transaction<'_>, id: &str) -> rusqlite::Result<Result<Option<Cached
     })
 }
 
-/// Who must act on `app` now: the organisation and role of its current step. An application
-/// whose plan is no longer in the catalogue stays with its provider, role unknown ("").
-fn responsible(app: &Application, ctx: &Ctx) -> (String, String) {
-    let step = ctx
-        .plan(&app.regulation, app.version, app.channel)
-        .and_then(|p| p.step(app.step));
-    match step {
-        Some(s) => {
-            let org = match s.party {
-                Party::Provider | Party::Intermediary => app.provider.clone(),
-                Party::StateCorporation => STATE_CORPORATION.to_string(),
-                Party::Portal => PORTAL.to_string(),
-            };
-            (org, s.role.clone())
-        }
-        None => (app.provider.clone(), String::new()),
-    }
-}
-
-/// Upsert the `applications` row and keep `tasks` at exactly one row per open application.
+/// Upsert the `applications` row: the state the writer reloads, with its chain head.
 fn write_views(
     tx: &Transaction<'_>,
-    ctx: &Ctx,
     app: &Application,
     head_seq: i64,
     head_hash: &str,
     at: &str,
 ) -> rusqlite::Result<()> {
     let state = serde_json::to_string(app).map_err(to_sql_err)?;
-    let status = status_str(app.status);
-    let step_due = app.step_due.map(instant::to_sql);
-    let term_due = app.term_due.map(instant::to_sql);
     tx.prepare_cached(
         "INSERT INTO applications (id, regulation, version, channel, provider, status, step,
              step_due, term_due, closed_at, app_seq, journal_head, updated_at, state)
@@ -441,44 +457,165 @@ fn write_views(
         app.version,
         app.channel.as_str(),
         app.provider,
-        status,
+        views::status_str(app.status),
         app.step as i64,
-        step_due,
-        term_due,
+        app.step_due.map(instant::to_sql),
+        app.term_due.map(instant::to_sql),
         app.closed_at.map(instant::to_sql),
         head_seq,
         head_hash,
         at,
         state,
     ])?;
-    if app.status == Status::Closed {
-        tx.prepare_cached("DELETE FROM tasks WHERE application = ?1")?
-            .execute([&app.id])?;
-    } else {
-        let (org, role) = responsible(app, ctx);
-        tx.prepare_cached(
-            "INSERT INTO tasks (application, org, role, step, step_due, term_due,
-                 status, regulation, version, provider)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
-             ON CONFLICT (application) DO UPDATE SET
-                 org = excluded.org, role = excluded.role, step = excluded.step,
-                 step_due = excluded.step_due, term_due = excluded.term_due,
-                 status = excluded.status",
-        )?
-        .execute(params![
-            app.id,
-            org,
-            role,
-            app.step as i64,
-            step_due,
-            term_due,
-            status,
-            app.regulation,
-            app.version,
-            app.provider,
-        ])?;
-    }
     Ok(())
+}
+
+/// The state of `id` as this batch sees it.
+fn current(
+    tx: &Transaction<'_>,
+    cache: &HashMap<String, Cached>,
+    overlay: &HashMap<String, Cached>,
+    id: &str,
+) -> rusqlite::Result<Result<Option<Application>, StoreError>> {
+    if let Some(c) = overlay.get(id).or_else(|| cache.get(id)) {
+        return Ok(Ok(Some(c.app.clone())));
+    }
+    Ok(load(tx, id)?
+        .map(|c| c.map(|c| c.app))
+        .map_err(StoreError::Db))
+}
+
+/// What an action changed in the batch's memory, to undo if it is rolled back.
+#[derive(Default)]
+struct Undo {
+    apps: Vec<(String, Option<Cached>)>,
+    keys: Vec<String>,
+}
+
+impl Undo {
+    fn before(&mut self, overlay: &HashMap<String, Cached>, cmd: &Command) {
+        let id = cmd.application();
+        if !self.apps.iter().any(|(a, _)| a == id) {
+            self.apps.push((id.to_string(), overlay.get(id).cloned()));
+        }
+        if let Command::Submit { key, .. } = cmd {
+            self.keys.push(key.clone());
+        }
+    }
+
+    fn restore(self, overlay: &mut HashMap<String, Cached>, keys: &mut HashMap<String, Outcome>) {
+        for (id, prev) in self.apps {
+            match prev {
+                Some(c) => overlay.insert(id, c),
+                None => overlay.remove(&id),
+            };
+        }
+        for k in self.keys {
+            keys.remove(&k);
+        }
+    }
+}
+
+/// One [`Action`] inside the batch transaction, under a savepoint: all of it or none.
+fn run_action(
+    tx: &Transaction<'_>,
+    ctx: &Ctx,
+    cache: &HashMap<String, Cached>,
+    overlay: &mut HashMap<String, Cached>,
+    keys: &mut HashMap<String, Outcome>,
+    action: &Action,
+) -> rusqlite::Result<Result<ActionOutcome, StoreError>> {
+    tx.execute_batch("SAVEPOINT action")?;
+    let mut undo = Undo::default();
+    let r = action_ops(tx, ctx, cache, overlay, keys, action, &mut undo)?;
+    match &r {
+        Ok(o) if !o.replayed => tx.execute_batch("RELEASE action")?,
+        _ => {
+            tx.execute_batch("ROLLBACK TO action; RELEASE action")?;
+            undo.restore(overlay, keys);
+        }
+    }
+    Ok(r)
+}
+
+/// Most automatic steps run in a row (a plan has far fewer; this only stops a loop).
+const MAX_AUTOMATIC: usize = 64;
+
+fn action_ops(
+    tx: &Transaction<'_>,
+    ctx: &Ctx,
+    cache: &HashMap<String, Cached>,
+    overlay: &mut HashMap<String, Cached>,
+    keys: &mut HashMap<String, Outcome>,
+    action: &Action,
+    undo: &mut Undo,
+) -> rusqlite::Result<Result<ActionOutcome, StoreError>> {
+    let mut out = ActionOutcome {
+        outcomes: vec![],
+        written: vec![],
+        replayed: false,
+        application: None,
+    };
+    let now = action.now;
+    for op in &action.ops {
+        match op {
+            Op::Command(cmd) => {
+                undo.before(overlay, cmd);
+                match command(tx, ctx, cache, overlay, keys, cmd, now)? {
+                    Ok(o) if o.replayed => {
+                        let id = o.application.id.clone();
+                        let now_state = match current(tx, cache, overlay, &id)? {
+                            Ok(a) => a,
+                            Err(e) => return Ok(Err(e)),
+                        };
+                        return Ok(Ok(ActionOutcome {
+                            application: now_state.or(Some(o.application.clone())),
+                            outcomes: vec![o],
+                            written: vec![],
+                            replayed: true,
+                        }));
+                    }
+                    Ok(o) => {
+                        out.application = Some(o.application.clone());
+                        out.outcomes.push(o);
+                    }
+                    Err(e) => return Ok(Err(e)),
+                }
+            }
+            Op::Advance(id) => {
+                for _ in 0..MAX_AUTOMATIC {
+                    let app = match current(tx, cache, overlay, id)? {
+                        Ok(Some(a)) => a,
+                        Ok(None) => {
+                            return Ok(Err(StoreError::Rejected(
+                                engine::Rejection::NoSuchApplication {
+                                    application: id.clone(),
+                                },
+                            )))
+                        }
+                        Err(e) => return Ok(Err(e)),
+                    };
+                    let Some(cmd) = engine::automatic_step(&app, ctx) else {
+                        out.application = Some(app);
+                        break;
+                    };
+                    undo.before(overlay, &cmd);
+                    match command(tx, ctx, cache, overlay, keys, &cmd, now)? {
+                        Ok(o) => {
+                            out.application = Some(o.application.clone());
+                            out.outcomes.push(o);
+                        }
+                        Err(e) => return Ok(Err(e)),
+                    }
+                }
+            }
+            Op::Record(r) => match records::write(tx, r)? {
+                Ok(w) => out.written.push(w),
+                Err(e) => return Ok(Err(e)),
+            },
+        }
+    }
+    Ok(Ok(out))
 }
 
 fn mark_published(tx: &Transaction<'_>, ids: &[i64], at: Timestamp) -> rusqlite::Result<usize> {

@@ -68,6 +68,7 @@ pub fn submit(id: &str, channel: ChannelId, key: &str) -> Command {
         channel,
         provider: PROVIDER.into(),
         applicant_iin: IIN.into(),
+        applicant_name: String::new(),
         key: key.into(),
     }
 }

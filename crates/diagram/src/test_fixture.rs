@@ -3,7 +3,7 @@
 //! converging on the next step, to a failure-only step), durations in several units, a
 //! contradiction, and text that needs escaping.
 
-use crate::Regulation;
+use regulation::Regulation;
 
 pub(crate) const TOML: &str = r#"
 schema = 1

@@ -1,87 +1,12 @@
-//! What both diagrams share: XML escaping, how durations read, roles and lanes, and the flow as
-//! a graph of nodes (start, steps, decisions, ends) laid out in columns and lanes.
+//! The flow as a graph: lanes (one per role, in the order roles first act), nodes (start,
+//! steps, decisions, ends) in columns and band rows, and edges between them.
 //!
 //! The graph says only what the regulation says: one node per step in the text's order, one end
 //! per branch (or an edge back to the step a branch continues at), and one end after the last
-//! step. The renderers turn columns and lanes into coordinates.
+//! step. It has no coordinates: `layout` turns columns and rows into them.
 
-use crate::model::*;
-
-/// Escape text for XML character data and attribute values (both quote kinds), dropping the
-/// control characters XML 1.0 does not allow.
-pub(crate) fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\t' | '\n' | '\r' => out.push(c),
-            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// Collapse runs of white space (the TOML texts may be wrapped) into single spaces.
-pub(crate) fn one_line(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-fn plural(n: u32, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
-
-/// A duration as a reader says it: "20 minutes", "9 calendar days", "1 working day".
-pub(crate) fn duration_text(d: Duration) -> String {
-    let n = d.value;
-    match d.unit {
-        Unit::Seconds => plural(n, "second", "seconds"),
-        Unit::Minutes => plural(n, "minute", "minutes"),
-        Unit::Hours => plural(n, "hour", "hours"),
-        Unit::WorkingDays => plural(n, "working day", "working days"),
-        Unit::CalendarDays => plural(n, "calendar day", "calendar days"),
-        Unit::DaysUnspecified => plural(n, "day", "days"),
-        Unit::Months => plural(n, "month", "months"),
-    }
-}
-
-/// ISO-8601 duration for a BPMN timer, and whether it is exact. Working days and days of an
-/// unstated kind have no ISO-8601 unit: they become calendar days (`P10D`), which is not exact.
-pub(crate) fn iso_duration(d: Duration) -> (String, bool) {
-    let n = d.value;
-    match d.unit {
-        Unit::Seconds => (format!("PT{n}S"), true),
-        Unit::Minutes => (format!("PT{n}M"), true),
-        Unit::Hours => (format!("PT{n}H"), true),
-        Unit::CalendarDays => (format!("P{n}D"), true),
-        Unit::WorkingDays | Unit::DaysUnspecified => (format!("P{n}D"), false),
-        Unit::Months => (format!("P{n}M"), true),
-    }
-}
-
-/// How the diagrams name a channel.
-pub(crate) fn channel_text(c: ChannelId) -> &'static str {
-    match c {
-        ChannelId::Office => "the provider's office",
-        ChannelId::StateCorporation => "the State Corporation",
-        ChannelId::Portal => "the e-government portal",
-        ChannelId::Intermediary => "an intermediary",
-    }
-}
-
-/// "through the State Corporation", plus the flow id where it is not the channel's own.
-pub(crate) fn flow_caption(flow_id: &str, flow: &Flow) -> String {
-    let c = channel_text(flow.channel);
-    if flow_id == flow.channel.as_str() {
-        format!("through {c}")
-    } else {
-        format!("through {c} (route `{flow_id}`)")
-    }
-}
+use crate::text::one_line;
+use regulation::*;
 
 /// The flows in the order the regulation declares their channels, then by id.
 pub(crate) fn ordered_flows(reg: &Regulation) -> Vec<(&str, &Flow)> {
@@ -204,14 +129,14 @@ pub(crate) struct Graph<'a> {
     pub columns: usize,
 }
 
-impl Graph<'_> {
-    pub fn outgoing(&self, node: usize) -> impl Iterator<Item = (usize, &Edge<'_>)> {
+impl<'a> Graph<'a> {
+    pub fn outgoing(&self, node: usize) -> impl Iterator<Item = (usize, &Edge<'a>)> {
         self.edges
             .iter()
             .enumerate()
             .filter(move |(_, e)| e.from == node)
     }
-    pub fn incoming(&self, node: usize) -> impl Iterator<Item = (usize, &Edge<'_>)> {
+    pub fn incoming(&self, node: usize) -> impl Iterator<Item = (usize, &Edge<'a>)> {
         self.edges
             .iter()
             .enumerate()
@@ -655,139 +580,13 @@ pub(crate) fn also_text(reg: &Regulation, also: &[&Branch]) -> String {
     format!("or {}", parts.join(", or "))
 }
 
-/// Approximate advance width of `s` in DejaVu Sans (what `sans-serif` is on most Linux
-/// systems; wider than Arial/Helvetica, so the estimate is safe for those too), in pixels.
-pub(crate) fn text_width(s: &str, font_size: f64, bold: bool) -> f64 {
-    let em: f64 =
-        s.chars()
-            .map(|c| match c {
-                ' ' => 0.32,
-                'i' | 'l' | 'j' | 'I' | '.' | ',' | ':' | ';' | '!' | '|' | '\'' | 'ı' | 'і'
-                | 'ї' => 0.3,
-                'f' | 't' | 'r' | '(' | ')' | '[' | ']' | '-' | '/' | '"' | '`' => 0.42,
-                'm' | 'w' | 'M' | 'W' | '%' | '@' | '—' | 'ш' | 'щ' | 'ж' | 'ю' | 'м' | 'ы'
-                | 'Ш' | 'Щ' | 'Ж' | 'Ю' | 'Ы' | 'Ф' | 'ф' => 0.92,
-                '0'..='9' => 0.64,
-                c if c.is_uppercase() => 0.74,
-                c if c.is_ascii() => 0.62,
-                _ => 0.66,
-            })
-            .sum();
-    em * font_size * if bold { 1.1 } else { 1.0 }
-}
-
-/// Wrap `text` into lines no wider than `width` px, at most `max_lines`; the last line kept
-/// ends with "…" when text was cut. Words longer than a line are broken.
-pub(crate) fn wrap(
-    text: &str,
-    width: f64,
-    font_size: f64,
-    bold: bool,
-    max_lines: usize,
-) -> Vec<String> {
-    wrap_widths(text, &|_| width, font_size, bold, max_lines)
-}
-
-/// Like [`wrap`], with a width per line (for text inside a diamond).
-pub(crate) fn wrap_widths(
-    text: &str,
-    width_of_line: &dyn Fn(usize) -> f64,
-    font_size: f64,
-    bold: bool,
-    max_lines: usize,
-) -> Vec<String> {
-    let fits = |s: &str, line: usize| text_width(s, font_size, bold) <= width_of_line(line);
-    let mut lines: Vec<String> = Vec::new();
-    let mut cur = String::new();
-    let mut truncated = false;
-    'words: for word in text.split_whitespace() {
-        let candidate = if cur.is_empty() {
-            word.to_string()
-        } else {
-            format!("{cur} {word}")
-        };
-        if fits(&candidate, lines.len()) {
-            cur = candidate;
-            continue;
-        }
-        if !cur.is_empty() {
-            lines.push(std::mem::take(&mut cur));
-            if lines.len() == max_lines {
-                truncated = true;
-                break 'words;
-            }
-        }
-        // Break a word that does not fit a line by itself.
-        let mut rest = word.to_string();
-        while !fits(&rest, lines.len()) {
-            let mut cut = String::new();
-            for c in rest.chars() {
-                let mut t = cut.clone();
-                t.push(c);
-                t.push('-');
-                if !fits(&t, lines.len()) && !cut.is_empty() {
-                    break;
-                }
-                cut.push(c);
-            }
-            rest = rest[cut.len()..].to_string();
-            lines.push(format!("{cut}-"));
-            if lines.len() == max_lines {
-                truncated = true;
-                break 'words;
-            }
-        }
-        cur = rest;
-    }
-    if !cur.is_empty() {
-        if lines.len() < max_lines {
-            lines.push(cur);
-        } else {
-            truncated = true;
-        }
-    }
-    if truncated && !lines.is_empty() {
-        let i = lines.len() - 1;
-        if let Some(last) = lines.last_mut() {
-            let mut s = last.trim_end_matches('-').to_string();
-            while !s.is_empty() && !fits(&format!("{s}…"), i) {
-                s.pop();
-            }
-            *last = format!("{}…", s.trim_end_matches([' ', ',', ';', ':']));
-        }
-    }
-    lines
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn escapes_markup_and_drops_control_characters() {
-        assert_eq!(
-            esc("a & b <c> \"d\" 'e'\u{1}"),
-            "a &amp; b &lt;c&gt; &quot;d&quot; &apos;e&apos;"
-        );
-    }
-
-    #[test]
-    fn durations_read_and_map_to_iso() {
-        let d = |value, unit| Duration { value, unit };
-        assert_eq!(duration_text(d(1, Unit::Minutes)), "1 minute");
-        assert_eq!(duration_text(d(9, Unit::CalendarDays)), "9 calendar days");
-        assert_eq!(iso_duration(d(20, Unit::Minutes)), ("PT20M".into(), true));
-        assert_eq!(iso_duration(d(30, Unit::Seconds)), ("PT30S".into(), true));
-        assert_eq!(
-            iso_duration(d(10, Unit::WorkingDays)),
-            ("P10D".into(), false)
-        );
-        assert_eq!(iso_duration(d(1, Unit::Months)), ("P1M".into(), true));
-    }
-
-    #[test]
     fn failure_only_steps_leave_the_main_path() {
-        let reg = crate::render::test_fixture::regulation();
+        let reg = crate::test_fixture::regulation();
         let portal = reg.flows["portal"].get_ref();
         assert_eq!(failure_only_steps(portal), vec![3]);
         let g = graph(&reg, portal);
@@ -831,7 +630,7 @@ mod tests {
 
     #[test]
     fn a_branch_that_continues_at_the_next_step_labels_the_way_there() {
-        let reg = crate::render::test_fixture::regulation();
+        let reg = crate::test_fixture::regulation();
         let g = graph(&reg, reg.flows["office"].get_ref());
         assert_eq!(
             g.nodes
@@ -848,28 +647,5 @@ mod tests {
             .unwrap();
         assert_eq!(into3.also.len(), 1);
         assert_eq!(also_text(&reg, &into3.also), "or motivated refusal");
-    }
-
-    #[test]
-    fn wraps_within_width_and_marks_cuts() {
-        let lines = wrap(
-            "one two three four five six seven eight nine ten",
-            60.0,
-            10.0,
-            false,
-            3,
-        );
-        assert_eq!(lines.len(), 3);
-        assert!(
-            lines.iter().all(|l| text_width(l, 10.0, false) <= 60.0),
-            "{lines:?}"
-        );
-        assert!(lines[2].ends_with('…'));
-        let long = wrap("Электрондықүкіметшлюзіарқылы", 50.0, 10.0, false, 10);
-        assert!(
-            long.len() > 1 && long.iter().all(|l| text_width(l, 10.0, false) <= 50.0),
-            "{long:?}"
-        );
-        assert_eq!(wrap("short", 100.0, 10.0, false, 2), vec!["short"]);
     }
 }
