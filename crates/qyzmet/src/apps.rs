@@ -377,6 +377,29 @@ pub fn verify(store: &dyn Store, out: &mut impl Write) -> Result<bool> {
     Ok(r.is_ok())
 }
 
+/// Rebuild the read models from the journal (`replace`), or compare them with it; true when
+/// the live views equal the rebuild (or were replaced).
+pub fn rebuild_views(store: &dyn Store, replace: bool, out: &mut impl Write) -> Result<bool> {
+    let r = store.rebuild_views(replace).map_err(explain)?;
+    for d in &r.differences {
+        writeln!(out, "difference: {d}")?;
+    }
+    if r.difference_count as usize > r.differences.len() {
+        writeln!(
+            out,
+            "… and {} more",
+            r.difference_count as usize - r.differences.len()
+        )?;
+    }
+    let what = if r.replaced { "rebuilt" } else { "checked" };
+    writeln!(
+        out,
+        "views {what}: {} applications, {} events, {} difference(s)",
+        r.applications, r.events, r.difference_count
+    )?;
+    Ok(r.replaced || r.difference_count == 0)
+}
+
 /// Run one application of a regulation through a channel end to end, printing each step.
 pub fn demo(
     store: &dyn Store,

@@ -218,6 +218,11 @@ enum Command {
         #[command(subcommand)]
         command: JournalCommand,
     },
+    /// The read models (list rows, monitoring aggregates), derived from the journal.
+    Views {
+        #[command(subcommand)]
+        command: ViewsCommand,
+    },
     /// Benchmarks.
     Bench {
         #[command(subcommand)]
@@ -272,6 +277,18 @@ struct DataDir {
 enum JournalCommand {
     /// Recompute every application's hash chain; report the first broken entry.
     Verify {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum ViewsCommand {
+    /// Recompute every view from the journal and put it in place of the live one; with
+    /// `--check`, only compare and report the differences (exit 1 when there are any).
+    Rebuild {
+        #[arg(long)]
+        check: bool,
         #[command(flatten)]
         db: DbArgs,
     },
@@ -554,6 +571,16 @@ fn run(cli: Cli) -> Result<ExitCode> {
         } => {
             let (_, store) = open(db)?;
             Ok(if apps::verify(&store, &mut out)? {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
+        }
+        Command::Views {
+            command: ViewsCommand::Rebuild { check, db },
+        } => {
+            let (_, store) = open(db)?;
+            Ok(if apps::rebuild_views(&store, !check, &mut out)? {
                 ExitCode::SUCCESS
             } else {
                 ExitCode::FAILURE

@@ -267,6 +267,23 @@ impl ChannelId {
             ChannelId::Intermediary => "intermediary",
         }
     }
+
+    pub const ALL: [ChannelId; 4] = [
+        ChannelId::Office,
+        ChannelId::StateCorporation,
+        ChannelId::Portal,
+        ChannelId::Intermediary,
+    ];
+}
+
+impl std::str::FromStr for ChannelId {
+    type Err = String;
+    fn from_str(s: &str) -> Result<ChannelId, String> {
+        ChannelId::ALL
+            .into_iter()
+            .find(|c| c.as_str() == s)
+            .ok_or_else(|| format!("no channel `{s}`"))
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]

@@ -1,165 +1,28 @@
-//! The accounts database (`accounts.db`, SQLite): organisations, people and their roles,
-//! password hashes (argon2id), login lockout, sessions, API tokens — and the server's own
-//! records beside the engine's journal: which application belongs to whom (`app_index`),
-//! officials' notes per step, issued documents (for `/verify`) and the notifications log.
+//! Who may log in and who they are — organisations, people and their roles, password hashes
+//! (argon2id), login lockout, sessions, API tokens — and the server's records beside the
+//! engine's journal (officials' notes, issued documents, the notifications log), all kept by
+//! the [`Store`] in its one database and written through [`Action`]s.
 //!
-//! For: who may log in and who they are. Not for: what happened to an application (that is
-//! the store's journal, the one source of truth) nor deciding who may act on a step (see
-//! `access`). Security bookkeeping (sessions, lockout, token use) runs on real time, not on
-//! the simulated server clock, so a clock jump in a sandbox neither logs everyone out nor
-//! lifts a lockout.
+//! For: the server's view of those records (its `Account`, `Org`, … types) and the policy
+//! around them (hashing, lockout lengths, session lifetime). Not for: what happened to an
+//! application (the journal) nor who may act on a step (see `access`). Security bookkeeping
+//! (sessions, lockout, token use) runs on real time, not on the simulated server clock, so a
+//! clock jump in a sandbox neither logs everyone out nor lifts a lockout.
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use jiff::{SignedDuration, Timestamp};
-use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use std::path::Path;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::Arc;
+use store::records::{self as rec, Record, Written};
+use store::{Action, Store, StoreError};
 use utoipa::ToSchema;
 
 /// Failed logins before an account is locked.
 pub const MAX_FAILED_LOGINS: i64 = 5;
 /// How long a session lasts.
 pub const SESSION_HOURS: i64 = 12;
-
-const SCHEMA: &str = r#"
-CREATE TABLE IF NOT EXISTS orgs (
-    id            TEXT PRIMARY KEY,
-    kind          TEXT NOT NULL,            -- provider | state_corporation | system
-    provider_type TEXT,                     -- a regulation's [[providers]] id
-    name_kk       TEXT NOT NULL,
-    name_ru       TEXT NOT NULL,
-    name_en       TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS accounts (
-    id           INTEGER PRIMARY KEY,
-    login        TEXT NOT NULL UNIQUE,
-    kind         TEXT NOT NULL,             -- citizen | staff | monitor | admin
-    iin          TEXT UNIQUE,
-    name         TEXT NOT NULL,
-    org          TEXT,
-    roles        TEXT NOT NULL DEFAULT '',  -- comma-separated role ids
-    phone        TEXT,
-    password     TEXT NOT NULL,             -- argon2id PHC string
-    failed       INTEGER NOT NULL DEFAULT 0,
-    locked_until TEXT,
-    created_at   TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS sessions (
-    token_hash TEXT PRIMARY KEY,
-    account    INTEGER NOT NULL REFERENCES accounts(id),
-    csrf       TEXT NOT NULL,
-    created_at TEXT NOT NULL,
-    expires_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS api_tokens (
-    id         INTEGER PRIMARY KEY,
-    token_hash TEXT NOT NULL UNIQUE,
-    account    INTEGER NOT NULL REFERENCES accounts(id),
-    name       TEXT NOT NULL,
-    scopes     TEXT NOT NULL,
-    created_at TEXT NOT NULL,
-    revoked_at TEXT
-);
-CREATE TABLE IF NOT EXISTS app_index (
-    id             TEXT PRIMARY KEY,
-    applicant_iin  TEXT NOT NULL,
-    applicant_name TEXT NOT NULL,
-    provider       TEXT NOT NULL,
-    regulation     TEXT NOT NULL,
-    channel        TEXT NOT NULL,
-    submitted_at   TEXT NOT NULL,
-    submitted_by   INTEGER
-);
-CREATE INDEX IF NOT EXISTS app_index_applicant ON app_index (applicant_iin, submitted_at);
-CREATE INDEX IF NOT EXISTS app_index_provider ON app_index (provider, submitted_at);
-CREATE TABLE IF NOT EXISTS notes (
-    id          INTEGER PRIMARY KEY,
-    application TEXT NOT NULL,
-    step        INTEGER NOT NULL,
-    login       TEXT NOT NULL,
-    name        TEXT NOT NULL,
-    outcome     TEXT NOT NULL,
-    note        TEXT NOT NULL,
-    at          TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS notes_application ON notes (application, id);
-CREATE TABLE IF NOT EXISTS documents (
-    code         TEXT PRIMARY KEY,
-    application  TEXT NOT NULL,
-    kind         TEXT NOT NULL,
-    lang         TEXT NOT NULL,
-    content_hash TEXT NOT NULL,
-    issued_at    TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS documents_hash ON documents (content_hash);
--- Portal requests refused because their ЭЦП did not verify. The engine journals accepted
--- commands only, so the refusal is recorded here, journal-like (append-only): the refusal
--- code, the SHA-256 of the request bytes and the time; never the request itself.
-CREATE TABLE IF NOT EXISTS notifications (
-    id          INTEGER PRIMARY KEY,
-    outbox_id   INTEGER NOT NULL,
-    application TEXT NOT NULL,
-    channel     TEXT NOT NULL,
-    recipient   TEXT NOT NULL,
-    message     TEXT NOT NULL,
-    status      TEXT NOT NULL,              -- sent | deferred | failed
-    created_at  TEXT NOT NULL,
-    send_after  TEXT,
-    sent_at     TEXT,
-    UNIQUE (outbox_id, channel)
-);
--- Documents a citizen uploaded with a portal application (see `uploads`): the bytes once per
--- SHA-256, linked to applications in the order sent.
-CREATE TABLE IF NOT EXISTS uploads (
-    sha256       TEXT PRIMARY KEY,
-    content_type TEXT NOT NULL,
-    size         INTEGER NOT NULL,
-    data         BLOB NOT NULL,
-    created_at   TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS application_uploads (
-    application TEXT NOT NULL,
-    n           INTEGER NOT NULL,
-    field       TEXT NOT NULL,
-    filename    TEXT NOT NULL,
-    sha256      TEXT NOT NULL REFERENCES uploads(sha256),
-    PRIMARY KEY (application, n)
-);
--- Uploads checked on the portal form, waiting for the signing step of the same form
--- (the account and the form's idempotency key).
-CREATE TABLE IF NOT EXISTS upload_drafts (
-    account    INTEGER NOT NULL,
-    key        TEXT NOT NULL,
-    n          INTEGER NOT NULL,
-    field      TEXT NOT NULL,
-    filename   TEXT NOT NULL,
-    sha256     TEXT NOT NULL REFERENCES uploads(sha256),
-    created_at TEXT NOT NULL,
-    PRIMARY KEY (account, key, n)
-);
--- The State Corporation e-queue (see `equeue`): 15-minute slots per centre, capacity 1.
-CREATE TABLE IF NOT EXISTS sc_slots (
-    id       INTEGER PRIMARY KEY,
-    centre   TEXT NOT NULL,
-    start    TEXT NOT NULL,
-    capacity INTEGER NOT NULL DEFAULT 1,
-    UNIQUE (centre, start)
-);
-CREATE TABLE IF NOT EXISTS sc_bookings (
-    id           INTEGER PRIMARY KEY,
-    slot         INTEGER NOT NULL REFERENCES sc_slots(id),
-    application  TEXT NOT NULL,
-    account      INTEGER NOT NULL,
-    created_at   TEXT NOT NULL,
-    cancelled_at TEXT
-);
--- No double booking of a slot; one active booking per application.
-CREATE UNIQUE INDEX IF NOT EXISTS sc_bookings_slot ON sc_bookings (slot) WHERE cancelled_at IS NULL;
-CREATE UNIQUE INDEX IF NOT EXISTS sc_bookings_application ON sc_bookings (application) WHERE cancelled_at IS NULL;
-"#;
 
 /// How expensive password hashing is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -248,7 +111,7 @@ impl Kind {
             Kind::Admin => "admin",
         }
     }
-    fn parse(s: &str) -> Kind {
+    pub fn parse(s: &str) -> Kind {
         match s {
             "staff" => Kind::Staff,
             "monitor" => Kind::Monitor,
@@ -320,18 +183,6 @@ pub enum LoginError {
     Locked { until: Timestamp },
 }
 
-/// An application as the server recorded its submission.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct IndexEntry {
-    pub id: String,
-    pub applicant_iin: String,
-    pub applicant_name: String,
-    pub provider: String,
-    pub regulation: String,
-    pub channel: String,
-    pub submitted_at: String,
-}
-
 /// An official's note on a step (the head's resolution, the executor's check).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct Note {
@@ -379,221 +230,216 @@ pub struct TokenInfo {
     pub revoked_at: Option<String>,
 }
 
-/// The accounts database.
+/// The accounts and records, over the store.
 pub struct Accounts {
-    conn: Mutex<Connection>,
+    store: Arc<dyn Store>,
     cost: PasswordCost,
     /// A hash checked when the login is unknown, so that timing does not tell who exists.
     dummy: String,
 }
 
-type Res<T> = Result<T, rusqlite::Error>;
+type Res<T> = Result<T, StoreError>;
 
-fn account_from_row(r: &rusqlite::Row<'_>) -> Res<Account> {
-    let roles: String = r.get(6)?;
-    Ok(Account {
-        id: r.get(0)?,
-        login: r.get(1)?,
-        kind: Kind::parse(&r.get::<_, String>(2)?),
-        iin: r.get(3)?,
-        name: r.get(4)?,
-        org: r.get(5)?,
-        roles: roles
-            .split(',')
-            .filter(|s| !s.is_empty())
-            .map(String::from)
-            .collect(),
-        phone: r.get(7)?,
-    })
+/// Lock lengths in minutes for the 1st, 2nd, … failure from the fifth on: doubling up to an hour.
+const LOCK_MINUTES: [i64; 7] = [1, 2, 4, 8, 16, 32, 60];
+
+fn account_of(r: rec::AccountRow) -> Account {
+    Account {
+        id: r.id,
+        login: r.login,
+        kind: Kind::parse(&r.kind),
+        iin: r.iin,
+        name: r.name,
+        org: r.org,
+        roles: r.roles,
+        phone: r.phone,
+    }
 }
 
-const ACCOUNT_COLS: &str = "id, login, kind, iin, name, org, roles, phone";
+fn org_of(o: rec::Org) -> Org {
+    Org {
+        id: o.id,
+        kind: o.kind,
+        provider_type: o.provider_type,
+        name_kk: o.name_kk,
+        name_ru: o.name_ru,
+        name_en: o.name_en,
+    }
+}
 
-impl Accounts {
-    pub fn open(path: &Path, cost: PasswordCost) -> Res<Accounts> {
-        let conn = Connection::open(path)?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "FULL")?;
-        conn.execute_batch(SCHEMA)?;
-        let dummy = hash_password("not a password", cost).unwrap_or_default();
-        Ok(Accounts {
-            conn: Mutex::new(conn),
-            cost,
-            dummy,
+fn note_of(n: rec::NoteRow) -> Note {
+    Note {
+        step: n.step,
+        login: n.login,
+        name: n.name,
+        outcome: n.outcome,
+        note: n.note,
+        at: ts(n.at),
+    }
+}
+
+fn document_of(d: rec::DocumentRow) -> IssuedDocument {
+    IssuedDocument {
+        code: d.code,
+        application: d.application,
+        kind: d.kind,
+        lang: d.lang,
+        content_hash: d.content_hash,
+        issued_at: ts(d.issued_at),
+    }
+}
+
+fn notification_of(n: rec::NotificationRow) -> NotificationRow {
+    NotificationRow {
+        id: n.id,
+        outbox_id: n.outbox_id,
+        application: n.application,
+        channel: n.channel,
+        recipient: n.recipient,
+        message: n.message,
+        status: n.status,
+        created_at: ts(n.created_at),
+        send_after: n.send_after.map(ts),
+        sent_at: n.sent_at.map(ts),
+    }
+}
+
+impl Org {
+    /// The record the store keeps.
+    pub fn record(&self) -> Record {
+        Record::Org(rec::Org {
+            id: self.id.clone(),
+            kind: self.kind.clone(),
+            provider_type: self.provider_type.clone(),
+            name_kk: self.name_kk.clone(),
+            name_ru: self.name_ru.clone(),
+            name_en: self.name_en.clone(),
         })
     }
+}
 
-    pub(crate) fn db(&self) -> MutexGuard<'_, Connection> {
-        self.conn.lock().unwrap_or_else(|e| e.into_inner())
+impl Accounts {
+    pub fn new(store: Arc<dyn Store>, cost: PasswordCost) -> Accounts {
+        let dummy = hash_password("not a password", cost).unwrap_or_default();
+        Accounts { store, cost, dummy }
     }
 
     pub fn cost(&self) -> PasswordCost {
         self.cost
     }
 
+    /// One record written as its own action (at real time).
+    fn write(&self, r: Record) -> Res<Written> {
+        let mut o = self.store.act(Action::new(Timestamp::now()).record(r))?;
+        Ok(o.written.pop().unwrap_or(Written::Done))
+    }
+
     // ---- organisations -------------------------------------------------------------------
 
     pub fn upsert_org(&self, o: &Org) -> Res<()> {
-        self.db().execute(
-            "INSERT INTO orgs (id, kind, provider_type, name_kk, name_ru, name_en)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-             ON CONFLICT (id) DO UPDATE SET kind = ?2, provider_type = ?3, name_kk = ?4,
-                 name_ru = ?5, name_en = ?6",
-            params![
-                o.id,
-                o.kind,
-                o.provider_type,
-                o.name_kk,
-                o.name_ru,
-                o.name_en
-            ],
-        )?;
-        Ok(())
+        self.write(o.record()).map(|_| ())
     }
 
     pub fn orgs(&self) -> Res<Vec<Org>> {
-        let db = self.db();
-        let mut st = db.prepare_cached(
-            "SELECT id, kind, provider_type, name_kk, name_ru, name_en FROM orgs ORDER BY id",
-        )?;
-        let rows = st.query_map([], |r| {
-            Ok(Org {
-                id: r.get(0)?,
-                kind: r.get(1)?,
-                provider_type: r.get(2)?,
-                name_kk: r.get(3)?,
-                name_ru: r.get(4)?,
-                name_en: r.get(5)?,
-            })
-        })?;
-        rows.collect()
+        Ok(self.store.orgs()?.into_iter().map(org_of).collect())
     }
 
     pub fn org(&self, id: &str) -> Res<Option<Org>> {
-        Ok(self.orgs()?.into_iter().find(|o| o.id == id))
+        Ok(self.store.org(id)?.map(org_of))
     }
 
     // ---- accounts ------------------------------------------------------------------------
 
-    /// Creates an account with an already hashed password; fails on a taken login or IIN.
+    /// Creates an account with an already hashed password; fails on a taken login or IIN
+    /// (`StoreError::Conflict`).
     pub fn create(&self, a: &NewAccount<'_>, password_hash: &str) -> Res<Account> {
-        let db = self.db();
-        db.execute(
-            "INSERT INTO accounts (login, kind, iin, name, org, roles, phone, password, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            params![
-                a.login,
-                a.kind.as_str(),
-                a.iin,
-                a.name,
-                a.org,
-                a.roles.join(","),
-                a.phone,
-                password_hash,
-                ts(Timestamp::now())
-            ],
-        )?;
-        let id = db.last_insert_rowid();
-        drop(db);
-        self.by_id(id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)
+        let w = self.write(Record::Account(rec::NewAccount {
+            login: a.login.to_string(),
+            kind: a.kind.as_str().to_string(),
+            iin: a.iin.map(String::from),
+            name: a.name.to_string(),
+            org: a.org.map(String::from),
+            roles: a.roles.to_vec(),
+            phone: a.phone.map(String::from),
+            password_hash: password_hash.to_string(),
+            created_at: Timestamp::now(),
+        }))?;
+        let Written::Id(id) = w else {
+            return Err(StoreError::Db(
+                "an account was written without an id".into(),
+            ));
+        };
+        self.by_id(id)?
+            .ok_or_else(|| StoreError::Db("the new account vanished".into()))
     }
 
     /// Sets the password of `login` (creating nothing); true when the account exists.
     pub fn set_password(&self, login: &str, password_hash: &str) -> Res<bool> {
-        Ok(self.db().execute(
-            "UPDATE accounts SET password = ?2, failed = 0, locked_until = NULL WHERE login = ?1",
-            params![login, password_hash],
-        )? > 0)
+        Ok(matches!(
+            self.write(Record::SetPassword {
+                login: login.to_string(),
+                password_hash: password_hash.to_string(),
+            })?,
+            Written::Count(n) if n > 0
+        ))
     }
 
     pub fn by_id(&self, id: i64) -> Res<Option<Account>> {
-        self.db()
-            .query_row(
-                &format!("SELECT {ACCOUNT_COLS} FROM accounts WHERE id = ?1"),
-                [id],
-                account_from_row,
-            )
-            .optional()
+        Ok(self.store.account(id)?.map(account_of))
     }
 
     pub fn by_login(&self, login: &str) -> Res<Option<Account>> {
-        self.db()
-            .query_row(
-                &format!("SELECT {ACCOUNT_COLS} FROM accounts WHERE login = ?1 OR iin = ?1"),
-                [login],
-                account_from_row,
-            )
-            .optional()
+        Ok(self.store.account_by_login(login)?.map(account_of))
     }
 
     pub fn by_iin(&self, iin: &str) -> Res<Option<Account>> {
-        self.db()
-            .query_row(
-                &format!("SELECT {ACCOUNT_COLS} FROM accounts WHERE iin = ?1"),
-                [iin],
-                account_from_row,
-            )
-            .optional()
+        Ok(self.store.account_by_iin(iin)?.map(account_of))
     }
 
     pub fn count(&self) -> Res<i64> {
-        self.db()
-            .query_row("SELECT COUNT(*) FROM accounts", [], |r| r.get(0))
+        self.store.account_count()
     }
 
     pub fn list(&self) -> Res<Vec<Account>> {
-        let db = self.db();
-        let mut st = db.prepare(&format!(
-            "SELECT {ACCOUNT_COLS} FROM accounts ORDER BY kind, login"
-        ))?;
-        let rows = st.query_map([], account_from_row)?;
-        rows.collect()
+        let mut all: Vec<Account> = self.store.accounts()?.into_iter().map(account_of).collect();
+        all.sort_by(|a, b| (a.kind.as_str(), &a.login).cmp(&(b.kind.as_str(), &b.login)));
+        Ok(all)
     }
 
     /// Checks a login (login name or IIN) and password. Blocking: argon2 runs here.
     ///
     /// After [`MAX_FAILED_LOGINS`] failures in a row the account is locked, 1 minute after
     /// the fifth, doubling with each further failure up to an hour; a success resets it.
+    /// Failures are counted by the store's writer, one at a time: parallel attempts all count.
     pub fn login(&self, login: &str, password: &str) -> Res<Result<Account, LoginError>> {
         let now = Timestamp::now();
-        let row: Option<(i64, String, i64, Option<String>)> = self
-            .db()
-            .query_row(
-                "SELECT id, password, failed, locked_until FROM accounts
-                 WHERE login = ?1 OR iin = ?1",
-                [login.trim()],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-            )
-            .optional()?;
-        let Some((id, phc, failed, locked)) = row else {
+        let Some(row) = self.store.account_by_login(login.trim())? else {
             verify_password(password, &self.dummy);
             return Ok(Err(LoginError::BadCredentials));
         };
-        if let Some(until) = locked.as_deref().and_then(parse_ts)
+        if let Some(until) = row.locked_until
             && until > now
         {
             return Ok(Err(LoginError::Locked { until }));
         }
-        if verify_password(password, &phc) {
-            self.db().execute(
-                "UPDATE accounts SET failed = 0, locked_until = NULL WHERE id = ?1",
-                [id],
-            )?;
-            return Ok(self.by_id(id)?.ok_or(LoginError::BadCredentials));
+        if verify_password(password, &row.password_hash) {
+            if row.failed != 0 || row.locked_until.is_some() {
+                self.write(Record::LoginSucceeded { account: row.id })?;
+            }
+            return Ok(Ok(account_of(row)));
         }
-        let failed = failed + 1;
-        let locked_until = (failed >= MAX_FAILED_LOGINS).then(|| {
-            let minutes = 1i64 << (failed - MAX_FAILED_LOGINS).min(6);
-            now + SignedDuration::from_mins(minutes.min(60))
-        });
-        self.db().execute(
-            "UPDATE accounts SET failed = ?2, locked_until = ?3 WHERE id = ?1",
-            params![id, failed, locked_until.map(ts)],
-        )?;
-        Ok(Err(match locked_until {
-            Some(until) => LoginError::Locked { until },
-            None => LoginError::BadCredentials,
+        let w = self.write(Record::LoginFailed {
+            account: row.id,
+            at: now,
+            lock_after: MAX_FAILED_LOGINS,
+            lock_minutes: LOCK_MINUTES.to_vec(),
+        })?;
+        Ok(Err(match w {
+            Written::Login {
+                locked_until: Some(until),
+                ..
+            } => LoginError::Locked { until },
+            _ => LoginError::BadCredentials,
         }))
     }
 
@@ -604,42 +450,29 @@ impl Accounts {
         let token = new_secret();
         let csrf = new_secret();
         let now = Timestamp::now();
-        self.db().execute(
-            "INSERT INTO sessions (token_hash, account, csrf, created_at, expires_at)
-             VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![
-                sha256_hex(&token),
-                account,
-                csrf,
-                ts(now),
-                ts(now + SignedDuration::from_hours(SESSION_HOURS))
-            ],
-        )?;
+        self.write(Record::Session {
+            token_hash: sha256_hex(&token),
+            account,
+            csrf: csrf.clone(),
+            created_at: now,
+            expires_at: now + SignedDuration::from_hours(SESSION_HOURS),
+        })?;
         Ok((token, csrf))
     }
 
     /// The account and CSRF token of a live session.
     pub fn session(&self, token: &str) -> Res<Option<(Account, String)>> {
-        let row: Option<(i64, String)> = self
-            .db()
-            .query_row(
-                "SELECT account, csrf FROM sessions WHERE token_hash = ?1 AND expires_at > ?2",
-                params![sha256_hex(token), ts(Timestamp::now())],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?;
-        let Some((id, csrf)) = row else {
-            return Ok(None);
-        };
-        Ok(self.by_id(id)?.map(|a| (a, csrf)))
+        Ok(self
+            .store
+            .session(&sha256_hex(token), Timestamp::now())?
+            .map(|(a, csrf)| (account_of(a), csrf)))
     }
 
     pub fn end_session(&self, token: &str) -> Res<()> {
-        self.db().execute(
-            "DELETE FROM sessions WHERE token_hash = ?1",
-            [sha256_hex(token)],
-        )?;
-        Ok(())
+        self.write(Record::EndSession {
+            token_hash: sha256_hex(token),
+        })
+        .map(|_| ())
     }
 
     // ---- API tokens ----------------------------------------------------------------------
@@ -647,232 +480,76 @@ impl Accounts {
     /// A new API token for `account` with `scopes`; the secret is shown once.
     pub fn create_token(&self, account: i64, name: &str, scopes: &[String]) -> Res<(i64, String)> {
         let secret = format!("qz_{}", new_secret());
-        let db = self.db();
-        db.execute(
-            "INSERT INTO api_tokens (token_hash, account, name, scopes, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![
-                sha256_hex(&secret),
-                account,
-                name,
-                scopes.join(","),
-                ts(Timestamp::now())
-            ],
-        )?;
-        Ok((db.last_insert_rowid(), secret))
+        let w = self.write(Record::Token {
+            token_hash: sha256_hex(&secret),
+            account,
+            name: name.to_string(),
+            scopes: scopes.to_vec(),
+            created_at: Timestamp::now(),
+        })?;
+        match w {
+            Written::Id(id) => Ok((id, secret)),
+            _ => Err(StoreError::Db("a token was written without an id".into())),
+        }
     }
 
     /// The account and scopes of a live (not revoked) token.
     pub fn token(&self, secret: &str) -> Res<Option<(Account, Vec<String>)>> {
-        let row: Option<(i64, String)> = self
-            .db()
-            .query_row(
-                "SELECT account, scopes FROM api_tokens WHERE token_hash = ?1 AND revoked_at IS NULL",
-                [sha256_hex(secret)],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?;
-        let Some((id, scopes)) = row else {
-            return Ok(None);
-        };
-        let scopes = scopes
-            .split(',')
-            .filter(|s| !s.is_empty())
-            .map(String::from)
-            .collect();
-        Ok(self.by_id(id)?.map(|a| (a, scopes)))
+        Ok(self
+            .store
+            .token(&sha256_hex(secret))?
+            .map(|(a, t)| (account_of(a), t.scopes)))
     }
 
     pub fn tokens(&self, account: i64) -> Res<Vec<TokenInfo>> {
-        let db = self.db();
-        let mut st = db.prepare_cached(
-            "SELECT id, name, scopes, created_at, revoked_at FROM api_tokens
-             WHERE account = ?1 ORDER BY id",
-        )?;
-        let rows = st.query_map([account], |r| {
-            let scopes: String = r.get(2)?;
-            Ok(TokenInfo {
-                id: r.get(0)?,
-                name: r.get(1)?,
-                scopes: scopes
-                    .split(',')
-                    .filter(|s| !s.is_empty())
-                    .map(String::from)
-                    .collect(),
-                created_at: r.get(3)?,
-                revoked_at: r.get(4)?,
+        Ok(self
+            .store
+            .tokens(account)?
+            .into_iter()
+            .map(|t| TokenInfo {
+                id: t.id,
+                name: t.name,
+                scopes: t.scopes,
+                created_at: ts(t.created_at),
+                revoked_at: t.revoked_at.map(ts),
             })
-        })?;
-        rows.collect()
+            .collect())
     }
 
     /// Revokes token `id` of `account`; true when it was live.
     pub fn revoke_token(&self, account: i64, id: i64) -> Res<bool> {
-        Ok(self.db().execute(
-            "UPDATE api_tokens SET revoked_at = ?3
-             WHERE id = ?1 AND account = ?2 AND revoked_at IS NULL",
-            params![id, account, ts(Timestamp::now())],
-        )? > 0)
+        Ok(matches!(
+            self.write(Record::RevokeToken {
+                account,
+                id,
+                at: Timestamp::now(),
+            })?,
+            Written::Count(n) if n > 0
+        ))
     }
 
-    // ---- the application index -----------------------------------------------------------
-
-    pub fn index_application(&self, e: &IndexEntry, by: Option<i64>) -> Res<()> {
-        self.db().execute(
-            "INSERT OR IGNORE INTO app_index
-               (id, applicant_iin, applicant_name, provider, regulation, channel, submitted_at, submitted_by)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            params![
-                e.id,
-                e.applicant_iin,
-                e.applicant_name,
-                e.provider,
-                e.regulation,
-                e.channel,
-                e.submitted_at,
-                by
-            ],
-        )?;
-        Ok(())
-    }
-
-    fn index_query(&self, sql: &str, p: impl rusqlite::Params) -> Res<Vec<IndexEntry>> {
-        let db = self.db();
-        let mut st = db.prepare_cached(sql)?;
-        let rows = st.query_map(p, |r| {
-            Ok(IndexEntry {
-                id: r.get(0)?,
-                applicant_iin: r.get(1)?,
-                applicant_name: r.get(2)?,
-                provider: r.get(3)?,
-                regulation: r.get(4)?,
-                channel: r.get(5)?,
-                submitted_at: r.get(6)?,
-            })
-        })?;
-        rows.collect()
-    }
-
-    const INDEX_COLS: &'static str =
-        "id, applicant_iin, applicant_name, provider, regulation, channel, submitted_at";
-
-    pub fn indexed(&self, id: &str) -> Res<Option<IndexEntry>> {
-        Ok(self
-            .index_query(
-                &format!("SELECT {} FROM app_index WHERE id = ?1", Self::INDEX_COLS),
-                [id],
-            )?
-            .pop())
-    }
-
-    /// Applications of an applicant, newest first.
-    pub fn by_applicant(&self, iin: &str) -> Res<Vec<IndexEntry>> {
-        self.index_query(
-            &format!(
-                "SELECT {} FROM app_index WHERE applicant_iin = ?1 ORDER BY submitted_at DESC, id",
-                Self::INDEX_COLS
-            ),
-            [iin],
-        )
-    }
-
-    /// Every indexed application, newest first (monitoring, staff lists).
-    pub fn all_indexed(&self) -> Res<Vec<IndexEntry>> {
-        self.index_query(
-            &format!(
-                "SELECT {} FROM app_index ORDER BY submitted_at DESC, id",
-                Self::INDEX_COLS
-            ),
-            [],
-        )
-    }
-
-    // ---- notes ---------------------------------------------------------------------------
-
-    pub fn add_note(&self, application: &str, n: &Note) -> Res<()> {
-        self.db().execute(
-            "INSERT INTO notes (application, step, login, name, outcome, note, at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![
-                application,
-                n.step as i64,
-                n.login,
-                n.name,
-                n.outcome,
-                n.note,
-                n.at
-            ],
-        )?;
-        Ok(())
-    }
+    // ---- notes and documents -------------------------------------------------------------
 
     pub fn notes(&self, application: &str) -> Res<Vec<Note>> {
-        let db = self.db();
-        let mut st = db.prepare_cached(
-            "SELECT step, login, name, outcome, note, at FROM notes WHERE application = ?1 ORDER BY id",
-        )?;
-        let rows = st.query_map([application], |r| {
-            Ok(Note {
-                step: r.get::<_, i64>(0)? as usize,
-                login: r.get(1)?,
-                name: r.get(2)?,
-                outcome: r.get(3)?,
-                note: r.get(4)?,
-                at: r.get(5)?,
-            })
-        })?;
-        rows.collect()
+        Ok(self
+            .store
+            .notes(application)?
+            .into_iter()
+            .map(note_of)
+            .collect())
     }
 
-    // ---- documents -----------------------------------------------------------------------
-
     pub fn record_document(&self, d: &IssuedDocument) -> Res<()> {
-        self.db().execute(
-            "INSERT OR IGNORE INTO documents (code, application, kind, lang, content_hash, issued_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![d.code, d.application, d.kind, d.lang, d.content_hash, d.issued_at],
-        )?;
-        Ok(())
+        self.write(d.record()).map(|_| ())
     }
 
     pub fn document(&self, code: &str) -> Res<Option<IssuedDocument>> {
-        self.db()
-            .query_row(
-                "SELECT code, application, kind, lang, content_hash, issued_at FROM documents WHERE code = ?1",
-                [code],
-                |r| {
-                    Ok(IssuedDocument {
-                        code: r.get(0)?,
-                        application: r.get(1)?,
-                        kind: r.get(2)?,
-                        lang: r.get(3)?,
-                        content_hash: r.get(4)?,
-                        issued_at: r.get(5)?,
-                    })
-                },
-            )
-            .optional()
+        Ok(self.store.document(code)?.map(document_of))
     }
 
     /// The document whose PDF has this SHA-256 (hex), if one was issued here.
     pub fn document_by_hash(&self, content_hash: &str) -> Res<Option<IssuedDocument>> {
-        self.db()
-            .query_row(
-                "SELECT code, application, kind, lang, content_hash, issued_at FROM documents
-                 WHERE content_hash = ?1 ORDER BY issued_at LIMIT 1",
-                [content_hash.to_ascii_lowercase()],
-                |r| {
-                    Ok(IssuedDocument {
-                        code: r.get(0)?,
-                        application: r.get(1)?,
-                        kind: r.get(2)?,
-                        lang: r.get(3)?,
-                        content_hash: r.get(4)?,
-                        issued_at: r.get(5)?,
-                    })
-                },
-            )
-            .optional()
+        Ok(self.store.document_by_hash(content_hash)?.map(document_of))
     }
 
     // ---- notifications -------------------------------------------------------------------
@@ -890,73 +567,75 @@ impl Accounts {
         now: Timestamp,
         send_after: Option<Timestamp>,
     ) -> Res<bool> {
-        let sent_at = (status == "sent").then(|| ts(now));
-        Ok(self.db().execute(
-            "INSERT OR IGNORE INTO notifications
-               (outbox_id, application, channel, recipient, message, status, created_at, send_after, sent_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            params![
+        Ok(matches!(
+            self.write(Record::Notification {
                 outbox_id,
-                application,
-                channel,
-                recipient,
-                message,
-                status,
-                ts(now),
-                send_after.map(ts),
-                sent_at
-            ],
-        )? > 0)
+                application: application.to_string(),
+                channel: channel.to_string(),
+                recipient: recipient.to_string(),
+                message: message.to_string(),
+                status: status.to_string(),
+                created_at: now,
+                send_after,
+            })?,
+            Written::Count(n) if n > 0
+        ))
     }
 
     pub fn mark_notification(&self, id: i64, status: &str, now: Timestamp) -> Res<()> {
-        self.db().execute(
-            "UPDATE notifications SET status = ?2, sent_at = ?3 WHERE id = ?1",
-            params![id, status, ts(now)],
-        )?;
-        Ok(())
+        self.write(Record::MarkNotification {
+            id,
+            status: status.to_string(),
+            at: now,
+        })
+        .map(|_| ())
     }
 
     /// Deferred notifications whose time has come.
     pub fn due_notifications(&self, now: Timestamp) -> Res<Vec<NotificationRow>> {
-        self.notification_query(
-            "WHERE status = 'deferred' AND send_after <= ?1 ORDER BY id",
-            params![ts(now)],
-        )
+        Ok(self
+            .store
+            .due_notifications(now)?
+            .into_iter()
+            .map(notification_of)
+            .collect())
     }
 
     pub fn notifications(&self, application: Option<&str>) -> Res<Vec<NotificationRow>> {
-        match application {
-            Some(a) => self.notification_query("WHERE application = ?1 ORDER BY id", [a]),
-            None => self.notification_query("ORDER BY id", []),
-        }
+        Ok(self
+            .store
+            .notifications(application)?
+            .into_iter()
+            .map(notification_of)
+            .collect())
     }
+}
 
-    fn notification_query(
-        &self,
-        tail: &str,
-        p: impl rusqlite::Params,
-    ) -> Res<Vec<NotificationRow>> {
-        let db = self.db();
-        let mut st = db.prepare_cached(&format!(
-            "SELECT id, outbox_id, application, channel, recipient, message, status, created_at,
-                    send_after, sent_at FROM notifications {tail}"
-        ))?;
-        let rows = st.query_map(p, |r| {
-            Ok(NotificationRow {
-                id: r.get(0)?,
-                outbox_id: r.get(1)?,
-                application: r.get(2)?,
-                channel: r.get(3)?,
-                recipient: r.get(4)?,
-                message: r.get(5)?,
-                status: r.get(6)?,
-                created_at: r.get(7)?,
-                send_after: r.get(8)?,
-                sent_at: r.get(9)?,
-            })
-        })?;
-        rows.collect()
+impl Note {
+    /// The record of this note on `application`, made at `at`.
+    pub fn record(&self, application: &str, at: Timestamp) -> Record {
+        Record::Note(rec::NoteRow {
+            application: application.to_string(),
+            step: self.step,
+            login: self.login.clone(),
+            name: self.name.clone(),
+            outcome: self.outcome.clone(),
+            note: self.note.clone(),
+            at,
+        })
+    }
+}
+
+impl IssuedDocument {
+    pub fn record(&self) -> Record {
+        Record::Document(rec::DocumentRow {
+            code: self.code.clone(),
+            application: self.application.clone(),
+            kind: self.kind.clone(),
+            lang: self.lang.clone(),
+            content_hash: self.content_hash.clone(),
+            issued_at: parse_ts(&self.issued_at).unwrap_or_else(Timestamp::now),
+        })
     }
 }
 
@@ -966,7 +645,10 @@ mod tests {
 
     fn db() -> (tempdir::TempDir, Accounts) {
         let d = tempdir::TempDir::new();
-        let a = Accounts::open(&d.0.join("accounts.db"), PasswordCost::Test).unwrap();
+        let regs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../regulations");
+        let ctx = crate::load_context(&regs).unwrap();
+        let store = store::SqliteStore::open(d.0.join("qyzmet.db"), ctx).unwrap();
+        let a = Accounts::new(Arc::new(store), PasswordCost::Test);
         (d, a)
     }
 

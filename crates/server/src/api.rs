@@ -782,37 +782,59 @@ async fn sc_bookings(
 pub struct ListQuery {
     /// Staff: `inbox` (steps your roles hold now; default) or `all` (your organisation's).
     pub scope: Option<String>,
+    /// Search: an IIN, an application id, a receipt number, or the start of the applicant's
+    /// name (then no paging).
+    pub q: Option<String>,
+    /// Only this service (regulation id).
+    pub regulation: Option<String>,
+    /// Only applications whose current step is this plan index.
+    pub step: Option<usize>,
+    /// `on_time`, `at_risk` or `overdue` at the server clock (open applications).
+    pub sla: Option<String>,
+    /// `open` or `closed` (the inbox: open).
+    pub status: Option<String>,
+    /// Submitted on or after (`2019-12-02`, `02.12.2019` or an instant).
+    pub from: Option<String>,
+    /// Submitted before.
+    pub to: Option<String>,
+    /// `step_due` (the inbox's default), `term_due`, `newest` (otherwise the default), `oldest`.
+    pub sort: Option<String>,
+    /// At most this many items (1–500, default 50).
     pub limit: Option<usize>,
+    /// Where the previous page ended (its `next_cursor`).
     pub cursor: Option<String>,
 }
 
-/// Your applications (citizens), your inbox or your organisation's (staff), all (monitors).
+/// Your applications (citizens), your inbox or your organisation's (staff), all (monitors):
+/// filtered, sorted and paged by keyset (a page costs the same however many there are).
 #[utoipa::path(get, path = "/api/applications", tag = "applications", params(ListQuery),
-    responses((status = 200, body = ApplicationPage), (status = 401, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = ApplicationPage), (status = 401, body = Problem, content_type = "application/problem+json"),
+              (status = 422, body = Problem, content_type = "application/problem+json")))]
 async fn list_applications(
     State(st): State<AppState>,
     v: Viewer,
     Query(q): Query<ListQuery>,
 ) -> Result<Json<ApplicationPage>, Problem> {
     let acc = v.require_scope("read")?.clone();
-    let scope = q.scope.clone().unwrap_or_else(|| "inbox".into());
-    if scope != "inbox" && scope != "all" {
-        return Err(Problem::invalid(
-            "scope",
-            "enum",
-            "`scope` is `inbox` or `all`",
-        ));
-    }
+    let p = ops::ListParams {
+        scope: q.scope,
+        q: q.q,
+        regulation: q.regulation,
+        step: q.step,
+        sla: q.sla,
+        status: q.status,
+        from: q.from,
+        to: q.to,
+        sort: q.sort,
+        limit: q.limit,
+        cursor: q.cursor,
+    };
     let s = st.clone();
-    let all = blocking(move || ops::list(&s, &acc, &scope)).await?;
-    let (items, next_cursor) = paginate(
-        all,
-        &PageQuery {
-            limit: q.limit,
-            cursor: q.cursor,
-        },
-    )?;
-    Ok(Json(ApplicationPage { items, next_cursor }))
+    let page = blocking(move || ops::list_page(&s, &acc, &p)).await?;
+    Ok(Json(ApplicationPage {
+        items: page.items,
+        next_cursor: page.next_cursor,
+    }))
 }
 
 /// An application: state, timeline (plan steps with legal due instants and holders), events,

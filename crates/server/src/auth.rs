@@ -316,14 +316,14 @@ pub fn register(st: &AppState, r: &Registration, lang: Lang) -> Result<Account, 
         errors.push(FieldError {
             field: "name".into(),
             rule: "required".into(),
-            detail: lang.t("form.required").into(),
+            detail: lang.t("form-required").into(),
         });
     }
     if r.password.chars().count() < MIN_PASSWORD {
         errors.push(FieldError {
             field: "password".into(),
             rule: "password.length".into(),
-            detail: lang.tf("form.password_length", &[("n", &MIN_PASSWORD.to_string())]),
+            detail: lang.t_count("form-password_length", MIN_PASSWORD as u64),
         });
     }
     if let Some(p) = r.phone.as_deref().filter(|p| !p.trim().is_empty()) {
@@ -335,7 +335,7 @@ pub fn register(st: &AppState, r: &Registration, lang: Lang) -> Result<Account, 
             errors.push(FieldError {
                 field: "phone".into(),
                 rule: "phone.format".into(),
-                detail: lang.t("form.phone_format").into(),
+                detail: lang.t("form-phone_format").into(),
             });
         }
     }
@@ -347,7 +347,7 @@ pub fn register(st: &AppState, r: &Registration, lang: Lang) -> Result<Account, 
         return Err(Problem::new(
             axum::http::StatusCode::CONFLICT,
             "iin.taken",
-            lang.t("form.iin_taken"),
+            lang.t("form-iin_taken"),
         )
         .field("iin"));
     }
@@ -366,16 +366,12 @@ pub fn register(st: &AppState, r: &Registration, lang: Lang) -> Result<Account, 
             &hash,
         )
         .map_err(|e| match e {
-            rusqlite::Error::SqliteFailure(f, _)
-                if f.code == rusqlite::ErrorCode::ConstraintViolation =>
-            {
-                Problem::new(
-                    axum::http::StatusCode::CONFLICT,
-                    "iin.taken",
-                    lang.t("form.iin_taken"),
-                )
-                .field("iin")
-            }
+            store::StoreError::Conflict { .. } => Problem::new(
+                axum::http::StatusCode::CONFLICT,
+                "iin.taken",
+                lang.t("form-iin_taken"),
+            )
+            .field("iin"),
             e => e.into(),
         })
 }
@@ -396,20 +392,21 @@ pub fn login(
         Err(LoginError::BadCredentials) => Err(Problem::new(
             axum::http::StatusCode::UNAUTHORIZED,
             "auth.bad_credentials",
-            lang.t("login.bad_credentials"),
+            lang.t("login-bad_credentials"),
         )
         .field("password")),
         Err(LoginError::Locked { until }) => Err(Problem::new(
             axum::http::StatusCode::TOO_MANY_REQUESTS,
             "auth.locked",
-            lang.tf(
-                "login.locked",
+            lang.t_args(
+                "login-locked",
                 &[(
                     "until",
-                    &until
+                    until
                         .to_zoned_datetime(calendar::almaty())
                         .strftime("%H:%M")
-                        .to_string(),
+                        .to_string()
+                        .into(),
                 )],
             ),
         )),

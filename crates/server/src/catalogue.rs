@@ -275,9 +275,7 @@ pub fn step_text_kk(reg: &Regulation, flow: &str, n: u32) -> Option<String> {
 /// A role's name in `lang`: the interface's name for the canonical roles, else the
 /// regulation's own (Kazakh, or English for English).
 pub fn role_name(reg: Option<&Regulation>, role: &str, lang: Lang) -> String {
-    let key = format!("role.{role}");
-    let t = lang.t(&key);
-    if t != key {
+    if let Some(t) = lang.t_in_opt("role", role) {
         return t.to_string();
     }
     reg.and_then(|r| r.roles.iter().map(|x| x.get_ref()).find(|x| x.id == role))

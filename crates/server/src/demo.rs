@@ -171,10 +171,19 @@ impl DemoSummary {
     }
 }
 
-/// Creates the demo organisations and accounts in `data_dir/accounts.db` (standard password
-/// hashing).
+/// Creates the demo organisations and accounts in the store under `data_dir` (standard
+/// password hashing).
 pub fn demo_data(data_dir: &Path, regulations_dir: Option<&Path>) -> Result<DemoSummary> {
     demo_data_with(data_dir, regulations_dir, PasswordCost::Standard)
+}
+
+/// The store under `data_dir`, opened for seeding (close it before serving).
+fn open_store(data_dir: &Path, ctx: std::sync::Arc<engine::Ctx>) -> Result<store::SqliteStore> {
+    std::fs::create_dir_all(data_dir)
+        .with_context(|| format!("cannot create {}", data_dir.display()))?;
+    let db = data_dir.join("qyzmet.db");
+    store::SqliteStore::open(&db, ctx)
+        .map_err(|e| anyhow::anyhow!("cannot open the store {}: {e}", db.display()))
 }
 
 /// [`demo_data`] unless demo organisations exist already (then `None`).
@@ -182,12 +191,15 @@ pub fn demo_data_if_absent(
     data_dir: &Path,
     regulations_dir: Option<&Path>,
 ) -> Result<Option<DemoSummary>> {
-    std::fs::create_dir_all(data_dir)?;
-    let acc = Accounts::open(&data_dir.join("accounts.db"), PasswordCost::Standard)?;
-    if acc.orgs()?.iter().any(|o| o.kind == "provider") {
+    let ctx = crate::load_context(regulations_dir)?;
+    let store = open_store(data_dir, ctx)?;
+    let seeded = store::Records::orgs(&store)?
+        .iter()
+        .any(|o| o.kind == "provider");
+    store.close()?;
+    if seeded {
         return Ok(None);
     }
-    drop(acc);
     demo_data(data_dir, regulations_dir).map(Some)
 }
 
@@ -196,17 +208,20 @@ pub fn demo_data_with(
     regulations_dir: Option<&Path>,
     cost: PasswordCost,
 ) -> Result<DemoSummary> {
-    std::fs::create_dir_all(data_dir)
-        .with_context(|| format!("cannot create {}", data_dir.display()))?;
     let ctx = crate::load_context(regulations_dir)?;
-    let accounts = Accounts::open(&data_dir.join("accounts.db"), cost)?;
+    let store = std::sync::Arc::new(open_store(data_dir, ctx.clone())?);
+    let accounts = Accounts::new(store.clone(), cost);
     let summary = seed(&accounts, &ctx, cost)?;
+    drop(accounts);
+    if let Ok(s) = std::sync::Arc::try_unwrap(store) {
+        s.close()?;
+    }
     // The development CA and the demo signing keys: each provider's authorised person and
     // each demo citizen (PKCS#8 keys and certificates under `pki/issued/`).
     let now = jiff::Timestamp::now();
     let pki = crate::signing::Pki::open_or_init(&data_dir.join(crate::signing::PKI_DIR), now)
         .context("cannot create the development CA")?;
-    crate::signing::demo_keys(&pki, &ctx, &summary.organisations, now)
+    demo_keys(&pki, &ctx, &summary.organisations, now)
         .context("cannot issue the demo signing keys")?;
     Ok(summary)
 }
@@ -217,7 +232,14 @@ pub fn seed(accounts: &Accounts, ctx: &engine::Ctx, cost: PasswordCost) -> Resul
     let mut types: BTreeMap<String, (String, String)> = BTreeMap::new();
     let mut provider_roles: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     let mut sc_roles: BTreeSet<String> = BTreeSet::new();
+    // Information systems get no accounts: their steps run by themselves.
+    let mut system_roles: BTreeSet<String> = BTreeSet::new();
     for reg in ctx.regulations() {
+        for r in &reg.roles {
+            if reg.is_system_role(&r.get_ref().id) {
+                system_roles.insert(r.get_ref().id.clone());
+            }
+        }
         let roles: Vec<(String, Option<Party>)> = reg
             .roles
             .iter()
@@ -309,10 +331,7 @@ pub fn seed(accounts: &Accounts, ctx: &engine::Ctx, cost: PasswordCost) -> Resul
                 .collect(),
             None => sc_roles.iter().cloned().collect(),
         };
-        for role in roles
-            .into_iter()
-            .filter(|r| !crate::ops::SYSTEM_ROLES.contains(&r.as_str()))
-        {
+        for role in roles.into_iter().filter(|r| !system_roles.contains(r)) {
             let login = format!("{}.{role}", org.id);
             let name = format!(
                 "{} — {}",
@@ -399,4 +418,24 @@ pub fn ensure_admin(st: &AppState) -> Result<Option<String>> {
         &hash,
     )?;
     Ok(Some(pw))
+}
+
+/// Issues the demo keys at demo-data time: a signing certificate for every provider
+/// organisation and one for each demo citizen (`pki/issued/`). Existing ones are kept.
+pub fn demo_keys(
+    pki: &crate::signing::Pki,
+    ctx: &engine::Ctx,
+    orgs: &[Org],
+    now: jiff::Timestamp,
+) -> Result<(), identity::pki::PkiError> {
+    for org in orgs.iter().filter(|o| o.kind == "provider") {
+        let role = crate::signing::signing_role(ctx, org).unwrap_or_else(|| "head".into());
+        pki.org_signer(&org.id, Some(org), &role, now)?;
+    }
+    for (iin, name, _) in CITIZENS {
+        if let Ok(iin) = identity::Iin::parse(iin) {
+            pki.citizen_key(&iin, name, now)?;
+        }
+    }
+    Ok(())
 }

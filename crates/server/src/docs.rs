@@ -199,7 +199,6 @@ fn fill(
         .ok_or_else(|| Problem::internal("the application's regulation is missing"))?;
     let title = reg.title.get_ref();
     let org = st.accounts.org(&app.provider)?;
-    let index = st.accounts.indexed(&app.id)?;
     let notes = st.accounts.notes(&app.id)?;
     let plan = st.ctx.plan(&app.regulation, app.version, app.channel);
     let role_of = |step: usize| plan.and_then(|p| p.step(step)).map(|s| s.role.as_str());
@@ -257,7 +256,7 @@ fn fill(
             .map(|o| Localized::new(o.name_kk, o.name_ru))
             .unwrap_or_else(|| Localized::same(app.provider.clone())),
         application_id: app.id.clone(),
-        applicant_name: index.map(|i| i.applicant_name).unwrap_or_default(),
+        applicant_name: app.applicant_name.clone(),
         applicant_iin: app.applicant_iin.clone(),
         number: match which {
             "receipt" => app.receipt.clone().unwrap_or_else(|| app.id.clone()),

@@ -5,10 +5,9 @@
 //! Corporation; one active booking per application; bookings can be cancelled; the desk sees
 //! the day's bookings.
 //!
-//! No double booking: `sc_bookings` has a partial UNIQUE index on the slot (and another on the
-//! application) over active bookings, and a booking is inserted in a transaction — the second
-//! of two concurrent bookings of a slot fails on the index and answers 409
-//! `equeue.slot_taken`.
+//! No double booking: the store keeps one active booking per slot and per application
+//! (`Record::Book`); the second of two concurrent bookings of a slot is refused with 409
+//! `equeue.slot_taken` and writes nothing.
 
 use crate::AppState;
 use crate::accounts::{Account, Kind, ts};
@@ -18,8 +17,9 @@ use axum::http::StatusCode;
 use engine::{STATE_CORPORATION, Status};
 use jiff::Timestamp;
 use jiff::civil::Date;
-use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
+use store::Record;
+use store::records::BookingRow;
 use utoipa::ToSchema;
 
 /// How many working days ahead slots are offered.
@@ -145,24 +145,22 @@ pub fn day_starts(date: Date) -> Vec<Timestamp> {
     out
 }
 
-/// Makes sure the slots of the coming working days exist (idempotent).
+/// Makes sure the slots of the offered days exist.
 pub fn ensure_slots(st: &AppState) -> Result<(), Problem> {
     let days = working_days(st.now());
-    let mut db = st.accounts.db();
-    let tx = db.transaction()?;
+    // Slots are made a day at a time as the clock moves: nothing to do when the last is there.
+    if let Some((from, to)) = days.last().and_then(|d| day_bounds(*d).ok())
+        && st.store.slots(None, from, to)?.len() >= CENTRES.len()
     {
-        let mut ins = tx.prepare_cached(
-            "INSERT OR IGNORE INTO sc_slots (centre, start, capacity) VALUES (?1, ?2, 1)",
-        )?;
-        for d in days {
-            for t in day_starts(d) {
-                for (c, ..) in CENTRES {
-                    ins.execute(params![c, ts(t)])?;
-                }
-            }
-        }
+        return Ok(());
     }
-    tx.commit()?;
+    let starts: Vec<Timestamp> = days.into_iter().flat_map(day_starts).collect();
+    let action =
+        store::Action::new(st.now()).records(CENTRES.iter().map(|(c, ..)| Record::Slots {
+            centre: c.to_string(),
+            starts: starts.clone(),
+        }));
+    st.store.act(action)?;
     Ok(())
 }
 
@@ -172,8 +170,7 @@ fn parse_day(field: &str, day: &str) -> Result<Date, Problem> {
         .map_err(|_| Problem::invalid(field, "date", format!("`{field}` is a date, YYYY-MM-DD")))
 }
 
-/// `[start, end)` of a local day as `ts` strings.
-fn day_bounds(d: Date) -> Result<(String, String), Problem> {
+fn day_bounds(d: Date) -> Result<(Timestamp, Timestamp), Problem> {
     let tz = calendar().time_zone().clone();
     let start = d
         .to_zoned_datetime(tz.clone())
@@ -184,7 +181,7 @@ fn day_bounds(d: Date) -> Result<(String, String), Problem> {
         .to_zoned_datetime(tz)
         .map_err(Problem::internal)?
         .timestamp();
-    Ok((ts(start), ts(end)))
+    Ok((start, end))
 }
 
 fn check_centre(centre: &str) -> Result<(), Problem> {
@@ -199,54 +196,47 @@ fn check_centre(centre: &str) -> Result<(), Problem> {
     }
 }
 
-/// Future slots (of a centre, of a day), with whether each is free.
+/// Free and taken slots still ahead (of one day, or of every offered day).
 pub fn slots(st: &AppState, centre: Option<&str>, day: Option<&str>) -> Result<Vec<Slot>, Problem> {
     if let Some(c) = centre {
         check_centre(c)?;
     }
-    let (from, to) = match day {
-        Some(d) => day_bounds(parse_day("date", d)?)?,
-        None => (String::new(), "~".to_string()),
-    };
-    ensure_slots(st)?;
-    let now = ts(st.now());
-    let last = working_days(st.now())
+    let now = st.now();
+    let Some(last) = working_days(now)
         .last()
         .and_then(|d| day_bounds(*d).ok())
         .map(|b| b.1)
-        .unwrap_or_default();
-    let db = st.accounts.db();
-    let mut q = db.prepare_cached(
-        "SELECT s.id, s.centre, s.start, s.capacity,
-                (SELECT COUNT(*) FROM sc_bookings b WHERE b.slot = s.id AND b.cancelled_at IS NULL)
-         FROM sc_slots s
-         WHERE s.start > ?1 AND s.start < ?2 AND s.start >= ?3 AND s.start < ?4
-           AND (?5 IS NULL OR s.centre = ?5)
-         ORDER BY s.start, s.centre",
-    )?;
-    let rows = q
-        .query_map(params![now, last, from, to, centre], |r| {
-            let start: String = r.get(2)?;
-            let cap: i64 = r.get(3)?;
-            let taken: i64 = r.get(4)?;
-            Ok(Slot {
-                id: r.get(0)?,
-                centre: r.get(1)?,
-                start: start.parse().unwrap_or_default(),
-                capacity: cap,
-                available: taken < cap,
-            })
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(rows)
+    else {
+        return Ok(vec![]);
+    };
+    let (from, to) = match day {
+        Some(d) => day_bounds(parse_day("date", d)?)?,
+        None => (now, last),
+    };
+    ensure_slots(st)?;
+    let (from, to) = (from.max(now), to.min(last));
+    if from >= to {
+        return Ok(vec![]);
+    }
+    Ok(st
+        .store
+        .slots(centre, from, to)?
+        .into_iter()
+        .filter(|s| s.start > now)
+        .map(|s| Slot {
+            id: s.id,
+            centre: s.centre,
+            start: s.start,
+            capacity: s.capacity,
+            available: s.taken < s.capacity,
+        })
+        .collect())
 }
 
 fn conflict(rule: &str, detail: impl Into<String>) -> Problem {
     Problem::new(StatusCode::CONFLICT, rule, detail)
 }
 
-/// The application `id` if `acc` is its applicant and its result awaits issue at the State
-/// Corporation.
 fn bookable(st: &AppState, acc: &Account, id: &str) -> Result<engine::Application, Problem> {
     let app = crate::ops::load_visible(st, acc, id)?;
     if acc.kind != Kind::Citizen || acc.iin.as_deref() != Some(app.applicant_iin.as_str()) {
@@ -269,65 +259,39 @@ fn bookable(st: &AppState, acc: &Account, id: &str) -> Result<engine::Applicatio
     Ok(app)
 }
 
-/// Books `slot` for collecting the result of `id`.
+/// Books `slot` for collecting the result of application `id` (its applicant only).
 pub fn book(st: &AppState, acc: &Account, id: &str, slot: i64) -> Result<Booking, Problem> {
     let app = bookable(st, acc, id)?;
     ensure_slots(st)?;
     let now = st.now();
-    {
-        let mut db = st.accounts.db();
-        let tx = db.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let start: Option<String> = tx
-            .query_row("SELECT start FROM sc_slots WHERE id = ?1", [slot], |r| {
-                r.get(0)
-            })
-            .optional()?;
-        let Some(start) = start else {
-            return Err(Problem::invalid(
-                "slot",
-                "equeue.slot_unknown",
-                format!("no slot {slot}"),
-            ));
-        };
-        if start <= ts(now) {
-            return Err(Problem::invalid(
-                "slot",
-                "equeue.slot_past",
-                "this slot has already begun",
-            ));
-        }
-        let r = tx.execute(
-            "INSERT INTO sc_bookings (slot, application, account, created_at) VALUES (?1, ?2, ?3, ?4)",
-            params![slot, app.id, acc.id, ts(now)],
-        );
-        match r {
-            Ok(_) => {}
-            Err(rusqlite::Error::SqliteFailure(e, _))
-                if e.code == rusqlite::ErrorCode::ConstraintViolation =>
-            {
-                let mine: bool = tx.query_row(
-                    "SELECT COUNT(*) > 0 FROM sc_bookings WHERE application = ?1 AND cancelled_at IS NULL",
-                    [&app.id],
-                    |r| r.get(0),
-                )?;
-                return Err(if mine {
-                    conflict(
-                        "equeue.already_booked",
-                        "this application already has a booking: cancel it to choose another time",
-                    )
-                    .field("application")
-                } else {
-                    conflict("equeue.slot_taken", "this slot is already booked").field("slot")
-                });
-            }
-            Err(e) => return Err(e.into()),
-        }
-        tx.commit()?;
+    let starts = st
+        .store
+        .slots(None, now, Timestamp::MAX)?
+        .into_iter()
+        .any(|s| s.id == slot);
+    if !starts {
+        let known = st
+            .store
+            .slots(None, Timestamp::MIN, Timestamp::MAX)?
+            .into_iter()
+            .any(|s| s.id == slot);
+        return Err(if known {
+            Problem::invalid("slot", "equeue.slot_past", "this slot has already begun")
+        } else {
+            Problem::invalid("slot", "equeue.slot_unknown", format!("no slot {slot}"))
+        });
     }
+    st.store.act(store::Action::new(now).record(Record::Book {
+        slot,
+        application: app.id.clone(),
+        account: acc.id,
+        at: now,
+    }))?;
     active_booking(st, &app.id)?.ok_or_else(|| Problem::internal("the booking vanished"))
 }
 
-/// Cancels the active booking of `id` (its applicant, or the State Corporation's operator).
+/// Cancels the active booking of application `id` (its applicant or a State Corporation
+/// operator).
 pub fn cancel(st: &AppState, acc: &Account, id: &str) -> Result<(), Problem> {
     let app = crate::ops::load_visible(st, acc, id)?;
     let applicant =
@@ -341,47 +305,38 @@ pub fn cancel(st: &AppState, acc: &Account, id: &str) -> Result<(), Problem> {
             "only the applicant cancels a booking",
         ));
     }
-    let n = st.accounts.db().execute(
-        "UPDATE sc_bookings SET cancelled_at = ?1 WHERE application = ?2 AND cancelled_at IS NULL",
-        params![ts(st.now()), app.id],
-    )?;
-    if n == 0 {
+    let o = st
+        .store
+        .act(store::Action::new(st.now()).record(Record::CancelBooking {
+            application: app.id.clone(),
+            at: st.now(),
+        }))?;
+    if o.written.first() == Some(&store::Written::Count(0)) {
         return Err(Problem::not_found("active booking of this application"));
     }
     Ok(())
 }
 
-const BOOKING_SELECT: &str = "SELECT b.id, b.slot, s.centre, s.start, b.application, b.created_at, i.applicant_name, i.applicant_iin
-     FROM sc_bookings b JOIN sc_slots s ON s.id = b.slot LEFT JOIN app_index i ON i.id = b.application
-     WHERE b.cancelled_at IS NULL";
-
-fn booking_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Booking> {
-    let start: String = r.get(3)?;
+fn booking_of(st: &AppState, b: BookingRow) -> Result<Booking, Problem> {
+    let row = st.store.list_row(&b.application)?;
     Ok(Booking {
-        id: r.get(0)?,
-        slot: r.get(1)?,
-        centre: r.get(2)?,
-        start: start.parse().unwrap_or_default(),
-        application: r.get(4)?,
-        created_at: r.get(5)?,
-        applicant_name: r.get(6)?,
-        applicant_iin: r.get(7)?,
+        id: b.id,
+        slot: b.slot,
+        centre: b.centre,
+        start: b.start,
+        created_at: ts(b.created_at),
+        applicant_name: row.as_ref().map(|r| r.applicant_name.clone()),
+        applicant_iin: row.map(|r| r.applicant_iin),
+        application: b.application,
     })
 }
 
-/// The application's active booking (check access first).
+/// The active booking of application `id` (check access first).
 pub fn active_booking(st: &AppState, id: &str) -> Result<Option<Booking>, Problem> {
-    let db = st.accounts.db();
-    Ok(db
-        .query_row(
-            &format!("{BOOKING_SELECT} AND b.application = ?1"),
-            [id],
-            booking_row,
-        )
-        .optional()?)
+    st.store.booking(id)?.map(|b| booking_of(st, b)).transpose()
 }
 
-/// The desk's bookings of a day (default today), optionally of one centre.
+/// The bookings of a day (default today) at a centre or all: the desk's list.
 pub fn day_bookings(
     st: &AppState,
     acc: &Account,
@@ -397,12 +352,11 @@ pub fn day_bookings(
         None => local_date(st.now()),
     };
     let (from, to) = day_bounds(d)?;
-    let db = st.accounts.db();
-    let mut q = db.prepare(&format!(
-        "{BOOKING_SELECT} AND s.start >= ?1 AND s.start < ?2 AND (?3 IS NULL OR s.centre = ?3) ORDER BY s.start, s.centre"
-    ))?;
-    let rows = q
-        .query_map(params![from, to, centre], booking_row)?
+    let rows = st
+        .store
+        .bookings(centre, from, to)?
+        .into_iter()
+        .map(|b| booking_of(st, b))
         .collect::<Result<Vec<_>, _>>()?;
     Ok((d, rows))
 }

@@ -1,9 +1,11 @@
-//! HTML building blocks for the server-rendered pages: escaping, the page layout (skip link,
-//! header with navigation and language switcher, `lang` attribute, focus styles) and accessible
-//! form fields (labels, hints, error messages tied by `aria-describedby`, an error summary).
+//! HTML building blocks for the server-rendered pages, as typed `maud` templates: the page
+//! layout (skip link, header with navigation and language switcher, `lang` attribute, focus
+//! styles), accessible form fields (labels, hints, error messages tied by `aria-describedby`,
+//! an error summary), tables and SLA tags.
 //!
-//! For: producing markup safely — every text that is not a literal goes through [`esc`].
-//! Not for: what a page says (see `ui`) or interface texts (`locales/`).
+//! For: producing markup safely — `maud` escapes every spliced value, so no text reaches a
+//! page unescaped; `PreEscaped` is kept for markup we generate ourselves (the stylesheet, SVG
+//! diagrams). Not for: what a page says (see `ui`) or interface messages (`locales/`).
 
 use crate::accounts::Kind;
 use crate::auth::Viewer;
@@ -12,23 +14,8 @@ use crate::problem::FieldError;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use jiff::Timestamp;
+use maud::{DOCTYPE, Markup, PreEscaped, Render, html};
 use std::fmt::Write;
-
-/// Escapes text for HTML element content and attribute values.
-pub fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 /// Percent-encodes a query or path component.
 pub fn url_enc(s: &str) -> String {
@@ -118,187 +105,223 @@ pub fn with_lang(path_and_query: &str, lang: Lang) -> String {
     format!("{path}?{}", parts.join("&"))
 }
 
-/// A whole page.
-pub fn page(v: &Viewer, here: &str, title: &str, body: &str) -> String {
+/// The main navigation of a viewer: (href, text).
+fn nav_links(v: &Viewer) -> Vec<(&'static str, &'static str)> {
     let l = v.lang;
-    let mut nav = format!(r#"<a href="/services">{}</a>"#, l.t("nav.services"));
+    let mut nav = vec![("/services", l.t("nav-services"))];
     match v.kind() {
-        Some(Kind::Citizen) => {
-            let _ = write!(nav, r#"<a href="/cabinet">{}</a>"#, l.t("nav.cabinet"));
-        }
+        Some(Kind::Citizen) => nav.push(("/cabinet", l.t("nav-cabinet"))),
         Some(Kind::Staff) => {
             let sc = v.account.as_ref().and_then(|a| a.org.as_deref())
                 == Some(engine::STATE_CORPORATION);
-            if sc {
-                let _ = write!(nav, r#"<a href="/sc">{}</a>"#, l.t("nav.sc"));
+            nav.push(if sc {
+                ("/sc", l.t("nav-sc"))
             } else {
-                let _ = write!(nav, r#"<a href="/work">{}</a>"#, l.t("nav.work"));
-            }
-            let _ = write!(
-                nav,
-                r#"<a href="/monitoring">{}</a>"#,
-                l.t("nav.monitoring")
-            );
+                ("/work", l.t("nav-work"))
+            });
+            nav.push(("/monitoring", l.t("nav-monitoring")));
         }
-        Some(Kind::Monitor) => {
-            let _ = write!(
-                nav,
-                r#"<a href="/monitoring">{}</a>"#,
-                l.t("nav.monitoring")
-            );
-        }
+        Some(Kind::Monitor) => nav.push(("/monitoring", l.t("nav-monitoring"))),
         Some(Kind::Admin) => {
-            let _ = write!(
-                nav,
-                r#"<a href="/monitoring">{}</a><a href="/admin">{}</a>"#,
-                l.t("nav.monitoring"),
-                l.t("nav.admin")
-            );
+            nav.push(("/monitoring", l.t("nav-monitoring")));
+            nav.push(("/admin", l.t("nav-admin")));
         }
         None => {}
     }
-    let langs: String = Lang::ALL
-        .iter()
-        .map(|x| {
-            format!(
-                r#"<a href="{}" lang="{}" hreflang="{}"{}>{}</a>"#,
-                esc(&with_lang(here, *x)),
-                x.code(),
-                x.code(),
-                if *x == l {
-                    r#" aria-current="true""#
-                } else {
-                    ""
-                },
-                x.native_name()
-            )
-        })
-        .collect();
-    let who = match &v.account {
-        Some(a) => format!(
-            r#"<span class="who" title="{}">{}</span><a href="/tokens">{}</a><form method="post" action="/logout"><input type="hidden" name="csrf" value="{}"><button type="submit">{}</button></form>"#,
-            esc(&a.login),
-            esc(&a.name),
-            l.t("nav.tokens"),
-            esc(&v.csrf),
-            l.t("nav.logout")
-        ),
-        None => format!(
-            r#"<a href="/login">{}</a><a href="/register">{}</a>"#,
-            l.t("nav.login"),
-            l.t("nav.register")
-        ),
-    };
-    format!(
-        r##"<!doctype html>
-<html lang="{code}">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title} — qyzmet</title><style>{CSS}</style></head>
-<body>
-<a class="skip" href="#main">{skip}</a>
-<header class="top"><a class="brand" href="/">qyzmet</a><nav aria-label="{navl}">{nav}</nav>
-<div class="right"><nav class="langs" aria-label="{langl}">{langs}</nav>{who}</div></header>
-<main id="main" tabindex="-1">
-<h1>{title}</h1>
-{body}
-</main>
-<footer>{footer}</footer>
-</body></html>"##,
-        code = l.code(),
-        title = esc(title),
-        skip = l.t("nav.skip"),
-        navl = l.t("nav.label"),
-        langl = l.t("nav.languages"),
-        footer = l.t("footer.text"),
-    )
+    nav
 }
 
-pub fn html(status: StatusCode, body: String) -> Response {
-    (status, Html(body)).into_response()
+/// A whole page: the layout around `body`, with `title` as `<title>` and `<h1>`.
+pub fn page(v: &Viewer, here: &str, title: &str, body: Markup) -> Markup {
+    let l = v.lang;
+    html! {
+        (DOCTYPE)
+        html lang=(l.code()) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " — qyzmet" }
+                // Our own constant stylesheet.
+                style { (PreEscaped(CSS)) }
+            }
+            body {
+                a.skip href="#main" { (l.t("nav-skip")) }
+                header.top {
+                    a.brand href="/" { "qyzmet" }
+                    nav aria-label=(l.t("nav-label")) {
+                        @for (href, text) in nav_links(v) { a href=(href) { (text) } }
+                    }
+                    div.right {
+                        nav.langs aria-label=(l.t("nav-languages")) {
+                            @for x in Lang::ALL {
+                                a href=(with_lang(here, x)) lang=(x.code()) hreflang=(x.code())
+                                    aria-current=[(x == l).then_some("true")] { (x.native_name()) }
+                            }
+                        }
+                        @if let Some(a) = &v.account {
+                            span.who title=(a.login) { (a.name) }
+                            a href="/tokens" { (l.t("nav-tokens")) }
+                            form method="post" action="/logout" {
+                                (csrf_input(v))
+                                button type="submit" { (l.t("nav-logout")) }
+                            }
+                        } @else {
+                            a href="/login" { (l.t("nav-login")) }
+                            a href="/register" { (l.t("nav-register")) }
+                        }
+                    }
+                }
+                main id="main" tabindex="-1" {
+                    h1 { (title) }
+                    (body)
+                }
+                footer { (l.t("footer-text")) }
+            }
+        }
+    }
+}
+
+/// A page as a response.
+pub fn html(status: StatusCode, page: Markup) -> Response {
+    (status, Html(page.into_string())).into_response()
 }
 
 /// The CSRF hidden input of a form.
-pub fn csrf_input(v: &Viewer) -> String {
-    format!(
-        r#"<input type="hidden" name="csrf" value="{}">"#,
-        esc(&v.csrf)
-    )
+pub fn csrf_input(v: &Viewer) -> Markup {
+    html! { input type="hidden" name="csrf" value=(v.csrf); }
+}
+
+/// A hidden input.
+pub fn hidden(name: &str, value: &str) -> Markup {
+    html! { input type="hidden" name=(name) value=(value); }
 }
 
 /// An error summary linking to the fields at fault.
-pub fn error_summary(l: Lang, errors: &[FieldError]) -> String {
-    if errors.is_empty() {
-        return String::new();
+pub fn error_summary(l: Lang, errors: &[FieldError]) -> Markup {
+    html! {
+        @if !errors.is_empty() {
+            div.error-summary role="alert" tabindex="-1" {
+                h2 { (l.t("form-error_summary")) }
+                ul {
+                    @for e in errors {
+                        li { a href={ "#f-" (e.field) } { (e.detail) } }
+                    }
+                }
+            }
+        }
     }
-    let items: String = errors
-        .iter()
-        .map(|e| {
-            format!(
-                r##"<li><a href="#f-{}">{}</a></li>"##,
-                esc(&e.field),
-                esc(&e.detail)
-            )
-        })
-        .collect();
-    format!(
-        r#"<div class="error-summary" role="alert" tabindex="-1"><h2>{}</h2><ul>{items}</ul></div>"#,
-        l.t("form.error_summary")
-    )
 }
 
 fn err_for<'a>(errors: &'a [FieldError], name: &str) -> Option<&'a FieldError> {
     errors.iter().find(|e| e.field == name)
 }
 
-/// A labelled text input.
-pub fn input(
-    kind: &str,
-    name: &str,
-    label: &str,
-    value: &str,
-    hint: Option<&str>,
-    errors: &[FieldError],
-    extra: &str,
-) -> String {
-    let e = err_for(errors, name);
-    let mut described = vec![];
-    let hint_html = hint
-        .map(|h| {
-            described.push(format!("f-{name}-hint"));
-            format!(
-                r#"<div class="hint" id="f-{}-hint">{}</div>"#,
-                esc(name),
-                esc(h)
-            )
-        })
-        .unwrap_or_default();
-    let err_html = e
-        .map(|e| {
-            described.push(format!("f-{name}-error"));
-            format!(
-                r#"<span class="error-message" id="f-{}-error">{}</span>"#,
-                esc(name),
-                esc(&e.detail)
-            )
-        })
-        .unwrap_or_default();
-    format!(
-        r#"<div class="form-group{}"><label for="f-{n}">{}</label>{hint_html}{err_html}<input type="{kind}" id="f-{n}" name="{n}" value="{}"{}{} {extra}></div>"#,
-        if e.is_some() { " error" } else { "" },
-        esc(label),
-        esc(value),
-        if described.is_empty() {
-            String::new()
-        } else {
-            format!(r#" aria-describedby="{}""#, described.join(" "))
-        },
-        if e.is_some() {
-            r#" aria-invalid="true""#
-        } else {
-            ""
-        },
-        n = esc(name),
-    )
+/// The error message of a field, if it has one.
+pub fn error_message(e: Option<&FieldError>) -> Markup {
+    html! {
+        @if let Some(e) = e { span.error-message { (e.detail) } }
+    }
+}
+
+/// A labelled input (text, tel, password, number, search) with its hint and error.
+pub struct Input<'a> {
+    kind: &'a str,
+    name: &'a str,
+    label: &'a str,
+    value: &'a str,
+    hint: Option<&'a str>,
+    errors: &'a [FieldError],
+    autocomplete: Option<&'a str>,
+    inputmode: Option<&'a str>,
+    maxlength: Option<u32>,
+    no_spellcheck: bool,
+    style: Option<&'a str>,
+}
+
+impl<'a> Input<'a> {
+    pub fn new(kind: &'a str, name: &'a str, label: &'a str) -> Self {
+        Input {
+            kind,
+            name,
+            label,
+            value: "",
+            hint: None,
+            errors: &[],
+            autocomplete: None,
+            inputmode: None,
+            maxlength: None,
+            no_spellcheck: false,
+            style: None,
+        }
+    }
+    pub fn text(name: &'a str, label: &'a str) -> Self {
+        Self::new("text", name, label)
+    }
+    pub fn value(self, value: &'a str) -> Self {
+        Input { value, ..self }
+    }
+    pub fn hint(self, hint: &'a str) -> Self {
+        Input {
+            hint: Some(hint),
+            ..self
+        }
+    }
+    pub fn errors(self, errors: &'a [FieldError]) -> Self {
+        Input { errors, ..self }
+    }
+    pub fn autocomplete(self, a: &'a str) -> Self {
+        Input {
+            autocomplete: Some(a),
+            ..self
+        }
+    }
+    /// Digits only on phone keyboards, at most `max` of them.
+    pub fn numeric(self, max: u32) -> Self {
+        Input {
+            inputmode: Some("numeric"),
+            maxlength: Some(max),
+            ..self
+        }
+    }
+    pub fn no_spellcheck(self) -> Self {
+        Input {
+            no_spellcheck: true,
+            ..self
+        }
+    }
+    pub fn style(self, s: &'a str) -> Self {
+        Input {
+            style: Some(s),
+            ..self
+        }
+    }
+}
+
+impl Render for Input<'_> {
+    fn render(&self) -> Markup {
+        let n = self.name;
+        let e = err_for(self.errors, n);
+        let described: Vec<String> = [
+            self.hint.map(|_| format!("f-{n}-hint")),
+            e.map(|_| format!("f-{n}-error")),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        html! {
+            div.form-group.error[e.is_some()] {
+                label for={ "f-" (n) } { (self.label) }
+                @if let Some(h) = self.hint { div.hint id={ "f-" (n) "-hint" } { (h) } }
+                @if let Some(e) = e { span.error-message id={ "f-" (n) "-error" } { (e.detail) } }
+                input type=(self.kind) id={ "f-" (n) } name=(n) value=(self.value)
+                    aria-describedby=[(!described.is_empty()).then(|| described.join(" "))]
+                    aria-invalid=[e.map(|_| "true")]
+                    autocomplete=[self.autocomplete] inputmode=[self.inputmode]
+                    maxlength=[self.maxlength] spellcheck=[self.no_spellcheck.then_some("false")]
+                    style=[self.style];
+            }
+        }
+    }
 }
 
 pub fn textarea(
@@ -307,19 +330,16 @@ pub fn textarea(
     value: &str,
     hint: Option<&str>,
     errors: &[FieldError],
-) -> String {
+) -> Markup {
     let e = err_for(errors, name);
-    format!(
-        r#"<div class="form-group{}"><label for="f-{n}">{}</label>{}{}<textarea id="f-{n}" name="{n}" rows="3">{}</textarea></div>"#,
-        if e.is_some() { " error" } else { "" },
-        esc(label),
-        hint.map(|h| format!(r#"<div class="hint">{}</div>"#, esc(h)))
-            .unwrap_or_default(),
-        e.map(|e| format!(r#"<span class="error-message">{}</span>"#, esc(&e.detail)))
-            .unwrap_or_default(),
-        esc(value),
-        n = esc(name),
-    )
+    html! {
+        div.form-group.error[e.is_some()] {
+            label for={ "f-" (name) } { (label) }
+            @if let Some(h) = hint { div.hint { (h) } }
+            (error_message(e))
+            textarea id={ "f-" (name) } name=(name) rows="3" { (value) }
+        }
+    }
 }
 
 pub fn select(
@@ -328,27 +348,19 @@ pub fn select(
     options: &[(String, String)],
     selected: &str,
     errors: &[FieldError],
-) -> String {
+) -> Markup {
     let e = err_for(errors, name);
-    let opts: String = options
-        .iter()
-        .map(|(v, t)| {
-            format!(
-                r#"<option value="{}"{}>{}</option>"#,
-                esc(v),
-                if v == selected { " selected" } else { "" },
-                esc(t)
-            )
-        })
-        .collect();
-    format!(
-        r#"<div class="form-group{}"><label for="f-{n}">{}</label>{}<select id="f-{n}" name="{n}">{opts}</select></div>"#,
-        if e.is_some() { " error" } else { "" },
-        esc(label),
-        e.map(|e| format!(r#"<span class="error-message">{}</span>"#, esc(&e.detail)))
-            .unwrap_or_default(),
-        n = esc(name),
-    )
+    html! {
+        div.form-group.error[e.is_some()] {
+            label for={ "f-" (name) } { (label) }
+            (error_message(e))
+            select id={ "f-" (name) } name=(name) {
+                @for (v, t) in options {
+                    option value=(v) selected[v == selected] { (t) }
+                }
+            }
+        }
+    }
 }
 
 /// A fieldset of radio buttons.
@@ -358,40 +370,55 @@ pub fn radios(
     options: &[(String, String)],
     selected: &str,
     errors: &[FieldError],
-) -> String {
+) -> Markup {
     let e = err_for(errors, name);
-    let items: String = options
-        .iter()
-        .enumerate()
-        .map(|(i, (v, t))| {
-            format!(
-                r#"<div><input type="radio" id="f-{n}{}" name="{n}" value="{}"{}><label for="f-{n}{}">{}</label></div>"#,
-                if i == 0 { String::new() } else { format!("-{i}") },
-                esc(v),
-                if v == selected { " checked" } else { "" },
-                if i == 0 { String::new() } else { format!("-{i}") },
-                esc(t),
-                n = esc(name),
-            )
-        })
-        .collect();
-    format!(
-        r#"<div class="form-group{}"><fieldset class="radios"><legend>{}</legend>{}{items}</fieldset></div>"#,
-        if e.is_some() { " error" } else { "" },
-        esc(legend),
-        e.map(|e| format!(r#"<span class="error-message">{}</span>"#, esc(&e.detail)))
-            .unwrap_or_default(),
-    )
+    // The first option's id is the field's own, so that the error summary's link lands on it.
+    let id = |i: usize| {
+        if i == 0 {
+            format!("f-{name}")
+        } else {
+            format!("f-{name}-{i}")
+        }
+    };
+    html! {
+        div.form-group.error[e.is_some()] {
+            fieldset.radios {
+                legend { (legend) }
+                (error_message(e))
+                @for (i, (v, t)) in options.iter().enumerate() {
+                    div {
+                        input type="radio" id=(id(i)) name=(name) value=(v) checked[v == selected];
+                        label for=(id(i)) { (t) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A table with column headings.
+pub fn table(head: &[&str], body: Markup) -> Markup {
+    html! {
+        table {
+            thead { tr { @for h in head { th scope="col" { (h) } } } }
+            tbody { (body) }
+        }
+    }
+}
+
+/// A table of facts: a heading per row.
+pub fn facts(rows: &[(&str, Markup)]) -> Markup {
+    html! {
+        table { tbody {
+            @for (k, v) in rows { tr { th scope="row" { (k) } td { (v) } } }
+        } }
+    }
 }
 
 /// An SLA status tag.
-pub fn sla_tag(l: Lang, sla: Option<&str>) -> String {
-    match sla {
-        Some(s) => format!(
-            r#"<span class="tag {s}">{}</span>"#,
-            l.t(&format!("sla.{s}"))
-        ),
-        None => String::new(),
+pub fn sla_tag(l: Lang, sla: Option<&str>) -> Markup {
+    html! {
+        @if let Some(s) = sla { span class={ "tag " (s) } { (l.t_in("sla", s)) } }
     }
 }
 
@@ -400,12 +427,37 @@ mod tests {
     use super::*;
 
     #[test]
-    fn escapes() {
-        assert_eq!(
-            esc(r#"<a href="x">'&'</a>"#),
-            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
-        );
+    fn encodes_urls() {
         assert_eq!(url_enc("a b/ә"), "a%20b%2F%D3%99");
+    }
+
+    #[test]
+    fn fields_escape_and_tie_errors() {
+        let errors = [FieldError {
+            field: "iin".into(),
+            rule: "iin.checksum".into(),
+            detail: "bad <b>".into(),
+        }];
+        let s = Input::text("iin", "IIN & co")
+            .value(r#""><script>"#)
+            .hint("12 digits")
+            .errors(&errors)
+            .numeric(12)
+            .render()
+            .into_string();
+        assert!(
+            s.contains("IIN &amp; co") && s.contains("bad &lt;b&gt;"),
+            "{s}"
+        );
+        assert!(s.contains(r#"value="&quot;&gt;&lt;script&gt;""#), "{s}");
+        assert!(
+            s.contains(r#"aria-describedby="f-iin-hint f-iin-error""#),
+            "{s}"
+        );
+        assert!(s.contains(r#"class="form-group error""#) && s.contains(r#"maxlength="12""#));
+        let s = error_summary(Lang::En, &errors).into_string();
+        assert!(s.contains(r##"href="#f-iin""##), "{s}");
+        assert!(error_summary(Lang::En, &[]).into_string().is_empty());
     }
 
     #[test]

@@ -49,7 +49,8 @@ use store::{SqliteStore, Store};
 /// How the server runs.
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// Where `qyzmet.db` (the store) and `accounts.db` live; created if missing.
+    /// Where `qyzmet.db` (the store: every durable record) and the development CA live;
+    /// created if missing.
     pub data_dir: PathBuf,
     pub listen: SocketAddr,
     /// The regulation catalogue (must lint clean); `None`: the one built into the binary.
@@ -140,11 +141,11 @@ impl AppState {
             .with_context(|| format!("cannot create {}", config.data_dir.display()))?;
         let ctx = load_context(config.regulations_dir.as_deref())?;
         let db = config.data_dir.join("qyzmet.db");
-        let store = SqliteStore::open(&db, ctx.clone())
-            .map_err(|e| anyhow::anyhow!("cannot open the store {}: {e}", db.display()))?;
-        let accounts =
-            accounts::Accounts::open(&config.data_dir.join("accounts.db"), options.password_cost)
-                .context("cannot open accounts.db")?;
+        let store: Arc<dyn Store> = Arc::new(
+            SqliteStore::open(&db, ctx.clone())
+                .map_err(|e| anyhow::anyhow!("cannot open the store {}: {e}", db.display()))?,
+        );
+        let accounts = accounts::Accounts::new(store.clone(), options.password_cost);
         let renderer = load_renderer();
         if let Err(e) = &renderer {
             tracing::warn!("documents cannot be rendered: {e}");
@@ -164,7 +165,7 @@ impl AppState {
             config,
             options,
             ctx,
-            store: Arc::new(store),
+            store,
             accounts,
             renderer,
             public_url,

@@ -1,13 +1,22 @@
 //! SLA monitoring: how often each step was completed within its legal time, per service,
 //! provider, step and role; average and 90th-percentile time per step against the legal
-//! duration; the open applications overdue or at risk now — as data, CSV and SVG bar charts.
+//! duration; the open applications overdue or at risk now — as data and CSV (the page's SVG
+//! charts are drawn in `ui::charts`).
 //!
-//! For: reading the journal (events of every application the viewer may see) and the engine's
-//! SLA status at the server clock. Not for: deciding deadlines (the engine computed each due
-//! instant when the step started; they are read back from the events).
+//! For: the report from the store's monitoring aggregates (kept in the transaction of every
+//! command, so it costs the same at 10 applications and at 10 million) plus the open
+//! applications past their watch instant (judged by the engine's SLA rules at the server
+//! clock); and the same report by a full scan of the journal ([`report_full_scan`]), the
+//! reference the aggregates are tested and benchmarked against. Not for: deciding deadlines
+//! (the engine computed each due instant when the step started).
+//!
+//! Definitions: a step is measured when it had a legal due instant and was completed, or is
+//! open past it (not waiting with the provider after a return); the service term is measured
+//! when the application closed, or is in progress past its term. The period is the Almaty
+//! day of submission. p90 is the upper bound of the duration bucket (`store::views::BUCKETS`)
+//! that holds the 90th percentile.
 
 use crate::accounts::Account;
-use crate::html::esc;
 use crate::ops::{self, Summary};
 use crate::problem::Problem;
 use crate::{AppState, access};
@@ -15,7 +24,7 @@ use engine::sla::Sla;
 use engine::{Application, Event};
 use jiff::Timestamp;
 use serde::Serialize;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::fmt::Write;
 use utoipa::ToSchema;
 
@@ -85,51 +94,8 @@ fn pct(on: u64, n: u64) -> f64 {
     if n == 0 { 1.0 } else { on as f64 / n as f64 }
 }
 
-fn p90(v: &mut [f64]) -> f64 {
-    if v.is_empty() {
-        return 0.0;
-    }
-    v.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
-    let rank = ((0.9 * v.len() as f64).ceil() as usize).clamp(1, v.len());
-    v[rank - 1]
-}
-
-fn minutes(a: Timestamp, b: Timestamp) -> f64 {
-    (b.as_second() - a.as_second()) as f64 / 60.0
-}
-
-/// Every application `acc` may see, submitted within `[from, to)`.
-fn applications(
-    st: &AppState,
-    acc: &Account,
-    from: Option<Timestamp>,
-    to: Option<Timestamp>,
-) -> Result<Vec<Application>, Problem> {
-    let mut seen = HashSet::new();
-    let mut out = vec![];
-    let ids = st
-        .accounts
-        .all_indexed()?
-        .into_iter()
-        .map(|e| e.id)
-        .chain(st.store.open_applications()?.into_iter().map(|a| a.id));
-    for id in ids {
-        if !seen.insert(id.clone()) {
-            continue;
-        }
-        let Some(a) = st.store.application(&id)? else {
-            continue;
-        };
-        if !access::can_see(acc, &a) {
-            continue;
-        }
-        if from.is_some_and(|f| a.submitted_at < f) || to.is_some_and(|t| a.submitted_at >= t) {
-            continue;
-        }
-        out.push(a);
-    }
-    Ok(out)
-}
+/// Most applications listed as overdue or at risk (the counts are exact).
+pub const LISTED: usize = 100;
 
 #[derive(Default)]
 struct Acc {
@@ -137,6 +103,184 @@ struct Acc {
     on_time: u64,
 }
 
+/// What both reports add up: compliance per service, provider and role; time per step.
+#[derive(Default)]
+struct Tally {
+    applications: u64,
+    open: i64,
+    service: BTreeMap<String, Acc>,
+    provider: BTreeMap<String, Acc>,
+    role: BTreeMap<String, Acc>,
+    steps: BTreeMap<(String, String, usize), (StepStats, Vec<u64>, i64, i64, u64)>,
+}
+
+impl Tally {
+    fn measure(&mut self, regulation: &str, provider: &str, role: Option<&str>, ok: bool, n: u64) {
+        let mut keys = vec![
+            (&mut self.service, regulation.to_string()),
+            (&mut self.provider, provider.to_string()),
+        ];
+        if let Some(r) = role {
+            keys.push((&mut self.role, r.to_string()));
+        }
+        for (map, k) in keys {
+            let a = map.entry(k).or_default();
+            a.measured += n;
+            a.on_time += if ok { n } else { 0 };
+        }
+    }
+
+    fn step(
+        &mut self,
+        st: &AppState,
+        regulation: &str,
+        version: u32,
+        channel: &str,
+        step: usize,
+    ) -> &mut (StepStats, Vec<u64>, i64, i64, u64) {
+        self.steps
+            .entry((regulation.to_string(), channel.to_string(), step))
+            .or_insert_with(|| {
+                let s = channel
+                    .parse::<regulation::ChannelId>()
+                    .ok()
+                    .and_then(|c| st.ctx.plan(regulation, version, c))
+                    .and_then(|p| p.step(step).cloned());
+                (
+                    StepStats {
+                        regulation: regulation.to_string(),
+                        channel: channel.to_string(),
+                        step,
+                        flow: s.as_ref().map(|s| s.flow.clone()).unwrap_or_default(),
+                        n: s.as_ref().map(|s| s.n).unwrap_or_default(),
+                        role: s.as_ref().map(|s| s.role.clone()).unwrap_or_default(),
+                        legal_duration: s.and_then(|s| s.duration.map(|d| d.to_string())),
+                        ..Default::default()
+                    },
+                    vec![0; store::views::BUCKETS.len()],
+                    0,
+                    0,
+                    0,
+                )
+            })
+    }
+
+    /// An open application past its watch instant: a late open step and a missed term count.
+    fn open_row(&mut self, st: &AppState, r: &store::ListRow, now: Timestamp) {
+        let returned = r.status == "returned_to_provider";
+        if !returned && !r.automatic && r.step_due.is_some_and(|d| now > d) {
+            let role = r.holder_role.clone().unwrap_or_default();
+            let e = self.step(st, &r.regulation, r.version, &r.channel, r.step);
+            e.0.measured += 1;
+            self.measure(&r.regulation, &r.provider, Some(&role), false, 1);
+        }
+        if r.status == "in_progress" && r.term_due.is_some_and(|t| now > t) {
+            self.measure(&r.regulation, &r.provider, None, false, 1);
+        }
+    }
+
+    fn finish(
+        self,
+        st: &AppState,
+        at: Timestamp,
+        from: Option<&str>,
+        to: Option<&str>,
+        watched: &[store::ListRow],
+    ) -> Report {
+        let finish = |m: BTreeMap<String, Acc>| -> Vec<Compliance> {
+            m.into_iter()
+                .map(|(key, a)| Compliance {
+                    key,
+                    measured: a.measured,
+                    on_time: a.on_time,
+                    compliance: pct(a.on_time, a.measured),
+                })
+                .collect()
+        };
+        let by_step = self
+            .steps
+            .into_values()
+            .map(|(mut s, hist, secs, legal_secs, legal_n)| {
+                let n = s.completed.max(1) as f64;
+                s.avg_minutes = secs as f64 / 60.0 / n;
+                s.p90_minutes = store::views::p90(&hist);
+                s.legal_minutes = (legal_n > 0).then(|| legal_secs as f64 / 60.0 / legal_n as f64);
+                s.compliance = pct(s.on_time, s.measured);
+                s
+            })
+            .collect();
+        let (mut overdue, mut at_risk) = (vec![], vec![]);
+        let (mut n_over, mut n_risk) = (0u64, 0u64);
+        for r in watched {
+            match r.sla(at) {
+                Some(Sla::Overdue) => {
+                    n_over += 1;
+                    if overdue.len() < LISTED {
+                        overdue.push(ops::summary_of_row(st, r, at));
+                    }
+                }
+                Some(Sla::AtRisk) => {
+                    n_risk += 1;
+                    if at_risk.len() < LISTED {
+                        at_risk.push(ops::summary_of_row(st, r, at));
+                    }
+                }
+                _ => {}
+            }
+        }
+        Report {
+            at,
+            from: from.map(String::from),
+            to: to.map(String::from),
+            applications: self.applications,
+            by_service: finish(self.service),
+            by_provider: finish(self.provider),
+            by_role: finish(self.role),
+            by_step,
+            open_on_time: (self.open.max(0) as u64).saturating_sub(n_over + n_risk),
+            open_at_risk: n_risk,
+            open_overdue: n_over,
+            overdue,
+            at_risk,
+        }
+    }
+}
+
+/// The report's period as Almaty days `[from, to)` and as instants (start of those days).
+type Period = (
+    Option<String>,
+    Option<String>,
+    Option<Timestamp>,
+    Option<Timestamp>,
+);
+
+fn period(st: &AppState, from: Option<&str>, to: Option<&str>) -> Result<Period, Problem> {
+    let f = ops::parse_date_bound("from", from)?;
+    let t = ops::parse_date_bound("to", to)?;
+    let day = |x: Timestamp| store::views::day_of(&st.ctx, x);
+    // An instant bound counts its whole day: the aggregates are kept per day of submission.
+    let start = |d: &str| parse_bound(d);
+    let fd = f.map(day);
+    let td = t.map(|x| {
+        let d = day(x);
+        if start(&d) == Some(x) {
+            d
+        } else {
+            // `to` inside a day keeps that day.
+            jiff::civil::Date::strptime("%Y-%m-%d", &d)
+                .ok()
+                .and_then(|d| d.tomorrow().ok())
+                .map(|d| d.to_string())
+                .unwrap_or(d)
+        }
+    });
+    let fi = fd.as_deref().and_then(start);
+    let ti = td.as_deref().and_then(start);
+    Ok((fd, td, fi, ti))
+}
+
+/// The monitoring report for `acc` over applications submitted `from`–`to` (dates; the
+/// `to` day excluded), from the store's aggregates.
 pub fn report(
     st: &AppState,
     acc: &Account,
@@ -144,178 +288,147 @@ pub fn report(
     to: Option<&str>,
 ) -> Result<Report, Problem> {
     access::require_monitoring(acc)?;
-    let bound = |field: &str, v: Option<&str>| -> Result<Option<Timestamp>, Problem> {
-        match v.filter(|s| !s.is_empty()) {
-            None => Ok(None),
-            Some(s) => parse_bound(s).map(Some).ok_or_else(|| {
-                Problem::invalid(
-                    field,
-                    "date",
-                    format!(
-                        "`{field}` is a date (2019-12-02) or an instant (2019-12-02T04:00:00Z)"
-                    ),
-                )
-            }),
-        }
-    };
-    let (f, t) = (bound("from", from)?, bound("to", to)?);
+    let (fd, td, fi, ti) = period(st, from, to)?;
     let now = st.now();
-    let apps = applications(st, acc, f, t)?;
-    let mut service: BTreeMap<String, Acc> = BTreeMap::new();
-    let mut provider: BTreeMap<String, Acc> = BTreeMap::new();
-    let mut role: BTreeMap<String, Acc> = BTreeMap::new();
-    struct StepAcc {
-        stats: StepStats,
-        times: Vec<f64>,
-        legal: Vec<f64>,
-    }
-    let mut steps: BTreeMap<(String, String, usize), StepAcc> = BTreeMap::new();
-    let (mut overdue, mut at_risk, mut on_time_open) = (vec![], vec![], 0u64);
-    for app in &apps {
-        let Some(plan) = st.ctx.plan(&app.regulation, app.version, app.channel) else {
-            continue;
-        };
-        let events = st.store.events(&app.id)?;
-        // (step, started, due) of the step in progress while walking the events.
-        let mut cur: Option<(usize, Timestamp, Option<Timestamp>)> = None;
-        let mut record =
-            |step: usize, start: Timestamp, due: Option<Timestamp>, end: Option<Timestamp>| {
-                // Automatic steps (the portal, information systems) are nobody's work to measure.
-                let Some(s) = plan.step(step).filter(|s| !ops::is_automatic(s)) else {
-                    return;
-                };
-                let late_open = end.is_none() && due.is_some_and(|d| now > d);
-                let measured = (end.is_some() && due.is_some()) || late_open;
-                let ok = matches!((end, due), (Some(e), Some(d)) if e <= d);
-                let key = (
-                    app.regulation.clone(),
-                    app.channel.as_str().to_string(),
-                    step,
-                );
-                let e = steps.entry(key).or_insert_with(|| StepAcc {
-                    stats: StepStats {
-                        regulation: app.regulation.clone(),
-                        channel: app.channel.as_str().into(),
-                        step,
-                        flow: s.flow.clone(),
-                        n: s.n,
-                        role: s.role.clone(),
-                        legal_duration: s.duration.map(|d| d.to_string()),
-                        ..Default::default()
-                    },
-                    times: vec![],
-                    legal: vec![],
-                });
-                if let Some(end) = end {
-                    e.stats.completed += 1;
-                    e.times.push(minutes(start, end));
-                    if let Some(d) = due {
-                        e.legal.push(minutes(start, d));
-                    }
-                }
-                if measured {
-                    e.stats.measured += 1;
-                    e.stats.on_time += ok as u64;
-                    for (map, k) in [
-                        (&mut service, app.regulation.clone()),
-                        (&mut provider, app.provider.clone()),
-                        (&mut role, s.role.clone()),
-                    ] {
-                        let a = map.entry(k).or_default();
-                        a.measured += 1;
-                        a.on_time += ok as u64;
-                    }
-                }
-            };
-        for e in &events {
-            match e {
-                Event::Submitted { at, step_due, .. } => cur = Some((0, *at, *step_due)),
-                Event::StepCompleted {
-                    step, at, next_due, ..
-                } => {
-                    if let Some((i, s, d)) = cur
-                        && i == *step
-                    {
-                        record(i, s, d, Some(*at));
-                    }
-                    cur = plan.next(*step).map(|n| (n.index, *at, *next_due));
-                }
-                Event::Closed { .. } => cur = None,
-                Event::ReturnedToProvider { .. } => cur = None,
-                Event::ReRequested { at, due, .. } => cur = Some((app.step, *at, Some(*due))),
-                Event::ResultSigned { .. } => {}
-                Event::RequestRefused { .. } => cur = None,
-            }
-        }
-        if let Some((i, s, d)) = cur
-            && app.status != engine::Status::Closed
-        {
-            record(i, s, d, None);
-        }
-        // The service term: met when closed by it; missed when closed later or still open
-        // past it (waiting at the State Corporation for the applicant does not count).
-        if let Some(term) = app.term_due {
-            let verdict = match (app.closed_at, app.status) {
-                (Some(c), _) => Some(c <= term),
-                (None, engine::Status::InProgress) if now > term => Some(false),
-                _ => None,
-            };
-            if let Some(ok) = verdict {
-                for (map, k) in [
-                    (&mut service, &app.regulation),
-                    (&mut provider, &app.provider),
-                ] {
-                    let a = map.entry(k.clone()).or_default();
-                    a.measured += 1;
-                    a.on_time += ok as u64;
-                }
-            }
-        }
-        if let Some(r) = engine::sla::sla(app, now, &st.ctx) {
-            match r.status {
-                Sla::Overdue => overdue.push(ops::summary(st, app, now)),
-                Sla::AtRisk => at_risk.push(ops::summary(st, app, now)),
-                Sla::OnTime => on_time_open += 1,
-            }
-        }
-    }
-    let finish = |m: BTreeMap<String, Acc>| -> Vec<Compliance> {
-        m.into_iter()
-            .map(|(key, a)| Compliance {
-                key,
-                measured: a.measured,
-                on_time: a.on_time,
-                compliance: pct(a.on_time, a.measured),
-            })
-            .collect()
+    let Some(scope) = ops::scope_of(acc) else {
+        return Ok(Tally::default().finish(st, now, from, to, &[]));
     };
-    let by_step = steps
-        .into_values()
-        .map(|mut s| {
-            let n = s.times.len().max(1) as f64;
-            s.stats.avg_minutes = s.times.iter().sum::<f64>() / n;
-            s.stats.p90_minutes = p90(&mut s.times);
-            s.stats.legal_minutes =
-                (!s.legal.is_empty()).then(|| s.legal.iter().sum::<f64>() / s.legal.len() as f64);
-            s.stats.compliance = pct(s.stats.on_time, s.stats.measured);
-            s.stats
-        })
-        .collect();
-    Ok(Report {
-        at: now,
-        from: from.map(String::from),
-        to: to.map(String::from),
-        applications: apps.len() as u64,
-        by_service: finish(service),
-        by_provider: finish(provider),
-        by_role: finish(role),
-        by_step,
-        open_on_time: on_time_open,
-        open_at_risk: at_risk.len() as u64,
-        open_overdue: overdue.len() as u64,
-        overdue,
-        at_risk,
-    })
+    let agg = st.store.aggregates(&scope, fd.as_deref(), td.as_deref())?;
+    let watched = st.store.watched(&scope, fi, ti, now)?;
+    let mut t = Tally::default();
+    for a in &agg.apps {
+        t.applications += a.submitted;
+        t.open += a.open;
+        if a.term_measured > 0 {
+            let (m, ok) = (a.term_measured, a.term_on_time);
+            t.measure(&a.regulation, &a.provider, None, true, ok);
+            t.measure(&a.regulation, &a.provider, None, false, m - ok);
+        }
+    }
+    for s in &agg.steps {
+        let version = st
+            .ctx
+            .regulations()
+            .iter()
+            .filter(|r| r.id == s.regulation)
+            .map(|r| r.version)
+            .max()
+            .unwrap_or(1);
+        let e = t.step(st, &s.regulation, version, &s.channel, s.step);
+        e.0.completed += s.completed;
+        e.0.measured += s.measured;
+        e.0.on_time += s.on_time;
+        for (h, n) in e.1.iter_mut().zip(&s.hist) {
+            *h += n;
+        }
+        e.2 += s.seconds_sum;
+        e.3 += s.legal_seconds_sum;
+        e.4 += s.legal_n;
+        t.measure(&s.regulation, &s.provider, Some(&s.role), true, s.on_time);
+        t.measure(
+            &s.regulation,
+            &s.provider,
+            Some(&s.role),
+            false,
+            s.measured - s.on_time,
+        );
+    }
+    for r in &watched {
+        t.open_row(st, r, now);
+    }
+    Ok(t.finish(st, now, from, to, &watched))
+}
+
+/// The same report by reading every application's events: the reference for tests and the
+/// benchmark (its cost grows with the number of applications).
+pub fn report_full_scan(
+    st: &AppState,
+    acc: &Account,
+    from: Option<&str>,
+    to: Option<&str>,
+) -> Result<Report, Problem> {
+    access::require_monitoring(acc)?;
+    let (_, _, fi, ti) = period(st, from, to)?;
+    let now = st.now();
+    let Some(scope) = ops::scope_of(acc) else {
+        return Ok(Tally::default().finish(st, now, from, to, &[]));
+    };
+    let mut t = Tally::default();
+    let mut watched = vec![];
+    let mut q = store::ListQuery {
+        scope: Some(scope),
+        from: fi,
+        to: ti,
+        sort: store::views::Sort::Oldest,
+        limit: 500,
+        ..Default::default()
+    };
+    loop {
+        let page = st.store.list(&q)?;
+        for r in &page.rows {
+            let Some(app) = st.store.application(&r.id)? else {
+                continue;
+            };
+            let events = st.store.events(&app.id)?;
+            tally_events(st, &mut t, &app, &events);
+            if app.status != engine::Status::Closed {
+                t.open += 1;
+                // Judged from the state; listed as the stored row shows it (to the millisecond).
+                let row = store::views::list_row(&app, &st.ctx, now);
+                if row.watch_at.is_some_and(|w| w <= now) {
+                    t.open_row(st, &row, now);
+                    watched.push(r.clone());
+                }
+            }
+        }
+        match page.next {
+            Some(n) => q.cursor = Some(n),
+            None => break,
+        }
+    }
+    watched.sort_by(|a, b| (a.watch_at, &a.id).cmp(&(b.watch_at, &b.id)));
+    Ok(t.finish(st, now, from, to, &watched))
+}
+
+/// One application's completed steps and closed term, walked from its events.
+fn tally_events(st: &AppState, t: &mut Tally, app: &Application, events: &[Event]) {
+    let Some(plan) = st.ctx.plan(&app.regulation, app.version, app.channel) else {
+        return;
+    };
+    t.applications += 1;
+    // The state before each event tells when the completed step started and was due.
+    let mut before: Option<Application> = None;
+    for e in events {
+        if let (Event::StepCompleted { step, at, .. }, Some(b)) = (e, &before)
+            && b.step == *step
+            && let Some(s) = plan.step(*step).filter(|s| !s.automatic)
+        {
+            let (start, due) = (b.step_started, b.step_due);
+            let secs = at.as_second() - start.as_second();
+            let ok = due.is_some_and(|d| *at <= d);
+            let e = t.step(
+                st,
+                &app.regulation,
+                app.version,
+                app.channel.as_str(),
+                *step,
+            );
+            e.0.completed += 1;
+            e.1[store::views::bucket(secs as f64 / 60.0)] += 1;
+            e.2 += secs;
+            if let Some(d) = due {
+                e.0.measured += 1;
+                e.0.on_time += ok as u64;
+                e.3 += d.as_second() - start.as_second();
+                e.4 += 1;
+                t.measure(&app.regulation, &app.provider, Some(&s.role), ok, 1);
+            }
+        }
+        before = engine::apply(before, e, &st.ctx);
+    }
+    if let (Some(c), Some(term)) = (app.closed_at, app.term_due) {
+        t.measure(&app.regulation, &app.provider, None, c <= term, 1);
+    }
 }
 
 fn csv_field(s: &str) -> String {
@@ -386,158 +499,23 @@ pub fn csv(r: &Report) -> String {
     out
 }
 
-/// A horizontal bar chart of compliance (0–100%) per row, with the numbers as text.
-pub fn compliance_svg(title: &str, rows: &[(String, f64, u64)]) -> String {
-    let row_h = 26.0;
-    let label_w = 300.0;
-    let bar_w = 360.0;
-    let h = 40.0 + row_h * rows.len().max(1) as f64 + 24.0;
-    let w = label_w + bar_w + 90.0;
-    let mut s = format!(
-        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="100%" role="img" aria-labelledby="c-t"><title id="c-t">{}</title><style>text{{font:13px sans-serif;fill:#0b0c0c}}</style>"#,
-        esc(title)
-    );
-    let _ = write!(
-        s,
-        r#"<text x="0" y="18" style="font-weight:bold">{}</text>"#,
-        esc(title)
-    );
-    for pctv in [0, 50, 80, 100] {
-        let x = label_w + bar_w * pctv as f64 / 100.0;
-        let _ = write!(
-            s,
-            r##"<line x1="{x}" y1="28" x2="{x}" y2="{}" stroke="#b1b4b6" stroke-dasharray="{}"/><text x="{x}" y="{}" text-anchor="middle">{pctv}%</text>"##,
-            h - 20.0,
-            if pctv == 80 { "4 3" } else { "0" },
-            h - 6.0
-        );
-    }
-    for (i, (label, v, n)) in rows.iter().enumerate() {
-        let y = 32.0 + row_h * i as f64;
-        let colour = if *v >= 0.9 {
-            "#00703c"
-        } else if *v >= 0.8 {
-            "#b58800"
-        } else {
-            "#d4351c"
-        };
-        let short: String = label.chars().take(44).collect();
-        let _ = write!(
-            s,
-            r#"<text x="0" y="{}">{}</text><rect x="{label_w}" y="{y}" width="{:.1}" height="18" fill="{colour}"><title>{}: {:.0}% ({n})</title></rect><text x="{:.1}" y="{}">{:.0}% ({n})</text>"#,
-            y + 14.0,
-            esc(&short),
-            (bar_w * v).max(1.0),
-            esc(label),
-            v * 100.0,
-            label_w + bar_w * v + 6.0,
-            y + 14.0,
-            v * 100.0
-        );
-    }
-    s.push_str("</svg>");
-    s
-}
-
-/// Grouped bars per step: average and p90 time against the legal duration (minutes, log scale
-/// so that 30 seconds and 9 days fit one chart).
-pub fn steps_svg(
-    title: &str,
-    legend: [&str; 3],
-    rows: &[(String, f64, f64, Option<f64>)],
-) -> String {
-    let row_h = 34.0;
-    let label_w = 300.0;
-    let bar_w = 360.0;
-    let h = 60.0 + row_h * rows.len().max(1) as f64 + 24.0;
-    let w = label_w + bar_w + 120.0;
-    let max = rows
-        .iter()
-        .flat_map(|r| [r.1, r.2, r.3.unwrap_or(0.0)])
-        .fold(1.0f64, f64::max);
-    let scale = |m: f64| bar_w * ((m.max(0.0) + 1.0).ln() / (max + 1.0).ln());
-    let mut s = format!(
-        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="100%" role="img" aria-labelledby="s-t"><title id="s-t">{}</title><style>text{{font:12px sans-serif;fill:#0b0c0c}}</style>"#,
-        esc(title)
-    );
-    let _ = write!(
-        s,
-        r#"<text x="0" y="18" style="font-weight:bold">{}</text>"#,
-        esc(title)
-    );
-    for (i, (c, l)) in [
-        ("#1d70b8", legend[0]),
-        ("#5694ca", legend[1]),
-        ("#0b0c0c", legend[2]),
-    ]
-    .iter()
-    .enumerate()
-    {
-        let x = i as f64 * 200.0;
-        let _ = write!(
-            s,
-            r#"<rect x="{x}" y="28" width="14" height="10" fill="{c}"/><text x="{}" y="37">{}</text>"#,
-            x + 18.0,
-            esc(l)
-        );
-    }
-    for (i, (label, avg, p90v, legal)) in rows.iter().enumerate() {
-        let y = 52.0 + row_h * i as f64;
-        let short: String = label.chars().take(44).collect();
-        let _ = write!(
-            s,
-            r##"<text x="0" y="{}">{}</text><rect x="{label_w}" y="{y}" width="{:.1}" height="10" fill="#1d70b8"><title>{}</title></rect><rect x="{label_w}" y="{}" width="{:.1}" height="10" fill="#5694ca"/><text x="{:.1}" y="{}">{:.0} / {:.0} min</text>"##,
-            y + 14.0,
-            esc(&short),
-            scale(*avg).max(1.0),
-            esc(label),
-            y + 11.0,
-            scale(*p90v).max(1.0),
-            label_w + scale(avg.max(*p90v)) + 6.0,
-            y + 10.0,
-            avg,
-            p90v
-        );
-        if let Some(l) = legal {
-            let x = label_w + scale(*l);
-            let _ = write!(
-                s,
-                r##"<line x1="{x:.1}" y1="{}" x2="{x:.1}" y2="{}" stroke="#0b0c0c" stroke-width="3"><title>{:.0} min</title></line>"##,
-                y - 3.0,
-                y + 24.0,
-                l
-            );
-        }
-    }
-    s.push_str("</svg>");
-    s
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn percentile_and_bounds() {
-        let mut v = vec![5.0, 1.0, 3.0, 2.0, 4.0, 6.0, 7.0, 8.0, 9.0, 10.0];
-        assert_eq!(p90(&mut v), 9.0);
-        assert_eq!(p90(&mut []), 0.0);
+        // Ten durations of 1..=10 minutes: the 9th smallest (9 min) falls in the 10-minute bucket.
+        let mut h = vec![0u64; store::views::BUCKETS.len()];
+        for m in 1..=10 {
+            h[store::views::bucket(m as f64)] += 1;
+        }
+        assert_eq!(store::views::p90(&h), 10.0);
+        assert_eq!(store::views::p90(&[]), 0.0);
         assert_eq!(
             parse_bound("2019-12-02"),
             Some("2019-12-01T18:00:00Z".parse().unwrap())
         );
         assert!(parse_bound("yesterday").is_none());
-    }
-
-    #[test]
-    fn charts_are_svg_with_escaped_labels() {
-        let s = compliance_svg("A & B", &[("x<y".into(), 0.5, 2)]);
-        assert!(s.starts_with("<svg") && s.contains("x&lt;y") && s.contains("A &amp; B"));
-        let s = steps_svg(
-            "t",
-            ["avg", "p90", "legal"],
-            &[("s".into(), 10.0, 20.0, Some(15.0))],
-        );
-        assert!(s.contains("<line") && s.ends_with("</svg>"));
     }
 }

@@ -111,20 +111,21 @@ pub fn senders(options: &crate::Options) -> Vec<Box<dyn Sender>> {
     out
 }
 
+/// The `notify-*` message of an event.
 fn event_key(e: &Event) -> &'static str {
     match e {
-        Event::Submitted { .. } => "notify.submitted",
-        Event::StepCompleted { .. } => "notify.step_completed",
+        Event::Submitted { .. } => "submitted",
+        Event::StepCompleted { .. } => "step_completed",
         Event::Closed { outcome, .. } => match outcome {
-            Closure::Issued => "notify.issued",
-            Closure::RefusalIssued => "notify.refusal_issued",
-            Closure::AcceptanceRefused => "notify.acceptance_refused",
-            Closure::RefusalNotice => "notify.refusal_notice",
+            Closure::Issued => "issued",
+            Closure::RefusalIssued => "refusal_issued",
+            Closure::AcceptanceRefused => "acceptance_refused",
+            Closure::RefusalNotice => "refusal_notice",
         },
-        Event::ReturnedToProvider { .. } => "notify.returned",
-        Event::ReRequested { .. } => "notify.rerequested",
-        Event::ResultSigned { .. } => "notify.signed",
-        Event::RequestRefused { .. } => "notify.refusal_notice",
+        Event::ReturnedToProvider { .. } => "returned",
+        Event::ReRequested { .. } => "rerequested",
+        Event::ResultSigned { .. } => "signed",
+        Event::RequestRefused { .. } => "refusal_notice",
     }
 }
 
@@ -133,7 +134,7 @@ pub fn text(application: &str, e: &Event) -> String {
     let key = event_key(e);
     [Lang::Kk, Lang::Ru]
         .iter()
-        .map(|l| l.tf(key, &[("id", application)]))
+        .map(|l| l.t_in_args("notify", key, &[("id", application.into())]))
         .collect::<Vec<_>>()
         .join(" / ")
 }
@@ -208,6 +209,7 @@ pub fn dispatch_once(st: &AppState) -> Result<usize, crate::Problem> {
 
 /// Dispatches every two seconds until the task is aborted.
 pub async fn run_dispatcher(st: AppState) {
+    let mut ticks: u64 = 0;
     loop {
         let s = st.clone();
         match tokio::task::spawn_blocking(move || dispatch_once(&s)).await {
@@ -215,6 +217,16 @@ pub async fn run_dispatcher(st: AppState) {
             Err(e) => tracing::warn!("notifications task: {e}"),
             _ => {}
         }
+        // About every ten minutes: forget portal forms never signed (and their files).
+        if ticks % 300 == 0 {
+            let s = st.clone();
+            match tokio::task::spawn_blocking(move || crate::uploads::expire_drafts(&s)).await {
+                Ok(Ok(n)) if n > 0 => tracing::info!(drafts = n, "expired unsigned form uploads"),
+                Ok(Err(p)) => tracing::warn!("draft expiry: {}", p.detail),
+                _ => {}
+            }
+        }
+        ticks += 1;
         tokio::time::sleep(std::time::Duration::from_secs(2)).await;
     }
 }

@@ -2,21 +2,23 @@
 //! paper application at the office, take one in at the State Corporation, complete a step,
 //! return unclaimed results — and the views of an application (summary, timeline).
 //!
-//! For: the sequence check access → build the engine command → store.execute → follow-up
-//! (the portal's automatic steps, notes, the application index). Every function here is
-//! blocking (the store acknowledges after a durable commit): handlers call them through
-//! [`blocking`]. Not for: HTTP parsing or rendering (`api`, `ui`), deciding outcomes (`engine`).
+//! For: the sequence check access → build one [`store::Action`] (the engine commands, the
+//! automatic steps that follow them, and every record that goes with them: notes, uploaded
+//! files, issued documents) → `store.act`, which writes all of it in one transaction or
+//! nothing. Every function here is blocking (the store acknowledges after a durable commit):
+//! handlers call them through [`blocking`]. Not for: HTTP parsing or rendering (`api`, `ui`),
+//! deciding outcomes (`engine`).
 
 use crate::AppState;
 use crate::access::{self, org_for};
-use crate::accounts::{Account, IndexEntry, Kind, Note, ts};
+use crate::accounts::{Account, Kind, Note, ts};
 use crate::catalogue::{self, party_str};
 use crate::i18n::Lang;
 use crate::problem::{FieldError, Problem};
 use engine::sla::{Sla, SlaReport};
 use engine::{
-    Actor, Application, Closure, Command, Event, Outcome, Party, Plan, Presented,
-    STATE_CORPORATION, Status,
+    Actor, Application, Closure, Command, Event, Outcome, Plan, Presented, STATE_CORPORATION,
+    Status,
 };
 use jiff::Timestamp;
 use regulation::ChannelId;
@@ -33,6 +35,47 @@ pub async fn blocking<T: Send + 'static>(
     tokio::task::spawn_blocking(move || span.in_scope(f)).await?
 }
 
+fn command_kind(cmd: &Command) -> &'static str {
+    match cmd {
+        Command::Submit { .. } => "submit",
+        Command::Complete { .. } => "complete",
+        Command::ReturnUnclaimed { .. } => "return_unclaimed",
+        Command::ReRequest { .. } => "rerequest",
+        Command::SignResult { .. } => "sign_result",
+        Command::RefuseRequest { .. } => "refuse_request",
+    }
+}
+
+/// Runs one user action (see [`store::Action`]): all of it is written, or nothing. Counts
+/// its first command (what the user did) and its rejection for `/metrics`.
+pub fn act_on(st: &AppState, action: store::Action) -> Result<store::ActionOutcome, Problem> {
+    let kind = action
+        .ops
+        .iter()
+        .find_map(|o| match o {
+            store::Op::Command(c) => Some(command_kind(c)),
+            _ => None,
+        })
+        .unwrap_or("record");
+    let r = st.store.act(action);
+    match &r {
+        Ok(_) => st.metrics.command(kind, None),
+        Err(store::StoreError::Rejected(rej)) => st
+            .metrics
+            .command(kind, Some(&crate::problem::rejection_rule(rej))),
+        Err(store::StoreError::Conflict { rule, .. }) => st.metrics.command(kind, Some(rule)),
+        Err(_) => st.metrics.command(kind, Some("store_error")),
+    }
+    r.map_err(Problem::from)
+}
+
+/// The application an action left (every action here touches one).
+fn acted(o: &store::ActionOutcome) -> Result<Application, Problem> {
+    o.application
+        .clone()
+        .ok_or_else(|| Problem::internal("the action touched no application"))
+}
+
 /// Executes a command at the server's clock, counting it and its rejection for `/metrics`.
 pub fn execute(st: &AppState, cmd: Command) -> Result<store::Outcome, Problem> {
     execute_at(st, cmd, st.now())
@@ -40,14 +83,7 @@ pub fn execute(st: &AppState, cmd: Command) -> Result<store::Outcome, Problem> {
 
 /// [`execute`] at a given instant (a signature is recorded at the instant it was made).
 pub fn execute_at(st: &AppState, cmd: Command, now: Timestamp) -> Result<store::Outcome, Problem> {
-    let kind = match &cmd {
-        Command::Submit { .. } => "submit",
-        Command::Complete { .. } => "complete",
-        Command::ReturnUnclaimed { .. } => "return_unclaimed",
-        Command::ReRequest { .. } => "rerequest",
-        Command::SignResult { .. } => "sign_result",
-        Command::RefuseRequest { .. } => "refuse_request",
-    };
+    let kind = command_kind(&cmd);
     let r = st.store.execute(cmd, now);
     match &r {
         Ok(o) => {
@@ -393,23 +429,7 @@ pub fn closure_str(c: Closure) -> &'static str {
 }
 
 fn titles_of(st: &AppState, app: &Application) -> catalogue::Titles {
-    st.ctx
-        .regulations()
-        .iter()
-        .find(|r| r.id == app.regulation && r.version == app.version)
-        .map(|r| {
-            let t = r.title.get_ref();
-            catalogue::Titles {
-                kk: t.kk.clone(),
-                ru: t.ru.clone(),
-                en: t.en.clone(),
-            }
-        })
-        .unwrap_or_else(|| catalogue::Titles {
-            kk: app.regulation.clone(),
-            ru: app.regulation.clone(),
-            en: app.regulation.clone(),
-        })
+    titles_by(st, &app.regulation, app.version)
 }
 
 pub fn plan_of(st: &AppState, app: &Application) -> Result<Arc<Plan>, Problem> {
@@ -423,13 +443,7 @@ pub fn summary(st: &AppState, app: &Application, now: Timestamp) -> Summary {
     let plan = st.ctx.plan(&app.regulation, app.version, app.channel);
     let step = plan.and_then(|p| p.step(app.step));
     let open = app.status != Status::Closed;
-    let name = st
-        .accounts
-        .indexed(&app.id)
-        .ok()
-        .flatten()
-        .map(|e| e.applicant_name)
-        .unwrap_or_default();
+    let name = app.applicant_name.clone();
     Summary {
         id: app.id.clone(),
         regulation: app.regulation.clone(),
@@ -677,111 +691,229 @@ pub fn load_visible(st: &AppState, acc: &Account, id: &str) -> Result<Applicatio
     access::visible(acc, st.store.application(id)?)
 }
 
-/// Applications `acc` sees: a citizen's own; staff's inbox (`scope = inbox`, the steps their
-/// roles hold) or all of their organisation's; everything for monitors and admins.
-pub fn list(st: &AppState, acc: &Account, scope: &str) -> Result<Vec<Summary>, Problem> {
-    let now = st.now();
-    let mut apps: Vec<Application> = vec![];
-    match (acc.kind, scope) {
-        (Kind::Citizen, _) => {
-            let iin = acc.iin.clone().unwrap_or_default();
-            for e in st.accounts.by_applicant(&iin)? {
-                if let Some(a) = st.store.application(&e.id)? {
-                    apps.push(a);
-                }
-            }
-        }
-        (Kind::Staff, "inbox") => {
-            let org = acc.org.clone().unwrap_or_default();
-            let mut seen = std::collections::HashSet::new();
-            let mut tasks = vec![];
-            for role in &acc.roles {
-                tasks.extend(st.store.tasks(&org, role)?);
-            }
-            tasks.sort_by_key(|t| (t.step_due.is_none(), t.step_due));
-            for t in tasks {
-                if seen.insert(t.application.clone())
-                    && let Some(a) = st.store.application(&t.application)?
-                {
-                    apps.push(a);
-                }
-            }
-        }
-        _ => {
-            let mut seen = std::collections::HashSet::new();
-            for e in st.accounts.all_indexed()? {
-                if let Some(a) = st.store.application(&e.id)?
-                    && access::can_see(acc, &a)
-                {
-                    seen.insert(a.id.clone());
-                    apps.push(a);
-                }
-            }
-            for a in st.store.open_applications()? {
-                if !seen.contains(&a.id) && access::can_see(acc, &a) {
-                    apps.push(a);
-                }
-            }
-        }
+/// A list request: the filters and page of the inbox, the cabinet and staff lists.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ListParams {
+    /// Staff: `inbox` (steps your roles hold now; default) or `all` (your organisation's).
+    pub scope: Option<String>,
+    /// Search: an IIN, an application id, a receipt number, or the start of a name.
+    pub q: Option<String>,
+    pub regulation: Option<String>,
+    pub step: Option<usize>,
+    /// `on_time`, `at_risk` or `overdue` (open applications).
+    pub sla: Option<String>,
+    /// `open` or `closed`.
+    pub status: Option<String>,
+    /// Submitted on or after this date (`2019-12-02` or `02.12.2019`) or instant.
+    pub from: Option<String>,
+    /// Submitted before this date or instant.
+    pub to: Option<String>,
+    /// `step_due` (default for the inbox), `term_due`, `newest` (default otherwise), `oldest`.
+    pub sort: Option<String>,
+    /// 1–500, default 50.
+    pub limit: Option<usize>,
+    pub cursor: Option<String>,
+}
+
+/// One page of a list.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ListPage {
+    pub items: Vec<Summary>,
+    /// Pass as `cursor` for the next page; absent on the last.
+    pub next_cursor: Option<String>,
+}
+
+/// What part of the applications `acc` may see.
+pub fn scope_of(acc: &Account) -> Option<store::Scope> {
+    match acc.kind {
+        Kind::Citizen => Some(store::Scope::Applicant(acc.iin.clone()?)),
+        Kind::Staff => match acc.org.as_deref()? {
+            STATE_CORPORATION => Some(store::Scope::StateCorporation),
+            org => Some(store::Scope::Provider(org.to_string())),
+        },
+        Kind::Monitor | Kind::Admin => Some(store::Scope::All),
     }
-    Ok(apps.iter().map(|a| summary(st, a, now)).collect())
+}
+
+fn enum_error(field: &str, allowed: &str) -> Problem {
+    Problem::invalid(field, "enum", format!("`{field}` is one of {allowed}"))
+}
+
+/// A date bound: `YYYY-MM-DD`, `DD.MM.YYYY` (as people write it here) or an instant.
+pub fn parse_date_bound(field: &str, v: Option<&str>) -> Result<Option<Timestamp>, Problem> {
+    let Some(v) = v.map(str::trim).filter(|v| !v.is_empty()) else {
+        return Ok(None);
+    };
+    let iso = match v.split('.').collect::<Vec<_>>()[..] {
+        [d, m, y] if d.len() <= 2 && m.len() <= 2 && y.len() == 4 => {
+            format!("{y}-{m:0>2}-{d:0>2}")
+        }
+        _ => v.to_string(),
+    };
+    crate::monitoring::parse_bound(&iso)
+        .map(Some)
+        .ok_or_else(|| {
+            Problem::invalid(
+                field,
+                "date",
+                format!("`{field}` is a date (02.12.2019 or 2019-12-02) or an instant"),
+            )
+        })
+}
+
+/// A page of the applications `acc` sees: a citizen's own; staff's inbox (`scope = inbox`,
+/// the steps their roles hold now) or their organisation's; everything for monitors and
+/// admins — filtered, sorted and paged by the store's list rows (or found by `q`).
+pub fn list_page(st: &AppState, acc: &Account, p: &ListParams) -> Result<ListPage, Problem> {
+    let now = st.now();
+    let Some(scope) = scope_of(acc) else {
+        return Ok(ListPage {
+            items: vec![],
+            next_cursor: None,
+        });
+    };
+    let inbox = acc.kind == Kind::Staff && p.scope.as_deref().unwrap_or("inbox") == "inbox";
+    if let Some(sc) = p.scope.as_deref()
+        && sc != "inbox"
+        && sc != "all"
+    {
+        return Err(enum_error("scope", "`inbox`, `all`"));
+    }
+    let limit = p.limit.unwrap_or(50);
+    if !(1..=500).contains(&limit) {
+        return Err(Problem::invalid(
+            "limit",
+            "range",
+            "`limit` is between 1 and 500",
+        ));
+    }
+    if let Some(q) = p.q.as_deref().filter(|q| !q.trim().is_empty()) {
+        let rows = st.store.search(&scope, q, limit)?;
+        return Ok(ListPage {
+            items: rows.iter().map(|r| summary_of_row(st, r, now)).collect(),
+            next_cursor: None,
+        });
+    }
+    let sla = match p.sla.as_deref().filter(|s| !s.is_empty()) {
+        None => None,
+        Some("on_time") => Some(store::views::SlaFilter::OnTime),
+        Some("at_risk") => Some(store::views::SlaFilter::AtRisk),
+        Some("overdue") => Some(store::views::SlaFilter::Overdue),
+        Some(_) => return Err(enum_error("sla", "`on_time`, `at_risk`, `overdue`")),
+    };
+    let open = match p.status.as_deref().filter(|s| !s.is_empty()) {
+        None => inbox.then_some(true),
+        Some("open") => Some(true),
+        Some("closed") => Some(false),
+        Some(_) => return Err(enum_error("status", "`open`, `closed`")),
+    };
+    let sort = match p.sort.as_deref().filter(|s| !s.is_empty()) {
+        None if inbox => store::views::Sort::StepDue,
+        None => store::views::Sort::Newest,
+        Some("step_due") => store::views::Sort::StepDue,
+        Some("term_due") => store::views::Sort::TermDue,
+        Some("newest") => store::views::Sort::Newest,
+        Some("oldest") => store::views::Sort::Oldest,
+        Some(_) => {
+            return Err(enum_error(
+                "sort",
+                "`step_due`, `term_due`, `newest`, `oldest`",
+            ));
+        }
+    };
+    let q = store::ListQuery {
+        scope: Some(scope),
+        holder: inbox.then(|| (acc.org.clone().unwrap_or_default(), acc.roles.clone())),
+        regulation: p.regulation.clone().filter(|r| !r.is_empty()),
+        channel: None,
+        step: p.step,
+        open,
+        sla,
+        from: parse_date_bound("from", p.from.as_deref())?,
+        to: parse_date_bound("to", p.to.as_deref())?,
+        sort,
+        limit,
+        cursor: p.cursor.clone().filter(|c| !c.is_empty()),
+        now: Some(now),
+    };
+    let page = st.store.list(&q)?;
+    Ok(ListPage {
+        items: page
+            .rows
+            .iter()
+            .map(|r| summary_of_row(st, r, now))
+            .collect(),
+        next_cursor: page.next,
+    })
+}
+
+/// The first page (50) of what `acc` sees in `scope` (see [`list_page`]).
+pub fn list(st: &AppState, acc: &Account, scope: &str) -> Result<Vec<Summary>, Problem> {
+    Ok(list_page(
+        st,
+        acc,
+        &ListParams {
+            scope: Some(scope.to_string()),
+            ..ListParams::default()
+        },
+    )?
+    .items)
+}
+
+fn titles_by(st: &AppState, regulation: &str, version: u32) -> catalogue::Titles {
+    st.ctx
+        .regulations()
+        .iter()
+        .find(|r| r.id == regulation && r.version == version)
+        .map(|r| {
+            let t = r.title.get_ref();
+            catalogue::Titles {
+                kk: t.kk.clone(),
+                ru: t.ru.clone(),
+                en: t.en.clone(),
+            }
+        })
+        .unwrap_or_else(|| catalogue::Titles {
+            kk: regulation.to_string(),
+            ru: regulation.to_string(),
+            en: regulation.to_string(),
+        })
+}
+
+/// A list row as a summary (no application state is read).
+pub fn summary_of_row(st: &AppState, r: &store::ListRow, now: Timestamp) -> Summary {
+    Summary {
+        id: r.id.clone(),
+        regulation: r.regulation.clone(),
+        version: r.version,
+        title: titles_by(st, &r.regulation, r.version),
+        channel: r.channel.clone(),
+        provider: r.provider.clone(),
+        applicant_iin: r.applicant_iin.clone(),
+        applicant_name: r.applicant_name.clone(),
+        status: r.status.clone(),
+        closure: r.closure.clone(),
+        step: r.step,
+        role: r.holder_role.clone(),
+        holder: r.holder_org.clone(),
+        step_due: r.step_due,
+        term_due: r.term_due,
+        sla: r.sla(now).map(|s| sla_str(s).into()),
+        submitted_at: r.submitted_at,
+        receipt: r.receipt.clone(),
+    }
 }
 
 // ---- commands ----------------------------------------------------------------------------
-
-/// Roles that are information systems, not people: their steps run by themselves.
-pub const SYSTEM_ROLES: [&str; 6] = [
-    "portal",
-    "gateway",
-    "regional_gateway",
-    "individuals_db",
-    "monitoring_system",
-    "sc_information_system",
-];
-
-/// Whether a step runs by itself: the portal's steps (authorisation, signature check, gateway
-/// registration, the applicant receiving the result) and information systems' steps.
-pub fn is_automatic(s: &engine::PlanStep) -> bool {
-    s.party == Party::Portal || SYSTEM_ROLES.contains(&s.role.as_str())
-}
 
 /// The first step of a plan that a person completes (automatic steps before it run by
 /// themselves): who takes an application in.
 pub fn first_person_step(plan: &Plan) -> Option<&engine::PlanStep> {
     let mut s = plan.step(0)?;
-    while is_automatic(s) {
+    while s.automatic {
         s = plan.next(s.index)?;
     }
     Some(s)
-}
-
-/// Runs automatic steps (see [`is_automatic`]) until a person's step is current.
-pub fn advance_portal(st: &AppState, mut app: Application) -> Result<Application, Problem> {
-    for _ in 0..64 {
-        if app.status == Status::Closed {
-            break;
-        }
-        let plan = plan_of(st, &app)?;
-        let Some(s) = plan.step(app.step) else { break };
-        if !is_automatic(s) {
-            break;
-        }
-        let o = execute(
-            st,
-            Command::Complete {
-                application: app.id.clone(),
-                step: app.step,
-                actor: Actor {
-                    role: s.role.clone(),
-                    org: org_for(&app, s.party),
-                },
-                outcome: Outcome::Done,
-                presented: None,
-            },
-        )?;
-        app = o.application;
-    }
-    Ok(app)
 }
 
 /// The result of a submission.
@@ -853,22 +985,6 @@ fn scoped_key(acc: &Account, key: &str) -> String {
     format!("account-{}:{}", acc.id, key.trim())
 }
 
-fn index(st: &AppState, app: &Application, name: &str, by: &Account) -> Result<(), Problem> {
-    st.accounts.index_application(
-        &IndexEntry {
-            id: app.id.clone(),
-            applicant_iin: app.applicant_iin.clone(),
-            applicant_name: name.to_string(),
-            provider: app.provider.clone(),
-            regulation: app.regulation.clone(),
-            channel: app.channel.as_str().into(),
-            submitted_at: ts(app.submitted_at),
-        },
-        Some(by.id),
-    )?;
-    Ok(())
-}
-
 /// Checks a portal application before it is signed: a citizen, the service and the provider.
 pub fn check_portal<'c>(
     st: &'c AppState,
@@ -920,30 +1036,30 @@ pub fn submit_portal(
             Problem::invalid(
                 "signature",
                 "signature.required",
-                lang.t("sign.required").to_string(),
+                lang.t("sign-required").to_string(),
             )
         })?;
     let bytes = req.request_bytes_with(acc.iin.as_deref().unwrap_or_default(), key, &hashes);
     crate::signing::verify_request(st, acc, &req.regulation, &bytes, &signature, lang)?;
-    let o = execute(
-        st,
-        Command::Submit {
-            application: new_id(st),
+    // One action: the application, its files, the portal's automatic steps, and the form's
+    // drafts forgotten — a crash leaves all of it or none.
+    let id = new_id(st);
+    let now = st.now();
+    let action = store::Action::new(now)
+        .command(Command::Submit {
+            application: id.clone(),
             regulation: reg.id.clone(),
             channel: ChannelId::Portal,
             provider: org.id.clone(),
             applicant_iin: acc.iin.clone().unwrap_or_default(),
             applicant_name: acc.name.clone(),
             key: scoped_key(acc, key),
-        },
-    )?;
-    if o.replayed {
-        return Ok(Submitted::of(&o.application, true));
-    }
-    index(st, &o.application, &acc.name, acc)?;
-    crate::uploads::link(st, &o.application.id, &files)?;
-    let app = advance_portal(st, o.application)?;
-    Ok(Submitted::of(&app, false))
+        })
+        .records(crate::uploads::link_records(&id, &files, now))
+        .record(crate::uploads::clear_drafts_record(acc, key))
+        .advance(id.clone());
+    let o = act_on(st, action)?;
+    Ok(Submitted::of(&acted(&o)?, o.replayed))
 }
 
 /// Staff take a paper application in (office: the provider's first step; State Corporation:
@@ -1026,27 +1142,11 @@ pub fn intake(
     let key = key
         .map(|k| scoped_key(acc, k))
         .unwrap_or_else(|| format!("intake-{}", new_id(st)));
-    let o = execute(
-        st,
-        Command::Submit {
-            application: new_id(st),
-            regulation: reg.id.clone(),
-            channel,
-            provider: provider.id.clone(),
-            applicant_iin: req.applicant_iin.trim().to_string(),
-            applicant_name: req.applicant_name.trim().to_string(),
-            key,
-        },
-    )?;
-    if o.replayed {
-        return Ok(Submitted::of(&o.application, true));
-    }
-    index(st, &o.application, req.applicant_name.trim(), acc)?;
-    let app = advance_portal(st, o.application)?;
-    let first = plan
-        .step(app.step)
-        .map(|s| s.role.clone())
-        .unwrap_or_default();
+    // The step the person takes it in at: the plan's first person's step (the automatic ones
+    // before it run in the same action).
+    let Some(first) = first_person_step(plan) else {
+        return Err(Problem::internal("the plan has no person's step"));
+    };
     let outcome = match req.decision {
         Decision::Accept => Outcome::Done,
         Decision::Refuse => Outcome::RefuseAcceptance {
@@ -1057,45 +1157,49 @@ pub fn intake(
         ChannelId::StateCorporation => STATE_CORPORATION.to_string(),
         _ => provider.id.clone(),
     };
-    let done = execute(
-        st,
-        Command::Complete {
-            application: app.id.clone(),
-            step: app.step,
-            actor: Actor { role: first, org },
-            outcome,
-            presented: None,
-        },
-    )?;
-    let (outcome, text) = match req.decision {
+    let (noted, text) = match req.decision {
         Decision::Accept => ("done", ""),
         Decision::Refuse => ("refuse_acceptance", req.grounds.as_deref().unwrap_or("")),
     };
-    note(st, acc, &done.application.id, app.step, outcome, text)?;
-    let app = advance_portal(st, done.application)?;
-    Ok(Submitted::of(&app, false))
+    let id = new_id(st);
+    let now = st.now();
+    let action = store::Action::new(now)
+        .command(Command::Submit {
+            application: id.clone(),
+            regulation: reg.id.clone(),
+            channel,
+            provider: provider.id.clone(),
+            applicant_iin: req.applicant_iin.trim().to_string(),
+            applicant_name: req.applicant_name.trim().to_string(),
+            key,
+        })
+        .advance(id.clone())
+        .command(Command::Complete {
+            application: id.clone(),
+            step: first.index,
+            actor: Actor {
+                role: first.role.clone(),
+                org,
+            },
+            outcome,
+            presented: None,
+        })
+        .record(note_of(acc, first.index, noted, text, now).record(&id, now))
+        .advance(id.clone());
+    let o = act_on(st, action)?;
+    Ok(Submitted::of(&acted(&o)?, o.replayed))
 }
 
-fn note(
-    st: &AppState,
-    acc: &Account,
-    app: &str,
-    step: usize,
-    outcome: &str,
-    text: &str,
-) -> Result<(), Problem> {
-    st.accounts.add_note(
-        app,
-        &Note {
-            step,
-            login: acc.login.clone(),
-            name: acc.name.clone(),
-            outcome: outcome.into(),
-            note: text.trim().into(),
-            at: ts(st.now()),
-        },
-    )?;
-    Ok(())
+/// The note that records who did a step, and why (the documents name the signer from it).
+fn note_of(acc: &Account, step: usize, outcome: &str, text: &str, at: Timestamp) -> Note {
+    Note {
+        step,
+        login: acc.login.clone(),
+        name: acc.name.clone(),
+        outcome: outcome.into(),
+        note: text.trim().into(),
+        at: ts(at),
+    }
 }
 
 /// Staff complete the current step of `id`.
@@ -1134,6 +1238,8 @@ pub fn act(
             PresentedKind::NotarisedPowerOfAttorney => Presented::NotarisedPowerOfAttorney,
         }),
     };
+    let now = st.now();
+    let mut action = store::Action::new(now);
     if step.signs_result {
         // The head's step: the result is signed first. Whatever the engine would refuse of
         // the completion (a stale step, a refusal without grounds) is refused before signing.
@@ -1141,15 +1247,15 @@ pub fn act(
         signed.signature = Some(engine::ResultSignature {
             step: step.index,
             by: actor.clone(),
-            at: st.now(),
+            at: now,
             document: String::new(),
             sha256: String::new(),
             cms: String::new(),
         });
-        engine::decide(Some(&signed), &complete, st.now(), &st.ctx)?;
-        crate::signing::sign_result(st, &app, step, &actor, &outcome)?;
+        engine::decide(Some(&signed), &complete, now, &st.ctx)?;
+        let (sign, document) = crate::signing::sign_result(st, &app, step, &actor, &outcome, now)?;
+        action = action.command(sign).record(document);
     }
-    let o = execute(st, complete)?;
     let text = [req.note.as_deref(), req.grounds.as_deref()]
         .into_iter()
         .flatten()
@@ -1158,12 +1264,15 @@ pub fn act(
         .collect::<Vec<_>>()
         .join(" — ");
     // Every action is noted with who did it (the documents name the signer from here).
-    let outcome = serde_json::to_value(req.outcome)
+    let noted = serde_json::to_value(req.outcome)
         .ok()
         .and_then(|v| v.as_str().map(String::from))
         .unwrap_or_default();
-    note(st, acc, &app.id, req.step, &outcome, &text)?;
-    advance_portal(st, o.application)
+    let action = action
+        .command(complete)
+        .record(note_of(acc, req.step, &noted, &text, now).record(&app.id, now))
+        .advance(app.id.clone());
+    acted(&act_on(st, action)?)
 }
 
 /// Results waiting at the State Corporation longer than their storage period.

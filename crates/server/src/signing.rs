@@ -331,26 +331,6 @@ fn publish(ca: &mut DevCa, now: Timestamp) -> Result<(), PkiError> {
     ca.publish_crl(this, next).map(|_| ())
 }
 
-/// Issues the demo keys at demo-data time: a signing certificate for every provider
-/// organisation and one for each demo citizen (`pki/issued/`). Existing ones are kept.
-pub fn demo_keys(
-    pki: &Pki,
-    ctx: &engine::Ctx,
-    orgs: &[Org],
-    now: Timestamp,
-) -> Result<(), PkiError> {
-    for org in orgs.iter().filter(|o| o.kind == "provider") {
-        let role = signing_role(ctx, org).unwrap_or_else(|| "head".into());
-        pki.org_signer(&org.id, Some(org), &role, now)?;
-    }
-    for (iin, name, _) in crate::demo::CITIZENS {
-        if let Ok(iin) = Iin::parse(iin) {
-            pki.citizen_key(&iin, name, now)?;
-        }
-    }
-    Ok(())
-}
-
 /// The role that signs results for an organisation (the `signs_result` step of the
 /// regulations it provides).
 pub fn signing_role(ctx: &engine::Ctx, org: &Org) -> Option<String> {
@@ -528,17 +508,18 @@ pub fn signed_document_id(
     }
 }
 
-/// At a `signs_result` step: renders the document the step signs (Kazakh, the state
-/// language), signs its bytes (detached CMS with signingTime) with the organisation's key,
-/// checks the signature as `/verify` will, and records `Command::SignResult` and the
-/// document's verification code. The caller completes the step after.
+/// Renders the result (or the motivated refusal) of `app` as `step` would close it, signs
+/// the PDF with the organisation's key, checks the signature as `/verify` would, and returns
+/// what records it: the `SignResult` command and the issued document's record, to run in the
+/// same action as the step's completion.
 pub fn sign_result(
     st: &AppState,
     app: &Application,
     step: &PlanStep,
     actor: &Actor,
     outcome: &Outcome,
-) -> Result<ResultSignature, Problem> {
+    now: jiff::Timestamp,
+) -> Result<(Command, store::Record), Problem> {
     let plan = st
         .ctx
         .plan(&app.regulation, app.version, app.channel)
@@ -548,7 +529,6 @@ pub fn sign_result(
         Outcome::MotivatedRefusal { grounds } => Some(grounds.clone()),
         _ => app.refusal_grounds.clone(),
     };
-    let now = st.now();
     let org = st.accounts.org(&actor.org)?;
     let rendered = crate::docs::render_signed(
         st,
@@ -589,30 +569,27 @@ pub fn sign_result(
             )
         })?;
     let sha = rendered.content_hash.clone();
-    let o = crate::ops::execute_at(
-        st,
-        Command::SignResult {
-            application: app.id.clone(),
-            step: step.index,
-            actor: actor.clone(),
-            document: document.clone(),
-            sha256: sha.clone(),
-            cms: base64_encode(&cms),
-        },
-        now,
-    )?;
     let kind = crate::docs::kind_of(st, app, &document);
-    st.accounts.record_document(&IssuedDocument {
+    let record = IssuedDocument {
         code: rendered.verification_code.clone(),
         application: app.id.clone(),
         kind: kind.code().into(),
         lang: documents::Lang::Kk.code().into(),
-        content_hash: sha,
+        content_hash: sha.clone(),
         issued_at: ts(now),
-    })?;
-    o.application
-        .signature
-        .ok_or_else(|| Problem::internal("the signature was not recorded"))
+    }
+    .record();
+    Ok((
+        Command::SignResult {
+            application: app.id.clone(),
+            step: step.index,
+            actor: actor.clone(),
+            document,
+            sha256: sha,
+            cms: base64_encode(&cms),
+        },
+        record,
+    ))
 }
 
 // ---- /verify -------------------------------------------------------------------------------
@@ -726,7 +703,7 @@ fn check_signature(
             if !content_matches {
                 out.refusal = Some(RefusalView {
                     code: "verify.content_mismatch".into(),
-                    message: lang.t("verify.content_mismatch").into(),
+                    message: lang.t("verify-content_mismatch").into(),
                 });
             }
         }
@@ -803,7 +780,7 @@ pub fn check_upload(st: &AppState, pdf: &[u8], lang: Lang) -> Result<DocumentChe
         return Err(Problem::invalid(
             "file",
             "required",
-            lang.t("verify.no_file"),
+            lang.t("verify-no_file"),
         ));
     }
     let hash = documents::content_hash(pdf);
@@ -818,7 +795,7 @@ pub fn check_upload(st: &AppState, pdf: &[u8], lang: Lang) -> Result<DocumentChe
         return Err(Problem::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "verify.unknown_document",
-            lang.t("verify.unknown_document"),
+            lang.t("verify-unknown_document"),
         )
         .field("file"));
     };

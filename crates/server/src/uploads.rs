@@ -1,17 +1,18 @@
 //! Documents a citizen uploads with a portal application: checked (at most [`MAX_FILES`]
 //! files, each at most [`MAX_BYTES`], PDF/JPEG/PNG recognised by their magic bytes — the
-//! name's extension, when it has one of these, must agree), stored in `accounts.db` once per
-//! SHA-256 and linked to the application; listed and downloaded by whoever may see the
+//! name's extension, when it has one of these, must agree), stored by the store once per
+//! SHA-256 and linked to the application in the submission's own transaction; listed and downloaded by whoever may see the
 //! application. The portal request's signature covers the uploads' SHA-256 list.
 //!
 //! A rejected submission stores nothing: every file is checked before anything is written.
 
 use crate::AppState;
-use crate::accounts::{Account, ts};
+use crate::accounts::Account;
 use crate::problem::{FieldError, Problem};
-use rusqlite::{OptionalExtension, params};
+use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use store::Record;
 use utoipa::ToSchema;
 
 /// Largest accepted file: 5 MiB.
@@ -204,36 +205,29 @@ fn sanitize(name: &str) -> String {
     }
 }
 
-fn put_blob(tx: &rusqlite::Transaction<'_>, c: &Checked, now: &str) -> rusqlite::Result<()> {
-    tx.execute(
-        "INSERT OR IGNORE INTO uploads (sha256, content_type, size, data, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![c.sha256, c.content_type, c.data.len() as i64, c.data, now],
-    )?;
-    Ok(())
+/// The records that store `files` and link them to `application`, in order: part of the
+/// submission's action, so the files exist exactly when the application does.
+pub fn link_records(application: &str, files: &[Checked], now: Timestamp) -> Vec<Record> {
+    let mut out = vec![];
+    for c in files {
+        out.push(file_record(c, now));
+        out.push(Record::LinkFile {
+            application: application.to_string(),
+            field: c.field.clone(),
+            filename: c.filename.clone(),
+            sha256: c.sha256.clone(),
+        });
+    }
+    out
 }
 
-/// Links checked files to an application (in one transaction).
-pub fn link(st: &AppState, application: &str, files: &[Checked]) -> Result<(), Problem> {
-    if files.is_empty() {
-        return Ok(());
+fn file_record(c: &Checked, now: Timestamp) -> Record {
+    Record::File {
+        sha256: c.sha256.clone(),
+        content_type: c.content_type.to_string(),
+        data: c.data.clone(),
+        created_at: now,
     }
-    let now = ts(st.now());
-    let mut db = st.accounts.db();
-    let tx = db.transaction()?;
-    let start: i64 = tx.query_row(
-        "SELECT COALESCE(MAX(n), 0) FROM application_uploads WHERE application = ?1",
-        [application],
-        |r| r.get(0),
-    )?;
-    for (i, c) in files.iter().enumerate() {
-        put_blob(&tx, c, &now)?;
-        tx.execute(
-            "INSERT INTO application_uploads (application, n, field, filename, sha256) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![application, start + 1 + i as i64, c.field, c.filename, c.sha256],
-        )?;
-    }
-    tx.commit()?;
-    Ok(())
 }
 
 /// Keeps checked files of a portal form for its signing step (replacing earlier ones).
@@ -243,75 +237,64 @@ pub fn save_drafts(
     key: &str,
     files: &[Checked],
 ) -> Result<(), Problem> {
-    let now = ts(st.now());
-    let mut db = st.accounts.db();
-    let tx = db.transaction()?;
-    tx.execute(
-        "DELETE FROM upload_drafts WHERE account = ?1 AND key = ?2",
-        params![acc.id, key],
-    )?;
-    for (i, c) in files.iter().enumerate() {
-        put_blob(&tx, c, &now)?;
-        tx.execute(
-            "INSERT INTO upload_drafts (account, key, n, field, filename, sha256, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![acc.id, key, i as i64 + 1, c.field, c.filename, c.sha256, now],
-        )?;
-    }
-    tx.commit()?;
+    let now = st.now();
+    let action = store::Action::new(now)
+        .records(files.iter().map(|c| file_record(c, now)))
+        .record(Record::Drafts {
+            account: acc.id,
+            key: key.to_string(),
+            files: files
+                .iter()
+                .map(|c| (c.field.clone(), c.filename.clone(), c.sha256.clone()))
+                .collect(),
+            created_at: now,
+        });
+    st.store.act(action)?;
     Ok(())
 }
 
 /// The files kept for a portal form's signing step.
 pub fn drafts(st: &AppState, acc: &Account, key: &str) -> Result<Vec<Upload>, Problem> {
-    let db = st.accounts.db();
-    let mut q = db.prepare(
-        "SELECT d.field, d.filename, u.data FROM upload_drafts d JOIN uploads u ON u.sha256 = d.sha256
-         WHERE d.account = ?1 AND d.key = ?2 ORDER BY d.n",
-    )?;
-    let rows = q
-        .query_map(params![acc.id, key], |r| {
-            Ok(Upload {
-                field: r.get(0)?,
-                filename: r.get(1)?,
-                data: r.get(2)?,
-            })
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(rows)
+    Ok(st
+        .store
+        .drafts(acc.id, key)?
+        .into_iter()
+        .map(|(f, data)| Upload {
+            field: f.field,
+            filename: f.filename,
+            data,
+        })
+        .collect())
 }
 
-/// Forgets a form's drafts (after it was submitted).
-pub fn clear_drafts(st: &AppState, acc: &Account, key: &str) -> Result<(), Problem> {
-    st.accounts.db().execute(
-        "DELETE FROM upload_drafts WHERE account = ?1 AND key = ?2",
-        params![acc.id, key],
-    )?;
-    Ok(())
+/// The record that forgets a form's drafts (part of the submission's action).
+pub fn clear_drafts_record(acc: &Account, key: &str) -> Record {
+    Record::DropDrafts {
+        account: acc.id,
+        key: key.to_string(),
+    }
+}
+
+fn info(application: &str, f: store::records::FileRow) -> UploadInfo {
+    UploadInfo {
+        url: format!("/api/applications/{application}/uploads/{}", f.n),
+        n: f.n,
+        field: f.field,
+        filename: f.filename,
+        content_type: f.content_type,
+        size: f.size,
+        sha256: f.sha256,
+    }
 }
 
 /// The documents linked to an application (check access first).
 pub fn list(st: &AppState, application: &str) -> Result<Vec<UploadInfo>, Problem> {
-    let db = st.accounts.db();
-    let mut q = db.prepare(
-        "SELECT a.n, a.field, a.filename, u.content_type, u.size, a.sha256
-         FROM application_uploads a JOIN uploads u ON u.sha256 = a.sha256
-         WHERE a.application = ?1 ORDER BY a.n",
-    )?;
-    let rows = q
-        .query_map([application], |r| {
-            let n: i64 = r.get(0)?;
-            Ok(UploadInfo {
-                n,
-                field: r.get(1)?,
-                filename: r.get(2)?,
-                content_type: r.get(3)?,
-                size: r.get(4)?,
-                sha256: r.get(5)?,
-                url: format!("/api/applications/{application}/uploads/{n}"),
-            })
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(rows)
+    Ok(st
+        .store
+        .files(application)?
+        .into_iter()
+        .map(|f| info(application, f))
+        .collect())
 }
 
 /// One linked document's bytes (check access first).
@@ -320,35 +303,39 @@ pub fn get(
     application: &str,
     n: i64,
 ) -> Result<Option<(UploadInfo, Vec<u8>)>, Problem> {
-    let db = st.accounts.db();
-    Ok(db
-        .query_row(
-            "SELECT a.field, a.filename, u.content_type, u.size, a.sha256, u.data
-             FROM application_uploads a JOIN uploads u ON u.sha256 = a.sha256
-             WHERE a.application = ?1 AND a.n = ?2",
-            params![application, n],
-            |r| {
-                Ok((
-                    UploadInfo {
-                        n,
-                        field: r.get(0)?,
-                        filename: r.get(1)?,
-                        content_type: r.get(2)?,
-                        size: r.get(3)?,
-                        sha256: r.get(4)?,
-                        url: format!("/api/applications/{application}/uploads/{n}"),
-                    },
-                    r.get(5)?,
-                ))
-            },
-        )
-        .optional()?)
+    Ok(st
+        .store
+        .file(application, n)?
+        .map(|(f, data)| (info(application, f), data)))
 }
 
 /// How many stored blobs there are (tests: a refused submission stores nothing).
 pub fn stored_count(st: &AppState) -> Result<i64, Problem> {
-    Ok(st
-        .accounts
-        .db()
-        .query_row("SELECT COUNT(*) FROM uploads", [], |r| r.get(0))?)
+    Ok(st.store.file_count()?)
+}
+
+/// Forgets a form's drafts (a submission does this itself, in its own action).
+pub fn clear_drafts(st: &AppState, acc: &Account, key: &str) -> Result<(), Problem> {
+    st.store
+        .act(store::Action::new(st.now()).record(clear_drafts_record(acc, key)))?;
+    Ok(())
+}
+
+/// How long files checked on a portal form wait for its signing step.
+pub const DRAFT_HOURS: i64 = 24;
+
+/// Drops drafts older than [`DRAFT_HOURS`] and the files nothing else refers to; returns how
+/// many drafts went.
+pub fn expire_drafts(st: &AppState) -> Result<usize, Problem> {
+    let now = st.now();
+    let before = now
+        .checked_sub(jiff::SignedDuration::from_hours(DRAFT_HOURS))
+        .unwrap_or(now);
+    let o = st
+        .store
+        .act(store::Action::new(now).record(Record::ExpireDrafts { before }))?;
+    Ok(match o.written.first() {
+        Some(store::Written::Count(n)) => *n,
+        _ => 0,
+    })
 }

@@ -98,7 +98,15 @@ fn sees(a: &Account, c: &Case) -> bool {
 fn snapshot(t: &TestApp, cases: &[Case]) -> (Vec<Vec<store::Event>>, usize) {
     (
         cases.iter().map(|c| t.events(&c.id)).collect(),
-        t.state.accounts.all_indexed().unwrap().len(),
+        t.state
+            .store
+            .list(&store::ListQuery {
+                limit: 500,
+                ..Default::default()
+            })
+            .unwrap()
+            .rows
+            .len(),
     )
 }
 

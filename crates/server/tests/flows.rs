@@ -120,7 +120,7 @@ async fn portal_application_is_processed_to_a_result_in_the_cabinet() {
 
 /// The code of a document rendered for the application (from /verify's table).
 fn rusqlite_code(t: &TestApp) -> Option<String> {
-    let conn = rusqlite::Connection::open(t.state.config.data_dir.join("accounts.db")).ok()?;
+    let conn = rusqlite::Connection::open(t.state.config.data_dir.join("qyzmet.db")).ok()?;
     conn.query_row("SELECT code FROM documents LIMIT 1", [], |r| r.get(0))
         .ok()
 }

@@ -54,7 +54,14 @@ fn days(n: i64) -> jiff::SignedDuration {
 /// document; only the refused request's journal entry.
 fn assert_nothing_stored(t: &TestApp) {
     assert!(t.state.store.open_applications().unwrap().is_empty());
-    assert!(t.state.accounts.all_indexed().unwrap().is_empty());
+    assert!(
+        t.state
+            .store
+            .list(&store::ListQuery::default())
+            .unwrap()
+            .rows
+            .is_empty()
+    );
     // The only trace of a refused request is its journal entry.
     let others: Vec<_> = t
         .state

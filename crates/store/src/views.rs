@@ -271,7 +271,8 @@ pub struct Page {
 /// What a search text looks like, and so where it is looked up.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SearchKey {
-    /// 12 digits.
+    /// 12 digits: an IIN, or a State Corporation receipt number (`engine::receipt_number`
+    /// gives 12 digits too), so both are looked up.
     Iin(String),
     /// An application id (`Q…`) or a State Corporation receipt number.
     IdOrReceipt(String),

@@ -6,22 +6,21 @@
 //!
 //! Not for: acting on a step (the application page in `portal` carries that form).
 
-use super::portal::{applications_table, channel_name};
+use super::portal::{applications_table, channel_name, title};
 use super::{Fields, OrPage, Page, PageErr, banner, error_page, here, logged_in, ok, see_other};
 use crate::AppState;
 use crate::accounts::{Account, Kind};
 use crate::auth::Viewer;
 use crate::catalogue;
-use crate::html::{self, esc};
+use crate::html::{self, Input};
 use crate::i18n::Lang;
 use crate::ops::{self, Decision, Intake, blocking};
 use crate::problem::{FieldError, Problem};
 use axum::extract::{Form, Query, State};
 use axum::http::{StatusCode, Uri};
 use engine::STATE_CORPORATION;
+use maud::{Markup, html};
 use regulation::ChannelId;
-use serde::Deserialize;
-use std::fmt::Write;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -64,59 +63,29 @@ fn intake_regulations<'c>(
         .collect()
 }
 
-fn intake_fields(v: &Viewer, f: &Fields, errors: &[FieldError]) -> String {
+fn intake_fields(v: &Viewer, f: &Fields, errors: &[FieldError]) -> Markup {
     let l = v.lang;
     let decision = if f.get("decision").is_empty() {
         "accept"
     } else {
         f.get("decision")
     };
-    format!(
-        "{}{}{}{}",
-        html::input(
-            "text",
-            "applicant_iin",
-            l.t("intake.iin"),
-            f.get("applicant_iin"),
-            Some(l.t("register.iin_hint")),
-            errors,
-            r#"inputmode="numeric" maxlength="12" autocomplete="off""#
-        ),
-        html::input(
-            "text",
-            "applicant_name",
-            l.t("intake.name"),
-            f.get("applicant_name"),
-            None,
-            errors,
-            ""
-        ),
-        html::radios(
-            "decision",
-            l.t("intake.decision"),
-            &[
-                ("accept".into(), l.t("intake.accept").into()),
-                ("refuse".into(), l.t("intake.refuse").into())
-            ],
-            decision,
-            errors
-        ),
-        html::textarea(
-            "grounds",
-            l.t("intake.grounds"),
-            f.get("grounds"),
-            Some(l.t("intake.grounds_hint")),
-            errors
-        ),
-    )
-}
-
-fn title(l: Lang, r: &regulation::Regulation) -> String {
-    let t = r.title.get_ref();
-    match l {
-        Lang::Kk => t.kk.clone(),
-        Lang::Ru => t.ru.clone(),
-        Lang::En => t.en.clone(),
+    let decisions = [
+        ("accept".into(), l.t("intake-accept").into()),
+        ("refuse".into(), l.t("intake-refuse").into()),
+    ];
+    html! {
+        (Input::text("applicant_iin", l.t("intake-iin"))
+            .value(f.get("applicant_iin"))
+            .hint(l.t("register-iin_hint"))
+            .errors(errors)
+            .numeric(12)
+            .autocomplete("off"))
+        (Input::text("applicant_name", l.t("intake-name"))
+            .value(f.get("applicant_name"))
+            .errors(errors))
+        (html::radios("decision", l.t("intake-decision"), &decisions, decision, errors))
+        (html::textarea("grounds", l.t("intake-grounds"), f.get("grounds"), Some(l.t("intake-grounds_hint")), errors))
     }
 }
 
@@ -126,34 +95,51 @@ fn office_form(
     acc: &Account,
     f: &Fields,
     errors: &[FieldError],
-) -> String {
+) -> Markup {
     let l = v.lang;
     let regs = intake_regulations(st, acc, ChannelId::Office);
     if regs.is_empty() {
-        return String::new();
+        return html! {};
     }
-    let options: Vec<(String, String)> = regs.iter().map(|r| (r.id.clone(), title(l, r))).collect();
-    format!(
-        r#"<section aria-labelledby="intake-h"><h2 id="intake-h">{}</h2>{}<form method="post" action="/work/intake" novalidate>{}<input type="hidden" name="key" value="{}">{}{}<button type="submit">{}</button></form></section>"#,
-        l.t("intake.office_title"),
-        html::error_summary(l, errors),
-        html::csrf_input(v),
-        esc(&f.opt("key").unwrap_or_else(crate::accounts::new_secret)),
-        html::select(
-            "regulation",
-            l.t("intake.service"),
-            &options,
-            f.get("regulation"),
-            errors
-        ),
-        intake_fields(v, f, errors),
-        l.t("intake.submit"),
-    )
+    let options: Vec<(String, String)> = regs
+        .iter()
+        .map(|r| (r.id.clone(), title(l, r).to_string()))
+        .collect();
+    let key = f.opt("key").unwrap_or_else(crate::accounts::new_secret);
+    html! {
+        section aria-labelledby="intake-h" {
+            h2 id="intake-h" { (l.t("intake-office_title")) }
+            (html::error_summary(l, errors))
+            form method="post" action="/work/intake" novalidate {
+                (html::csrf_input(v))
+                (html::hidden("key", &key))
+                (html::select("regulation", l.t("intake-service"), &options, f.get("regulation"), errors))
+                (intake_fields(v, f, errors))
+                button type="submit" { (l.t("intake-submit")) }
+            }
+        }
+    }
 }
 
-#[derive(Debug, Deserialize)]
-struct ScopeQuery {
-    scope: Option<String>,
+/// The page of the list and its filters' errors (a bad filter shows its message, not a
+/// failure of the page).
+async fn list_of(
+    st: &AppState,
+    acc: &Account,
+    p: &ops::ListParams,
+) -> Result<(ops::ListPage, Vec<FieldError>), Problem> {
+    let (s, a, q) = (st.clone(), acc.clone(), p.clone());
+    match blocking(move || ops::list_page(&s, &a, &q)).await {
+        Ok(page) => Ok((page, vec![])),
+        Err(p) if p.status == StatusCode::UNPROCESSABLE_ENTITY => Ok((
+            ops::ListPage {
+                items: vec![],
+                next_cursor: None,
+            },
+            p.errors.clone(),
+        )),
+        Err(p) => Err(p),
+    }
 }
 
 async fn work_body(
@@ -161,14 +147,12 @@ async fn work_body(
     v: &Viewer,
     acc: &Account,
     uri: &Uri,
-    scope: &str,
+    params: &ops::ListParams,
     f: &Fields,
     errors: &[FieldError],
-) -> Result<String, Problem> {
+) -> Result<Markup, Problem> {
     let l = v.lang;
-    let s = st.clone();
-    let (a2, sc2) = (acc.clone(), scope.to_string());
-    let apps = blocking(move || ops::list(&s, &a2, &sc2)).await?;
+    let (page, list_errors) = list_of(st, acc, params).await?;
     let org = acc
         .org
         .as_deref()
@@ -179,46 +163,31 @@ async fn work_body(
         .iter()
         .map(|r| catalogue::role_name(None, r, l))
         .collect();
-    let mut b = banner(l, uri);
-    let _ = write!(
-        b,
-        r#"<p class="caption">{} · {}</p>"#,
-        esc(&org),
-        esc(&roles.join(", "))
-    );
-    let _ = write!(
-        b,
-        r#"<h2>{}</h2><p><a href="?scope=inbox"{}>{}</a> · <a href="?scope=all"{}>{}</a></p>"#,
-        if scope == "all" {
-            l.t("work.all")
-        } else {
-            l.t("work.inbox")
-        },
-        if scope != "all" {
-            r#" aria-current="page""#
-        } else {
-            ""
-        },
-        l.t("work.inbox"),
-        if scope == "all" {
-            r#" aria-current="page""#
-        } else {
-            ""
-        },
-        l.t("work.all"),
-    );
-    b.push_str(&applications_table(st, l, &apps, true));
-    b.push_str(&office_form(st, v, acc, f, errors));
-    Ok(b)
+    let all = params.scope.as_deref() == Some("all");
+    Ok(html! {
+        (banner(l, uri))
+        p.caption { (org) " · " (roles.join(", ")) }
+        h2 { (if all { l.t("work-all") } else { l.t("work-inbox") }) }
+        p {
+            a href="?scope=inbox" aria-current=[(!all).then_some("page")] { (l.t("work-inbox")) }
+            " · "
+            a href="?scope=all" aria-current=[all.then_some("page")] { (l.t("work-all")) }
+        }
+        (super::lists::filter_form(st, l, params, "/work", &list_errors))
+        (applications_table(st, l, &page.items, true))
+        (super::lists::pager(l, params, "/work", page.next_cursor.as_deref()))
+        (office_form(st, v, acc, f, errors))
+    })
 }
 
-/// The provider's workstation: inbox and office intake.
+/// The provider's workstation: inbox (or all of the organisation's applications) with search,
+/// filters and pages, and office intake.
 #[utoipa::path(get, path = "/work", tag = "ui", responses((status = 200, content_type = "text/html", body = String)))]
 async fn work_page(
     State(st): State<AppState>,
     v: Viewer,
     uri: Uri,
-    Query(q): Query<ScopeQuery>,
+    Query(mut q): Query<ops::ListParams>,
 ) -> Page {
     let (l, h) = (v.lang, here(&uri));
     let acc = logged_in(&v, &h)?.clone();
@@ -232,14 +201,13 @@ async fn work_page(
     if acc.org.as_deref() == Some(STATE_CORPORATION) {
         return Ok(see_other("/sc"));
     }
-    let scope = q
-        .scope
-        .filter(|s| s == "all")
-        .unwrap_or_else(|| "inbox".into());
-    let body = work_body(&st, &v, &acc, &uri, &scope, &Fields::default(), &[])
+    if q.scope.as_deref() != Some("all") {
+        q.scope = Some("inbox".into());
+    }
+    let body = work_body(&st, &v, &acc, &uri, &q, &Fields::default(), &[])
         .await
         .or_page(&v, &h)?;
-    ok(&v, &h, l.t("work.title"), &body)
+    ok(&v, &h, l.t("work-title"), body)
 }
 
 fn problem_errors(l: Lang, p: &Problem) -> Vec<FieldError> {
@@ -255,11 +223,10 @@ fn problem_errors(l: Lang, p: &Problem) -> Vec<FieldError> {
     errors
         .into_iter()
         .map(|mut e| {
-            let key = format!("problem.{}", e.rule);
-            if l.t(&key) != key {
-                e.detail = l.t(&key).into();
+            if let Some(t) = l.t_in_opt("problem", &e.rule) {
+                e.detail = t.into();
             } else if e.rule == "required" {
-                e.detail = l.t("form.required").into();
+                e.detail = l.t("form-required").into();
             }
             e
         })
@@ -303,21 +270,20 @@ async fn office_intake_submit(
         ))),
         Err(p) if p.status == 422 => {
             let errors = problem_errors(l, &p);
-            let body = work_body(&st, &v, &acc, &uri, "inbox", &f, &errors)
+            let inbox = ops::ListParams {
+                scope: Some("inbox".into()),
+                ..Default::default()
+            };
+            let body = work_body(&st, &v, &acc, &uri, &inbox, &f, &errors)
                 .await
                 .or_page(&v, &h)?;
             Ok(html::html(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                html::page(&v, "/work", l.t("work.title"), &body),
+                html::page(&v, "/work", l.t("work-title"), body),
             ))
         }
         Err(p) => Err(PageErr::from(error_page(&v, &h, &p))),
     }
-}
-
-#[derive(Debug, Deserialize)]
-struct ScQuery {
-    regulation: Option<String>,
 }
 
 async fn sc_body(
@@ -325,110 +291,97 @@ async fn sc_body(
     v: &Viewer,
     acc: &Account,
     uri: &Uri,
-    regulation: Option<&str>,
+    params: &ops::ListParams,
     f: &Fields,
     errors: &[FieldError],
-) -> Result<String, Problem> {
+) -> Result<Markup, Problem> {
     let l = v.lang;
-    let mut b = banner(l, uri);
+    // The service chosen for intake also filters the inbox.
+    let regulation = params.regulation.as_deref().filter(|r| !r.is_empty());
     let operator = acc.has_role("state_corporation_operator");
-    if operator {
-        let _ = write!(
-            b,
-            r#"<p><a href="/sc/bookings">{}</a></p>"#,
-            l.t("equeue.desk_link")
-        );
-    }
     // Intake: choose the service first (a GET form), then the application.
     let regs = intake_regulations(st, acc, ChannelId::StateCorporation);
-    if !regs.is_empty() {
-        let options: Vec<(String, String)> =
-            std::iter::once((String::new(), l.t("sc.choose").to_string()))
-                .chain(regs.iter().map(|r| (r.id.clone(), title(l, r))))
-                .collect();
-        let _ = write!(
-            b,
-            r#"<section aria-labelledby="sc-intake"><h2 id="sc-intake">{}</h2><form method="get" action="/sc">{}<button type="submit" class="secondary">{}</button></form>"#,
-            l.t("sc.intake_title"),
-            html::select(
-                "regulation",
-                l.t("intake.service"),
-                &options,
-                regulation.unwrap_or(""),
-                &[]
-            ),
-            l.t("sc.choose_button"),
-        );
-        if let Some(reg) = regulation.and_then(|id| regs.iter().find(|r| r.id == id)) {
+    let options: Vec<(String, String)> =
+        std::iter::once((String::new(), l.t("sc-choose").to_string()))
+            .chain(regs.iter().map(|r| (r.id.clone(), title(l, r).to_string())))
+            .collect();
+    let chosen = regulation.and_then(|id| regs.iter().find(|r| r.id == id));
+    let providers: Vec<(String, String)> = match chosen {
+        Some(reg) => {
             let orgs = st.accounts.orgs()?;
-            let providers: Vec<(String, String)> = catalogue::providers_of(reg, &orgs)
+            catalogue::providers_of(reg, &orgs)
                 .into_iter()
                 .map(|o| (o.id.clone(), o.name(l).to_string()))
-                .collect();
-            let _ = write!(
-                b,
-                r#"{}<form method="post" action="/sc/intake" novalidate>{}<input type="hidden" name="key" value="{}"><input type="hidden" name="regulation" value="{}"><p><b>{}</b></p>{}{}<button type="submit">{}</button></form>"#,
-                html::error_summary(l, errors),
-                html::csrf_input(v),
-                esc(&f.opt("key").unwrap_or_else(crate::accounts::new_secret)),
-                esc(&reg.id),
-                esc(&title(l, reg)),
-                html::select(
-                    "provider",
-                    l.t("apply.provider"),
-                    &providers,
-                    f.get("provider"),
-                    errors
-                ),
-                intake_fields(v, f, errors),
-                l.t("sc.intake_submit"),
-            );
+                .collect()
         }
-        b.push_str("</section>");
-    }
-    let s = st.clone();
-    let a2 = acc.clone();
-    let inbox = blocking(move || ops::list(&s, &a2, "inbox")).await?;
-    let _ = write!(b, "<h2>{}</h2>", l.t("work.inbox"));
-    b.push_str(&applications_table(st, l, &inbox, true));
-    if operator {
+        None => vec![],
+    };
+    let mut list = params.clone();
+    list.scope = Some("inbox".into());
+    let (inbox, list_errors) = list_of(st, acc, &list).await?;
+    let unclaimed = if operator {
         let s = st.clone();
         let a2 = acc.clone();
-        let unclaimed = blocking(move || ops::unclaimed(&s, &a2)).await?;
-        let _ = write!(
-            b,
-            r#"<h2 id="unclaimed">{}</h2><p class="hint">{}</p>"#,
-            l.t("sc.unclaimed"),
-            l.t("sc.unclaimed_hint")
-        );
-        if unclaimed.is_empty() {
-            let _ = write!(b, "<p>{}</p>", l.t("list.empty"));
-        } else {
-            let _ = write!(
-                b,
-                r#"<form method="post" action="/sc/return">{}<fieldset class="checkboxes"><legend>{}</legend>"#,
-                html::csrf_input(v),
-                l.t("sc.unclaimed_select")
-            );
-            for (i, a) in unclaimed.iter().enumerate() {
-                let _ = write!(
-                    b,
-                    r#"<div><input type="checkbox" id="u-{i}" name="applications" value="{}" checked><label for="u-{i}">{} — {} ({}, {})</label></div>"#,
-                    esc(&a.id),
-                    esc(&a.id),
-                    esc(a.title.get(l)),
-                    esc(&a.applicant_name),
-                    channel_name(l, &a.channel)
-                );
-            }
-            let _ = write!(
-                b,
-                r#"</fieldset><button type="submit" class="warning">{}</button></form>"#,
-                l.t("sc.return_submit")
-            );
+        blocking(move || ops::unclaimed(&s, &a2)).await?
+    } else {
+        vec![]
+    };
+    let key = f.opt("key").unwrap_or_else(crate::accounts::new_secret);
+    Ok(html! {
+        (banner(l, uri))
+        @if operator {
+            p { a href="/sc/bookings" { (l.t("equeue-desk_link")) } }
         }
-    }
-    Ok(b)
+        @if !regs.is_empty() {
+            section aria-labelledby="sc-intake" {
+                h2 id="sc-intake" { (l.t("sc-intake_title")) }
+                form method="get" action="/sc" {
+                    (html::select("regulation", l.t("intake-service"), &options, regulation.unwrap_or(""), &[]))
+                    button type="submit" class="secondary" { (l.t("sc-choose_button")) }
+                }
+                @if let Some(reg) = chosen {
+                    (html::error_summary(l, errors))
+                    form method="post" action="/sc/intake" novalidate {
+                        (html::csrf_input(v))
+                        (html::hidden("key", &key))
+                        (html::hidden("regulation", &reg.id))
+                        p { b { (title(l, reg)) } }
+                        (html::select("provider", l.t("apply-provider"), &providers, f.get("provider"), errors))
+                        (intake_fields(v, f, errors))
+                        button type="submit" { (l.t("sc-intake_submit")) }
+                    }
+                }
+            }
+        }
+        h2 { (l.t("work-inbox")) }
+        (super::lists::filter_form(st, l, &list, "/sc", &list_errors))
+        (applications_table(st, l, &inbox.items, true))
+        (super::lists::pager(l, &list, "/sc", inbox.next_cursor.as_deref()))
+        @if operator {
+            h2 id="unclaimed" { (l.t("sc-unclaimed")) }
+            p.hint { (l.t("sc-unclaimed_hint")) }
+            @if unclaimed.is_empty() {
+                p { (l.t("list-empty")) }
+            } @else {
+                form method="post" action="/sc/return" {
+                    (html::csrf_input(v))
+                    fieldset.checkboxes {
+                        legend { (l.t("sc-unclaimed_select")) }
+                        @for (i, a) in unclaimed.iter().enumerate() {
+                            div {
+                                input type="checkbox" id={ "u-" (i) } name="applications" value=(a.id) checked;
+                                label for={ "u-" (i) } {
+                                    (a.id) " — " (a.title.get(l)) " (" (a.applicant_name) ", "
+                                    (channel_name(l, &a.channel)) ")"
+                                }
+                            }
+                        }
+                    }
+                    button type="submit" class="warning" { (l.t("sc-return_submit")) }
+                }
+            }
+        }
+    })
 }
 
 fn require_sc(v: &Viewer, h: &str) -> Result<Account, PageErr> {
@@ -449,22 +402,14 @@ async fn sc_page(
     State(st): State<AppState>,
     v: Viewer,
     uri: Uri,
-    Query(q): Query<ScQuery>,
+    Query(q): Query<ops::ListParams>,
 ) -> Page {
     let (l, h) = (v.lang, here(&uri));
     let acc = require_sc(&v, &h)?;
-    let body = sc_body(
-        &st,
-        &v,
-        &acc,
-        &uri,
-        q.regulation.as_deref().filter(|r| !r.is_empty()),
-        &Fields::default(),
-        &[],
-    )
-    .await
-    .or_page(&v, &h)?;
-    ok(&v, &h, l.t("sc.title"), &body)
+    let body = sc_body(&st, &v, &acc, &uri, &q, &Fields::default(), &[])
+        .await
+        .or_page(&v, &h)?;
+    ok(&v, &h, l.t("sc-title"), body)
 }
 
 /// Take an application in at the State Corporation (form post; same as `POST /api/sc/applications`).
@@ -501,12 +446,16 @@ async fn sc_intake_submit(
         Err(p) if p.status == 422 => {
             let errors = problem_errors(l, &p);
             let reg = f.get("regulation").to_string();
-            let body = sc_body(&st, &v, &acc, &uri, Some(&reg), &f, &errors)
+            let chosen = ops::ListParams {
+                regulation: Some(reg.clone()),
+                ..Default::default()
+            };
+            let body = sc_body(&st, &v, &acc, &uri, &chosen, &f, &errors)
                 .await
                 .or_page(&v, &h)?;
             Ok(html::html(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                html::page(&v, "/sc", l.t("sc.title"), &body),
+                html::page(&v, "/sc", l.t("sc-title"), body),
             ))
         }
         Err(p) => Err(PageErr::from(error_page(&v, &h, &p))),

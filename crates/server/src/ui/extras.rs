@@ -7,15 +7,15 @@ use crate::AppState;
 use crate::accounts::Kind;
 use crate::auth::Viewer;
 use crate::equeue;
-use crate::html::{self, esc, local};
+use crate::html::{self, local};
 use crate::i18n::Lang;
 use crate::ops::{Detail, blocking};
 use crate::problem::{FieldError, Problem};
 use crate::uploads::UploadInfo;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::Uri;
+use maud::{Markup, html};
 use serde::Deserialize;
-use std::fmt::Write;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -27,51 +27,50 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 /// The list of uploaded documents with download links.
-pub fn uploads_html(l: Lang, items: &[UploadInfo]) -> String {
-    if items.is_empty() {
-        return String::new();
+pub fn uploads_html(l: Lang, items: &[UploadInfo]) -> Markup {
+    html! {
+        @if !items.is_empty() {
+            h2 { (l.t("upload-title")) }
+            ul {
+                @for u in items {
+                    li {
+                        a href=(u.url) download { (u.filename) }
+                        " "
+                        span.hint {
+                            "(" (u.content_type) ", "
+                            (l.t_args("upload-size", &[("kb", ((u.size + 1023) / 1024).into())])) ")"
+                        }
+                    }
+                }
+            }
+        }
     }
-    let mut b = format!("<h2>{}</h2><ul>", l.t("upload.title"));
-    for u in items {
-        let _ = write!(
-            b,
-            r#"<li><a href="{}" download>{}</a> <span class="hint">({}, {})</span></li>"#,
-            esc(&u.url),
-            esc(&u.filename),
-            esc(&u.content_type),
-            esc(&l.tf(
-                "upload.size",
-                &[("kb", &((u.size + 1023) / 1024).to_string())]
-            )),
-        );
-    }
-    b.push_str("</ul>");
-    b
 }
 
 /// The file input of the portal form.
-pub fn file_input(l: Lang, errors: &[FieldError]) -> String {
+pub fn file_input(l: Lang, errors: &[FieldError]) -> Markup {
     let errs: Vec<&FieldError> = errors
         .iter()
         .filter(|e| e.field.starts_with("documents"))
         .collect();
-    format!(
-        r#"<div class="form-group{}"><label for="f-documents">{}</label><div class="hint" id="f-documents-hint">{}</div>{}<input type="file" id="f-documents" name="documents" multiple accept=".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png" aria-describedby="f-documents-hint"></div>"#,
-        if errs.is_empty() { "" } else { " error" },
-        l.t("upload.label"),
-        l.t("upload.hint"),
-        errs.iter()
-            .map(|e| format!(
-                r#"<span class="error-message">{} <code>{}</code></span>"#,
-                esc(&e.detail),
-                esc(&e.rule)
-            ))
-            .collect::<String>(),
-    )
+    html! {
+        div.form-group.error[!errs.is_empty()] {
+            label for="f-documents" { (l.t("upload-label")) }
+            div.hint id="f-documents-hint" {
+                (l.t_count("upload-hint", crate::uploads::MAX_FILES as u64))
+            }
+            @for e in &errs {
+                span.error-message { (e.detail) " " code { (e.rule) } }
+            }
+            input type="file" id="f-documents" name="documents" multiple
+                accept=".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"
+                aria-describedby="f-documents-hint";
+        }
+    }
 }
 
 /// The e-queue section of an application's page.
-pub fn booking_html(v: &Viewer, d: &Detail) -> String {
+pub fn booking_html(v: &Viewer, d: &Detail) -> Markup {
     let l = v.lang;
     let s = &d.summary;
     let applicant = v
@@ -79,46 +78,35 @@ pub fn booking_html(v: &Viewer, d: &Detail) -> String {
         .as_ref()
         .is_some_and(|a| a.kind == Kind::Citizen && a.iin.as_deref() == Some(&s.applicant_iin));
     let id = html::url_enc(&s.id);
-    match &d.booking {
-        Some(b) => {
-            let mut out = format!(
-                r#"<section class="panel" aria-labelledby="equeue-h"><h2 id="equeue-h">{}</h2><p><b>{}</b> {} — {}</p>"#,
-                l.t("equeue.section"),
-                l.t("equeue.booked"),
-                local(b.start),
-                esc(&equeue::centre_name(&b.centre, l)),
-            );
-            if applicant {
-                let _ = write!(
-                    out,
-                    r#"<form method="post" action="/applications/{id}/booking/cancel">{}<button type="submit" class="secondary">{}</button></form>"#,
-                    html::csrf_input(v),
-                    l.t("equeue.cancel"),
-                );
+    html! {
+        @if let Some(b) = &d.booking {
+            section.panel aria-labelledby="equeue-h" {
+                h2 id="equeue-h" { (l.t("equeue-section")) }
+                p { b { (l.t("equeue-booked")) } " " (local(b.start)) " — " (equeue::centre_name(&b.centre, l)) }
+                @if applicant {
+                    form method="post" action={ "/applications/" (id) "/booking/cancel" } {
+                        (html::csrf_input(v))
+                        button type="submit" class="secondary" { (l.t("equeue-cancel")) }
+                    }
+                }
             }
-            out.push_str("</section>");
-            out
+        } @else if applicant && s.status == "awaiting_issue" {
+            section.panel aria-labelledby="equeue-h" {
+                h2 id="equeue-h" { (l.t("equeue-section")) }
+                p { (l.t("equeue-intro")) }
+                p { a.button href={ "/applications/" (id) "/booking" } { (l.t("equeue-book_link")) } }
+            }
         }
-        None if applicant && s.status == "awaiting_issue" => format!(
-            r#"<section class="panel" aria-labelledby="equeue-h"><h2 id="equeue-h">{}</h2><p>{}</p><p><a class="button" href="/applications/{id}/booking">{}</a></p></section>"#,
-            l.t("equeue.section"),
-            l.t("equeue.intro"),
-            l.t("equeue.book_link"),
-        ),
-        None => String::new(),
     }
 }
 
 fn localised(l: Lang, p: &Problem) -> FieldError {
-    let key = format!("problem.{}", p.rule);
     FieldError {
         field: p.field.clone().unwrap_or_else(|| "slot".into()),
         rule: p.rule.clone(),
-        detail: if l.t(&key) == key {
-            p.detail.clone()
-        } else {
-            l.t(&key).to_string()
-        },
+        detail: l
+            .t_in_opt("problem", &p.rule)
+            .map_or_else(|| p.detail.clone(), String::from),
     }
 }
 
@@ -133,7 +121,7 @@ async fn booking_body(
     id: &str,
     centre: Option<String>,
     errors: &[FieldError],
-) -> Result<String, Problem> {
+) -> Result<Markup, Problem> {
     let l = v.lang;
     let centres = equeue::centres();
     let centre = centre
@@ -147,53 +135,46 @@ async fn booking_body(
         .map(|c| (c.id.clone(), c.name.get(l).to_string()))
         .collect();
     let eid = html::url_enc(id);
-    let mut b = format!(
-        r#"{}<p>{}</p><form method="get" action="/applications/{eid}/booking">{}<button type="submit" class="secondary">{}</button></form>"#,
-        html::error_summary(l, errors),
-        l.t("equeue.intro"),
-        html::select("centre", l.t("equeue.centre"), &opts, &centre, &[]),
-        l.t("equeue.choose_centre"),
-    );
-    let free: Vec<&equeue::Slot> = slots.iter().filter(|s| s.available).collect();
-    if free.is_empty() {
-        let _ = write!(b, "<p>{}</p>", l.t("equeue.no_slots"));
-        return Ok(b);
-    }
-    let _ = write!(
-        b,
-        r#"<form method="post" action="/applications/{eid}/booking" novalidate>{}<input type="hidden" name="centre" value="{}">"#,
-        html::csrf_input(v),
-        esc(&centre)
-    );
-    let mut day = String::new();
-    for s in free {
+    // Free times grouped by day, in order.
+    let mut days: Vec<(String, Vec<(i64, String)>)> = vec![];
+    for s in slots.iter().filter(|s| s.available) {
         let t = local(s.start);
         let (d, hm) = t.split_once(' ').unwrap_or((&t, ""));
-        if d != day {
-            if !day.is_empty() {
-                b.push_str("</fieldset></div>");
-            }
-            day = d.to_string();
-            let _ = write!(
-                b,
-                r#"<div class="form-group"><fieldset class="radios slots"><legend>{}: {}</legend>"#,
-                l.t("equeue.date"),
-                esc(d)
-            );
+        match days.last_mut() {
+            Some((day, times)) if day == d => times.push((s.id, hm.to_string())),
+            _ => days.push((d.to_string(), vec![(s.id, hm.to_string())])),
         }
-        let _ = write!(
-            b,
-            r#"<div style="display:inline-block;margin-right:1em"><input type="radio" id="f-slot-{id}" name="slot" value="{id}"><label for="f-slot-{id}">{}</label></div>"#,
-            esc(hm),
-            id = s.id,
-        );
     }
-    let _ = write!(
-        b,
-        r#"</fieldset></div><button type="submit">{}</button></form>"#,
-        l.t("equeue.submit")
-    );
-    Ok(b)
+    Ok(html! {
+        (html::error_summary(l, errors))
+        p { (l.t("equeue-intro")) }
+        form method="get" action={ "/applications/" (eid) "/booking" } {
+            (html::select("centre", l.t("equeue-centre"), &opts, &centre, &[]))
+            button type="submit" class="secondary" { (l.t("equeue-choose_centre")) }
+        }
+        @if days.is_empty() {
+            p { (l.t("equeue-no_slots")) }
+        } @else {
+            form method="post" action={ "/applications/" (eid) "/booking" } novalidate {
+                (html::csrf_input(v))
+                (html::hidden("centre", &centre))
+                @for (day, times) in &days {
+                    div.form-group {
+                        fieldset.radios.slots {
+                            legend { (l.t("equeue-date")) ": " (day) }
+                            @for (id, hm) in times {
+                                div style="display:inline-block;margin-right:1em" {
+                                    input type="radio" id={ "f-slot-" (id) } name="slot" value=(id);
+                                    label for={ "f-slot-" (id) } { (hm) }
+                                }
+                            }
+                        }
+                    }
+                }
+                button type="submit" { (l.t("equeue-submit")) }
+            }
+        }
+    })
 }
 
 /// Choose a time at a State Corporation centre to collect the result.
@@ -218,7 +199,7 @@ async fn booking_page(
     let body = booking_body(&st, &v, &id, q.centre, &[])
         .await
         .or_page(&v, &h)?;
-    ok(&v, &h, l.t("equeue.title"), &body)
+    ok(&v, &h, l.t("equeue-title"), body)
 }
 
 /// Book the chosen time (form post; same as `POST /api/applications/{id}/booking`).
@@ -241,7 +222,7 @@ async fn booking_submit(
         Err(_) => Err(Problem::invalid(
             "slot",
             "equeue.slot_unknown",
-            l.t("problem.equeue.slot_unknown"),
+            l.t("problem-equeue-slot_unknown"),
         )),
     };
     match r {
@@ -256,7 +237,7 @@ async fn booking_submit(
                 .or_page(&v, &h)?;
             Ok(html::html(
                 p.status_code(),
-                html::page(&v, &h, l.t("equeue.title"), &body),
+                html::page(&v, &h, l.t("equeue-title"), body),
             ))
         }
         Err(p) => Err(PageErr::from(error_page(&v, &h, &p))),
@@ -314,43 +295,36 @@ async fn desk_bookings(
             .into_iter()
             .map(|c| (c.id.clone(), c.name.get(l).to_string())),
     );
-    let mut b = format!(
-        r#"<form method="get" action="/sc/bookings"><div class="form-group"><label for="f-date">{}</label><input type="date" id="f-date" name="date" value="{}"></div>{}<button type="submit" class="secondary">{}</button></form>"#,
-        l.t("equeue.date"),
-        day,
-        html::select(
-            "centre",
-            l.t("equeue.centre"),
-            &opts,
-            centre.as_deref().unwrap_or(""),
-            &[]
-        ),
-        l.t("equeue.show"),
-    );
-    if rows.is_empty() {
-        let _ = write!(b, "<p>{}</p>", l.t("equeue.none"));
-    } else {
-        let _ = write!(
-            b,
-            r#"<table><thead><tr><th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th></tr></thead><tbody>"#,
-            l.t("equeue.time"),
-            l.t("equeue.centre"),
-            l.t("equeue.application"),
-            l.t("equeue.applicant"),
-        );
-        for r in &rows {
-            let _ = write!(
-                b,
-                r#"<tr><td>{}</td><td>{}</td><td><a href="/applications/{}">{}</a></td><td>{}<br><span class="hint">{}</span></td></tr>"#,
-                local(r.start),
-                esc(&equeue::centre_name(&r.centre, l)),
-                html::url_enc(&r.application),
-                esc(&r.application),
-                esc(r.applicant_name.as_deref().unwrap_or("")),
-                esc(r.applicant_iin.as_deref().unwrap_or("")),
-            );
+    let body = html! {
+        form method="get" action="/sc/bookings" {
+            div.form-group {
+                label for="f-date" { (l.t("equeue-date")) }
+                input type="date" id="f-date" name="date" value=(day);
+            }
+            (html::select("centre", l.t("equeue-centre"), &opts, centre.as_deref().unwrap_or(""), &[]))
+            button type="submit" class="secondary" { (l.t("equeue-show")) }
         }
-        b.push_str("</tbody></table>");
-    }
-    ok(&v, &h, l.t("equeue.desk_title"), &b)
+        @if rows.is_empty() {
+            p { (l.t("equeue-none")) }
+        } @else {
+            (html::table(
+                &[l.t("equeue-time"), l.t("equeue-centre"), l.t("equeue-application"), l.t("equeue-applicant")],
+                html! {
+                    @for r in &rows {
+                        tr {
+                            td { (local(r.start)) }
+                            td { (equeue::centre_name(&r.centre, l)) }
+                            td { a href={ "/applications/" (html::url_enc(&r.application)) } { (r.application) } }
+                            td {
+                                (r.applicant_name.as_deref().unwrap_or(""))
+                                br;
+                                span.hint { (r.applicant_iin.as_deref().unwrap_or("")) }
+                            }
+                        }
+                    }
+                },
+            ))
+        }
+    };
+    ok(&v, &h, l.t("equeue-desk_title"), body)
 }

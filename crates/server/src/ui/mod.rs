@@ -4,23 +4,28 @@
 //! step, office intake), the State Corporation desk, monitoring, and admin pages.
 //!
 //! Works without JavaScript: plain forms, POST → redirect → GET, every form with a CSRF token.
+//! Pages are `maud` templates (escaped by construction) built from the components in `html`;
+//! their texts are Fluent messages (`crate::i18n`).
 //! Each action calls the same `ops` function as its API endpoint. Not for: JSON (see `api`).
 
+mod charts;
 mod desk;
 mod extras;
+mod lists;
 mod monitor;
 mod portal;
 
 use crate::AppState;
 use crate::accounts::Kind;
 use crate::auth::{self, Viewer};
-use crate::html::{self, esc, page};
+use crate::html::{self, Input, page};
 use crate::i18n::Lang;
 use crate::ops::blocking;
 use crate::problem::{FieldError, Problem};
 use axum::extract::{Form, Query, State};
 use axum::http::{StatusCode, Uri, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use maud::{Markup, html};
 use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -132,26 +137,18 @@ pub fn error_page(v: &Viewer, here: &str, p: &Problem) -> Response {
     if p.status == 401 {
         return see_other(&format!("/login?next={}", html::url_enc(here)));
     }
-    let key = format!("problem.{}", p.rule);
-    let text = l.t(&key);
-    let detail = if text == key {
-        p.detail.clone()
-    } else {
-        text.to_string()
+    let detail = l.t_in_opt("problem", &p.rule).unwrap_or(&p.detail);
+    let body = html! {
+        div.error-summary role="alert" {
+            p { (detail) }
+            p.hint {
+                (l.t("problem-rule")) ": " code { (p.rule) }
+                @if let Some(f) = &p.field { " · " (l.t("problem-field")) ": " code { (f) } }
+            }
+        }
+        p { a href="/" { (l.t("nav-home")) } " · " a href="/services" { (l.t("nav-services")) } }
     };
-    let body = format!(
-        r#"<div class="error-summary" role="alert"><p>{}</p><p class="hint">{}: <code>{}</code>{}</p></div><p><a href="/">{}</a> · <a href="/services">{}</a></p>"#,
-        esc(&detail),
-        l.t("problem.rule"),
-        esc(&p.rule),
-        p.field
-            .as_ref()
-            .map(|f| format!(" · {}: <code>{}</code>", l.t("problem.field"), esc(f)))
-            .unwrap_or_default(),
-        l.t("nav.home"),
-        l.t("nav.services"),
-    );
-    html::html(p.status_code(), page(v, here, l.t("problem.title"), &body))
+    html::html(p.status_code(), page(v, here, l.t("problem-title"), body))
 }
 
 /// A page answered instead of the one asked for (an error page, a redirect to login).
@@ -188,38 +185,37 @@ pub fn logged_in<'v>(v: &'v Viewer, here: &str) -> Result<&'v crate::accounts::A
 }
 
 /// A success banner for `?done=key` after a redirect.
-pub fn banner(l: Lang, uri: &Uri) -> String {
+pub fn banner(l: Lang, uri: &Uri) -> Markup {
     let done = uri
         .query()
         .unwrap_or("")
         .split('&')
         .find_map(|kv| kv.strip_prefix("done="))
         .unwrap_or("");
-    const KNOWN: [&str; 10] = [
-        "booked",
-        "booking_cancelled",
-        "submitted",
-        "acted",
-        "intake",
-        "registered",
-        "returned",
-        "clock",
-        "token_revoked",
-        "logged_in",
-    ];
-    if KNOWN.contains(&done) {
-        format!(
-            r#"<div class="banner" role="status"><p>{}</p></div>"#,
-            l.t(&format!("done.{done}"))
-        )
-    } else {
-        String::new()
+    html! {
+        @if DONE.contains(&done) {
+            div.banner role="status" { p { (l.t_in("done", done)) } }
+        }
     }
 }
 
+/// The `?done=` banners there are (`done-*` messages).
+pub(crate) const DONE: [&str; 10] = [
+    "booked",
+    "booking_cancelled",
+    "submitted",
+    "acted",
+    "intake",
+    "registered",
+    "returned",
+    "clock",
+    "token_revoked",
+    "logged_in",
+];
+
 type Page = Result<Response, PageErr>;
 
-fn ok(v: &Viewer, here: &str, title: &str, body: &str) -> Page {
+fn ok(v: &Viewer, here: &str, title: &str, body: Markup) -> Page {
     Ok(html::html(StatusCode::OK, page(v, here, title, body)))
 }
 
@@ -230,39 +226,41 @@ fn ok(v: &Viewer, here: &str, title: &str, body: &str) -> Page {
 async fn home(State(st): State<AppState>, v: Viewer, uri: Uri) -> Response {
     let l = v.lang;
     let h = here(&uri);
-    let mut body = banner(l, &uri);
-    body.push_str(&format!(r#"<p class="caption">{}</p>"#, l.t("home.intro")));
-    body.push_str(&format!(
-        r#"<form method="get" action="/services" role="search"><div class="form-group"><label for="f-q">{}</label><input type="search" id="f-q" name="q"></div><button type="submit">{}</button></form>"#,
-        l.t("services.search"),
-        l.t("services.search_button")
-    ));
     let links: Vec<(&str, &str)> = match v.kind() {
         None => vec![
-            ("/services", "home.portal"),
-            ("/login", "nav.login"),
-            ("/register", "nav.register"),
+            ("/services", l.t("home-portal")),
+            ("/login", l.t("nav-login")),
+            ("/register", l.t("nav-register")),
         ],
-        Some(Kind::Citizen) => vec![("/services", "home.portal"), ("/cabinet", "nav.cabinet")],
+        Some(Kind::Citizen) => vec![
+            ("/services", l.t("home-portal")),
+            ("/cabinet", l.t("nav-cabinet")),
+        ],
         Some(Kind::Staff) => vec![
-            ("/work", "nav.work"),
-            ("/sc", "nav.sc"),
-            ("/monitoring", "nav.monitoring"),
+            ("/work", l.t("nav-work")),
+            ("/sc", l.t("nav-sc")),
+            ("/monitoring", l.t("nav-monitoring")),
         ],
-        Some(Kind::Monitor) => vec![("/monitoring", "nav.monitoring")],
-        Some(Kind::Admin) => vec![("/monitoring", "nav.monitoring"), ("/admin", "nav.admin")],
+        Some(Kind::Monitor) => vec![("/monitoring", l.t("nav-monitoring"))],
+        Some(Kind::Admin) => vec![
+            ("/monitoring", l.t("nav-monitoring")),
+            ("/admin", l.t("nav-admin")),
+        ],
     };
-    body.push_str("<ul>");
-    for (href, key) in links {
-        body.push_str(&format!(r#"<li><a href="{href}">{}</a></li>"#, l.t(key)));
-    }
-    body.push_str("</ul>");
-    body.push_str(&format!(
-        r#"<p class="hint">{}: {}</p>"#,
-        l.t("home.clock"),
-        html::local(st.now())
-    ));
-    html::html(StatusCode::OK, page(&v, &h, l.t("home.title"), &body))
+    let body = html! {
+        (banner(l, &uri))
+        p.caption { (l.t("home-intro")) }
+        form method="get" action="/services" role="search" {
+            div.form-group {
+                label for="f-q" { (l.t("services-search")) }
+                input type="search" id="f-q" name="q";
+            }
+            button type="submit" { (l.t("services-search_button")) }
+        }
+        ul { @for (href, text) in links { li { a href=(href) { (text) } } } }
+        p.hint { (l.t("home-clock")) ": " (html::local(st.now())) }
+    };
+    html::html(StatusCode::OK, page(&v, &h, l.t("home-title"), body))
 }
 
 // ---- login, registration -----------------------------------------------------------------
@@ -279,35 +277,26 @@ fn safe_next(next: Option<&str>) -> String {
         .to_string()
 }
 
-fn login_form(v: &Viewer, next: &str, login: &str, errors: &[FieldError]) -> String {
+fn login_form(v: &Viewer, next: &str, login: &str, errors: &[FieldError]) -> Markup {
     let l = v.lang;
-    format!(
-        r#"{}<form method="post" action="/login" novalidate>{}<input type="hidden" name="next" value="{}">{}{}<button type="submit">{}</button></form><p>{} <a href="/register">{}</a></p>"#,
-        html::error_summary(l, errors),
-        html::csrf_input(v),
-        esc(next),
-        html::input(
-            "text",
-            "login",
-            l.t("login.login"),
-            login,
-            Some(l.t("login.login_hint")),
-            errors,
-            r#"autocomplete="username" spellcheck="false""#
-        ),
-        html::input(
-            "password",
-            "password",
-            l.t("login.password"),
-            "",
-            None,
-            errors,
-            r#"autocomplete="current-password""#
-        ),
-        l.t("login.submit"),
-        l.t("login.no_account"),
-        l.t("nav.register"),
-    )
+    html! {
+        (html::error_summary(l, errors))
+        form method="post" action="/login" novalidate {
+            (html::csrf_input(v))
+            (html::hidden("next", next))
+            (Input::text("login", l.t("login-login"))
+                .value(login)
+                .hint(l.t("login-login_hint"))
+                .errors(errors)
+                .autocomplete("username")
+                .no_spellcheck())
+            (Input::new("password", "password", l.t("login-password"))
+                .errors(errors)
+                .autocomplete("current-password"))
+            button type="submit" { (l.t("login-submit")) }
+        }
+        p { (l.t("login-no_account")) " " a href="/register" { (l.t("nav-register")) } }
+    }
 }
 
 /// Login form.
@@ -320,8 +309,8 @@ async fn login_page(v: Viewer, uri: Uri, Query(q): Query<NextQuery>) -> Response
         page(
             &v,
             &h,
-            v.lang.t("login.title"),
-            &login_form(&v, &next, "", &[]),
+            v.lang.t("login-title"),
+            login_form(&v, &next, "", &[]),
         ),
     )
 }
@@ -364,61 +353,43 @@ async fn login_submit(
                 page(
                     &v,
                     &h,
-                    l.t("login.title"),
-                    &login_form(&v, &next, &login, &errors),
+                    l.t("login-title"),
+                    login_form(&v, &next, &login, &errors),
                 ),
             )
         }
     }
 }
 
-fn register_form(v: &Viewer, f: &Fields, errors: &[FieldError]) -> String {
+fn register_form(v: &Viewer, f: &Fields, errors: &[FieldError]) -> Markup {
     let l = v.lang;
-    format!(
-        r#"{}<form method="post" action="/register" novalidate>{}{}{}{}{}<button type="submit">{}</button></form>"#,
-        html::error_summary(l, errors),
-        html::csrf_input(v),
-        html::input(
-            "text",
-            "iin",
-            l.t("register.iin"),
-            f.get("iin"),
-            Some(l.t("register.iin_hint")),
-            errors,
-            r#"inputmode="numeric" autocomplete="off" maxlength="12""#
-        ),
-        html::input(
-            "text",
-            "name",
-            l.t("register.name"),
-            f.get("name"),
-            None,
-            errors,
-            r#"autocomplete="name""#
-        ),
-        html::input(
-            "tel",
-            "phone",
-            l.t("register.phone"),
-            f.get("phone"),
-            Some(l.t("register.phone_hint")),
-            errors,
-            r#"autocomplete="tel""#
-        ),
-        html::input(
-            "password",
-            "password",
-            l.t("register.password"),
-            "",
-            Some(&l.tf(
-                "form.password_length",
-                &[("n", &auth::MIN_PASSWORD.to_string())]
-            )),
-            errors,
-            r#"autocomplete="new-password""#
-        ),
-        l.t("register.submit"),
-    )
+    let password_hint = l.t_count("form-password_length", auth::MIN_PASSWORD as u64);
+    html! {
+        (html::error_summary(l, errors))
+        form method="post" action="/register" novalidate {
+            (html::csrf_input(v))
+            (Input::text("iin", l.t("register-iin"))
+                .value(f.get("iin"))
+                .hint(l.t("register-iin_hint"))
+                .errors(errors)
+                .numeric(12)
+                .autocomplete("off"))
+            (Input::text("name", l.t("register-name"))
+                .value(f.get("name"))
+                .errors(errors)
+                .autocomplete("name"))
+            (Input::new("tel", "phone", l.t("register-phone"))
+                .value(f.get("phone"))
+                .hint(l.t("register-phone_hint"))
+                .errors(errors)
+                .autocomplete("tel"))
+            (Input::new("password", "password", l.t("register-password"))
+                .hint(&password_hint)
+                .errors(errors)
+                .autocomplete("new-password"))
+            button type="submit" { (l.t("register-submit")) }
+        }
+    }
 }
 
 /// Citizen registration form.
@@ -430,8 +401,8 @@ async fn register_page(v: Viewer, uri: Uri) -> Response {
         page(
             &v,
             &h,
-            v.lang.t("register.title"),
-            &register_form(&v, &Fields::default(), &[]),
+            v.lang.t("register-title"),
+            register_form(&v, &Fields::default(), &[]),
         ),
     )
 }
@@ -483,8 +454,8 @@ async fn register_submit(
                 page(
                     &v,
                     &h,
-                    l.t("register.title"),
-                    &register_form(&v, &f, &errors),
+                    l.t("register-title"),
+                    register_form(&v, &f, &errors),
                 ),
             )
         }

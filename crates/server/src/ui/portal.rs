@@ -12,7 +12,7 @@ use crate::AppState;
 use crate::accounts::Kind;
 use crate::auth::Viewer;
 use crate::catalogue::{self, Service};
-use crate::html::{self, esc, local, opt_local, sla_tag};
+use crate::html::{self, Input, local, opt_local};
 use crate::i18n::Lang;
 use crate::ops::{
     self, ActionRequest, Detail, OutcomeKind, PortalSubmission, PresentedKind, blocking,
@@ -21,8 +21,8 @@ use crate::problem::{FieldError, Problem};
 use axum::extract::{Form, Path, Query, State};
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
+use maud::{Markup, PreEscaped, html};
 use serde::Deserialize;
-use std::fmt::Write;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -38,12 +38,12 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 pub fn channel_name(l: Lang, c: &str) -> &'static str {
-    l.t(&format!("channel.{c}"))
+    l.t_in("channel", c)
 }
 
 pub fn org_name(st: &AppState, l: Lang, id: &str) -> String {
     if id == engine::PORTAL {
-        return l.t("org.portal").into();
+        return l.t("org-portal").into();
     }
     st.accounts
         .org(id)
@@ -53,8 +53,19 @@ pub fn org_name(st: &AppState, l: Lang, id: &str) -> String {
         .unwrap_or_else(|| id.to_string())
 }
 
+/// `5 working days` in the interface language, with its plural form.
 fn unit_name(l: Lang, value: u32, unit: &str) -> String {
-    format!("{value} {}", l.t(&format!("unit.{unit}")))
+    let n = u64::from(value);
+    match unit {
+        "seconds" => l.t_count("unit-seconds", n),
+        "minutes" => l.t_count("unit-minutes", n),
+        "hours" => l.t_count("unit-hours", n),
+        "working_days" => l.t_count("unit-working_days", n),
+        "calendar_days" => l.t_count("unit-calendar_days", n),
+        "days_unspecified" => l.t_count("unit-days_unspecified", n),
+        "months" => l.t_count("unit-months", n),
+        other => format!("{value} {other}"),
+    }
 }
 
 /// `15 minutes` (the engine's English duration) in the interface language.
@@ -62,6 +73,16 @@ pub fn duration_text(l: Lang, d: &str) -> String {
     match d.split_once(' ') {
         Some((n, unit)) => unit_name(l, n.parse().unwrap_or(0), &unit.replace(' ', "_")),
         None => d.to_string(),
+    }
+}
+
+/// A regulation's title in the interface language.
+pub fn title(l: Lang, reg: &regulation::Regulation) -> &str {
+    let t = reg.title.get_ref();
+    match l {
+        Lang::Kk => &t.kk,
+        Lang::Ru => &t.ru,
+        Lang::En => &t.en,
     }
 }
 
@@ -87,43 +108,49 @@ async fn services_page(
         .map(|r| catalogue::service(&st.ctx, r, &orgs, now))
         .filter(|s| query.trim().is_empty() || catalogue::matches(s, &query))
         .collect();
-    let mut body = format!(
-        r#"<form method="get" action="/services" role="search"><div class="form-group"><label for="f-q">{}</label><div class="hint">{}</div><input type="search" id="f-q" name="q" value="{}"></div><button type="submit">{}</button></form>"#,
-        l.t("services.search"),
-        l.t("services.search_hint"),
-        esc(&query),
-        l.t("services.search_button")
-    );
-    let _ = write!(
-        body,
-        r#"<p role="status">{}</p>"#,
-        l.tf("services.found", &[("n", &services.len().to_string())])
-    );
-    body.push_str("<ul class=\"services\">");
-    for s in &services {
-        let channels: Vec<&str> = s
-            .channels
-            .iter()
-            .filter(|c| c.accepts)
-            .map(|c| channel_name(l, &c.id))
-            .collect();
-        let _ = write!(
-            body,
-            r#"<li><h2 style="font-size:20px"><a href="/services/{}">{}</a></h2><p class="hint">{} · {}: {} · {}</p></li>"#,
-            html::url_enc(&s.id),
-            esc(s.title.get(l)),
-            esc(&s.region),
-            l.t("services.channels"),
-            esc(&channels.join(", ")),
-            if s.in_force {
-                l.t("services.in_force")
-            } else {
-                l.t("services.not_in_force")
+    let body = html! {
+        form method="get" action="/services" role="search" {
+            div.form-group {
+                label for="f-q" { (l.t("services-search")) }
+                div.hint { (l.t("services-search_hint")) }
+                input type="search" id="f-q" name="q" value=(query);
             }
-        );
+            button type="submit" { (l.t("services-search_button")) }
+        }
+        p role="status" { (l.t_count("services-found", services.len() as u64)) }
+        ul.services {
+            @for s in &services {
+                @let channels: Vec<&str> = s
+                    .channels
+                    .iter()
+                    .filter(|c| c.accepts)
+                    .map(|c| channel_name(l, &c.id))
+                    .collect();
+                li {
+                    h2 style="font-size:20px" {
+                        a href={ "/services/" (html::url_enc(&s.id)) } { (s.title.get(l)) }
+                    }
+                    p.hint {
+                        (s.region) " · " (l.t("services-channels")) ": " (channels.join(", "))
+                        " · " (in_force(l, s.in_force))
+                    }
+                }
+            }
+        }
+    };
+    ok(&v, &h, l.t("services-title"), body)
+}
+
+fn in_force(l: Lang, yes: bool) -> &'static str {
+    if yes {
+        l.t("services-in_force")
+    } else {
+        l.t("services-not_in_force")
     }
-    body.push_str("</ul>");
-    ok(&v, &h, l.t("services.title"), &body)
+}
+
+fn apply_heading(l: Lang) -> Markup {
+    html! { h2 id="apply" { (l.t("apply-title")) } }
 }
 
 fn apply_form(
@@ -132,7 +159,7 @@ fn apply_form(
     reg: &regulation::Regulation,
     f: &Fields,
     errors: &[FieldError],
-) -> String {
+) -> Markup {
     let l = v.lang;
     let orgs = st.accounts.orgs().unwrap_or_default();
     let providers: Vec<(String, String)> = catalogue::providers_of(reg, &orgs)
@@ -140,9 +167,9 @@ fn apply_form(
         .map(|o| (o.id.clone(), o.name(l).to_string()))
         .collect();
     if providers.is_empty() {
-        return format!("<p>{}</p>", l.t("apply.no_providers"));
+        return html! { p { (l.t("apply-no_providers")) } };
     }
-    let needs: String = reg
+    let needs: Vec<String> = reg
         .flow_for(regulation::ChannelId::Portal)
         .map(|(_, flow)| {
             flow.steps
@@ -150,7 +177,6 @@ fn apply_form(
                 .map(|s| s.get_ref())
                 .filter(|s| s.role.as_deref() == Some("applicant"))
                 .filter_map(|s| s.input.clone())
-                .map(|i| format!("<li>{}</li>", esc(&i)))
                 .collect()
         })
         .unwrap_or_default();
@@ -159,191 +185,143 @@ fn apply_form(
         .as_ref()
         .and_then(|a| a.phone.clone())
         .unwrap_or_default();
-    let key = crate::accounts::new_secret();
-    format!(
-        r#"<h2 id="apply">{}</h2>{}{}<form method="post" action="/services/{}/apply" enctype="multipart/form-data" novalidate>{}<input type="hidden" name="key" value="{}">{}{}{}<div class="form-group{}"><fieldset class="checkboxes"><legend>{}</legend>{}<div><input type="checkbox" id="f-confirm" name="confirm" value="yes"{}><label for="f-confirm">{}</label></div></fieldset></div><button type="submit">{}</button></form>"#,
-        l.t("apply.title"),
-        html::error_summary(l, errors),
-        if needs.is_empty() {
-            String::new()
-        } else {
-            format!(
-                r#"<div class="panel"><p>{}</p><ul>{needs}</ul></div>"#,
-                l.t("apply.you_need")
-            )
-        },
-        html::url_enc(&reg.id),
-        html::csrf_input(v),
-        esc(&key),
-        html::select(
-            "provider",
-            l.t("apply.provider"),
-            &providers,
-            f.get("provider"),
-            errors
-        ),
-        html::input(
-            "tel",
-            "phone",
-            l.t("register.phone"),
-            f.opt("phone").as_deref().unwrap_or(&phone),
-            Some(l.t("apply.phone_hint")),
-            errors,
-            r#"autocomplete="tel""#
-        ),
-        super::extras::file_input(l, errors),
-        if errors.iter().any(|e| e.field == "confirm") {
-            " error"
-        } else {
-            ""
-        },
-        l.t("apply.declaration"),
-        errors
-            .iter()
-            .find(|e| e.field == "confirm")
-            .map(|e| format!(r#"<span class="error-message">{}</span>"#, esc(&e.detail)))
-            .unwrap_or_default(),
-        if f.get("confirm") == "yes" {
-            " checked"
-        } else {
-            ""
-        },
-        l.t("apply.confirm"),
-        l.t("apply.submit"),
-    )
+    let phone = f.opt("phone").unwrap_or(phone);
+    let confirm_error = errors.iter().find(|e| e.field == "confirm");
+    html! {
+        (apply_heading(l))
+        (html::error_summary(l, errors))
+        @if !needs.is_empty() {
+            div.panel { p { (l.t("apply-you_need")) } ul { @for i in &needs { li { (i) } } } }
+        }
+        form method="post" action={ "/services/" (html::url_enc(&reg.id)) "/apply" }
+            enctype="multipart/form-data" novalidate {
+            (html::csrf_input(v))
+            (html::hidden("key", &crate::accounts::new_secret()))
+            (html::select("provider", l.t("apply-provider"), &providers, f.get("provider"), errors))
+            (Input::new("tel", "phone", l.t("register-phone"))
+                .value(&phone)
+                .hint(l.t("apply-phone_hint"))
+                .errors(errors)
+                .autocomplete("tel"))
+            (super::extras::file_input(l, errors))
+            div.form-group.error[confirm_error.is_some()] {
+                fieldset.checkboxes {
+                    legend { (l.t("apply-declaration")) }
+                    (html::error_message(confirm_error))
+                    div {
+                        input type="checkbox" id="f-confirm" name="confirm" value="yes"
+                            checked[f.get("confirm") == "yes"];
+                        label for="f-confirm" { (l.t("apply-confirm")) }
+                    }
+                }
+            }
+            button type="submit" { (l.t("apply-submit")) }
+        }
+    }
 }
 
-fn service_body(st: &AppState, v: &Viewer, reg: &regulation::Regulation, apply: String) -> String {
+fn service_body(st: &AppState, v: &Viewer, reg: &regulation::Regulation, apply: Markup) -> Markup {
     let l = v.lang;
     let now = st.now();
     let orgs = st.accounts.orgs().unwrap_or_default();
     let d = catalogue::detail(&st.ctx, reg, &orgs, now);
     let s = &d.service;
-    let mut b = String::new();
-    let _ = write!(
-        b,
-        r#"<dl class="panel"><dt><b>{}</b></dt><dd>{} v{}</dd><dt><b>{}</b></dt><dd>{}</dd><dt><b>{}</b></dt><dd>{} {}{}</dd></dl>"#,
-        l.t("service.id"),
-        esc(&s.id),
-        s.version,
-        l.t("service.region"),
-        esc(&s.region),
-        l.t("service.act"),
-        esc(&s.act_date),
-        if s.in_force {
-            l.t("services.in_force")
+    let yes = |x: bool| {
+        if x {
+            l.t("common-yes")
         } else {
-            l.t("services.not_in_force")
-        },
-        s.repealed_on
-            .as_ref()
-            .map(|r| format!(" ({} {})", l.t("service.repealed_on"), esc(r)))
-            .unwrap_or_default()
-    );
-    // Channels and terms.
-    let _ = write!(
-        b,
-        "<h2>{}</h2><table><thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead><tbody>",
-        l.t("service.channels"),
-        l.t("service.channel"),
-        l.t("service.accepts"),
-        l.t("service.issues"),
-        l.t("service.term")
-    );
-    for c in &s.channels {
-        let term = s
-            .terms
-            .iter()
-            .find(|t| t.channel == c.id)
-            .map(|t| unit_name(l, t.value, &t.unit))
-            .unwrap_or_else(|| "—".into());
-        let yes = |x: bool| {
-            if x {
-                l.t("common.yes")
-            } else {
-                l.t("common.no")
+            l.t("common-no")
+        }
+    };
+    let channels = html! {
+        @for c in &s.channels {
+            @let term = s
+                .terms
+                .iter()
+                .find(|t| t.channel == c.id)
+                .map(|t| unit_name(l, t.value, &t.unit))
+                .unwrap_or_else(|| "—".into());
+            tr {
+                td { (channel_name(l, &c.id)) }
+                td { (yes(c.accepts)) }
+                td { (yes(c.issues)) }
+                td { (term) }
             }
-        };
-        let _ = write!(
-            b,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            channel_name(l, &c.id),
-            yes(c.accepts),
-            yes(c.issues),
-            esc(&term)
-        );
-    }
-    b.push_str("</tbody></table>");
-    // Providers.
-    let _ = write!(b, "<h2>{}</h2><ul>", l.t("service.providers"));
-    for p in &s.providers {
-        let names: Vec<String> = p.organisations.iter().map(|o| esc(o.name.get(l))).collect();
-        let _ = write!(
-            b,
-            "<li>{}{}</li>",
-            esc(if l == Lang::En { &p.en } else { &p.kk }),
-            if names.is_empty() {
-                String::new()
-            } else {
-                format!(": {}", names.join(", "))
+        }
+    };
+    html! {
+        dl.panel {
+            dt { b { (l.t("service-id")) } }
+            dd { (s.id) " v" (s.version) }
+            dt { b { (l.t("service-region")) } }
+            dd { (s.region) }
+            dt { b { (l.t("service-act")) } }
+            dd {
+                (s.act_date) " " (in_force(l, s.in_force))
+                @if let Some(r) = &s.repealed_on { " (" (l.t("service-repealed_on")) " " (r) ")" }
             }
-        );
-    }
-    b.push_str("</ul>");
-    b.push_str(&apply);
-    // Steps per channel.
-    for plan in &d.plans {
-        let _ = write!(
-            b,
-            "<h2>{}: {}</h2><table><thead><tr><th scope=\"col\">#</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead><tbody>",
-            l.t("service.steps"),
-            channel_name(l, &plan.channel),
-            l.t("timeline.who"),
-            l.t("timeline.what"),
-            l.t("timeline.duration")
-        );
-        for step in &plan.steps {
-            let text = match l {
-                Lang::Kk => step.text_kk.clone().unwrap_or_else(|| step.text_en.clone()),
-                _ => step.text_en.clone(),
-            };
-            let _ = write!(
-                b,
-                "<tr><td>{}</td><td>{}</td><td>{}{}</td><td>{}</td></tr>",
-                step.index + 1,
-                esc(&catalogue::role_name(Some(reg), &step.role, l)),
-                esc(&text),
-                if step.only_on_failure {
-                    format!(
-                        " <span class=\"tag failure_only\">{}</span>",
-                        l.t("timeline.failure_only")
-                    )
-                } else {
-                    String::new()
+        }
+        h2 { (l.t("service-channels")) }
+        (html::table(
+            &[
+                l.t("service-channel"),
+                l.t("service-accepts"),
+                l.t("service-issues"),
+                l.t("service-term"),
+            ],
+            channels,
+        ))
+        h2 { (l.t("service-providers")) }
+        ul {
+            @for p in &s.providers {
+                @let names: Vec<&str> = p.organisations.iter().map(|o| o.name.get(l)).collect();
+                li {
+                    (if l == Lang::En { &p.en } else { &p.kk })
+                    @if !names.is_empty() { ": " (names.join(", ")) }
+                }
+            }
+        }
+        (apply)
+        @for plan in &d.plans {
+            h2 { (l.t("service-steps")) ": " (channel_name(l, &plan.channel)) }
+            (html::table(
+                &["#", l.t("timeline-who"), l.t("timeline-what"), l.t("timeline-duration")],
+                html! {
+                    @for step in &plan.steps {
+                        tr {
+                            td { (step.index + 1) }
+                            td { (catalogue::role_name(Some(reg), &step.role, l)) }
+                            td {
+                                @if l == Lang::Kk {
+                                    (step.text_kk.as_deref().unwrap_or(&step.text_en))
+                                } @else {
+                                    (step.text_en)
+                                }
+                                @if step.only_on_failure {
+                                    " " span.tag.failure_only { (l.t("timeline-failure_only")) }
+                                }
+                            }
+                            td { (step.duration.as_deref().map(|d| duration_text(l, d)).unwrap_or_else(|| "—".into())) }
+                        }
+                    }
                 },
-                step.duration
-                    .as_deref()
-                    .map(|d| esc(&duration_text(l, d)))
-                    .unwrap_or_else(|| "—".into())
-            );
+            ))
         }
-        b.push_str("</tbody></table>");
-    }
-    // Diagrams.
-    let _ = write!(b, "<h2>{}</h2>", l.t("service.diagrams"));
-    for flow in reg.flows.keys() {
-        if let Some(svg) = diagram::flow_svg(reg, flow) {
-            let _ = write!(
-                b,
-                r#"<figure><figcaption>{} — <a href="/api/services/{}/diagram.svg?flow={}">SVG</a></figcaption>{}</figure>"#,
-                esc(&l.tf("service.diagram_of", &[("flow", channel_name(l, flow))])),
-                html::url_enc(&reg.id),
-                html::url_enc(flow),
-                strip_xml_prolog(&svg)
-            );
+        h2 { (l.t("service-diagrams")) }
+        @for flow in reg.flows.keys() {
+            @if let Some(svg) = diagram::flow_svg(reg, flow) {
+                figure {
+                    figcaption {
+                        (l.t_args("service-diagram_of", &[("flow", channel_name(l, flow).into())]))
+                        " — "
+                        a href={ "/api/services/" (html::url_enc(&reg.id)) "/diagram.svg?flow=" (html::url_enc(flow)) } { "SVG" }
+                    }
+                    // Our own renderer's SVG, which escapes every text it draws.
+                    (PreEscaped(strip_xml_prolog(&svg)))
+                }
+            }
         }
     }
-    b
 }
 
 fn strip_xml_prolog(svg: &str) -> &str {
@@ -359,39 +337,29 @@ fn apply_section(
     reg: &regulation::Regulation,
     f: &Fields,
     errors: &[FieldError],
-) -> String {
+) -> Markup {
     let l = v.lang;
     let portal = reg
         .channel(regulation::ChannelId::Portal)
         .is_some_and(|c| c.accepts);
     let in_force = st.ctx.in_force(&reg.id, st.now()).is_ok();
     if !in_force {
-        return format!(
-            r#"<h2 id="apply">{}</h2><p>{}</p>"#,
-            l.t("apply.title"),
-            l.t("apply.not_in_force")
-        );
+        return html! { (apply_heading(l)) p { (l.t("apply-not_in_force")) } };
     }
     if !portal {
-        return format!(
-            r#"<h2 id="apply">{}</h2><p>{}</p>"#,
-            l.t("apply.title"),
-            l.t("apply.no_portal")
-        );
+        return html! { (apply_heading(l)) p { (l.t("apply-no_portal")) } };
     }
     match v.kind() {
         Some(Kind::Citizen) => apply_form(st, v, reg, f, errors),
-        Some(_) => format!(
-            r#"<h2 id="apply">{}</h2><p>{}</p>"#,
-            l.t("apply.title"),
-            l.t("apply.citizens_only")
-        ),
-        None => format!(
-            r#"<h2 id="apply">{}</h2><p><a href="/login?next={}">{}</a></p>"#,
-            l.t("apply.title"),
-            html::url_enc(&format!("/services/{}", reg.id)),
-            l.t("apply.login_first")
-        ),
+        Some(_) => html! { (apply_heading(l)) p { (l.t("apply-citizens_only")) } },
+        None => html! {
+            (apply_heading(l))
+            p {
+                a href={ "/login?next=" (html::url_enc(&format!("/services/{}", reg.id))) } {
+                    (l.t("apply-login_first"))
+                }
+            }
+        },
     }
 }
 
@@ -409,17 +377,7 @@ async fn service_page(
         .or_page(&v, &h)?;
     let apply = apply_section(&st, &v, reg, &Fields::default(), &[]);
     let body = service_body(&st, &v, reg, apply);
-    let t = reg.title.get_ref();
-    ok(
-        &v,
-        &h,
-        match l {
-            Lang::Kk => &t.kk,
-            Lang::Ru => &t.ru,
-            Lang::En => &t.en,
-        },
-        &body,
-    )
+    ok(&v, &h, title(l, reg), body)
 }
 
 /// The signing step of the portal form: the application as it will be sent, the exact bytes
@@ -433,98 +391,72 @@ fn signing_section(
     key: &str,
     docs: &[(String, String)],
     errors: &[FieldError],
-) -> String {
+) -> Markup {
     let l = v.lang;
     let acc = v.account.as_ref();
     let iin = acc.and_then(|a| a.iin.clone()).unwrap_or_default();
     let hashes: Vec<String> = docs.iter().map(|d| d.1.clone()).collect();
     let bytes = req.request_bytes_with(&iin, key, &hashes);
-    let hidden = format!(
-        r#"{}<input type="hidden" name="key" value="{}"><input type="hidden" name="provider" value="{}"><input type="hidden" name="phone" value="{}"><input type="hidden" name="confirm" value="yes"><input type="hidden" name="stage" value="sign">"#,
-        html::csrf_input(v),
-        esc(key),
-        esc(&req.provider),
-        esc(req.phone.as_deref().unwrap_or("")),
-    );
+    let phone = req.phone.as_deref().unwrap_or("");
+    let hidden = html! {
+        (html::csrf_input(v))
+        (html::hidden("key", key))
+        (html::hidden("provider", &req.provider))
+        (html::hidden("phone", phone))
+        (html::hidden("confirm", "yes"))
+        (html::hidden("stage", "sign"))
+    };
     let action = format!("/services/{}/apply", html::url_enc(&reg.id));
     let download = format!(
         "/services/{}/request.json?provider={}&phone={}&key={}",
         html::url_enc(&reg.id),
         html::url_enc(&req.provider),
-        html::url_enc(req.phone.as_deref().unwrap_or("")),
+        html::url_enc(phone),
         html::url_enc(key)
     );
-    let mut b = format!(
-        r#"<h2 id="sign">{}</h2>{}<table><tbody><tr><th scope="row">{}</th><td>{}</td></tr><tr><th scope="row">{}</th><td>{}</td></tr><tr><th scope="row">{}</th><td>{}</td></tr></tbody></table><p>{}</p><pre class="request-bytes" style="white-space:pre-wrap;word-break:break-all">{}</pre><p><a href="{}" download="request.json">{}</a></p>"#,
-        esc(&{
-            let t = reg.title.get_ref();
-            match l {
-                Lang::Kk => t.kk.clone(),
-                Lang::Ru => t.ru.clone(),
-                Lang::En => t.en.clone(),
-            }
-        }),
-        html::error_summary(l, errors),
-        l.t("app.applicant"),
-        esc(&iin),
-        l.t("app.provider"),
-        esc(&org_name(st, l, &req.provider)),
-        l.t("register.phone"),
-        esc(req.phone.as_deref().unwrap_or("—")),
-        l.t("sign.intro"),
-        esc(&String::from_utf8_lossy(&bytes)),
-        esc(&download),
-        l.t("sign.download"),
-    );
-    if !docs.is_empty() {
-        let _ = write!(
-            b,
-            r#"<h3>{}</h3><p class="hint">{}</p><ul class="uploads">"#,
-            l.t("upload.title"),
-            l.t("upload.signed_hint")
-        );
-        for (name, sha) in docs {
-            let _ = write!(b, "<li>{} <code>{}</code></li>", esc(name), esc(sha));
+    let sig_error = errors.iter().find(|e| e.field == "signature");
+    let demo = acc.is_some_and(|a| crate::signing::demo_signing_available(st, a));
+    html! {
+        h2 id="sign" { (title(l, reg)) }
+        (html::error_summary(l, errors))
+        (html::facts(&[
+            (l.t("app-applicant"), html! { (iin) }),
+            (l.t("app-provider"), html! { (org_name(st, l, &req.provider)) }),
+            (l.t("register-phone"), html! { (req.phone.as_deref().unwrap_or("—")) }),
+        ]))
+        p { (l.t("sign-intro")) }
+        pre.request-bytes style="white-space:pre-wrap;word-break:break-all" {
+            (String::from_utf8_lossy(&bytes))
         }
-        b.push_str("</ul>");
+        p { a href=(download) download="request.json" { (l.t("sign-download")) } }
+        @if !docs.is_empty() {
+            h3 { (l.t("upload-title")) }
+            p.hint { (l.t("upload-signed_hint")) }
+            ul.uploads { @for (name, sha) in docs { li { (name) " " code { (sha) } } } }
+        }
+        form method="post" action=(action) enctype="multipart/form-data" novalidate {
+            (hidden)
+            div.form-group.error[sig_error.is_some()] {
+                label for="f-signature_file" { (l.t("sign-file")) }
+                div.hint id="f-signature_file-hint" { (l.t("sign-file_hint")) }
+                (html::error_message(sig_error))
+                input type="file" id="f-signature_file" name="signature_file"
+                    aria-describedby="f-signature_file-hint";
+            }
+            (html::textarea("signature", l.t("sign-paste"), "", Some(l.t("sign-paste_hint")), &[]))
+            button type="submit" { (l.t("sign-submit")) }
+        }
+        @if demo {
+            section.panel.demo-signing aria-labelledby="demo-sign-h" {
+                h3 id="demo-sign-h" { (l.t("sign-demo_title")) }
+                p { (l.t("sign-demo_text")) }
+                form method="post" action=(action) {
+                    (hidden)
+                    button type="submit" name="sign" value="demo" class="secondary" { (l.t("sign-demo_button")) }
+                }
+            }
+        }
     }
-    let err = |field: &str| errors.iter().find(|e| e.field == field);
-    let _ = write!(
-        b,
-        r#"<form method="post" action="{}" enctype="multipart/form-data" novalidate>{}<div class="form-group{}"><label for="f-signature_file">{}</label><div class="hint" id="f-signature_file-hint">{}</div>{}<input type="file" id="f-signature_file" name="signature_file" aria-describedby="f-signature_file-hint"></div>{}<button type="submit">{}</button></form>"#,
-        esc(&action),
-        hidden,
-        if err("signature").is_some() {
-            " error"
-        } else {
-            ""
-        },
-        l.t("sign.file"),
-        l.t("sign.file_hint"),
-        err("signature")
-            .map(|e| format!(r#"<span class="error-message">{}</span>"#, esc(&e.detail)))
-            .unwrap_or_default(),
-        html::textarea(
-            "signature",
-            l.t("sign.paste"),
-            "",
-            Some(l.t("sign.paste_hint")),
-            &[]
-        ),
-        l.t("sign.submit"),
-    );
-    if acc.is_some_and(|a| crate::signing::demo_signing_available(st, a)) {
-        let _ = write!(
-            b,
-            r#"<section class="panel demo-signing" aria-labelledby="demo-sign-h"><h3 id="demo-sign-h">{}</h3><p>{}</p><form method="post" action="{}">{}<button type="submit" name="sign" value="demo" class="secondary">{}</button></form></section>"#,
-            l.t("sign.demo_title"),
-            l.t("sign.demo_text"),
-            esc(&action),
-            hidden,
-            l.t("sign.demo_button"),
-        );
-    }
-    b
 }
 
 /// Apply on the portal (form post; same as `POST /api/applications`). The first post checks
@@ -550,7 +482,7 @@ async fn apply_submit(
         errors.push(FieldError {
             field: "confirm".into(),
             rule: "required".into(),
-            detail: l.t("apply.confirm_required").into(),
+            detail: l.t("apply-confirm_required").into(),
         });
     }
     let key = f.opt("key").unwrap_or_else(crate::accounts::new_secret);
@@ -590,9 +522,8 @@ async fn apply_submit(
         Ok(c) => c,
         Err(p) => {
             errors.extend(p.errors.into_iter().map(|mut e| {
-                let k = format!("problem.{}", e.rule);
-                if l.t(&k) != k {
-                    e.detail = format!("{} ({})", l.t(&k), e.detail);
+                if let Some(t) = l.t_in_opt("problem", &e.rule) {
+                    e.detail = format!("{t} ({})", e.detail);
                 }
                 e
             }));
@@ -609,7 +540,7 @@ async fn apply_submit(
     let signing_page = |errors: &[FieldError], status: StatusCode| {
         let docs = draft_docs(&st);
         let body = signing_section(&st, &v, reg, &req, &key, &docs, errors);
-        html::html(status, html::page(&v, &h, l.t("sign.title"), &body))
+        html::html(status, html::page(&v, &h, l.t("sign-title"), body))
     };
     let result = if !errors.is_empty() {
         Err(Problem::fields(errors))
@@ -643,7 +574,7 @@ async fn apply_submit(
                 let e = FieldError {
                     field: "signature".into(),
                     rule: "signature.required".into(),
-                    detail: l.t("sign.required").into(),
+                    detail: l.t("sign-required").into(),
                 };
                 return Ok(signing_page(&[e], StatusCode::UNPROCESSABLE_ENTITY));
             }
@@ -685,7 +616,7 @@ async fn apply_submit(
             let body = service_body(&st, &v, reg, apply);
             Ok(html::html(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                html::page(&v, &h, reg.title.get_ref().en.as_str(), &body),
+                html::page(&v, &h, title(l, reg), body),
             ))
         }
         Err(p) => Err(PageErr::from(error_page(&v, &h, &p))),
@@ -741,103 +672,93 @@ async fn request_json(
         .into_response())
 }
 
+/// The status of an application: its closure, or its status and SLA tag.
+fn status_html(l: Lang, closure: Option<&str>, status: &str, sla: Option<&str>) -> Markup {
+    html! {
+        @if let Some(c) = closure {
+            span.tag.closed { (l.t_in("closure", c)) }
+        } @else {
+            (l.t_in("status", status)) " " (html::sla_tag(l, sla))
+        }
+    }
+}
+
 /// Applications as a table (cabinet, inboxes).
-pub fn applications_table(st: &AppState, l: Lang, apps: &[ops::Summary], staff: bool) -> String {
+pub fn applications_table(st: &AppState, l: Lang, apps: &[ops::Summary], staff: bool) -> Markup {
     if apps.is_empty() {
-        return format!("<p>{}</p>", l.t("list.empty"));
+        return html! { p { (l.t("list-empty")) } };
     }
-    let mut b = format!(
-        "<table><thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th>{}<th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead><tbody>",
-        l.t("list.application"),
-        l.t("list.service"),
-        if staff {
-            format!("<th scope=\"col\">{}</th>", l.t("list.applicant"))
-        } else {
-            String::new()
-        },
-        l.t("list.status"),
-        l.t("list.holder"),
-        l.t("list.due"),
-    );
-    for a in apps {
-        let status = match &a.closure {
-            Some(c) => format!(
-                r#"<span class="tag closed">{}</span>"#,
-                l.t(&format!("closure.{c}"))
-            ),
-            None => format!(
-                "{} {}",
-                l.t(&format!("status.{}", a.status)),
-                sla_tag(l, a.sla.as_deref())
-            ),
-        };
-        let holder = match (&a.role, &a.holder) {
-            (Some(r), Some(o)) => {
-                let reg = st
-                    .ctx
-                    .regulations()
-                    .iter()
-                    .find(|x| x.id == a.regulation && x.version == a.version)
-                    .cloned();
-                format!(
-                    "{} — {}",
-                    esc(&catalogue::role_name(reg.as_deref(), r, l)),
-                    esc(&org_name(st, l, o))
-                )
+    let mut head = vec![l.t("list-application"), l.t("list-service")];
+    if staff {
+        head.push(l.t("list-applicant"));
+    }
+    head.extend([l.t("list-status"), l.t("list-holder"), l.t("list-due")]);
+    let holder = |a: &ops::Summary| match (&a.role, &a.holder) {
+        (Some(r), Some(o)) => {
+            let reg = st
+                .ctx
+                .regulations()
+                .iter()
+                .find(|x| x.id == a.regulation && x.version == a.version)
+                .cloned();
+            format!(
+                "{} — {}",
+                catalogue::role_name(reg.as_deref(), r, l),
+                org_name(st, l, o)
+            )
+        }
+        _ => "—".into(),
+    };
+    html::table(
+        &head,
+        html! {
+            @for a in apps {
+                tr {
+                    td {
+                        a href={ "/applications/" (html::url_enc(&a.id)) } { (a.id) }
+                        br;
+                        span.hint { (channel_name(l, &a.channel)) " · " (local(a.submitted_at)) }
+                    }
+                    td { (a.title.get(l)) }
+                    @if staff {
+                        td { (a.applicant_name) br; span.hint { (a.applicant_iin) } }
+                    }
+                    td { (status_html(l, a.closure.as_deref(), &a.status, a.sla.as_deref())) }
+                    td { (holder(a)) }
+                    td {
+                        @if a.closure.is_some() { "—" } @else { (opt_local(a.step_due.or(a.term_due))) }
+                    }
+                }
             }
-            _ => "—".into(),
-        };
-        let _ = write!(
-            b,
-            r#"<tr><td><a href="/applications/{}">{}</a><br><span class="hint">{} · {}</span></td><td>{}</td>{}<td>{}</td><td>{}</td><td>{}</td></tr>"#,
-            html::url_enc(&a.id),
-            esc(&a.id),
-            channel_name(l, &a.channel),
-            local(a.submitted_at),
-            esc(a.title.get(l)),
-            if staff {
-                format!(
-                    "<td>{}<br><span class=\"hint\">{}</span></td>",
-                    esc(&a.applicant_name),
-                    esc(&a.applicant_iin)
-                )
-            } else {
-                String::new()
-            },
-            status,
-            holder,
-            if a.closure.is_some() {
-                "—".into()
-            } else {
-                opt_local(a.step_due.or(a.term_due))
-            },
-        );
-    }
-    b.push_str("</tbody></table>");
-    b
+        },
+    )
 }
 
 /// `: PDF (kk) · PDF (ru)`, and for a signed result its ЭЦП mark and verification link.
-fn document_links_html(l: Lang, d: &ops::DocumentLink) -> String {
-    let mut out = format!(
-        r#": <a href="{}" lang="kk" hreflang="kk">PDF (қазақша)</a>{} · <a href="{}" lang="ru" hreflang="ru">PDF (на русском)</a>"#,
-        esc(&d.url_kk),
-        if d.signed {
-            format!(r#" <span class="tag signed">{}</span>"#, l.t("doc.signed"))
-        } else {
-            String::new()
-        },
-        esc(&d.url_ru)
-    );
-    if let Some(v) = &d.verify_url {
-        let _ = write!(out, r#" · <a href="{}">{}</a>"#, esc(v), l.t("doc.verify"));
+fn document_links_html(l: Lang, d: &ops::DocumentLink) -> Markup {
+    html! {
+        ": "
+        a href=(d.url_kk) lang="kk" hreflang="kk" { "PDF (қазақша)" }
+        @if d.signed { " " span.tag.signed { (l.t("doc-signed")) } }
+        " · "
+        a href=(d.url_ru) lang="ru" hreflang="ru" { "PDF (на русском)" }
+        @if let Some(v) = &d.verify_url { " · " a href=(v) { (l.t("doc-verify")) } }
     }
-    out
 }
 
-/// The citizen's cabinet: their applications, results and receipts.
+#[derive(Debug, serde::Deserialize)]
+struct CabinetQuery {
+    cursor: Option<String>,
+}
+
+/// The citizen's cabinet: their applications (newest first, 20 a page), results and receipts.
 #[utoipa::path(get, path = "/cabinet", tag = "ui", responses((status = 200, content_type = "text/html", body = String)))]
-async fn cabinet_page(State(st): State<AppState>, v: Viewer, uri: Uri) -> Page {
+async fn cabinet_page(
+    State(st): State<AppState>,
+    v: Viewer,
+    uri: Uri,
+    Query(q): Query<CabinetQuery>,
+) -> Page {
     let (l, h) = (v.lang, here(&uri));
     let acc = logged_in(&v, &h)?.clone();
     if acc.kind != Kind::Citizen {
@@ -845,109 +766,91 @@ async fn cabinet_page(State(st): State<AppState>, v: Viewer, uri: Uri) -> Page {
     }
     let s = st.clone();
     let a2 = acc.clone();
-    let apps = blocking(move || ops::list(&s, &a2, "all"))
+    let params = ops::ListParams {
+        cursor: q.cursor.filter(|c| !c.is_empty()),
+        limit: Some(20),
+        ..Default::default()
+    };
+    let p2 = params.clone();
+    let page = blocking(move || ops::list_page(&s, &a2, &p2))
         .await
         .or_page(&v, &h)?;
-    let mut body = banner(l, &uri);
-    let _ = write!(
-        body,
-        r#"<p class="caption">{} · {}: {}</p>"#,
-        esc(&acc.name),
-        l.t("register.iin"),
-        esc(acc.iin.as_deref().unwrap_or(""))
-    );
-    body.push_str(&applications_table(&st, l, &apps, false));
+    let apps = page.items;
     // Results and receipts.
-    let mut docs = String::new();
-    for a in &apps {
-        let Ok(Some(app)) = st.store.application(&a.id) else {
-            continue;
-        };
-        for d in ops::document_links(&st, &app) {
-            let _ = write!(
-                docs,
-                r#"<li>{} — {}{}</li>"#,
-                esc(&a.id),
-                l.t(&format!("doc.{}", d.kind)),
-                document_links_html(l, &d)
-            );
+    let docs: Vec<(&str, ops::DocumentLink)> = apps
+        .iter()
+        .filter_map(|a| Some((a, st.store.application(&a.id).ok()??)))
+        .flat_map(|(a, app)| {
+            ops::document_links(&st, &app)
+                .into_iter()
+                .map(move |d| (a.id.as_str(), d))
+        })
+        .collect();
+    let body = html! {
+        (banner(l, &uri))
+        p.caption { (acc.name) " · " (l.t("register-iin")) ": " (acc.iin.as_deref().unwrap_or("")) }
+        (applications_table(&st, l, &apps, false))
+        (super::lists::pager(l, &params, "/cabinet", page.next_cursor.as_deref()))
+        @if !docs.is_empty() {
+            h2 { (l.t("cabinet-documents")) }
+            ul {
+                @for (id, d) in &docs {
+                    li { (id) " — " (l.t_in("doc", &d.kind)) (document_links_html(l, d)) }
+                }
+            }
         }
-    }
-    if !docs.is_empty() {
-        let _ = write!(body, "<h2>{}</h2><ul>{docs}</ul>", l.t("cabinet.documents"));
-    }
-    let _ = write!(
-        body,
-        r#"<p><a class="button" href="/services">{}</a></p>"#,
-        l.t("cabinet.apply_more")
-    );
-    ok(&v, &h, l.t("cabinet.title"), &body)
+        p { a.button href="/services" { (l.t("cabinet-apply_more")) } }
+    };
+    ok(&v, &h, l.t("cabinet-title"), body)
 }
 
 fn action_form(
-    st: &AppState,
     v: &Viewer,
     d: &Detail,
     reg: Option<&regulation::Regulation>,
     errors: &[FieldError],
-) -> String {
+) -> Markup {
     let l = v.lang;
     let Some(cur) = d.current.as_ref().filter(|c| c.can_act) else {
-        return String::new();
+        return html! {};
     };
     let outcomes: Vec<(String, String)> = cur
         .outcomes
         .iter()
-        .map(|o| (o.clone(), l.t(&format!("outcome.{o}")).to_string()))
+        .map(|o| (o.clone(), l.t_in("outcome", o).to_string()))
         .collect();
-    let note_key = format!("act.note_for.{}", cur.role);
-    let note_label = if l.t(&note_key) == note_key {
-        l.t("act.note")
-    } else {
-        l.t(&note_key)
-    };
-    let presented = if cur.needs_presented {
-        html::select(
-            "presented",
-            l.t("act.presented"),
-            &[
-                (String::new(), l.t("act.presented_none").to_string()),
-                (
-                    "identity_document".into(),
-                    l.t("act.identity_document").to_string(),
-                ),
-                (
-                    "notarised_power_of_attorney".into(),
-                    l.t("act.power_of_attorney").to_string(),
-                ),
-            ],
-            "",
-            errors,
-        )
-    } else {
-        String::new()
-    };
-    let _ = st;
-    format!(
-        r#"<section aria-labelledby="act-h" class="panel"><h2 id="act-h">{}</h2><p>{}</p>{}<form method="post" action="/applications/{}/act" novalidate>{}<input type="hidden" name="step" value="{}">{}{}{}{}<button type="submit">{}</button></form></section>"#,
-        l.t("act.title"),
-        esc(&catalogue::role_name(reg, &cur.role, l)),
-        html::error_summary(l, errors),
-        html::url_enc(&d.summary.id),
-        html::csrf_input(v),
-        cur.step,
-        html::radios("outcome", l.t("act.outcome"), &outcomes, "done", errors),
-        html::textarea("note", note_label, "", None, errors),
-        html::textarea(
-            "grounds",
-            l.t("act.grounds"),
-            "",
-            Some(l.t("act.grounds_hint")),
-            errors
+    let note_label = l
+        .t_in_opt("act-note_for", &cur.role)
+        .unwrap_or(l.t("act-note"));
+    let presented = [
+        (String::new(), l.t("act-presented_none").to_string()),
+        (
+            "identity_document".into(),
+            l.t("act-identity_document").to_string(),
         ),
-        presented,
-        l.t("act.submit"),
-    )
+        (
+            "notarised_power_of_attorney".into(),
+            l.t("act-power_of_attorney").to_string(),
+        ),
+    ];
+    html! {
+        section.panel aria-labelledby="act-h" {
+            h2 id="act-h" { (l.t("act-title")) }
+            p { (catalogue::role_name(reg, &cur.role, l)) }
+            (html::error_summary(l, errors))
+            form method="post" action={ "/applications/" (html::url_enc(&d.summary.id)) "/act" } novalidate {
+                (html::csrf_input(v))
+                (html::hidden("step", &cur.step.to_string()))
+                (html::radios("outcome", l.t("act-outcome"), &outcomes, "done", errors))
+                (html::textarea("note", note_label, "", None, errors))
+                (html::textarea("grounds", l.t("act-grounds"), "", Some(l.t("act-grounds_hint")), errors))
+                @if cur.needs_presented {
+                    (html::select("presented", l.t("act-presented"), &presented, "", errors))
+                }
+                button type="submit" { (l.t("act-submit")) }
+            }
+        }
+    }
 }
 
 fn application_body(
@@ -956,7 +859,7 @@ fn application_body(
     d: &Detail,
     uri: &Uri,
     errors: &[FieldError],
-) -> String {
+) -> Markup {
     let l = v.lang;
     let s = &d.summary;
     let reg = st
@@ -965,177 +868,119 @@ fn application_body(
         .iter()
         .find(|r| r.id == s.regulation && r.version == s.version)
         .cloned();
-    let mut b = banner(l, uri);
-    let status = match &s.closure {
-        Some(c) => format!(
-            r#"<span class="tag closed">{}</span>"#,
-            l.t(&format!("closure.{c}"))
+    let mut facts = vec![
+        (l.t("app-service"), html! { (s.title.get(l)) }),
+        (l.t("app-provider"), html! { (d.provider_name.get(l)) }),
+        (l.t("app-channel"), html! { (channel_name(l, &s.channel)) }),
+        (
+            l.t("app-status"),
+            status_html(l, s.closure.as_deref(), &s.status, s.sla.as_deref()),
         ),
-        None => format!(
-            "{} {}",
-            l.t(&format!("status.{}", s.status)),
-            sla_tag(l, s.sla.as_deref())
+        (
+            l.t("app-applicant"),
+            html! { (s.applicant_name) " (" (s.applicant_iin) ")" },
         ),
-    };
-    let _ = write!(
-        b,
-        r#"<table><tbody><tr><th scope="row">{}</th><td>{}</td></tr><tr><th scope="row">{}</th><td>{}</td></tr><tr><th scope="row">{}</th><td>{}</td></tr><tr><th scope="row">{}</th><td>{}</td></tr><tr><th scope="row">{}</th><td>{} ({})</td></tr><tr><th scope="row">{}</th><td>{}</td></tr><tr><th scope="row">{}</th><td>{}</td></tr><tr><th scope="row">{}</th><td>{}</td></tr>"#,
-        l.t("app.service"),
-        esc(s.title.get(l)),
-        l.t("app.provider"),
-        esc(d.provider_name.get(l)),
-        l.t("app.channel"),
-        channel_name(l, &s.channel),
-        l.t("app.status"),
-        status,
-        l.t("app.applicant"),
-        esc(&s.applicant_name),
-        esc(&s.applicant_iin),
-        l.t("app.submitted"),
-        local(s.submitted_at),
-        l.t("app.term_due"),
-        opt_local(s.term_due),
-        l.t("app.version"),
-        format_args!("{} v{}", esc(&s.regulation), s.version),
-    );
+        (l.t("app-submitted"), html! { (local(s.submitted_at)) }),
+        (l.t("app-term_due"), html! { (opt_local(s.term_due)) }),
+        (
+            l.t("app-version"),
+            html! { (s.regulation) " v" (s.version) },
+        ),
+    ];
     if let Some(r) = &s.receipt {
-        let _ = write!(
-            b,
-            r#"<tr><th scope="row">{}</th><td><span class="receipt">{}</span></td></tr>"#,
-            l.t("app.receipt"),
-            esc(r)
-        );
+        facts.push((l.t("app-receipt"), html! { span.receipt { (r) } }));
     }
     if let Some(g) = &d.refusal_grounds {
-        let _ = write!(
-            b,
-            r#"<tr><th scope="row">{}</th><td>{}</td></tr>"#,
-            l.t("app.refusal_grounds"),
-            esc(g)
-        );
+        facts.push((l.t("app-refusal_grounds"), html! { (g) }));
     }
-    b.push_str("</tbody></table>");
-    if let Some(cur) = &d.current {
-        let _ = write!(
-            b,
-            r#"<div class="panel" role="status"><p><b>{}</b> {} — {}. {} {}</p></div>"#,
-            l.t("app.now_with"),
-            esc(&catalogue::role_name(reg.as_deref(), &cur.role, l)),
-            esc(&org_name(st, l, &cur.holder)),
-            l.t("app.due"),
-            opt_local(cur.due)
-        );
-    }
-    b.push_str(&super::extras::booking_html(v, d));
-    b.push_str(&action_form(st, v, d, reg.as_deref(), errors));
-    b.push_str(&super::extras::uploads_html(l, &d.uploads));
     let sc_operator = v.account.as_ref().is_some_and(|a| {
         a.org.as_deref() == Some(engine::STATE_CORPORATION)
             && a.has_role("state_corporation_operator")
     });
-    if s.status == "returned_to_provider" && sc_operator {
-        let _ = write!(
-            b,
-            r#"<form method="post" action="/applications/{}/rerequest" class="panel">{}<p>{}</p><button type="submit">{}</button></form>"#,
-            html::url_enc(&s.id),
-            html::csrf_input(v),
-            l.t("sc.rerequest_hint"),
-            l.t("sc.rerequest")
-        );
-    }
-    if !d.documents.is_empty() {
-        let _ = write!(b, "<h2>{}</h2><ul>", l.t("app.documents"));
-        for doc in &d.documents {
-            let _ = write!(
-                b,
-                r#"<li>{}{}</li>"#,
-                l.t(&format!("doc.{}", doc.kind)),
-                document_links_html(l, doc)
-            );
-        }
-        b.push_str("</ul>");
-    }
-    // Timeline.
-    let _ = write!(
-        b,
-        "<h2>{}</h2><table><thead><tr><th scope=\"col\">#</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead><tbody>",
-        l.t("timeline.title"),
-        l.t("timeline.who"),
-        l.t("timeline.what"),
-        l.t("timeline.duration"),
-        l.t("timeline.due"),
-        l.t("timeline.state"),
-    );
-    for t in &d.timeline {
-        let state = format!(
-            r#"<span class="tag {}">{}</span>"#,
-            t.state,
-            l.t(&format!("timeline.{}", t.state))
-        );
-        let done = match (t.completed_at, t.on_time) {
-            (Some(at), ok) => format!(
-                "<br><span class=\"hint\">{} {}{}</span>",
-                l.t("timeline.completed"),
-                local(at),
-                match ok {
-                    Some(true) => format!(" — {}", l.t("sla.on_time")),
-                    Some(false) => format!(" — {}", l.t("sla.overdue")),
-                    None => String::new(),
+    let timeline = html! {
+        @for t in &d.timeline {
+            @let current = t.state == "current";
+            tr.current[current] aria-current=[current.then_some("step")] {
+                td { (t.index + 1) }
+                td { (t.role_name) br; span.hint { (org_name(st, l, &t.holder)) } }
+                td { (t.text) }
+                td { (t.duration.as_deref().map(|x| duration_text(l, x)).unwrap_or_else(|| "—".into())) }
+                td { (opt_local(t.due)) }
+                td {
+                    span class={ "tag " (t.state) } { (l.t_in("timeline", &t.state)) }
+                    @if let Some(o) = t.outcome.as_deref().filter(|o| *o != "done") {
+                        " " (l.t_in("outcome", o))
+                    }
+                    @if let Some(at) = t.completed_at {
+                        br;
+                        span.hint {
+                            (l.t("timeline-completed")) " " (local(at))
+                            @match t.on_time {
+                                Some(true) => { " — " (l.t("sla-on_time")) }
+                                Some(false) => { " — " (l.t("sla-overdue")) }
+                                None => {}
+                            }
+                        }
+                    }
                 }
-            ),
-            _ => String::new(),
-        };
-        let _ = write!(
-            b,
-            r#"<tr{}><td>{}</td><td>{}<br><span class="hint">{}</span></td><td>{}</td><td>{}</td><td>{}</td><td>{}{}{}</td></tr>"#,
-            if t.state == "current" {
-                r#" class="current" aria-current="step""#
-            } else {
-                ""
-            },
-            t.index + 1,
-            esc(&t.role_name),
-            esc(&org_name(st, l, &t.holder)),
-            esc(&t.text),
-            t.duration
-                .as_deref()
-                .map(|x| esc(&duration_text(l, x)))
-                .unwrap_or_else(|| "—".into()),
-            opt_local(t.due),
-            state,
-            t.outcome
-                .as_deref()
-                .filter(|o| *o != "done")
-                .map(|o| format!(" {}", l.t(&format!("outcome.{o}"))))
-                .unwrap_or_default(),
-            done
-        );
-    }
-    b.push_str("</tbody></table>");
-    if !d.notes.is_empty() {
-        let _ = write!(b, "<h2>{}</h2><ul>", l.t("app.notes"));
-        for n in d.notes.iter().filter(|n| !n.note.is_empty()) {
-            let _ = write!(
-                b,
-                "<li><b>{}</b> ({}, {} {}): {}</li>",
-                esc(&n.name),
-                crate::accounts::parse_ts(&n.at)
-                    .map(local)
-                    .unwrap_or_default(),
-                l.t("timeline.step"),
-                n.step + 1,
-                esc(&n.note)
-            );
+            }
         }
-        b.push_str("</ul>");
+    };
+    html! {
+        (banner(l, uri))
+        (html::facts(&facts))
+        @if let Some(cur) = &d.current {
+            div.panel role="status" {
+                p {
+                    b { (l.t("app-now_with")) } " "
+                    (catalogue::role_name(reg.as_deref(), &cur.role, l)) " — " (org_name(st, l, &cur.holder))
+                    ". " (l.t("app-due")) " " (opt_local(cur.due))
+                }
+            }
+        }
+        (super::extras::booking_html(v, d))
+        (action_form(v, d, reg.as_deref(), errors))
+        (super::extras::uploads_html(l, &d.uploads))
+        @if s.status == "returned_to_provider" && sc_operator {
+            form.panel method="post" action={ "/applications/" (html::url_enc(&s.id)) "/rerequest" } {
+                (html::csrf_input(v))
+                p { (l.t("sc-rerequest_hint")) }
+                button type="submit" { (l.t("sc-rerequest")) }
+            }
+        }
+        @if !d.documents.is_empty() {
+            h2 { (l.t("app-documents")) }
+            ul { @for doc in &d.documents { li { (l.t_in("doc", &doc.kind)) (document_links_html(l, doc)) } } }
+        }
+        h2 { (l.t("timeline-title")) }
+        (html::table(
+            &[
+                "#",
+                l.t("timeline-who"),
+                l.t("timeline-what"),
+                l.t("timeline-duration"),
+                l.t("timeline-due"),
+                l.t("timeline-state"),
+            ],
+            timeline,
+        ))
+        @if !d.notes.is_empty() {
+            h2 { (l.t("app-notes")) }
+            ul {
+                @for n in d.notes.iter().filter(|n| !n.note.is_empty()) {
+                    li {
+                        b { (n.name) } " ("
+                        (crate::accounts::parse_ts(&n.at).map(local).unwrap_or_default())
+                        ", " (l.t("timeline-step")) " " (n.step + 1) "): " (n.note)
+                    }
+                }
+            }
+        }
+        details {
+            summary { (l.t("app-events")) }
+            pre { (serde_json::to_string_pretty(&d.events).unwrap_or_default()) }
+        }
     }
-    let _ = write!(
-        b,
-        "<details><summary>{}</summary><pre>{}</pre></details>",
-        l.t("app.events"),
-        esc(&serde_json::to_string_pretty(&d.events).unwrap_or_default())
-    );
-    b
 }
 
 /// An application: status, who holds it and until when, the timeline; the form to act for
@@ -1157,7 +1002,8 @@ async fn application_page(
     .await
     .or_page(&v, &h)?;
     let body = application_body(&st, &v, &d, &uri, &[]);
-    ok(&v, &h, &l.tf("app.title", &[("id", &d.summary.id)]), &body)
+    let title = l.t_args("app-title", &[("id", d.summary.id.as_str().into())]);
+    ok(&v, &h, &title, body)
 }
 
 /// Complete the current step (form post; same as `POST /api/applications/{id}/actions`).
@@ -1223,17 +1069,17 @@ async fn act_submit(
             let errors: Vec<FieldError> = errors
                 .into_iter()
                 .map(|mut e| {
-                    let key = format!("problem.{}", e.rule);
-                    if l.t(&key) != key {
-                        e.detail = l.t(&key).into();
+                    if let Some(t) = l.t_in_opt("problem", &e.rule) {
+                        e.detail = t.into();
                     }
                     e
                 })
                 .collect();
             let body = application_body(&st, &v, &d, &uri, &errors);
+            let title = l.t_args("app-title", &[("id", d.summary.id.as_str().into())]);
             Ok(html::html(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                html::page(&v, &h, &l.tf("app.title", &[("id", &d.summary.id)]), &body),
+                html::page(&v, &h, &title, body),
             ))
         }
         Err(p) => Err(PageErr::from(error_page(&v, &h, &p))),
@@ -1242,99 +1088,96 @@ async fn act_submit(
 
 fn yes_no(l: Lang, b: bool) -> &'static str {
     if b {
-        l.t("common.yes")
+        l.t("common-yes")
     } else {
-        l.t("common.no")
+        l.t("common-no")
     }
 }
 
 /// A document check as HTML: the verdict, the document, the signature.
-fn check_html(l: Lang, d: &crate::signing::DocumentCheck) -> String {
+fn check_html(l: Lang, d: &crate::signing::DocumentCheck) -> Markup {
     let doc = &d.document;
-    let mut b = match d.status.as_str() {
-        "valid" => format!(
-            r#"<div class="banner" role="status"><p>{}</p></div>"#,
-            l.t("verify.valid")
+    let mut facts = vec![
+        (l.t("verify-code"), html! { code { (doc.code) } }),
+        (l.t("verify-application"), html! { (doc.application) }),
+        (l.t("verify-kind"), html! { (doc.kind) " (" (doc.lang) ")" }),
+        (
+            l.t("verify-issued"),
+            html! { (crate::accounts::parse_ts(&doc.issued_at).map(local).unwrap_or_else(|| doc.issued_at.clone())) },
         ),
-        "invalid" => format!(
-            r#"<div class="error-summary" role="alert"><p>{}</p>{}</div>"#,
-            l.t("verify.invalid"),
-            d.signature
-                .as_ref()
-                .and_then(|s| s.refusal.as_ref())
-                .map(|r| format!("<p>{} (<code>{}</code>)</p>", esc(&r.message), esc(&r.code)))
-                .unwrap_or_default()
-        ),
-        _ => format!(
-            r#"<div class="banner" role="status"><p>{}</p><p>{}</p></div>"#,
-            l.t("verify.found"),
-            l.t("verify.unsigned")
-        ),
-    };
-    let _ = write!(
-        b,
-        r#"<table><tbody><tr><th scope="row">{}</th><td><code>{}</code></td></tr><tr><th scope="row">{}</th><td>{}</td></tr><tr><th scope="row">{}</th><td>{} ({})</td></tr><tr><th scope="row">{}</th><td>{}</td></tr><tr><th scope="row">SHA-256</th><td><code>{}</code></td></tr>"#,
-        l.t("verify.code"),
-        esc(&doc.code),
-        l.t("verify.application"),
-        esc(&doc.application),
-        l.t("verify.kind"),
-        esc(&doc.kind),
-        esc(&doc.lang),
-        l.t("verify.issued"),
-        crate::accounts::parse_ts(&doc.issued_at)
-            .map(local)
-            .unwrap_or_else(|| esc(&doc.issued_at)),
-        esc(&doc.content_hash),
-    );
+        ("SHA-256", html! { code { (doc.content_hash) } }),
+    ];
     if let Some(sig) = &d.signature {
         let signer = sig.signer.as_ref();
-        let _ = write!(
-            b,
-            r#"<tr><th scope="row">{}</th><td>{} — {}</td></tr><tr><th scope="row">{}</th><td>{}</td></tr><tr><th scope="row">{}</th><td>{}</td></tr><tr><th scope="row">{}</th><td>{}</td></tr><tr><th scope="row">{}</th><td><code>{}</code></td></tr><tr><th scope="row">{}</th><td>{}</td></tr><tr><th scope="row">{}</th><td>{}</td></tr>"#,
-            l.t("verify.signed_by"),
-            esc(&crate::catalogue::role_name(None, &sig.role, l)),
-            esc(sig
-                .organisation_name
-                .as_deref()
-                .unwrap_or(&sig.organisation)),
-            l.t("verify.signer"),
-            signer
-                .map(|c| esc(&c.subject))
-                .unwrap_or_else(|| "—".into()),
-            l.t("verify.issuer"),
-            signer
-                .map(|c| format!(
-                    "{} ({} {})",
-                    esc(&c.issuer),
-                    l.t("verify.serial"),
-                    esc(&c.serial)
-                ))
-                .unwrap_or_else(|| "—".into()),
-            l.t("verify.signing_time"),
-            sig.signing_time
-                .map(local)
-                .unwrap_or_else(|| local(sig.signed_at)),
-            l.t("verify.sha256_journal"),
-            esc(&sig.sha256),
-            l.t("verify.content_matches"),
-            yes_no(l, sig.content_matches),
-            l.t("verify.signature_valid"),
-            yes_no(l, sig.valid),
-        );
+        facts.extend([
+            (
+                l.t("verify-signed_by"),
+                html! {
+                    (crate::catalogue::role_name(None, &sig.role, l)) " — "
+                    (sig.organisation_name.as_deref().unwrap_or(&sig.organisation))
+                },
+            ),
+            (
+                l.t("verify-signer"),
+                html! { (signer.map_or("—", |c| c.subject.as_str())) },
+            ),
+            (
+                l.t("verify-issuer"),
+                html! {
+                    @if let Some(c) = signer {
+                        (c.issuer) " (" (l.t("verify-serial")) " " (c.serial) ")"
+                    } @else { "—" }
+                },
+            ),
+            (
+                l.t("verify-signing_time"),
+                html! { (local(sig.signing_time.unwrap_or(sig.signed_at))) },
+            ),
+            (
+                l.t("verify-sha256_journal"),
+                html! { code { (sig.sha256) } },
+            ),
+            (
+                l.t("verify-content_matches"),
+                html! { (yes_no(l, sig.content_matches)) },
+            ),
+            (
+                l.t("verify-signature_valid"),
+                html! { (yes_no(l, sig.valid)) },
+            ),
+        ]);
     }
-    b.push_str("</tbody></table>");
-    b
+    html! {
+        @match d.status.as_str() {
+            "valid" => { div.banner role="status" { p { (l.t("verify-valid")) } } }
+            "invalid" => {
+                div.error-summary role="alert" {
+                    p { (l.t("verify-invalid")) }
+                    @if let Some(r) = d.signature.as_ref().and_then(|s| s.refusal.as_ref()) {
+                        p { (r.message) " (" code { (r.code) } ")" }
+                    }
+                }
+            }
+            _ => {
+                div.banner role="status" { p { (l.t("verify-found")) } p { (l.t("verify-unsigned")) } }
+            }
+        }
+        (html::facts(&facts))
+    }
 }
 
 /// The upload form of `/verify`.
-fn upload_form(l: Lang) -> String {
-    format!(
-        r#"<h2 id="upload-h">{}</h2><form method="post" action="/verify" enctype="multipart/form-data" novalidate><div class="form-group"><label for="f-file">{}</label><input type="file" id="f-file" name="file" accept="application/pdf"></div><button type="submit">{}</button></form>"#,
-        l.t("verify.upload_title"),
-        l.t("verify.upload_file"),
-        l.t("verify.upload_submit"),
-    )
+fn upload_form(l: Lang) -> Markup {
+    html! {
+        h2 id="upload-h" { (l.t("verify-upload_title")) }
+        form method="post" action="/verify" enctype="multipart/form-data" novalidate {
+            div.form-group {
+                label for="f-file" { (l.t("verify-upload_file")) }
+                input type="file" id="f-file" name="file" accept="application/pdf";
+            }
+            button type="submit" { (l.t("verify-upload_submit")) }
+        }
+    }
 }
 
 /// `/verify`: the form to check a PDF.
@@ -1342,7 +1185,7 @@ pub fn verify_form_page(v: &Viewer) -> Response {
     let l = v.lang;
     html::html(
         StatusCode::OK,
-        html::page(v, "/verify", l.t("verify.title"), &upload_form(l)),
+        html::page(v, "/verify", l.t("verify-title"), upload_form(l)),
     )
 }
 
@@ -1354,7 +1197,7 @@ pub fn verify_upload_page(
 ) -> Response {
     let l = v.lang;
     let _ = st;
-    let (status, mut body) = match &r {
+    let (status, verdict) = match &r {
         Ok(d) => (
             if d.status == "invalid" {
                 StatusCode::UNPROCESSABLE_ENTITY
@@ -1365,14 +1208,11 @@ pub fn verify_upload_page(
         ),
         Err(p) => (
             p.status_code(),
-            format!(
-                r#"<div class="error-summary" role="alert"><p>{}</p></div>"#,
-                esc(&p.detail)
-            ),
+            html! { div.error-summary role="alert" { p { (p.detail) } } },
         ),
     };
-    body.push_str(&upload_form(l));
-    html::html(status, html::page(v, "/verify", l.t("verify.title"), &body))
+    let body = html! { (verdict) (upload_form(l)) };
+    html::html(status, html::page(v, "/verify", l.t("verify-title"), body))
 }
 
 /// The verification page of a document code.
@@ -1384,17 +1224,14 @@ pub fn verify_page(
 ) -> Response {
     let l = v.lang;
     let h = format!("/verify/{}", html::url_enc(code));
-    let (status, mut body) = match check {
+    let (status, verdict) = match check {
         Some(d) => (StatusCode::OK, check_html(l, d)),
         None => (
             StatusCode::NOT_FOUND,
-            format!(
-                r#"<div class="error-summary" role="alert"><p>{}</p></div>"#,
-                l.t("verify.not_found")
-            ),
+            html! { div.error-summary role="alert" { p { (l.t("verify-not_found")) } } },
         ),
     };
     let _ = st;
-    body.push_str(&upload_form(l));
-    html::html(status, html::page(v, &h, l.t("verify.title"), &body))
+    let body = html! { (verdict) (upload_form(l)) };
+    html::html(status, html::page(v, &h, l.t("verify-title"), body))
 }

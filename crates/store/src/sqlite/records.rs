@@ -30,7 +30,38 @@ fn split(s: &str) -> Vec<String> {
 }
 
 /// Write one record. The outer `Err` fails the batch; the inner one ends the action.
+///
+/// A uniqueness or reference rule the checks below do not catch first (a session or token
+/// hash used twice, drafts of a file never stored) is this record's conflict, never the
+/// batch's failure: SQLite has undone the statement, and the action's savepoint undoes the rest.
 pub(crate) fn write(
+    tx: &Transaction<'_>,
+    r: &Record,
+) -> rusqlite::Result<Result<Written, StoreError>> {
+    match write_checked(tx, r) {
+        Err(e) if is_constraint(&e) => Ok(Err(conflict(constraint_rule(r, &e), e.to_string()))),
+        other => other,
+    }
+}
+
+/// The rule a record breaks when SQLite refuses it on a constraint: a reference to a row that
+/// is not there, or a second row where one is allowed.
+fn constraint_rule(r: &Record, e: &rusqlite::Error) -> &'static str {
+    let foreign_key = matches!(e, rusqlite::Error::SqliteFailure(f, _)
+        if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_FOREIGNKEY);
+    match (r, foreign_key) {
+        (Record::Session { .. } | Record::Token { .. }, true) => "account.unknown",
+        (Record::Session { .. }, false) => "session.exists",
+        (Record::Token { .. }, false) => "token.exists",
+        (Record::Account(_), false) => "account.login_taken",
+        (Record::LinkFile { .. } | Record::Drafts { .. }, true) => "file.unknown",
+        (Record::Book { .. }, true) => "equeue.slot_unknown",
+        (Record::Book { .. }, false) => "equeue.slot_taken",
+        _ => "record.conflict",
+    }
+}
+
+fn write_checked(
     tx: &Transaction<'_>,
     r: &Record,
 ) -> rusqlite::Result<Result<Written, StoreError>> {

@@ -303,6 +303,12 @@ pub(crate) fn list(conn: &Connection, q: &ListQuery) -> Result<Page, StoreError>
     let (mut after_key, mut after_id) = match &q.cursor {
         Some(c) => {
             let (k, id) = c.split_once('|').ok_or_else(bad_cursor)?;
+            // The key must be one this sort gives: an instant, or "no deadline" where the
+            // sort is by a deadline. Anything else would page from an arbitrary place.
+            let deadline = matches!(q.sort, Sort::StepDue | Sort::TermDue);
+            if !(deadline && k == NONE) && instant::from_sql(k).is_err() {
+                return Err(bad_cursor());
+            }
             (Some(k.to_string()), Some(id.to_string()))
         }
         None => (None, None),
@@ -381,9 +387,15 @@ pub(crate) fn search(
     let mut args: Vec<Value> = vec![];
     let (mut sql, order) = match k {
         SearchKey::Iin(iin) => {
+            // State Corporation receipt numbers are 12 digits too.
+            args.push(Value::Text(iin.clone()));
             args.push(Value::Text(iin));
             (
-                format!("SELECT {LIST_COLS} FROM app_list WHERE applicant_iin = ?"),
+                format!(
+                    "SELECT {LIST_COLS} FROM app_list WHERE id IN (
+                        SELECT id FROM app_list WHERE applicant_iin = ?
+                        UNION SELECT id FROM app_list WHERE receipt = ?)"
+                ),
                 "submitted_at DESC, id",
             )
         }

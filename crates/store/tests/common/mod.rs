@@ -129,3 +129,85 @@ impl Drop for TempDir {
         let _ = std::fs::remove_dir_all(&self.0);
     }
 }
+
+/// Seed regulations in force together (2019-08-13 .. 2020-03-10) with office, State
+/// Corporation and portal channels, plus the fixture: several services, channels and providers.
+pub const SEED_REGULATIONS: &[&str] = &[
+    "ekr-free-meals-tvet",
+    "ekr-camp-referrals",
+    "ekr-guardianship",
+    "ekr-foster-family",
+];
+
+/// The fixture and [`SEED_REGULATIONS`] under the plain clock.
+pub fn catalogue_ctx() -> Arc<Ctx> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../regulations");
+    let mut regs: Vec<Regulation> =
+        vec![toml::from_str(include_str!("../fixtures/store-sc.v1.toml")).unwrap()];
+    for id in SEED_REGULATIONS {
+        let text = std::fs::read_to_string(dir.join(format!("{id}.v1.toml"))).unwrap();
+        regs.push(toml::from_str(&text).unwrap_or_else(|e| panic!("{id}: {e}")));
+    }
+    Arc::new(Ctx::new(regs, Arc::new(Plain)))
+}
+
+/// A valid IIN (check digit included) made from `n`.
+pub fn iin(n: u64) -> String {
+    let mut n = n;
+    loop {
+        let body = format!("{:011}", 10_000_000_000 + n % 89_999_999_999);
+        let d: Vec<u32> = body.chars().map(|c| c.to_digit(10).unwrap()).collect();
+        let sum = |w: &dyn Fn(usize) -> u32| (0..11).map(|i| d[i] * w(i)).sum::<u32>() % 11;
+        let mut k = sum(&|i| i as u32 + 1);
+        if k == 10 {
+            k = sum(&|i| ((i as u32 + 2) % 11) + 1);
+        }
+        if k < 10 {
+            return format!("{body}{k}");
+        }
+        n += 1;
+    }
+}
+
+/// A submission with every field chosen.
+pub fn submit_as(
+    id: &str,
+    regulation: &str,
+    channel: ChannelId,
+    provider: &str,
+    iin: &str,
+    name: &str,
+) -> Command {
+    Command::Submit {
+        application: id.into(),
+        regulation: regulation.into(),
+        channel,
+        provider: provider.into(),
+        applicant_iin: iin.into(),
+        applicant_name: name.into(),
+        key: format!("key-{id}"),
+    }
+}
+
+/// Complete `app`'s current step with `outcome`, as the right person.
+pub fn complete(ctx: &Ctx, app: &Application, outcome: Outcome) -> Command {
+    Command::Complete {
+        application: app.id.clone(),
+        step: app.step,
+        actor: actor(ctx, app),
+        outcome,
+        presented: Some(Presented::IdentityDocument),
+    }
+}
+
+/// A raw connection to the store's file (for counting rows and corrupting them).
+pub fn raw(path: &Path) -> rusqlite::Connection {
+    let c = rusqlite::Connection::open(path).unwrap();
+    c.busy_timeout(std::time::Duration::from_secs(5)).unwrap();
+    c
+}
+
+/// `SELECT COUNT(*) …` (or any single integer) on the store's file.
+pub fn count(path: &Path, sql: &str) -> i64 {
+    raw(path).query_row(sql, [], |r| r.get(0)).unwrap()
+}

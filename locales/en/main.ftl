@@ -1,0 +1,544 @@
+# Interface texts, English.
+# The ids are the same in kk/, ru/ and en/ main.ftl, and every id the server's code names
+# exists in all three (tests in crates/server/src/i18n.rs check both). Counts are `$count`
+# with CLDR plural categories: Russian one/few/many, Kazakh and English one/other.
+
+## nav
+
+nav-skip = Skip to main content
+nav-label = Main navigation
+nav-languages = Language
+nav-services = Services
+nav-cabinet = My applications
+nav-work = Workstation
+nav-sc = State Corporation desk
+nav-monitoring = Monitoring
+nav-admin = Administration
+nav-tokens = API tokens
+nav-login = Log in
+nav-register = Register
+nav-logout = Log out
+nav-home = Home page
+
+## footer
+
+footer-text = qyzmet — state-service regulations of Kazakhstan run as data. A sandbox: the seed regulations are historical and run at a date they were in force.
+
+## home
+
+home-title = State services
+home-intro = Apply for a state service, follow its progress step by step, and receive the result.
+home-portal = Find a service and apply
+home-clock = Server time (Almaty)
+
+## common
+
+common-yes = yes
+common-no = no
+
+## form
+
+form-error_summary = There is a problem
+form-required = Fill in this field
+form-password_length =
+    The password must have at least { $count ->
+        [one] { $count } character
+       *[other] { $count } characters
+    }
+form-phone_format = Enter a phone number like +7 701 000 00 00
+form-iin_taken = An account with this IIN already exists: log in instead
+
+## login
+
+login-title = Log in
+login-login = IIN or login
+login-login_hint = Citizens: your 12-digit IIN. Staff: the login you were given.
+login-password = Password
+login-submit = Log in
+login-no_account = No account yet?
+login-bad_credentials = The IIN (or login) or the password is wrong
+login-locked = Too many failed attempts: the account is locked until { $until }
+
+## register
+
+register-title = Register
+register-iin = IIN
+register-iin_hint = 12 digits, for example 900101300007
+register-name = Full name
+register-phone = Mobile phone (optional)
+register-phone_hint = For status messages by SMS
+register-password = Password
+register-submit = Create account
+
+## services
+
+services-title = Services
+services-search = Search services
+services-search_hint = Words from the name, in any language
+services-search_button = Search
+services-found = Services found: { $count }
+services-channels = apply through
+services-in_force = in force
+services-not_in_force = not in force at the server date
+
+## service
+
+service-id = Regulation
+service-region = Region
+service-act = Approved
+service-repealed_on = repealed on
+service-channels = Where to apply and terms
+service-channel = Channel
+service-accepts = Accepts applications
+service-issues = Issues results
+service-term = Term of the service
+service-providers = Who provides the service
+service-steps = Steps
+service-diagrams = Process diagrams
+service-diagram_of = Process: { $flow }
+
+## channel
+
+channel-office = provider's office
+channel-state_corporation = State Corporation
+channel-portal = e-government portal
+channel-intermediary = intake office
+
+## unit
+
+unit-seconds =
+    { $count ->
+        [one] { $count } second
+       *[other] { $count } seconds
+    }
+unit-minutes =
+    { $count ->
+        [one] { $count } minute
+       *[other] { $count } minutes
+    }
+unit-hours =
+    { $count ->
+        [one] { $count } hour
+       *[other] { $count } hours
+    }
+unit-working_days =
+    { $count ->
+        [one] { $count } working day
+       *[other] { $count } working days
+    }
+unit-calendar_days =
+    { $count ->
+        [one] { $count } calendar day
+       *[other] { $count } calendar days
+    }
+unit-days_unspecified =
+    { $count ->
+        [one] { $count } day
+       *[other] { $count } days
+    }
+unit-months =
+    { $count ->
+        [one] { $count } month
+       *[other] { $count } months
+    }
+
+## apply
+
+apply-title = Apply on the portal
+apply-you_need = You will need:
+apply-provider = Provider
+apply-phone_hint = We send status messages here (not between 22:00 and 08:00)
+apply-declaration = Declaration
+apply-confirm = I confirm that the information is true and my documents are valid
+apply-confirm_required = Confirm the declaration to apply
+apply-submit = Submit the application
+apply-no_providers = No organisation provides this service here yet.
+apply-not_in_force = This regulation is not in force at the server's date: applications are not accepted.
+apply-no_portal = This service is not provided through the portal: apply at the provider's office or the State Corporation.
+apply-citizens_only = Citizens apply here; staff register paper applications at their desk.
+apply-login_first = Log in to apply
+
+## cabinet
+
+cabinet-title = My applications
+cabinet-documents = Results and receipts
+cabinet-apply_more = Apply for another service
+
+## list
+
+list-application = Application
+list-service = Service
+list-applicant = Applicant
+list-status = Status
+list-holder = Now with
+list-due = Due
+list-empty = Nothing here yet.
+
+## status
+
+status-in_progress = in progress
+status-awaiting_issue = ready, waiting to be collected
+status-returned_to_provider = unclaimed, returned to the provider
+status-closed = closed
+
+## closure
+
+closure-issued = result issued
+closure-refusal_issued = refused (motivated refusal issued)
+closure-acceptance_refused = documents not accepted
+closure-refusal_notice = refused by the portal
+
+## sla
+
+sla-on_time = on time
+sla-at_risk = at risk
+sla-overdue = overdue
+
+## app
+
+app-title = Application { $id }
+app-service = Service
+app-provider = Provider
+app-channel = Submitted through
+app-status = Status
+app-applicant = Applicant
+app-submitted = Submitted
+app-term_due = Service term ends
+app-version = Regulation version
+app-receipt = Receipt number
+app-refusal_grounds = Grounds of refusal
+app-now_with = Now with:
+app-due = Due by
+app-documents = Documents
+app-notes = Officials' notes
+app-events = Journal events
+
+## timeline
+
+timeline-title = Progress
+timeline-who = Who
+timeline-what = What
+timeline-duration = Legal duration
+timeline-due = Legal due date
+timeline-state = State
+timeline-step = step
+timeline-completed = completed
+timeline-done = done
+timeline-current = now
+timeline-pending = to come
+timeline-not_reached = not reached
+timeline-failure_only = only on failure
+
+## outcome
+
+outcome-done = Done: pass the file on
+outcome-refuse_acceptance = Refuse to accept the documents
+outcome-motivated_refusal = Prepare a motivated refusal
+outcome-fail = Refuse (condition not met)
+
+## act
+
+act-title = Your step
+act-outcome = Outcome
+act-note = Note
+act-grounds = Grounds
+act-grounds_hint = Required for a refusal: the grounds as the regulation lists them
+act-presented = Shown by the person collecting the result
+act-presented_none = nothing yet
+act-identity_document = identity document of the applicant
+act-power_of_attorney = notarised power of attorney of a representative
+act-submit = Record the step
+act-note_for-head = Resolution (for the executor)
+act-note_for-executor = Result of the check
+act-note_for-akim = Resolution
+act-note_for-specialist = Result of the check
+
+## doc
+
+doc-receipt = Receipt
+doc-result = Result
+doc-signed = ЭЦП signed
+doc-verify = Verify
+
+## work
+
+work-title = Workstation
+work-inbox = My inbox
+work-all = All of my organisation's applications
+
+## intake
+
+intake-office_title = Register a paper application
+intake-service = Service
+intake-iin = Applicant's IIN
+intake-name = Applicant's full name
+intake-decision = Documents
+intake-accept = Complete: accept and issue the acceptance receipt
+intake-refuse = Incomplete or expired: refuse to accept (receipt with grounds)
+intake-grounds = Grounds for refusing to accept
+intake-grounds_hint = Which documents are missing or expired
+intake-submit = Register
+
+## sc
+
+sc-title = State Corporation desk
+sc-intake_title = Take an application in
+sc-choose = — choose a service —
+sc-choose_button = Choose
+sc-intake_submit = Take in and issue the receipt
+sc-unclaimed = Unclaimed results
+sc-unclaimed_hint = Results not collected within the storage period go back to the provider.
+sc-unclaimed_select = Return to the provider
+sc-return_submit = Return the selected results
+sc-rerequest = Request the result back from the provider
+sc-rerequest_hint = The result was returned to the provider as unclaimed. If the applicant has come for it, request it back.
+
+## monitoring
+
+monitoring-title = SLA monitoring
+monitoring-from = Submitted from
+monitoring-to = Submitted before
+monitoring-date_hint = A date, for example 2019-12-02
+monitoring-apply = Show
+monitoring-at = At
+monitoring-applications =
+    { $count ->
+        [one] { $count } application
+       *[other] { $count } applications
+    }
+monitoring-compliance_chart = Steps completed within their legal time, per service
+monitoring-time_chart = Time per step against its legal duration (minutes, log scale)
+monitoring-avg = average
+monitoring-p90 = 90th percentile
+monitoring-legal = legal duration
+monitoring-overdue = Overdue now
+monitoring-at_risk = At risk now
+monitoring-by_service = By service
+monitoring-by_provider = By provider
+monitoring-by_role = By role
+monitoring-by_step = By step
+monitoring-key = Group
+monitoring-measured = Steps measured
+monitoring-on_time = On time
+monitoring-compliance = Compliance
+monitoring-step = Step
+
+## admin
+
+admin-title = Administration
+admin-clock = Server clock
+admin-offset =
+    simulated jump so far: { $count ->
+        [one] { $count } minute
+       *[other] { $count } minutes
+    }
+admin-advance = Move the clock forward by (minutes)
+admin-advance_hint = 1440 is one day; a negative number moves it back
+admin-advance_submit = Move the clock
+admin-clock_fixed = The clock runs in real time here (no --demo or --as-of).
+admin-accounts = Accounts
+admin-kind = Kind
+admin-org = Organisation
+admin-roles = Roles
+
+## tokens
+
+tokens-title = API tokens
+tokens-created = Your new token (copy it now, it is not shown again):
+tokens-name = Name
+tokens-name_hint = Who uses it, for example the integrator's system
+tokens-scopes = Scopes
+tokens-created_at = Created
+tokens-revoke = Revoke
+tokens-revoked = revoked
+tokens-new = New token
+tokens-create = Create token
+tokens-scope-read = read applications and documents
+tokens-scope-submit = submit applications
+tokens-scope-act = act on steps
+tokens-scope-monitor = read monitoring
+tokens-scope-admin = administer the sandbox
+
+## verify
+
+verify-title = Document verification
+verify-found = This document was issued by qyzmet.
+verify-not_found = No document with this verification code was issued.
+verify-code = Verification code
+verify-application = Application
+verify-kind = Document
+verify-issued = Issued
+verify-valid = The document is authentic: its content is exactly the signed document, and the provider's ЭЦП (electronic digital signature) is valid.
+verify-invalid = The document does not check out.
+verify-unsigned = It carries no electronic digital signature (a receipt, or a copy in another language of a signed original).
+verify-content_mismatch = The document's content differs from what was signed.
+verify-no_file = Choose a PDF file to check.
+verify-unknown_document = This file is not a document issued here, or it was changed after it was issued.
+verify-upload_title = Check a PDF
+verify-upload_file = PDF document
+verify-upload_submit = Check
+verify-signed_by = Signed by
+verify-signer = Signer's certificate
+verify-issuer = Issued by
+verify-serial = serial
+verify-signing_time = Signing time
+verify-sha256_journal = SHA-256 recorded with the signature
+verify-content_matches = Content equals the signed document
+verify-signature_valid = Signature valid
+
+## org
+
+org-portal = e-government portal
+
+## problem
+
+problem-title = The request could not be done
+problem-rule = Rule
+problem-field = Field
+problem-not_found = Not found, or not yours to see.
+problem-csrf = The form has expired: go back, reload the page and try again.
+problem-wrong_step = Someone else has already completed this step: reload the page.
+problem-wrong_role = This step belongs to another role.
+problem-wrong_organisation = This step belongs to another organisation.
+problem-no_such_branch = The regulation gives no such outcome at this step.
+problem-identity_required = Issuing the result needs the applicant's identity document or a representative's notarised power of attorney.
+problem-application_closed = The application is closed.
+problem-invalid = Check this field.
+problem-required = Fill in this field.
+problem-storage_period_not_over = The storage period of this result is not over yet.
+problem-regulation_repealed = The regulation is repealed: applications are not accepted.
+problem-regulation_not_yet_in_force = The regulation was not yet in force.
+problem-provider-type = This organisation does not provide the chosen service.
+problem-provider-unknown = Choose a provider from the list.
+problem-forbidden-role = You do not hold the role of the current step.
+problem-forbidden-organisation = This belongs to another organisation.
+problem-forbidden-not_staff = Only staff do this.
+problem-forbidden-not_citizen = Only citizens apply on the portal.
+problem-forbidden-admin = Only administrators do this.
+problem-forbidden-monitoring = Monitoring is for monitors, administrators and staff.
+problem-clock-fixed = The clock moves only in a sandbox.
+problem-documents-too_large = A file is larger than 5 MiB.
+problem-documents-type = A file is not a PDF, JPEG or PNG (checked by its content).
+problem-documents-too_many = At most 10 files can be attached.
+problem-equeue-slot_taken = This time has just been booked by someone else: choose another.
+problem-equeue-already_booked = This application already has a booking: cancel it to choose another time.
+problem-equeue-not_awaiting_issue = The result of this application is not waiting at the State Corporation.
+problem-equeue-not_applicant = Only the applicant books a time to collect the result.
+problem-equeue-slot_unknown = Choose a time from the list.
+problem-equeue-slot_past = This time has already passed: choose another.
+
+## done
+
+done-submitted = Your application has been submitted. Its progress is below.
+done-acted = The step is recorded.
+done-intake = The application is registered.
+done-registered = Your account is created and you are logged in.
+done-returned = The selected results are returned to their providers.
+done-clock = The clock has been moved.
+done-token_revoked = The token is revoked.
+done-logged_in = You are logged in.
+done-booked = Your time at the State Corporation is booked.
+done-booking_cancelled = The booking is cancelled.
+
+## notify
+
+notify-submitted = Application { $id } is accepted.
+notify-step_completed = Application { $id }: a step is done.
+notify-issued = Application { $id }: the result is ready.
+notify-refusal_issued = Application { $id }: a motivated refusal is issued.
+notify-acceptance_refused = Application { $id }: the documents were not accepted.
+notify-refusal_notice = Application { $id }: refused by the portal.
+notify-returned = Application { $id }: the unclaimed result is returned to the provider.
+notify-rerequested = Application { $id }: the result is requested again.
+notify-signed = Application { $id }: the result is signed.
+
+## role
+
+role-office_clerk = office employee
+role-head = head of the provider
+role-executor = executor
+role-akim = akim
+role-specialist = specialist
+role-state_corporation_operator = State Corporation operator
+role-collection_sector = State Corporation collection sector
+role-courier = State Corporation courier
+role-portal = e-government portal
+role-applicant = applicant
+role-gateway = e-government gateway
+role-regional_gateway = regional e-government gateway
+role-individuals_db = State database of individuals
+role-monitoring_system = monitoring system
+role-intermediary_clerk = intake office employee
+role-provider_employee = provider's employee
+role-sc_information_system = State Corporation information system
+
+## sign
+
+sign-title = Sign the application
+sign-intro = Your ЭЦП (electronic digital signature) must cover exactly these bytes (the canonical request):
+sign-download = Download them as request.json for your signing tool
+sign-file = Signature file
+sign-file_hint = A CMS (PKCS#7) signature from NCALayer or another tool: .p7s or .cms, DER, PEM or base64.
+sign-paste = Or paste the signature
+sign-paste_hint = base64 or PEM
+sign-submit = Submit the signed application
+sign-demo_title = Demo server: sign with the demo key
+sign-demo_text = This server runs in demo mode. The server can sign your request with a demo key issued to your account by qyzmet's development certification authority. It is not a real ЭЦП and is accepted by demo servers only.
+sign-demo_button = Sign with the demo key (demo only)
+sign-required = Sign the request with your ЭЦП: attach the signature.
+
+## upload
+
+upload-label = Documents (scans or photos)
+upload-hint =
+    PDF, JPEG or PNG, each up to 5 MiB, at most { $count ->
+        [one] { $count } file
+       *[other] { $count } files
+    }. You can select several files at once.
+upload-title = Attached documents
+upload-none = No documents attached.
+upload-download = Download
+upload-size = { $kb } KB
+upload-signed_hint = The signature covers these files (their SHA-256 are in the bytes to sign).
+
+## equeue
+
+equeue-title = Book a time at the State Corporation
+equeue-section = Collecting the result
+equeue-intro = The result is waiting for you at the State Corporation. Book a 15-minute time to collect it without queueing.
+equeue-book_link = Book a time to collect the result
+equeue-booked = Your time:
+equeue-cancel = Cancel the booking
+equeue-centre = Service centre
+equeue-choose_centre = Show
+equeue-slot = Time
+equeue-submit = Book this time
+equeue-no_slots = No free times in the coming working days.
+equeue-desk_title = E-queue bookings
+equeue-desk_link = E-queue bookings of the day
+equeue-date = Day
+equeue-show = Show
+equeue-none = No bookings on this day.
+equeue-time = Time
+equeue-application = Application
+equeue-applicant = Applicant
+
+## Lists: search, filters, pages
+list-any = any
+list-search = Search
+list-search_hint = IIN, application number, receipt number or the start of the applicant's name
+list-filter_sla = Deadline
+list-status_open = open
+list-status_closed = closed
+list-from = Submitted from
+list-to = Submitted before
+list-date_hint = For example 02.12.2019
+list-sort = Order
+sort-step_due = nearest step deadline first
+sort-term_due = nearest service term first
+sort-newest = newest first
+sort-oldest = oldest first
+list-apply = Show
+list-pages = Pages
+list-next = Next page
+list-first = First page

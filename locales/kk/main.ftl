@@ -1,0 +1,536 @@
+# Интерфейс мәтіндері, қазақ тілі.
+# The ids are the same in kk/, ru/ and en/ main.ftl, and every id the server's code names
+# exists in all three (tests in crates/server/src/i18n.rs check both). Counts are `$count`
+# with CLDR plural categories: Russian one/few/many, Kazakh and English one/other.
+
+## nav
+
+nav-skip = Негізгі мазмұнға өту
+nav-label = Негізгі мәзір
+nav-languages = Тіл
+nav-services = Қызметтер
+nav-cabinet = Менің өтініштерім
+nav-work = Жұмыс орны
+nav-sc = Мемлекеттік корпорация терезесі
+nav-monitoring = Мониторинг
+nav-admin = Әкімшілік
+nav-tokens = API токендері
+nav-login = Кіру
+nav-register = Тіркелу
+nav-logout = Шығу
+nav-home = Басты бет
+
+## footer
+
+footer-text = qyzmet — Қазақстанның мемлекеттік қызмет көрсету регламенттері деректер ретінде орындалады. Құмсалғыш: бастапқы регламенттер тарихи, олар күшінде болған күнге қойылып жұмыс істейді.
+
+## home
+
+home-title = Мемлекеттік қызметтер
+home-intro = Мемлекеттік қызметке өтініш беріңіз, оның әр қадамын бақылаңыз және нәтижесін алыңыз.
+home-portal = Қызметті тауып, өтініш беру
+home-clock = Сервер уақыты (Алматы)
+
+## common
+
+common-yes = иә
+common-no = жоқ
+
+## form
+
+form-error_summary = Қателер бар
+form-required = Бұл өрісті толтырыңыз
+form-password_length = Құпиясөз кемінде { $count } таңбадан тұруы керек
+form-phone_format = Телефон нөмірін енгізіңіз, мысалы +7 701 000 00 00
+form-iin_taken = Бұл ЖСН-мен есептік жазба бұрыннан бар: соған кіріңіз
+
+## login
+
+login-title = Кіру
+login-login = ЖСН немесе логин
+login-login_hint = Азаматтар: 12 цифрлы ЖСН. Қызметкерлер: сізге берілген логин.
+login-password = Құпиясөз
+login-submit = Кіру
+login-no_account = Есептік жазбаңыз әлі жоқ па?
+login-bad_credentials = ЖСН (немесе логин) не құпиясөз қате
+login-locked = Сәтсіз әрекет тым көп: есептік жазба { $until } дейін бұғатталды
+
+## register
+
+register-title = Тіркелу
+register-iin = ЖСН
+register-iin_hint = 12 цифр, мысалы 900101300007
+register-name = Тегі, аты, әкесінің аты
+register-phone = Ұялы телефон (міндетті емес)
+register-phone_hint = Өтініштің барысы туралы SMS үшін
+register-password = Құпиясөз
+register-submit = Есептік жазба ашу
+
+## services
+
+services-title = Қызметтер
+services-search = Қызметтерді іздеу
+services-search_hint = Атауындағы сөздер, кез келген тілде
+services-search_button = Іздеу
+services-found = Табылған қызметтер: { $count }
+services-channels = өтініш беру арнасы
+services-in_force = күшінде
+services-not_in_force = сервер күнінде күшінде емес
+
+## service
+
+service-id = Регламент
+service-region = Өңір
+service-act = Бекітілген күні
+service-repealed_on = күшін жойған күні
+service-channels = Қайда өтініш беруге болады және мерзімдер
+service-channel = Арна
+service-accepts = Өтініш қабылдайды
+service-issues = Нәтиже береді
+service-term = Қызмет көрсету мерзімі
+service-providers = Қызметті кім көрсетеді
+service-steps = Қадамдар
+service-diagrams = Үдеріс сызбалары
+service-diagram_of = Үдеріс: { $flow }
+
+## channel
+
+channel-office = көрсетілетін қызметті берушінің кеңсесі
+channel-state_corporation = Мемлекеттік корпорация
+channel-portal = электрондық үкімет порталы
+channel-intermediary = қабылдау пункті
+
+## unit
+
+unit-seconds =
+    { $count ->
+        [one] { $count } секунд
+       *[other] { $count } секунд
+    }
+unit-minutes =
+    { $count ->
+        [one] { $count } минут
+       *[other] { $count } минут
+    }
+unit-hours =
+    { $count ->
+        [one] { $count } сағат
+       *[other] { $count } сағат
+    }
+unit-working_days =
+    { $count ->
+        [one] { $count } жұмыс күні
+       *[other] { $count } жұмыс күні
+    }
+unit-calendar_days =
+    { $count ->
+        [one] { $count } күнтізбелік күн
+       *[other] { $count } күнтізбелік күн
+    }
+unit-days_unspecified =
+    { $count ->
+        [one] { $count } күн
+       *[other] { $count } күн
+    }
+unit-months =
+    { $count ->
+        [one] { $count } ай
+       *[other] { $count } ай
+    }
+
+## apply
+
+apply-title = Порталда өтініш беру
+apply-you_need = Сізге қажет болады:
+apply-provider = Көрсетілетін қызметті беруші
+apply-phone_hint = Өтініштің барысы туралы SMS осы нөмірге келеді (22:00-ден 08:00-ге дейін жіберілмейді)
+apply-declaration = Растау
+apply-confirm = Мәліметтердің дұрыстығын және құжаттарымның жарамдылығын растаймын
+apply-confirm_required = Өтініш беру үшін мәліметтерді растаңыз
+apply-submit = Өтініш беру
+apply-no_providers = Бұл қызметті мұнда әлі бірде-бір ұйым көрсетпейді.
+apply-not_in_force = Сервер күнінде регламент күшінде емес: өтініштер қабылданбайды.
+apply-no_portal = Бұл қызмет портал арқылы көрсетілмейді: көрсетілетін қызметті берушінің кеңсесіне немесе Мемлекеттік корпорацияға жүгініңіз.
+apply-citizens_only = Мұнда өтінішті азаматтар береді; қызметкерлер қағаз өтініштерді өз жұмыс орнында тіркейді.
+apply-login_first = Өтініш беру үшін кіріңіз
+
+## cabinet
+
+cabinet-title = Менің өтініштерім
+cabinet-documents = Нәтижелер мен қолхаттар
+cabinet-apply_more = Басқа қызметке өтініш беру
+
+## list
+
+list-application = Өтініш
+list-service = Қызмет
+list-applicant = Өтініш беруші
+list-status = Мәртебесі
+list-holder = Қазір кімде
+list-due = Мерзімі
+list-empty = Әзірге ештеңе жоқ.
+
+## status
+
+status-in_progress = орындалуда
+status-awaiting_issue = дайын, берілуін күтуде
+status-returned_to_provider = алынбаған, көрсетілетін қызметті берушіге қайтарылды
+status-closed = жабылды
+
+## closure
+
+closure-issued = нәтиже берілді
+closure-refusal_issued = бас тартылды (дәлелді бас тарту берілді)
+closure-acceptance_refused = құжаттарды қабылдаудан бас тартылды
+closure-refusal_notice = портал бас тартты
+
+## sla
+
+sla-on_time = мерзімінде
+sla-at_risk = мерзімі таяу
+sla-overdue = мерзімі өткен
+
+## app
+
+app-title = { $id } өтініші
+app-service = Қызмет
+app-provider = Көрсетілетін қызметті беруші
+app-channel = Берілген арна
+app-status = Мәртебесі
+app-applicant = Өтініш беруші
+app-submitted = Берілген күні
+app-term_due = Қызмет мерзімі аяқталады
+app-version = Регламент нұсқасы
+app-receipt = Қолхат нөмірі
+app-refusal_grounds = Бас тарту негіздері
+app-now_with = Қазір кімде:
+app-due = Мерзімі:
+app-documents = Құжаттар
+app-notes = Лауазымды тұлғалардың белгілері
+app-events = Журнал оқиғалары
+
+## timeline
+
+timeline-title = Орындалу барысы
+timeline-who = Кім
+timeline-what = Не істейді
+timeline-duration = Нормативтік мерзім
+timeline-due = Регламент бойынша мерзімі
+timeline-state = Күйі
+timeline-step = қадам
+timeline-completed = орындалды
+timeline-done = орындалды
+timeline-current = қазір
+timeline-pending = алда
+timeline-not_reached = жетпеді
+timeline-failure_only = тек бас тартқанда
+
+## outcome
+
+outcome-done = Орындалды: әрі қарай беру
+outcome-refuse_acceptance = Құжаттарды қабылдаудан бас тарту
+outcome-motivated_refusal = Дәлелді бас тарту дайындау
+outcome-fail = Бас тарту (шарт орындалмады)
+
+## act
+
+act-title = Сіздің қадамыңыз
+act-outcome = Шешім
+act-note = Белгі
+act-grounds = Негіздер
+act-grounds_hint = Бас тартқанда міндетті: регламентте көрсетілген негіздер
+act-presented = Нәтижені алушы не көрсетті
+act-presented_none = әзірге ештеңе
+act-identity_document = өтініш берушінің жеке басын куәландыратын құжаты
+act-power_of_attorney = өкілдің нотариат куәландырған сенімхаты
+act-submit = Қадамды жазу
+act-note_for-head = Бұрыштама (орындаушыға)
+act-note_for-executor = Тексеру нәтижесі
+act-note_for-akim = Бұрыштама
+act-note_for-specialist = Тексеру нәтижесі
+
+## doc
+
+doc-receipt = Қолхат
+doc-result = Нәтиже
+doc-signed = ЭЦҚ қойылған
+doc-verify = Тексеру
+
+## work
+
+work-title = Жұмыс орны
+work-inbox = Менің тапсырмаларым
+work-all = Ұйымымның барлық өтініштері
+
+## intake
+
+intake-office_title = Қағаз өтінішті тіркеу
+intake-service = Қызмет
+intake-iin = Өтініш берушінің ЖСН-і
+intake-name = Өтініш берушінің аты-жөні
+intake-decision = Құжаттар
+intake-accept = Толық топтама: қабылдап, қабылдау туралы қолхат беру
+intake-refuse = Топтама толық емес немесе құжаттардың мерзімі өткен: қабылдаудан бас тарту (негіздері көрсетілген қолхат)
+intake-grounds = Қабылдаудан бас тарту негіздері
+intake-grounds_hint = Қандай құжаттар жетіспейді немесе қайсысының мерзімі өткен
+intake-submit = Тіркеу
+
+## sc
+
+sc-title = Мемлекеттік корпорация терезесі
+sc-intake_title = Өтінішті қабылдау
+sc-choose = — қызметті таңдаңыз —
+sc-choose_button = Таңдау
+sc-intake_submit = Қабылдап, қолхат беру
+sc-unclaimed = Алынбаған нәтижелер
+sc-unclaimed_hint = Сақтау мерзімі ішінде алынбаған нәтижелер көрсетілетін қызметті берушіге қайтарылады.
+sc-unclaimed_select = Көрсетілетін қызметті берушіге қайтару
+sc-return_submit = Таңдалған нәтижелерді қайтару
+sc-rerequest = Нәтижені көрсетілетін қызметті берушіден қайта сұрату
+sc-rerequest_hint = Нәтиже алынбаған ретінде көрсетілетін қызметті берушіге қайтарылған. Өтініш беруші оны алуға келсе, қайта сұратыңыз.
+
+## monitoring
+
+monitoring-title = Мерзімдердің сақталуын бақылау
+monitoring-from = Берілген күні, бастап
+monitoring-to = Берілген күні, дейін
+monitoring-date_hint = Күн, мысалы 2019-12-02
+monitoring-apply = Көрсету
+monitoring-at = Уақыты
+monitoring-applications =
+    { $count ->
+        [one] { $count } өтініш
+       *[other] { $count } өтініш
+    }
+monitoring-compliance_chart = Нормативтік мерзімде орындалған қадамдар, қызметтер бойынша
+monitoring-time_chart = Қадамға кеткен уақыт пен нормативтік мерзім (минут, логарифмдік шкала)
+monitoring-avg = орташа
+monitoring-p90 = 90-процентиль
+monitoring-legal = нормативтік мерзім
+monitoring-overdue = Қазір мерзімі өткендер
+monitoring-at_risk = Қазір мерзімі таяулар
+monitoring-by_service = Қызметтер бойынша
+monitoring-by_provider = Көрсетілетін қызметті берушілер бойынша
+monitoring-by_role = Рөлдер бойынша
+monitoring-by_step = Қадамдар бойынша
+monitoring-key = Топ
+monitoring-measured = Есепке алынған қадамдар
+monitoring-on_time = Мерзімінде
+monitoring-compliance = Сақталуы
+monitoring-step = Қадам
+
+## admin
+
+admin-title = Әкімшілік
+admin-clock = Сервер сағаты
+admin-offset =
+    қазіргі ығысу: { $count ->
+        [one] { $count } минут
+       *[other] { $count } минут
+    }
+admin-advance = Сағатты алға жылжыту (минут)
+admin-advance_hint = 1440 — бір тәулік; теріс сан артқа жылжытады
+admin-advance_submit = Сағатты жылжыту
+admin-clock_fixed = Мұнда сағат нақты уақытпен жүреді (--demo да, --as-of та жоқ).
+admin-accounts = Есептік жазбалар
+admin-kind = Түрі
+admin-org = Ұйым
+admin-roles = Рөлдер
+
+## tokens
+
+tokens-title = API токендері
+tokens-created = Жаңа токеніңіз (қазір көшіріп алыңыз, ол қайта көрсетілмейді):
+tokens-name = Атауы
+tokens-name_hint = Оны кім пайдаланады, мысалы интегратордың жүйесі
+tokens-scopes = Құқықтар
+tokens-created_at = Жасалған күні
+tokens-revoke = Кері қайтарып алу
+tokens-revoked = кері қайтарылды
+tokens-new = Жаңа токен
+tokens-create = Токен жасау
+tokens-scope-read = өтініштер мен құжаттарды оқу
+tokens-scope-submit = өтініш беру
+tokens-scope-act = қадамдарды орындау
+tokens-scope-monitor = мониторингті оқу
+tokens-scope-admin = құмсалғышты басқару
+
+## verify
+
+verify-title = Құжатты тексеру
+verify-found = Бұл құжатты qyzmet жүйесі берген.
+verify-not_found = Мұндай тексеру коды бар құжат берілмеген.
+verify-code = Тексеру коды
+verify-application = Өтініш
+verify-kind = Құжат
+verify-issued = Берілген күні
+verify-valid = Құжат түпнұсқа: мазмұны қол қойылған құжатпен дәл сәйкес, көрсетілетін қызметті берушінің ЭЦҚ-сы (электрондық цифрлық қолтаңбасы) жарамды.
+verify-invalid = Құжат тексеруден өтпеді.
+verify-unsigned = Құжатта электрондық цифрлық қолтаңба жоқ (қолхат немесе қол қойылған түпнұсқаның басқа тілдегі көшірмесі).
+verify-content_mismatch = Құжаттың мазмұны қол қойылған құжаттан өзгеше.
+verify-no_file = Тексеретін PDF файлын таңдаңыз.
+verify-unknown_document = Бұл файл осында берілген құжат емес немесе берілгеннен кейін өзгертілген.
+verify-upload_title = PDF құжатын тексеру
+verify-upload_file = PDF құжаты
+verify-upload_submit = Тексеру
+verify-signed_by = Қол қойған
+verify-signer = Қол қоюшының сертификаты
+verify-issuer = Сертификатты берген
+verify-serial = сериялық нөмірі
+verify-signing_time = Қол қойылған уақыты
+verify-sha256_journal = Қолтаңбамен бірге жазылған SHA-256
+verify-content_matches = Мазмұны қол қойылған құжатқа сәйкес
+verify-signature_valid = Қолтаңба жарамды
+
+## org
+
+org-portal = электрондық үкімет порталы
+
+## problem
+
+problem-title = Сұраным орындалмады
+problem-rule = Ереже
+problem-field = Өріс
+problem-not_found = Табылмады немесе оны көруге рұқсатыңыз жоқ.
+problem-csrf = Форманың мерзімі өтті: артқа қайтып, бетті жаңартып, қайталаңыз.
+problem-wrong_step = Бұл қадамды басқа біреу орындап қойды: бетті жаңартыңыз.
+problem-wrong_role = Бұл қадам басқа рөлге тиесілі.
+problem-wrong_organisation = Бұл қадам басқа ұйымға тиесілі.
+problem-no_such_branch = Регламент бұл қадамда мұндай шешімді көздемейді.
+problem-identity_required = Нәтижені беру үшін өтініш берушінің жеке басын куәландыратын құжаты немесе өкілдің нотариат куәландырған сенімхаты қажет.
+problem-application_closed = Өтініш жабылған.
+problem-invalid = Бұл өрісті тексеріңіз.
+problem-required = Бұл өрісті толтырыңыз.
+problem-storage_period_not_over = Бұл нәтиженің сақталу мерзімі әлі өтпеді.
+problem-regulation_repealed = Регламент күшін жойды: өтініштер қабылданбайды.
+problem-regulation_not_yet_in_force = Регламент әлі күшіне енбеген еді.
+problem-provider-type = Бұл ұйым таңдалған қызметті көрсетпейді.
+problem-provider-unknown = Көрсетілетін қызметті берушіні тізімнен таңдаңыз.
+problem-forbidden-role = Сізде ағымдағы қадамның рөлі жоқ.
+problem-forbidden-organisation = Бұл басқа ұйымға тиесілі.
+problem-forbidden-not_staff = Мұны тек қызметкерлер істейді.
+problem-forbidden-not_citizen = Порталда өтінішті тек азаматтар береді.
+problem-forbidden-admin = Мұны тек әкімшілер істейді.
+problem-forbidden-monitoring = Мониторинг бақылаушыларға, әкімшілерге және қызметкерлерге ашық.
+problem-clock-fixed = Сағат тек құмсалғышта жылжытылады.
+problem-documents-too_large = Файл 5 МиБ-тан үлкен.
+problem-documents-type = Файл PDF, JPEG немесе PNG емес (мазмұны бойынша тексеріледі).
+problem-documents-too_many = 10 файлдан артық тіркеуге болмайды.
+problem-equeue-slot_taken = Бұл уақытты жаңа ғана басқа біреу алды: басқасын таңдаңыз.
+problem-equeue-already_booked = Бұл өтінішке уақыт брондалған: басқа уақыт таңдау үшін оны болдырмаңыз.
+problem-equeue-not_awaiting_issue = Бұл өтініштің нәтижесі Мемлекеттік корпорацияда берілуін күтіп тұрған жоқ.
+problem-equeue-not_applicant = Нәтижені алу уақытын тек өтініш беруші брондайды.
+problem-equeue-slot_unknown = Тізімнен уақыт таңдаңыз.
+problem-equeue-slot_past = Бұл уақыт өтіп кетті: басқасын таңдаңыз.
+
+## done
+
+done-submitted = Өтінішіңіз берілді. Орындалу барысы төменде.
+done-acted = Қадам жазылды.
+done-intake = Өтініш тіркелді.
+done-registered = Есептік жазба ашылды, сіз жүйеге кірдіңіз.
+done-returned = Таңдалған нәтижелер көрсетілетін қызметті берушілерге қайтарылды.
+done-clock = Сағат жылжытылды.
+done-token_revoked = Токен кері қайтарылды.
+done-logged_in = Сіз жүйеге кірдіңіз.
+done-booked = Мемлекеттік корпорацияға уақыт брондалды.
+done-booking_cancelled = Бронь болдырылмады.
+
+## notify
+
+notify-submitted = { $id } өтініші қабылданды.
+notify-step_completed = { $id } өтініші: кезекті қадам орындалды.
+notify-issued = { $id } өтініші: нәтиже дайын.
+notify-refusal_issued = { $id } өтініші: дәлелді бас тарту берілді.
+notify-acceptance_refused = { $id } өтініші: құжаттарды қабылдаудан бас тартылды.
+notify-refusal_notice = { $id } өтініші: портал бас тартты.
+notify-returned = { $id } өтініші: алынбаған нәтиже көрсетілетін қызметті берушіге қайтарылды.
+notify-rerequested = { $id } өтініші: нәтиже қайта сұратылды.
+notify-signed = { $id } өтініші: нәтижеге қол қойылды.
+
+## role
+
+role-office_clerk = кеңсе қызметкері
+role-head = көрсетілетін қызметті берушінің басшысы
+role-executor = орындаушы
+role-akim = әкім
+role-specialist = маман
+role-state_corporation_operator = Мемлекеттік корпорация қызметкері
+role-collection_sector = Мемлекеттік корпорацияның жинақтау секторы
+role-courier = Мемлекеттік корпорацияның курьері
+role-portal = электрондық үкімет порталы
+role-applicant = көрсетілетін қызметті алушы
+role-gateway = электрондық үкімет шлюзі
+role-regional_gateway = электрондық үкіметтің өңірлік шлюзі
+role-individuals_db = «Жеке тұлғалар» мемлекеттік деректер базасы
+role-monitoring_system = мониторинг жүйесі
+role-intermediary_clerk = қабылдау пунктінің қызметкері
+role-provider_employee = көрсетілетін қызметті берушінің қызметкері
+role-sc_information_system = Мемлекеттік корпорацияның ақпараттық жүйесі
+
+## sign
+
+sign-title = Өтінішке қол қою
+sign-intro = ЭЦҚ-ңыз (электрондық цифрлық қолтаңбаңыз) дәл осы байттарға (өтініштің канондық мәтініне) қойылуы тиіс:
+sign-download = Қол қою құралы үшін request.json файлы ретінде жүктеп алу
+sign-file = Қолтаңба файлы
+sign-file_hint = NCALayer немесе басқа құрал жасаған CMS (PKCS#7) қолтаңбасы: .p7s немесе .cms, DER, PEM немесе base64.
+sign-paste = Немесе қолтаңбаны қойыңыз
+sign-paste_hint = base64 немесе PEM
+sign-submit = Қол қойылған өтінішті жіберу
+sign-demo_title = Демо сервер: демо кілтпен қол қою
+sign-demo_text = Бұл сервер демо режимде жұмыс істейді. Сервер өтінішіңізге qyzmet әзірлеу куәландырушы орталығы есептік жазбаңызға берген демо кілтпен қол қоя алады. Бұл нақты ЭЦҚ емес, оны тек демо серверлер қабылдайды.
+sign-demo_button = Демо кілтпен қол қою (тек демо)
+sign-required = Өтінішке ЭЦҚ-ңызбен қол қойыңыз: қолтаңбаны тіркеңіз.
+
+## upload
+
+upload-label = Құжаттар (скан немесе фото)
+upload-hint = PDF, JPEG немесе PNG, әрқайсысы 5 МиБ-қа дейін, { $count } файлдан аспайды. Бірнеше файлды бірден таңдауға болады.
+upload-title = Тіркелген құжаттар
+upload-none = Құжаттар тіркелмеген.
+upload-download = Жүктеп алу
+upload-size = { $kb } КБ
+upload-signed_hint = Қолтаңба осы файлдарды қамтиды (олардың SHA-256 қол қойылатын байттарда).
+
+## equeue
+
+equeue-title = Мемлекеттік корпорацияға жазылу
+equeue-section = Нәтижені алу
+equeue-intro = Нәтиже сізді Мемлекеттік корпорацияда күтіп тұр. Кезексіз алу үшін 15 минуттық уақытты брондаңыз.
+equeue-book_link = Нәтижені алуға жазылу
+equeue-booked = Сіздің уақытыңыз:
+equeue-cancel = Броньды болдырмау
+equeue-centre = ХҚКО
+equeue-choose_centre = Көрсету
+equeue-slot = Уақыт
+equeue-submit = Осы уақытты брондау
+equeue-no_slots = Жақын жұмыс күндерінде бос уақыт жоқ.
+equeue-desk_title = Электрондық кезек жазбалары
+equeue-desk_link = Күннің электрондық кезек жазбалары
+equeue-date = Күн
+equeue-show = Көрсету
+equeue-none = Бұл күнге жазба жоқ.
+equeue-time = Уақыт
+equeue-application = Өтініш
+equeue-applicant = Өтініш беруші
+
+## Lists: search, filters, pages
+list-any = кез келген
+list-search = Іздеу
+list-search_hint = ЖСН, өтініш нөмірі, қолхат нөмірі немесе өтініш берушінің аты-жөнінің басы
+list-filter_sla = Мерзім
+list-status_open = жұмыста
+list-status_closed = жабылған
+list-from = Берілген күні, бастап
+list-to = Берілген күні, дейін
+list-date_hint = Мысалы, 02.12.2019
+list-sort = Реті
+sort-step_due = алдымен қадамның жақын мерзімі
+sort-term_due = алдымен қызметтің жақын мерзімі
+sort-newest = алдымен жаңалары
+sort-oldest = алдымен ескілері
+list-apply = Көрсету
+list-pages = Беттер
+list-next = Келесі бет
+list-first = Бірінші бет

@@ -1,0 +1,555 @@
+# Тексты интерфейса, русский язык.
+# The ids are the same in kk/, ru/ and en/ main.ftl, and every id the server's code names
+# exists in all three (tests in crates/server/src/i18n.rs check both). Counts are `$count`
+# with CLDR plural categories: Russian one/few/many, Kazakh and English one/other.
+
+## nav
+
+nav-skip = Перейти к основному содержанию
+nav-label = Основная навигация
+nav-languages = Язык
+nav-services = Услуги
+nav-cabinet = Мои заявления
+nav-work = Рабочее место
+nav-sc = Окно Госкорпорации
+nav-monitoring = Мониторинг
+nav-admin = Администрирование
+nav-tokens = API-токены
+nav-login = Войти
+nav-register = Регистрация
+nav-logout = Выйти
+nav-home = Главная страница
+
+## footer
+
+footer-text = qyzmet — регламенты государственных услуг Казахстана, исполняемые как данные. Песочница: исходные регламенты исторические и работают на дату, когда они действовали.
+
+## home
+
+home-title = Государственные услуги
+home-intro = Подайте заявление на государственную услугу, следите за каждым шагом его исполнения и получите результат.
+home-portal = Найти услугу и подать заявление
+home-clock = Время сервера (Алматы)
+
+## common
+
+common-yes = да
+common-no = нет
+
+## form
+
+form-error_summary = Есть ошибки
+form-required = Заполните это поле
+form-password_length =
+    Пароль должен содержать не менее { $count ->
+        [one] { $count } символа
+        [few] { $count } символов
+       *[many] { $count } символов
+    }
+form-phone_format = Введите номер телефона, например +7 701 000 00 00
+form-iin_taken = Учетная запись с этим ИИН уже есть: войдите в нее
+
+## login
+
+login-title = Вход
+login-login = ИИН или логин
+login-login_hint = Граждане: ваш 12-значный ИИН. Сотрудники: выданный вам логин.
+login-password = Пароль
+login-submit = Войти
+login-no_account = Еще нет учетной записи?
+login-bad_credentials = Неверный ИИН (или логин) либо пароль
+login-locked = Слишком много неудачных попыток: учетная запись заблокирована до { $until }
+
+## register
+
+register-title = Регистрация
+register-iin = ИИН
+register-iin_hint = 12 цифр, например 900101300007
+register-name = Фамилия, имя, отчество
+register-phone = Мобильный телефон (необязательно)
+register-phone_hint = Для SMS о ходе исполнения
+register-password = Пароль
+register-submit = Создать учетную запись
+
+## services
+
+services-title = Услуги
+services-search = Поиск услуг
+services-search_hint = Слова из названия на любом языке
+services-search_button = Найти
+services-found = Найдено услуг: { $count }
+services-channels = подача через
+services-in_force = действует
+services-not_in_force = не действует на дату сервера
+
+## service
+
+service-id = Регламент
+service-region = Регион
+service-act = Утвержден
+service-repealed_on = утратил силу
+service-channels = Где подать и сроки
+service-channel = Канал
+service-accepts = Принимает заявления
+service-issues = Выдает результат
+service-term = Срок оказания услуги
+service-providers = Кто оказывает услугу
+service-steps = Шаги
+service-diagrams = Схемы процесса
+service-diagram_of = Процесс: { $flow }
+
+## channel
+
+channel-office = канцелярия услугодателя
+channel-state_corporation = Госкорпорация
+channel-portal = портал электронного правительства
+channel-intermediary = пункт приема
+
+## unit
+
+unit-seconds =
+    { $count ->
+        [one] { $count } секунда
+        [few] { $count } секунды
+       *[many] { $count } секунд
+    }
+unit-minutes =
+    { $count ->
+        [one] { $count } минута
+        [few] { $count } минуты
+       *[many] { $count } минут
+    }
+unit-hours =
+    { $count ->
+        [one] { $count } час
+        [few] { $count } часа
+       *[many] { $count } часов
+    }
+unit-working_days =
+    { $count ->
+        [one] { $count } рабочий день
+        [few] { $count } рабочих дня
+       *[many] { $count } рабочих дней
+    }
+unit-calendar_days =
+    { $count ->
+        [one] { $count } календарный день
+        [few] { $count } календарных дня
+       *[many] { $count } календарных дней
+    }
+unit-days_unspecified =
+    { $count ->
+        [one] { $count } день
+        [few] { $count } дня
+       *[many] { $count } дней
+    }
+unit-months =
+    { $count ->
+        [one] { $count } месяц
+        [few] { $count } месяца
+       *[many] { $count } месяцев
+    }
+
+## apply
+
+apply-title = Подать заявление на портале
+apply-you_need = Вам понадобится:
+apply-provider = Услугодатель
+apply-phone_hint = Сюда придут SMS о ходе исполнения (не с 22:00 до 08:00)
+apply-declaration = Подтверждение
+apply-confirm = Подтверждаю, что сведения достоверны, а документы действительны
+apply-confirm_required = Чтобы подать заявление, подтвердите сведения
+apply-submit = Подать заявление
+apply-no_providers = Эту услугу здесь пока не оказывает ни одна организация.
+apply-not_in_force = На дату сервера регламент не действует: заявления не принимаются.
+apply-no_portal = Эта услуга не оказывается через портал: обратитесь в канцелярию услугодателя или в Госкорпорацию.
+apply-citizens_only = Здесь подают заявления граждане; сотрудники регистрируют бумажные заявления на своем рабочем месте.
+apply-login_first = Войдите, чтобы подать заявление
+
+## cabinet
+
+cabinet-title = Мои заявления
+cabinet-documents = Результаты и расписки
+cabinet-apply_more = Подать заявление на другую услугу
+
+## list
+
+list-application = Заявление
+list-service = Услуга
+list-applicant = Заявитель
+list-status = Статус
+list-holder = Сейчас у
+list-due = Срок
+list-empty = Пока ничего нет.
+
+## status
+
+status-in_progress = в работе
+status-awaiting_issue = готово, ожидает выдачи
+status-returned_to_provider = не востребовано, возвращено услугодателю
+status-closed = закрыто
+
+## closure
+
+closure-issued = результат выдан
+closure-refusal_issued = отказано (выдан мотивированный отказ)
+closure-acceptance_refused = в приеме документов отказано
+closure-refusal_notice = отказано порталом
+
+## sla
+
+sla-on_time = в срок
+sla-at_risk = под угрозой
+sla-overdue = просрочено
+
+## app
+
+app-title = Заявление { $id }
+app-service = Услуга
+app-provider = Услугодатель
+app-channel = Подано через
+app-status = Статус
+app-applicant = Заявитель
+app-submitted = Подано
+app-term_due = Срок услуги истекает
+app-version = Версия регламента
+app-receipt = Номер расписки
+app-refusal_grounds = Основания отказа
+app-now_with = Сейчас у:
+app-due = Срок до
+app-documents = Документы
+app-notes = Отметки должностных лиц
+app-events = События журнала
+
+## timeline
+
+timeline-title = Ход исполнения
+timeline-who = Кто
+timeline-what = Что
+timeline-duration = Нормативный срок
+timeline-due = Срок по регламенту
+timeline-state = Состояние
+timeline-step = шаг
+timeline-completed = выполнено
+timeline-done = выполнено
+timeline-current = сейчас
+timeline-pending = предстоит
+timeline-not_reached = не дошло
+timeline-failure_only = только при отказе
+
+## outcome
+
+outcome-done = Выполнено: передать дальше
+outcome-refuse_acceptance = Отказать в приеме документов
+outcome-motivated_refusal = Подготовить мотивированный отказ
+outcome-fail = Отказать (условие не выполнено)
+
+## act
+
+act-title = Ваш шаг
+act-outcome = Решение
+act-note = Отметка
+act-grounds = Основания
+act-grounds_hint = Обязательно при отказе: основания, как они указаны в регламенте
+act-presented = Что предъявил получатель результата
+act-presented_none = пока ничего
+act-identity_document = документ, удостоверяющий личность заявителя
+act-power_of_attorney = нотариальная доверенность представителя
+act-submit = Записать шаг
+act-note_for-head = Резолюция (для исполнителя)
+act-note_for-executor = Результат проверки
+act-note_for-akim = Резолюция
+act-note_for-specialist = Результат проверки
+
+## doc
+
+doc-receipt = Расписка
+doc-result = Результат
+doc-signed = подписан ЭЦП
+doc-verify = Проверить
+
+## work
+
+work-title = Рабочее место
+work-inbox = Мои задачи
+work-all = Все заявления моей организации
+
+## intake
+
+intake-office_title = Зарегистрировать бумажное заявление
+intake-service = Услуга
+intake-iin = ИИН заявителя
+intake-name = ФИО заявителя
+intake-decision = Документы
+intake-accept = Полный пакет: принять и выдать расписку о приеме
+intake-refuse = Неполный пакет или истек срок документов: отказать в приеме (расписка с основаниями)
+intake-grounds = Основания отказа в приеме
+intake-grounds_hint = Каких документов не хватает или у каких истек срок
+intake-submit = Зарегистрировать
+
+## sc
+
+sc-title = Окно Госкорпорации
+sc-intake_title = Принять заявление
+sc-choose = — выберите услугу —
+sc-choose_button = Выбрать
+sc-intake_submit = Принять и выдать расписку
+sc-unclaimed = Невостребованные результаты
+sc-unclaimed_hint = Результаты, не полученные в течение срока хранения, возвращаются услугодателю.
+sc-unclaimed_select = Вернуть услугодателю
+sc-return_submit = Вернуть выбранные результаты
+sc-rerequest = Запросить результат у услугодателя
+sc-rerequest_hint = Результат возвращен услугодателю как невостребованный. Если заявитель пришел за ним, запросите его обратно.
+
+## monitoring
+
+monitoring-title = Мониторинг соблюдения сроков
+monitoring-from = Подано с
+monitoring-to = Подано до
+monitoring-date_hint = Дата, например 2019-12-02
+monitoring-apply = Показать
+monitoring-at = На момент
+monitoring-applications =
+    { $count ->
+        [one] { $count } заявление
+        [few] { $count } заявления
+       *[many] { $count } заявлений
+    }
+monitoring-compliance_chart = Шаги, выполненные в нормативный срок, по услугам
+monitoring-time_chart = Время на шаг против нормативного срока (минуты, логарифмическая шкала)
+monitoring-avg = среднее
+monitoring-p90 = 90-й процентиль
+monitoring-legal = нормативный срок
+monitoring-overdue = Просрочено сейчас
+monitoring-at_risk = Под угрозой сейчас
+monitoring-by_service = По услугам
+monitoring-by_provider = По услугодателям
+monitoring-by_role = По ролям
+monitoring-by_step = По шагам
+monitoring-key = Группа
+monitoring-measured = Шагов учтено
+monitoring-on_time = В срок
+monitoring-compliance = Соблюдение
+monitoring-step = Шаг
+
+## admin
+
+admin-title = Администрирование
+admin-clock = Часы сервера
+admin-offset =
+    смещение на сейчас: { $count ->
+        [one] { $count } минута
+        [few] { $count } минуты
+       *[many] { $count } минут
+    }
+admin-advance = Перевести часы вперед на (минут)
+admin-advance_hint = 1440 — одни сутки; отрицательное число переводит назад
+admin-advance_submit = Перевести часы
+admin-clock_fixed = Здесь часы идут по реальному времени (нет --demo и --as-of).
+admin-accounts = Учетные записи
+admin-kind = Вид
+admin-org = Организация
+admin-roles = Роли
+
+## tokens
+
+tokens-title = API-токены
+tokens-created = Ваш новый токен (скопируйте его сейчас, больше он не будет показан):
+tokens-name = Название
+tokens-name_hint = Кто им пользуется, например система интегратора
+tokens-scopes = Права
+tokens-created_at = Создан
+tokens-revoke = Отозвать
+tokens-revoked = отозван
+tokens-new = Новый токен
+tokens-create = Создать токен
+tokens-scope-read = чтение заявлений и документов
+tokens-scope-submit = подача заявлений
+tokens-scope-act = выполнение шагов
+tokens-scope-monitor = чтение мониторинга
+tokens-scope-admin = администрирование песочницы
+
+## verify
+
+verify-title = Проверка документа
+verify-found = Этот документ выдан системой qyzmet.
+verify-not_found = Документ с таким кодом проверки не выдавался.
+verify-code = Код проверки
+verify-application = Заявление
+verify-kind = Документ
+verify-issued = Выдан
+verify-valid = Документ подлинный: его содержимое в точности совпадает с подписанным документом, ЭЦП (электронная цифровая подпись) услугодателя действительна.
+verify-invalid = Документ не прошёл проверку.
+verify-unsigned = Документ не подписан электронной цифровой подписью (расписка или копия подписанного оригинала на другом языке).
+verify-content_mismatch = Содержимое документа отличается от подписанного.
+verify-no_file = Выберите PDF-файл для проверки.
+verify-unknown_document = Этот файл не является документом, выданным здесь, или был изменён после выдачи.
+verify-upload_title = Проверить PDF
+verify-upload_file = PDF-документ
+verify-upload_submit = Проверить
+verify-signed_by = Подписал
+verify-signer = Сертификат подписавшего
+verify-issuer = Выдан
+verify-serial = серийный номер
+verify-signing_time = Время подписания
+verify-sha256_journal = SHA-256, записанный вместе с подписью
+verify-content_matches = Содержимое совпадает с подписанным документом
+verify-signature_valid = Подпись действительна
+
+## org
+
+org-portal = портал электронного правительства
+
+## problem
+
+problem-title = Запрос не выполнен
+problem-rule = Правило
+problem-field = Поле
+problem-not_found = Не найдено, или у вас нет доступа.
+problem-csrf = Форма устарела: вернитесь, обновите страницу и повторите.
+problem-wrong_step = Этот шаг уже выполнил кто-то другой: обновите страницу.
+problem-wrong_role = Этот шаг относится к другой роли.
+problem-wrong_organisation = Этот шаг относится к другой организации.
+problem-no_such_branch = Регламент не предусматривает такого решения на этом шаге.
+problem-identity_required = Для выдачи результата нужен документ, удостоверяющий личность заявителя, или нотариальная доверенность представителя.
+problem-application_closed = Заявление закрыто.
+problem-invalid = Проверьте это поле.
+problem-required = Заполните это поле.
+problem-storage_period_not_over = Срок хранения этого результата еще не истек.
+problem-regulation_repealed = Регламент утратил силу: заявления не принимаются.
+problem-regulation_not_yet_in_force = Регламент еще не вступил в силу.
+problem-provider-type = Эта организация не оказывает выбранную услугу.
+problem-provider-unknown = Выберите услугодателя из списка.
+problem-forbidden-role = У вас нет роли текущего шага.
+problem-forbidden-organisation = Это относится к другой организации.
+problem-forbidden-not_staff = Это делают только сотрудники.
+problem-forbidden-not_citizen = На портале заявления подают только граждане.
+problem-forbidden-admin = Это делают только администраторы.
+problem-forbidden-monitoring = Мониторинг доступен наблюдателям, администраторам и сотрудникам.
+problem-clock-fixed = Часы переводятся только в песочнице.
+problem-documents-too_large = Файл больше 5 МиБ.
+problem-documents-type = Файл не является PDF, JPEG или PNG (проверяется по содержимому).
+problem-documents-too_many = Можно приложить не более 10 файлов.
+problem-equeue-slot_taken = Это время только что заняли: выберите другое.
+problem-equeue-already_booked = У этой заявки уже есть бронь: отмените её, чтобы выбрать другое время.
+problem-equeue-not_awaiting_issue = Результат этой заявки не ожидает выдачи в Госкорпорации.
+problem-equeue-not_applicant = Время для получения результата бронирует только заявитель.
+problem-equeue-slot_unknown = Выберите время из списка.
+problem-equeue-slot_past = Это время уже прошло: выберите другое.
+
+## done
+
+done-submitted = Ваше заявление подано. Ход исполнения — ниже.
+done-acted = Шаг записан.
+done-intake = Заявление зарегистрировано.
+done-registered = Учетная запись создана, вы вошли в систему.
+done-returned = Выбранные результаты возвращены услугодателям.
+done-clock = Часы переведены.
+done-token_revoked = Токен отозван.
+done-logged_in = Вы вошли в систему.
+done-booked = Время в Госкорпорации забронировано.
+done-booking_cancelled = Бронь отменена.
+
+## notify
+
+notify-submitted = Заявление { $id } принято.
+notify-step_completed = Заявление { $id }: выполнен очередной шаг.
+notify-issued = Заявление { $id }: результат готов.
+notify-refusal_issued = Заявление { $id }: выдан мотивированный отказ.
+notify-acceptance_refused = Заявление { $id }: в приеме документов отказано.
+notify-refusal_notice = Заявление { $id }: отказано порталом.
+notify-returned = Заявление { $id }: невостребованный результат возвращен услугодателю.
+notify-rerequested = Заявление { $id }: результат запрошен повторно.
+notify-signed = Заявление { $id }: результат подписан.
+
+## role
+
+role-office_clerk = сотрудник канцелярии
+role-head = руководитель услугодателя
+role-executor = исполнитель
+role-akim = аким
+role-specialist = специалист
+role-state_corporation_operator = работник Госкорпорации
+role-collection_sector = накопительный сектор Госкорпорации
+role-courier = курьер Госкорпорации
+role-portal = портал электронного правительства
+role-applicant = услугополучатель
+role-gateway = шлюз электронного правительства
+role-regional_gateway = региональный шлюз электронного правительства
+role-individuals_db = Государственная база данных «Физические лица»
+role-monitoring_system = система мониторинга
+role-intermediary_clerk = сотрудник пункта приема
+role-provider_employee = сотрудник услугодателя
+role-sc_information_system = информационная система Госкорпорации
+
+## sign
+
+sign-title = Подписание заявления
+sign-intro = Ваша ЭЦП (электронная цифровая подпись) должна покрывать именно эти байты (канонический текст заявления):
+sign-download = Скачать их как request.json для средства подписи
+sign-file = Файл подписи
+sign-file_hint = Подпись CMS (PKCS#7) из NCALayer или другого средства: .p7s или .cms, DER, PEM или base64.
+sign-paste = Или вставьте подпись
+sign-paste_hint = base64 или PEM
+sign-submit = Отправить подписанное заявление
+sign-demo_title = Демо-сервер: подписать демо-ключом
+sign-demo_text = Этот сервер работает в демо-режиме. Сервер может подписать заявление демо-ключом, выданным вашей учётной записи удостоверяющим центром разработки qyzmet. Это не настоящая ЭЦП, её принимают только демо-серверы.
+sign-demo_button = Подписать демо-ключом (только демо)
+sign-required = Подпишите заявление своей ЭЦП: приложите подпись.
+
+## upload
+
+upload-label = Документы (сканы или фото)
+upload-hint =
+    PDF, JPEG или PNG, каждый до 5 МиБ, не более { $count ->
+        [one] { $count } файла
+        [few] { $count } файлов
+       *[many] { $count } файлов
+    }. Можно выбрать несколько файлов сразу.
+upload-title = Приложенные документы
+upload-none = Документы не приложены.
+upload-download = Скачать
+upload-size = { $kb } КБ
+upload-signed_hint = Подпись охватывает эти файлы (их SHA-256 входят в подписываемые байты).
+
+## equeue
+
+equeue-title = Запись в Госкорпорацию
+equeue-section = Получение результата
+equeue-intro = Результат ждёт вас в Госкорпорации. Забронируйте 15-минутное время, чтобы получить его без очереди.
+equeue-book_link = Записаться на получение результата
+equeue-booked = Ваше время:
+equeue-cancel = Отменить бронь
+equeue-centre = ЦОН
+equeue-choose_centre = Показать
+equeue-slot = Время
+equeue-submit = Забронировать это время
+equeue-no_slots = В ближайшие рабочие дни свободного времени нет.
+equeue-desk_title = Записи электронной очереди
+equeue-desk_link = Записи электронной очереди на день
+equeue-date = День
+equeue-show = Показать
+equeue-none = На этот день записей нет.
+equeue-time = Время
+equeue-application = Заявка
+equeue-applicant = Заявитель
+
+## Lists: search, filters, pages
+list-any = любой
+list-search = Поиск
+list-search_hint = ИИН, номер заявления, номер расписки или начало имени заявителя
+list-filter_sla = Срок
+list-status_open = в работе
+list-status_closed = закрытые
+list-from = Поданы с
+list-to = Поданы до
+list-date_hint = Например, 02.12.2019
+list-sort = Порядок
+sort-step_due = сначала ближайший срок шага
+sort-term_due = сначала ближайший срок услуги
+sort-newest = сначала новые
+sort-oldest = сначала старые
+list-apply = Показать
+list-pages = Страницы
+list-next = Следующая страница
+list-first = Первая страница
