@@ -2,34 +2,28 @@
 //! `/openapi.json`) and the server-rendered web UI in Kazakh, Russian and English — citizen
 //! portal, staff workstation, State Corporation desk, monitoring — over the embedded store.
 //!
-//! For: HTTP, sessions and API tokens, authorisation on role × organisation × application,
-//! rendering pages and PDFs, notifications from the outbox. Handlers are thin: parse, check
-//! access ([`access`]), call the store (which runs the engine), render. Not for: deciding what a
-//! command does (`engine`), persisting applications (`store`), legal time (`calendar`).
+//! Two layers you can see: [`app`], the use cases (one store action per user action; no HTTP)
+//! and [`http`], the thin shell (parse, authorise, call a use case, render). Demo data lives
+//! only in [`demo`]. Not for: deciding what a command does (`engine`), persisting (`store`),
+//! legal time (`calendar`).
 //!
 //! Entry points: [`run`] serves a [`Config`]; [`AppState::open`] and [`app`] build the router
 //! for in-process tests; [`demo::demo_data`] seeds providers, staff and citizens.
 
-pub mod access;
-pub mod accounts;
-pub mod api;
-pub mod auth;
-pub mod catalogue;
-pub mod clock;
+pub mod app;
 pub mod demo;
-pub mod docs;
-pub mod equeue;
-pub mod html;
+pub mod http;
 pub mod i18n;
+// Cross-cutting: the request span (HTTP middleware) and the fields the use cases add to it.
 pub mod logging;
-pub mod metrics;
-pub mod monitoring;
-pub mod notify;
-pub mod ops;
 pub mod problem;
-pub mod signing;
-pub mod ui;
-pub mod uploads;
+
+// The layers' modules under their short names (`crate::ops`, `crate::api`, …).
+pub use app::{
+    access, accounts, catalogue, clock, docs, encoding, equeue, metrics, monitoring, notify, ops,
+    signing, uploads,
+};
+pub use http::{api, auth, html, ui};
 
 pub use accounts::PasswordCost;
 pub use clock::Clock;

@@ -121,16 +121,6 @@ fn synthetic_staff_iin(org: &str) -> Iin {
     Iin::parse("700101300003").expect("a valid IIN")
 }
 
-/// Who signs for an organisation, as printed on its results and written in its certificate:
-/// the signing role's name and the organisation's name, in Kazakh.
-pub fn signer_name(role: &str, org: Option<&Org>, org_id: &str) -> String {
-    format!(
-        "{} — {}",
-        crate::catalogue::role_name(None, role, Lang::Kk),
-        org.map(|o| o.name_kk.as_str()).unwrap_or(org_id)
-    )
-}
-
 fn pki_err(e: PkiError) -> Problem {
     Problem::internal(format!("development CA: {e}"))
 }
@@ -808,48 +798,7 @@ pub fn check_upload(st: &AppState, pdf: &[u8], lang: Lang) -> Result<DocumentChe
 
 // ---- small codecs --------------------------------------------------------------------------
 
-const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-/// Standard base64 with padding (what NCALayer returns and the journal keeps).
-pub fn base64_encode(data: &[u8]) -> String {
-    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
-    for chunk in data.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(B64[((n >> (18 - 6 * i)) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
-/// Decodes standard base64 (whitespace ignored); `None` if malformed.
-pub fn base64_decode(text: &str) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(text.len() / 4 * 3);
-    let (mut acc, mut bits) = (0u32, 0u32);
-    for c in text.bytes().filter(|c| !c.is_ascii_whitespace()) {
-        if c == b'=' {
-            break;
-        }
-        let v = B64.iter().position(|x| *x == c)? as u32;
-        acc = (acc << 6) | v;
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-            acc &= (1 << bits) - 1;
-        }
-    }
-    Some(out)
-}
+pub use crate::encoding::{base64_decode, base64_encode};
 
 /// One part of a `multipart/form-data` body.
 #[derive(Debug, Clone)]

@@ -203,11 +203,7 @@ fn fill(
     let plan = st.ctx.plan(&app.regulation, app.version, app.channel);
     let role_of = |step: usize| plan.and_then(|p| p.step(step)).map(|s| s.role.as_str());
     let signer = if let Some(s) = signed {
-        Some(crate::signing::signer_name(
-            &s.role,
-            org.as_ref(),
-            &app.provider,
-        ))
+        Some(signer_name(&s.role, org.as_ref(), &app.provider))
     } else if which == "receipt" {
         notes.first().map(|n| n.name.clone())
     } else {
@@ -274,4 +270,14 @@ fn fill(
         signer_name: signer,
         verify_base_url: st.public_url.clone(),
     })
+}
+
+/// Who signs for an organisation, as printed on its results and written in its certificate:
+/// the signing role's name and the organisation's name, in Kazakh.
+pub fn signer_name(role: &str, org: Option<&crate::accounts::Org>, org_id: &str) -> String {
+    format!(
+        "{} — {}",
+        crate::catalogue::role_name(None, role, crate::i18n::Lang::Kk),
+        org.map(|o| o.name_kk.as_str()).unwrap_or(org_id)
+    )
 }

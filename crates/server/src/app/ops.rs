@@ -752,6 +752,17 @@ fn enum_error(field: &str, allowed: &str) -> Problem {
     Problem::invalid(field, "enum", format!("`{field}` is one of {allowed}"))
 }
 
+/// A `from`/`to` bound: a date (Almaty, start of day) or an instant.
+pub fn parse_bound(s: &str) -> Option<Timestamp> {
+    if let Ok(t) = s.parse::<Timestamp>() {
+        return Some(t);
+    }
+    let d: jiff::civil::Date = s.parse().ok()?;
+    d.to_zoned_datetime(calendar::almaty())
+        .ok()
+        .map(|z| z.timestamp())
+}
+
 /// A date bound: `YYYY-MM-DD`, `DD.MM.YYYY` (as people write it here) or an instant.
 pub fn parse_date_bound(field: &str, v: Option<&str>) -> Result<Option<Timestamp>, Problem> {
     let Some(v) = v.map(str::trim).filter(|v| !v.is_empty()) else {
@@ -763,15 +774,13 @@ pub fn parse_date_bound(field: &str, v: Option<&str>) -> Result<Option<Timestamp
         }
         _ => v.to_string(),
     };
-    crate::monitoring::parse_bound(&iso)
-        .map(Some)
-        .ok_or_else(|| {
-            Problem::invalid(
-                field,
-                "date",
-                format!("`{field}` is a date (02.12.2019 or 2019-12-02) or an instant"),
-            )
-        })
+    parse_bound(&iso).map(Some).ok_or_else(|| {
+        Problem::invalid(
+            field,
+            "date",
+            format!("`{field}` is a date (02.12.2019 or 2019-12-02) or an instant"),
+        )
+    })
 }
 
 /// A page of the applications `acc` sees: a citizen's own; staff's inbox (`scope = inbox`,

@@ -79,16 +79,7 @@ pub struct Report {
     pub at_risk: Vec<Summary>,
 }
 
-/// A `from`/`to` bound: a date (Almaty, start of day) or an instant.
-pub fn parse_bound(s: &str) -> Option<Timestamp> {
-    if let Ok(t) = s.parse::<Timestamp>() {
-        return Some(t);
-    }
-    let d: jiff::civil::Date = s.parse().ok()?;
-    d.to_zoned_datetime(calendar::almaty())
-        .ok()
-        .map(|z| z.timestamp())
-}
+pub use crate::ops::parse_bound;
 
 fn pct(on: u64, n: u64) -> f64 {
     if n == 0 { 1.0 } else { on as f64 / n as f64 }

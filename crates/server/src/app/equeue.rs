@@ -238,7 +238,7 @@ fn conflict(rule: &str, detail: impl Into<String>) -> Problem {
 }
 
 fn bookable(st: &AppState, acc: &Account, id: &str) -> Result<engine::Application, Problem> {
-    let app = crate::ops::load_visible(st, acc, id)?;
+    let app = crate::access::visible(acc, st.store.application(id)?)?;
     if acc.kind != Kind::Citizen || acc.iin.as_deref() != Some(app.applicant_iin.as_str()) {
         return Err(Problem::forbidden(
             "equeue.not_applicant",
@@ -293,7 +293,7 @@ pub fn book(st: &AppState, acc: &Account, id: &str, slot: i64) -> Result<Booking
 /// Cancels the active booking of application `id` (its applicant or a State Corporation
 /// operator).
 pub fn cancel(st: &AppState, acc: &Account, id: &str) -> Result<(), Problem> {
-    let app = crate::ops::load_visible(st, acc, id)?;
+    let app = crate::access::visible(acc, st.store.application(id)?)?;
     let applicant =
         acc.kind == Kind::Citizen && acc.iin.as_deref() == Some(app.applicant_iin.as_str());
     let operator = acc.kind == Kind::Staff

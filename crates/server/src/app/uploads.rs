@@ -99,7 +99,7 @@ pub fn decode(docs: &[DocumentUpload]) -> Result<Vec<Upload>, Problem> {
     let mut out = vec![];
     let mut errors = vec![];
     for (i, d) in docs.iter().enumerate() {
-        match crate::signing::base64_decode(&d.content_base64) {
+        match crate::encoding::base64_decode(&d.content_base64) {
             Some(data) => out.push(Upload {
                 field: d
                     .field
@@ -127,7 +127,7 @@ pub fn decode(docs: &[DocumentUpload]) -> Result<Vec<Upload>, Problem> {
 /// does not decode is left out (the submission refuses it anyway).
 pub fn hashes_of(docs: &[DocumentUpload]) -> Vec<String> {
     docs.iter()
-        .filter_map(|d| crate::signing::base64_decode(&d.content_base64))
+        .filter_map(|d| crate::encoding::base64_decode(&d.content_base64))
         .map(|b| sha256_hex(&b))
         .collect()
 }
