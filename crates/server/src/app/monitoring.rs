@@ -94,6 +94,10 @@ struct Acc {
     on_time: u64,
 }
 
+/// Per (regulation, channel, step): the step's stats, its histogram, the seconds taken, the
+/// legal seconds and how many had a legal duration.
+type StepTally = (StepStats, Vec<u64>, i64, i64, u64);
+
 /// What both reports add up: compliance per service, provider and role; time per step.
 #[derive(Default)]
 struct Tally {
@@ -102,7 +106,7 @@ struct Tally {
     service: BTreeMap<String, Acc>,
     provider: BTreeMap<String, Acc>,
     role: BTreeMap<String, Acc>,
-    steps: BTreeMap<(String, String, usize), (StepStats, Vec<u64>, i64, i64, u64)>,
+    steps: BTreeMap<(String, String, usize), StepTally>,
 }
 
 impl Tally {
@@ -128,7 +132,7 @@ impl Tally {
         version: u32,
         channel: &str,
         step: usize,
-    ) -> &mut (StepStats, Vec<u64>, i64, i64, u64) {
+    ) -> &mut StepTally {
         self.steps
             .entry((regulation.to_string(), channel.to_string(), step))
             .or_insert_with(|| {

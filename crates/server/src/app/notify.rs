@@ -218,7 +218,7 @@ pub async fn run_dispatcher(st: AppState) {
             _ => {}
         }
         // About every ten minutes: forget portal forms never signed (and their files).
-        if ticks % 300 == 0 {
+        if ticks.is_multiple_of(300) {
             let s = st.clone();
             match tokio::task::spawn_blocking(move || crate::uploads::expire_drafts(&s)).await {
                 Ok(Ok(n)) if n > 0 => tracing::info!(drafts = n, "expired unsigned form uploads"),
