@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs beyond cargo: Debian chromium (diagram and UI checks),
 # poppler-utils and zbar-tools (PDF checks), openssl (CMS interop), DejaVu fonts (Kazakh PDFs),
-# the npm packages of tools/, and (via the calendar tests) the PyPI `holidays` package.
+# the npm packages of tools/, the PyPI venvs of tools/ (schemathesis, openapi-spec-validator),
+# and (via the calendar tests) the PyPI `holidays` package.
 # Idempotent; safe to run on every CI run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,3 +31,10 @@ for d in tools/*/; do
     (cd "$d" && npm ci --silent --no-audit --no-fund)
   fi
 done
+
+# PyPI tools in their own venvs (the tests call these too; each prints its bin directory).
+if command -v python3 >/dev/null 2>&1; then
+  for s in tools/schemathesis/setup.sh tools/openapi-validator/setup.sh; do
+    bash "$s" >/dev/null || echo "setup: $s failed; the test that needs it will say so" >&2
+  done
+fi

@@ -13,8 +13,8 @@
 //!
 //! # Run-time inputs
 //! - **Templates** (wording, labels, which rows to show): `templates/<kind>.<lang>.toml` plus
-//!   `templates/common.<lang>.toml`, from `$QYZMET_TEMPLATES` or the first `templates/` found
-//!   from the working directory upwards ([`template`] documents the format).
+//!   `templates/common.<lang>.toml`, from `$QYZMET_TEMPLATES`, else the copy built into the
+//!   crate from the workspace's `templates/` ([`template`] documents the format).
 //! - **Fonts**: TrueType files, by default Debian `fonts-dejavu-core`
 //!   ([`DEFAULT_FONT_REGULAR`], [`DEFAULT_FONT_BOLD`]); override with `$QYZMET_FONT_REGULAR`
 //!   and `$QYZMET_FONT_BOLD`. A font lacking any Kazakh letter is refused at load.
@@ -67,7 +67,7 @@ use std::path::{Path, PathBuf};
 pub use data::{DocKind, DocumentData, Field, Lang, Localized};
 pub use font::{DEFAULT_FONT_BOLD, DEFAULT_FONT_REGULAR, REQUIRED_CHARS};
 pub use render::Rendered;
-pub use template::{TEMPLATES_ENV, Template, TemplateSet, find_templates_dir};
+pub use template::{EMBEDDED_DIR, TEMPLATES_ENV, Template, TemplateSet};
 pub use verify::{canonical_data, content_hash, data_hash, verification_code, verify};
 
 /// Environment variable overriding the regular font file.
@@ -110,14 +110,6 @@ pub enum Error {
         /// What is wrong.
         msg: String,
     },
-    /// No templates directory was found.
-    #[error(
-        "no templates directory: set {TEMPLATES_ENV} or run from a directory with templates/ (searched upwards from {from})"
-    )]
-    TemplatesNotFound {
-        /// Where the search started.
-        from: PathBuf,
-    },
     /// The verification URL does not fit a QR code.
     #[error("QR code: {0}")]
     Qr(String),
@@ -129,8 +121,8 @@ pub enum Error {
 /// Where templates and fonts come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
-    /// Directory of `templates/*.toml`.
-    pub templates_dir: PathBuf,
+    /// Directory of `templates/*.toml`; `None`: the templates built into the crate.
+    pub templates_dir: Option<PathBuf>,
     /// Regular TrueType face.
     pub font_regular: PathBuf,
     /// Bold TrueType face.
@@ -138,8 +130,8 @@ pub struct Config {
 }
 
 impl Config {
-    /// From the environment: `$QYZMET_TEMPLATES` (else `templates/` found upwards from the
-    /// working directory), `$QYZMET_FONT_REGULAR` and `$QYZMET_FONT_BOLD` (else DejaVu Sans).
+    /// From the environment: `$QYZMET_TEMPLATES` (else the built-in templates),
+    /// `$QYZMET_FONT_REGULAR` and `$QYZMET_FONT_BOLD` (else DejaVu Sans).
     pub fn from_env() -> Result<Config, Error> {
         let font = |var: &str, default: &str| {
             std::env::var_os(var)
@@ -147,7 +139,7 @@ impl Config {
                 .unwrap_or_else(|| PathBuf::from(default))
         };
         Ok(Config {
-            templates_dir: find_templates_dir()?,
+            templates_dir: std::env::var_os(TEMPLATES_ENV).map(PathBuf::from),
             font_regular: font(FONT_REGULAR_ENV, DEFAULT_FONT_REGULAR),
             font_bold: font(FONT_BOLD_ENV, DEFAULT_FONT_BOLD),
         })
@@ -156,7 +148,7 @@ impl Config {
     /// Templates from `dir`, default fonts.
     pub fn with_templates(dir: impl AsRef<Path>) -> Config {
         Config {
-            templates_dir: dir.as_ref().to_path_buf(),
+            templates_dir: Some(dir.as_ref().to_path_buf()),
             font_regular: PathBuf::from(DEFAULT_FONT_REGULAR),
             font_bold: PathBuf::from(DEFAULT_FONT_BOLD),
         }
@@ -175,7 +167,10 @@ impl Renderer {
     /// Loads every template and both fonts, failing early on any problem.
     pub fn new(config: &Config) -> Result<Renderer, Error> {
         Ok(Renderer {
-            templates: TemplateSet::load(&config.templates_dir)?,
+            templates: match &config.templates_dir {
+                Some(dir) => TemplateSet::load(dir)?,
+                None => TemplateSet::embedded()?,
+            },
             regular: font::Font::load(&config.font_regular)?,
             bold: font::Font::load(&config.font_bold)?,
         })

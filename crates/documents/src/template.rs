@@ -1,7 +1,8 @@
 //! Templates: the wording of each document kind in each language, as data.
 //!
-//! For: loading `templates/common.<lang>.toml` and `templates/<kind>.<lang>.toml` at run time
-//! (so wording is edited without recompiling), merging them (the kind's file overrides the
+//! For: loading `templates/common.<lang>.toml` and `templates/<kind>.<lang>.toml` — built into
+//! the crate, or at run time from `$QYZMET_TEMPLATES` (so wording is edited without
+//! recompiling) —, merging them (the kind's file overrides the
 //! common one; `[labels]` are merged key by key) and filling `{placeholder}`s.
 //!
 //! Not for: layout (`render`) or choosing the kind (`DocKind::for_result`).
@@ -159,13 +160,38 @@ impl TemplateSet {
     /// Loads `common.<lang>.toml` and `<kind>.<lang>.toml` for every kind and language; a
     /// missing or malformed file, or a placeholder syntax error, fails the load.
     pub fn load(dir: &Path) -> Result<Self, Error> {
+        Self::load_with(dir, |path| {
+            std::fs::read_to_string(path).map_err(|source| Error::Io {
+                path: path.to_path_buf(),
+                source,
+            })
+        })
+    }
+
+    /// The templates built into this crate (the workspace's `templates/` when it was
+    /// compiled), so documents render from any directory. Paths read `<built-in>/<file>`.
+    pub fn embedded() -> Result<Self, Error> {
+        Self::load_with(Path::new(EMBEDDED_DIR), |path| {
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            EMBEDDED
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, text)| text.to_string())
+                .ok_or_else(|| Error::Io {
+                    path: path.to_path_buf(),
+                    source: std::io::ErrorKind::NotFound.into(),
+                })
+        })
+    }
+
+    fn load_with(dir: &Path, read: impl Fn(&Path) -> Result<String, Error>) -> Result<Self, Error> {
         let mut templates = BTreeMap::new();
         for lang in Lang::ALL {
             let common_path = dir.join(format!("common.{}.toml", lang.code()));
-            let common = read_file(&common_path)?;
+            let common = parse_file(&common_path, &read(&common_path)?)?;
             for kind in DocKind::ALL {
                 let path = dir.join(format!("{}.{}.toml", kind.code(), lang.code()));
-                let own = read_file(&path)?;
+                let own = parse_file(&path, &read(&path)?)?;
                 let t = merge(&path, &common, own)?;
                 check_syntax(&t)?;
                 templates.insert((kind, lang), t);
@@ -189,28 +215,14 @@ impl TemplateSet {
     }
 }
 
-/// The templates directory: `$QYZMET_TEMPLATES` if set, else the first `templates/` holding
-/// `common.kk.toml` in the working directory or one of its ancestors.
-pub fn find_templates_dir() -> Result<PathBuf, Error> {
-    if let Some(dir) = std::env::var_os(TEMPLATES_ENV) {
-        return Ok(PathBuf::from(dir));
-    }
-    let cwd = std::env::current_dir().map_err(|source| Error::Io {
-        path: PathBuf::from("."),
-        source,
-    })?;
-    cwd.ancestors()
-        .map(|a| a.join("templates"))
-        .find(|d| d.join("common.kk.toml").is_file())
-        .ok_or(Error::TemplatesNotFound { from: cwd })
-}
+/// Where the paths of [`TemplateSet::embedded`] start.
+pub const EMBEDDED_DIR: &str = "<built-in>";
 
-fn read_file(path: &Path) -> Result<TemplateFile, Error> {
-    let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    toml::from_str(&text).map_err(|e| Error::Template {
+/// `(file name, text)` of every `templates/*.toml` at build time (see `build.rs`).
+const EMBEDDED: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/templates.rs"));
+
+fn parse_file(path: &Path, text: &str) -> Result<TemplateFile, Error> {
+    toml::from_str(text).map_err(|e| Error::Template {
         path: path.to_path_buf(),
         msg: e.to_string(),
     })
@@ -297,6 +309,25 @@ mod tests {
         assert_eq!(t.label("a"), "A");
         assert_eq!(t.label("b"), "B2");
         assert_eq!(t.label("zzz"), "zzz");
+    }
+
+    #[test]
+    fn built_in_templates_are_the_workspace_ones_and_load() {
+        let set = TemplateSet::embedded().unwrap();
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../templates");
+        let files = std::fs::read_dir(&dir).unwrap().count();
+        assert_eq!(
+            EMBEDDED.len(),
+            files,
+            "every file of {} is built in",
+            dir.display()
+        );
+        let from_disk = TemplateSet::load(&dir).unwrap();
+        for lang in Lang::ALL {
+            for kind in DocKind::ALL {
+                assert_eq!(set.get(kind, lang).title, from_disk.get(kind, lang).title);
+            }
+        }
     }
 
     #[test]

@@ -7,29 +7,39 @@ use engine::{
     Actor, Application, Command, Ctx, Outcome, PORTAL, Party, Presented, STATE_CORPORATION, Status,
 };
 use jiff::Timestamp;
-use regulation::{Catalogue, ChannelId, Seeds};
+use regulation::{Catalogue, ChannelId, Seeds, Severity};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use store::{SqliteStore, Store, StoreError};
 
-/// Where the embedded store lives unless `--db` says otherwise.
+/// Where the embedded store lives unless `--db` (or `$QYZMET_DB`) says otherwise.
 pub fn default_db() -> PathBuf {
-    std::env::var_os("QYZMET_DB")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("qyzmet-data/qyzmet.db"))
+    PathBuf::from("qyzmet-data/qyzmet.db")
 }
 
-/// The engine context over the catalogue in `dir` (which must lint clean).
-pub fn context(dir: &Path) -> Result<Arc<Ctx>> {
-    let cat = Catalogue::load(dir, &Seeds::discover(dir));
+/// The catalogue in `dir` (`None`: the built-in one), which must be free of errors. Citations
+/// are not checked here (no seeds): that is `qyzmet lint`'s job, and the texts need not be
+/// around to run.
+pub fn catalogue(dir: Option<&Path>) -> Result<Catalogue> {
+    let cat = Catalogue::load_or_embedded(dir, &Seeds::at(None));
     if cat.error_count() > 0 {
+        for d in cat.diagnostics().filter(|d| d.severity == Severity::Error) {
+            eprintln!("{d}");
+        }
         bail!(
             "the catalogue in {} has {} error(s): run `qyzmet lint`",
-            dir.display(),
+            dir.unwrap_or(Path::new(regulation::EMBEDDED_PREFIX))
+                .display(),
             cat.error_count()
         );
     }
+    Ok(cat)
+}
+
+/// The engine context over [`catalogue`].
+pub fn context(dir: Option<&Path>) -> Result<Arc<Ctx>> {
+    let cat = catalogue(dir)?;
     let regs = cat.regulations.into_iter().map(|l| l.regulation).collect();
     Ok(Arc::new(Ctx::new(regs, Arc::new(KzTime::new()))))
 }

@@ -1,5 +1,9 @@
 //! `qyzmet`: the command line of the platform — lint and export the regulation catalogue,
-//! render its diagrams (later: serve, apply, act, bench).
+//! render its diagrams, drive applications, serve the HTTP API and pages.
+//!
+//! The seed catalogue and the document templates are built into the binary, so it runs from
+//! any directory; `--regulations DIR` (and `$QYZMET_TEMPLATES`) use files instead. Every flag
+//! can also be given as a `QYZMET_*` environment variable (see [`with_env_vars`]).
 
 mod apps;
 mod bench;
@@ -19,18 +23,51 @@ use std::process::ExitCode;
     about = "Kazakhstan state-service regulations as running software"
 )]
 struct Cli {
+    /// Log lines as text for people, or one JSON object per line. Level from RUST_LOG (default
+    /// info), e.g. `RUST_LOG=server=debug,info`.
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        default_value = "human",
+        env = "QYZMET_LOG_FORMAT"
+    )]
+    log_format: LogFormat,
     #[command(subcommand)]
     command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LogFormat {
+    Human,
+    Json,
+}
+
+/// `--regulations DIR`: the catalogue to use instead of the built-in one.
+#[derive(clap::Args, Clone)]
+struct CatalogueArg {
+    /// Regulation files to use instead of the built-in seed catalogue (a folder or one file).
+    #[arg(
+        long = "regulations",
+        visible_alias = "dir",
+        value_name = "DIR",
+        env = "QYZMET_REGULATIONS"
+    )]
+    regulations: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
 enum Command {
     /// Check regulation files: schema, consistency, and the text's own contradictions (warnings).
     Lint {
-        /// Folders of regulation files or single files (default: regulations/).
+        /// Folders of regulation files or single files (default: the built-in catalogue, or
+        /// --regulations).
         paths: Vec<PathBuf>,
-        /// Seed texts to check line references against (default: shared/seeds found upwards).
-        #[arg(long)]
+        #[command(flatten)]
+        catalogue: CatalogueArg,
+        /// Seed texts to check line references against (default: shared/seeds found upwards
+        /// from the files, or from here for the built-in catalogue).
+        #[arg(long, env = "QYZMET_SEEDS")]
         seeds: Option<PathBuf>,
         /// Print errors only.
         #[arg(long, short)]
@@ -53,8 +90,8 @@ enum Command {
         /// Write here (a file for BPMN or one SVG; a folder for several SVGs). Default: stdout.
         #[arg(long, short)]
         out: Option<PathBuf>,
-        #[arg(long)]
-        dir: Option<PathBuf>,
+        #[command(flatten)]
+        catalogue: CatalogueArg,
     },
     /// Submit an application.
     Apply {
@@ -75,7 +112,7 @@ enum Command {
         #[arg(long)]
         key: Option<String>,
         /// When (default now): an instant, or a date-time in Almaty time.
-        #[arg(long)]
+        #[arg(long, env = "QYZMET_AT")]
         at: Option<String>,
         #[command(flatten)]
         db: DbArgs,
@@ -102,7 +139,8 @@ enum Command {
         /// At the State Corporation issue: identity_document | notarised_power_of_attorney.
         #[arg(long)]
         presented: Option<String>,
-        #[arg(long)]
+        /// When (default now): an instant, or a date-time in Almaty time.
+        #[arg(long, env = "QYZMET_AT")]
         at: Option<String>,
         #[command(flatten)]
         db: DbArgs,
@@ -113,7 +151,8 @@ enum Command {
         /// Re-request a returned result instead of returning it.
         #[arg(long)]
         rerequest: bool,
-        #[arg(long)]
+        /// When (default now): an instant, or a date-time in Almaty time.
+        #[arg(long, env = "QYZMET_AT")]
         at: Option<String>,
         #[command(flatten)]
         db: DbArgs,
@@ -123,14 +162,16 @@ enum Command {
         application: String,
         #[arg(long)]
         json: bool,
-        #[arg(long)]
+        /// When (default now): an instant, or a date-time in Almaty time.
+        #[arg(long, env = "QYZMET_AT")]
         at: Option<String>,
         #[command(flatten)]
         db: DbArgs,
     },
     /// Overdue and at-risk steps at an instant.
     Deadlines {
-        #[arg(long)]
+        /// When (default now): an instant, or a date-time in Almaty time.
+        #[arg(long, env = "QYZMET_AT")]
         at: Option<String>,
         /// List on-time applications too.
         #[arg(long)]
@@ -143,33 +184,34 @@ enum Command {
         regulation: String,
         #[arg(long)]
         channel: String,
-        #[arg(long)]
+        /// When it starts: an instant, or a date-time in Almaty time.
+        #[arg(long, env = "QYZMET_AT")]
         at: String,
         #[command(flatten)]
         db: DbArgs,
     },
     /// Serve the HTTP API and web UI (kk/ru/en) on the embedded store.
     Serve {
-        #[arg(long, default_value = "qyzmet-data")]
-        data: PathBuf,
-        #[arg(long, default_value = "127.0.0.1:8080")]
+        #[command(flatten)]
+        data: DataDir,
+        #[arg(long, default_value = "127.0.0.1:8080", env = "QYZMET_LISTEN")]
         listen: std::net::SocketAddr,
-        #[arg(long, default_value = "regulations")]
-        regulations: PathBuf,
+        #[command(flatten)]
+        catalogue: CatalogueArg,
         /// Start the server clock here: an instant or an Almaty date-time (like --at). The seed
         /// regulations are historical: a sandbox runs on a day they were in force.
-        #[arg(long)]
+        #[arg(long, env = "QYZMET_AS_OF")]
         as_of: Option<String>,
         /// Seed demo providers, staff and citizens if absent; allow POST /admin/clock.
-        #[arg(long)]
+        #[arg(long, env = "QYZMET_DEMO")]
         demo: bool,
     },
     /// Create demo organisations and accounts; prints logins and passwords.
     DemoData {
-        #[arg(long, default_value = "qyzmet-data")]
-        data: PathBuf,
-        #[arg(long, default_value = "regulations")]
-        regulations: PathBuf,
+        #[command(flatten)]
+        data: DataDir,
+        #[command(flatten)]
+        catalogue: CatalogueArg,
     },
     /// The journal.
     Journal {
@@ -210,12 +252,25 @@ enum Command {
 
 #[derive(clap::Args)]
 struct DbArgs {
-    /// The embedded store (SQLite file). Default: $QYZMET_DB or qyzmet-data/qyzmet.db.
-    #[arg(long)]
+    /// The embedded store (SQLite file). Default: qyzmet-data/qyzmet.db.
+    #[arg(long, env = "QYZMET_DB")]
     db: Option<PathBuf>,
-    /// The regulation catalogue. Default: $QYZMET_REGULATIONS or regulations/.
-    #[arg(long)]
-    dir: Option<PathBuf>,
+    #[command(flatten)]
+    catalogue: CatalogueArg,
+}
+
+/// `--data-dir`: where the server keeps its store, accounts and development CA.
+#[derive(clap::Args)]
+struct DataDir {
+    /// Where the store, accounts and development CA live (created if missing).
+    #[arg(
+        long = "data-dir",
+        visible_alias = "data",
+        value_name = "DIR",
+        default_value = "qyzmet-data",
+        env = "QYZMET_DATA_DIR"
+    )]
+    dir: PathBuf,
 }
 
 #[derive(Subcommand)]
@@ -256,8 +311,8 @@ enum BenchCommand {
         /// Skip the peer.
         #[arg(long)]
         no_peer: bool,
-        #[arg(long)]
-        dir: Option<PathBuf>,
+        #[command(flatten)]
+        catalogue: CatalogueArg,
     },
 }
 
@@ -267,13 +322,13 @@ enum RegCommand {
     Export {
         #[arg(long, value_enum, default_value = "json")]
         format: ExportFormat,
-        #[arg(long)]
-        dir: Option<PathBuf>,
+        #[command(flatten)]
+        catalogue: CatalogueArg,
     },
     /// One line per regulation.
     List {
-        #[arg(long)]
-        dir: Option<PathBuf>,
+        #[command(flatten)]
+        catalogue: CatalogueArg,
     },
 }
 
@@ -288,33 +343,78 @@ enum RenderFormat {
     Svg,
 }
 
-fn regulations_dir(dir: Option<PathBuf>) -> PathBuf {
-    dir.or_else(|| std::env::var_os("QYZMET_REGULATIONS").map(PathBuf::from))
-        .unwrap_or_else(|| PathBuf::from("regulations"))
+/// Gives every flag that has no environment variable one: `QYZMET_<SUBCOMMANDS>_<FLAG>`
+/// (`qyzmet pki issue --surname` ← `QYZMET_PKI_ISSUE_SURNAME`). Flags shared by several commands
+/// name theirs in their attributes (`QYZMET_DB`, `QYZMET_REGULATIONS`, `QYZMET_AT`, ...).
+fn with_env_vars(cmd: clap::Command, prefix: &str) -> clap::Command {
+    let upper = |s: &str| s.to_uppercase().replace('-', "_");
+    let missing: Vec<(clap::Id, String)> = cmd
+        .get_arguments()
+        .filter(|a| !a.is_positional() && a.get_env().is_none())
+        .filter_map(|a| Some((a.get_id().clone(), a.get_long()?.to_string())))
+        .collect();
+    let switches: Vec<clap::Id> = cmd
+        .get_arguments()
+        .filter(|a| matches!(a.get_action(), clap::ArgAction::SetTrue))
+        .map(|a| a.get_id().clone())
+        .collect();
+    let mut cmd = cmd;
+    for (id, long) in missing {
+        let name = format!("{prefix}_{}", upper(&long));
+        cmd = cmd.mut_arg(id, |a| a.env(name));
+    }
+    // A switch from the environment reads 1/0, yes/no, on/off, true/false.
+    for id in switches {
+        cmd = cmd.mut_arg(id, |a| {
+            a.value_parser(clap::builder::BoolishValueParser::new())
+        });
+    }
+    let subs: Vec<String> = cmd
+        .get_subcommands()
+        .map(|s| s.get_name().to_string())
+        .collect();
+    for s in subs {
+        let prefix = format!("{prefix}_{}", upper(&s));
+        cmd = cmd.mut_subcommand(&s, |c| with_env_vars(c, &prefix));
+    }
+    cmd
 }
 
-fn seeds_for(path: &Path, seeds: Option<PathBuf>) -> Seeds {
-    match seeds {
-        Some(s) => Seeds::at(Some(s)),
-        None => Seeds::discover(path),
-    }
+fn command() -> clap::Command {
+    with_env_vars(<Cli as clap::CommandFactory>::command(), "QYZMET")
 }
 
-/// Load the catalogue for commands that need it whole and clean.
-fn load_clean(dir: Option<PathBuf>) -> Result<Catalogue> {
-    let dir = regulations_dir(dir);
-    let cat = Catalogue::load(&dir, &Seeds::discover(&dir));
-    if cat.error_count() > 0 {
-        for d in cat.diagnostics().filter(|d| d.severity == Severity::Error) {
-            eprintln!("{d}");
-        }
-        bail!(
-            "the catalogue in {} has {} error(s): run `qyzmet lint`",
-            dir.display(),
-            cat.error_count()
-        );
-    }
-    Ok(cat)
+/// Logs go to stderr (stdout carries the commands' output): human-readable unless `json`;
+/// the level from RUST_LOG (`info` when unset or unreadable).
+fn init_logging(format: LogFormat) {
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    let filter: tracing_subscriber::filter::Targets = std::env::var("RUST_LOG")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| {
+            tracing_subscriber::filter::Targets::new().with_default(tracing::Level::INFO)
+        });
+    let registry = tracing_subscriber::registry().with(filter);
+    let fmt = tracing_subscriber::fmt::layer().with_writer(std::io::stderr);
+    let _ = match format {
+        LogFormat::Human => registry
+            .with(fmt.with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr())))
+            .try_init(),
+        LogFormat::Json => registry
+            .with(fmt.json().with_current_span(true).with_span_list(false))
+            .try_init(),
+    };
+}
+
+/// The catalogue, seeds and a name for `lint`: `path`, or the built-in catalogue.
+fn lint_one(path: Option<&Path>, seeds: Option<&Path>) -> Result<(Catalogue, Seeds)> {
+    let seeds = match seeds {
+        Some(s) if !s.is_dir() => bail!("--seeds {}: no such folder", s.display()),
+        Some(s) => Seeds::at(Some(s.to_path_buf())),
+        None => Seeds::discover(path.unwrap_or(Path::new("."))),
+    };
+    Ok((Catalogue::load_or_embedded(path, &seeds), seeds))
 }
 
 fn run(cli: Cli) -> Result<ExitCode> {
@@ -439,7 +539,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Serve {
             data,
             listen,
-            regulations,
+            catalogue,
             as_of,
             demo,
         } => {
@@ -449,9 +549,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 .map(|s| apps::parse_at(Some(s)))
                 .transpose()?;
             let config = server::Config {
-                data_dir: data,
+                data_dir: data.dir,
                 listen,
-                regulations_dir: regulations,
+                regulations_dir: catalogue.regulations,
                 as_of,
                 demo,
             };
@@ -461,8 +561,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 .block_on(server::run(config))?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::DemoData { data, regulations } => {
-            write!(out, "{}", server::demo_data(&data, &regulations)?.table())?;
+        Command::DemoData { data, catalogue } => {
+            let summary = server::demo_data(&data.dir, catalogue.regulations.as_deref())?;
+            write!(out, "{}", summary.table())?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Journal {
@@ -492,10 +593,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     wave,
                     peer_n,
                     no_peer,
-                    dir,
+                    catalogue,
                 },
         } => {
-            let ctx = apps::context(&regulations_dir(dir))?;
+            let ctx = apps::context(catalogue.regulations.as_deref())?;
             bench::engine(
                 ctx,
                 bench::Options {
@@ -522,19 +623,29 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Lint {
             paths,
+            catalogue,
             seeds,
             quiet,
         } => {
-            let paths = if paths.is_empty() {
-                vec![regulations_dir(None)]
+            // No paths: --regulations, else the built-in catalogue (`None`).
+            let paths: Vec<Option<PathBuf>> = if paths.is_empty() {
+                vec![catalogue.regulations]
             } else {
-                paths
+                paths.into_iter().map(Some).collect()
             };
             let mut errors = 0;
             let mut warnings = 0;
             let mut checked = 0;
             for path in &paths {
-                let cat = Catalogue::load(path, &seeds_for(path, seeds.clone()));
+                let (cat, seeds) = lint_one(path.as_deref(), seeds.as_deref())?;
+                if seeds.dir.is_none() {
+                    let from = path.clone().unwrap_or_else(|| PathBuf::from("."));
+                    eprintln!(
+                        "note: the seed texts (shared/seeds) were not found above {}: source \
+                         line references are not checked (give --seeds DIR or QYZMET_SEEDS)",
+                        std::fs::canonicalize(&from).unwrap_or(from).display()
+                    );
+                }
                 checked += cat.regulations.len();
                 for d in cat.diagnostics() {
                     match d.severity {
@@ -560,10 +671,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
             command:
                 RegCommand::Export {
                     format: ExportFormat::Json,
-                    dir,
+                    catalogue,
                 },
         } => {
-            let cat = load_clean(dir)?;
+            let cat = apps::catalogue(catalogue.regulations.as_deref())?;
             serde_json::to_writer_pretty(
                 &mut out,
                 &regulation::export::catalogue_json(&cat.regulations),
@@ -572,9 +683,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Regulations {
-            command: RegCommand::List { dir },
+            command: RegCommand::List { catalogue },
         } => {
-            let cat = load_clean(dir)?;
+            let cat = apps::catalogue(catalogue.regulations.as_deref())?;
             let v = regulation::export::catalogue_json(&cat.regulations);
             for r in v.as_array().into_iter().flatten() {
                 let chans: Vec<&str> = r["channels"]
@@ -601,9 +712,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             format,
             flow,
             out: target,
-            dir,
+            catalogue,
         } => {
-            let cat = load_clean(dir)?;
+            let cat = apps::catalogue(catalogue.regulations.as_deref())?;
             let l = cat.get(&id).with_context(|| {
                 format!("no regulation with id `{id}` (see `qyzmet regulations list`)")
             })?;
@@ -639,7 +750,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
 }
 
 fn open(db: DbArgs) -> Result<(std::sync::Arc<engine::Ctx>, store::SqliteStore)> {
-    let ctx = apps::context(&regulations_dir(db.dir))?;
+    let ctx = apps::context(db.catalogue.regulations.as_deref())?;
     let store = apps::open_store(&db.db.unwrap_or_else(apps::default_db), ctx.clone())?;
     Ok((ctx, store))
 }
@@ -663,11 +774,65 @@ fn write_or_print(target: Option<&Path>, text: &str, out: &mut impl Write) -> Re
 }
 
 fn main() -> ExitCode {
-    match run(Cli::parse()) {
+    let cli = match command()
+        .try_get_matches()
+        .and_then(|m| <Cli as clap::FromArgMatches>::from_arg_matches(&m))
+    {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
+    init_logging(cli.log_format);
+    match run(cli) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::from(2)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    fn walk(cmd: &clap::Command, path: &str, out: &mut BTreeMap<String, Vec<String>>) {
+        for a in cmd.get_arguments().filter(|a| !a.is_positional()) {
+            let env = a.get_env().map(|e| e.to_string_lossy().into_owned());
+            let who = format!("{path} --{}", a.get_long().unwrap_or(a.get_id().as_str()));
+            match env {
+                Some(e) if e.starts_with("QYZMET_") => {
+                    out.entry(e).or_default().push(a.get_id().to_string())
+                }
+                other => panic!("{who} has no QYZMET_* environment variable ({other:?})"),
+            }
+        }
+        for s in cmd.get_subcommands() {
+            walk(s, &format!("{path} {}", s.get_name()), out);
+        }
+    }
+
+    #[test]
+    fn every_flag_has_its_own_environment_variable() {
+        let cmd = command();
+        cmd.clone().debug_assert();
+        let mut envs = BTreeMap::new();
+        walk(&cmd, "qyzmet", &mut envs);
+        for (env, ids) in &envs {
+            let first = &ids[0];
+            assert!(
+                ids.iter().all(|i| i == first),
+                "{env} stands for different flags: {ids:?}"
+            );
+        }
+        for shared in [
+            "QYZMET_DB",
+            "QYZMET_REGULATIONS",
+            "QYZMET_DATA_DIR",
+            "QYZMET_LISTEN",
+        ] {
+            assert!(envs.contains_key(shared), "{shared}");
+        }
+        assert!(envs.contains_key("QYZMET_PKI_ISSUE_SURNAME"));
     }
 }

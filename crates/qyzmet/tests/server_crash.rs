@@ -981,7 +981,7 @@ fn acknowledged_server_actions_survive_sigkill() {
     server.kill();
 
     // Against the store: past the automatic steps; intakes past acceptance (once).
-    let ctx = server::load_context(&regulations()).unwrap();
+    let ctx = server::load_context(Some(&regulations())).unwrap();
     {
         let c = open_ro(&db);
         let mut state = c

@@ -14,6 +14,12 @@ pub use model::*;
 
 use std::path::{Path, PathBuf};
 
+/// Where the paths of [`Catalogue::embedded`] start.
+pub const EMBEDDED_PREFIX: &str = "<built-in>";
+
+/// `(file name, text)` of every `regulations/*.toml` at build time (see `build.rs`).
+pub const EMBEDDED: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/regulations.rs"));
+
 /// One regulation file, parsed, with what the linter found in it.
 #[derive(Debug, Clone)]
 pub struct Loaded {
@@ -96,8 +102,38 @@ impl Catalogue {
         let mut files = Vec::new();
         collect_toml(path, &mut files);
         files.sort();
+        Catalogue::collect(path, files.iter().map(|f| load_file(f, seeds)))
+    }
+
+    /// The folder or file `path` if given, else the built-in catalogue.
+    pub fn load_or_embedded(path: Option<&Path>, seeds: &Seeds) -> Catalogue {
+        match path {
+            Some(p) => Catalogue::load(p, seeds),
+            None => Catalogue::embedded(seeds),
+        }
+    }
+
+    /// The seed catalogue built into this crate (the workspace's `regulations/` when it was
+    /// compiled), so the binary needs no files around it. Its paths read `<built-in>/<file>`.
+    pub fn embedded(seeds: &Seeds) -> Catalogue {
+        let base = Path::new(EMBEDDED_PREFIX);
+        Catalogue::collect(
+            base,
+            EMBEDDED
+                .iter()
+                .map(|(name, text)| load_str(&base.join(name), text, seeds)),
+        )
+    }
+
+    fn collect(path: &Path, loaded: impl Iterator<Item = Result<Loaded, Diagnostic>>) -> Catalogue {
         let mut cat = Catalogue::default();
-        if files.is_empty() {
+        for l in loaded {
+            match l {
+                Ok(l) => cat.regulations.push(l),
+                Err(d) => cat.failures.push(d),
+            }
+        }
+        if cat.regulations.is_empty() && cat.failures.is_empty() {
             cat.failures.push(Diagnostic {
                 severity: Severity::Error,
                 file: path.to_path_buf(),
@@ -106,12 +142,6 @@ impl Catalogue {
                 rule: "read",
                 message: "no regulation files (*.toml) found here".into(),
             });
-        }
-        for f in files {
-            match load_file(&f, seeds) {
-                Ok(l) => cat.regulations.push(l),
-                Err(d) => cat.failures.push(d),
-            }
         }
         cat.check_unique();
         cat
@@ -170,5 +200,27 @@ fn collect_toml(path: &Path, out: &mut Vec<PathBuf>) {
         } else if p.extension().is_some_and(|x| x == "toml") {
             out.push(p);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_built_in_catalogue_is_the_workspace_one_and_clean() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../regulations");
+        let no_seeds = Seeds::at(None);
+        let built_in = Catalogue::embedded(&no_seeds);
+        let on_disk = Catalogue::load(&dir, &no_seeds);
+        assert_eq!(built_in.error_count(), 0, "{:?}", built_in.failures);
+        let ids = |c: &Catalogue| {
+            c.regulations
+                .iter()
+                .map(|l| (l.regulation.id.clone(), l.regulation.version))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(ids(&built_in), ids(&on_disk));
+        assert!(built_in.regulations[0].path.starts_with(EMBEDDED_PREFIX));
     }
 }

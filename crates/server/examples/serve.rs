@@ -9,7 +9,7 @@ async fn main() -> anyhow::Result<()> {
     let mut config = server::Config {
         data_dir: PathBuf::from("qyzmet-data"),
         listen: "127.0.0.1:8080".parse()?,
-        regulations_dir: PathBuf::from("regulations"),
+        regulations_dir: None,
         as_of: None,
         demo: false,
     };
@@ -22,7 +22,7 @@ async fn main() -> anyhow::Result<()> {
         match a.as_str() {
             "--data" => config.data_dir = val()?.into(),
             "--listen" => config.listen = val()?.parse()?,
-            "--regulations" => config.regulations_dir = val()?.into(),
+            "--regulations" => config.regulations_dir = Some(val()?.into()),
             "--as-of" => config.as_of = Some(val()?.parse()?),
             "--demo" => config.demo = true,
             other => anyhow::bail!("unknown argument {other}"),

@@ -173,7 +173,7 @@ impl DemoSummary {
 
 /// Creates the demo organisations and accounts in the store under `data_dir` (standard
 /// password hashing).
-pub fn demo_data(data_dir: &Path, regulations_dir: &Path) -> Result<DemoSummary> {
+pub fn demo_data(data_dir: &Path, regulations_dir: Option<&Path>) -> Result<DemoSummary> {
     demo_data_with(data_dir, regulations_dir, PasswordCost::Standard)
 }
 
@@ -187,7 +187,10 @@ fn open_store(data_dir: &Path, ctx: std::sync::Arc<engine::Ctx>) -> Result<store
 }
 
 /// [`demo_data`] unless demo organisations exist already (then `None`).
-pub fn demo_data_if_absent(data_dir: &Path, regulations_dir: &Path) -> Result<Option<DemoSummary>> {
+pub fn demo_data_if_absent(
+    data_dir: &Path,
+    regulations_dir: Option<&Path>,
+) -> Result<Option<DemoSummary>> {
     let ctx = crate::load_context(regulations_dir)?;
     let store = open_store(data_dir, ctx)?;
     let seeded = store::Records::orgs(&store)?
@@ -202,7 +205,7 @@ pub fn demo_data_if_absent(data_dir: &Path, regulations_dir: &Path) -> Result<Op
 
 pub fn demo_data_with(
     data_dir: &Path,
-    regulations_dir: &Path,
+    regulations_dir: Option<&Path>,
     cost: PasswordCost,
 ) -> Result<DemoSummary> {
     let ctx = crate::load_context(regulations_dir)?;

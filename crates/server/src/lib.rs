@@ -14,6 +14,8 @@ pub mod app;
 pub mod demo;
 pub mod http;
 pub mod i18n;
+// Cross-cutting: the request span (HTTP middleware) and the fields the use cases add to it.
+pub mod logging;
 pub mod problem;
 
 // The layers' modules under their short names (`crate::ops`, `crate::api`, …).
@@ -45,8 +47,8 @@ pub struct Config {
     /// created if missing.
     pub data_dir: PathBuf,
     pub listen: SocketAddr,
-    /// The regulation catalogue (must lint clean).
-    pub regulations_dir: PathBuf,
+    /// The regulation catalogue (must lint clean); `None`: the one built into the binary.
+    pub regulations_dir: Option<PathBuf>,
     /// The server clock starts at this instant and runs forward. The seed regulations are
     /// historical (all repealed by 2026), so a sandbox runs at a date they were in force.
     pub as_of: Option<Timestamp>,
@@ -96,15 +98,17 @@ impl std::ops::Deref for AppState {
     }
 }
 
-/// The engine context over the catalogue in `dir`, which must lint clean. The server signs
-/// every result (`signing::sign_result`), so the context requires the signature before a
-/// `signs_result` step completes: no result leaves unsigned.
-pub fn load_context(dir: &Path) -> Result<Arc<Ctx>> {
-    let cat = Catalogue::load(dir, &Seeds::discover(dir));
+/// The engine context over the catalogue in `dir` (`None`: the built-in one), which must be
+/// free of errors (citations are `qyzmet lint`'s job: the seed texts need not be around to
+/// serve). The server signs every result (`signing::sign_result`), so the context requires the
+/// signature before a `signs_result` step completes: no result leaves unsigned.
+pub fn load_context(dir: Option<&Path>) -> Result<Arc<Ctx>> {
+    let cat = Catalogue::load_or_embedded(dir, &Seeds::at(None));
     if cat.error_count() > 0 {
         bail!(
             "the catalogue in {} has {} error(s): run `qyzmet lint`",
-            dir.display(),
+            dir.unwrap_or(Path::new(regulation::EMBEDDED_PREFIX))
+                .display(),
             cat.error_count()
         );
     }
@@ -114,26 +118,9 @@ pub fn load_context(dir: &Path) -> Result<Arc<Ctx>> {
     Ok(Arc::new(ctx))
 }
 
-fn load_renderer(regulations_dir: &Path) -> Result<documents::Renderer, String> {
-    // Templates: $QYZMET_TEMPLATES, else `templates/` beside the regulations, else upwards.
-    let beside = regulations_dir
-        .canonicalize()
-        .ok()
-        .and_then(|d| d.parent().map(|p| p.join("templates")))
-        .filter(|d| d.is_dir());
-    let config = match (std::env::var_os(documents::TEMPLATES_ENV), beside) {
-        (None, Some(dir)) => {
-            let mut c = documents::Config::with_templates(dir);
-            if let Some(f) = std::env::var_os(documents::FONT_REGULAR_ENV) {
-                c.font_regular = f.into();
-            }
-            if let Some(f) = std::env::var_os(documents::FONT_BOLD_ENV) {
-                c.font_bold = f.into();
-            }
-            c
-        }
-        _ => documents::Config::from_env().map_err(|e| e.to_string())?,
-    };
+/// Templates from `$QYZMET_TEMPLATES`, else built in; fonts from the environment or DejaVu.
+fn load_renderer() -> Result<documents::Renderer, String> {
+    let config = documents::Config::from_env().map_err(|e| e.to_string())?;
     documents::Renderer::new(&config).map_err(|e| e.to_string())
 }
 
@@ -146,14 +133,14 @@ impl AppState {
     pub fn open_with(config: Config, options: Options) -> Result<AppState> {
         std::fs::create_dir_all(&config.data_dir)
             .with_context(|| format!("cannot create {}", config.data_dir.display()))?;
-        let ctx = load_context(&config.regulations_dir)?;
+        let ctx = load_context(config.regulations_dir.as_deref())?;
         let db = config.data_dir.join("qyzmet.db");
         let store: Arc<dyn Store> = Arc::new(
             SqliteStore::open(&db, ctx.clone())
                 .map_err(|e| anyhow::anyhow!("cannot open the store {}: {e}", db.display()))?,
         );
         let accounts = accounts::Accounts::new(store.clone(), options.password_cost);
-        let renderer = load_renderer(&config.regulations_dir);
+        let renderer = load_renderer();
         if let Err(e) = &renderer {
             tracing::warn!("documents cannot be rendered: {e}");
         }
@@ -198,6 +185,8 @@ pub fn app(state: AppState) -> axum::Router {
             state.clone(),
             auth::cookies_layer,
         ))
+        // Outermost, so everything below logs inside the request's span.
+        .layer(axum::middleware::from_fn(logging::request_span))
         .with_state(state)
 }
 
@@ -213,7 +202,8 @@ pub async fn run(config: Config) -> Result<()> {
         let regs = config.regulations_dir.clone();
         let data = config.data_dir.clone();
         let summary =
-            tokio::task::spawn_blocking(move || demo::demo_data_if_absent(&data, &regs)).await??;
+            tokio::task::spawn_blocking(move || demo::demo_data_if_absent(&data, regs.as_deref()))
+                .await??;
         if let Some(s) = summary {
             println!("{}", s.table());
         }

@@ -259,6 +259,12 @@ impl IntoResponse for Problem {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         );
+        if status.is_server_error() {
+            res.extensions_mut().insert(crate::logging::Cause {
+                rule: self.rule.clone(),
+                detail: self.detail.clone(),
+            });
+        }
         if status == StatusCode::UNAUTHORIZED {
             res.headers_mut().insert(
                 header::WWW_AUTHENTICATE,

@@ -45,7 +45,7 @@ fn serve(data: &Path) -> (tokio::runtime::Runtime, String) {
     let config = server::Config {
         data_dir: data.to_path_buf(),
         listen: addr,
-        regulations_dir: root().join("regulations"),
+        regulations_dir: Some(root().join("regulations")),
         as_of: Some("2019-12-02T03:00:00Z".parse().unwrap()),
         demo: true,
     };

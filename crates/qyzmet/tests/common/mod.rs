@@ -2,3 +2,4 @@
 //! needs with `mod common;`.
 
 pub mod seeds;
+pub mod serve;

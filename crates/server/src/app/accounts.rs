@@ -646,7 +646,7 @@ mod tests {
     fn db() -> (tempdir::TempDir, Accounts) {
         let d = tempdir::TempDir::new();
         let regs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../regulations");
-        let ctx = crate::load_context(&regs).unwrap();
+        let ctx = crate::load_context(Some(&regs)).unwrap();
         let store = store::SqliteStore::open(d.0.join("qyzmet.db"), ctx).unwrap();
         let a = Accounts::new(Arc::new(store), PasswordCost::Test);
         (d, a)

@@ -30,7 +30,9 @@ use utoipa::ToSchema;
 pub async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, Problem> + Send + 'static,
 ) -> Result<T, Problem> {
-    tokio::task::spawn_blocking(f).await?
+    // The request's span follows the work, so what it logs is attributed to the request.
+    let span = tracing::Span::current();
+    tokio::task::spawn_blocking(move || span.in_scope(f)).await?
 }
 
 fn command_kind(cmd: &Command) -> &'static str {
@@ -56,15 +58,43 @@ pub fn act_on(st: &AppState, action: store::Action) -> Result<store::ActionOutco
         })
         .unwrap_or("record");
     let r = st.store.act(action);
-    match &r {
-        Ok(_) => st.metrics.command(kind, None),
-        Err(store::StoreError::Rejected(rej)) => st
-            .metrics
-            .command(kind, Some(&crate::problem::rejection_rule(rej))),
-        Err(store::StoreError::Conflict { rule, .. }) => st.metrics.command(kind, Some(rule)),
-        Err(_) => st.metrics.command(kind, Some("store_error")),
-    }
+    observe(st, kind, &r, |o| o.application.as_ref());
     r.map_err(Problem::from)
+}
+
+/// Logs a command's result (inside the request's span, naming the application on it) and
+/// counts it for `/metrics`.
+fn observe<T>(
+    st: &AppState,
+    kind: &str,
+    r: &Result<T, store::StoreError>,
+    application: impl Fn(&T) -> Option<&Application>,
+) {
+    match r {
+        Ok(o) => {
+            match application(o) {
+                Some(a) => {
+                    crate::logging::record_application(&a.id);
+                    tracing::info!(command = kind, status = ?a.status, "command");
+                }
+                None => tracing::info!(command = kind, "command"),
+            }
+            st.metrics.command(kind, None)
+        }
+        Err(store::StoreError::Rejected(rej)) => {
+            let rule = crate::problem::rejection_rule(rej);
+            tracing::info!(command = kind, rule, "command rejected");
+            st.metrics.command(kind, Some(&rule))
+        }
+        Err(store::StoreError::Conflict { rule, .. }) => {
+            tracing::info!(command = kind, rule, "command conflicts");
+            st.metrics.command(kind, Some(rule))
+        }
+        Err(e) => {
+            tracing::error!(command = kind, "command failed: {e}");
+            st.metrics.command(kind, Some("store_error"))
+        }
+    }
 }
 
 /// The application an action left (every action here touches one).
@@ -83,13 +113,7 @@ pub fn execute(st: &AppState, cmd: Command) -> Result<store::Outcome, Problem> {
 pub fn execute_at(st: &AppState, cmd: Command, now: Timestamp) -> Result<store::Outcome, Problem> {
     let kind = command_kind(&cmd);
     let r = st.store.execute(cmd, now);
-    match &r {
-        Ok(_) => st.metrics.command(kind, None),
-        Err(store::StoreError::Rejected(rej)) => st
-            .metrics
-            .command(kind, Some(&crate::problem::rejection_rule(rej))),
-        Err(_) => st.metrics.command(kind, Some("store_error")),
-    }
+    observe(st, kind, &r, |o| Some(&o.application));
     r.map_err(Problem::from)
 }
 

@@ -186,6 +186,7 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Problem> {
 
 /// `?limit&cursor`.
 #[derive(Debug, Clone, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PageQuery {
     /// At most this many items (1–200, default 50).
     pub limit: Option<usize>,
@@ -441,6 +442,7 @@ async fn list_orgs(State(st): State<AppState>) -> Result<Json<Vec<Org>>, Problem
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ServiceQuery {
     /// Words to find in the id or a title (any language).
     pub q: Option<String>,
@@ -491,6 +493,7 @@ async fn get_service(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DiagramQuery {
     /// The flow (channel) to draw; default the first.
     pub flow: Option<String>,
@@ -676,6 +679,7 @@ async fn download_upload(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SlotQuery {
     /// A centre id (see `centres` in the answer); default all.
     pub centre: Option<String>,
@@ -989,6 +993,7 @@ async fn sc_rerequest(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct NotificationQuery {
     pub application: Option<String>,
 }
@@ -1020,6 +1025,7 @@ async fn notifications(
 // ---- monitoring --------------------------------------------------------------------------
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SlaQuery {
     /// Applications submitted from (a date in Almaty or an instant).
     pub from: Option<String>,
@@ -1095,6 +1101,7 @@ async fn healthz() -> &'static str {
 // ---- documents ---------------------------------------------------------------------------
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DocQuery {
     /// `kk` (default) or `ru`.
     pub lang: Option<String>,

@@ -237,6 +237,7 @@ impl FromRequestParts<AppState> for Viewer {
         if let Some(secret) = bearer {
             match state.accounts.token(&secret)? {
                 Some((account, scopes)) => {
+                    crate::logging::record_account(&account.login);
                     viewer.account = Some(account);
                     viewer.via = Via::Token { scopes };
                     return Ok(viewer);
@@ -253,6 +254,7 @@ impl FromRequestParts<AppState> for Viewer {
         if let Some(token) = cookie(headers, SESSION_COOKIE)
             && let Some((account, csrf)) = state.accounts.session(token)?
         {
+            crate::logging::record_account(&account.login);
             viewer.account = Some(account);
             viewer.via = Via::Session {
                 token: token.to_string(),
@@ -383,6 +385,7 @@ pub fn login(
 ) -> Result<(Account, String, String), Problem> {
     match st.accounts.login(login, password)? {
         Ok(a) => {
+            crate::logging::record_account(&a.login);
             let (token, csrf) = st.accounts.create_session(a.id)?;
             Ok((a, token, csrf))
         }

@@ -108,7 +108,7 @@ impl TestApp {
         let config = Config {
             data_dir: dir.clone(),
             listen: "127.0.0.1:0".parse().unwrap(),
-            regulations_dir: regulations_dir(),
+            regulations_dir: Some(regulations_dir()),
             as_of: Some(as_of),
             demo: true,
         };

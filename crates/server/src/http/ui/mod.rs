@@ -463,7 +463,7 @@ async fn register_submit(
 }
 
 /// Log out (form post).
-#[utoipa::path(post, path = "/logout", tag = "ui", responses((status = 303)))]
+#[utoipa::path(post, path = "/logout", tag = "ui", operation_id = "logout_page", responses((status = 303)))]
 async fn logout(
     State(st): State<AppState>,
     v: Viewer,
