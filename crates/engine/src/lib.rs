@@ -25,7 +25,7 @@ pub trait LegalTime: Send + Sync {
     fn step_due(&self, start: Timestamp, d: Duration) -> Timestamp;
     /// When a service term `d` that runs from `accepted` ends.
     fn term_due(&self, accepted: Timestamp, d: Duration, acceptance_day_counted: bool)
-        -> Timestamp;
+    -> Timestamp;
     /// `d` before `due` (the State Corporation delivery rule).
     fn before(&self, due: Timestamp, d: Duration) -> Timestamp;
     /// `d` after `t`, for storage periods and re-requests.
@@ -321,7 +321,9 @@ pub enum Rejection {
     NoSuchApplication { application: String },
     #[error("application `{application}` is closed")]
     ApplicationClosed { application: String },
-    #[error("step {got} is not the current step; the application is at step {current} (someone else acted first)")]
+    #[error(
+        "step {got} is not the current step; the application is at step {current} (someone else acted first)"
+    )]
     WrongStep { current: usize, got: usize },
     #[error("step {step} belongs to role `{expected}`, not `{got}`")]
     WrongRole {

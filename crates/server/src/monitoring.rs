@@ -111,8 +111,12 @@ struct Tally {
     service: BTreeMap<String, Acc>,
     provider: BTreeMap<String, Acc>,
     role: BTreeMap<String, Acc>,
-    steps: BTreeMap<(String, String, usize), (StepStats, Vec<u64>, i64, i64, u64)>,
+    steps: BTreeMap<(String, String, usize), StepAcc>,
 }
+
+/// A step's stats as they add up: the histogram of durations, the seconds taken, the legal
+/// seconds and how many steps had a legal duration.
+type StepAcc = (StepStats, Vec<u64>, i64, i64, u64);
 
 impl Tally {
     fn measure(&mut self, regulation: &str, provider: &str, role: Option<&str>, ok: bool, n: u64) {
@@ -137,7 +141,7 @@ impl Tally {
         version: u32,
         channel: &str,
         step: usize,
-    ) -> &mut (StepStats, Vec<u64>, i64, i64, u64) {
+    ) -> &mut StepAcc {
         self.steps
             .entry((regulation.to_string(), channel.to_string(), step))
             .or_insert_with(|| {

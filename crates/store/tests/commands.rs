@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use engine::{Actor, Command, Event, Outcome as Decision, Rejection, Status, STATE_CORPORATION};
+use engine::{Actor, Command, Event, Outcome as Decision, Rejection, STATE_CORPORATION, Status};
 use jiff::ToSpan;
 use regulation::ChannelId;
 use std::sync::{Arc, Barrier};
@@ -81,10 +81,12 @@ fn tasks_follow_the_application_step_by_step_and_empty_when_closed() {
         ),
         0
     );
-    assert!(store
-        .tasks(STATE_CORPORATION, "state_corporation_operator")
-        .unwrap()
-        .is_empty());
+    assert!(
+        store
+            .tasks(STATE_CORPORATION, "state_corporation_operator")
+            .unwrap()
+            .is_empty()
+    );
     assert!(store.open_applications().unwrap().is_empty());
     // The journal holds submitted + 5 steps + closed, in order; the outbox one row per event.
     let events = store.events("sc-1").unwrap();

@@ -6,7 +6,7 @@ mod common;
 use common::*;
 use jiff::ToSpan;
 use regulation::ChannelId;
-use store::{entry_hash, Problem, SqliteStore, Store};
+use store::{Problem, SqliteStore, Store, entry_hash};
 
 /// Three applications, interleaved in the journal: a-0 closed (4 entries), a-1 and a-2 at step 1.
 fn populated(dir: &TempDir) -> SqliteStore {

@@ -4,10 +4,10 @@
 mod common;
 
 use common::*;
-use engine::{apply, decide, Application, Event, Status};
+use engine::{Application, Event, Status, apply, decide};
 use jiff::ToSpan;
 use regulation::ChannelId;
-use store::{entry_hash, schema, SqliteStore, Store, GENESIS};
+use store::{GENESIS, SqliteStore, Store, entry_hash, schema};
 
 /// Write a closed application as a v1 store would have: journal chain + v1 view columns.
 fn write_v1(conn: &rusqlite::Connection, id: &str) -> Application {

@@ -7,7 +7,7 @@ mod common;
 
 use common::*;
 use engine::{
-    apply, decide, Application, Command, Ctx, Event, Outcome as Decision, Rejection, Status,
+    Application, Command, Ctx, Event, Outcome as Decision, Rejection, Status, apply, decide,
 };
 use jiff::{Timestamp, ToSpan};
 use proptest::prelude::*;
@@ -15,8 +15,8 @@ use regulation::ChannelId;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
-use store::views::{bucket, Scope, BUCKETS};
-use store::{entry_hash, schema, Action, Aggregates, SqliteStore, Store, StoreError, GENESIS};
+use store::views::{BUCKETS, Scope, bucket};
+use store::{Action, Aggregates, GENESIS, SqliteStore, Store, StoreError, entry_hash, schema};
 
 const PROVIDERS: &[&str] = &["college-1", "college-2", "college-3"];
 
@@ -474,18 +474,24 @@ fn rebuild_finds_a_corrupted_view_row_and_repairs_it() {
     assert!(!found.replaced);
     // A changed row is both a live-only and a rebuild-only row; a deleted one rebuild-only.
     assert_eq!(found.difference_count, 5, "{:?}", found.differences);
-    assert!(found
-        .differences
-        .iter()
-        .any(|d| d.starts_with(&format!("app_list [{victim}]"))));
-    assert!(found
-        .differences
-        .iter()
-        .any(|d| d.starts_with("mon_steps [")));
-    assert!(found
-        .differences
-        .iter()
-        .any(|d| d.starts_with("mon_hist [")));
+    assert!(
+        found
+            .differences
+            .iter()
+            .any(|d| d.starts_with(&format!("app_list [{victim}]")))
+    );
+    assert!(
+        found
+            .differences
+            .iter()
+            .any(|d| d.starts_with("mon_steps ["))
+    );
+    assert!(
+        found
+            .differences
+            .iter()
+            .any(|d| d.starts_with("mon_hist ["))
+    );
     // Checking changes nothing.
     assert_eq!(
         store
@@ -656,10 +662,12 @@ fn a_v2_database_gets_its_views_from_the_journal() {
         assert_eq!(row, store::views::list_row(&app, &ctx, row.updated_at));
         assert_eq!(row.applicant_name, "Асқар");
     }
-    assert!(store
-        .list_row("old-0")
-        .unwrap()
-        .is_some_and(|r| r.status == "closed"));
+    assert!(
+        store
+            .list_row("old-0")
+            .unwrap()
+            .is_some_and(|r| r.status == "closed")
+    );
     assert_eq!(store.rebuild_views(false).unwrap().difference_count, 0);
     check(&store, &ctx, &ids, &day(&ctx, 0), &day(&ctx, 1));
     assert!(store.verify_journal().unwrap().is_ok());

@@ -242,10 +242,12 @@ fn sessions_expire_and_end() {
     .unwrap();
     let (acc, csrf) = store.session("h1", t()).unwrap().unwrap();
     assert_eq!((acc.id, csrf.as_str()), (a, "csrf-1"));
-    assert!(store
-        .session("h1", expires - 1.seconds())
-        .unwrap()
-        .is_some());
+    assert!(
+        store
+            .session("h1", expires - 1.seconds())
+            .unwrap()
+            .is_some()
+    );
     assert!(store.session("h1", expires).unwrap().is_none(), "expired");
     assert!(store.session("h2", t()).unwrap().is_none());
     // The same token hash twice is a conflict of that action alone.

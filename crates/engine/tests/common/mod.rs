@@ -13,11 +13,7 @@ impl LegalTime for Plain {
     }
     fn term_due(&self, accepted: Timestamp, d: Duration, counted: bool) -> Timestamp {
         let t = self.after(accepted, d);
-        if counted {
-            t
-        } else {
-            t + 24.hours()
-        }
+        if counted { t } else { t + 24.hours() }
     }
     fn before(&self, due: Timestamp, d: Duration) -> Timestamp {
         due - (self.after(due, d) - due)

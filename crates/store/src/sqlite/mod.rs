@@ -16,8 +16,8 @@ use crate::records::{
 };
 use crate::views::{ListQuery, ListRow, Page, Scope};
 use crate::{
-    instant, schema, Action, ActionOutcome, Aggregates, Broken, OutboxEntry, Outcome,
-    RebuildReport, Stats, Store, StoreError, Task, VerifyReport,
+    Action, ActionOutcome, Aggregates, Broken, OutboxEntry, Outcome, RebuildReport, Stats, Store,
+    StoreError, Task, VerifyReport, instant, schema,
 };
 use engine::{Application, Command, Ctx, Event, Status};
 use jiff::Timestamp;
@@ -273,10 +273,10 @@ impl SqliteStore {
             None => connect(&self.path)?,
         };
         let out = f(&mut conn);
-        if let Ok(mut p) = self.readers.lock() {
-            if p.len() < self.options.readers {
-                p.push(conn);
-            }
+        if let Ok(mut p) = self.readers.lock()
+            && p.len() < self.options.readers
+        {
+            p.push(conn);
         }
         out
     }

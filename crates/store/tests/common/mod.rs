@@ -3,14 +3,14 @@
 #![allow(dead_code)]
 
 use engine::{
-    Actor, Application, Command, Ctx, LegalTime, Outcome, Party, Presented, PORTAL,
+    Actor, Application, Command, Ctx, LegalTime, Outcome, PORTAL, Party, Presented,
     STATE_CORPORATION,
 };
 use jiff::{Timestamp, ToSpan};
 use regulation::{ChannelId, Duration, Regulation, Unit};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Minutes and hours added literally, days as 24 hours, months as 30 days.
 pub struct Plain;
@@ -21,11 +21,7 @@ impl LegalTime for Plain {
     }
     fn term_due(&self, accepted: Timestamp, d: Duration, counted: bool) -> Timestamp {
         let t = self.after(accepted, d);
-        if counted {
-            t
-        } else {
-            t + 24.hours()
-        }
+        if counted { t } else { t + 24.hours() }
     }
     fn before(&self, due: Timestamp, d: Duration) -> Timestamp {
         due - (self.after(due, d) - due)
