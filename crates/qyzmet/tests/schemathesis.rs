@@ -3,19 +3,14 @@
 
 use std::io::Read;
 use std::net::TcpListener;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+use testkit::repo_root as root;
 
 fn unavailable(why: &str) {
-    if std::env::var_os("CI").is_some() {
-        panic!("schemathesis test cannot run in CI: {why}");
-    }
-    eprintln!("SKIPPED schemathesis: {why}");
+    testkit::skip(format_args!("schemathesis: {why}"));
 }
 
 #[test]
@@ -44,12 +39,11 @@ fn schemathesis_finds_no_server_errors_and_no_schema_violations() {
         .local_addr()
         .unwrap()
         .port();
-    let data = std::env::temp_dir().join(format!("qyzmet-st-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&data);
+    let data = testkit::tempdir("st");
     let mut server = Command::new(env!("CARGO_BIN_EXE_qyzmet"))
         .arg("serve")
         .arg("--data")
-        .arg(&data)
+        .arg(data.path())
         .args([
             "--listen",
             &format!("127.0.0.1:{port}"),
@@ -95,7 +89,7 @@ fn schemathesis_finds_no_server_errors_and_no_schema_violations() {
     server.kill().unwrap();
     server.wait().unwrap();
     let out = String::from_utf8_lossy(&run.stdout);
-    let _ = std::fs::remove_dir_all(&data);
+    drop(data);
     let summary: Vec<&str> = out
         .lines()
         .filter(|l| l.contains("generated") || l.contains("Tested:"))

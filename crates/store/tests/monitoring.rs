@@ -380,7 +380,7 @@ proptest! {
         from in 0i64..20,
         span in 1i64..30,
     ) {
-        let dir = TempDir::new("mon-prop");
+        let dir = tempdir("mon-prop");
         let ctx = shared_ctx();
         let store = SqliteStore::open(dir.db(), ctx.clone()).unwrap();
         let ids = run(&store, &ctx, &ops);
@@ -425,7 +425,7 @@ fn raw_exec(path: &Path, sql: &str) -> usize {
 
 #[test]
 fn rebuild_finds_a_corrupted_view_row_and_repairs_it() {
-    let dir = TempDir::new("mon-corrupt");
+    let dir = tempdir("mon-corrupt");
     let ctx = shared_ctx();
     let store = SqliteStore::open(dir.db(), ctx.clone()).unwrap();
     let ids = run(&store, &ctx, &fixed_ops(3, 160));
@@ -526,7 +526,7 @@ fn rebuild_finds_a_corrupted_view_row_and_repairs_it() {
 
 #[test]
 fn views_dropped_and_marked_stale_are_rebuilt_on_open() {
-    let dir = TempDir::new("mon-stale");
+    let dir = tempdir("mon-stale");
     let ctx = shared_ctx();
     let (ids, rows) = {
         let store = SqliteStore::open(dir.db(), ctx.clone()).unwrap();
@@ -610,7 +610,7 @@ fn write_v2(conn: &rusqlite::Connection, ctx: &Ctx, cmds: &[(Command, Timestamp)
 
 #[test]
 fn a_v2_database_gets_its_views_from_the_journal() {
-    let dir = TempDir::new("mon-v2");
+    let dir = tempdir("mon-v2");
     let ctx = shared_ctx();
     let reg = "ekr-free-meals-tvet";
     let mut ids = vec![];

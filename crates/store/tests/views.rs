@@ -52,7 +52,7 @@ struct Data {
 fn data() -> &'static Data {
     static DATA: OnceLock<Data> = OnceLock::new();
     DATA.get_or_init(|| {
-        let dir = TempDir::new("views");
+        let dir = tempdir("views");
         let ctx = catalogue_ctx();
         let store = SqliteStore::open(dir.db(), ctx.clone()).unwrap();
         let mut rng = Lcg(7);
