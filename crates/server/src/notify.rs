@@ -10,7 +10,7 @@
 
 use crate::AppState;
 use crate::accounts::ts;
-use crate::i18n::Lang;
+use crate::i18n::{Lang, Messages};
 use engine::{Closure, Event};
 use jiff::Timestamp;
 use std::sync::atomic::Ordering;

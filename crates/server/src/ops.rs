@@ -13,7 +13,7 @@ use crate::AppState;
 use crate::access::{self, org_for};
 use crate::accounts::{Account, Kind, Note, ts};
 use crate::catalogue::{self, party_str};
-use crate::i18n::Lang;
+use crate::i18n::{Lang, Messages};
 use crate::problem::{FieldError, Problem};
 use engine::sla::{Sla, SlaReport};
 use engine::{
@@ -119,11 +119,7 @@ pub fn check_iin(field: &str, iin: &str, lang: Lang) -> Result<(), FieldError> {
         .map_err(|e| FieldError {
             field: field.into(),
             rule: e.rule().into(),
-            detail: e.message(match lang {
-                Lang::Kk => identity::Lang::Kk,
-                Lang::Ru => identity::Lang::Ru,
-                Lang::En => identity::Lang::En,
-            }),
+            detail: e.message(lang),
         })
 }
 
