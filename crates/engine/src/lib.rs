@@ -401,22 +401,6 @@ pub struct Application {
     pub seq: u64,
 }
 
-fn iin_ok(iin: &str) -> bool {
-    let d: Vec<u32> = iin.chars().filter_map(|c| c.to_digit(10)).collect();
-    if d.len() != 12 || iin.len() != 12 {
-        return false;
-    }
-    let sum = |w: &dyn Fn(usize) -> u32| (0..11).map(|i| d[i] * w(i)).sum::<u32>() % 11;
-    let mut k = sum(&|i| i as u32 + 1);
-    if k == 10 {
-        k = sum(&|i| ((i as u32 + 2) % 11) + 1);
-        if k == 10 {
-            return false;
-        }
-    }
-    k == d[11]
-}
-
 /// The organisation that holds a step of `app` done by `party`: the provider (an
 /// intermediary acts for it), the State Corporation, or the portal.
 pub fn holder_org(app: &Application, party: Party) -> String {
@@ -473,7 +457,7 @@ pub fn decide(
                     application: application.clone(),
                 });
             }
-            if !iin_ok(applicant_iin) {
+            if identity::iin::check_form(applicant_iin).is_err() {
                 return Err(Rejection::Invalid {
                     field: "applicant_iin".into(),
                     rule: "an IIN is 12 digits with a valid check digit".into(),

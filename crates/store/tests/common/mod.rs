@@ -101,18 +101,13 @@ pub fn catalogue_ctx() -> Arc<Ctx> {
     Arc::new(Ctx::new(regs, Arc::new(Plain)))
 }
 
-/// A valid IIN (check digit included) made from `n`.
+/// A 12-digit number with a valid check digit (identity's), made from `n`.
 pub fn iin(n: u64) -> String {
     let mut n = n;
     loop {
         let body = format!("{:011}", 10_000_000_000 + n % 89_999_999_999);
-        let d: Vec<u32> = body.chars().map(|c| c.to_digit(10).unwrap()).collect();
-        let sum = |w: &dyn Fn(usize) -> u32| (0..11).map(|i| d[i] * w(i)).sum::<u32>() % 11;
-        let mut k = sum(&|i| i as u32 + 1);
-        if k == 10 {
-            k = sum(&|i| ((i as u32 + 2) % 11) + 1);
-        }
-        if k < 10 {
+        let d: [u8; 11] = std::array::from_fn(|i| body.as_bytes()[i] - b'0');
+        if let Some(k) = identity::iin::check_digit(&d) {
             return format!("{body}{k}");
         }
         n += 1;
