@@ -13,6 +13,37 @@ pub mod time;
 
 use jiff::Timestamp;
 pub use plan::{Party, Plan, PlanStep};
+
+/// `as_str`, `ALL` and `FromStr` of a status-like enum, with the names its serde form uses
+/// (snake_case): the one spelling of these values in the store, the API and the pages.
+macro_rules! names {
+    ($ty:ident { $($variant:ident => $name:literal),+ $(,)? }) => {
+        impl $ty {
+            /// Every value, in declaration order.
+            pub const ALL: &'static [$ty] = &[$($ty::$variant),+];
+
+            /// The value's name, as stored and serialised.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($ty::$variant => $name),+
+                }
+            }
+        }
+
+        impl std::str::FromStr for $ty {
+            type Err = String;
+
+            fn from_str(s: &str) -> Result<$ty, String> {
+                $ty::ALL
+                    .iter()
+                    .copied()
+                    .find(|v| v.as_str() == s)
+                    .ok_or_else(|| format!("unknown {} {s:?}", stringify!($ty)))
+            }
+        }
+    };
+}
+pub(crate) use names;
 use regulation::{ChannelId, Duration, IssueRequirement, Regulation, StatusState};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -299,6 +330,13 @@ pub enum Closure {
     RefusalNotice,
 }
 
+names!(Closure {
+    Issued => "issued",
+    RefusalIssued => "refusal_issued",
+    AcceptanceRefused => "acceptance_refused",
+    RefusalNotice => "refusal_notice",
+});
+
 /// Why a command was not accepted; each names the rule.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
 #[serde(tag = "error", rename_all = "snake_case")]
@@ -365,6 +403,13 @@ pub enum Status {
     ReturnedToProvider,
     Closed,
 }
+
+names!(Status {
+    InProgress => "in_progress",
+    AwaitingIssue => "awaiting_issue",
+    ReturnedToProvider => "returned_to_provider",
+    Closed => "closed",
+});
 
 /// An application as the events made it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -1011,5 +1056,31 @@ pub fn apply(state: Option<Application>, event: &Event, plans: &Ctx) -> Option<A
             app.step_due = Some(*due);
             Some(app)
         }
+    }
+}
+
+#[cfg(test)]
+mod names_tests {
+    use super::sla::Sla;
+    use super::{Closure, Status};
+
+    fn same_as_serde<T: serde::Serialize + std::str::FromStr + PartialEq + std::fmt::Debug>(
+        all: &[T],
+        as_str: impl Fn(&T) -> &'static str,
+    ) where
+        T::Err: std::fmt::Debug,
+    {
+        for v in all {
+            assert_eq!(serde_json::to_value(v).unwrap(), as_str(v), "{v:?}");
+            assert_eq!(&as_str(v).parse::<T>().unwrap(), v);
+        }
+        assert!("no_such".parse::<T>().is_err());
+    }
+
+    #[test]
+    fn names_are_the_serde_names_and_parse_back() {
+        same_as_serde(Status::ALL, |s| s.as_str());
+        same_as_serde(Closure::ALL, |c| c.as_str());
+        same_as_serde(Sla::ALL, |s| s.as_str());
     }
 }

@@ -13,6 +13,12 @@ pub enum Sla {
     Overdue,
 }
 
+crate::names!(Sla {
+    OnTime => "on_time",
+    AtRisk => "at_risk",
+    Overdue => "overdue",
+});
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SlaReport {
     pub status: Sla,

@@ -594,7 +594,7 @@ fn write_v2(conn: &rusqlite::Connection, ctx: &Ctx, cmds: &[(Command, Timestamp)
             app.version,
             app.channel.as_str(),
             app.provider,
-            store::views::status_str(app.status),
+            app.status.as_str(),
             app.step as i64,
             ts(app.step_due),
             ts(app.term_due),

@@ -748,7 +748,7 @@ fn write_state(
         app.version,
         app.channel.as_str(),
         app.provider,
-        views::status_str(app.status),
+        app.status.as_str(),
         app.step as i64,
         app.step_due.map(instant::to_sql),
         app.term_due.map(instant::to_sql),
