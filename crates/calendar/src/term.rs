@@ -14,8 +14,9 @@ use crate::calendar::Calendar;
 use crate::error::TimeError;
 use crate::schedule::Schedule;
 
-/// The unit of a duration, as regulations write it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// The unit of a duration, as regulations write it (the one definition: `regulation`
+/// re-exports it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Unit {
     /// Seconds (see [`ClockUnits`] for how they are counted).
@@ -84,7 +85,8 @@ impl std::str::FromStr for Unit {
     }
 }
 
-/// A duration with its unit, e.g. `{ value = 10, unit = "working_days" }`.
+/// A duration with its unit, e.g. `{ value = 10, unit = "working_days" }`; displayed in words,
+/// "10 working days".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Duration {
@@ -103,7 +105,7 @@ impl Duration {
 
 impl std::fmt::Display for Duration {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} {}", self.value, self.unit)
+        write!(f, "{} {}", self.value, self.unit.as_str().replace('_', " "))
     }
 }
 

@@ -12,7 +12,6 @@
 //! source of truth.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -199,16 +198,8 @@ fn ask(python: &Python) -> Oracle {
 fn every_day_2014_2025_agrees_with_pypi_holidays() {
     let python = match python_with_holidays() {
         Ok(p) => p,
-        Err(why) if std::env::var_os("CI").is_some() => {
-            panic!("CI is set and PyPI `holidays` is unavailable: {why}")
-        }
         Err(why) => {
-            // Straight to stderr, past the test harness's capture, so that the skip is seen.
-            let msg = format!(
-                "SKIPPED cross-check with PyPI holidays (set CI to make this fatal): {why}\n"
-            );
-            let _ = std::io::stderr().write_all(msg.as_bytes());
-            return;
+            return testkit::skip(format_args!("PyPI `holidays` for the cross-check: {why}"));
         }
     };
     let oracle = ask(&python);

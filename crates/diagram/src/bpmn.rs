@@ -215,7 +215,7 @@ impl Process {
             if let NodeKind::Step(s) = &n.kind
                 && let Some(d) = s.duration
             {
-                if elem_of(&n.kind).is_activity() {
+                if elem_of(g, &n.kind).is_activity() {
                     timers.push(Timer {
                         id: ids.make(&format!("Timer_{fk}_{}", s.n)),
                         def: ids.make(&format!("TimerDef_{fk}_{}", s.n)),
@@ -349,7 +349,7 @@ fn write_node(
     ni: usize,
 ) {
     let n = &g.nodes[ni];
-    let el = elem_of(&n.kind);
+    let el = elem_of(g, &n.kind);
     let (name, doc) = match &n.kind {
         NodeKind::Start => ("start".to_string(), None),
         NodeKind::Step(s) => (step_name(s), Some(step_doc(reg, s))),
@@ -542,7 +542,7 @@ fn write_pool_di(di: &mut String, ids: &mut Ids, fi: &FlowIds, l: &Layout, p: &P
         );
     }
     for (ni, nid) in p.nodes.iter().enumerate() {
-        let el = elem_of(&l.graph.nodes[ni].kind);
+        let el = elem_of(&l.graph, &l.graph.nodes[ni].kind);
         let extra = if el == Elem::Gateway {
             r#" isMarkerVisible="true""#
         } else {
@@ -611,7 +611,7 @@ fn write_pool_di(di: &mut String, ids: &mut Ids, fi: &FlowIds, l: &Layout, p: &P
 fn node_label(l: &Layout, ni: usize) -> Option<Rect> {
     let r = l.nodes[ni];
     let kind = &l.graph.nodes[ni].kind;
-    match (kind, elem_of(kind)) {
+    match (kind, elem_of(&l.graph, kind)) {
         (_, Elem::Start | Elem::End) => Some(Rect {
             x: r.cx() - 60.0,
             y: r.bottom() + 4.0,
@@ -814,7 +814,7 @@ impl Elem {
     }
 }
 
-fn elem_of(kind: &NodeKind) -> Elem {
+fn elem_of(g: &Graph, kind: &NodeKind) -> Elem {
     match kind {
         NodeKind::Start => Elem::Start,
         NodeKind::End { .. } | NodeKind::BranchEnd { .. } => Elem::End,
@@ -823,7 +823,7 @@ fn elem_of(kind: &NodeKind) -> Elem {
             StepKind::Condition => Elem::Gateway,
             StepKind::ProviderFlow => Elem::CallActivity,
             StepKind::Action | StepKind::Process => {
-                if s.role.as_deref().is_some_and(is_system_role) {
+                if g.by_system(s) {
                     Elem::ServiceTask
                 } else {
                     Elem::UserTask

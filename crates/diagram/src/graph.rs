@@ -29,16 +29,6 @@ pub(crate) fn ordered_flows(reg: &Regulation) -> Vec<(&str, &Flow)> {
     v
 }
 
-/// Roles that are information systems, not people: their processes are service tasks.
-pub(crate) fn is_system_role(id: &str) -> bool {
-    matches!(id, "portal" | "gateway" | "egov" | "shep")
-        || id.contains("gateway")
-        || id.ends_with("_db")
-        || id.ends_with("_system")
-        || id.ends_with("_is")
-        || id.starts_with("is_")
-}
-
 /// What a band row under a lane's main row holds: ends only, or a step that runs only when a
 /// branch fails (and is as tall as a box).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -123,6 +113,8 @@ pub(crate) struct Edge<'a> {
 
 #[derive(Debug, Clone)]
 pub(crate) struct Graph<'a> {
+    /// The regulation drawn: it says which roles are information systems.
+    pub reg: &'a Regulation,
     pub lanes: Vec<Lane>,
     pub nodes: Vec<Node<'a>>,
     pub edges: Vec<Edge<'a>>,
@@ -130,6 +122,14 @@ pub(crate) struct Graph<'a> {
 }
 
 impl<'a> Graph<'a> {
+    /// Whether an information system, not a person, does `step` (its role is declared
+    /// `kind = "system"`): drawn as a service task.
+    pub fn by_system(&self, step: &Step) -> bool {
+        step.role
+            .as_deref()
+            .is_some_and(|r| self.reg.is_system_role(r))
+    }
+
     pub fn outgoing(&self, node: usize) -> impl Iterator<Item = (usize, &Edge<'a>)> {
         self.edges
             .iter()
@@ -550,6 +550,7 @@ pub(crate) fn graph<'a>(reg: &'a Regulation, flow: &'a Flow) -> Graph<'a> {
         l.bands = kinds;
     }
     let mut g = Graph {
+        reg,
         lanes,
         nodes,
         edges,

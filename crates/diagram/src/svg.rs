@@ -439,7 +439,7 @@ fn write_step(s: &mut String, reg: &Regulation, l: &Layout, ni: usize, st: &Step
     }
     match st.kind {
         StepKind::Condition => write_condition_shape(s, r, st),
-        _ => write_box_shape(s, r, st),
+        _ => write_box_shape(s, r, st, l.graph.by_system(st)),
     }
     write_number(s, r, st.n);
     write_under_step(s, reg, l, ni, st, last);
@@ -472,8 +472,7 @@ fn write_condition_shape(s: &mut String, r: Rect, st: &Step) {
 
 /// An action or process: a rounded box (blue for information systems, a double border and a
 /// sub-process mark for the provider's flow) with its label and words.
-fn write_box_shape(s: &mut String, r: Rect, st: &Step) {
-    let system = st.role.as_deref().is_some_and(is_system_role);
+fn write_box_shape(s: &mut String, r: Rect, st: &Step, system: bool) {
     let sub = st.kind == StepKind::ProviderFlow;
     let (fill, stroke) = match st.kind {
         StepKind::ProviderFlow => ("#f3e5f5", "#6a1b9a"),

@@ -83,6 +83,7 @@ source = "L6"
 
 [[roles]]
 id = "portal"
+kind = "system"
 kk = "портал"
 en = "portal"
 source = "L6"

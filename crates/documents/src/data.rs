@@ -9,39 +9,17 @@
 
 use std::fmt;
 
-/// Language of a printed document.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Lang {
-    /// Kazakh (state language).
-    Kk,
-    /// Russian.
-    Ru,
-}
+pub use regulation::Lang;
 
-impl Lang {
-    /// Both languages, Kazakh first.
-    pub const ALL: [Lang; 2] = [Lang::Kk, Lang::Ru];
+/// The languages documents are printed in, Kazakh first.
+pub const LANGS: [Lang; 2] = [Lang::Kk, Lang::Ru];
 
-    /// The code used in template file names: `kk`, `ru`.
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::Kk => "kk",
-            Lang::Ru => "ru",
-        }
-    }
-
-    /// BCP 47 tag written into the PDF catalog (`/Lang`).
-    pub fn bcp47(self) -> &'static str {
-        match self {
-            Lang::Kk => "kk-KZ",
-            Lang::Ru => "ru-KZ",
-        }
-    }
-}
-
-impl fmt::Display for Lang {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.code())
+/// The language a document is printed in for a reader of `lang`: Kazakh or Russian (there are
+/// no English documents; English readers get the Russian one).
+pub fn printed(lang: Lang) -> Lang {
+    match lang {
+        Lang::Kk => Lang::Kk,
+        Lang::Ru | Lang::En => Lang::Ru,
     }
 }
 
@@ -72,11 +50,12 @@ impl Localized {
         }
     }
 
-    /// The text in `lang`; falls back to the other language when empty.
+    /// The text in `lang` (English reads Russian); falls back to the other language when
+    /// empty.
     pub fn get(&self, lang: Lang) -> &str {
-        let (first, other) = match lang {
+        let (first, other) = match printed(lang) {
             Lang::Kk => (&self.kk, &self.ru),
-            Lang::Ru => (&self.ru, &self.kk),
+            _ => (&self.ru, &self.kk),
         };
         if first.is_empty() { other } else { first }
     }

@@ -64,7 +64,7 @@ mod verify;
 
 use std::path::{Path, PathBuf};
 
-pub use data::{DocKind, DocumentData, Field, Lang, Localized};
+pub use data::{DocKind, DocumentData, Field, LANGS, Lang, Localized, printed};
 pub use font::{DEFAULT_FONT_BOLD, DEFAULT_FONT_REGULAR, REQUIRED_CHARS};
 pub use render::Rendered;
 pub use template::{EMBEDDED_DIR, TEMPLATES_ENV, Template, TemplateSet};
@@ -186,8 +186,9 @@ impl Renderer {
         &self.templates
     }
 
-    /// Renders `data` in `lang` as a PDF.
+    /// Renders `data` in `lang` as a PDF (English reads the Russian document).
     pub fn render(&self, data: &DocumentData, lang: Lang) -> Result<Rendered, Error> {
+        let lang = printed(lang);
         let t = self.templates.get(data.kind, lang);
         render::render(t, &self.regular, &self.bold, data, lang)
     }

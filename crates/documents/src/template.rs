@@ -38,7 +38,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::Error;
-use crate::data::{DocKind, Lang};
+use crate::data::{DocKind, LANGS, Lang, printed};
 
 /// Environment variable naming the templates directory.
 pub const TEMPLATES_ENV: &str = "QYZMET_TEMPLATES";
@@ -186,7 +186,7 @@ impl TemplateSet {
 
     fn load_with(dir: &Path, read: impl Fn(&Path) -> Result<String, Error>) -> Result<Self, Error> {
         let mut templates = BTreeMap::new();
-        for lang in Lang::ALL {
+        for lang in LANGS {
             let common_path = dir.join(format!("common.{}.toml", lang.code()));
             let common = parse_file(&common_path, &read(&common_path)?)?;
             for kind in DocKind::ALL {
@@ -208,10 +208,10 @@ impl TemplateSet {
         &self.dir
     }
 
-    /// The template of `kind` in `lang`.
+    /// The template of `kind` in `lang` (English reads Russian).
     pub fn get(&self, kind: DocKind, lang: Lang) -> &Template {
-        // Every (kind, lang) pair is loaded by `load`, or it failed.
-        &self.templates[&(kind, lang)]
+        // Every (kind, printed language) pair is loaded by `load`, or it failed.
+        &self.templates[&(kind, printed(lang))]
     }
 }
 

@@ -18,7 +18,7 @@
 
 use sha2::{Digest, Sha256};
 
-use crate::data::{DocumentData, Lang, Localized};
+use crate::data::{DocumentData, Lang, Localized, printed};
 
 /// Version tag of the canonical encoding; changing the encoding changes every code.
 const CANONICAL_TAG: &[u8] = b"qyzmet-documents/canonical/v1";
@@ -27,6 +27,7 @@ const CANONICAL_TAG: &[u8] = b"qyzmet-documents/canonical/v1";
 /// `u32 big-endian length ‖ UTF-8 bytes`, in a fixed order, lists prefixed by their length.
 /// Unambiguous: no two different inputs give the same bytes.
 pub fn canonical_data(data: &DocumentData, lang: Lang) -> Vec<u8> {
+    let lang = printed(lang);
     let mut out = Vec::with_capacity(512);
     let mut put = |s: &str| {
         out.extend_from_slice(&(s.len() as u32).to_be_bytes());

@@ -9,7 +9,7 @@ use std::process::Command;
 
 use common::*;
 use documents::{
-    Config, DocKind, DocumentData, Error, Field, Lang, Localized, Renderer, content_hash,
+    Config, DocKind, DocumentData, Error, Field, LANGS, Lang, Localized, Renderer, content_hash,
     verification_code, verify,
 };
 
@@ -21,7 +21,7 @@ fn every_kind_in_both_languages_extracts_intact() {
     }
     let dir = scratch("extract");
     for kind in DocKind::ALL {
-        for lang in Lang::ALL {
+        for lang in LANGS {
             let data = sample(kind);
             let out = r.render(&data, lang).unwrap();
             let name = format!("{kind}.{lang}");
@@ -70,6 +70,7 @@ fn every_kind_in_both_languages_extracts_intact() {
                     assert!(text.contains("Услугополучатель"), "{name}: ru label");
                     assert!(text.contains("ёЁ"), "{name}: ё");
                 }
+                Lang::En => unreachable!("documents are printed in kk and ru"),
             }
         }
     }
@@ -138,7 +139,7 @@ fn qr_decodes_to_verification_url_on_every_kind() {
     }
     let dir = scratch("qr");
     for kind in DocKind::ALL {
-        for lang in Lang::ALL {
+        for lang in LANGS {
             let data = sample(kind);
             let out = r.render(&data, lang).unwrap();
             assert_eq!(
@@ -188,7 +189,7 @@ fn same_input_gives_identical_bytes() {
     let Some(r) = renderer() else { return };
     let again = Renderer::new(&Config::with_templates(templates_dir())).unwrap();
     for kind in DocKind::ALL {
-        for lang in Lang::ALL {
+        for lang in LANGS {
             let data = sample(kind);
             let a = r.render(&data, lang).unwrap();
             let b = again.render(&data.clone(), lang).unwrap();
@@ -274,7 +275,7 @@ fn every_result_of_the_regulations_renders() {
                 data.number = "0098765432".into();
                 data.barcode = true;
             }
-            for lang in Lang::ALL {
+            for lang in LANGS {
                 let out = r.render(&data, lang).unwrap();
                 let text = pdftotext(&out.pdf, &dir, &format!("{reg_id}.{id}.{lang}"));
                 let service = collapse(data.service.get(lang));
@@ -441,7 +442,7 @@ fn write_samples_when_asked() {
     let Some(r) = renderer() else { return };
     std::fs::create_dir_all(&dir).unwrap();
     for kind in DocKind::ALL {
-        for lang in Lang::ALL {
+        for lang in LANGS {
             let out = r.render(&sample(kind), lang).unwrap();
             let path = std::path::Path::new(&dir).join(format!("{kind}.{lang}.pdf"));
             std::fs::write(path, &out.pdf).unwrap();

@@ -13,6 +13,37 @@ pub mod time;
 
 use jiff::Timestamp;
 pub use plan::{Party, Plan, PlanStep};
+
+/// `as_str`, `ALL` and `FromStr` of a status-like enum, with the names its serde form uses
+/// (snake_case): the one spelling of these values in the store, the API and the pages.
+macro_rules! names {
+    ($ty:ident { $($variant:ident => $name:literal),+ $(,)? }) => {
+        impl $ty {
+            /// Every value, in declaration order.
+            pub const ALL: &'static [$ty] = &[$($ty::$variant),+];
+
+            /// The value's name, as stored and serialised.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($ty::$variant => $name),+
+                }
+            }
+        }
+
+        impl std::str::FromStr for $ty {
+            type Err = String;
+
+            fn from_str(s: &str) -> Result<$ty, String> {
+                $ty::ALL
+                    .iter()
+                    .copied()
+                    .find(|v| v.as_str() == s)
+                    .ok_or_else(|| format!("unknown {} {s:?}", stringify!($ty)))
+            }
+        }
+    };
+}
+pub(crate) use names;
 use regulation::{ChannelId, Duration, IssueRequirement, Regulation, StatusState};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -25,7 +56,7 @@ pub trait LegalTime: Send + Sync {
     fn step_due(&self, start: Timestamp, d: Duration) -> Timestamp;
     /// When a service term `d` that runs from `accepted` ends.
     fn term_due(&self, accepted: Timestamp, d: Duration, acceptance_day_counted: bool)
-        -> Timestamp;
+    -> Timestamp;
     /// `d` before `due` (the State Corporation delivery rule).
     fn before(&self, due: Timestamp, d: Duration) -> Timestamp;
     /// `d` after `t`, for storage periods and re-requests.
@@ -299,6 +330,13 @@ pub enum Closure {
     RefusalNotice,
 }
 
+names!(Closure {
+    Issued => "issued",
+    RefusalIssued => "refusal_issued",
+    AcceptanceRefused => "acceptance_refused",
+    RefusalNotice => "refusal_notice",
+});
+
 /// Why a command was not accepted; each names the rule.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
 #[serde(tag = "error", rename_all = "snake_case")]
@@ -321,7 +359,9 @@ pub enum Rejection {
     NoSuchApplication { application: String },
     #[error("application `{application}` is closed")]
     ApplicationClosed { application: String },
-    #[error("step {got} is not the current step; the application is at step {current} (someone else acted first)")]
+    #[error(
+        "step {got} is not the current step; the application is at step {current} (someone else acted first)"
+    )]
     WrongStep { current: usize, got: usize },
     #[error("step {step} belongs to role `{expected}`, not `{got}`")]
     WrongRole {
@@ -364,6 +404,13 @@ pub enum Status {
     Closed,
 }
 
+names!(Status {
+    InProgress => "in_progress",
+    AwaitingIssue => "awaiting_issue",
+    ReturnedToProvider => "returned_to_provider",
+    Closed => "closed",
+});
+
 /// An application as the events made it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Application {
@@ -397,22 +444,6 @@ pub struct Application {
     pub signature: Option<ResultSignature>,
     /// Events applied so far: the version for optimistic concurrency.
     pub seq: u64,
-}
-
-fn iin_ok(iin: &str) -> bool {
-    let d: Vec<u32> = iin.chars().filter_map(|c| c.to_digit(10)).collect();
-    if d.len() != 12 || iin.len() != 12 {
-        return false;
-    }
-    let sum = |w: &dyn Fn(usize) -> u32| (0..11).map(|i| d[i] * w(i)).sum::<u32>() % 11;
-    let mut k = sum(&|i| i as u32 + 1);
-    if k == 10 {
-        k = sum(&|i| ((i as u32 + 2) % 11) + 1);
-        if k == 10 {
-            return false;
-        }
-    }
-    k == d[11]
 }
 
 /// The organisation that holds a step of `app` done by `party`: the provider (an
@@ -471,7 +502,7 @@ pub fn decide(
                     application: application.clone(),
                 });
             }
-            if !iin_ok(applicant_iin) {
+            if identity::iin::check_form(applicant_iin).is_err() {
                 return Err(Rejection::Invalid {
                     field: "applicant_iin".into(),
                     rule: "an IIN is 12 digits with a valid check digit".into(),
@@ -1025,5 +1056,31 @@ pub fn apply(state: Option<Application>, event: &Event, plans: &Ctx) -> Option<A
             app.step_due = Some(*due);
             Some(app)
         }
+    }
+}
+
+#[cfg(test)]
+mod names_tests {
+    use super::sla::Sla;
+    use super::{Closure, Status};
+
+    fn same_as_serde<T: serde::Serialize + std::str::FromStr + PartialEq + std::fmt::Debug>(
+        all: &[T],
+        as_str: impl Fn(&T) -> &'static str,
+    ) where
+        T::Err: std::fmt::Debug,
+    {
+        for v in all {
+            assert_eq!(serde_json::to_value(v).unwrap(), as_str(v), "{v:?}");
+            assert_eq!(&as_str(v).parse::<T>().unwrap(), v);
+        }
+        assert!("no_such".parse::<T>().is_err());
+    }
+
+    #[test]
+    fn names_are_the_serde_names_and_parse_back() {
+        same_as_serde(Status::ALL, |s| s.as_str());
+        same_as_serde(Closure::ALL, |c| c.as_str());
+        same_as_serde(Sla::ALL, |s| s.as_str());
     }
 }

@@ -13,6 +13,12 @@ pub enum Sla {
     Overdue,
 }
 
+crate::names!(Sla {
+    OnTime => "on_time",
+    AtRisk => "at_risk",
+    Overdue => "overdue",
+});
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SlaReport {
     pub status: Sla,
@@ -68,10 +74,11 @@ fn share_reached(start: Timestamp, end: Timestamp) -> Option<Timestamp> {
 /// The SLA status of an open application at `at`, and which deadline it is about (`step`,
 /// `term` or `deliver_to_state_corporation`).
 pub fn status(i: &Input, at: Timestamp) -> (Sla, &'static str) {
-    if let Some(t) = i.term_due {
-        if at > t && !i.waiting {
-            return (Sla::Overdue, "term");
-        }
+    if let Some(t) = i.term_due
+        && at > t
+        && !i.waiting
+    {
+        return (Sla::Overdue, "term");
     }
     if let Some(d) = i.step_due {
         if at > d {
@@ -81,15 +88,17 @@ pub fn status(i: &Input, at: Timestamp) -> (Sla, &'static str) {
             return (Sla::AtRisk, "step");
         }
     }
-    if let Some(d) = i.deliver_due {
-        if at > d && !i.waiting {
-            return (Sla::AtRisk, "deliver_to_state_corporation");
-        }
+    if let Some(d) = i.deliver_due
+        && at > d
+        && !i.waiting
+    {
+        return (Sla::AtRisk, "deliver_to_state_corporation");
     }
-    if let Some(t) = i.term_due {
-        if !i.waiting && share_reached(i.submitted_at, t).is_some_and(|r| at >= r) {
-            return (Sla::AtRisk, "term");
-        }
+    if let Some(t) = i.term_due
+        && !i.waiting
+        && share_reached(i.submitted_at, t).is_some_and(|r| at >= r)
+    {
+        return (Sla::AtRisk, "term");
     }
     (Sla::OnTime, "step")
 }

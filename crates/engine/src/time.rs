@@ -32,7 +32,7 @@ impl KzTime {
             acceptance_day_counted: counted,
             ..CountingRules::default()
         };
-        Term::new(calendar::Duration::new(d.value, unit(d.unit)), rules)
+        Term::new(d, rules)
             .due(start, self.calendar, &self.schedule)
             .map(|due| due.at)
             .unwrap_or(Timestamp::MAX)
@@ -42,18 +42,6 @@ impl KzTime {
 impl Default for KzTime {
     fn default() -> Self {
         KzTime::new()
-    }
-}
-
-fn unit(u: Unit) -> calendar::Unit {
-    match u {
-        Unit::Seconds => calendar::Unit::Seconds,
-        Unit::Minutes => calendar::Unit::Minutes,
-        Unit::Hours => calendar::Unit::Hours,
-        Unit::WorkingDays => calendar::Unit::WorkingDays,
-        Unit::CalendarDays => calendar::Unit::CalendarDays,
-        Unit::DaysUnspecified => calendar::Unit::DaysUnspecified,
-        Unit::Months => calendar::Unit::Months,
     }
 }
 

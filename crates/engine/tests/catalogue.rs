@@ -4,22 +4,9 @@
 
 use engine::*;
 use jiff::{Timestamp, ToSpan};
-use regulation::{Catalogue, Seeds};
-use std::path::Path;
 use std::sync::Arc;
 
 mod common;
-
-fn catalogue() -> Vec<regulation::Regulation> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../regulations");
-    let cat = Catalogue::load(&dir, &Seeds::discover(&dir));
-    assert_eq!(
-        cat.error_count(),
-        0,
-        "the catalogue must lint clean: run `qyzmet lint regulations/`"
-    );
-    cat.regulations.into_iter().map(|l| l.regulation).collect()
-}
 
 /// A working morning inside the regulation's period in force.
 fn in_force_instant(reg: &regulation::Regulation) -> Timestamp {
@@ -34,7 +21,7 @@ fn in_force_instant(reg: &regulation::Regulation) -> Timestamp {
 
 #[test]
 fn every_regulation_runs_on_every_channel() {
-    let regs = catalogue();
+    let regs = testkit::seed_regulations();
     assert!(!regs.is_empty());
     let ctx = Ctx::new(regs.clone(), Arc::new(common::Plain));
     let mut runs = 0;

@@ -2,23 +2,15 @@
 //! calendar (Independence Day, Nauryz, a decreed transfer of a day off). Times are Asia/Almaty
 //! (UTC+6 in these years); working hours end at 18:30 (12:30 UTC).
 
-use engine::time::KzTime;
 use engine::*;
 use jiff::Timestamp;
-use regulation::{Catalogue, ChannelId, Seeds};
-use std::path::Path;
+use regulation::ChannelId;
 use std::sync::Arc;
 
 mod common;
 
-fn ctx() -> Ctx {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../regulations");
-    let cat = Catalogue::load(&dir, &Seeds::discover(&dir));
-    assert_eq!(cat.error_count(), 0);
-    Ctx::new(
-        cat.regulations.into_iter().map(|l| l.regulation).collect(),
-        Arc::new(KzTime::new()),
-    )
+fn ctx() -> Arc<Ctx> {
+    testkit::seed_ctx()
 }
 
 fn t(s: &str) -> Timestamp {

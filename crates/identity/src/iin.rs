@@ -170,6 +170,13 @@ fn digits12(s: &str) -> Result<[u8; 12], IinError> {
     Ok(d)
 }
 
+/// The form IINs and BINs share: 12 ASCII digits, the last the [`check_digit`] of the first
+/// 11. The engine requires this of an applicant's IIN; [`Iin::parse`] also checks the
+/// century-and-sex digit and the birth date.
+pub fn check_form(s: &str) -> Result<(), IinError> {
+    verify_check_digit(&digits12(s)?)
+}
+
 fn verify_check_digit(d: &[u8; 12]) -> Result<(), IinError> {
     let first11: &[u8; 11] = d[..11].try_into().expect("11 digits");
     match check_digit(first11) {

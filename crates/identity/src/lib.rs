@@ -36,17 +36,5 @@ pub use jiff;
 /// Re-exported so that callers name the same certificate types.
 pub use x509_cert;
 
-/// A language of the messages this crate produces.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum Lang {
-    /// Kazakh (the state language).
-    Kk,
-    /// Russian.
-    Ru,
-    /// English.
-    #[default]
-    En,
-}
+/// The language of the messages this crate produces (the workspace's one language type).
+pub use regulation::Lang;

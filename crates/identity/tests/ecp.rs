@@ -259,7 +259,7 @@ fn missing_or_forged_crl_means_revocation_unknown() {
     );
 
     // A CRL under the same name but signed by another key does not count.
-    let other = TempDir::new("forger");
+    let other = tempdir("forger");
     let mut options = CaOptions::development(w.now - days(365), w.now + days(365));
     options.common_name = "qyzmet development CA (not for production)".into();
     let forger = DevCa::init(other.path(), &options).unwrap();
@@ -295,7 +295,7 @@ fn unknown_issuer_is_refused() {
     let w = World::new("trusted", KeyAlgorithm::P256, now());
     let mut stranger = World::new("stranger", KeyAlgorithm::P256, now());
     // A different CA name, not in the trust store.
-    let other = TempDir::new("other-ca");
+    let other = tempdir("other-ca");
     let mut options = CaOptions::development(w.now - days(365), w.now + days(365));
     options.common_name = "Somebody else's CA".into();
     stranger.ca = DevCa::init(other.path(), &options).unwrap();
@@ -526,7 +526,7 @@ fn garbage_and_unknown_algorithms() {
 fn chain_through_an_intermediate_from_the_signature() {
     let w = World::new("root", KeyAlgorithm::Rsa2048, now());
     let mut root = w.ca;
-    let sub_dir = w.dir.join("issuing");
+    let sub_dir = w.dir.path().join("issuing");
     let mut options = CaOptions::development(w.now - days(300), w.now + days(3 * 365));
     options.common_name = "qyzmet development issuing CA".into();
     let mut issuing = DevCa::init_subordinate(&sub_dir, &mut root, &options).unwrap();

@@ -20,6 +20,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, anyhow, bail};
+use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, Subcommand, ValueEnum};
 use identity::ecp::{
     CrlStore, Refusal, RevocationEvidence, RevocationReason, SignError, SignOptions, TrustStore,
@@ -188,8 +189,8 @@ pub struct VerifyArgs {
     #[arg(long, value_name = "TIME", value_parser = parse_time)]
     at: Option<Timestamp>,
     /// Language of the refusal message.
-    #[arg(long, value_enum, default_value_t = LangArg::En)]
-    lang: LangArg,
+    #[arg(long, default_value = "en", value_parser = lang_arg())]
+    lang: Lang,
     /// A document (PDF) to check against its stored content hash (with --sha256).
     #[arg(long, value_name = "FILE", requires = "sha256")]
     pdf: Option<PathBuf>,
@@ -216,25 +217,10 @@ impl From<Algorithm> for KeyAlgorithm {
     }
 }
 
-/// A message language.
-#[derive(Clone, Copy, ValueEnum)]
-pub enum LangArg {
-    /// Kazakh.
-    Kk,
-    /// Russian.
-    Ru,
-    /// English.
-    En,
-}
-
-impl From<LangArg> for Lang {
-    fn from(l: LangArg) -> Self {
-        match l {
-            LangArg::Kk => Lang::Kk,
-            LangArg::Ru => Lang::Ru,
-            LangArg::En => Lang::En,
-        }
-    }
+/// `kk`, `ru` or `en`, listed in `--help`.
+fn lang_arg() -> impl TypedValueParser<Value = Lang> {
+    PossibleValuesParser::new(Lang::ALL.map(Lang::code))
+        .map(|s| Lang::parse(&s).expect("one of the possible values"))
 }
 
 /// Key usage bits of a certificate to issue.
@@ -573,7 +559,7 @@ pub fn verify(args: VerifyArgs, out: &mut impl Write) -> Result<ExitCode> {
             .with_context(|| format!("--crl {}", p.display()))?;
     }
     let at = now_or(args.at);
-    let lang = Lang::from(args.lang);
+    let lang = args.lang;
     let verifier = Verifier::new(trust, crls);
     let result = match (&args.iin, args.signer_only) {
         (_, true) => verifier.verify_signer(&signature, content.as_deref(), at),

@@ -4,21 +4,19 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+use testkit::repo_root as root;
 
 struct Cli {
     db: PathBuf,
+    _dir: testkit::TempDir,
 }
 
 impl Cli {
     fn new(tag: &str) -> Cli {
-        let dir = std::env::temp_dir().join(format!("qyzmet-cli-{}-{tag}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = testkit::tempdir(&format!("cli-{tag}"));
         Cli {
-            db: dir.join("q.db"),
+            db: dir.path().join("q.db"),
+            _dir: dir,
         }
     }
 

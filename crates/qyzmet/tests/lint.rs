@@ -4,9 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+use testkit::repo_root as root;
 
 fn good() -> String {
     std::fs::read_to_string(root().join("crates/qyzmet/tests/fixtures/lint-good.v1.toml")).unwrap()
@@ -32,17 +30,14 @@ fn lint(path: &Path) -> Run {
     }
 }
 
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let p = dir.join(name);
+fn write(dir: impl AsRef<Path>, name: &str, text: &str) -> PathBuf {
+    let p = dir.as_ref().join(name);
     std::fs::write(&p, text).unwrap();
     p
 }
 
-fn tmpdir(tag: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("qyzmet-lint-{}-{tag}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
+fn tmpdir(tag: &str) -> testkit::TempDir {
+    testkit::tempdir(&format!("lint-{tag}"))
 }
 
 /// 1-based line of the first occurrence of `needle` in `text`.
@@ -330,9 +325,9 @@ fn not_toml_at_all_is_an_error_not_a_panic() {
 fn duplicate_versions_in_a_catalogue() {
     let dir = tmpdir("dup");
     write(&dir, "lint-good.v1.toml", &good());
-    std::fs::create_dir_all(dir.join("copy")).unwrap();
-    write(&dir.join("copy"), "lint-good.v1.toml", &good());
-    let r = lint(&dir);
+    std::fs::create_dir_all(dir.path().join("copy")).unwrap();
+    write(dir.path().join("copy"), "lint-good.v1.toml", &good());
+    let r = lint(dir.path());
     assert_eq!(r.code, 1);
     assert!(r.stdout.contains("error[version-unique]"), "{}", r.stdout);
 }

@@ -1028,22 +1028,7 @@ fn usage_errors_name_the_flag_and_the_rule() {
 }
 
 fn have_openssl() -> bool {
-    match Command::new("openssl").arg("version").output() {
-        Ok(o) if o.status.success() => true,
-        other => {
-            let why = match other {
-                Ok(o) => String::from_utf8_lossy(&o.stderr).into_owned(),
-                Err(e) => e.to_string(),
-            };
-            if std::env::var_os("CI").is_some_and(|v| !v.is_empty()) {
-                panic!("the openssl binary is required under CI: {why}");
-            }
-            eprintln!(
-                "SKIPPED: the openssl binary is not available ({why}); apt-get install openssl"
-            );
-            false
-        }
-    }
+    testkit::require_tool("openssl", &["version"])
 }
 
 fn openssl(dir: &Path, args: &[&str]) -> Output {

@@ -19,9 +19,7 @@ use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+use testkit::repo_root as root;
 
 fn qyzmet(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_qyzmet"))
@@ -41,16 +39,9 @@ fn ok(out: &Output, what: &str) {
     );
 }
 
-fn on_ci() -> bool {
-    std::env::var_os("CI").is_some_and(|v| !v.is_empty())
-}
-
 /// A tool is missing: fail under CI, else say why the check is skipped.
 fn missing(tool: &str, why: &str) {
-    if on_ci() {
-        panic!("{tool} is required under CI: {why}");
-    }
-    eprintln!("skipping the {tool} check: {why}");
+    testkit::skip(format_args!("the {tool} check: {why}"));
 }
 
 /// A fresh folder under Cargo's per-test temporary directory.

@@ -3,37 +3,15 @@
 //! Day 2019, Nauryz 2015, the decreed transfer of 3 January 2020). Times: Asia/Almaty, UTC+6
 //! in these years; working hours end at 18:30 (12:30 UTC).
 
-use engine::time::KzTime;
 use engine::{
     Actor, Application, Closure, Command, Ctx, Outcome, PORTAL, Party, Presented,
     STATE_CORPORATION, Status,
 };
 use jiff::Timestamp;
-use regulation::{Catalogue, ChannelId, Seeds};
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use regulation::ChannelId;
 use store::{SqliteStore, Store};
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn ctx() -> Arc<Ctx> {
-    let dir = root().join("regulations");
-    let cat = Catalogue::load(&dir, &Seeds::discover(&dir));
-    assert_eq!(cat.error_count(), 0);
-    Arc::new(Ctx::new(
-        cat.regulations.into_iter().map(|l| l.regulation).collect(),
-        Arc::new(KzTime::new()),
-    ))
-}
-
-fn store(tag: &str, ctx: Arc<Ctx>) -> (SqliteStore, PathBuf) {
-    let dir = std::env::temp_dir().join(format!("qyzmet-through-{}-{tag}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    (SqliteStore::open(dir.join("q.db"), ctx).unwrap(), dir)
-}
+use testkit::seed_ctx as ctx;
 
 fn t(s: &str) -> Timestamp {
     s.parse().unwrap()
@@ -104,7 +82,7 @@ fn walk(s: &SqliteStore, ctx: &Ctx, mut app: Application, max: usize) -> Vec<App
 #[test]
 fn every_regulation_on_every_channel_through_the_store() {
     let ctx = ctx();
-    let (s, dir) = store("all", ctx.clone());
+    let (_dir, s) = testkit::temp_store("through-all", ctx.clone());
     let mut runs = 0;
     for reg in ctx.regulations().to_vec() {
         for ch in reg.channel_ids() {
@@ -150,14 +128,12 @@ fn every_regulation_on_every_channel_through_the_store() {
         "closed applications leave no tasks"
     );
     assert!(s.verify_journal().unwrap().is_ok());
-    drop(s);
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 #[test]
 fn hand_computed_deadlines_through_the_store() {
     let ctx = ctx();
-    let (s, dir) = store("dates", ctx.clone());
+    let (_dir, s) = testkit::temp_store("through-dates", ctx.clone());
     // 16 December 2019: office term counts the acceptance day (Fri 13th = day 1; 16-17 Dec off).
     let a = submit(
         &s,
@@ -250,6 +226,4 @@ fn hand_computed_deadlines_through_the_store() {
             .status,
         engine::sla::Sla::Overdue
     );
-    drop(s);
-    let _ = std::fs::remove_dir_all(dir);
 }

@@ -6,9 +6,11 @@
 //! counting legal time (that is `calendar`).
 
 pub mod export;
+mod lang;
 pub mod lint;
 pub mod model;
 
+pub use lang::Lang;
 pub use lint::{Diagnostic, Seeds, Severity};
 pub use model::*;
 

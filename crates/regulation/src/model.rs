@@ -86,46 +86,8 @@ impl<'de> Deserialize<'de> for SourceRef {
     }
 }
 
-/// Units a legal duration is counted in, exactly as the text names them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Unit {
-    Seconds,
-    Minutes,
-    Hours,
-    WorkingDays,
-    CalendarDays,
-    /// "күн" with no qualifier: the text does not say which kind of day.
-    DaysUnspecified,
-    Months,
-}
-
-impl Unit {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Unit::Seconds => "seconds",
-            Unit::Minutes => "minutes",
-            Unit::Hours => "hours",
-            Unit::WorkingDays => "working_days",
-            Unit::CalendarDays => "calendar_days",
-            Unit::DaysUnspecified => "days_unspecified",
-            Unit::Months => "months",
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Duration {
-    pub value: u32,
-    pub unit: Unit,
-}
-
-impl fmt::Display for Duration {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}", self.value, self.unit.as_str().replace('_', " "))
-    }
-}
+/// Legal durations and their units are `calendar`'s, which counts them.
+pub use calendar::{Duration, Unit};
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]

@@ -21,73 +21,36 @@ use std::sync::{Mutex, OnceLock};
 /// An argument of a message: a number (plural selection) or a string.
 pub use fluent_bundle::FluentValue as Arg;
 
-/// A language of the interface.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum Lang {
-    /// Kazakh, the state language: the default.
-    #[default]
-    Kk,
-    Ru,
-    En,
+/// The one language type of the workspace; its messages come from [`Messages`].
+pub use regulation::Lang;
+
+/// The interface messages of a language (a trait because [`Lang`] lives in `regulation`).
+pub trait Messages: Copy {
+    /// The message `id` without arguments; falls back to English, then to the id itself.
+    fn t(self, id: &str) -> &'static str;
+    /// The message `id` with arguments (`("count", n.into())`, `("id", s.into())`).
+    fn t_args(self, id: &str, args: &[(&str, Arg<'_>)]) -> String;
+    /// The message `id` with its `$count`: `t_count("unit-minutes", 2)` is "2 минуты" in Russian.
+    fn t_count(self, id: &str, count: u64) -> String;
+    /// The message of a data value: `t_in("status", "in_progress")` is `status-in_progress`
+    /// (dots in the value become dashes: Fluent ids have none). Falls back to the value.
+    fn t_in(self, family: &str, key: &str) -> &'static str;
+    /// As [`Messages::t_in`], with arguments.
+    fn t_in_args(self, family: &str, key: &str, args: &[(&str, Arg<'_>)]) -> String;
+    /// As [`Messages::t_in`], `None` where there is no such message (a problem rule the
+    /// interface does not word, a role named only by its regulation).
+    fn t_in_opt(self, family: &str, key: &str) -> Option<&'static str>;
 }
 
-impl Lang {
-    pub const ALL: [Lang; 3] = [Lang::Kk, Lang::Ru, Lang::En];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::Kk => "kk",
-            Lang::Ru => "ru",
-            Lang::En => "en",
-        }
-    }
-
-    /// The language's own name, for the switcher.
-    pub fn native_name(self) -> &'static str {
-        match self {
-            Lang::Kk => "Қазақша",
-            Lang::Ru => "Русский",
-            Lang::En => "English",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Lang> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "kk" | "kz" | "kk-kz" => Some(Lang::Kk),
-            "ru" | "ru-kz" | "ru-ru" => Some(Lang::Ru),
-            "en" | "en-us" | "en-gb" => Some(Lang::En),
-            _ => None,
-        }
-    }
-
-    /// The first supported language of an `Accept-Language` header.
-    pub fn from_accept_language(h: &str) -> Option<Lang> {
-        h.split(',')
-            .filter_map(|part| part.split(';').next())
-            .find_map(|tag| Lang::parse(tag.split('-').next().unwrap_or("")))
-    }
-
-    /// The language printed documents use: Kazakh or Russian (English falls back to Russian).
-    pub fn document_lang(self) -> documents::Lang {
-        match self {
-            Lang::Kk => documents::Lang::Kk,
-            _ => documents::Lang::Ru,
-        }
-    }
-
-    /// The message `id` without arguments; falls back to English, then to the id itself.
-    pub fn t(self, id: &str) -> &'static str {
-        self.t_opt(id).unwrap_or_else(|| {
+impl Messages for Lang {
+    fn t(self, id: &str) -> &'static str {
+        t_opt(self, id).unwrap_or_else(|| {
             tracing::warn!(id, "missing interface message");
             intern(id)
         })
     }
 
-    /// The message `id` with arguments (`("count", n.into())`, `("id", s.into())`).
-    pub fn t_args(self, id: &str, args: &[(&str, Arg<'_>)]) -> String {
+    fn t_args(self, id: &str, args: &[(&str, Arg<'_>)]) -> String {
         let mut fa = FluentArgs::new();
         for (k, v) in args {
             fa.set(*k, v.clone());
@@ -107,39 +70,34 @@ impl Lang {
         id.to_string()
     }
 
-    /// The message `id` with its `$count`: `t_count("unit-minutes", 2)` is "2 минуты" in Russian.
-    pub fn t_count(self, id: &str, count: u64) -> String {
+    fn t_count(self, id: &str, count: u64) -> String {
         self.t_args(id, &[("count", count.into())])
     }
 
-    /// The message of a data value: `t_in("status", "in_progress")` is `status-in_progress`
-    /// (dots in the value become dashes: Fluent ids have none). Falls back to the value.
-    pub fn t_in(self, family: &str, key: &str) -> &'static str {
+    fn t_in(self, family: &str, key: &str) -> &'static str {
         self.t_in_opt(family, key).unwrap_or_else(|| {
             tracing::warn!(family, key, "missing interface message");
             intern(key)
         })
     }
 
-    /// As [`Lang::t_in`], with arguments.
-    pub fn t_in_args(self, family: &str, key: &str, args: &[(&str, Arg<'_>)]) -> String {
+    fn t_in_args(self, family: &str, key: &str, args: &[(&str, Arg<'_>)]) -> String {
         self.t_args(&format!("{family}-{}", key.replace('.', "-")), args)
     }
 
-    /// As [`Lang::t_in`], `None` where there is no such message (a problem rule the interface
-    /// does not word, a role named only by its regulation).
-    pub fn t_in_opt(self, family: &str, key: &str) -> Option<&'static str> {
-        self.t_opt(&format!("{family}-{}", key.replace('.', "-")))
+    fn t_in_opt(self, family: &str, key: &str) -> Option<&'static str> {
+        t_opt(self, &format!("{family}-{}", key.replace('.', "-")))
     }
+}
 
-    fn t_opt(self, id: &str) -> Option<&'static str> {
-        let all = locales();
-        all[self as usize]
-            .plain
-            .get(id)
-            .or_else(|| all[Lang::En as usize].plain.get(id))
-            .map(String::as_str)
-    }
+/// The message `id` in `lang`, else in English.
+fn t_opt(lang: Lang, id: &str) -> Option<&'static str> {
+    let all = locales();
+    all[lang as usize]
+        .plain
+        .get(id)
+        .or_else(|| all[Lang::En as usize].plain.get(id))
+        .map(String::as_str)
 }
 
 /// A missing id as a `&'static str`, leaked once per distinct id.

@@ -6,32 +6,13 @@
 //! Without node, npm or Chromium the test is skipped with the reason printed, except under CI
 //! (`CI` set), where it fails. `npm ci` runs in `tools/e2e` when its `node_modules` is missing.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::path::Path;
+use std::process::Command;
+use testkit::repo_root as root;
 
-fn on_ci() -> bool {
-    std::env::var_os("CI").is_some_and(|v| !v.is_empty())
-}
-
-/// A tool is missing: fail under CI, else say why the test is skipped.
+/// A prerequisite is missing: fail under CI, else say why the test is skipped.
 fn missing(why: &str) {
-    if on_ci() {
-        panic!("the e2e browser test needs {why} under CI");
-    }
-    eprintln!("skipping the e2e browser test: {why}");
-}
-
-fn works(cmd: &str, arg: &str) -> bool {
-    Command::new(cmd)
-        .arg(arg)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
-}
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+    testkit::skip(format_args!("the e2e browser test needs {why}"));
 }
 
 /// Serves the code under test in-process (demo data, clock at 2019-12-02 09:00 Almaty) on a
@@ -67,8 +48,8 @@ fn serve(data: &Path) -> (tokio::runtime::Runtime, String) {
 #[test]
 fn browser_scenarios() {
     for tool in ["node", "npm"] {
-        if !works(tool, "--version") {
-            return missing(&format!("`{tool}`"));
+        if !testkit::require_tool(tool, &["--version"]) {
+            return;
         }
     }
     let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
@@ -95,10 +76,8 @@ fn browser_scenarios() {
             ));
         }
     }
-    let data = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("e2e-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&data);
-    std::fs::create_dir_all(&data).unwrap();
-    let (rt, base) = serve(&data);
+    let data = testkit::tempdir("e2e");
+    let (rt, base) = serve(data.path());
     let out = Command::new("node")
         .arg(dir.join("run.mjs"))
         .current_dir(root())
@@ -107,7 +86,6 @@ fn browser_scenarios() {
         .output()
         .expect("run node");
     rt.shutdown_background();
-    let _ = std::fs::remove_dir_all(&data);
     let stdout = String::from_utf8_lossy(&out.stdout);
     println!("{stdout}");
     eprintln!("{}", String::from_utf8_lossy(&out.stderr));

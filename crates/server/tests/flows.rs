@@ -375,8 +375,8 @@ async fn unclaimed_results_return_to_the_provider_in_a_batch() {
 #[tokio::test]
 async fn sms_waits_for_the_end_of_quiet_hours() {
     // 23:00 in Almaty (UTC+6 in 2019).
-    let log = std::env::temp_dir().join(format!("qyzmet-sms-{}.log", std::process::id()));
-    let _ = std::fs::remove_file(&log);
+    let dir = testkit::tempdir("sms");
+    let log = dir.path().join("sms.log");
     let t = TestApp::with("2019-12-02T17:00:00Z".parse().unwrap(), Some(log.clone()));
     let me = t.citizen().await;
     let id = t.apply_portal(&me, REG, PROVIDER).await;
@@ -416,7 +416,6 @@ async fn sms_waits_for_the_end_of_quiet_hours() {
         sent.lines().all(|l| l.starts_with("+77010000001\t")),
         "{sent}"
     );
-    let _ = std::fs::remove_file(&log);
 }
 
 #[tokio::test]

@@ -24,7 +24,7 @@ fn main() {
     let threads = args.get(1).copied().unwrap_or(4).max(1);
     let max_batch = args.get(2).copied().unwrap_or(512);
     let per_thread = commands / threads / 2;
-    let dir = TempDir::new("throughput");
+    let dir = tempdir("throughput");
     let ctx = ctx();
     let store = Arc::new(
         SqliteStore::open_with(

@@ -65,7 +65,9 @@ fn unhex32(s: &str) -> Option<[u8; 32]> {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
 #[serde(tag = "problem", rename_all = "snake_case")]
 pub enum Problem {
-    #[error("expected entry {expected} of the application, found entry {found} (an entry is missing, duplicated or out of order)")]
+    #[error(
+        "expected entry {expected} of the application, found entry {found} (an entry is missing, duplicated or out of order)"
+    )]
     Sequence { expected: i64, found: i64 },
     #[error("prev_hash {found} does not match the previous entry's hash {expected}")]
     PrevHash { expected: String, found: String },
@@ -77,7 +79,9 @@ pub enum Problem {
     Malformed(String),
     #[error("the event does not parse: {0}")]
     Event(String),
-    #[error("the application view says the chain ends at entry {view_seq} ({view_hash}), the journal ends at entry {journal_seq} ({journal_hash})")]
+    #[error(
+        "the application view says the chain ends at entry {view_seq} ({view_hash}), the journal ends at entry {journal_seq} ({journal_hash})"
+    )]
     Head {
         view_seq: i64,
         view_hash: String,

@@ -32,7 +32,7 @@ pub mod schema;
 mod sqlite;
 pub mod views;
 
-pub use chain::{entry_hash, Problem, GENESIS};
+pub use chain::{GENESIS, Problem, entry_hash};
 pub use engine::{Application, Command, Event, Rejection, Status};
 pub use jiff::Timestamp;
 pub use records::{Record, Records, Written};

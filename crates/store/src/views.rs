@@ -9,7 +9,7 @@
 //! Not for: access rules (callers pass a [`Scope`]) or rendering.
 
 use engine::sla::{self, Sla};
-use engine::{Application, Closure, Ctx, Event, Status};
+use engine::{Application, Ctx, Event, Status};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
@@ -131,24 +131,6 @@ impl ListRow {
     }
 }
 
-pub fn status_str(s: Status) -> &'static str {
-    match s {
-        Status::InProgress => "in_progress",
-        Status::AwaitingIssue => "awaiting_issue",
-        Status::ReturnedToProvider => "returned_to_provider",
-        Status::Closed => "closed",
-    }
-}
-
-pub fn closure_str(c: Closure) -> &'static str {
-    match c {
-        Closure::Issued => "issued",
-        Closure::RefusalIssued => "refusal_issued",
-        Closure::AcceptanceRefused => "acceptance_refused",
-        Closure::RefusalNotice => "refusal_notice",
-    }
-}
-
 /// The list row of `app` as of `updated_at`.
 pub fn list_row(app: &Application, ctx: &Ctx, updated_at: Timestamp) -> ListRow {
     let step = ctx
@@ -170,8 +152,8 @@ pub fn list_row(app: &Application, ctx: &Ctx, updated_at: Timestamp) -> ListRow 
         applicant_iin: app.applicant_iin.clone(),
         applicant_name: app.applicant_name.clone(),
         receipt: app.receipt.clone(),
-        status: status_str(app.status).to_string(),
-        closure: app.closure.map(|c| closure_str(c).to_string()),
+        status: app.status.as_str().to_string(),
+        closure: app.closure.map(|c| c.as_str().to_string()),
         step: app.step,
         holder_org,
         holder_role,

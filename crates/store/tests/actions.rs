@@ -84,7 +84,7 @@ fn footprint(path: &Path) -> Vec<(&'static str, i64)> {
 
 #[test]
 fn submit_advance_and_records_are_one_transaction() {
-    let dir = TempDir::new("act-one");
+    let dir = tempdir("act-one");
     let store = open(&dir);
     let ctx = catalogue_ctx();
     let (f, sha) = file(b"%PDF passport");
@@ -181,7 +181,7 @@ fn submit_advance_and_records_are_one_transaction() {
 
 #[test]
 fn advance_goes_on_after_a_person_completes_and_closes_on_the_last_automatic_step() {
-    let dir = TempDir::new("act-advance");
+    let dir = tempdir("act-advance");
     let store = open(&dir);
     let ctx = catalogue_ctx();
     let mut app = store
@@ -232,7 +232,7 @@ fn advance_goes_on_after_a_person_completes_and_closes_on_the_last_automatic_ste
 
 #[test]
 fn a_rejected_second_command_leaves_nothing_and_the_key_is_free() {
-    let dir = TempDir::new("act-rejected");
+    let dir = tempdir("act-rejected");
     let store = open(&dir);
     let ctx = catalogue_ctx();
     let empty = footprint(&dir.db());
@@ -297,7 +297,7 @@ fn a_rejected_second_command_leaves_nothing_and_the_key_is_free() {
 
 #[test]
 fn a_booking_on_a_taken_slot_fails_the_whole_action() {
-    let dir = TempDir::new("act-slot");
+    let dir = tempdir("act-slot");
     let store = open(&dir);
     let ctx = catalogue_ctx();
     let start: Timestamp = "2019-12-10T05:00:00Z".parse().unwrap();
@@ -373,7 +373,7 @@ fn a_booking_on_a_taken_slot_fails_the_whole_action() {
 
 #[test]
 fn a_replayed_submission_writes_nothing_of_the_rest() {
-    let dir = TempDir::new("act-replay");
+    let dir = tempdir("act-replay");
     let store = open(&dir);
     let ctx = catalogue_ctx();
     let submit = submit_as("r-1", MEALS, ChannelId::Office, PROVIDER, IIN, "");
@@ -415,7 +415,7 @@ fn a_replayed_submission_writes_nothing_of_the_rest() {
 
 #[test]
 fn a_failing_action_does_not_disturb_the_others_of_its_batch() {
-    let dir = TempDir::new("act-batch");
+    let dir = tempdir("act-batch");
     let store = Arc::new(open(&dir));
     let ctx = catalogue_ctx();
     let start: Timestamp = "2019-12-10T05:00:00Z".parse().unwrap();
@@ -533,7 +533,7 @@ fn a_failing_action_does_not_disturb_the_others_of_its_batch() {
 
 #[test]
 fn actions_and_commands_in_one_batch_keep_their_own_answers() {
-    let dir = TempDir::new("act-mixed");
+    let dir = tempdir("act-mixed");
     let store = Arc::new(open(&dir));
     let ctx = catalogue_ctx();
     let base = store

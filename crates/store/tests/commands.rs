@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use engine::{Actor, Command, Event, Outcome as Decision, Rejection, Status, STATE_CORPORATION};
+use engine::{Actor, Command, Event, Outcome as Decision, Rejection, STATE_CORPORATION, Status};
 use jiff::ToSpan;
 use regulation::ChannelId;
 use std::sync::{Arc, Barrier};
@@ -26,7 +26,7 @@ fn count(dir: &TempDir, sql: &str) -> i64 {
 
 #[test]
 fn tasks_follow_the_application_step_by_step_and_empty_when_closed() {
-    let dir = TempDir::new("tasks");
+    let dir = tempdir("tasks");
     let store = open(&dir);
     let ctx = ctx();
     let mut now = t0();
@@ -81,10 +81,12 @@ fn tasks_follow_the_application_step_by_step_and_empty_when_closed() {
         ),
         0
     );
-    assert!(store
-        .tasks(STATE_CORPORATION, "state_corporation_operator")
-        .unwrap()
-        .is_empty());
+    assert!(
+        store
+            .tasks(STATE_CORPORATION, "state_corporation_operator")
+            .unwrap()
+            .is_empty()
+    );
     assert!(store.open_applications().unwrap().is_empty());
     // The journal holds submitted + 5 steps + closed, in order; the outbox one row per event.
     let events = store.events("sc-1").unwrap();
@@ -108,7 +110,7 @@ fn tasks_follow_the_application_step_by_step_and_empty_when_closed() {
 
 #[test]
 fn acknowledged_commands_survive_a_reopen() {
-    let dir = TempDir::new("reopen");
+    let dir = tempdir("reopen");
     let ctx = ctx();
     let (app, events) = {
         let store = open(&dir);
@@ -134,7 +136,7 @@ fn acknowledged_commands_survive_a_reopen() {
 
 #[test]
 fn a_retried_submission_returns_the_first_result_even_after_a_reopen() {
-    let dir = TempDir::new("idem");
+    let dir = tempdir("idem");
     let first = {
         let store = open(&dir);
         let first = store
@@ -175,7 +177,7 @@ fn a_retried_submission_returns_the_first_result_even_after_a_reopen() {
 
 #[test]
 fn two_submissions_with_one_key_in_one_batch_give_one_application() {
-    let dir = TempDir::new("idem-batch");
+    let dir = tempdir("idem-batch");
     let store = open(&dir);
     let results = store.execute_many(vec![
         (submit("b-1", ChannelId::Office, "same"), t0()),
@@ -192,7 +194,7 @@ fn two_submissions_with_one_key_in_one_batch_give_one_application() {
 
 #[test]
 fn two_officials_completing_one_step_get_one_success_and_one_conflict() {
-    let dir = TempDir::new("conflict");
+    let dir = tempdir("conflict");
     let store = Arc::new(open(&dir));
     let ctx = ctx();
     for i in 0..20 {
@@ -229,7 +231,7 @@ fn two_officials_completing_one_step_get_one_success_and_one_conflict() {
 
 #[test]
 fn a_rejection_does_not_poison_its_batch() {
-    let dir = TempDir::new("reject");
+    let dir = tempdir("reject");
     let store = open(&dir);
     let stranger = Command::Complete {
         application: "r-1".into(),
@@ -276,7 +278,7 @@ fn a_rejection_does_not_poison_its_batch() {
 
 #[test]
 fn a_database_error_fails_the_whole_batch_and_leaves_nothing() {
-    let dir = TempDir::new("dberror");
+    let dir = tempdir("dberror");
     let store = open(&dir);
     let ctx = ctx();
     let app = store
@@ -319,7 +321,7 @@ fn a_database_error_fails_the_whole_batch_and_leaves_nothing() {
 
 #[test]
 fn group_commit_puts_many_commands_in_one_transaction() {
-    let dir = TempDir::new("group");
+    let dir = tempdir("group");
     let store = Arc::new(open(&dir));
     let ctx = ctx();
     let threads = 8;
@@ -357,7 +359,7 @@ fn group_commit_puts_many_commands_in_one_transaction() {
 
 #[test]
 fn the_outbox_holds_each_event_until_published() {
-    let dir = TempDir::new("outbox");
+    let dir = tempdir("outbox");
     let store = open(&dir);
     let ctx = ctx();
     let a = store
@@ -386,7 +388,7 @@ fn the_outbox_holds_each_event_until_published() {
 
 #[test]
 fn open_applications_list_what_is_open_earliest_deadline_first() {
-    let dir = TempDir::new("open");
+    let dir = tempdir("open");
     let store = open(&dir);
     let ctx = ctx();
     // o-late's first step is due later than o-early's: submitted later.
@@ -427,7 +429,7 @@ fn open_applications_list_what_is_open_earliest_deadline_first() {
 
 #[test]
 fn max_batch_bounds_a_transaction_and_close_drains_the_queue() {
-    let dir = TempDir::new("options");
+    let dir = tempdir("options");
     let store = Arc::new(
         SqliteStore::open_with(
             dir.db(),

@@ -43,7 +43,7 @@ fn kill_9_child() {
 
 #[test]
 fn acknowledged_commands_survive_kill_9() {
-    let dir = TempDir::new("kill9");
+    let dir = tempdir("kill9");
     let mut child = Command::new(std::env::current_exe().unwrap())
         .args([
             "kill_9_child",

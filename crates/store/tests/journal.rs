@@ -6,7 +6,7 @@ mod common;
 use common::*;
 use jiff::ToSpan;
 use regulation::ChannelId;
-use store::{entry_hash, Problem, SqliteStore, Store};
+use store::{Problem, SqliteStore, Store, entry_hash};
 
 /// Three applications, interleaved in the journal: a-0 closed (4 entries), a-1 and a-2 at step 1.
 fn populated(dir: &TempDir) -> SqliteStore {
@@ -50,7 +50,7 @@ fn seq_of(dir: &TempDir, app: &str, n: i64) -> i64 {
 
 #[test]
 fn a_clean_journal_checks_out() {
-    let dir = TempDir::new("verify-clean");
+    let dir = tempdir("verify-clean");
     let store = populated(&dir);
     let report = store.verify_journal().unwrap();
     assert!(report.is_ok(), "{report:?}");
@@ -60,7 +60,7 @@ fn a_clean_journal_checks_out() {
 
 #[test]
 fn the_journal_refuses_updates_and_deletes() {
-    let dir = TempDir::new("verify-append-only");
+    let dir = tempdir("verify-append-only");
     let _store = populated(&dir);
     let c = raw(&dir);
     let err = c
@@ -75,7 +75,7 @@ fn the_journal_refuses_updates_and_deletes() {
 
 #[test]
 fn an_altered_entry_is_reported() {
-    let dir = TempDir::new("verify-tamper");
+    let dir = tempdir("verify-tamper");
     let store = populated(&dir);
     let target = seq_of(&dir, "a-1", 2);
     let c = raw(&dir);
@@ -99,7 +99,7 @@ fn an_altered_entry_is_reported() {
 
 #[test]
 fn an_altered_entry_with_a_recomputed_hash_breaks_the_next_link() {
-    let dir = TempDir::new("verify-rehash");
+    let dir = tempdir("verify-rehash");
     let store = populated(&dir);
     let target = seq_of(&dir, "a-0", 2);
     let c = raw(&dir);
@@ -130,7 +130,7 @@ fn an_altered_entry_with_a_recomputed_hash_breaks_the_next_link() {
 
 #[test]
 fn a_cut_off_tail_is_reported() {
-    let dir = TempDir::new("verify-tail");
+    let dir = tempdir("verify-tail");
     let store = populated(&dir);
     let last = seq_of(&dir, "a-2", 2);
     let c = raw(&dir);
@@ -154,7 +154,7 @@ fn a_cut_off_tail_is_reported() {
 
 #[test]
 fn a_missing_middle_entry_is_reported() {
-    let dir = TempDir::new("verify-gap");
+    let dir = tempdir("verify-gap");
     let store = populated(&dir);
     let gap = seq_of(&dir, "a-0", 2);
     let c = raw(&dir);

@@ -4,10 +4,10 @@
 mod common;
 
 use common::*;
-use engine::{apply, decide, Application, Event, Status};
+use engine::{Application, Event, Status, apply, decide};
 use jiff::ToSpan;
 use regulation::ChannelId;
-use store::{entry_hash, schema, SqliteStore, Store, GENESIS};
+use store::{GENESIS, SqliteStore, Store, entry_hash, schema};
 
 /// Write a closed application as a v1 store would have: journal chain + v1 view columns.
 fn write_v1(conn: &rusqlite::Connection, id: &str) -> Application {
@@ -57,7 +57,7 @@ fn write_v1(conn: &rusqlite::Connection, id: &str) -> Application {
 
 #[test]
 fn opening_a_v1_database_upgrades_it() {
-    let dir = TempDir::new("migrate");
+    let dir = tempdir("migrate");
     let old = {
         let mut conn = rusqlite::Connection::open(dir.db()).unwrap();
         assert_eq!(schema::migrate_to(&mut conn, 1).unwrap(), vec![1]);
@@ -97,7 +97,7 @@ fn opening_a_v1_database_upgrades_it() {
 
 #[test]
 fn a_database_newer_than_the_build_is_refused() {
-    let dir = TempDir::new("too-new");
+    let dir = tempdir("too-new");
     {
         let mut conn = rusqlite::Connection::open(dir.db()).unwrap();
         schema::migrate(&mut conn).unwrap();

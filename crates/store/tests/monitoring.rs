@@ -7,7 +7,7 @@ mod common;
 
 use common::*;
 use engine::{
-    apply, decide, Application, Command, Ctx, Event, Outcome as Decision, Rejection, Status,
+    Application, Command, Ctx, Event, Outcome as Decision, Rejection, Status, apply, decide,
 };
 use jiff::{Timestamp, ToSpan};
 use proptest::prelude::*;
@@ -15,8 +15,8 @@ use regulation::ChannelId;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
-use store::views::{bucket, Scope, BUCKETS};
-use store::{entry_hash, schema, Action, Aggregates, SqliteStore, Store, StoreError, GENESIS};
+use store::views::{BUCKETS, Scope, bucket};
+use store::{Action, Aggregates, GENESIS, SqliteStore, Store, StoreError, entry_hash, schema};
 
 const PROVIDERS: &[&str] = &["college-1", "college-2", "college-3"];
 
@@ -380,7 +380,7 @@ proptest! {
         from in 0i64..20,
         span in 1i64..30,
     ) {
-        let dir = TempDir::new("mon-prop");
+        let dir = tempdir("mon-prop");
         let ctx = shared_ctx();
         let store = SqliteStore::open(dir.db(), ctx.clone()).unwrap();
         let ids = run(&store, &ctx, &ops);
@@ -425,7 +425,7 @@ fn raw_exec(path: &Path, sql: &str) -> usize {
 
 #[test]
 fn rebuild_finds_a_corrupted_view_row_and_repairs_it() {
-    let dir = TempDir::new("mon-corrupt");
+    let dir = tempdir("mon-corrupt");
     let ctx = shared_ctx();
     let store = SqliteStore::open(dir.db(), ctx.clone()).unwrap();
     let ids = run(&store, &ctx, &fixed_ops(3, 160));
@@ -474,18 +474,24 @@ fn rebuild_finds_a_corrupted_view_row_and_repairs_it() {
     assert!(!found.replaced);
     // A changed row is both a live-only and a rebuild-only row; a deleted one rebuild-only.
     assert_eq!(found.difference_count, 5, "{:?}", found.differences);
-    assert!(found
-        .differences
-        .iter()
-        .any(|d| d.starts_with(&format!("app_list [{victim}]"))));
-    assert!(found
-        .differences
-        .iter()
-        .any(|d| d.starts_with("mon_steps [")));
-    assert!(found
-        .differences
-        .iter()
-        .any(|d| d.starts_with("mon_hist [")));
+    assert!(
+        found
+            .differences
+            .iter()
+            .any(|d| d.starts_with(&format!("app_list [{victim}]")))
+    );
+    assert!(
+        found
+            .differences
+            .iter()
+            .any(|d| d.starts_with("mon_steps ["))
+    );
+    assert!(
+        found
+            .differences
+            .iter()
+            .any(|d| d.starts_with("mon_hist ["))
+    );
     // Checking changes nothing.
     assert_eq!(
         store
@@ -520,7 +526,7 @@ fn rebuild_finds_a_corrupted_view_row_and_repairs_it() {
 
 #[test]
 fn views_dropped_and_marked_stale_are_rebuilt_on_open() {
-    let dir = TempDir::new("mon-stale");
+    let dir = tempdir("mon-stale");
     let ctx = shared_ctx();
     let (ids, rows) = {
         let store = SqliteStore::open(dir.db(), ctx.clone()).unwrap();
@@ -588,7 +594,7 @@ fn write_v2(conn: &rusqlite::Connection, ctx: &Ctx, cmds: &[(Command, Timestamp)
             app.version,
             app.channel.as_str(),
             app.provider,
-            store::views::status_str(app.status),
+            app.status.as_str(),
             app.step as i64,
             ts(app.step_due),
             ts(app.term_due),
@@ -604,7 +610,7 @@ fn write_v2(conn: &rusqlite::Connection, ctx: &Ctx, cmds: &[(Command, Timestamp)
 
 #[test]
 fn a_v2_database_gets_its_views_from_the_journal() {
-    let dir = TempDir::new("mon-v2");
+    let dir = tempdir("mon-v2");
     let ctx = shared_ctx();
     let reg = "ekr-free-meals-tvet";
     let mut ids = vec![];
@@ -656,10 +662,12 @@ fn a_v2_database_gets_its_views_from_the_journal() {
         assert_eq!(row, store::views::list_row(&app, &ctx, row.updated_at));
         assert_eq!(row.applicant_name, "Асқар");
     }
-    assert!(store
-        .list_row("old-0")
-        .unwrap()
-        .is_some_and(|r| r.status == "closed"));
+    assert!(
+        store
+            .list_row("old-0")
+            .unwrap()
+            .is_some_and(|r| r.status == "closed")
+    );
     assert_eq!(store.rebuild_views(false).unwrap().difference_count, 0);
     check(&store, &ctx, &ids, &day(&ctx, 0), &day(&ctx, 1));
     assert!(store.verify_journal().unwrap().is_ok());

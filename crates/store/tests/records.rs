@@ -54,7 +54,7 @@ fn rule(r: Result<impl std::fmt::Debug, StoreError>) -> String {
 
 #[test]
 fn logins_and_iins_are_unique_and_a_conflict_keeps_nothing() {
-    let dir = TempDir::new("rec-accounts");
+    let dir = tempdir("rec-accounts");
     let store = open(&dir);
     let a = id(write(&store, Record::Account(account("aigul", Some(IIN)))).unwrap());
     let row = store.account(a).unwrap().unwrap();
@@ -104,7 +104,7 @@ fn logins_and_iins_are_unique_and_a_conflict_keeps_nothing() {
 
 #[test]
 fn forty_parallel_failed_logins_all_count_and_lock() {
-    let dir = TempDir::new("rec-login");
+    let dir = tempdir("rec-login");
     let store = Arc::new(open(&dir));
     let a = id(write(&store, Record::Account(account("target", None))).unwrap());
     let at = t();
@@ -225,7 +225,7 @@ fn forty_parallel_failed_logins_all_count_and_lock() {
 
 #[test]
 fn sessions_expire_and_end() {
-    let dir = TempDir::new("rec-session");
+    let dir = tempdir("rec-session");
     let store = open(&dir);
     let a = id(write(&store, Record::Account(account("s", None))).unwrap());
     let expires = t() + 1.hours();
@@ -242,10 +242,12 @@ fn sessions_expire_and_end() {
     .unwrap();
     let (acc, csrf) = store.session("h1", t()).unwrap().unwrap();
     assert_eq!((acc.id, csrf.as_str()), (a, "csrf-1"));
-    assert!(store
-        .session("h1", expires - 1.seconds())
-        .unwrap()
-        .is_some());
+    assert!(
+        store
+            .session("h1", expires - 1.seconds())
+            .unwrap()
+            .is_some()
+    );
     assert!(store.session("h1", expires).unwrap().is_none(), "expired");
     assert!(store.session("h2", t()).unwrap().is_none());
     // The same token hash twice is a conflict of that action alone.
@@ -277,7 +279,7 @@ fn sessions_expire_and_end() {
 
 #[test]
 fn tokens_are_revoked_by_their_owner_only_once() {
-    let dir = TempDir::new("rec-token");
+    let dir = tempdir("rec-token");
     let store = open(&dir);
     let a = id(write(&store, Record::Account(account("owner", None))).unwrap());
     let b = id(write(&store, Record::Account(account("stranger", None))).unwrap());
@@ -357,7 +359,7 @@ fn sha(c: char) -> String {
 
 #[test]
 fn drafts_replace_and_expire_but_linked_files_stay() {
-    let dir = TempDir::new("rec-drafts");
+    let dir = tempdir("rec-drafts");
     let store = open(&dir);
     let old = t();
     let new = t() + 2.hours();
@@ -451,7 +453,7 @@ fn drafts_replace_and_expire_but_linked_files_stay() {
 
 #[test]
 fn linking_a_file_never_stored_is_a_conflict() {
-    let dir = TempDir::new("rec-link");
+    let dir = tempdir("rec-link");
     let store = open(&dir);
     store
         .execute(submit("app-1", ChannelId::Office, "k1"), t())
@@ -482,7 +484,7 @@ fn linking_a_file_never_stored_is_a_conflict() {
 
 #[test]
 fn one_active_booking_per_application_and_per_slot() {
-    let dir = TempDir::new("rec-equeue");
+    let dir = tempdir("rec-equeue");
     let store = open(&dir);
     let s1: Timestamp = "2019-12-10T05:00:00Z".parse().unwrap();
     let s2 = s1 + 20.minutes();

@@ -6,7 +6,7 @@ mod common;
 
 use common::*;
 use engine::sla::Sla;
-use engine::{Application, Command, Ctx, Outcome as Decision, Status, STATE_CORPORATION};
+use engine::{Application, Command, Ctx, Outcome as Decision, STATE_CORPORATION, Status};
 use jiff::{Timestamp, ToSpan};
 use regulation::ChannelId;
 use std::collections::{BTreeSet, HashMap};
@@ -52,7 +52,7 @@ struct Data {
 fn data() -> &'static Data {
     static DATA: OnceLock<Data> = OnceLock::new();
     DATA.get_or_init(|| {
-        let dir = TempDir::new("views");
+        let dir = tempdir("views");
         let ctx = catalogue_ctx();
         let store = SqliteStore::open(dir.db(), ctx.clone()).unwrap();
         let mut rng = Lcg(7);
@@ -480,10 +480,10 @@ fn watched_lists_exactly_the_late_candidates() {
     let got: BTreeSet<&str> = watched.iter().map(|r| r.id.as_str()).collect();
     // Everything at risk or overdue is watched.
     for a in &d.apps {
-        if let Some(r) = engine::sla::sla(a, d.now, &d.ctx) {
-            if r.status != Sla::OnTime {
-                assert!(got.contains(a.id.as_str()), "{} is {:?}", a.id, r.status);
-            }
+        if let Some(r) = engine::sla::sla(a, d.now, &d.ctx)
+            && r.status != Sla::OnTime
+        {
+            assert!(got.contains(a.id.as_str()), "{} is {:?}", a.id, r.status);
         }
     }
     for r in &watched {

@@ -8,14 +8,14 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use testkit::TempDir;
+
 use documents::{Config, DocKind, DocumentData, Field, Lang, Localized, Renderer};
 
 /// Every Kazakh-specific letter, capital and small.
 pub const KAZAKH_LETTERS: &str = "ӘҒҚҢӨҰҮҺІәғқңөұүһі";
 
-pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+pub use testkit::repo_root;
 
 pub fn templates_dir() -> PathBuf {
     repo_root().join("templates")
@@ -23,24 +23,19 @@ pub fn templates_dir() -> PathBuf {
 
 /// Whether a prerequisite is there; if not: panic under CI, else explain and return false.
 pub fn require(ok: bool, what: &str, package: &str) -> bool {
-    if ok {
-        return true;
-    }
-    let msg = format!("{what} is missing (Debian package {package})");
-    if std::env::var_os("CI").is_some() {
-        panic!("{msg}");
-    }
-    eprintln!("skipped: {msg}");
-    false
+    testkit::require(ok, format_args!("{what} (Debian package {package})"))
 }
 
+/// Whether the tool runs (it prints its version); if not: panic under CI, else explain and
+/// return false.
 pub fn have_tool(name: &str, package: &str) -> bool {
-    let ok = Command::new(name)
-        .arg("-v")
+    // poppler's tools take `-v` only; zbarimg's `-v` means verbose.
+    let flag = if name == "zbarimg" { "--version" } else { "-v" };
+    let runs = Command::new(name)
+        .arg(flag)
         .output()
-        .map(|_| true)
-        .unwrap_or(false);
-    require(ok, name, package)
+        .is_ok_and(|o| o.status.success());
+    require(runs, name, package)
 }
 
 /// The renderer over the repository's templates and the default fonts, or `None` (skipped)
@@ -57,38 +52,35 @@ pub fn renderer() -> Option<Renderer> {
     Some(Renderer::new(&cfg).expect("renderer loads templates and fonts"))
 }
 
-/// A unique scratch directory under the system temp dir; removed when dropped, unless the
-/// test is failing (then it is kept for inspection and its path is printed).
-pub struct Scratch(PathBuf);
+/// A scratch directory; removed when dropped, unless the test is failing (then it is kept
+/// for inspection and its path is printed).
+pub struct Scratch(Option<TempDir>);
 
 impl std::ops::Deref for Scratch {
     type Target = Path;
     fn deref(&self) -> &Path {
-        &self.0
+        self.0.as_ref().expect("until dropped").path()
     }
 }
 
 impl AsRef<Path> for Scratch {
     fn as_ref(&self) -> &Path {
-        &self.0
+        self
     }
 }
 
 impl Drop for Scratch {
     fn drop(&mut self) {
-        if std::thread::panicking() {
-            eprintln!("kept for inspection: {}", self.0.display());
-        } else {
-            let _ = std::fs::remove_dir_all(&self.0);
+        if std::thread::panicking()
+            && let Some(dir) = self.0.take()
+        {
+            eprintln!("kept for inspection: {}", dir.keep().display());
         }
     }
 }
 
 pub fn scratch(name: &str) -> Scratch {
-    let dir = std::env::temp_dir().join(format!("qyzmet-documents-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    Scratch(dir)
+    Scratch(Some(testkit::tempdir(&format!("documents-{name}"))))
 }
 
 /// Text of a PDF by `pdftotext`, whitespace collapsed to single spaces.

@@ -1,43 +1,11 @@
-//! Shared test helpers: a plain clock and a driver that walks an application through its plan.
-#![allow(dead_code)]
+//! Shared test helpers: the plain clock (testkit's) and a driver that walks an application
+//! through its plan.
+#![allow(dead_code, unused_imports)]
 
 use engine::*;
-use jiff::{Timestamp, ToSpan};
-use regulation::{Duration, Unit};
+use jiff::Timestamp;
 
-/// Days as 24 hours, months as 30 days: enough to test rules that do not depend on the calendar.
-pub struct Plain;
-impl LegalTime for Plain {
-    fn step_due(&self, start: Timestamp, d: Duration) -> Timestamp {
-        self.after(start, d)
-    }
-    fn term_due(&self, accepted: Timestamp, d: Duration, counted: bool) -> Timestamp {
-        let t = self.after(accepted, d);
-        if counted {
-            t
-        } else {
-            t + 24.hours()
-        }
-    }
-    fn before(&self, due: Timestamp, d: Duration) -> Timestamp {
-        due - (self.after(due, d) - due)
-    }
-    fn after(&self, t: Timestamp, d: Duration) -> Timestamp {
-        let v = d.value as i64;
-        match d.unit {
-            Unit::Seconds => t + v.seconds(),
-            Unit::Minutes => t + v.minutes(),
-            Unit::Hours => t + v.hours(),
-            Unit::Months => t + (30 * 24 * v).hours(),
-            _ => t + (24 * v).hours(),
-        }
-    }
-    fn local_date(&self, t: Timestamp) -> jiff::civil::Date {
-        (t + 6.hours())
-            .to_zoned_datetime(jiff::tz::TimeZone::UTC)
-            .date()
-    }
-}
+pub use testkit::Plain;
 
 /// The actor who may complete `step` of `app`.
 pub fn actor_for(app: &Application, step: &PlanStep) -> Actor {

@@ -3,45 +3,17 @@
 
 #![allow(dead_code)]
 
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
-
 use identity::ecp::{Crl, CrlStore, TrustStore, Verifier};
 use identity::jiff::{SignedDuration, Timestamp};
 use identity::keys::KeyAlgorithm;
 use identity::pki::{CaOptions, CertificateRequest, DevCa, Holder, Issued};
 use identity::{Bin, Iin};
 
-/// A directory removed when dropped.
-pub struct TempDir(pub PathBuf);
+pub use testkit::TempDir;
 
-impl TempDir {
-    pub fn new(tag: &str) -> TempDir {
-        static N: AtomicUsize = AtomicUsize::new(0);
-        let path = std::env::temp_dir().join(format!(
-            "identity-test-{}-{}-{}",
-            tag,
-            std::process::id(),
-            N.fetch_add(1, Ordering::SeqCst)
-        ));
-        let _ = std::fs::remove_dir_all(&path);
-        std::fs::create_dir_all(&path).unwrap();
-        TempDir(path)
-    }
-
-    pub fn path(&self) -> &Path {
-        &self.0
-    }
-
-    pub fn join(&self, name: &str) -> PathBuf {
-        self.0.join(name)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
+/// A fresh directory, removed when dropped.
+pub fn tempdir(tag: &str) -> TempDir {
+    testkit::tempdir(&format!("identity-{tag}"))
 }
 
 pub fn days(n: i64) -> SignedDuration {
@@ -88,10 +60,10 @@ pub struct World {
 
 impl World {
     pub fn new(tag: &str, algorithm: KeyAlgorithm, now: Timestamp) -> World {
-        let dir = TempDir::new(tag);
+        let dir = tempdir(tag);
         let mut options = CaOptions::development(now - days(365), now + days(5 * 365));
         options.algorithm = algorithm;
-        let ca = DevCa::init(&dir.join("ca"), &options).unwrap();
+        let ca = DevCa::init(&dir.path().join("ca"), &options).unwrap();
         World { dir, ca, now }
     }
 

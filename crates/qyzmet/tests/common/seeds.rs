@@ -10,7 +10,6 @@
 #![allow(dead_code)]
 
 use serde_json::Value;
-use std::path::Path;
 use std::process::Command;
 use std::sync::OnceLock;
 
@@ -26,7 +25,7 @@ pub struct S(pub u64, pub Option<&'static str>, pub Dur, pub &'static str);
 pub fn export() -> &'static [Value] {
     static EXPORT: OnceLock<Vec<Value>> = OnceLock::new();
     EXPORT.get_or_init(|| {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let root = testkit::repo_root();
         let out = Command::new(env!("CARGO_BIN_EXE_qyzmet"))
             .args(["regulations", "export", "--format", "json"])
             .current_dir(&root)

@@ -643,32 +643,11 @@ impl IssuedDocument {
 mod tests {
     use super::*;
 
-    fn db() -> (tempdir::TempDir, Accounts) {
-        let d = tempdir::TempDir::new();
-        let regs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../regulations");
-        let ctx = crate::load_context(Some(&regs)).unwrap();
-        let store = store::SqliteStore::open(d.0.join("qyzmet.db"), ctx).unwrap();
+    fn db() -> (testkit::TempDir, Accounts) {
+        let ctx = crate::load_context(Some(&testkit::regulations_dir())).unwrap();
+        let (d, store) = testkit::temp_store("accounts", ctx);
         let a = Accounts::new(Arc::new(store), PasswordCost::Test);
         (d, a)
-    }
-
-    mod tempdir {
-        pub struct TempDir(pub std::path::PathBuf);
-        impl TempDir {
-            pub fn new() -> TempDir {
-                let p = std::env::temp_dir().join(format!(
-                    "qyzmet-accounts-{}",
-                    super::hex(&super::random_bytes::<8>())
-                ));
-                std::fs::create_dir_all(&p).unwrap();
-                TempDir(p)
-            }
-        }
-        impl Drop for TempDir {
-            fn drop(&mut self) {
-                let _ = std::fs::remove_dir_all(&self.0);
-            }
-        }
     }
 
     fn citizen(a: &Accounts) -> Account {

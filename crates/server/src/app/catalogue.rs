@@ -6,7 +6,7 @@
 //! pins the version in force at submission).
 
 use crate::accounts::Org;
-use crate::i18n::Lang;
+use crate::i18n::{Lang, Messages};
 use engine::Ctx;
 use jiff::Timestamp;
 use regulation::{ChannelId, Party, Regulation};

@@ -84,7 +84,7 @@ pub fn render(st: &AppState) -> String {
     if let Ok(apps) = &open {
         for a in apps {
             if let Some(r) = engine::sla::sla(a, now, &st.ctx) {
-                *sla.entry(crate::ops::sla_str(r.status)).or_default() += 1;
+                *sla.entry(r.status.as_str()).or_default() += 1;
             }
         }
     }

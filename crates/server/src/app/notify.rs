@@ -10,8 +10,8 @@
 
 use crate::AppState;
 use crate::accounts::ts;
-use crate::i18n::Lang;
-use engine::{Closure, Event};
+use crate::i18n::{Lang, Messages};
+use engine::Event;
 use jiff::Timestamp;
 use std::sync::atomic::Ordering;
 
@@ -116,12 +116,7 @@ fn event_key(e: &Event) -> &'static str {
     match e {
         Event::Submitted { .. } => "submitted",
         Event::StepCompleted { .. } => "step_completed",
-        Event::Closed { outcome, .. } => match outcome {
-            Closure::Issued => "issued",
-            Closure::RefusalIssued => "refusal_issued",
-            Closure::AcceptanceRefused => "acceptance_refused",
-            Closure::RefusalNotice => "refusal_notice",
-        },
+        Event::Closed { outcome, .. } => outcome.as_str(),
         Event::ReturnedToProvider { .. } => "returned",
         Event::ReRequested { .. } => "rerequested",
         Event::ResultSigned { .. } => "signed",

@@ -13,12 +13,11 @@ use crate::AppState;
 use crate::access::{self, org_for};
 use crate::accounts::{Account, Kind, Note, ts};
 use crate::catalogue::{self, party_str};
-use crate::i18n::Lang;
+use crate::i18n::{Lang, Messages};
 use crate::problem::{FieldError, Problem};
-use engine::sla::{Sla, SlaReport};
+use engine::sla::SlaReport;
 use engine::{
-    Actor, Application, Closure, Command, Event, Outcome, Plan, Presented, STATE_CORPORATION,
-    Status,
+    Actor, Application, Command, Event, Outcome, Plan, Presented, STATE_CORPORATION, Status,
 };
 use jiff::Timestamp;
 use regulation::ChannelId;
@@ -143,11 +142,7 @@ pub fn check_iin(field: &str, iin: &str, lang: Lang) -> Result<(), FieldError> {
         .map_err(|e| FieldError {
             field: field.into(),
             rule: e.rule().into(),
-            detail: e.message(match lang {
-                Lang::Kk => identity::Lang::Kk,
-                Lang::Ru => identity::Lang::Ru,
-                Lang::En => identity::Lang::En,
-            }),
+            detail: e.message(lang),
         })
 }
 
@@ -405,39 +400,13 @@ pub struct SlaView {
     pub term_due: Option<Timestamp>,
 }
 
-pub fn sla_str(s: Sla) -> &'static str {
-    match s {
-        Sla::OnTime => "on_time",
-        Sla::AtRisk => "at_risk",
-        Sla::Overdue => "overdue",
-    }
-}
-
 fn sla_view(r: &SlaReport) -> SlaView {
     SlaView {
-        status: sla_str(r.status).into(),
+        status: r.status.as_str().into(),
         reason: r.reason.into(),
         role: r.role.clone(),
         step_due: r.step_due,
         term_due: r.term_due,
-    }
-}
-
-pub fn status_str(s: Status) -> &'static str {
-    match s {
-        Status::InProgress => "in_progress",
-        Status::AwaitingIssue => "awaiting_issue",
-        Status::ReturnedToProvider => "returned_to_provider",
-        Status::Closed => "closed",
-    }
-}
-
-pub fn closure_str(c: Closure) -> &'static str {
-    match c {
-        Closure::Issued => "issued",
-        Closure::RefusalIssued => "refusal_issued",
-        Closure::AcceptanceRefused => "acceptance_refused",
-        Closure::RefusalNotice => "refusal_notice",
     }
 }
 
@@ -466,14 +435,14 @@ pub fn summary(st: &AppState, app: &Application, now: Timestamp) -> Summary {
         provider: app.provider.clone(),
         applicant_iin: app.applicant_iin.clone(),
         applicant_name: name,
-        status: status_str(app.status).into(),
-        closure: app.closure.map(|c| closure_str(c).into()),
+        status: app.status.as_str().into(),
+        closure: app.closure.map(|c| c.as_str().into()),
         step: app.step,
         role: step.filter(|_| open).map(|s| s.role.clone()),
         holder: step.filter(|_| open).map(|s| org_for(app, s.party)),
         step_due: app.step_due,
         term_due: app.term_due,
-        sla: engine::sla::sla(app, now, &st.ctx).map(|r| sla_str(r.status).into()),
+        sla: engine::sla::sla(app, now, &st.ctx).map(|r| r.status.as_str().into()),
         submitted_at: app.submitted_at,
         receipt: app.receipt.clone(),
     }
@@ -920,7 +889,7 @@ pub fn summary_of_row(st: &AppState, r: &store::ListRow, now: Timestamp) -> Summ
         holder: r.holder_org.clone(),
         step_due: r.step_due,
         term_due: r.term_due,
-        sla: r.sla(now).map(|s| sla_str(s).into()),
+        sla: r.sla(now).map(|s| s.as_str().into()),
         submitted_at: r.submitted_at,
         receipt: r.receipt.clone(),
     }
@@ -959,8 +928,8 @@ impl Submitted {
             id: app.id.clone(),
             replayed,
             receipt: app.receipt.clone(),
-            status: status_str(app.status).into(),
-            closure: app.closure.map(|c| closure_str(c).into()),
+            status: app.status.as_str().into(),
+            closure: app.closure.map(|c| c.as_str().into()),
             term_due: app.term_due,
             url: format!("/api/applications/{}", app.id),
         }

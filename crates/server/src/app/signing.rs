@@ -23,7 +23,7 @@
 
 use crate::AppState;
 use crate::accounts::{Account, IssuedDocument, Org, ts};
-use crate::i18n::Lang;
+use crate::i18n::{Lang, Messages};
 use crate::problem::Problem;
 use axum::http::StatusCode;
 use engine::{Actor, Application, Command, Outcome, PlanStep, ResultSignature};
@@ -373,23 +373,10 @@ pub fn request_bytes(
     serde_json::to_vec(&m).unwrap_or_default()
 }
 
-/// The language of `identity`'s messages.
-pub fn id_lang(l: Lang) -> identity::Lang {
-    match l {
-        Lang::Kk => identity::Lang::Kk,
-        Lang::Ru => identity::Lang::Ru,
-        Lang::En => identity::Lang::En,
-    }
-}
-
 /// A refused signature as a problem: 422, `rule` = the refusal's code, field `signature`,
 /// the portal's refusal and what failed, in the page language.
 pub fn refusal_problem(r: &Refusal, l: Lang) -> Problem {
-    let detail = format!(
-        "{}: {}",
-        Refusal::portal_message(id_lang(l)),
-        r.message(id_lang(l))
-    );
+    let detail = format!("{}: {}", Refusal::portal_message(l), r.message(l));
     Problem::invalid("signature", r.code(), detail)
 }
 
@@ -700,7 +687,7 @@ fn check_signature(
         Err(r) => {
             out.refusal = Some(RefusalView {
                 code: r.code().into(),
-                message: r.message(id_lang(lang)),
+                message: r.message(lang),
             });
         }
     }

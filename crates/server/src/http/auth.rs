@@ -9,7 +9,7 @@
 
 use crate::AppState;
 use crate::accounts::{Account, Kind, new_secret};
-use crate::i18n::Lang;
+use crate::i18n::{Lang, Messages};
 use crate::problem::Problem;
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;

@@ -9,7 +9,7 @@
 
 use crate::accounts::Kind;
 use crate::auth::Viewer;
-use crate::i18n::Lang;
+use crate::i18n::{Lang, Messages};
 use crate::problem::FieldError;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};

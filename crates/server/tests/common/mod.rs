@@ -22,13 +22,7 @@ pub const REG: &str = "ekr-free-meals-tvet";
 pub const PROVIDER: &str = "tvet_organisation-1";
 pub const OTHER_PROVIDER: &str = "district_leb-1";
 
-pub struct TempDir(pub PathBuf);
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
+pub use testkit::{TempDir, regulations_dir};
 
 pub struct TestApp {
     pub state: AppState,
@@ -83,10 +77,6 @@ pub struct Who {
     pub bearer: Option<String>,
 }
 
-pub fn regulations_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../regulations")
-}
-
 /// 2019-12-02 09:00 in Almaty, a Monday: the seed regulations are in force.
 pub fn t0() -> jiff::Timestamp {
     "2019-12-02T03:00:00Z".parse().unwrap()
@@ -99,14 +89,9 @@ impl TestApp {
 
     /// A server whose clock starts at `as_of`, optionally logging SMS to a file.
     pub fn with(as_of: jiff::Timestamp, sms_log: Option<PathBuf>) -> TestApp {
-        let dir = std::env::temp_dir().join(format!(
-            "qyzmet-server-test-{}-{}",
-            std::process::id(),
-            server::accounts::hex(&server::accounts::random_bytes::<6>())
-        ));
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = testkit::tempdir("server-test");
         let config = Config {
-            data_dir: dir.clone(),
+            data_dir: dir.path().to_path_buf(),
             listen: "127.0.0.1:0".parse().unwrap(),
             regulations_dir: Some(regulations_dir()),
             as_of: Some(as_of),
@@ -126,7 +111,7 @@ impl TestApp {
         TestApp {
             router: server::app(state.clone()),
             state,
-            _dir: TempDir(dir),
+            _dir: dir,
         }
     }
 

@@ -16,8 +16,8 @@ use crate::records::{
 };
 use crate::views::{ListQuery, ListRow, Page, Scope};
 use crate::{
-    instant, schema, Action, ActionOutcome, Aggregates, Broken, OutboxEntry, Outcome,
-    RebuildReport, Stats, Store, StoreError, Task, VerifyReport,
+    Action, ActionOutcome, Aggregates, Broken, OutboxEntry, Outcome, RebuildReport, Stats, Store,
+    StoreError, Task, VerifyReport, instant, schema,
 };
 use engine::{Application, Command, Ctx, Event, Status};
 use jiff::Timestamp;
@@ -138,26 +138,6 @@ fn connect(path: &Path) -> rusqlite::Result<Connection> {
     Ok(conn)
 }
 
-pub(crate) fn status_str(s: Status) -> &'static str {
-    match s {
-        Status::InProgress => "in_progress",
-        Status::AwaitingIssue => "awaiting_issue",
-        Status::ReturnedToProvider => "returned_to_provider",
-        Status::Closed => "closed",
-    }
-}
-
-pub(crate) fn status_from(s: &str) -> Option<Status> {
-    [
-        Status::InProgress,
-        Status::AwaitingIssue,
-        Status::ReturnedToProvider,
-        Status::Closed,
-    ]
-    .into_iter()
-    .find(|st| status_str(*st) == s)
-}
-
 fn decode<T: serde::de::DeserializeOwned>(what: &str, json: &str) -> Result<T, StoreError> {
     serde_json::from_str(json).map_err(|e| StoreError::Db(format!("{what} does not decode: {e}")))
 }
@@ -273,10 +253,10 @@ impl SqliteStore {
             None => connect(&self.path)?,
         };
         let out = f(&mut conn);
-        if let Ok(mut p) = self.readers.lock() {
-            if p.len() < self.options.readers {
-                p.push(conn);
-            }
+        if let Ok(mut p) = self.readers.lock()
+            && p.len() < self.options.readers
+        {
+            p.push(conn);
         }
         out
     }
@@ -400,7 +380,7 @@ impl Store for SqliteStore {
                     step: r.step,
                     step_due: r.step_due,
                     term_due: r.term_due,
-                    status: status_from(&r.status).ok_or_else(|| {
+                    status: r.status.parse::<Status>().map_err(|_| {
                         StoreError::Db(format!("`{}`: unknown status `{}`", r.id, r.status))
                     })?,
                     regulation: r.regulation.clone(),

@@ -1,11 +1,11 @@
 //! The records beside the journal in SQLite: each [`Record`] written inside the writer's
 //! transaction, and the [`Records`](crate::Records) reads on reader connections.
 
+use crate::StoreError;
 use crate::instant::{from_sql, to_sql};
 use crate::records::*;
-use crate::StoreError;
 use jiff::Timestamp;
-use rusqlite::{params, Connection, ErrorCode, OptionalExtension, Transaction};
+use rusqlite::{Connection, ErrorCode, OptionalExtension, Transaction, params};
 
 fn conflict(rule: &str, detail: impl Into<String>) -> StoreError {
     StoreError::Conflict {
@@ -570,7 +570,9 @@ pub(crate) fn account(c: &Connection, id: i64) -> Result<Option<AccountRow>, Sto
 pub(crate) fn account_by_login(c: &Connection, l: &str) -> Result<Option<AccountRow>, StoreError> {
     one(
         c,
-        &format!("SELECT {ACCOUNT_COLS} FROM accounts WHERE login = ?1 OR iin = ?1 ORDER BY login = ?1 DESC LIMIT 1"),
+        &format!(
+            "SELECT {ACCOUNT_COLS} FROM accounts WHERE login = ?1 OR iin = ?1 ORDER BY login = ?1 DESC LIMIT 1"
+        ),
         [l.trim()],
         account_row,
     )

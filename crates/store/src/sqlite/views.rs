@@ -4,14 +4,14 @@
 
 use crate::instant;
 use crate::views::{
-    self, bucket, Delta, ListQuery, ListRow, Page, Scope, SearchKey, SlaFilter, Sort, BUCKETS,
+    self, BUCKETS, Delta, ListQuery, ListRow, Page, Scope, SearchKey, SlaFilter, Sort, bucket,
 };
 use crate::{Aggregates, AppAggregate, RebuildReport, StepAggregate, StoreError};
 use engine::sla::Sla;
-use engine::{apply, Application, Ctx, Event};
+use engine::{Application, Ctx, Event, apply};
 use jiff::Timestamp;
 use rusqlite::types::Value;
-use rusqlite::{params, Connection, Transaction};
+use rusqlite::{Connection, Transaction, params};
 use std::collections::HashMap;
 
 /// "No deadline" in a sort key: after every instant.
@@ -644,7 +644,7 @@ pub(crate) fn rebuild(
                 Err(e) => {
                     return Ok(Err(StoreError::Db(format!(
                         "journal entry {seq} of `{id}` does not decode: {e}"
-                    ))))
+                    ))));
                 }
             };
             report.events += 1;
@@ -652,11 +652,11 @@ pub(crate) fn rebuild(
                 c.2 = false;
             }
             let next = apply(c.1.clone(), &event, ctx);
-            if c.2 {
-                if let Some(n) = &next {
-                    for d in views::deltas(c.1.as_ref(), &event, n, ctx) {
-                        apply_delta_into(tx, "temp.r_", &d)?;
-                    }
+            if c.2
+                && let Some(n) = &next
+            {
+                for d in views::deltas(c.1.as_ref(), &event, n, ctx) {
+                    apply_delta_into(tx, "temp.r_", &d)?;
                 }
             }
             c.1 = next;
@@ -748,7 +748,7 @@ fn write_state(
         app.version,
         app.channel.as_str(),
         app.provider,
-        views::status_str(app.status),
+        app.status.as_str(),
         app.step as i64,
         app.step_due.map(instant::to_sql),
         app.term_due.map(instant::to_sql),

@@ -8,19 +8,19 @@
 //! database error the overlay is dropped and the touched applications are evicted.
 //! Not for: reads (readers have their own connections) or anything that blocks on callers.
 
-use super::{records, views as sqlviews, Answer, Counters, Job};
-use crate::chain::{entry_hash, GENESIS};
+use super::{Answer, Counters, Job, records, views as sqlviews};
+use crate::chain::{GENESIS, entry_hash};
 use crate::views;
-use crate::{instant, Action, ActionOutcome, Op, Outcome, StoreError};
-use engine::{apply, decide, Application, Command, Ctx, Event, Status};
+use crate::{Action, ActionOutcome, Op, Outcome, StoreError, instant};
+use engine::{Application, Command, Ctx, Event, Status, apply, decide};
 use jiff::Timestamp;
-use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
+use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
-use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::sync::mpsc::Receiver;
-use std::sync::Arc;
 
 /// An application as the writer knows it: state plus the head of its journal chain.
 #[derive(Clone)]
@@ -384,7 +384,7 @@ fn first_result(
                 Err(e) => {
                     return Ok(Err(format!(
                         "idempotency key `{key}`: journal entry does not decode: {e}"
-                    )))
+                    )));
                 }
             }
         }
@@ -457,7 +457,7 @@ fn write_views(
         app.version,
         app.channel.as_str(),
         app.provider,
-        views::status_str(app.status),
+        app.status.as_str(),
         app.step as i64,
         app.step_due.map(instant::to_sql),
         app.term_due.map(instant::to_sql),
@@ -591,7 +591,7 @@ fn action_ops(
                                 engine::Rejection::NoSuchApplication {
                                     application: id.clone(),
                                 },
-                            )))
+                            )));
                         }
                         Err(e) => return Ok(Err(e)),
                     };

@@ -1,51 +1,16 @@
-//! Shared test helpers: a plain clock (days as 24 h), the fixture regulation, a temporary
-//! directory that removes itself, and command builders. Also used by the throughput example.
-#![allow(dead_code)]
+//! Shared test helpers: the plain clock (days as 24 h), the fixture regulation, temporary
+//! directories, and command builders. Also used by the throughput example.
+#![allow(dead_code, unused_imports)]
 
 use engine::{
-    Actor, Application, Command, Ctx, LegalTime, Outcome, Party, Presented, PORTAL,
-    STATE_CORPORATION,
+    Actor, Application, Command, Ctx, Outcome, PORTAL, Party, Presented, STATE_CORPORATION,
 };
-use jiff::{Timestamp, ToSpan};
-use regulation::{ChannelId, Duration, Regulation, Unit};
+use jiff::Timestamp;
+use regulation::{ChannelId, Regulation};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-/// Minutes and hours added literally, days as 24 hours, months as 30 days.
-pub struct Plain;
-
-impl LegalTime for Plain {
-    fn step_due(&self, start: Timestamp, d: Duration) -> Timestamp {
-        self.after(start, d)
-    }
-    fn term_due(&self, accepted: Timestamp, d: Duration, counted: bool) -> Timestamp {
-        let t = self.after(accepted, d);
-        if counted {
-            t
-        } else {
-            t + 24.hours()
-        }
-    }
-    fn before(&self, due: Timestamp, d: Duration) -> Timestamp {
-        due - (self.after(due, d) - due)
-    }
-    fn after(&self, t: Timestamp, d: Duration) -> Timestamp {
-        let v = d.value as i64;
-        match d.unit {
-            Unit::Seconds => t + v.seconds(),
-            Unit::Minutes => t + v.minutes(),
-            Unit::Hours => t + v.hours(),
-            Unit::Months => t + (30 * 24 * v).hours(),
-            _ => t + (24 * v).hours(),
-        }
-    }
-    fn local_date(&self, t: Timestamp) -> jiff::civil::Date {
-        (t + 6.hours())
-            .to_zoned_datetime(jiff::tz::TimeZone::UTC)
-            .date()
-    }
-}
+pub use testkit::{Plain, TempDir};
 
 pub const REGULATION: &str = "store-sc";
 pub const PROVIDER: &str = "college-1";
@@ -99,34 +64,19 @@ pub fn done(ctx: &Ctx, app: &Application) -> Command {
     }
 }
 
-/// A directory under the system temp dir, removed on drop.
-pub struct TempDir(PathBuf);
-
-impl TempDir {
-    pub fn new(name: &str) -> TempDir {
-        static N: AtomicU64 = AtomicU64::new(0);
-        let dir = std::env::temp_dir().join(format!(
-            "qyzmet-store-{name}-{}-{}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::Relaxed)
-        ));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        TempDir(dir)
-    }
-
-    pub fn db(&self) -> PathBuf {
-        self.0.join("qyzmet.db")
-    }
-
-    pub fn path(&self) -> &Path {
-        &self.0
-    }
+/// A fresh directory under the system temp dir, removed on drop.
+pub fn tempdir(name: &str) -> TempDir {
+    testkit::tempdir(&format!("store-{name}"))
 }
 
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
+/// The store's file in a test directory.
+pub trait Db {
+    fn db(&self) -> PathBuf;
+}
+
+impl Db for TempDir {
+    fn db(&self) -> PathBuf {
+        self.path().join("qyzmet.db")
     }
 }
 
@@ -141,7 +91,7 @@ pub const SEED_REGULATIONS: &[&str] = &[
 
 /// The fixture and [`SEED_REGULATIONS`] under the plain clock.
 pub fn catalogue_ctx() -> Arc<Ctx> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../regulations");
+    let dir = testkit::regulations_dir();
     let mut regs: Vec<Regulation> =
         vec![toml::from_str(include_str!("../fixtures/store-sc.v1.toml")).unwrap()];
     for id in SEED_REGULATIONS {
@@ -151,18 +101,13 @@ pub fn catalogue_ctx() -> Arc<Ctx> {
     Arc::new(Ctx::new(regs, Arc::new(Plain)))
 }
 
-/// A valid IIN (check digit included) made from `n`.
+/// A 12-digit number with a valid check digit (identity's), made from `n`.
 pub fn iin(n: u64) -> String {
     let mut n = n;
     loop {
         let body = format!("{:011}", 10_000_000_000 + n % 89_999_999_999);
-        let d: Vec<u32> = body.chars().map(|c| c.to_digit(10).unwrap()).collect();
-        let sum = |w: &dyn Fn(usize) -> u32| (0..11).map(|i| d[i] * w(i)).sum::<u32>() % 11;
-        let mut k = sum(&|i| i as u32 + 1);
-        if k == 10 {
-            k = sum(&|i| ((i as u32 + 2) % 11) + 1);
-        }
-        if k < 10 {
+        let d: [u8; 11] = std::array::from_fn(|i| body.as_bytes()[i] - b'0');
+        if let Some(k) = identity::iin::check_digit(&d) {
             return format!("{body}{k}");
         }
         n += 1;

@@ -13,7 +13,7 @@ use crate::accounts::{Account, Kind};
 use crate::auth::Viewer;
 use crate::catalogue;
 use crate::html::{self, Input};
-use crate::i18n::Lang;
+use crate::i18n::{Lang, Messages};
 use crate::ops::{self, Decision, Intake, blocking};
 use crate::problem::{FieldError, Problem};
 use axum::extract::{Form, Query, State};

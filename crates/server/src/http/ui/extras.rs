@@ -8,7 +8,7 @@ use crate::accounts::Kind;
 use crate::auth::Viewer;
 use crate::equeue;
 use crate::html::{self, local};
-use crate::i18n::Lang;
+use crate::i18n::{Lang, Messages};
 use crate::ops::{Detail, blocking};
 use crate::problem::{FieldError, Problem};
 use crate::uploads::UploadInfo;

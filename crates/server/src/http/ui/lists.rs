@@ -8,7 +8,7 @@
 use super::portal::title;
 use crate::AppState;
 use crate::html;
-use crate::i18n::Lang;
+use crate::i18n::{Lang, Messages};
 use crate::ops::ListParams;
 use crate::problem::FieldError;
 use maud::{Markup, html};

@@ -19,7 +19,7 @@ use crate::AppState;
 use crate::accounts::Kind;
 use crate::auth::{self, Viewer};
 use crate::html::{self, Input, page};
-use crate::i18n::Lang;
+use crate::i18n::{Lang, Messages};
 use crate::ops::blocking;
 use crate::problem::{FieldError, Problem};
 use axum::extract::{Form, Query, State};

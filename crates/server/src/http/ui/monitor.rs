@@ -11,6 +11,7 @@ use crate::AppState;
 use crate::access;
 use crate::auth::{SCOPES, Via, Viewer};
 use crate::html::{self, Input, local};
+use crate::i18n::Messages;
 use crate::monitoring;
 use crate::ops::blocking;
 use crate::problem::Problem;

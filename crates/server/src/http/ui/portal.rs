@@ -13,7 +13,7 @@ use crate::accounts::Kind;
 use crate::auth::Viewer;
 use crate::catalogue::{self, Service};
 use crate::html::{self, Input, local, opt_local};
-use crate::i18n::Lang;
+use crate::i18n::{Lang, Messages};
 use crate::ops::{
     self, ActionRequest, Detail, OutcomeKind, PortalSubmission, PresentedKind, blocking,
 };
