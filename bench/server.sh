@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 OHA_VERSION=1.16.0
 if ! command -v oha >/dev/null 2>&1 && [ ! -x "$HOME/.cargo/bin/oha" ]; then
   echo "bench/server.sh: installing oha $OHA_VERSION (the HTTP load generator) with cargo" >&2
-  cargo install --locked --quiet oha --version "$OHA_VERSION"
+  cargo install --locked --quiet --no-default-features oha --version "$OHA_VERSION"
 fi
 export PATH="$HOME/.cargo/bin:$PATH"
 cargo build --release -q -p qyzmet

@@ -29,8 +29,8 @@ use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 use store::{SqliteStore, Store};
 
@@ -151,8 +151,18 @@ const SURNAMES: [&str; 16] = [
     "Мұратова",
 ];
 const GIVEN: [&str; 12] = [
-    "Әлібек", "Айгүл", "Ерлан", "Гүлнар", "Данияр", "Мадина", "Нұржан", "Светлана", "Асхат",
-    "Жанар", "Бекзат", "Ольга",
+    "Әлібек",
+    "Айгүл",
+    "Ерлан",
+    "Гүлнар",
+    "Данияр",
+    "Мадина",
+    "Нұржан",
+    "Светлана",
+    "Асхат",
+    "Жанар",
+    "Бекзат",
+    "Ольга",
 ];
 
 fn name_of(p: usize) -> String {
@@ -409,9 +419,7 @@ impl Sim {
             Outcome::RefuseAcceptance {
                 grounds: "incomplete package of documents".into(),
             }
-        } else if s.motivated_refusal.is_some()
-            && app.refusal_grounds.is_none()
-            && rng.chance(0.10)
+        } else if s.motivated_refusal.is_some() && app.refusal_grounds.is_none() && rng.chance(0.10)
         {
             Outcome::MotivatedRefusal {
                 grounds: "the applicant is not in an eligible category".into(),
@@ -545,10 +553,8 @@ fn load(
     let n = opts.n;
     let bar = ProgressBar::new(n as u64);
     bar.set_style(
-        ProgressStyle::with_template(
-            "{bar:40} {pos}/{len} applications {per_sec} {msg} eta {eta}",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        ProgressStyle::with_template("{bar:40} {pos}/{len} applications {per_sec} {msg} eta {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let next = Arc::new(AtomicUsize::new(0));
     let commands = Arc::new(AtomicUsize::new(0));
@@ -619,7 +625,10 @@ fn load(
         .collect();
     let mut tally = Tally::default();
     for w in workers {
-        tally.merge(w.join().map_err(|_| anyhow!("a loader thread panicked"))??);
+        tally.merge(
+            w.join()
+                .map_err(|_| anyhow!("a loader thread panicked"))??,
+        );
     }
     let seconds = started.elapsed().as_secs_f64();
     bar.finish_and_clear();
@@ -754,7 +763,9 @@ fn find_oha(opts: &Options) -> Option<PathBuf> {
     if let Some(home) = std::env::var_os("HOME") {
         dirs.push(PathBuf::from(home).join(".cargo/bin"));
     }
-    dirs.into_iter().map(|d| d.join("oha")).find(|p| p.is_file())
+    dirs.into_iter()
+        .map(|d| d.join("oha"))
+        .find(|p| p.is_file())
 }
 
 /// What one `oha` run measured.
@@ -972,9 +983,8 @@ fn measure_all(
     let mut scan = None;
     while scan_ms.len() < 5 {
         let t0 = Instant::now();
-        scan = Some(
-            server::monitoring::report_full_scan(&st, &monitor, None, None).map_err(problem)?,
-        );
+        scan =
+            Some(server::monitoring::report_full_scan(&st, &monitor, None, None).map_err(problem)?);
         scan_ms.push(t0.elapsed().as_secs_f64() * 1e3);
         // A few runs where it is quick; one where it is slow.
         if scan_ms.iter().sum::<f64>() > 3_000.0 {
@@ -1113,7 +1123,11 @@ fn measure_all(
             .ctx
             .regulations()
             .iter()
-            .filter(|r| st.ctx.in_force(&r.id, clock).is_ok_and(|f| f.version == r.version))
+            .filter(|r| {
+                st.ctx
+                    .in_force(&r.id, clock)
+                    .is_ok_and(|f| f.version == r.version)
+            })
             .find_map(|r| {
                 let plan = st.ctx.plan(&r.id, r.version, ChannelId::Office)?;
                 let first = server::ops::first_person_step(plan)?;
@@ -1230,7 +1244,11 @@ fn measure_all(
         out,
         "server state opened in {open_ms:.0} ms; load average now {load_end}"
     )?;
-    let w = figures.iter().map(|f| f.what.chars().count()).max().unwrap_or(10);
+    let w = figures
+        .iter()
+        .map(|f| f.what.chars().count())
+        .max()
+        .unwrap_or(10);
     writeln!(
         out,
         "{:w$}  {:>10}  {:>10}  {:>6}  {:>16}  {:4}  note",

@@ -18,12 +18,15 @@ fn oha() -> Option<PathBuf> {
     if let Some(home) = std::env::var_os("HOME") {
         dirs.push(PathBuf::from(home).join(".cargo/bin"));
     }
-    dirs.into_iter().map(|d| d.join("oha")).find(|p| p.is_file())
+    dirs.into_iter()
+        .map(|d| d.join("oha"))
+        .find(|p| p.is_file())
 }
 
 #[test]
 fn bench_server_prints_every_figure_and_equal_reports() {
-    let data = std::env::temp_dir().join(format!("qyzmet-bench-server-test-{}", std::process::id()));
+    let data =
+        std::env::temp_dir().join(format!("qyzmet-bench-server-test-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&data);
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_qyzmet"));
     cmd.args(["bench", "server", "--n", "2000", "--http-seconds", "2"])
@@ -92,7 +95,10 @@ fn bench_server_prints_every_figure_and_equal_reports() {
     }
     assert!(json["monitoring_ratio"].as_f64().unwrap() > 0.0);
     if http {
-        assert!(json["http"]["fixed"]["created"].as_u64().unwrap() > 0, "{json}");
+        assert!(
+            json["http"]["fixed"]["created"].as_u64().unwrap() > 0,
+            "{json}"
+        );
         assert!(json["http"]["saturation"]["created"].as_u64().unwrap() > 0);
     }
 }
