@@ -448,6 +448,9 @@ impl Sim {
     }
 }
 
+/// Open applications of one holder: how many, and how many per regulation.
+type Holder = (u64, BTreeMap<String, u64>);
+
 /// What the load left, counted as each application's walk ended.
 #[derive(Default)]
 struct Tally {
@@ -459,7 +462,7 @@ struct Tally {
     open_overdue: u64,
     open_at_risk: u64,
     /// Open applications per (holder organisation, role): (count, per regulation).
-    holders: HashMap<(String, String), (u64, BTreeMap<String, u64>)>,
+    holders: HashMap<(String, String), Holder>,
     lanes: BTreeMap<String, u64>,
     /// The State Corporation application nearest the middle: (distance, id, receipt, IIN).
     sample: Option<(usize, String, String, String)>,
@@ -1013,7 +1016,7 @@ fn measure_all(
     });
 
     // Inboxes: the busiest role anywhere, and a district head.
-    let mut holders: Vec<(&(String, String), &(u64, BTreeMap<String, u64>))> = tally
+    let mut holders: Vec<(&(String, String), &Holder)> = tally
         .holders
         .iter()
         .filter(|((org, role), _)| {
