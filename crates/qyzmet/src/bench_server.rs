@@ -856,7 +856,7 @@ pub fn run(opts: Options, out: &mut impl Write) -> Result<()> {
     if temporary && !opts.keep {
         let _ = std::fs::remove_dir_all(&data);
     } else {
-        writeln!(out, "data kept in {}", data.display())?;
+        eprintln!("data kept in {}", data.display());
     }
     result
 }
