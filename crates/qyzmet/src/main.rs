@@ -7,6 +7,7 @@
 
 mod apps;
 mod bench;
+mod bench_server;
 mod pki;
 
 use anyhow::{Context, Result, bail};
@@ -314,6 +315,44 @@ enum BenchCommand {
         #[command(flatten)]
         catalogue: CatalogueArg,
     },
+    /// Bulk-load N applications (all regulations and channels, a realistic mix of states),
+    /// then measure the monitoring report (aggregates vs full scan), inbox and filtered pages,
+    /// search, HTTP intake under `oha`, and peak memory; prints a table with the targets.
+    Server {
+        #[arg(long, default_value_t = 1_000_000)]
+        n: usize,
+        /// Data directory for the fresh store (default: a temporary one, removed after).
+        #[arg(long)]
+        data: Option<PathBuf>,
+        /// Keep the temporary data directory.
+        #[arg(long)]
+        keep: bool,
+        /// Loader threads, each walking --chunk applications at a time.
+        #[arg(long, default_value_t = 4)]
+        threads: usize,
+        #[arg(long, default_value_t = 1000)]
+        chunk: usize,
+        /// Runs of the monitoring report (lists and searches run 4× as many).
+        #[arg(long, default_value_t = 50)]
+        reps: usize,
+        /// Seconds of HTTP intake at the fixed rate (saturation runs half as long).
+        #[arg(long, default_value_t = 20)]
+        http_seconds: u64,
+        #[arg(long, default_value_t = 500)]
+        http_rate: u32,
+        /// Skip the HTTP load (no load generator needed).
+        #[arg(long)]
+        no_http: bool,
+        /// The `oha` binary (default: on PATH or in ~/.cargo/bin).
+        #[arg(long)]
+        oha: Option<PathBuf>,
+        /// Also print the figures as one line of JSON.
+        #[arg(long)]
+        json: bool,
+        /// The regulation catalogue.
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -603,6 +642,42 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     n,
                     wave,
                     peer_n: (!no_peer).then_some(peer_n),
+                },
+                &mut out,
+            )?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench {
+            command:
+                BenchCommand::Server {
+                    n,
+                    data,
+                    keep,
+                    threads,
+                    chunk,
+                    reps,
+                    http_seconds,
+                    http_rate,
+                    no_http,
+                    oha,
+                    json,
+                    dir,
+                },
+        } => {
+            bench_server::run(
+                bench_server::Options {
+                    n,
+                    regulations: dir,
+                    data,
+                    keep,
+                    threads,
+                    chunk,
+                    reps,
+                    http_seconds,
+                    http_rate,
+                    no_http,
+                    oha,
+                    json,
                 },
                 &mut out,
             )?;
