@@ -296,6 +296,15 @@ pub const MIGRATIONS: &[&str] = &[
 
     DROP TABLE tasks;
     "#,
+    // v4: the monitoring aggregates keep all-time totals (`day = '*'`) beside the days: the
+    // views are rebuilt from the journal on open.
+    r#"
+    UPDATE meta SET value = '1' WHERE key = 'views_stale';
+    -- A provider's open files that may be late, newest first: the filtered staff list
+    -- without walking the provider's closed ones.
+    CREATE INDEX app_list_provider_watched ON app_list (provider, submitted_at)
+        WHERE watch_at IS NOT NULL;
+    "#,
 ];
 
 /// The schema version this build writes.

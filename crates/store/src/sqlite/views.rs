@@ -121,7 +121,23 @@ pub(crate) fn apply_delta(tx: &Connection, d: &Delta) -> rusqlite::Result<()> {
     apply_delta_into(tx, "", d)
 }
 
+/// The `day` of the all-time totals: one more row per key beside the days, so that a report
+/// without a period reads as few rows at 10 million applications as at 10. Sorts before every
+/// date, so a `from` bound excludes it.
+pub(crate) const ALL_TIME: &str = "*";
+
+/// Adds the delta to its day's row and to the all-time row.
 fn apply_delta_into(conn: &Connection, prefix: &str, d: &Delta) -> rusqlite::Result<()> {
+    apply_delta_day(conn, prefix, d)?;
+    let mut total = d.clone();
+    match &mut total {
+        Delta::App { key, .. } => key.day = ALL_TIME.to_string(),
+        Delta::Step { key, .. } => key.day = ALL_TIME.to_string(),
+    }
+    apply_delta_day(conn, prefix, &total)
+}
+
+fn apply_delta_day(conn: &Connection, prefix: &str, d: &Delta) -> rusqlite::Result<()> {
     match d {
         Delta::App {
             key,
@@ -425,6 +441,13 @@ pub(crate) fn search(
 }
 
 fn day_range(sql: &mut String, args: &mut Vec<Value>, from: Option<&str>, to: Option<&str>) {
+    if from.is_none() && to.is_none() {
+        sql.push_str(" AND day = ?");
+        args.push(Value::Text(ALL_TIME.to_string()));
+        return;
+    }
+    sql.push_str(" AND day <> ?");
+    args.push(Value::Text(ALL_TIME.to_string()));
     if let Some(f) = from {
         sql.push_str(" AND day >= ?");
         args.push(Value::Text(f.to_string()));
