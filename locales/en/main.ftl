@@ -542,3 +542,9 @@ list-apply = Show
 list-pages = Pages
 list-next = Next page
 list-first = First page
+
+## List filters: problems
+problem-date = Enter a date such as 02.12.2019.
+problem-enum = Choose one of the values offered.
+problem-range = The number is out of range.
+problem-cursor-invalid = This page link is out of date: start again from the first page.

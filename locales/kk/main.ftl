@@ -534,3 +534,9 @@ list-apply = Көрсету
 list-pages = Беттер
 list-next = Келесі бет
 list-first = Бірінші бет
+
+## List filters: problems
+problem-date = Күнді енгізіңіз, мысалы 02.12.2019.
+problem-enum = Ұсынылған мәндердің бірін таңдаңыз.
+problem-range = Сан рұқсат етілген шектен тыс.
+problem-cursor-invalid = Бет сілтемесі ескірген: бірінші беттен бастаңыз.

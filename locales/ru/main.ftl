@@ -553,3 +553,9 @@ list-apply = Показать
 list-pages = Страницы
 list-next = Следующая страница
 list-first = Первая страница
+
+## List filters: problems
+problem-date = Введите дату, например 02.12.2019.
+problem-enum = Выберите одно из предложенных значений.
+problem-range = Число вне допустимых пределов.
+problem-cursor-invalid = Ссылка на страницу устарела: начните с первой страницы.

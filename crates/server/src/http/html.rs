@@ -52,9 +52,9 @@ header.top{background:#0b0c0c;color:#fff;padding:10px 20px;border-bottom:10px so
 header.top a{color:#fff;text-decoration:none}header.top a:focus{color:#0b0c0c}
 header.top .brand{font-weight:bold;font-size:22px}
 header.top nav{display:flex;flex-wrap:wrap;gap:6px 16px}
-header.top .right{margin-left:auto;display:flex;flex-wrap:wrap;align-items:center;gap:6px 14px}
+header.top .right{margin-left:auto;min-width:0;max-width:100%;display:flex;flex-wrap:wrap;align-items:center;gap:6px 14px}
 header.top .langs{display:flex;gap:10px}
-header.top .who{max-width:22em;overflow:hidden;text-overflow:ellipsis;white-space:nowrap;color:#f3f2f1}
+header.top .who{max-width:min(22em,100%);min-width:0;overflow:hidden;text-overflow:ellipsis;white-space:nowrap;color:#f3f2f1}
 header.top form{display:inline}header.top button{background:none;border:1px solid #fff;color:#fff;padding:2px 8px;font:inherit;cursor:pointer;box-shadow:none}
 .langs a[aria-current]{text-decoration:underline;font-weight:bold}
 main{max-width:1100px;margin:0 auto;padding:20px}

@@ -637,7 +637,7 @@ pub(crate) fn rebuild(
             let (_, app, listed, seq, hash, at) = c;
             if let Some(app) = app {
                 report.applications += 1;
-                write_state(tx, app, *seq, hash, at)?;
+                super::writer::write_state_into(tx, "temp.r_applications", app, *seq, hash, at)?;
                 if *listed {
                     let updated = instant::from_sql(at)?;
                     write_list_row_into(
@@ -749,37 +749,4 @@ fn columns(conn: &Connection, table: &str) -> rusqlite::Result<Vec<String>> {
     let mut stmt = conn.prepare(&format!("SELECT name FROM pragma_table_info('{table}')"))?;
     let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
     rows.collect()
-}
-
-fn write_state(
-    tx: &Transaction<'_>,
-    app: &Application,
-    head_seq: i64,
-    head_hash: &str,
-    at: &str,
-) -> rusqlite::Result<()> {
-    let state = serde_json::to_string(app)
-        .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
-    tx.prepare_cached(
-        "INSERT INTO temp.r_applications (id, regulation, version, channel, provider, status,
-             step, step_due, term_due, closed_at, app_seq, journal_head, updated_at, state)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-    )?
-    .execute(params![
-        app.id,
-        app.regulation,
-        app.version,
-        app.channel.as_str(),
-        app.provider,
-        app.status.as_str(),
-        app.step as i64,
-        app.step_due.map(instant::to_sql),
-        app.term_due.map(instant::to_sql),
-        app.closed_at.map(instant::to_sql),
-        head_seq,
-        head_hash,
-        at,
-        state,
-    ])?;
-    Ok(())
 }

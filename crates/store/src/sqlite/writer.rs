@@ -440,17 +440,29 @@ fn write_views(
     head_hash: &str,
     at: &str,
 ) -> rusqlite::Result<()> {
+    write_state_into(tx, "applications", app, head_seq, head_hash, at)
+}
+
+/// Upsert an application's state row into `table` (`applications`, or a rebuild's copy).
+pub(crate) fn write_state_into(
+    tx: &Transaction<'_>,
+    table: &str,
+    app: &Application,
+    head_seq: i64,
+    head_hash: &str,
+    at: &str,
+) -> rusqlite::Result<()> {
     let state = serde_json::to_string(app).map_err(to_sql_err)?;
-    tx.prepare_cached(
-        "INSERT INTO applications (id, regulation, version, channel, provider, status, step,
+    tx.prepare_cached(&format!(
+        "INSERT INTO {table} (id, regulation, version, channel, provider, status, step,
              step_due, term_due, closed_at, app_seq, journal_head, updated_at, state)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
          ON CONFLICT (id) DO UPDATE SET
              status = excluded.status, step = excluded.step, step_due = excluded.step_due,
              term_due = excluded.term_due, closed_at = excluded.closed_at,
              app_seq = excluded.app_seq, journal_head = excluded.journal_head,
-             updated_at = excluded.updated_at, state = excluded.state",
-    )?
+             updated_at = excluded.updated_at, state = excluded.state"
+    ))?
     .execute(params![
         app.id,
         app.regulation,

@@ -125,6 +125,7 @@ fn office_form(
 /// failure of the page).
 async fn list_of(
     st: &AppState,
+    l: Lang,
     acc: &Account,
     p: &ops::ListParams,
 ) -> Result<(ops::ListPage, Vec<FieldError>), Problem> {
@@ -136,7 +137,7 @@ async fn list_of(
                 items: vec![],
                 next_cursor: None,
             },
-            p.errors.clone(),
+            problem_errors(l, &p),
         )),
         Err(p) => Err(p),
     }
@@ -152,7 +153,7 @@ async fn work_body(
     errors: &[FieldError],
 ) -> Result<Markup, Problem> {
     let l = v.lang;
-    let (page, list_errors) = list_of(st, acc, params).await?;
+    let (page, list_errors) = list_of(st, l, acc, params).await?;
     let org = acc
         .org
         .as_deref()
@@ -318,7 +319,7 @@ async fn sc_body(
     };
     let mut list = params.clone();
     list.scope = Some("inbox".into());
-    let (inbox, list_errors) = list_of(st, acc, &list).await?;
+    let (inbox, list_errors) = list_of(st, l, acc, &list).await?;
     let unclaimed = if operator {
         let s = st.clone();
         let a2 = acc.clone();
