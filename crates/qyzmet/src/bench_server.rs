@@ -43,6 +43,8 @@ pub struct Options {
     pub data: Option<PathBuf>,
     /// Keep the data directory.
     pub keep: bool,
+    /// Measure over the store an earlier run loaded and kept in `data` (no new load).
+    pub reuse: bool,
     /// Loader threads (each keeps `chunk` applications moving).
     pub threads: usize,
     pub chunk: usize,
@@ -453,7 +455,7 @@ impl Sim {
 type Holder = (u64, BTreeMap<String, u64>);
 
 /// What the load left, counted as each application's walk ended.
-#[derive(Default)]
+#[derive(Default, serde::Serialize, serde::Deserialize)]
 struct Tally {
     applications: u64,
     commands: u64,
@@ -463,6 +465,7 @@ struct Tally {
     open_overdue: u64,
     open_at_risk: u64,
     /// Open applications per (holder organisation, role): (count, per regulation).
+    #[serde(with = "pairs")]
     holders: HashMap<(String, String), Holder>,
     lanes: BTreeMap<String, u64>,
     /// The State Corporation application nearest the middle: (distance, id, receipt, IIN).
@@ -538,12 +541,50 @@ impl Tally {
     }
 }
 
+/// JSON keys are strings: the holders map is kept as a list of entries.
+mod pairs {
+    use super::Holder;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+    use std::collections::HashMap;
+
+    type Map = HashMap<(String, String), Holder>;
+
+    pub fn serialize<S: Serializer>(m: &Map, s: S) -> Result<S::Ok, S::Error> {
+        let v: Vec<(&(String, String), &Holder)> = m.iter().collect();
+        v.serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Map, D::Error> {
+        Ok(Vec::<((String, String), Holder)>::deserialize(d)?
+            .into_iter()
+            .collect())
+    }
+}
+
+/// What a load left, kept beside its store so that `--reuse` can measure it again.
+#[derive(serde::Serialize, serde::Deserialize)]
 struct Loaded {
     tally: Tally,
     seconds: f64,
     transactions: u64,
     largest_batch: u64,
+    /// The bench's clock and the header's counts.
+    #[serde(default)]
+    clock: Option<Timestamp>,
+    #[serde(default)]
+    header: String,
+    #[serde(default)]
+    load_line: String,
+    #[serde(default)]
+    regulations: usize,
+    #[serde(default)]
+    store_mb: f64,
+    #[serde(default)]
+    load_after: String,
 }
+
+/// The file beside the store that `--reuse` reads.
+const LOADED: &str = "bench-load.json";
 
 /// Walks applications `chunk` at a time: each wave queues the next command of every walk
 /// still going as one `execute_many` (the writer group-commits waves of all threads).
@@ -642,6 +683,12 @@ fn load(
         seconds,
         transactions: stats.transactions,
         largest_batch: stats.largest_batch,
+        clock: Some(clock),
+        header: String::new(),
+        load_line: String::new(),
+        regulations: 0,
+        store_mb: 0.0,
+        load_after: String::new(),
     })
 }
 
@@ -846,9 +893,16 @@ pub fn run(opts: Options, out: &mut impl Write) -> Result<()> {
             true,
         ),
     };
-    if data.join("qyzmet.db").exists() {
+    if opts.reuse {
+        if !data.join(LOADED).exists() {
+            bail!(
+                "{} holds no earlier load ({LOADED}): run once with --data DIR --keep",
+                data.display()
+            );
+        }
+    } else if data.join("qyzmet.db").exists() {
         bail!(
-            "{} already holds a store: the benchmark loads a fresh one",
+            "{} already holds a store: the benchmark loads a fresh one (or measure it again with --reuse)",
             data.display()
         );
     }
@@ -862,13 +916,13 @@ pub fn run(opts: Options, out: &mut impl Write) -> Result<()> {
     result
 }
 
-fn measure_all(
+fn load_fresh(
     opts: &Options,
     data: &Path,
     cores: usize,
     load_before: &str,
     out: &mut impl Write,
-) -> Result<()> {
+) -> Result<Loaded> {
     // Demo organisations and accounts (cheap password hashing), then the bulk load.
     let t0 = Instant::now();
     let demo = server::demo::demo_data_with(
@@ -884,8 +938,7 @@ fn measure_all(
         r.dedup();
         r.len()
     };
-    writeln!(
-        out,
+    let header = format!(
         "qyzmet server bench: {} applications over {} regulations × {} channels ({} lanes), up to {WINDOW_DAYS} working days each; clock {} ({}); {} demo organisations, {} accounts (seeded in {seed_s:.1} s); data {}",
         opts.n,
         regulations,
@@ -900,7 +953,8 @@ fn measure_all(
         demo.organisations.len(),
         demo.accounts.len(),
         data.display()
-    )?;
+    );
+    writeln!(out, "{header}")?;
     let db = data.join("qyzmet.db");
     let store = Arc::new(
         SqliteStore::open_with(
@@ -914,15 +968,14 @@ fn measure_all(
         )
         .map_err(|e| anyhow!("cannot open the store {}: {e}", db.display()))?,
     );
-    let loaded = load(store.clone(), ctx.clone(), Arc::new(lanes), clock, opts)?;
+    let mut loaded = load(store.clone(), ctx.clone(), Arc::new(lanes), clock, opts)?;
     let load_after = loadavg();
     drop(store); // waits for the writer
     let tally = &loaded.tally;
     let db_mb = dir_size(data) as f64 / 1048576.0;
     let apps_s = tally.applications as f64 / loaded.seconds;
     let cmds_s = tally.commands as f64 / loaded.seconds;
-    writeln!(
-        out,
+    let load_line = format!(
         "load: {} applications, {} commands in {:.1} s — {:.0} applications/s, {:.0} commands/s ({} transactions, largest {}); {} rejected; store {:.0} MB; load average {load_before} → {load_after} on {cores} cores",
         tally.applications,
         tally.commands,
@@ -933,10 +986,47 @@ fn measure_all(
         loaded.largest_batch,
         tally.rejected,
         db_mb
-    )?;
+    );
+    writeln!(out, "{load_line}")?;
     if let Some(r) = &tally.first_rejection {
         writeln!(out, "first rejection: {r}")?;
     }
+    loaded.header = header;
+    loaded.load_line = load_line;
+    loaded.regulations = regulations;
+    loaded.store_mb = db_mb;
+    loaded.load_after = load_after;
+    Ok(loaded)
+}
+
+fn measure_all(
+    opts: &Options,
+    data: &Path,
+    cores: usize,
+    load_before: &str,
+    out: &mut impl Write,
+) -> Result<()> {
+    let loaded = if opts.reuse {
+        let text = std::fs::read_to_string(data.join(LOADED))?;
+        let loaded: Loaded = serde_json::from_str(&text)
+            .with_context(|| format!("{} is not a saved load", data.join(LOADED).display()))?;
+        writeln!(out, "{} (measured again: --reuse)", loaded.header)?;
+        writeln!(out, "{} (the earlier run)", loaded.load_line)?;
+        loaded
+    } else {
+        let loaded = load_fresh(opts, data, cores, load_before, out)?;
+        std::fs::write(data.join(LOADED), serde_json::to_vec(&loaded)?)?;
+        loaded
+    };
+    let tally = &loaded.tally;
+    let clock = loaded.clock.context("the saved load has no clock")?;
+    let (regulations, db_mb, load_after) = (
+        loaded.regulations,
+        loaded.store_mb,
+        loaded.load_after.clone(),
+    );
+    let apps_s = tally.applications as f64 / loaded.seconds;
+    let cmds_s = tally.commands as f64 / loaded.seconds;
     writeln!(
         out,
         "states at the clock: {}; open overdue {}, at risk {}",
@@ -1127,6 +1217,7 @@ fn measure_all(
             "no `oha` load generator: run bench/server.sh (it installs it), pass --oha, or --no-http",
         )?;
         // An office service in force at the clock, taken in by its first person's role.
+        let orgs = st.accounts.orgs()?;
         let (reg, login) = st
             .ctx
             .regulations()
@@ -1139,8 +1230,7 @@ fn measure_all(
             .find_map(|r| {
                 let plan = st.ctx.plan(&r.id, r.version, ChannelId::Office)?;
                 let first = server::ops::first_person_step(plan)?;
-                let org = demo
-                    .organisations
+                let org = orgs
                     .iter()
                     .find(|o| {
                         o.provider_type

@@ -327,6 +327,9 @@ enum BenchCommand {
         /// Keep the temporary data directory.
         #[arg(long)]
         keep: bool,
+        /// Measure again over the store an earlier run loaded and kept in --data (no load).
+        #[arg(long, requires = "data")]
+        reuse: bool,
         /// Loader threads, each walking --chunk applications at a time.
         #[arg(long, default_value_t = 4)]
         threads: usize,
@@ -653,6 +656,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     n,
                     data,
                     keep,
+                    reuse,
                     threads,
                     chunk,
                     reps,
@@ -670,6 +674,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     regulations: dir,
                     data,
                     keep,
+                    reuse,
                     threads,
                     chunk,
                     reps,

@@ -40,8 +40,34 @@ fn bench_server_prints_every_figure_and_equal_reports() {
         cmd.arg("--no-http");
     }
     let out = cmd.output().unwrap();
+    // Measured again over the kept store, without a new load.
+    let again = Command::new(env!("CARGO_BIN_EXE_qyzmet"))
+        .args([
+            "bench",
+            "server",
+            "--reuse",
+            "--no-http",
+            "--reps",
+            "2",
+            "--json",
+        ])
+        .arg("--data")
+        .arg(&data)
+        .arg("--dir")
+        .arg(root().join("regulations"))
+        .output()
+        .unwrap();
     let _ = std::fs::remove_dir_all(&data);
     let stdout = String::from_utf8_lossy(&out.stdout);
+    let again_out = String::from_utf8_lossy(&again.stdout);
+    assert!(
+        again.status.success() && again_out.contains("measured again"),
+        "{again_out}\n{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+    let again_json: Value = serde_json::from_str(again_out.lines().last().unwrap()).unwrap();
+    assert_eq!(again_json["applications"], 2000, "{again_json}");
+    assert_eq!(again_json["reports_equal"], true);
     assert!(
         out.status.success(),
         "{stdout}\n{}",
