@@ -134,6 +134,10 @@ pub struct Verified {
     /// The signer's certificate itself.
     #[serde(skip)]
     pub certificate: Certificate,
+    /// The signature as accepted, in binary (DER or BER) whatever text form it came in:
+    /// what to keep as evidence.
+    #[serde(skip)]
+    pub cms: Vec<u8>,
 }
 
 /// Verifies CMS signatures against a trust store and CRLs.
@@ -418,6 +422,7 @@ impl Verifier {
             algorithm,
             revocation,
             certificate: signer.clone(),
+            cms: signed_data::binary(signature).map_err(malformed)?,
         })
     }
 
