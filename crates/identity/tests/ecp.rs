@@ -7,13 +7,13 @@ mod common;
 use std::sync::Arc;
 
 use common::*;
+use identity::Bin;
 use identity::Lang;
 use identity::ecp::{
-    Crl, CrlStore, HolderKind, OcspError, OcspResponder, OcspStatus, Purpose, Refusal, RevocationEvidence,
-    RevocationPolicy, RevocationReason, RevocationUnknown, SignOptions, Tampering, TrustStore,
-    Verifier, VerifyOptions, cms_to_pem, sign_cms,
+    Crl, CrlStore, HolderKind, OcspError, OcspResponder, OcspStatus, Purpose, Refusal,
+    RevocationEvidence, RevocationPolicy, RevocationReason, RevocationUnknown, SignOptions,
+    Tampering, TrustStore, Verifier, VerifyOptions, cms_to_pem, sign_cms,
 };
-use identity::Bin;
 use identity::jiff::Timestamp;
 use identity::keys::KeyAlgorithm;
 use identity::pki::{CaOptions, CertificateRequest, DevCa, Holder, Issued, Usage};

@@ -386,9 +386,9 @@ impl Refusal {
                 expected.word(Lang::Kk),
                 found.word(Lang::Kk)
             ),
-            Refusal::BinMismatch { expected, found } => format!(
-                "сертификат {found} БСН-ге тиесілі, ал қол қоюшы ұйымның БСН-і {expected}"
-            ),
+            Refusal::BinMismatch { expected, found } => {
+                format!("сертификат {found} БСН-ге тиесілі, ал қол қоюшы ұйымның БСН-і {expected}")
+            }
         }
     }
 

@@ -187,9 +187,7 @@ pub fn check_name(field: &str, v: &str, lang: Lang) -> Result<(), FieldError> {
             ),
         });
     }
-    let bidi = |c: char| {
-        matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
-    };
+    let bidi = |c: char| matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}');
     if let Some(c) = v.chars().find(|c| c.is_control() || bidi(*c)) {
         return Err(FieldError {
             field: field.into(),

@@ -1001,10 +1001,12 @@ mod tests {
         );
         assert_eq!(parts[1].filename.as_deref(), Some("x.pdf"));
         assert_eq!(parts[1].data, b"%PDF\r\n\x00");
-        assert!(parse("application/json", MultipartLimits::VERIFY)
-            .await
-            .unwrap()
-            .is_none());
+        assert!(
+            parse("application/json", MultipartLimits::VERIFY)
+                .await
+                .unwrap()
+                .is_none()
+        );
         let one = MultipartLimits {
             parts: 1,
             ..MultipartLimits::VERIFY
