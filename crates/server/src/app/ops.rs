@@ -230,8 +230,9 @@ fn fail(errors: Vec<FieldError>) -> Result<(), Problem> {
 /// first bytes (a `.pdf`/`.jpg`/`.jpeg`/`.png` extension must agree); a bad file answers 422
 /// naming `documents[i]` and the rule (`documents.too_large`, `documents.type`,
 /// `documents.too_many`) and nothing of the submission is stored. `POST /api/applications/request-bytes` returns
-/// them. The signer's certificate must chain to the trusted CA, be valid at the signing time,
-/// be for signing, not be revoked and carry the applicant's IIN; otherwise the request is
+/// them. The signer's certificate must chain to the trusted CA, be valid when the
+/// server receives the request (the CMS signingTime is the signer's word), be an individual's
+/// signing certificate (nonRepudiation), not be revoked and carry the applicant's IIN; otherwise the request is
 /// refused (422, `rule` = the refusal's code such as `ecp.expired`, the portal's message in
 /// the request's language) and only its refusal code, request hash and time are kept.
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]

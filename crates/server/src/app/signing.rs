@@ -16,7 +16,8 @@
 //!   detached CMS SignedData with signingTime and records `Command::SignResult`; the journal
 //!   event is the only record of the signature.
 //! * [`check_code`] and [`check_upload`] re-render or take a document and check its SHA-256
-//!   against the journal's `ResultSigned.sha256` and its CMS with `Verifier::verify_signer`.
+//!   against the journal's `ResultSigned.sha256` and its CMS with `Verifier::check` for the provider's BIN, validity judged at the journal's
+//!   instant of signing.
 //!
 //! Not for: the CMS and X.509 code itself (`identity`), layout (`documents`), deciding what a
 //! command does (`engine`).
@@ -642,7 +643,8 @@ pub struct RefusalView {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct SignatureCheck {
     /// The CMS verifies over the document, the signer's certificate chains to the trusted
-    /// CA, was valid at the signing time, is for signing and is not revoked.
+    /// CA, was valid when the journal recorded the signature, is a signing certificate of
+    /// the organisation's BIN and is not revoked.
     pub valid: bool,
     /// The document's SHA-256 equals the one the journal recorded with the signature.
     pub content_matches: bool,
