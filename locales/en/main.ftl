@@ -548,3 +548,8 @@ problem-date = Enter a date such as 02.12.2019.
 problem-enum = Choose one of the values offered.
 problem-range = The number is out of range.
 problem-cursor-invalid = This page link is out of date: start again from the first page.
+
+## Security checks (issue 9): signature refusals, names
+sign-too_many_refusals = Too many refused signatures from this account in the last hour: try again later.
+field-too_long = { $field } is too long: at most { $max } characters, this one has { $found }.
+field-forbidden_character = { $field } contains a character not allowed in a name ({ $char }): control and text-direction characters are refused.

@@ -190,6 +190,9 @@ pub enum Command {
         applicant_name: String,
         /// The client's idempotency key: a retry with the same key returns the first result.
         key: String,
+        /// The applicant's accepted ЭЦП on a portal request, journalled with the submission.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        signature: Option<ApplicantSignature>,
     },
     Complete {
         application: String,
@@ -263,6 +266,10 @@ pub enum Event {
         term_due: Option<Timestamp>,
         deliver_due: Option<Timestamp>,
         step_due: Option<Timestamp>,
+        /// The applicant's signature (portal); absent before it was journalled, and for paper
+        /// applications, so older entries serialise, and so hash, as they were written.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        signature: Option<ApplicantSignature>,
     },
     StepCompleted {
         step: usize,
@@ -308,6 +315,18 @@ pub enum Event {
         sha256: String,
         cms: String,
     },
+}
+
+/// The applicant's ЭЦП on a portal request as the server accepted it: the exact bytes signed,
+/// their SHA-256 and the CMS, so the acceptance can be checked again from the journal alone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApplicantSignature {
+    /// The canonical request bytes (UTF-8 JSON) the CMS covers.
+    pub request: String,
+    /// SHA-256 of `request`, lowercase hex.
+    pub request_sha256: String,
+    /// The CMS SignedData, DER in standard base64.
+    pub cms: String,
 }
 
 /// A signature recorded on the result.
@@ -496,6 +515,7 @@ pub fn decide(
             applicant_iin,
             applicant_name,
             key,
+            signature,
         } => {
             if state.is_some() {
                 return Err(Rejection::AlreadyExists {
@@ -562,6 +582,7 @@ pub fn decide(
                 term_due,
                 deliver_due,
                 step_due,
+                signature: signature.clone(),
             }])
         }
         Command::Complete {
@@ -921,6 +942,7 @@ pub fn apply(state: Option<Application>, event: &Event, plans: &Ctx) -> Option<A
             term_due,
             deliver_due,
             step_due,
+            ..
         } => Some(Application {
             id: application.clone(),
             regulation: regulation.clone(),

@@ -26,6 +26,7 @@ fn submit(ctx: &Ctx, reg: &str, channel: ChannelId, at: &str) -> Application {
         applicant_iin: "100515500003".into(),
         applicant_name: String::new(),
         key: format!("{reg}-{at}"),
+        signature: None,
     };
     let ev = decide(None, &cmd, t(at), ctx).unwrap_or_else(|e| panic!("{reg}: {e}"));
     apply(None, &ev[0], ctx).unwrap()

@@ -30,6 +30,7 @@ fn submit(channel: ChannelId, id: &str) -> Command {
         applicant_iin: IIN.into(),
         applicant_name: String::new(),
         key: format!("key-{id}"),
+        signature: None,
     }
 }
 

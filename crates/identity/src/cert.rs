@@ -96,6 +96,22 @@ pub fn serial_hex(serial: &SerialNumber) -> String {
         .collect()
 }
 
+/// The NCA "key user" OIDs a certificate carries (`1.2.398.3.3.4.…`), from its extended key
+/// usage and its certificate policies: NCA writes the holder's kind in either.
+pub fn holder_policies(cert: &Certificate) -> Vec<der::asn1::ObjectIdentifier> {
+    use x509_cert::ext::pkix::{CertificatePolicies, ExtendedKeyUsage};
+    let tbs = cert.tbs_certificate();
+    let mut out: Vec<der::asn1::ObjectIdentifier> = vec![];
+    if let Ok(Some((_, eku))) = tbs.get_extension::<ExtendedKeyUsage>() {
+        out.extend(eku.0);
+    }
+    if let Ok(Some((_, cp))) = tbs.get_extension::<CertificatePolicies>() {
+        out.extend(cp.0.into_iter().map(|p| p.policy_identifier));
+    }
+    out.retain(|o| oids::is_under(o, &oids::NCA_KEY_USER));
+    out
+}
+
 /// The keyUsage extension, if present and readable.
 pub fn key_usage(cert: &Certificate) -> Option<KeyUsage> {
     cert.tbs_certificate()

@@ -90,6 +90,15 @@ pub enum IinError {
     /// Both weighting passes give 10: no IIN with these first 11 digits is ever issued.
     #[error("no IIN is issued with these first 11 digits (both check-digit passes give 10)")]
     NeverIssued,
+    /// The birth date is after today: well-formed digits, but nobody has this IIN yet.
+    /// Checked by [`Iin::check_born_by`], which takes the caller's clock.
+    #[error("the birth date {birth_date} in this IIN is after today ({today})")]
+    BornLater {
+        /// Digits 1–7 read as a date.
+        birth_date: Date,
+        /// The caller's today.
+        today: Date,
+    },
 }
 
 impl IinError {
@@ -103,6 +112,7 @@ impl IinError {
             IinError::BirthDate { .. } => "iin.birth_date",
             IinError::CheckDigit { .. } => "iin.check_digit",
             IinError::NeverIssued => "iin.never_issued",
+            IinError::BornLater { .. } => "iin.birth_date_future",
         }
     }
 
@@ -129,6 +139,9 @@ impl IinError {
                 IinError::NeverIssued => "мұндай ЖСН берілмейді (бақылау цифрын есептеудің екі \
                                           кезеңі де 10 береді)"
                     .to_string(),
+                IinError::BornLater { birth_date, today } => {
+                    format!("ЖСН-дегі туған күн {birth_date} бүгіннен ({today}) кейін")
+                }
             },
             Lang::Ru => match self {
                 IinError::Length { found } => {
@@ -149,6 +162,9 @@ impl IinError {
                 IinError::NeverIssued => "такой ИИН не выдаётся (оба прохода расчёта \
                                           контрольной цифры дают 10)"
                     .to_string(),
+                IinError::BornLater { birth_date, today } => {
+                    format!("дата рождения {birth_date} в ИИН позже сегодняшней ({today})")
+                }
             },
         }
     }
@@ -261,6 +277,16 @@ impl Iin {
 
     fn digit(&self, i: usize) -> u8 {
         self.0[i] - b'0'
+    }
+
+    /// Refuses an IIN whose birth date is after `today` (the caller's clock: this crate
+    /// reads none, so [`Iin::parse`] cannot tell).
+    pub fn check_born_by(&self, today: Date) -> Result<(), IinError> {
+        let birth_date = self.birth_date();
+        if birth_date > today {
+            return Err(IinError::BornLater { birth_date, today });
+        }
+        Ok(())
     }
 
     /// Date of birth (digits 1–6, century from digit 7).
@@ -584,6 +610,18 @@ mod tests {
         assert!(e.message(Lang::En).contains("check digit"));
         assert!(e.message(Lang::Kk).contains("бақылау цифры"));
         assert!(e.message(Lang::Ru).contains("контрольная цифра"));
+    }
+
+    #[test]
+    fn a_birth_date_after_today_is_refused() {
+        let iin = Iin::from_parts(jiff::civil::date(2099, 1, 1), Sex::Male, 1).unwrap();
+        let today = jiff::civil::date(2026, 6, 1);
+        let e = iin.check_born_by(today).unwrap_err();
+        assert_eq!(e.rule(), "iin.birth_date_future");
+        assert!(e.message(Lang::Ru).contains("позже"));
+        let born = Iin::parse("100515500003").unwrap();
+        assert!(born.check_born_by(today).is_ok());
+        assert!(born.check_born_by(born.birth_date()).is_ok());
     }
 
     #[test]

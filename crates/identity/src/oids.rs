@@ -86,3 +86,12 @@ pub const EKU_NCA_ORGANIZATION: Oid = Oid::new_unwrap("1.2.398.3.3.4.1.2");
 pub const EKU_NCA_EMPLOYEE: Oid = Oid::new_unwrap("1.2.398.3.3.4.1.2.5");
 /// id-kp-emailProtection (S/MIME: OpenSSL's `cms -verify` accepts it, or no EKU at all).
 pub const EKU_EMAIL_PROTECTION: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.3.4");
+/// NCA "key user" arc: the holder's kind (individual, organisation and its roles).
+pub const NCA_KEY_USER: Oid = Oid::new_unwrap("1.2.398.3.3.4.1");
+
+/// Whether `oid` is `arc` or below it.
+pub fn is_under(oid: &Oid, arc: &Oid) -> bool {
+    let (o, a) = (oid.as_bytes(), arc.as_bytes());
+    // BER arcs end on a byte without the high bit, so a prefix that ends an arc is an ancestor.
+    o == a || (o.len() > a.len() && o.starts_with(a))
+}

@@ -7,11 +7,12 @@ mod common;
 use std::sync::Arc;
 
 use common::*;
+use identity::Bin;
 use identity::Lang;
 use identity::ecp::{
-    Crl, CrlStore, OcspError, OcspResponder, OcspStatus, Refusal, RevocationEvidence,
-    RevocationPolicy, RevocationReason, RevocationUnknown, SignOptions, Tampering, TrustStore,
-    Verifier, VerifyOptions, cms_to_pem, sign_cms,
+    Crl, CrlStore, HolderKind, OcspError, OcspResponder, OcspStatus, Purpose, Refusal,
+    RevocationEvidence, RevocationPolicy, RevocationReason, RevocationUnknown, SignOptions,
+    Tampering, TrustStore, Verifier, VerifyOptions, cms_to_pem, sign_cms,
 };
 use identity::jiff::Timestamp;
 use identity::keys::KeyAlgorithm;
@@ -118,16 +119,31 @@ fn expired_certificate_is_refused() {
     assert_eq!(r.code(), "ecp.expired");
 }
 
+/// Issue 9: the signer writes signingTime, so a back-dated one must not make an expired
+/// certificate valid; only a time the caller vouches for (its journal) moves the check.
 #[test]
-fn validity_is_judged_at_the_signing_time() {
+fn validity_is_judged_at_the_verification_instant_not_the_signing_time() {
     let mut w = World::new("signtime", KeyAlgorithm::P256, now());
     let req = CertificateRequest::signing(citizen(APPLICANT), w.now - days(400), w.now - days(35));
     let person = w.ca.issue(&req).unwrap();
-    // Signed while the certificate was valid, verified later (a result kept in the cabinet).
+    // Back-dated into the certificate's validity: still expired now.
     let signed_at = w.now - days(40);
     let sig = sign(&person, REQUEST, false, Some(signed_at));
+    let r = w
+        .verifier()
+        .verify(&sig, Some(REQUEST), &iin(APPLICANT), w.now)
+        .unwrap_err();
+    assert!(
+        matches!(r, Refusal::Expired { at, .. } if at == w.now),
+        "{r:?}"
+    );
+    // A result the verifier's owner recorded while the certificate was valid.
     let ok = w
         .verifier()
+        .with_options(VerifyOptions {
+            trusted_time: Some(signed_at),
+            ..VerifyOptions::default()
+        })
         .verify(&sig, Some(REQUEST), &iin(APPLICANT), w.now)
         .unwrap();
     assert_eq!(ok.validity_checked_at, signed_at);
@@ -469,6 +485,18 @@ fn key_not_for_signing_is_refused() {
             .verify(&sig, Some(REQUEST), &iin(APPLICANT), w.now),
         Err(Refusal::KeyUsage { .. })
     ));
+    // An authentication key (digitalSignature + keyEncipherment) does not sign requests.
+    req.key_usage = Usage::AUTH.to_vec();
+    let auth = w.ca.issue(&req).unwrap();
+    let sig = sign(&auth, REQUEST, false, Some(w.now));
+    assert_eq!(
+        w.verifier()
+            .verify(&sig, Some(REQUEST), &iin(APPLICANT), w.now)
+            .unwrap_err(),
+        Refusal::KeyUsage {
+            found: "digitalSignature, keyEncipherment".into()
+        }
+    );
     // nonRepudiation alone is enough (NCA SIGN keys carry both bits).
     req.key_usage = vec![Usage::NonRepudiation];
     let nr = w.ca.issue(&req).unwrap();
@@ -693,4 +721,55 @@ fn dev_ca_state_survives_reopening() {
         key.public_key_info().unwrap(),
         b.key.public_key_info().unwrap()
     );
+}
+
+/// Issue 9: an employee's certificate names a person's IIN, but it signs for the
+/// organisation; a citizen's own request needs an individual's certificate, and an
+/// organisation's result a legal entity's certificate of its BIN.
+#[test]
+fn the_certificate_kind_must_fit_the_purpose() {
+    let mut w = World::new("purpose", KeyAlgorithm::P256, now());
+    let employee = Holder::Staff {
+        iin: iin(APPLICANT),
+        surname: "ТЕСТОВ".into(),
+        given_name: "АЙДОС".into(),
+        patronymic: None,
+        bin: Bin::parse(PROVIDER_BIN).unwrap(),
+        organization: "ЖШС".into(),
+    };
+    let clerk = w.issue(employee, KeyAlgorithm::P256);
+    let sig = sign(&clerk, REQUEST, false, Some(w.now));
+    let r = w
+        .verifier()
+        .verify(&sig, Some(REQUEST), &iin(APPLICANT), w.now)
+        .unwrap_err();
+    assert_eq!(
+        r,
+        Refusal::HolderKind {
+            expected: HolderKind::Individual,
+            found: HolderKind::Organisation
+        }
+    );
+    assert_eq!(r.code(), "ecp.holder_kind");
+    let bin = Bin::parse(PROVIDER_BIN).unwrap();
+    w.verifier()
+        .check(&sig, Some(REQUEST), Purpose::Organisation(&bin), w.now)
+        .unwrap();
+    let other = Bin::parse("990140004654").unwrap();
+    assert!(matches!(
+        w.verifier()
+            .check(&sig, Some(REQUEST), Purpose::Organisation(&other), w.now),
+        Err(Refusal::BinMismatch { .. })
+    ));
+    // A private person's certificate does not sign an organisation's result.
+    let person = w.issue(citizen(APPLICANT), KeyAlgorithm::P256);
+    let sig = sign(&person, REQUEST, false, Some(w.now));
+    assert!(matches!(
+        w.verifier()
+            .check(&sig, Some(REQUEST), Purpose::Organisation(&bin), w.now),
+        Err(Refusal::HolderKind {
+            expected: HolderKind::Organisation,
+            found: HolderKind::Individual
+        })
+    ));
 }

@@ -131,6 +131,7 @@ pub fn apply(store: &dyn Store, a: Apply, out: &mut impl Write) -> Result<Applic
         applicant_iin: a.iin.into(),
         applicant_name: String::new(),
         key,
+        signature: None,
     };
     let o = store.execute(cmd, a.at).map_err(explain)?;
     writeln!(

@@ -42,6 +42,7 @@ fn submit(id: &str) -> Command {
         applicant_iin: IIN.into(),
         applicant_name: String::new(),
         key: id.into(),
+        signature: None,
     }
 }
 

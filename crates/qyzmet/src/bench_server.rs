@@ -353,6 +353,7 @@ impl Sim {
             applicant_iin: iin_of(person),
             applicant_name: name_of(person),
             key: format!("bench-{id}"),
+            signature: None,
         };
         let stuck_after = rng.chance(0.015).then(|| rng.below(4));
         let unclaimed = rng.chance(0.02);

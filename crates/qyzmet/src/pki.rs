@@ -596,7 +596,12 @@ fn print_accepted(v: &Verified, out: &mut impl Write) -> Result<()> {
     writeln!(out, "serial: {}", v.signer.serial)?;
     writeln!(out, "issuer: {}", v.signer.issuer)?;
     match v.signing_time {
-        Some(t) => writeln!(out, "signing time: {t}")?,
+        // The signer writes signingTime: shown, but validity is judged at `--at`.
+        Some(t) => writeln!(
+            out,
+            "signing time: {t}\nvalidity checked at: {}",
+            v.validity_checked_at
+        )?,
         None => writeln!(
             out,
             "signing time: none (validity checked at {})",

@@ -142,6 +142,7 @@ fn acknowledged_commands_survive_sigkill() {
         applicant_iin: "100515500003".into(),
         applicant_name: String::new(),
         key: first.clone(),
+        signature: None,
     };
     let o = store
         .execute(retry, "2019-12-13T04:00:00Z".parse().unwrap())

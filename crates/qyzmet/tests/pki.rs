@@ -353,7 +353,8 @@ fn an_expired_certificate_is_refused() {
     let expected = Refusal::Expired {
         certificate: w.subject.clone(),
         not_after: ts(CERT_UNTIL),
-        at: ts("2026-07-01T10:00:00Z"),
+        // Judged at the verification instant (`--at`), never at the signer's signingTime.
+        at: ts("2026-07-01T10:05:00Z"),
     };
     assert_refused(&out, &expected, Lang::Ru);
 }
@@ -373,7 +374,7 @@ fn a_certificate_not_yet_valid_is_refused() {
     let expected = Refusal::NotYetValid {
         certificate: w.subject.clone(),
         not_before: ts(CERT_FROM),
-        at: ts("2025-05-15T10:00:00Z"),
+        at: ts("2025-05-15T10:05:00Z"),
     };
     assert_refused(&out, &expected, Lang::Kk);
 }
@@ -620,8 +621,8 @@ fn tampered_content_is_refused() {
 #[test]
 fn a_key_not_for_signing_is_refused() {
     let w = World::new("key-usage");
-    // NCA's AUTH pair is digitalSignature + keyEncipherment, and the verifier accepts any key
-    // with digitalSignature or nonRepudiation: `--usage auth` signs acceptably.
+    // NCA's AUTH pair is digitalSignature + keyEncipherment: it authenticates, it does not
+    // sign an applicant's request (nonRepudiation is required).
     let (_, _, cert, key) = issue(&w.dir, APPLICANT, &["--usage", "auth"]);
     let (_, subject, enc_cert, enc_key) = issue(&w.dir, APPLICANT, &["--usage", "keyEncipherment"]);
     ok(&w.dir, &["pki", "crl", "--dir", "ca", "--at", CRL_AT]);
@@ -648,7 +649,10 @@ fn a_key_not_for_signing_is_refused() {
     };
     let auth = sign(&cert, &key, "auth.sig");
     let out = w.verify(&auth, Some(&w.request), APPLICANT, VERIFY_AT, &[]);
-    assert_eq!(out.status.code(), Some(0), "--usage auth: {}", text(&out));
+    let expected = Refusal::KeyUsage {
+        found: "digitalSignature, keyEncipherment".into(),
+    };
+    assert_refused(&out, &expected, Lang::En);
     // keyEncipherment alone: no digitalSignature, no nonRepudiation.
     let enc = sign(&enc_cert, &enc_key, "enc.sig");
     let out = w.verify(

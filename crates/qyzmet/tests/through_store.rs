@@ -27,6 +27,7 @@ fn submit(s: &SqliteStore, reg: &str, channel: ChannelId, at: Timestamp) -> Appl
         applicant_iin: "851231400001".into(),
         applicant_name: String::new(),
         key: id,
+        signature: None,
     };
     s.execute(cmd, at)
         .unwrap_or_else(|e| panic!("{reg} {}: {e}", channel.as_str()))

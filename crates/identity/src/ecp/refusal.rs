@@ -23,6 +23,41 @@ pub enum Tampering {
     ContentTypeMismatch,
 }
 
+/// Whose certificate it is, by the NCA "key user" policy it carries (`1.2.398.3.3.4.1.1`
+/// individual, `1.2.398.3.3.4.1.2…` a legal entity and its employees).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HolderKind {
+    /// A private person's certificate.
+    Individual,
+    /// A legal entity's (or its employee's) certificate.
+    Organisation,
+    /// Neither policy stated.
+    Unstated,
+}
+
+impl HolderKind {
+    fn word(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (HolderKind::Individual, Lang::En) => "an individual's",
+            (HolderKind::Individual, Lang::Ru) => "физического лица",
+            (HolderKind::Individual, Lang::Kk) => "жеке тұлғаның",
+            (HolderKind::Organisation, Lang::En) => "a legal entity's",
+            (HolderKind::Organisation, Lang::Ru) => "юридического лица",
+            (HolderKind::Organisation, Lang::Kk) => "заңды тұлғаның",
+            (HolderKind::Unstated, Lang::En) => "an unstated holder's",
+            (HolderKind::Unstated, Lang::Ru) => "неуказанного владельца",
+            (HolderKind::Unstated, Lang::Kk) => "иесі көрсетілмеген",
+        }
+    }
+}
+
+impl std::fmt::Display for HolderKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.word(Lang::En))
+    }
+}
+
 /// Why revocation status could not be established.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case", tag = "kind")]
@@ -149,10 +184,28 @@ pub enum Refusal {
     /// The certificate has no `SERIALNUMBER=IIN…` in its subject.
     #[error("the certificate carries no IIN (SERIALNUMBER=IIN… in the subject)")]
     NoIinInCertificate,
-    /// The key is not for signing (keyUsage lacks digitalSignature and nonRepudiation).
+    /// The key is not for signing: a request or a result needs nonRepudiation (an NCA
+    /// signing key), which authentication keys (digitalSignature + keyEncipherment) lack.
     #[error("the certificate's key is not for signing (key usage: {found})")]
     KeyUsage {
         /// The key usages found, or "none".
+        found: String,
+    },
+    /// The certificate is for another kind of holder (an employee's certificate on a
+    /// citizen's own request, a private person's on an organisation's result).
+    #[error("{expected} signing certificate is required, this is {found} certificate")]
+    HolderKind {
+        /// What the purpose needs.
+        expected: HolderKind,
+        /// What the certificate says.
+        found: HolderKind,
+    },
+    /// The organisation's BIN in the certificate is not the one that must sign.
+    #[error("the certificate belongs to BIN {found}, the signing organisation's BIN is {expected}")]
+    BinMismatch {
+        /// The BIN of the organisation that must sign.
+        expected: String,
+        /// The BIN in the certificate (`none` when it has none).
         found: String,
     },
 }
@@ -243,6 +296,8 @@ impl Refusal {
             Refusal::IinMismatch { .. } => "ecp.iin_mismatch",
             Refusal::NoIinInCertificate => "ecp.no_iin",
             Refusal::KeyUsage { .. } => "ecp.key_usage",
+            Refusal::HolderKind { .. } => "ecp.holder_kind",
+            Refusal::BinMismatch { .. } => "ecp.bin_mismatch",
         }
     }
 
@@ -326,6 +381,14 @@ impl Refusal {
             Refusal::KeyUsage { found } => {
                 format!("сертификаттың кілті қол қоюға арналмаған (кілтті пайдалану: {found})")
             }
+            Refusal::HolderKind { expected, found } => format!(
+                "{} қол қою сертификаты қажет, бұл {} сертификаты",
+                expected.word(Lang::Kk),
+                found.word(Lang::Kk)
+            ),
+            Refusal::BinMismatch { expected, found } => {
+                format!("сертификат {found} БСН-ге тиесілі, ал қол қоюшы ұйымның БСН-і {expected}")
+            }
         }
     }
 
@@ -384,6 +447,14 @@ impl Refusal {
             Refusal::KeyUsage { found } => format!(
                 "ключ сертификата не предназначен для подписи (использование ключа: {found})"
             ),
+            Refusal::HolderKind { expected, found } => format!(
+                "нужен сертификат подписи {}, а это сертификат {}",
+                expected.word(Lang::Ru),
+                found.word(Lang::Ru)
+            ),
+            Refusal::BinMismatch { expected, found } => format!(
+                "сертификат принадлежит БИН {found}, а БИН подписывающей организации {expected}"
+            ),
         }
     }
 }
@@ -441,6 +512,14 @@ mod tests {
             },
             Refusal::NoIinInCertificate,
             Refusal::KeyUsage {
+                found: "none".into(),
+            },
+            Refusal::HolderKind {
+                expected: HolderKind::Individual,
+                found: HolderKind::Organisation,
+            },
+            Refusal::BinMismatch {
+                expected: "191240000017".into(),
                 found: "none".into(),
             },
         ];

@@ -3,9 +3,14 @@
 //!
 //! Order: readable CMS → supported algorithms → content and signature (tampering) → signing
 //! time plausible → chain to a trusted CA with every signature checked → validity of every
-//! certificate at the signing time → signer's key usage → IIN in the certificate equal to
-//! the applicant's → revocation (OCSP hook, then CRLs). Cheap local checks come before
-//! revocation, which may ask a responder.
+//! certificate at the verification instant → signer's key usage and holder kind for the
+//! [`Purpose`] → IIN (or BIN) in the certificate equal to the expected one → revocation (OCSP
+//! hook, then CRLs). Cheap local checks come before revocation, which may ask a responder.
+//!
+//! The CMS signingTime attribute is written by the signer and proves nothing: validity and
+//! revocation are judged at the verification instant, or at a time the caller vouches for
+//! ([`VerifyOptions::trusted_time`]: the server's own journal). RFC 3161 timestamp tokens are
+//! not verified yet, so a token's genTime is not used.
 //!
 //! Not for: loading trust anchors or CRLs (see [`super::TrustStore`], [`super::CrlStore`]).
 
@@ -23,12 +28,12 @@ use cms::signed_data::{SignerIdentifier, SignerInfo};
 use super::algorithms::{AlgorithmError, Algorithms};
 use super::crl::{CrlEvidence, CrlStatus, CrlStore};
 use super::ocsp::{OcspResponder, OcspStatus};
-use super::refusal::{Refusal, Tampering};
+use super::refusal::{HolderKind, Refusal, Tampering};
 use super::signed_data;
 use super::trust::TrustStore;
 use crate::cert::{
-    CertificateSummary, SubjectIin, ca_constraints, key_usage, serial_hex, subject_iin, timestamp,
-    unknown_critical_extension,
+    CertificateSummary, SubjectIin, ca_constraints, holder_policies, key_usage, serial_hex,
+    subject_bin, subject_iin, timestamp, unknown_critical_extension,
 };
 use crate::{Iin, oids};
 
@@ -58,6 +63,24 @@ pub struct VerifyOptions {
     pub max_signature_age: Option<SignedDuration>,
     /// The most certificates a chain may have, signer and anchor included. Default 6.
     pub max_chain_length: usize,
+    /// An instant the caller vouches for the signature existing at (its own journal's record
+    /// of when it signed): validity is judged then instead of at the verification instant.
+    /// Never the CMS signingTime, which the signer writes. Default: none.
+    pub trusted_time: Option<Timestamp>,
+}
+
+/// What a signature must be fit for: whose certificate, of which kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose<'a> {
+    /// A citizen's own request: an individual's signing certificate (nonRepudiation, the NCA
+    /// individual policy, no organisation) carrying this IIN.
+    Applicant(&'a Iin),
+    /// An organisation's act (a provider's result): a legal entity's or its employee's
+    /// signing certificate (nonRepudiation, the NCA legal-entity policy) of this BIN.
+    Organisation(&'a crate::Bin),
+    /// Any key that may sign (digitalSignature or nonRepudiation), any holder: for
+    /// inspecting a signature, not for accepting it.
+    Any,
 }
 
 impl Default for VerifyOptions {
@@ -67,6 +90,7 @@ impl Default for VerifyOptions {
             clock_skew: SignedDuration::from_mins(5),
             max_signature_age: None,
             max_chain_length: 6,
+            trusted_time: None,
         }
     }
 }
@@ -97,7 +121,7 @@ pub struct Verified {
     pub chain: Vec<CertificateSummary>,
     /// The signingTime attribute, if signed.
     pub signing_time: Option<Timestamp>,
-    /// The instant the validity periods were checked at (signingTime, else the
+    /// The instant the validity periods were checked at (the trusted time, else the
     /// verification instant).
     pub validity_checked_at: Timestamp,
     /// The signed content (the request bytes).
@@ -110,6 +134,10 @@ pub struct Verified {
     /// The signer's certificate itself.
     #[serde(skip)]
     pub certificate: Certificate,
+    /// The signature as accepted, in binary (DER or BER) whatever text form it came in:
+    /// what to keep as evidence.
+    #[serde(skip)]
+    pub cms: Vec<u8>,
 }
 
 /// Verifies CMS signatures against a trust store and CRLs.
@@ -203,7 +231,7 @@ impl Verifier {
         applicant: &Iin,
         at: Timestamp,
     ) -> Result<Verified, Refusal> {
-        self.run(signature, request, Some(applicant), at)
+        self.check(signature, request, Purpose::Applicant(applicant), at)
     }
 
     /// Every check except the applicant's IIN: for signatures whose signer is not an
@@ -214,14 +242,15 @@ impl Verifier {
         request: Option<&[u8]>,
         at: Timestamp,
     ) -> Result<Verified, Refusal> {
-        self.run(signature, request, None, at)
+        self.check(signature, request, Purpose::Any, at)
     }
 
-    fn run(
+    /// Every check, the certificate judged fit for `purpose`.
+    pub fn check(
         &self,
         signature: &[u8],
         request: Option<&[u8]>,
-        applicant: Option<&Iin>,
+        purpose: Purpose<'_>,
         at: Timestamp,
     ) -> Result<Verified, Refusal> {
         // 1. Readable CMS, exactly one signer, the signer's certificate inside.
@@ -284,12 +313,13 @@ impl Verifier {
                 });
             }
         }
-        let validity_at = signing_time.unwrap_or(at);
+        // The signer chose signingTime: it must not move the validity check (issue 9).
+        let validity_at = self.options.trusted_time.unwrap_or(at);
 
         // 5. Chain to a trust anchor.
         let chain = self.build_chain(signer, &pool)?;
 
-        // 6. Validity of every certificate at the signing time.
+        // 6. Validity of every certificate at the verification (or trusted) instant.
         for cert in std::iter::once(signer).chain(chain.iter()) {
             let v = cert.tbs_certificate().validity();
             let (nb, na) = (timestamp(&v.not_before), timestamp(&v.not_after));
@@ -316,8 +346,14 @@ impl Verifier {
                 reason: format!("unsupported critical extension {oid}"),
             });
         }
+        // A request or result is a legal act: NCA signing keys carry nonRepudiation,
+        // authentication keys (digitalSignature + keyEncipherment) do not.
+        let fits = |ku: &x509_cert::ext::pkix::KeyUsage| match purpose {
+            Purpose::Any => ku.digital_signature() || ku.non_repudiation(),
+            Purpose::Applicant(_) | Purpose::Organisation(_) => ku.non_repudiation(),
+        };
         match key_usage(signer) {
-            Some(ku) if ku.digital_signature() || ku.non_repudiation() => {}
+            Some(ku) if fits(&ku) => {}
             Some(ku) => {
                 return Err(Refusal::KeyUsage {
                     found: describe_key_usage(&ku),
@@ -330,9 +366,9 @@ impl Verifier {
             }
         }
 
-        // 8. The IIN.
+        // 8. The IIN, the holder's kind, the BIN.
         let iin_text = subject_iin(signer);
-        if let Some(expected) = applicant {
+        if let Purpose::Applicant(expected) = purpose {
             match &iin_text {
                 SubjectIin::Missing => return Err(Refusal::NoIinInCertificate),
                 SubjectIin::Found(found) if found != expected.as_str() => {
@@ -342,6 +378,31 @@ impl Verifier {
                     });
                 }
                 SubjectIin::Found(_) => {}
+            }
+        }
+
+        let kind = holder_kind(signer);
+        let expected_kind = match purpose {
+            Purpose::Applicant(_) => Some(HolderKind::Individual),
+            Purpose::Organisation(_) => Some(HolderKind::Organisation),
+            Purpose::Any => None,
+        };
+        if let Some(expected) = expected_kind
+            && kind != expected
+        {
+            return Err(Refusal::HolderKind {
+                expected,
+                found: kind,
+            });
+        }
+
+        if let Purpose::Organisation(bin) = purpose {
+            let found = subject_bin(signer);
+            if found.as_deref() != Some(bin.as_str()) {
+                return Err(Refusal::BinMismatch {
+                    expected: bin.to_string(),
+                    found: found.unwrap_or_else(|| "none".into()),
+                });
             }
         }
 
@@ -361,6 +422,7 @@ impl Verifier {
             algorithm,
             revocation,
             certificate: signer.clone(),
+            cms: signed_data::binary(signature).map_err(malformed)?,
         })
     }
 
@@ -642,6 +704,23 @@ fn find_signer<'a>(pool: &'a [Certificate], sid: &SignerIdentifier) -> Option<&'
             .flatten()
             .is_some_and(|(_, own)| own.0 == ski.0),
     })
+}
+
+/// The holder's kind by its NCA policies; an `OU=BIN…` in the subject makes it an
+/// organisation's whatever the policies say (an employee's certificate names both IIN and BIN).
+fn holder_kind(cert: &Certificate) -> HolderKind {
+    let policies = holder_policies(cert);
+    let organisation = subject_bin(cert).is_some()
+        || policies
+            .iter()
+            .any(|o| oids::is_under(o, &oids::EKU_NCA_ORGANIZATION));
+    if organisation {
+        HolderKind::Organisation
+    } else if policies.contains(&oids::EKU_NCA_INDIVIDUAL) {
+        HolderKind::Individual
+    } else {
+        HolderKind::Unstated
+    }
 }
 
 fn describe_key_usage(ku: &x509_cert::ext::pkix::KeyUsage) -> String {

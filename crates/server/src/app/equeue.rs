@@ -164,10 +164,29 @@ pub fn ensure_slots(st: &AppState) -> Result<(), Problem> {
     Ok(())
 }
 
-fn parse_day(field: &str, day: &str) -> Result<Date, Problem> {
-    day.trim()
+/// The first day a date may name: before any regulation here was in force.
+const FIRST_DAY: Date = jiff::civil::date(2000, 1, 1);
+
+/// A date parameter, within [`FIRST_DAY`] and a year after `now` (anything past that is no
+/// e-queue day, and the calendar's arithmetic ends at 9999-12-31).
+fn parse_day(field: &str, day: &str, now: Timestamp) -> Result<Date, Problem> {
+    let d = day
+        .trim()
         .parse::<Date>()
-        .map_err(|_| Problem::invalid(field, "date", format!("`{field}` is a date, YYYY-MM-DD")))
+        .map_err(|_| Problem::invalid(field, "date", format!("`{field}` is a date, YYYY-MM-DD")))?;
+    let last = local_date(now)
+        .checked_add(jiff::Span::new().years(1))
+        .unwrap_or(Date::MAX);
+    if d < FIRST_DAY || d > last {
+        let mut p = Problem::invalid(
+            field,
+            "date.range",
+            format!("`{field}` must be a date from {FIRST_DAY} to {last}"),
+        );
+        p.status = StatusCode::BAD_REQUEST.as_u16();
+        return Err(p);
+    }
+    Ok(d)
 }
 
 fn day_bounds(d: Date) -> Result<(Timestamp, Timestamp), Problem> {
@@ -210,7 +229,7 @@ pub fn slots(st: &AppState, centre: Option<&str>, day: Option<&str>) -> Result<V
         return Ok(vec![]);
     };
     let (from, to) = match day {
-        Some(d) => day_bounds(parse_day("date", d)?)?,
+        Some(d) => day_bounds(parse_day("date", d, now)?)?,
         None => (now, last),
     };
     ensure_slots(st)?;
@@ -348,7 +367,7 @@ pub fn day_bookings(
         check_centre(c)?;
     }
     let d = match day.filter(|d| !d.trim().is_empty()) {
-        Some(d) => parse_day("date", d)?,
+        Some(d) => parse_day("date", d, st.now())?,
         None => local_date(st.now()),
     };
     let (from, to) = day_bounds(d)?;

@@ -135,15 +135,73 @@ fn required(field: &str, v: &str, errors: &mut Vec<FieldError>) {
     }
 }
 
-/// Validates an IIN (12 digits, birth date, century/sex digit, check digit), naming the rule.
+/// Validates an IIN (12 digits, birth date, century/sex digit, check digit, a birth date
+/// not after the real today), naming the rule. Prefer [`check_iin_at`] with the server's
+/// clock where the state is at hand.
 pub fn check_iin(field: &str, iin: &str, lang: Lang) -> Result<(), FieldError> {
+    let today = jiff::Timestamp::now()
+        .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+        .date()
+        .tomorrow()
+        .unwrap_or(jiff::civil::Date::MAX);
+    check_iin_at(field, iin, today, lang)
+}
+
+/// As [`check_iin`], the birth date not after `today` (the server's clock: an IIN is
+/// well-formed without one, so `identity` cannot tell a birth date in the future).
+pub fn check_iin_at(
+    field: &str,
+    iin: &str,
+    today: jiff::civil::Date,
+    lang: Lang,
+) -> Result<(), FieldError> {
     identity::Iin::parse(iin.trim())
-        .map(|_| ())
+        .and_then(|i| i.check_born_by(today))
         .map_err(|e| FieldError {
             field: field.into(),
             rule: e.rule().into(),
             detail: e.message(lang),
         })
+}
+
+/// The longest name accepted, in characters (the longest real names are far shorter).
+pub const MAX_NAME_CHARS: usize = 200;
+
+/// Validates a name (a person's, an organisation's): at most [`MAX_NAME_CHARS`]
+/// characters, no control characters (NUL, line breaks) and no bidirectional formatting
+/// characters (U+202A–U+202E, U+2066–U+2069, U+200E, U+200F, U+061C), which make a name
+/// display as other text on every page and document it appears on.
+pub fn check_name(field: &str, v: &str, lang: Lang) -> Result<(), FieldError> {
+    let chars = v.chars().count();
+    if chars > MAX_NAME_CHARS {
+        return Err(FieldError {
+            field: field.into(),
+            rule: "name.too_long".into(),
+            detail: lang.t_args(
+                "field-too_long",
+                &[
+                    ("field", field.into()),
+                    ("max", MAX_NAME_CHARS.into()),
+                    ("found", chars.into()),
+                ],
+            ),
+        });
+    }
+    let bidi = |c: char| matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}');
+    if let Some(c) = v.chars().find(|c| c.is_control() || bidi(*c)) {
+        return Err(FieldError {
+            field: field.into(),
+            rule: "name.forbidden_character".into(),
+            detail: lang.t_args(
+                "field-forbidden_character",
+                &[
+                    ("field", field.into()),
+                    ("char", format!("U+{:04X}", c as u32).into()),
+                ],
+            ),
+        });
+    }
+    Ok(())
 }
 
 fn fail(errors: Vec<FieldError>) -> Result<(), Problem> {
@@ -172,8 +230,9 @@ fn fail(errors: Vec<FieldError>) -> Result<(), Problem> {
 /// first bytes (a `.pdf`/`.jpg`/`.jpeg`/`.png` extension must agree); a bad file answers 422
 /// naming `documents[i]` and the rule (`documents.too_large`, `documents.type`,
 /// `documents.too_many`) and nothing of the submission is stored. `POST /api/applications/request-bytes` returns
-/// them. The signer's certificate must chain to the trusted CA, be valid at the signing time,
-/// be for signing, not be revoked and carry the applicant's IIN; otherwise the request is
+/// them. The signer's certificate must chain to the trusted CA, be valid when the
+/// server receives the request (the CMS signingTime is the signer's word), be an individual's
+/// signing certificate (nonRepudiation), not be revoked and carry the applicant's IIN; otherwise the request is
 /// refused (422, `rule` = the refusal's code such as `ecp.expired`, the portal's message in
 /// the request's language) and only its refusal code, request hash and time are kept.
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
@@ -1031,7 +1090,8 @@ pub fn submit_portal(
             )
         })?;
     let bytes = req.request_bytes_with(acc.iin.as_deref().unwrap_or_default(), key, &hashes);
-    crate::signing::verify_request(st, acc, &req.regulation, &bytes, &signature, lang)?;
+    let verified =
+        crate::signing::verify_request(st, acc, &req.regulation, &bytes, &signature, lang)?;
     // One action: the application, its files, the portal's automatic steps, and the form's
     // drafts forgotten — a crash leaves all of it or none.
     let id = new_id(st);
@@ -1045,6 +1105,8 @@ pub fn submit_portal(
             applicant_iin: acc.iin.clone().unwrap_or_default(),
             applicant_name: acc.name.clone(),
             key: scoped_key(acc, key),
+            // The accepted ЭЦП is evidence: journalled with the submission.
+            signature: Some(crate::signing::applicant_signature(&bytes, &verified)),
         })
         .records(crate::uploads::link_records(&id, &files, now))
         .record(crate::uploads::clear_drafts_record(acc, key))
@@ -1069,7 +1131,11 @@ pub fn intake(
     let mut errors = vec![];
     required("regulation", &req.regulation, &mut errors);
     required("applicant_name", &req.applicant_name, &mut errors);
-    if let Err(e) = check_iin("applicant_iin", &req.applicant_iin, lang) {
+    if let Err(e) = check_name("applicant_name", &req.applicant_name, lang) {
+        errors.push(e);
+    }
+    let today = st.ctx.time.local_date(st.now());
+    if let Err(e) = check_iin_at("applicant_iin", &req.applicant_iin, today, lang) {
         errors.push(e);
     }
     if channel == ChannelId::StateCorporation {
@@ -1163,6 +1229,7 @@ pub fn intake(
             applicant_iin: req.applicant_iin.trim().to_string(),
             applicant_name: req.applicant_name.trim().to_string(),
             key,
+            signature: None,
         })
         .advance(id.clone())
         .command(Command::Complete {

@@ -16,7 +16,8 @@
 //!   detached CMS SignedData with signingTime and records `Command::SignResult`; the journal
 //!   event is the only record of the signature.
 //! * [`check_code`] and [`check_upload`] re-render or take a document and check its SHA-256
-//!   against the journal's `ResultSigned.sha256` and its CMS with `Verifier::verify_signer`.
+//!   against the journal's `ResultSigned.sha256` and its CMS with `Verifier::check` for the provider's BIN, validity judged at the journal's
+//!   instant of signing.
 //!
 //! Not for: the CMS and X.509 code itself (`identity`), layout (`documents`), deciding what a
 //! command does (`engine`).
@@ -28,7 +29,10 @@ use crate::problem::Problem;
 use axum::http::StatusCode;
 use engine::{Actor, Application, Command, Outcome, PlanStep, ResultSignature};
 use identity::cert::CertificateSummary;
-use identity::ecp::{CrlStore, Refusal, SignOptions, TrustStore, Verified, Verifier, sign_cms};
+use identity::ecp::{
+    CrlStore, Purpose, Refusal, SignOptions, TrustStore, Verified, Verifier, VerifyOptions,
+    sign_cms,
+};
 use identity::keys::PrivateKey;
 use identity::pki::{CaOptions, CertificateRequest, DevCa, Holder, Issued, PkiError};
 use identity::x509_cert::Certificate;
@@ -51,6 +55,8 @@ pub const REQUEST_PURPOSE: &str = "qyzmet/portal-application/v1";
 pub struct Pki {
     dir: PathBuf,
     ca: Mutex<DevCa>,
+    /// Refused applicant signatures journalled per account (the trust store's gate).
+    pub refusals: RefusalLimit,
 }
 
 /// The earliest instant certificates made here are valid from: the seed regulations are
@@ -137,6 +143,7 @@ impl Pki {
         let pki = Pki {
             dir: dir.to_path_buf(),
             ca: Mutex::new(ca),
+            refusals: RefusalLimit::default(),
         };
         pki.fresh_crl(now)?;
         Ok(pki)
@@ -228,8 +235,9 @@ impl Pki {
                 return None;
             }
             let cert = ca.issued_certificate(&r.serial).ok()?;
-            let for_signing = identity::cert::key_usage(&cert)
-                .is_some_and(|ku| ku.digital_signature() || ku.non_repudiation());
+            // Only a signing key (nonRepudiation) signs requests and results.
+            let for_signing =
+                identity::cert::key_usage(&cert).is_some_and(|ku| ku.non_repudiation());
             if !for_signing
                 || ca.certificate().tbs_certificate().subject() != cert.tbs_certificate().issuer()
             {
@@ -420,9 +428,41 @@ pub fn demo_sign(st: &AppState, acc: &Account, bytes: &[u8]) -> Result<Vec<u8>, 
     .map_err(|e| Problem::internal(format!("demo signature: {e}")))
 }
 
-/// Verifies the applicant's signature over `bytes`. A refusal is journalled
-/// (`Command::RefuseRequest`: code, SHA-256 of the request, time; nothing else) and answered as
-/// the portal's refusal in `lang`.
+/// How many refused signatures of one account are journalled per [`REFUSALS_WINDOW`]; past
+/// that a refusal answers 429 and writes nothing, so nobody grows the journal without bound.
+pub const REFUSALS_PER_WINDOW: usize = 20;
+/// The window of [`REFUSALS_PER_WINDOW`]: an hour.
+pub const REFUSALS_WINDOW: SignedDuration = SignedDuration::from_hours(1);
+
+/// Journalled refusals per account in the last window (in memory: a restart forgives, which
+/// only bounds the journal's growth rate less tightly).
+#[derive(Default)]
+pub struct RefusalLimit(Mutex<std::collections::HashMap<i64, Vec<Timestamp>>>);
+
+impl RefusalLimit {
+    /// Counts one refusal of `account` at `now` if it is within the limit.
+    pub fn admit(&self, account: i64, now: Timestamp) -> bool {
+        let mut m = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let from = now.checked_sub(REFUSALS_WINDOW).unwrap_or(Timestamp::MIN);
+        // A sandbox clock may jump either way: keep only what is inside the window.
+        m.retain(|_, v| {
+            v.retain(|t| *t > from && *t <= now);
+            !v.is_empty()
+        });
+        let seen = m.entry(account).or_default();
+        if seen.len() >= REFUSALS_PER_WINDOW {
+            return false;
+        }
+        seen.push(now);
+        true
+    }
+}
+
+/// Verifies the applicant's signature over `bytes`: an individual's signing certificate with
+/// the account's IIN, valid and not revoked at the server's clock (never at the CMS
+/// signingTime, which the signer writes). A refusal is journalled (`Command::RefuseRequest`:
+/// code, SHA-256 of the request, time; nothing else) and answered as the portal's refusal in
+/// `lang`; past [`REFUSALS_PER_WINDOW`] refusals an hour, 429 and nothing is written.
 pub fn verify_request(
     st: &AppState,
     acc: &Account,
@@ -439,9 +479,17 @@ pub fn verify_request(
         .map_err(|_| Problem::forbidden("forbidden.not_citizen", "the account has no valid IIN"))?;
     let now = st.now();
     let verifier = st.pki.verifier(now)?;
-    match verifier.verify(&cms, Some(bytes), &iin, now) {
+    match verifier.check(&cms, Some(bytes), Purpose::Applicant(&iin), now) {
         Ok(v) => Ok(v),
         Err(r) => {
+            if !st.pki.refusals.admit(acc.id, now) {
+                return Err(Problem::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "signature.too_many_refusals",
+                    lang.t("sign-too_many_refusals"),
+                )
+                .field("signature"));
+            }
             let sha = crate::accounts::hex(&sha256(bytes));
             let cmd = engine::Command::RefuseRequest {
                 application: format!("refused-{sha}"),
@@ -459,6 +507,16 @@ pub fn verify_request(
             }
             Err(refusal_problem(&r, lang))
         }
+    }
+}
+
+/// What the journal keeps of an accepted applicant's signature: the signed bytes, their
+/// SHA-256 and the CMS.
+pub fn applicant_signature(bytes: &[u8], v: &Verified) -> engine::ApplicantSignature {
+    engine::ApplicantSignature {
+        request: String::from_utf8_lossy(bytes).into_owned(),
+        request_sha256: crate::accounts::hex(&sha256(bytes)),
+        cms: base64_encode(&v.cms),
     }
 }
 
@@ -535,9 +593,10 @@ pub fn sign_result(
     )
     .map_err(|e| Problem::internal(format!("signing the result: {e}")))?;
     // The signature must verify as /verify checks it, or nothing is recorded.
+    let bin = synthetic_bin(&actor.org);
     st.pki
         .verifier(now)?
-        .verify_signer(&cms, Some(&rendered.pdf), now)
+        .check(&cms, Some(&rendered.pdf), Purpose::Organisation(&bin), now)
         .map_err(|r| {
             Problem::new(
                 StatusCode::CONFLICT,
@@ -584,7 +643,8 @@ pub struct RefusalView {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct SignatureCheck {
     /// The CMS verifies over the document, the signer's certificate chains to the trusted
-    /// CA, was valid at the signing time, is for signing and is not revoked.
+    /// CA, was valid when the journal recorded the signature, is a signing certificate of
+    /// the organisation's BIN and is not revoked.
     pub valid: bool,
     /// The document's SHA-256 equals the one the journal recorded with the signature.
     pub content_matches: bool,
@@ -642,11 +702,23 @@ fn check_signature(
 ) -> Result<SignatureCheck, Problem> {
     let now = st.now();
     let content_matches = pdf.is_some_and(|p| documents::verify(p, &sig.sha256));
+    // Validity at the journal's instant of signing (the server's own record, unlike the
+    // CMS signingTime); the signer must be the organisation that signed.
+    let bin = synthetic_bin(&sig.by.org);
     let verified = match pdf {
         Some(p) => st
             .pki
             .verifier(now)?
-            .verify_signer(sig.cms.as_bytes(), Some(p), now),
+            .with_options(VerifyOptions {
+                trusted_time: Some(sig.at),
+                ..VerifyOptions::default()
+            })
+            .check(
+                sig.cms.as_bytes(),
+                Some(p),
+                Purpose::Organisation(&bin),
+                now,
+            ),
         None => Err(Refusal::Malformed {
             detail: "the document could not be rendered again".into(),
         }),
@@ -795,62 +867,108 @@ pub struct Part {
     pub data: Vec<u8>,
 }
 
-fn find(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
-    if needle.is_empty() || hay.len() < needle.len() {
-        return None;
-    }
-    (from..=hay.len() - needle.len()).find(|&i| &hay[i..i + needle.len()] == needle)
+/// RFC 2046 §5.1.1: a boundary is 1 to 70 characters. A longer one is refused before parsing
+/// (a 200 kB boundary once cost seconds of CPU per request).
+pub const MAX_BOUNDARY: usize = 70;
+
+/// Bounds on a `multipart/form-data` body.
+#[derive(Debug, Clone, Copy)]
+pub struct MultipartLimits {
+    /// Parts (fields and files).
+    pub parts: usize,
+    /// Bytes of one part.
+    pub part_bytes: u64,
+    /// Bytes of the whole body.
+    pub total_bytes: u64,
 }
 
-fn header_param(line: &str, param: &str) -> Option<String> {
-    line.split(';').map(str::trim).find_map(|kv| {
-        let (k, v) = kv.split_once('=')?;
-        k.trim()
-            .eq_ignore_ascii_case(param)
-            .then(|| v.trim().trim_matches('"').to_string())
-    })
+impl MultipartLimits {
+    /// `POST /verify`: one PDF and a field or two, under the default 2 MiB body limit.
+    pub const VERIFY: MultipartLimits = MultipartLimits {
+        parts: 4,
+        part_bytes: 2 << 20,
+        total_bytes: 2 << 20,
+    };
+    /// Portal forms: their fields and up to [`crate::uploads::MAX_FILES`] files (each file's
+    /// own size is judged by `uploads::check`, which words the refusal).
+    pub const FORM: MultipartLimits = MultipartLimits {
+        parts: 200 + crate::uploads::MAX_FILES,
+        part_bytes: crate::uploads::BODY_LIMIT as u64,
+        total_bytes: crate::uploads::BODY_LIMIT as u64,
+    };
 }
 
-/// Parses a `multipart/form-data` body (RFC 7578) given its `Content-Type`; `None` if it is
-/// not one.
-pub fn parse_multipart(content_type: &str, body: &[u8]) -> Option<Vec<Part>> {
-    if !content_type
-        .trim_start()
-        .to_ascii_lowercase()
-        .starts_with("multipart/form-data")
-    {
-        return None;
+fn multipart_problem(status: StatusCode, detail: impl Into<String>) -> Problem {
+    Problem::new(status, "multipart", detail).field("(body)")
+}
+
+/// Parses a `multipart/form-data` body (RFC 7578) given its `Content-Type` with `multer`,
+/// within `limits`; `Ok(None)` if it is not one. A boundary over [`MAX_BOUNDARY`] or a
+/// malformed body is a 400, a body past the limits a 413, both `rule` `multipart`.
+pub async fn parse_multipart(
+    content_type: &str,
+    body: axum::body::Bytes,
+    limits: MultipartLimits,
+) -> Result<Option<Vec<Part>>, Problem> {
+    let Ok(mime) = content_type.trim().parse::<mime::Mime>() else {
+        return Ok(None);
+    };
+    if mime.essence_str() != "multipart/form-data" {
+        return Ok(None);
     }
-    let boundary = header_param(content_type, "boundary")?;
-    let delim = format!("--{boundary}").into_bytes();
+    let boundary = mime
+        .get_param(mime::BOUNDARY)
+        .map(|b| b.as_str().to_string())
+        .unwrap_or_default();
+    if boundary.is_empty() || boundary.len() > MAX_BOUNDARY {
+        return Err(multipart_problem(
+            StatusCode::BAD_REQUEST,
+            format!(
+                "the multipart boundary must be 1 to {MAX_BOUNDARY} characters (RFC 2046), this one has {}",
+                boundary.len()
+            ),
+        ));
+    }
+    if body.len() as u64 > limits.total_bytes {
+        return Err(multipart_problem(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("the body is over {} bytes", limits.total_bytes),
+        ));
+    }
+    let constraints = multer::Constraints::new().size_limit(
+        multer::SizeLimit::new()
+            .whole_stream(limits.total_bytes)
+            .per_field(limits.part_bytes),
+    );
+    let stream = axum::body::Body::from(body).into_data_stream();
+    let mut mp = multer::Multipart::with_constraints(stream, boundary, constraints);
+    let bad = |e: multer::Error| match e {
+        multer::Error::StreamSizeExceeded { .. } | multer::Error::FieldSizeExceeded { .. } => {
+            multipart_problem(StatusCode::PAYLOAD_TOO_LARGE, e.to_string())
+        }
+        e => multipart_problem(
+            StatusCode::BAD_REQUEST,
+            format!("malformed multipart/form-data body: {e}"),
+        ),
+    };
     let mut parts = vec![];
-    let mut pos = find(body, &delim, 0)? + delim.len();
-    loop {
-        if body.get(pos..pos + 2) == Some(b"--") {
-            break;
+    while let Some(field) = mp.next_field().await.map_err(bad)? {
+        if parts.len() == limits.parts {
+            return Err(multipart_problem(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!("more than {} parts", limits.parts),
+            ));
         }
-        // Skip the CRLF after the delimiter.
-        if body.get(pos..pos + 2) == Some(b"\r\n") {
-            pos += 2;
-        }
-        let head_end = find(body, b"\r\n\r\n", pos)?;
-        let head = String::from_utf8_lossy(&body[pos..head_end]).to_string();
-        let data_start = head_end + 4;
-        let mut end_delim = b"\r\n".to_vec();
-        end_delim.extend_from_slice(&delim);
-        let data_end = find(body, &end_delim, data_start)?;
-        let disposition = head
-            .lines()
-            .find(|l| l.to_ascii_lowercase().starts_with("content-disposition:"))
-            .unwrap_or("");
+        let name = field.name().unwrap_or_default().to_string();
+        let filename = field.file_name().map(str::to_string);
+        let data = field.bytes().await.map_err(bad)?.to_vec();
         parts.push(Part {
-            name: header_param(disposition, "name").unwrap_or_default(),
-            filename: header_param(disposition, "filename"),
-            data: body[data_start..data_end].to_vec(),
+            name,
+            filename,
+            data,
         });
-        pos = data_end + end_delim.len();
     }
-    Some(parts)
+    Ok(Some(parts))
 }
 
 #[cfg(test)]
@@ -870,10 +988,14 @@ mod tests {
         assert!(base64_decode("Zm9v!").is_none());
     }
 
-    #[test]
-    fn multipart_parts() {
-        let body = b"--XyZ\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"x.pdf\"\r\nContent-Type: application/pdf\r\n\r\n%PDF\r\n\x00\r\n--XyZ--\r\n";
-        let parts = parse_multipart("multipart/form-data; boundary=XyZ", body).unwrap();
+    #[tokio::test]
+    async fn multipart_parts() {
+        let body: &'static [u8] = b"--XyZ\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"x.pdf\"\r\nContent-Type: application/pdf\r\n\r\n%PDF\r\n\x00\r\n--XyZ--\r\n";
+        let parse = |ct: &'static str, limits| {
+            parse_multipart(ct, axum::body::Bytes::from_static(body), limits)
+        };
+        let ct = "multipart/form-data; boundary=XyZ";
+        let parts = parse(ct, MultipartLimits::VERIFY).await.unwrap().unwrap();
         assert_eq!(parts.len(), 2);
         assert_eq!(
             (parts[0].name.as_str(), parts[0].data.as_slice()),
@@ -881,7 +1003,25 @@ mod tests {
         );
         assert_eq!(parts[1].filename.as_deref(), Some("x.pdf"));
         assert_eq!(parts[1].data, b"%PDF\r\n\x00");
-        assert!(parse_multipart("application/json", body).is_none());
+        assert!(
+            parse("application/json", MultipartLimits::VERIFY)
+                .await
+                .unwrap()
+                .is_none()
+        );
+        let one = MultipartLimits {
+            parts: 1,
+            ..MultipartLimits::VERIFY
+        };
+        assert_eq!(parse(ct, one).await.unwrap_err().status, 413);
+        let long = "multipart/form-data; boundary=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+        assert_eq!(
+            parse(long, MultipartLimits::VERIFY)
+                .await
+                .unwrap_err()
+                .status,
+            400
+        );
     }
 
     #[test]

@@ -161,7 +161,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
 
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Problem> {
     let de = &mut serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(de).map_err(|e| {
+    let value = serde_path_to_error::deserialize(&mut *de).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
         let msg = inner.to_string();
@@ -181,7 +181,17 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Problem> {
             (path, "type")
         };
         Problem::invalid(&field, rule, msg)
-    })
+    })?;
+    // One JSON value and nothing after it but whitespace: a body is one document.
+    de.end().map_err(|e| {
+        Problem::new(
+            StatusCode::BAD_REQUEST,
+            "json.trailing",
+            format!("the body has more after its JSON value: {e}"),
+        )
+        .field("(body)")
+    })?;
+    Ok(value)
 }
 
 /// `?limit&cursor`.
@@ -1158,7 +1168,8 @@ async fn document_pdf(
 /// Checks the document with this verification code (the QR code leads here; HTML for
 /// browsers): renders it again, compares its SHA-256 with the one the journal recorded with
 /// the provider's signature (`ResultSigned.sha256`) and verifies the CMS signature against
-/// the trusted CA (chain, validity at the signing time, key usage, revocation). `status` is
+/// the trusted CA (chain, validity when the journal recorded the signature, key usage, the
+/// provider's BIN, revocation). `status` is
 /// `valid`, `invalid` or `unsigned` (a receipt, or a Russian copy of a signed original).
 #[utoipa::path(get, path = "/verify/{code}", tag = "documents", params(("code" = String, Path)),
     responses((status = 200, body = crate::signing::DocumentCheck), (status = 404, body = Problem, content_type = "application/problem+json")))]
@@ -1206,13 +1217,18 @@ async fn verify_upload(
         .and_then(|h| h.to_str().ok())
         .unwrap_or("")
         .to_string();
-    let pdf = match crate::signing::parse_multipart(&ct, &body) {
-        Some(parts) => parts
+    let parts =
+        crate::signing::parse_multipart(&ct, body.clone(), crate::signing::MultipartLimits::VERIFY)
+            .await;
+    let pdf = match parts {
+        Ok(Some(parts)) => parts
             .into_iter()
             .find(|p| p.name == "file" || p.filename.is_some())
             .map(|p| p.data)
             .unwrap_or_default(),
-        None => body.to_vec(),
+        Ok(None) => body.to_vec(),
+        Err(p) if v.wants_html => return Ok(crate::ui::verify_upload_page(&st, &v, Err(p))),
+        Err(p) => return Err(p),
     };
     let s = st.clone();
     let r = blocking(move || crate::signing::check_upload(&s, &pdf, lang)).await;

@@ -35,6 +35,7 @@ pub fn submit(id: &str, channel: ChannelId, key: &str) -> Command {
         applicant_iin: IIN.into(),
         applicant_name: String::new(),
         key: key.into(),
+        signature: None,
     }
 }
 
@@ -131,6 +132,7 @@ pub fn submit_as(
         applicant_iin: iin.into(),
         applicant_name: name.into(),
         key: format!("key-{id}"),
+        signature: None,
     }
 }
 

@@ -91,13 +91,11 @@ impl axum::extract::FromRequest<AppState> for AnyForm {
             let body = axum::body::Bytes::from_request(req, st)
                 .await
                 .map_err(IntoResponse::into_response)?;
-            let parts = crate::signing::parse_multipart(&ct, &body).ok_or_else(|| {
-                (
-                    StatusCode::BAD_REQUEST,
-                    "malformed multipart/form-data body",
-                )
-                    .into_response()
-            })?;
+            let parts =
+                crate::signing::parse_multipart(&ct, body, crate::signing::MultipartLimits::FORM)
+                    .await
+                    .map_err(IntoResponse::into_response)?
+                    .unwrap_or_default();
             let (files, text): (Vec<_>, Vec<_>) =
                 parts.into_iter().partition(|p| p.filename.is_some());
             Ok(AnyForm {
