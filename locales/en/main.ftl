@@ -548,3 +548,26 @@ problem-date = Enter a date such as 02.12.2019.
 problem-enum = Choose one of the values offered.
 problem-range = The number is out of range.
 problem-cursor-invalid = This page link is out of date: start again from the first page.
+
+## Passwords, login throttling, neutral registration (issue 9)
+form-password_blank = The password must not be only spaces
+form-password_too_long =
+    The password must have at most { $count ->
+        [one] { $count } character
+       *[other] { $count } characters
+    }
+form-password_unchanged = The new password must differ from the current one
+login-busy = Too many logins at once: try again in a few seconds
+register-sent = If this IIN had no account, one is created with the password you chose. Log in with your IIN and password; if the IIN already had an account, use that account's password.
+password-title = Change password
+password-current = Current password
+password-new = New password
+password-new_hint = At least 8 characters, not only spaces, at most 256
+password-submit = Change password
+password-must_change = You logged in with a one-time password: choose your own to continue.
+password-wrong = The current password is wrong
+password-link = Change password
+done-password_changed = Your password is changed. Your other sessions are closed.
+done-registration = Registration received: log in below.
+tokens-scope-tokens = list and revoke your tokens
+tokens-scope-metrics = read the Prometheus metrics
