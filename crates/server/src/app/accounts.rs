@@ -295,13 +295,24 @@ fn throttle_keys(account: Option<i64>, login: &str, source: &str) -> Vec<Throttl
         lock_minutes: lock.to_vec(),
     };
     // An unknown login locks like a known one, so a lock does not tell who exists.
-    let who = account.map_or_else(|| format!("?{}", &sha256_hex(login)[..16]), |a| a.to_string());
+    let who = account.map_or_else(
+        || format!("?{}", &sha256_hex(login)[..16]),
+        |a| a.to_string(),
+    );
     let mut keys = vec![
-        t(format!("p:{who}:{source}"), MAX_FAILED_LOGINS, &LOCK_MINUTES),
+        t(
+            format!("p:{who}:{source}"),
+            MAX_FAILED_LOGINS,
+            &LOCK_MINUTES,
+        ),
         t(format!("s:{source}"), MAX_FAILED_PER_SOURCE, &LOCK_MINUTES),
     ];
     if let Some(a) = account {
-        keys.push(t(format!("a:{a}"), MAX_FAILED_PER_ACCOUNT, &ACCOUNT_LOCK_MINUTES));
+        keys.push(t(
+            format!("a:{a}"),
+            MAX_FAILED_PER_ACCOUNT,
+            &ACCOUNT_LOCK_MINUTES,
+        ));
     }
     keys
 }
@@ -919,10 +930,7 @@ mod tests {
             login(&a, "100515500003", "correct horse"),
             Err(LoginError::Locked { .. })
         ));
-        assert_eq!(
-            login(&a, "nobody", "x"),
-            Err(LoginError::BadCredentials)
-        );
+        assert_eq!(login(&a, "nobody", "x"), Err(LoginError::BadCredentials));
         let _ = c;
     }
 
@@ -930,12 +938,7 @@ mod tests {
     fn sessions_and_tokens() {
         let (_d, a) = db();
         let c = citizen(&a);
-        assert_eq!(
-            login(&a, "100515500003", "correct horse")
-                .unwrap()
-                .id,
-            c.id
-        );
+        assert_eq!(login(&a, "100515500003", "correct horse").unwrap().id, c.id);
         let (s, csrf) = a.create_session(c.id).unwrap();
         assert_eq!(a.session(&s).unwrap().unwrap(), (c.clone(), csrf));
         a.end_session(&s).unwrap();

@@ -12,11 +12,11 @@ use crate::access;
 use crate::accounts::{Account, NotificationRow, Org, TokenInfo};
 use crate::auth::{self, Registration, SCOPES, Via, Viewer};
 use crate::catalogue::{self, Service, ServiceDetail};
+use crate::i18n::Messages;
 use crate::monitoring;
 use crate::ops::{
     self, ActionRequest, BatchItem, Detail, Intake, PortalSubmission, Submitted, Summary, blocking,
 };
-use crate::i18n::Messages;
 use crate::problem::Problem;
 use axum::Json;
 use axum::extract::{FromRequest, Path, Query, Request, State};

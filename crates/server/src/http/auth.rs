@@ -190,7 +190,9 @@ pub fn client_source(parts: &Parts, trust_proxy: bool) -> String {
             let s = a.segments();
             format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
         }
-        Some(IpAddr::V6(a)) => a.to_ipv4_mapped().map_or_else(String::new, |v| v.to_string()),
+        Some(IpAddr::V6(a)) => a
+            .to_ipv4_mapped()
+            .map_or_else(String::new, |v| v.to_string()),
         Some(ip) => ip.to_string(),
         None => "unknown".into(),
     }
@@ -572,14 +574,16 @@ pub async fn login(
     }
     let permit = permit(st, lang).await?;
     let st = st.clone();
-    blocking(move || match st.accounts.login(&login, &password, &source, permit)? {
-        Ok(a) => {
-            crate::logging::record_account(&a.login);
-            let (token, csrf) = st.accounts.create_session(a.id)?;
-            Ok((a, token, csrf))
-        }
-        Err(e) => Err(login_problem(e, lang)),
-    })
+    blocking(
+        move || match st.accounts.login(&login, &password, &source, permit)? {
+            Ok(a) => {
+                crate::logging::record_account(&a.login);
+                let (token, csrf) = st.accounts.create_session(a.id)?;
+                Ok((a, token, csrf))
+            }
+            Err(e) => Err(login_problem(e, lang)),
+        },
+    )
     .await
 }
 

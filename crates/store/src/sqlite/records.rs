@@ -518,8 +518,7 @@ fn write_checked(
 
 // ---- reads -------------------------------------------------------------------------------
 
-const ACCOUNT_COLS: &str =
-    "id, login, kind, iin, name, org, roles, phone, password, failed, locked_until, created_at, must_change";
+const ACCOUNT_COLS: &str = "id, login, kind, iin, name, org, roles, phone, password, failed, locked_until, created_at, must_change";
 
 fn account_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AccountRow> {
     Ok(AccountRow {
