@@ -678,3 +678,12 @@ async fn metrics_are_for_admins_monitors_and_metrics_tokens() {
         StatusCode::FORBIDDEN
     );
 }
+
+#[tokio::test]
+async fn an_office_behind_one_address_is_not_throttled_by_its_successes() {
+    let t = TestApp::new();
+    for i in 0..MAX_FAILED_PER_SOURCE + 10 {
+        let r = t.send(login_req(CITIZEN, CITIZEN_PW, "192.0.2.50")).await;
+        assert_eq!(r.status, StatusCode::OK, "login {i}");
+    }
+}

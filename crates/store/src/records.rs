@@ -198,9 +198,11 @@ pub enum Record {
         keys: Vec<Throttle>,
         window_secs: i64,
     },
-    /// A password proved right: these keys' counts and locks are cleared.
+    /// A password proved right: these keys' counts and locks are cleared, and the attempt is
+    /// taken back from the `refund` keys (one count less; a lock it started is lifted).
     LoginReset {
         keys: Vec<String>,
+        refund: Vec<Throttle>,
     },
     /// A new password for an account: clears `must_change` and the account's throttle rows,
     /// and ends its sessions but `keep_session` (a token hash) → `Written::Count`.

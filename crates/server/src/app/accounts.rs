@@ -604,15 +604,16 @@ impl Accounts {
         }
     }
 
-    /// Clears the pair's and the account's counts — not the source's, or logging in to one's
-    /// own account would reset a source that tries others'.
+    /// Clears the pair's and the account's counts. The source only gets this attempt back:
+    /// clearing it would let one's own account reset a source that tries others'.
     fn clear(&self, keys: &[Throttle]) -> Res<()> {
-        let keys = keys
-            .iter()
-            .filter(|k| !k.key.starts_with("s:"))
-            .map(|k| k.key.clone())
-            .collect();
-        self.write(Record::LoginReset { keys }).map(|_| ())
+        let (source, others): (Vec<Throttle>, Vec<Throttle>) =
+            keys.iter().cloned().partition(|k| k.key.starts_with("s:"));
+        self.write(Record::LoginReset {
+            keys: others.into_iter().map(|k| k.key).collect(),
+            refund: source,
+        })
+        .map(|_| ())
     }
 
     /// Hashes a new password under `permit`.

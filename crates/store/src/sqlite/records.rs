@@ -217,12 +217,22 @@ fn write_checked(
                 locked_until: started,
             }
         }
-        Record::LoginReset { keys } => {
+        Record::LoginReset { keys, refund } => {
             let mut n = 0;
             for k in keys {
                 n += tx
                     .prepare_cached("DELETE FROM login_throttle WHERE key = ?1")?
                     .execute([k])?;
+            }
+            for k in refund {
+                n += tx
+                    .prepare_cached(
+                        "UPDATE login_throttle SET failed = MAX(failed - 1, 0),
+                             locked_until = CASE WHEN failed - 1 < ?2 THEN NULL
+                                                 ELSE locked_until END
+                         WHERE key = ?1",
+                    )?
+                    .execute(params![k.key, k.limit])?;
             }
             Written::Count(n)
         }
