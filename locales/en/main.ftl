@@ -553,3 +553,25 @@ problem-cursor-invalid = This page link is out of date: start again from the fir
 sign-too_many_refusals = Too many refused signatures from this account in the last hour: try again later.
 field-too_long = { $field } is too long: at most { $max } characters, this one has { $found }.
 field-forbidden_character = { $field } contains a character not allowed in a name ({ $char }): control and text-direction characters are refused.
+## Passwords, login throttling, neutral registration (issue 9)
+form-password_blank = The password must not be only spaces
+form-password_too_long =
+    The password must have at most { $count ->
+        [one] { $count } character
+       *[other] { $count } characters
+    }
+form-password_unchanged = The new password must differ from the current one
+login-busy = Too many logins at once: try again in a few seconds
+register-sent = If this IIN had no account, one is created with the password you chose. Log in with your IIN and password; if the IIN already had an account, use that account's password.
+password-title = Change password
+password-current = Current password
+password-new = New password
+password-new_hint = At least 8 characters, not only spaces, at most 256
+password-submit = Change password
+password-must_change = You logged in with a one-time password: choose your own to continue.
+password-wrong = The current password is wrong
+password-link = Change password
+done-password_changed = Your password is changed. Your other sessions are closed.
+done-registration = Registration received: log in below.
+tokens-scope-tokens = list and revoke your tokens
+tokens-scope-metrics = read the Prometheus metrics

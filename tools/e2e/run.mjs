@@ -184,7 +184,11 @@ async function main() {
       await page.fill("#f-phone", "+7 701 222 33 44");
       await page.fill("#f-password", "e2e password");
       await Promise.all([page.waitForNavigation(), page.click('form[action="/register"] button[type=submit]')]);
-      expect(page.url().includes("/cabinet"), `registered (${page.url()})`);
+      expect(page.url().includes("/login"), `registered, asked to log in (${page.url()})`);
+      await page.fill("#f-login", "900101300811");
+      await page.fill("#f-password", "e2e password");
+      await Promise.all([page.waitForNavigation(), page.click('form[action="/login"] button[type=submit]')]);
+      expect(page.url().includes("/cabinet"), `logged in after registering (${page.url()})`);
       await page.goto(`${base}/services?lang=kk&q=тамақ`);
       await axe(page, "services-kk");
       await shot(page, "services-kk");

@@ -206,6 +206,12 @@ enum Command {
         /// Seed demo providers, staff and citizens if absent; allow POST /admin/clock.
         #[arg(long, env = "QYZMET_DEMO")]
         demo: bool,
+        /// The server's public URL: base of verification links; https makes cookies Secure.
+        #[arg(long, env = "QYZMET_PUBLIC_URL")]
+        public_url: Option<String>,
+        /// Behind a reverse proxy: the client's address is the last X-Forwarded-For hop.
+        #[arg(long, env = "QYZMET_TRUST_PROXY")]
+        trust_proxy: bool,
     },
     /// Create demo organisations and accounts; prints logins and passwords.
     DemoData {
@@ -584,6 +590,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             catalogue,
             as_of,
             demo,
+            public_url,
+            trust_proxy,
         } => {
             drop(out);
             let as_of = as_of
@@ -600,7 +608,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
             tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
                 .build()?
-                .block_on(server::run(config))?;
+                .block_on(server::run_with(
+                    config,
+                    server::Options {
+                        public_url,
+                        trust_proxy,
+                        ..server::Options::default()
+                    },
+                ))?;
             Ok(ExitCode::SUCCESS)
         }
         Command::DemoData { data, catalogue } => {

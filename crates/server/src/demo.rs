@@ -405,7 +405,7 @@ pub fn ensure_admin(st: &AppState) -> Result<Option<String>> {
     }
     let pw = hex(&random_bytes::<9>());
     let hash = hash_password(&pw, st.accounts.cost()).map_err(anyhow::Error::msg)?;
-    st.accounts.create(
+    let admin = st.accounts.create(
         &NewAccount {
             login: "admin",
             kind: Kind::Admin,
@@ -417,6 +417,8 @@ pub fn ensure_admin(st: &AppState) -> Result<Option<String>> {
         },
         &hash,
     )?;
+    // Printed on a console: it must not stay the password.
+    st.accounts.require_password_change(admin.id)?;
     Ok(Some(pw))
 }
 

@@ -63,8 +63,12 @@ pub struct Options {
     pub password_cost: PasswordCost,
     /// Background notification dispatch (off in tests, which call [`notify::dispatch_once`]).
     pub background_tasks: bool,
-    /// Base of document verification URLs (default `http://{listen}`).
+    /// The server's public URL: base of document verification URLs (default
+    /// `http://{listen}`); `https://…` makes the session cookie `Secure`.
     pub public_url: Option<String>,
+    /// Behind a reverse proxy: the client's address (login throttling) is the last
+    /// `X-Forwarded-For` hop, not the peer's (which is the proxy's).
+    pub trust_proxy: bool,
     /// Also "send" SMS notifications (respecting quiet hours) by appending `phone<TAB>text`
     /// lines to this file: a stand-in gateway for sandboxes and tests.
     pub sms_log: Option<PathBuf>,
@@ -198,6 +202,11 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 /// Serves `config` until Ctrl-C. On first start creates the `admin` account and prints its
 /// one-time password.
 pub async fn run(config: Config) -> Result<()> {
+    run_with(config, Options::default()).await
+}
+
+/// As [`run`], with `options` (background tasks always on).
+pub async fn run_with(config: Config, options: Options) -> Result<()> {
     if config.demo {
         let regs = config.regulations_dir.clone();
         let data = config.data_dir.clone();
@@ -212,12 +221,12 @@ pub async fn run(config: Config) -> Result<()> {
         config.clone(),
         Options {
             background_tasks: true,
-            ..Options::default()
+            ..options
         },
     )?;
     if let Some(pw) = demo::ensure_admin(&state)? {
         println!("created account `admin` with one-time password: {pw}");
-        println!("(change it after the first login; it is not shown again)");
+        println!("(it must be changed at the first login; it is not shown again)");
     }
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
@@ -232,11 +241,15 @@ pub async fn run(config: Config) -> Result<()> {
         .options
         .background_tasks
         .then(|| tokio::spawn(notify::run_dispatcher(state.clone())));
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
+    // The peer address is the login throttle's source (unless behind a trusted proxy).
+    axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await?;
     if let Some(bg) = bg {
         bg.abort();
     }

@@ -25,6 +25,8 @@ pub struct Problem {
     pub field: Option<String>,
     /// Further field errors of the same request.
     pub errors: Vec<FieldError>,
+    /// Seconds to wait before trying again (`Retry-After`: a lock, a busy server).
+    pub retry_after: Option<u64>,
 }
 
 /// The problem as written out (and described in the OpenAPI document as `Problem`).
@@ -91,7 +93,13 @@ impl Problem {
             rule: rule.to_string(),
             field: None,
             errors: vec![],
+            retry_after: None,
         }
+    }
+
+    pub fn retry_after(mut self, secs: u64) -> Problem {
+        self.retry_after = Some(secs.max(1));
+        self
     }
 
     pub fn field(mut self, field: &str) -> Problem {
@@ -264,6 +272,10 @@ impl IntoResponse for Problem {
                 rule: self.rule.clone(),
                 detail: self.detail.clone(),
             });
+        }
+        if let Some(s) = self.retry_after {
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(s));
         }
         if status == StatusCode::UNAUTHORIZED {
             res.headers_mut().insert(

@@ -37,6 +37,7 @@ fn serve(data: &Path) -> (tokio::runtime::Runtime, String) {
             background_tasks: false,
             public_url: None,
             sms_log: None,
+            trust_proxy: false,
         },
     )
     .expect("server state");

@@ -481,7 +481,7 @@ async fn monitoring_shows_the_overdue_step_after_a_clock_jump() {
     let html = page.text();
     assert!(html.contains(&id) && html.contains("<svg") && html.contains("мерзімі өткен"));
 
-    let metrics = t.get("/metrics", &Who::default()).await.text();
+    let metrics = t.get("/metrics", &monitor).await.text();
     assert!(
         metrics.contains("qyzmet_open_applications{sla=\"overdue\"} 1"),
         "{metrics}"

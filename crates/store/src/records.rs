@@ -46,6 +46,21 @@ pub struct AccountRow {
     pub failed: i64,
     pub locked_until: Option<Timestamp>,
     pub created_at: Timestamp,
+    /// The password was set by someone else (the first start's one-time password): it must be
+    /// changed before anything else.
+    pub must_change: bool,
+}
+
+/// One counter of a login attempt: its key, how many attempts it allows before a lock, and
+/// the lock lengths after that.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Throttle {
+    /// `p:<account>:<source>`, `s:<source>`, `a:<account>`: the caller's choice.
+    pub key: String,
+    pub limit: i64,
+    /// Minutes of lock when the n-th attempt past `limit - 1` is counted (index 0 = the
+    /// `limit`-th attempt); the last one repeats.
+    pub lock_minutes: Vec<i64>,
 }
 
 /// A new account (its id is assigned by the store).
@@ -174,6 +189,32 @@ pub enum Record {
     LoginSucceeded {
         account: i64,
     },
+    /// Reserves a login attempt before its password is checked, atomically over every key:
+    /// refused (nothing counted) when a key is locked at `at`; otherwise each key counts one
+    /// more attempt (forgetting counts idle for `window_secs`) and locks once it reaches its
+    /// limit → `Written::Attempt`. Rows idle for `window_secs` are dropped.
+    LoginAttempt {
+        at: Timestamp,
+        keys: Vec<Throttle>,
+        window_secs: i64,
+    },
+    /// A password proved right: these keys' counts and locks are cleared, and the attempt is
+    /// taken back from the `refund` keys (one count less; a lock it started is lifted).
+    LoginReset {
+        keys: Vec<String>,
+        refund: Vec<Throttle>,
+    },
+    /// A new password for an account: clears `must_change` and the account's throttle rows,
+    /// and ends its sessions but `keep_session` (a token hash) → `Written::Count`.
+    ChangePassword {
+        account: i64,
+        password_hash: String,
+        keep_session: Option<String>,
+    },
+    /// The account must change its password before anything else.
+    MustChangePassword {
+        account: i64,
+    },
     Session {
         token_hash: String,
         account: i64,
@@ -275,6 +316,12 @@ pub enum Written {
     Count(usize),
     Login {
         failed: i64,
+        locked_until: Option<Timestamp>,
+    },
+    /// A [`Record::LoginAttempt`]: whether the password may be checked, and until when a key
+    /// is locked (the lock that refused it, or the one this attempt started).
+    Attempt {
+        allowed: bool,
         locked_until: Option<Timestamp>,
     },
 }

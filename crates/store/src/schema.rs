@@ -305,6 +305,18 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX app_list_provider_watched ON app_list (provider, submitted_at)
         WHERE watch_at IS NOT NULL;
     "#,
+    // v5: login throttling counted per key (account × source, source, account) by the writer
+    // before any password is checked; accounts that must change their password.
+    r#"
+    ALTER TABLE accounts ADD COLUMN must_change INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE login_throttle (
+        key          TEXT PRIMARY KEY,          -- p:<account>:<source> | s:<source> | a:<account>
+        failed       INTEGER NOT NULL,          -- attempts counted (reserved) since the last reset
+        locked_until TEXT,
+        last_at      TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX login_throttle_last ON login_throttle (last_at);
+    "#,
 ];
 
 /// The schema version this build writes.

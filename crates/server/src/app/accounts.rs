@@ -3,6 +3,14 @@
 //! engine's journal (officials' notes, issued documents, the notifications log), all kept by
 //! the [`Store`] in its one database and written through [`Action`]s.
 //!
+//! Login rules: an attempt is reserved by the store's writer (one atomic update) *before* its
+//! password is checked, on three counters — the account from this source (locked after
+//! [`MAX_FAILED_LOGINS`], back-off up to an hour), the source over every account
+//! ([`MAX_FAILED_PER_SOURCE`]) and the account from every source ([`MAX_FAILED_PER_ACCOUNT`],
+//! short locks). A stranger can thus lock only themselves out, never the owner elsewhere for
+//! long; parallel attempts cannot outrun the count. Every argon2 run holds a [`Permit`] of the
+//! [`PasswordGate`], which bounds the memory password checks take.
+//!
 //! For: the server's view of those records (its `Account`, `Org`, … types) and the policy
 //! around them (hashing, lockout lengths, session lifetime). Not for: what happened to an
 //! application (the journal) nor who may act on a step (see `access`). Security bookkeeping
@@ -15,12 +23,28 @@ use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
-use store::records::{self as rec, Record, Written};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::time::Duration;
+use store::records::{self as rec, Record, Throttle, Written};
 use store::{Action, Store, StoreError};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use utoipa::ToSchema;
 
-/// Failed logins before an account is locked.
+/// Failed logins on one account from one source before that pair is locked.
 pub const MAX_FAILED_LOGINS: i64 = 5;
+/// Failed logins from one source over every account before the source is locked.
+pub const MAX_FAILED_PER_SOURCE: i64 = 30;
+/// Failed logins on one account from every source before it is locked for everyone: far above
+/// what one source may try, with short locks, so a stranger cannot keep an account locked.
+pub const MAX_FAILED_PER_ACCOUNT: i64 = 100;
+/// Counts idle this long are forgotten.
+pub const THROTTLE_WINDOW_SECS: i64 = 24 * 3600;
+/// Memory all concurrent argon2 runs may take together.
+pub const ARGON2_BUDGET_KIB: u32 = 64 * 1024;
+/// How long a login waits for a [`Permit`] before it is answered 503 with `Retry-After`.
+pub const PERMIT_WAIT: Duration = Duration::from_secs(2);
+/// Longest password accepted (longer ones are refused before any hashing).
+pub const MAX_PASSWORD: usize = 256;
 /// How long a session lasts.
 pub const SESSION_HOURS: i64 = 12;
 
@@ -35,6 +59,14 @@ pub enum PasswordCost {
 }
 
 impl PasswordCost {
+    /// Memory one argon2 run takes, KiB.
+    pub fn memory_kib(self) -> u32 {
+        match self {
+            PasswordCost::Standard => Params::default().m_cost(),
+            PasswordCost::Test => 64,
+        }
+    }
+
     fn hasher(self) -> Argon2<'static> {
         let params = match self {
             PasswordCost::Standard => Params::default(),
@@ -92,6 +124,76 @@ pub fn parse_ts(s: &str) -> Option<Timestamp> {
     s.parse().ok()
 }
 
+/// Bounds concurrent argon2 runs: each takes [`PasswordCost::memory_kib`] (19 MiB standard),
+/// so 300 parallel logins must not hold 300 × 19 MiB. Permits = min(2 × cores,
+/// [`ARGON2_BUDGET_KIB`] / cost), at least 1: more than two per core only queues CPU work, and
+/// the budget caps their memory (3 permits at the standard cost).
+pub struct PasswordGate {
+    sem: Arc<Semaphore>,
+    permits: usize,
+    running: AtomicUsize,
+    peak: AtomicUsize,
+    runs: AtomicU64,
+}
+
+/// The right to run argon2 (once for a login, twice for a password change).
+pub struct Permit(#[allow(dead_code)] OwnedSemaphorePermit);
+
+/// What the gate saw: argon2 runs so far and the most that ran at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GateStats {
+    pub permits: usize,
+    pub runs: u64,
+    pub peak: usize,
+}
+
+impl PasswordGate {
+    pub fn new(cost: PasswordCost) -> PasswordGate {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let by_memory = (ARGON2_BUDGET_KIB / cost.memory_kib().max(1)) as usize;
+        let permits = (cores * 2).min(by_memory).max(1);
+        PasswordGate {
+            sem: Arc::new(Semaphore::new(permits)),
+            permits,
+            running: AtomicUsize::new(0),
+            peak: AtomicUsize::new(0),
+            runs: AtomicU64::new(0),
+        }
+    }
+
+    /// A permit, waiting up to [`PERMIT_WAIT`]; `None`: too busy, try again shortly.
+    pub async fn permit(&self) -> Option<Permit> {
+        tokio::time::timeout(PERMIT_WAIT, self.sem.clone().acquire_owned())
+            .await
+            .ok()?
+            .ok()
+            .map(Permit)
+    }
+
+    /// A permit if one is free now (tools and tests outside a runtime).
+    pub fn try_permit(&self) -> Option<Permit> {
+        self.sem.clone().try_acquire_owned().ok().map(Permit)
+    }
+
+    /// Runs argon2 work under a permit, counting it.
+    fn run<T>(&self, _permit: &Permit, f: impl FnOnce() -> T) -> T {
+        let now = self.running.fetch_add(1, Ordering::SeqCst) + 1;
+        self.peak.fetch_max(now, Ordering::SeqCst);
+        self.runs.fetch_add(1, Ordering::SeqCst);
+        let out = f();
+        self.running.fetch_sub(1, Ordering::SeqCst);
+        out
+    }
+
+    pub fn stats(&self) -> GateStats {
+        GateStats {
+            permits: self.permits,
+            runs: self.runs.load(Ordering::SeqCst),
+            peak: self.peak.load(Ordering::SeqCst),
+        }
+    }
+}
+
 /// What kind of person an account is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -135,6 +237,8 @@ pub struct Account {
     /// Staff: the roles they hold (role ids of the regulations).
     pub roles: Vec<String>,
     pub phone: Option<String>,
+    /// Must change its password (a one-time password) before anything else.
+    pub must_change: bool,
 }
 
 impl Account {
@@ -181,6 +285,36 @@ pub struct NewAccount<'a> {
 pub enum LoginError {
     BadCredentials,
     Locked { until: Timestamp },
+}
+
+/// The counters an attempt on `account` (or an unknown login) from `source` is reserved on.
+fn throttle_keys(account: Option<i64>, login: &str, source: &str) -> Vec<Throttle> {
+    let t = |key: String, limit: i64, lock: &[i64]| Throttle {
+        key,
+        limit,
+        lock_minutes: lock.to_vec(),
+    };
+    // An unknown login locks like a known one, so a lock does not tell who exists.
+    let who = account.map_or_else(
+        || format!("?{}", &sha256_hex(login)[..16]),
+        |a| a.to_string(),
+    );
+    let mut keys = vec![
+        t(
+            format!("p:{who}:{source}"),
+            MAX_FAILED_LOGINS,
+            &LOCK_MINUTES,
+        ),
+        t(format!("s:{source}"), MAX_FAILED_PER_SOURCE, &LOCK_MINUTES),
+    ];
+    if let Some(a) = account {
+        keys.push(t(
+            format!("a:{a}"),
+            MAX_FAILED_PER_ACCOUNT,
+            &ACCOUNT_LOCK_MINUTES,
+        ));
+    }
+    keys
 }
 
 /// An official's note on a step (the head's resolution, the executor's check).
@@ -234,6 +368,8 @@ pub struct TokenInfo {
 pub struct Accounts {
     store: Arc<dyn Store>,
     cost: PasswordCost,
+    /// Bounds concurrent password hashing.
+    pub gate: PasswordGate,
     /// A hash checked when the login is unknown, so that timing does not tell who exists.
     dummy: String,
 }
@@ -242,6 +378,8 @@ type Res<T> = Result<T, StoreError>;
 
 /// Lock lengths in minutes for the 1st, 2nd, … failure from the fifth on: doubling up to an hour.
 const LOCK_MINUTES: [i64; 7] = [1, 2, 4, 8, 16, 32, 60];
+/// An account locked for everyone: a quarter of an hour at most.
+const ACCOUNT_LOCK_MINUTES: [i64; 5] = [1, 2, 4, 8, 15];
 
 fn account_of(r: rec::AccountRow) -> Account {
     Account {
@@ -253,6 +391,7 @@ fn account_of(r: rec::AccountRow) -> Account {
         org: r.org,
         roles: r.roles,
         phone: r.phone,
+        must_change: r.must_change,
     }
 }
 
@@ -321,7 +460,12 @@ impl Org {
 impl Accounts {
     pub fn new(store: Arc<dyn Store>, cost: PasswordCost) -> Accounts {
         let dummy = hash_password("not a password", cost).unwrap_or_default();
-        Accounts { store, cost, dummy }
+        Accounts {
+            store,
+            cost,
+            gate: PasswordGate::new(cost),
+            dummy,
+        }
     }
 
     pub fn cost(&self) -> PasswordCost {
@@ -406,41 +550,120 @@ impl Accounts {
         Ok(all)
     }
 
-    /// Checks a login (login name or IIN) and password. Blocking: argon2 runs here.
+    /// Checks a login (login name or IIN) and password from `source` (the client's address).
+    /// Blocking: argon2 runs here, under `permit`.
     ///
-    /// After [`MAX_FAILED_LOGINS`] failures in a row the account is locked, 1 minute after
-    /// the fifth, doubling with each further failure up to an hour; a success resets it.
-    /// Failures are counted by the store's writer, one at a time: parallel attempts all count.
-    pub fn login(&self, login: &str, password: &str) -> Res<Result<Account, LoginError>> {
+    /// The attempt is reserved first (see the module's login rules): a locked pair, source or
+    /// account is answered without checking; the attempt that reaches a limit is still checked
+    /// and, wrong, answered locked. A right password clears the pair's and the account's counts.
+    pub fn login(
+        &self,
+        login: &str,
+        password: &str,
+        source: &str,
+        permit: Permit,
+    ) -> Res<Result<Account, LoginError>> {
+        let login = login.trim();
+        let row = self.store.account_by_login(login)?;
+        let keys = throttle_keys(row.as_ref().map(|r| r.id), login, source);
+        let lock = match self.reserve(keys.clone())? {
+            Ok(lock) => lock,
+            Err(until) => return Ok(Err(LoginError::Locked { until })),
+        };
+        let phc = row
+            .as_ref()
+            .map_or(self.dummy.as_str(), |r| &r.password_hash);
+        let ok = self.gate.run(&permit, || verify_password(password, phc));
+        drop(permit);
+        match row {
+            Some(row) if ok => {
+                self.clear(&keys)?;
+                Ok(Ok(account_of(row)))
+            }
+            _ => Ok(Err(match lock {
+                Some(until) => LoginError::Locked { until },
+                None => LoginError::BadCredentials,
+            })),
+        }
+    }
+
+    /// Reserves an attempt: `Ok(the lock this attempt started)` or `Err(locked until)`.
+    fn reserve(&self, keys: Vec<Throttle>) -> Res<Result<Option<Timestamp>, Timestamp>> {
         let now = Timestamp::now();
-        let Some(row) = self.store.account_by_login(login.trim())? else {
-            verify_password(password, &self.dummy);
+        match self.write(Record::LoginAttempt {
+            at: now,
+            keys,
+            window_secs: THROTTLE_WINDOW_SECS,
+        })? {
+            Written::Attempt {
+                allowed: true,
+                locked_until,
+            } => Ok(Ok(locked_until)),
+            Written::Attempt { locked_until, .. } => Ok(Err(locked_until.unwrap_or(now))),
+            w => Err(StoreError::Db(format!("a login attempt answered {w:?}"))),
+        }
+    }
+
+    /// Clears the pair's and the account's counts. The source only gets this attempt back:
+    /// clearing it would let one's own account reset a source that tries others'.
+    fn clear(&self, keys: &[Throttle]) -> Res<()> {
+        let (source, others): (Vec<Throttle>, Vec<Throttle>) =
+            keys.iter().cloned().partition(|k| k.key.starts_with("s:"));
+        self.write(Record::LoginReset {
+            keys: others.into_iter().map(|k| k.key).collect(),
+            refund: source,
+        })
+        .map(|_| ())
+    }
+
+    /// Hashes a new password under `permit`.
+    pub fn hash(&self, password: &str, permit: &Permit) -> Result<String, String> {
+        self.gate.run(permit, || hash_password(password, self.cost))
+    }
+
+    /// Changes `account`'s password after checking its current one (counted like a login from
+    /// `source`); ends its other sessions (all but `keep_session`, a session secret).
+    pub fn change_password(
+        &self,
+        account: &Account,
+        current: &str,
+        new: &str,
+        source: &str,
+        keep_session: Option<&str>,
+        permit: Permit,
+    ) -> Res<Result<(), LoginError>> {
+        let Some(row) = self.store.account(account.id)? else {
             return Ok(Err(LoginError::BadCredentials));
         };
-        if let Some(until) = row.locked_until
-            && until > now
+        let keys = throttle_keys(Some(row.id), &row.login, source);
+        let lock = match self.reserve(keys.clone())? {
+            Ok(lock) => lock,
+            Err(until) => return Ok(Err(LoginError::Locked { until })),
+        };
+        if !self
+            .gate
+            .run(&permit, || verify_password(current, &row.password_hash))
         {
-            return Ok(Err(LoginError::Locked { until }));
+            return Ok(Err(match lock {
+                Some(until) => LoginError::Locked { until },
+                None => LoginError::BadCredentials,
+            }));
         }
-        if verify_password(password, &row.password_hash) {
-            if row.failed != 0 || row.locked_until.is_some() {
-                self.write(Record::LoginSucceeded { account: row.id })?;
-            }
-            return Ok(Ok(account_of(row)));
-        }
-        let w = self.write(Record::LoginFailed {
+        let hash = self.hash(new, &permit).map_err(StoreError::Db)?;
+        drop(permit);
+        self.clear(&keys)?;
+        self.write(Record::ChangePassword {
             account: row.id,
-            at: now,
-            lock_after: MAX_FAILED_LOGINS,
-            lock_minutes: LOCK_MINUTES.to_vec(),
+            password_hash: hash,
+            keep_session: keep_session.map(sha256_hex),
         })?;
-        Ok(Err(match w {
-            Written::Login {
-                locked_until: Some(until),
-                ..
-            } => LoginError::Locked { until },
-            _ => LoginError::BadCredentials,
-        }))
+        Ok(Ok(()))
+    }
+
+    /// `account` must change its password before anything else (a one-time password).
+    pub fn require_password_change(&self, account: i64) -> Res<()> {
+        self.write(Record::MustChangePassword { account })
+            .map(|_| ())
     }
 
     // ---- sessions ------------------------------------------------------------------------
@@ -667,6 +890,11 @@ mod tests {
         .unwrap()
     }
 
+    fn login(a: &Accounts, login: &str, pw: &str) -> Result<Account, LoginError> {
+        let permit = a.gate.try_permit().unwrap();
+        a.login(login, pw, "192.0.2.1", permit).unwrap()
+    }
+
     #[test]
     fn timestamps_are_fixed_width() {
         let t: Timestamp = "2019-12-02T04:00:00Z".parse().unwrap();
@@ -689,24 +917,21 @@ mod tests {
         let c = citizen(&a);
         for i in 1..=4 {
             assert_eq!(
-                a.login("100515500003", "wrong").unwrap(),
+                login(&a, "100515500003", "wrong"),
                 Err(LoginError::BadCredentials),
                 "attempt {i}"
             );
         }
         assert!(matches!(
-            a.login("100515500003", "wrong").unwrap(),
+            login(&a, "100515500003", "wrong"),
             Err(LoginError::Locked { .. })
         ));
         // Even the right password is refused while locked.
         assert!(matches!(
-            a.login("100515500003", "correct horse").unwrap(),
+            login(&a, "100515500003", "correct horse"),
             Err(LoginError::Locked { .. })
         ));
-        assert_eq!(
-            a.login("nobody", "x").unwrap(),
-            Err(LoginError::BadCredentials)
-        );
+        assert_eq!(login(&a, "nobody", "x"), Err(LoginError::BadCredentials));
         let _ = c;
     }
 
@@ -714,13 +939,7 @@ mod tests {
     fn sessions_and_tokens() {
         let (_d, a) = db();
         let c = citizen(&a);
-        assert_eq!(
-            a.login("100515500003", "correct horse")
-                .unwrap()
-                .unwrap()
-                .id,
-            c.id
-        );
+        assert_eq!(login(&a, "100515500003", "correct horse").unwrap().id, c.id);
         let (s, csrf) = a.create_session(c.id).unwrap();
         assert_eq!(a.session(&s).unwrap().unwrap(), (c.clone(), csrf));
         a.end_session(&s).unwrap();

@@ -12,6 +12,7 @@ use crate::access;
 use crate::accounts::{Account, NotificationRow, Org, TokenInfo};
 use crate::auth::{self, Registration, SCOPES, Via, Viewer};
 use crate::catalogue::{self, Service, ServiceDetail};
+use crate::i18n::Messages;
 use crate::monitoring;
 use crate::ops::{
     self, ActionRequest, BatchItem, Detail, Intake, PortalSubmission, Submitted, Summary, blocking,
@@ -75,6 +76,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(login))
         .routes(routes!(logout))
         .routes(routes!(me))
+        .routes(routes!(change_password))
         .routes(routes!(list_tokens, create_token))
         .routes(routes!(revoke_token))
         .routes(routes!(list_orgs))
@@ -268,29 +270,31 @@ pub struct Me {
     pub csrf: Option<String>,
 }
 
-/// Register a citizen (IIN + password) and log in.
+/// What a registration answers, whether or not the IIN already had an account.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Registered {
+    /// What to do next (log in with the IIN and password).
+    pub detail: String,
+}
+
+/// Register a citizen (IIN + password), then log in. The answer is the same whether the IIN
+/// had an account or not, so it does not tell who has one.
 #[utoipa::path(post, path = "/api/auth/register", tag = "auth", request_body = Registration,
-    responses((status = 201, body = Me), (status = 409, body = Problem, content_type = "application/problem+json"),
+    responses((status = 202, body = Registered),
               (status = 422, body = Problem, content_type = "application/problem+json")))]
 async fn register(
     State(st): State<AppState>,
     v: Viewer,
     Body(r): Body<Registration>,
 ) -> Result<Response, Problem> {
-    let lang = v.lang;
-    let s = st.clone();
-    let (account, token, csrf) = blocking(move || {
-        let a = auth::register(&s, &r, lang)?;
-        auth::login(&s, &a.login, &r.password, lang)
-    })
-    .await?;
-    let mut res = created(Me {
-        account,
-        csrf: Some(csrf),
-    });
-    res.headers_mut()
-        .append(header::SET_COOKIE, auth::session_cookie(&st, &token));
-    Ok(res)
+    auth::register(&st, r, v.lang).await?;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(Registered {
+            detail: v.lang.t("register-sent").into(),
+        }),
+    )
+        .into_response())
 }
 
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
@@ -300,19 +304,20 @@ pub struct LoginRequest {
     pub password: String,
 }
 
-/// Log in; sets the session cookie. Five failures in a row lock the account for a while.
+/// Log in; sets the session cookie. Five failures in a row from one address lock the account
+/// for that address a while (429 with `Retry-After`); 503 with `Retry-After` when too many
+/// passwords are being checked at once.
 #[utoipa::path(post, path = "/api/auth/login", tag = "auth", request_body = LoginRequest,
     responses((status = 200, body = Me), (status = 401, body = Problem, content_type = "application/problem+json"),
-              (status = 429, body = Problem, content_type = "application/problem+json")))]
+              (status = 429, body = Problem, content_type = "application/problem+json"),
+              (status = 503, body = Problem, content_type = "application/problem+json")))]
 async fn login(
     State(st): State<AppState>,
     v: Viewer,
     Body(r): Body<LoginRequest>,
 ) -> Result<Response, Problem> {
-    let lang = v.lang;
-    let s = st.clone();
     let (account, token, csrf) =
-        blocking(move || auth::login(&s, &r.login, &r.password, lang)).await?;
+        auth::login(&st, r.login, r.password, v.source.clone(), v.lang).await?;
     let mut res = Json(Me {
         account,
         csrf: Some(csrf),
@@ -336,6 +341,22 @@ async fn logout(State(st): State<AppState>, v: Viewer) -> Result<Response, Probl
     Ok(res)
 }
 
+/// Change your password (the current one is required); your other sessions end. An account
+/// with a one-time password can do nothing else until it does this.
+#[utoipa::path(post, path = "/api/account/password", tag = "auth", request_body = auth::PasswordChange,
+    responses((status = 204), (status = 422, body = Problem, content_type = "application/problem+json"),
+              (status = 429, body = Problem, content_type = "application/problem+json")))]
+async fn change_password(
+    State(st): State<AppState>,
+    v: Viewer,
+    Body(c): Body<auth::PasswordChange>,
+) -> Result<StatusCode, Problem> {
+    v.require_session()?;
+    csrf(&v)?;
+    auth::change_password(&st, &v, c).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// Who is logged in.
 #[utoipa::path(get, path = "/api/me", tag = "auth",
     responses((status = 200, body = Me), (status = 401, body = Problem, content_type = "application/problem+json")))]
@@ -348,7 +369,8 @@ async fn me(v: Viewer) -> Result<Json<Me>, Problem> {
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
 pub struct NewToken {
     pub name: String,
-    /// Any of `read`, `submit`, `act`, `monitor`, `admin`.
+    /// Any of `read`, `submit`, `act`, `monitor`, `admin`, `tokens` (list and revoke your
+    /// tokens), `metrics` (`/metrics`; admin and monitoring accounts).
     pub scopes: Vec<String>,
 }
 
@@ -360,13 +382,13 @@ pub struct CreatedToken {
     pub scopes: Vec<String>,
 }
 
-/// Your API tokens (never their secrets).
+/// Your API tokens (never their secrets): from a session, or a token with the `tokens` scope.
 #[utoipa::path(get, path = "/api/tokens", tag = "auth", responses((status = 200, body = Vec<TokenInfo>)))]
 async fn list_tokens(
     State(st): State<AppState>,
     v: Viewer,
 ) -> Result<Json<Vec<TokenInfo>>, Problem> {
-    let a = v.require()?;
+    let a = v.require_token_admin()?;
     Ok(Json(st.accounts.tokens(a.id)?))
 }
 
@@ -421,12 +443,23 @@ pub fn create_token_for(
                 "only admins hold the `admin` scope",
             ));
         }
+        if s == "metrics"
+            && !matches!(
+                a.kind,
+                crate::accounts::Kind::Admin | crate::accounts::Kind::Monitor
+            )
+        {
+            return Err(Problem::forbidden(
+                "forbidden.metrics",
+                "only admin and monitoring accounts hold the `metrics` scope",
+            ));
+        }
     }
     let (id, token) = st.accounts.create_token(a.id, name.trim(), scopes)?;
     Ok((id, token, scopes.to_vec()))
 }
 
-/// Revoke one of your API tokens.
+/// Revoke one of your API tokens: from a session, or a token with the `tokens` scope.
 #[utoipa::path(delete, path = "/api/tokens/{id}", tag = "auth", params(("id" = i64, Path, description = "token id")),
     responses((status = 204), (status = 404, body = Problem, content_type = "application/problem+json")))]
 async fn revoke_token(
@@ -434,7 +467,7 @@ async fn revoke_token(
     v: Viewer,
     Path(id): Path<i64>,
 ) -> Result<StatusCode, Problem> {
-    let a = v.require()?;
+    let a = v.require_token_admin()?;
     csrf(&v)?;
     if st.accounts.revoke_token(a.id, id)? {
         Ok(StatusCode::NO_CONTENT)
@@ -1087,10 +1120,14 @@ async fn monitoring_sla(
     })
 }
 
-/// Prometheus metrics.
+/// Prometheus metrics: for admin and monitoring accounts, by session or by an API token with
+/// the `metrics` scope (scrape with `authorization: credentials`). Not public: the counts
+/// describe the service's load and the accounts' activity.
 #[utoipa::path(get, path = "/metrics", tag = "monitoring",
-    responses((status = 200, content_type = "text/plain", body = String)))]
-async fn metrics(State(st): State<AppState>) -> Result<Response, Problem> {
+    responses((status = 200, content_type = "text/plain", body = String),
+              (status = 401, body = Problem, content_type = "application/problem+json")))]
+async fn metrics(State(st): State<AppState>, v: Viewer) -> Result<Response, Problem> {
+    v.require_metrics()?;
     let text = blocking(move || Ok(crate::metrics::render(&st))).await?;
     Ok((
         [(

@@ -4,26 +4,43 @@
 //! the CSRF token its forms must carry) and the cookie middleware (`qz_csrf` for forms before
 //! login, `qz_lang` when `?lang=` is given). Sessions are HttpOnly SameSite=Lax cookies; a
 //! request authenticated by a cookie must carry the CSRF token (form field `csrf` or header
-//! `X-CSRF-Token`); a bearer-token request needs none but is limited to its scopes.
+//! `X-CSRF-Token`); a bearer-token request needs none but is limited to its scopes. Every
+//! authenticated response is `Cache-Control: no-store`. An account that must change its
+//! password reaches only the change-password page (and logout) until it does.
+//! The client's source (for login throttling) is the peer address, or the last
+//! `X-Forwarded-For` hop when the server is told it runs behind a proxy (`trust_proxy`).
 //! Not for: what a person may do to an application (`access`).
 
 use crate::AppState;
 use crate::accounts::{Account, Kind, new_secret};
 use crate::i18n::{Lang, Messages};
 use crate::problem::Problem;
-use axum::extract::{FromRequestParts, Request, State};
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Redirect, Response};
+use std::net::{IpAddr, SocketAddr};
 
 pub const SESSION_COOKIE: &str = "qz_session";
 pub const CSRF_COOKIE: &str = "qz_csrf";
 pub const LANG_COOKIE: &str = "qz_lang";
 pub const CSRF_HEADER: &str = "x-csrf-token";
 
-/// API token scopes.
-pub const SCOPES: [&str; 5] = ["read", "submit", "act", "monitor", "admin"];
+/// API token scopes. `tokens`: list and revoke its owner's tokens; `metrics`: `/metrics`.
+pub const SCOPES: [&str; 7] = [
+    "read", "submit", "act", "monitor", "admin", "tokens", "metrics",
+];
+
+/// Where an account that must change its password may still go.
+pub const PASSWORD_PAGE: &str = "/account/password";
+const MUST_CHANGE_ALLOWED: [&str; 5] = [
+    PASSWORD_PAGE,
+    "/api/account/password",
+    "/logout",
+    "/api/auth/logout",
+    "/api/me",
+];
 
 /// The value of cookie `name`.
 pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -83,8 +100,19 @@ pub async fn cookies_layer(
         req.extensions_mut().insert(QueryLang(l));
     }
     state.metrics.http_request();
+    let authed = cookie(req.headers(), SESSION_COOKIE).is_some()
+        || req.headers().contains_key(header::AUTHORIZATION);
     let mut res = next.run(req).await;
+    let opens_session = res
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .any(|v| v.as_bytes().starts_with(SESSION_COOKIE.as_bytes()));
     let h = res.headers_mut();
+    if authed || opens_session {
+        // Personal pages and answers must not outlive the session in a shared cache or history.
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
     h.insert(
         "x-content-type-options",
         HeaderValue::from_static("nosniff"),
@@ -139,6 +167,35 @@ pub struct Viewer {
     csrf_header: Option<String>,
     /// Whether the client prefers HTML (a browser) over JSON.
     pub wants_html: bool,
+    /// The client's address (IPv6: its /64), for login throttling.
+    pub source: String,
+}
+
+/// The client's address: the last `X-Forwarded-For` hop (what our proxy saw) when
+/// `trust_proxy`, else the peer's; "unknown" in-process. IPv6 is cut to its /64, which one
+/// client usually holds whole.
+pub fn client_source(parts: &Parts, trust_proxy: bool) -> String {
+    let forwarded = trust_proxy
+        .then(|| parts.headers.get_all("x-forwarded-for").iter().next_back())
+        .flatten()
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.rsplit(',').next())
+        .and_then(|v| v.trim().parse::<IpAddr>().ok());
+    let peer = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip());
+    match forwarded.or(peer) {
+        Some(IpAddr::V6(a)) if a.to_ipv4_mapped().is_none() => {
+            let s = a.segments();
+            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
+        Some(IpAddr::V6(a)) => a
+            .to_ipv4_mapped()
+            .map_or_else(String::new, |v| v.to_string()),
+        Some(ip) => ip.to_string(),
+        None => "unknown".into(),
+    }
 }
 
 fn eq_ct(a: &str, b: &str) -> bool {
@@ -189,12 +246,76 @@ impl Viewer {
     pub fn kind(&self) -> Option<Kind> {
         self.account.as_ref().map(|a| a.kind)
     }
+
+    /// The account, for managing its API tokens: a session, or a token with the `tokens`
+    /// scope (a `submit` token must not see or revoke its siblings).
+    pub fn require_token_admin(&self) -> Result<&Account, Problem> {
+        if matches!(self.via, Via::Token { .. }) {
+            return self.require_scope("tokens");
+        }
+        self.require()
+    }
+
+    /// Who may read `/metrics`: an admin or monitor, by session or by a token with the
+    /// `metrics` scope (Prometheus sends it as a bearer token).
+    pub fn require_metrics(&self) -> Result<&Account, Problem> {
+        let a = self.require()?;
+        if !matches!(a.kind, Kind::Admin | Kind::Monitor) {
+            return Err(Problem::forbidden(
+                "forbidden.metrics",
+                "metrics are for admin and monitoring accounts",
+            ));
+        }
+        if matches!(self.via, Via::Token { .. }) {
+            return self.require_scope("metrics");
+        }
+        Ok(a)
+    }
+
+    /// The session's secret, for what only a logged-in person may do (not a token).
+    pub fn require_session(&self) -> Result<(&Account, &str), Problem> {
+        let a = self.require()?;
+        match &self.via {
+            Via::Session { token } => Ok((a, token)),
+            _ => Err(Problem::forbidden(
+                "auth.session_only",
+                "this needs a logged-in session, not an API token",
+            )),
+        }
+    }
+}
+
+/// An account with a one-time password is sent to change it: pages by a redirect, the API
+/// with 403 `password.must_change`.
+fn must_change_password(wants_html: bool) -> Response {
+    if wants_html {
+        return Redirect::to(PASSWORD_PAGE).into_response();
+    }
+    Problem::forbidden(
+        "password.must_change",
+        format!("this account must change its one-time password first: {PASSWORD_PAGE}"),
+    )
+    .into_response()
 }
 
 impl FromRequestParts<AppState> for Viewer {
-    type Rejection = Problem;
+    type Rejection = Response;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Viewer, Problem> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Viewer, Response> {
+        let v = Viewer::from_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        if v.account.as_ref().is_some_and(|a| a.must_change)
+            && !MUST_CHANGE_ALLOWED.contains(&parts.uri.path())
+        {
+            return Err(must_change_password(v.wants_html));
+        }
+        Ok(v)
+    }
+}
+
+impl Viewer {
+    async fn from_parts(parts: &mut Parts, state: &AppState) -> Result<Viewer, Problem> {
         let headers = &parts.headers;
         let lang = parts
             .extensions
@@ -228,6 +349,7 @@ impl FromRequestParts<AppState> for Viewer {
             csrf: pre,
             csrf_header,
             wants_html,
+            source: client_source(parts, state.options.trust_proxy),
         };
         let bearer = headers
             .get(header::AUTHORIZATION)
@@ -288,9 +410,10 @@ mod tests {
     }
 }
 
-// ---- registration and login, shared by the API and the pages ------------------------------
+// ---- registration, login, passwords: shared by the API and the pages ---------------------
 
-use crate::accounts::{LoginError, NewAccount, hash_password};
+use crate::accounts::{LoginError, MAX_PASSWORD, NewAccount};
+use crate::ops::blocking;
 use crate::problem::FieldError;
 
 /// Registration of a citizen.
@@ -306,8 +429,48 @@ pub struct Registration {
 /// Minimum password length.
 pub const MIN_PASSWORD: usize = 8;
 
-/// Validates and creates a citizen account (blocking: hashes the password).
-pub fn register(st: &AppState, r: &Registration, lang: Lang) -> Result<Account, Problem> {
+/// The password policy, checked before any hashing: at least [`MIN_PASSWORD`] characters,
+/// not only whitespace, at most [`MAX_PASSWORD`].
+pub fn check_password(field: &str, pw: &str, lang: Lang) -> Option<FieldError> {
+    let n = pw.chars().count();
+    let (rule, detail) = if n > MAX_PASSWORD {
+        (
+            "password.too_long",
+            lang.t_count("form-password_too_long", MAX_PASSWORD as u64),
+        )
+    } else if n < MIN_PASSWORD {
+        (
+            "password.length",
+            lang.t_count("form-password_length", MIN_PASSWORD as u64),
+        )
+    } else if pw.chars().all(char::is_whitespace) {
+        ("password.blank", lang.t("form-password_blank").to_string())
+    } else {
+        return None;
+    };
+    Some(FieldError {
+        field: field.into(),
+        rule: rule.into(),
+        detail,
+    })
+}
+
+/// A password-hashing permit, or 503 with `Retry-After` when every one stays taken.
+async fn permit(st: &AppState, lang: Lang) -> Result<crate::accounts::Permit, Problem> {
+    st.accounts.gate.permit().await.ok_or_else(|| {
+        Problem::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "auth.busy",
+            lang.t("login-busy"),
+        )
+        .retry_after(1)
+    })
+}
+
+/// Validates a registration and creates the citizen account if the IIN has none. The answer
+/// is the same whether it had one or not (both hash the password), so registration does not
+/// tell who has an account; the person then logs in.
+pub async fn register(st: &AppState, r: Registration, lang: Lang) -> Result<(), Problem> {
     let mut errors = vec![];
     if let Err(e) = crate::ops::check_iin("iin", &r.iin, lang) {
         errors.push(e);
@@ -319,13 +482,7 @@ pub fn register(st: &AppState, r: &Registration, lang: Lang) -> Result<Account, 
             detail: lang.t("form-required").into(),
         });
     }
-    if r.password.chars().count() < MIN_PASSWORD {
-        errors.push(FieldError {
-            field: "password".into(),
-            rule: "password.length".into(),
-            detail: lang.t_count("form-password_length", MIN_PASSWORD as u64),
-        });
-    }
+    errors.extend(check_password("password", &r.password, lang));
     if let Some(p) = r.phone.as_deref().filter(|p| !p.trim().is_empty()) {
         let digits = p.chars().filter(|c| c.is_ascii_digit()).count();
         if !(10..=12).contains(&digits)
@@ -342,18 +499,16 @@ pub fn register(st: &AppState, r: &Registration, lang: Lang) -> Result<Account, 
     if !errors.is_empty() {
         return Err(Problem::fields(errors));
     }
-    let iin = r.iin.trim();
-    if st.accounts.by_login(iin)?.is_some() {
-        return Err(Problem::new(
-            axum::http::StatusCode::CONFLICT,
-            "iin.taken",
-            lang.t("form-iin_taken"),
-        )
-        .field("iin"));
-    }
-    let hash = hash_password(&r.password, st.accounts.cost()).map_err(Problem::internal)?;
-    st.accounts
-        .create(
+    let permit = permit(st, lang).await?;
+    let st = st.clone();
+    blocking(move || {
+        let hash = st
+            .accounts
+            .hash(&r.password, &permit)
+            .map_err(Problem::internal)?;
+        drop(permit);
+        let iin = r.iin.trim();
+        match st.accounts.create(
             &NewAccount {
                 login: iin,
                 kind: Kind::Citizen,
@@ -364,53 +519,135 @@ pub fn register(st: &AppState, r: &Registration, lang: Lang) -> Result<Account, 
                 phone: r.phone.as_deref().map(str::trim).filter(|p| !p.is_empty()),
             },
             &hash,
-        )
-        .map_err(|e| match e {
-            store::StoreError::Conflict { .. } => Problem::new(
-                axum::http::StatusCode::CONFLICT,
-                "iin.taken",
-                lang.t("form-iin_taken"),
-            )
-            .field("iin"),
-            e => e.into(),
-        })
+        ) {
+            Ok(_) | Err(store::StoreError::Conflict { .. }) => Ok(()),
+            Err(e) => Err(e.into()),
+        }
+    })
+    .await
 }
 
-/// Checks credentials and opens a session: (account, session secret, CSRF token). Blocking.
-pub fn login(
-    st: &AppState,
-    login: &str,
-    password: &str,
-    lang: Lang,
-) -> Result<(Account, String, String), Problem> {
-    match st.accounts.login(login, password)? {
-        Ok(a) => {
-            crate::logging::record_account(&a.login);
-            let (token, csrf) = st.accounts.create_session(a.id)?;
-            Ok((a, token, csrf))
-        }
-        Err(LoginError::BadCredentials) => Err(Problem::new(
-            axum::http::StatusCode::UNAUTHORIZED,
+/// The problem of a failed login or password check.
+fn login_problem(e: LoginError, lang: Lang) -> Problem {
+    match e {
+        LoginError::BadCredentials => Problem::new(
+            StatusCode::UNAUTHORIZED,
             "auth.bad_credentials",
             lang.t("login-bad_credentials"),
         )
-        .field("password")),
-        Err(LoginError::Locked { until }) => Err(Problem::new(
-            axum::http::StatusCode::TOO_MANY_REQUESTS,
-            "auth.locked",
-            lang.t_args(
-                "login-locked",
-                &[(
-                    "until",
-                    until
-                        .to_zoned_datetime(calendar::almaty())
-                        .strftime("%H:%M")
-                        .to_string()
-                        .into(),
-                )],
-            ),
-        )),
+        .field("password"),
+        LoginError::Locked { until } => {
+            let wait = (until - jiff::Timestamp::now()).as_secs().max(1) as u64;
+            Problem::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "auth.locked",
+                lang.t_args(
+                    "login-locked",
+                    &[(
+                        "until",
+                        until
+                            .to_zoned_datetime(calendar::almaty())
+                            .strftime("%H:%M")
+                            .to_string()
+                            .into(),
+                    )],
+                ),
+            )
+            .retry_after(wait)
+        }
     }
+}
+
+/// Checks credentials from `source` and opens a session: (account, session secret, CSRF
+/// token). Waits for a password permit (503 when there is none soon); argon2 runs on the
+/// blocking pool.
+pub async fn login(
+    st: &AppState,
+    login: String,
+    password: String,
+    source: String,
+    lang: Lang,
+) -> Result<(Account, String, String), Problem> {
+    if password.chars().count() > MAX_PASSWORD {
+        // No account has such a password: refused before any hashing.
+        return Err(login_problem(LoginError::BadCredentials, lang));
+    }
+    let permit = permit(st, lang).await?;
+    let st = st.clone();
+    blocking(
+        move || match st.accounts.login(&login, &password, &source, permit)? {
+            Ok(a) => {
+                crate::logging::record_account(&a.login);
+                let (token, csrf) = st.accounts.create_session(a.id)?;
+                Ok((a, token, csrf))
+            }
+            Err(e) => Err(login_problem(e, lang)),
+        },
+    )
+    .await
+}
+
+/// A password change: the current password and the new one.
+#[derive(Debug, Clone, serde::Deserialize, serde::Serialize, utoipa::ToSchema)]
+pub struct PasswordChange {
+    pub current_password: String,
+    pub new_password: String,
+}
+
+/// Changes the password of the session's account (the current one checked, counted like a
+/// login); its other sessions end. Fields at fault: `current_password`, `new_password`.
+pub async fn change_password(st: &AppState, v: &Viewer, c: PasswordChange) -> Result<(), Problem> {
+    let lang = v.lang;
+    let (account, session) = v.require_session()?;
+    let mut errors: Vec<FieldError> = check_password("new_password", &c.new_password, lang)
+        .into_iter()
+        .collect();
+    if errors.is_empty() && c.new_password == c.current_password {
+        errors.push(FieldError {
+            field: "new_password".into(),
+            rule: "password.unchanged".into(),
+            detail: lang.t("form-password_unchanged").into(),
+        });
+    }
+    if c.current_password.is_empty() || c.current_password.chars().count() > MAX_PASSWORD {
+        errors.insert(
+            0,
+            FieldError {
+                field: "current_password".into(),
+                rule: "password.wrong".into(),
+                detail: lang.t("password-wrong").into(),
+            },
+        );
+    }
+    if !errors.is_empty() {
+        return Err(Problem::fields(errors));
+    }
+    let permit = permit(st, lang).await?;
+    let (st, account, session, source) = (
+        st.clone(),
+        account.clone(),
+        session.to_string(),
+        v.source.clone(),
+    );
+    blocking(move || {
+        match st.accounts.change_password(
+            &account,
+            &c.current_password,
+            &c.new_password,
+            &source,
+            Some(&session),
+            permit,
+        )? {
+            Ok(()) => Ok(()),
+            Err(LoginError::BadCredentials) => Err(Problem::invalid(
+                "current_password",
+                "password.wrong",
+                lang.t("password-wrong"),
+            )),
+            Err(e) => Err(login_problem(e, lang)),
+        }
+    })
+    .await
 }
 
 /// The session cookie for `token` (`Secure` when the public URL is https).

@@ -89,6 +89,11 @@ impl TestApp {
 
     /// A server whose clock starts at `as_of`, optionally logging SMS to a file.
     pub fn with(as_of: jiff::Timestamp, sms_log: Option<PathBuf>) -> TestApp {
+        TestApp::with_options(as_of, |o| o.sms_log = sms_log)
+    }
+
+    /// A server with the test options changed by `f`.
+    pub fn with_options(as_of: jiff::Timestamp, f: impl FnOnce(&mut Options)) -> TestApp {
         let dir = testkit::tempdir("server-test");
         let config = Config {
             data_dir: dir.path().to_path_buf(),
@@ -97,16 +102,15 @@ impl TestApp {
             as_of: Some(as_of),
             demo: true,
         };
-        let state = AppState::open_with(
-            config,
-            Options {
-                password_cost: PasswordCost::Test,
-                background_tasks: false,
-                public_url: Some("http://qyzmet.test".into()),
-                sms_log,
-            },
-        )
-        .expect("server state");
+        let mut options = Options {
+            password_cost: PasswordCost::Test,
+            background_tasks: false,
+            public_url: Some("http://qyzmet.test".into()),
+            sms_log: None,
+            trust_proxy: false,
+        };
+        f(&mut options);
+        let state = AppState::open_with(config, options).expect("server state");
         server::demo::seed(&state.accounts, &state.ctx, PasswordCost::Test).expect("demo data");
         TestApp {
             router: server::app(state.clone()),

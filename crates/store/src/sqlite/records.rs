@@ -157,6 +157,110 @@ fn write_checked(
                 locked_until,
             }
         }
+        Record::LoginAttempt {
+            at,
+            keys,
+            window_secs,
+        } => {
+            // One read-then-write in the writer's transaction: parallel attempts queue here,
+            // so no more than `limit` of them ever reach the password check.
+            let idle = to_sql(*at - jiff::SignedDuration::from_secs(*window_secs));
+            tx.prepare_cached("DELETE FROM login_throttle WHERE last_at < ?1")?
+                .execute([&idle])?;
+            let now = to_sql(*at);
+            let mut counts = Vec::with_capacity(keys.len());
+            let mut refused: Option<Timestamp> = None;
+            for k in keys {
+                let row: Option<(i64, Option<String>)> = tx
+                    .prepare_cached(
+                        "SELECT failed, locked_until FROM login_throttle WHERE key = ?1",
+                    )?
+                    .query_row([&k.key], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .optional()?;
+                let (failed, locked) = row.unwrap_or((0, None));
+                if let Some(until) = opt_ts(locked)?.filter(|u| *u > *at) {
+                    refused = Some(refused.map_or(until, |r| r.max(until)));
+                }
+                counts.push(failed + 1);
+            }
+            if refused.is_some() {
+                return Ok(Ok(Written::Attempt {
+                    allowed: false,
+                    locked_until: refused,
+                }));
+            }
+            let mut started: Option<Timestamp> = None;
+            for (k, failed) in keys.iter().zip(counts) {
+                let until = (failed >= k.limit).then(|| {
+                    let i = (failed - k.limit) as usize;
+                    let m = k
+                        .lock_minutes
+                        .get(i)
+                        .or(k.lock_minutes.last())
+                        .copied()
+                        .unwrap_or(0);
+                    *at + jiff::SignedDuration::from_mins(m)
+                });
+                if let Some(u) = until {
+                    started = Some(started.map_or(u, |s| s.max(u)));
+                }
+                tx.prepare_cached(
+                    "INSERT INTO login_throttle (key, failed, locked_until, last_at)
+                     VALUES (?1, ?2, ?3, ?4)
+                     ON CONFLICT (key) DO UPDATE SET failed = excluded.failed,
+                         locked_until = excluded.locked_until, last_at = excluded.last_at",
+                )?
+                .execute(params![k.key, failed, until.map(to_sql), now])?;
+            }
+            Written::Attempt {
+                allowed: true,
+                locked_until: started,
+            }
+        }
+        Record::LoginReset { keys, refund } => {
+            let mut n = 0;
+            for k in keys {
+                n += tx
+                    .prepare_cached("DELETE FROM login_throttle WHERE key = ?1")?
+                    .execute([k])?;
+            }
+            for k in refund {
+                n += tx
+                    .prepare_cached(
+                        "UPDATE login_throttle SET failed = MAX(failed - 1, 0),
+                             locked_until = CASE WHEN failed - 1 < ?2 THEN NULL
+                                                 ELSE locked_until END
+                         WHERE key = ?1",
+                    )?
+                    .execute(params![k.key, k.limit])?;
+            }
+            Written::Count(n)
+        }
+        Record::ChangePassword {
+            account,
+            password_hash,
+            keep_session,
+        } => {
+            let n = tx
+                .prepare_cached(
+                    "UPDATE accounts SET password = ?2, must_change = 0, failed = 0,
+                         locked_until = NULL WHERE id = ?1",
+                )?
+                .execute(params![account, password_hash])?;
+            tx.prepare_cached(
+                "DELETE FROM login_throttle WHERE key = 'a:' || ?1 OR key LIKE 'p:' || ?1 || ':%'",
+            )?
+            .execute([account])?;
+            tx.prepare_cached(
+                "DELETE FROM sessions WHERE account = ?1 AND token_hash IS NOT ?2",
+            )?
+            .execute(params![account, keep_session])?;
+            Written::Count(n)
+        }
+        Record::MustChangePassword { account } => Written::Count(
+            tx.prepare_cached("UPDATE accounts SET must_change = 1 WHERE id = ?1")?
+                .execute([account])?,
+        ),
         Record::LoginSucceeded { account } => {
             tx.prepare_cached(
                 "UPDATE accounts SET failed = 0, locked_until = NULL WHERE id = ?1",
@@ -424,8 +528,7 @@ fn write_checked(
 
 // ---- reads -------------------------------------------------------------------------------
 
-const ACCOUNT_COLS: &str =
-    "id, login, kind, iin, name, org, roles, phone, password, failed, locked_until, created_at";
+const ACCOUNT_COLS: &str = "id, login, kind, iin, name, org, roles, phone, password, failed, locked_until, created_at, must_change";
 
 fn account_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AccountRow> {
     Ok(AccountRow {
@@ -441,6 +544,7 @@ fn account_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AccountRow> {
         failed: r.get(9)?,
         locked_until: opt_ts(r.get(10)?)?,
         created_at: from_sql(&r.get::<_, String>(11)?)?,
+        must_change: r.get(12)?,
     })
 }
 

@@ -20,7 +20,6 @@ use crate::accounts::Kind;
 use crate::auth::{self, Viewer};
 use crate::html::{self, Input, page};
 use crate::i18n::{Lang, Messages};
-use crate::ops::blocking;
 use crate::problem::{FieldError, Problem};
 use axum::extract::{Form, Query, State};
 use axum::http::{StatusCode, Uri, header};
@@ -39,6 +38,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(login_page, login_submit))
         .routes(routes!(register_page, register_submit))
         .routes(routes!(logout))
+        .routes(routes!(password_page, password_submit))
         .merge(portal::router())
         .merge(desk::router())
         .merge(extras::router())
@@ -198,7 +198,7 @@ pub fn banner(l: Lang, uri: &Uri) -> Markup {
 }
 
 /// The `?done=` banners there are (`done-*` messages).
-pub(crate) const DONE: [&str; 10] = [
+pub(crate) const DONE: [&str; 12] = [
     "booked",
     "booking_cancelled",
     "submitted",
@@ -209,6 +209,8 @@ pub(crate) const DONE: [&str; 10] = [
     "clock",
     "token_revoked",
     "logged_in",
+    "registration",
+    "password_changed",
 ];
 
 type Page = Result<Response, PageErr>;
@@ -268,11 +270,18 @@ struct NextQuery {
     next: Option<String>,
 }
 
-/// Only local paths are followed after login.
+/// Only local paths are followed after login: one leading '/', never "//" or "/\\" (another
+/// host to a browser), no backslash, whitespace or control character (a browser drops a TAB,
+/// and a newline cannot go in a `Location`).
 fn safe_next(next: Option<&str>) -> String {
-    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
-        .unwrap_or("/")
-        .to_string()
+    next.filter(|n| {
+        n.starts_with('/')
+            && !n.starts_with("//")
+            && !n.contains('\\')
+            && !n.chars().any(|c| c.is_control() || c.is_whitespace())
+    })
+    .unwrap_or("/")
+    .to_string()
 }
 
 fn login_form(v: &Viewer, next: &str, login: &str, errors: &[FieldError]) -> Markup {
@@ -302,15 +311,8 @@ fn login_form(v: &Viewer, next: &str, login: &str, errors: &[FieldError]) -> Mar
 async fn login_page(v: Viewer, uri: Uri, Query(q): Query<NextQuery>) -> Response {
     let h = here(&uri);
     let next = safe_next(q.next.as_deref());
-    html::html(
-        StatusCode::OK,
-        page(
-            &v,
-            &h,
-            v.lang.t("login-title"),
-            login_form(&v, &next, "", &[]),
-        ),
-    )
+    let body = html! { (banner(v.lang, &uri)) (login_form(&v, &next, "", &[])) };
+    html::html(StatusCode::OK, page(&v, &h, v.lang.t("login-title"), body))
 }
 
 /// Log in (form post).
@@ -331,11 +333,14 @@ async fn login_submit(
         f.get("login").trim().to_string(),
         f.get("password").to_string(),
     );
-    let s = st.clone();
-    let lg = login.clone();
-    match blocking(move || auth::login(&s, &lg, &pw, l)).await {
-        Ok((_, token, _)) => {
-            let mut res = see_other(&next);
+    match auth::login(&st, login.clone(), pw, v.source.clone(), l).await {
+        Ok((a, token, _)) => {
+            let to = if a.must_change {
+                auth::PASSWORD_PAGE
+            } else {
+                &next
+            };
+            let mut res = see_other(to);
             res.headers_mut()
                 .append(header::SET_COOKIE, auth::session_cookie(&st, &token));
             res
@@ -346,7 +351,7 @@ async fn login_submit(
                 rule: p.rule.clone(),
                 detail: p.detail.clone(),
             }];
-            html::html(
+            let mut res = html::html(
                 p.status_code(),
                 page(
                     &v,
@@ -354,14 +359,19 @@ async fn login_submit(
                     l.t("login-title"),
                     login_form(&v, &next, &login, &errors),
                 ),
-            )
+            );
+            if let Some(s) = p.retry_after {
+                res.headers_mut()
+                    .insert(header::RETRY_AFTER, axum::http::HeaderValue::from(s));
+            }
+            res
         }
     }
 }
 
 fn register_form(v: &Viewer, f: &Fields, errors: &[FieldError]) -> Markup {
     let l = v.lang;
-    let password_hint = l.t_count("form-password_length", auth::MIN_PASSWORD as u64);
+    let password_hint = l.t("password-new_hint");
     html! {
         (html::error_summary(l, errors))
         form method="post" action="/register" novalidate {
@@ -382,7 +392,7 @@ fn register_form(v: &Viewer, f: &Fields, errors: &[FieldError]) -> Markup {
                 .errors(errors)
                 .autocomplete("tel"))
             (Input::new("password", "password", l.t("register-password"))
-                .hint(&password_hint)
+                .hint(password_hint)
                 .errors(errors)
                 .autocomplete("new-password"))
             button type="submit" { (l.t("register-submit")) }
@@ -424,19 +434,9 @@ async fn register_submit(
         password: f.get("password").to_string(),
         phone: f.opt("phone"),
     };
-    let s = st.clone();
-    match blocking(move || {
-        let a = auth::register(&s, &r, l)?;
-        auth::login(&s, &a.login, &r.password, l)
-    })
-    .await
-    {
-        Ok((_, token, _)) => {
-            let mut res = see_other("/cabinet?done=registered");
-            res.headers_mut()
-                .append(header::SET_COOKIE, auth::session_cookie(&st, &token));
-            res
-        }
+    // The same answer whether the IIN had an account or not: to the login page.
+    match auth::register(&st, r, l).await {
+        Ok(()) => see_other("/login?done=registration&next=%2Fcabinet"),
         Err(p) => {
             let errors = if p.errors.is_empty() {
                 vec![FieldError {
@@ -457,6 +457,72 @@ async fn register_submit(
                 ),
             )
         }
+    }
+}
+
+// ---- password change ---------------------------------------------------------------------
+
+fn password_form(v: &Viewer, errors: &[FieldError]) -> Markup {
+    let l = v.lang;
+    let must = v.account.as_ref().is_some_and(|a| a.must_change);
+    html! {
+        @if must { div.banner role="status" { p { (l.t("password-must_change")) } } }
+        (html::error_summary(l, errors))
+        form method="post" action=(auth::PASSWORD_PAGE) novalidate {
+            (html::csrf_input(v))
+            (Input::new("password", "current_password", l.t("password-current"))
+                .errors(errors)
+                .autocomplete("current-password"))
+            (Input::new("password", "new_password", l.t("password-new"))
+                .hint(l.t("password-new_hint"))
+                .errors(errors)
+                .autocomplete("new-password"))
+            button type="submit" { (l.t("password-submit")) }
+        }
+    }
+}
+
+/// Change-password form (where an account with a one-time password is sent).
+#[utoipa::path(get, path = "/account/password", tag = "ui", responses((status = 200, content_type = "text/html", body = String)))]
+async fn password_page(v: Viewer, uri: Uri) -> Page {
+    let h = here(&uri);
+    logged_in(&v, &h)?;
+    ok(&v, &h, v.lang.t("password-title"), password_form(&v, &[]))
+}
+
+/// Change the password (form post).
+#[utoipa::path(post, path = "/account/password", tag = "ui", responses((status = 303), (status = 422, content_type = "text/html", body = String)))]
+async fn password_submit(
+    State(st): State<AppState>,
+    v: Viewer,
+    uri: Uri,
+    Form(f): Form<Fields>,
+) -> Page {
+    let (l, h) = (v.lang, here(&uri));
+    logged_in(&v, &h)?;
+    v.check_csrf(Some(f.get("csrf"))).or_page(&v, &h)?;
+    let c = auth::PasswordChange {
+        current_password: f.get("current_password").to_string(),
+        new_password: f.get("new_password").to_string(),
+    };
+    match auth::change_password(&st, &v, c).await {
+        Ok(()) => Ok(see_other("/?done=password_changed")),
+        Err(p) if p.status == 422 || p.status == 429 => {
+            let errors = if p.errors.is_empty() {
+                vec![FieldError {
+                    field: "current_password".into(),
+                    rule: p.rule.clone(),
+                    detail: p.detail.clone(),
+                }]
+            } else {
+                p.errors.clone()
+            };
+            Ok(html::html(
+                p.status_code(),
+                page(&v, &h, l.t("password-title"), password_form(&v, &errors)),
+            ))
+        }
+        Err(p) => Err(error_page(&v, &h, &p).into()),
     }
 }
 

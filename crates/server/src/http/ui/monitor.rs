@@ -249,7 +249,14 @@ fn tokens_body(st: &AppState, v: &Viewer, created: Option<&str>) -> Result<Marku
     let tokens = st.accounts.tokens(acc.id)?;
     let scopes = SCOPES
         .iter()
-        .filter(|s| **s != "admin" || acc.kind == crate::accounts::Kind::Admin);
+        .filter(|s| **s != "admin" || acc.kind == crate::accounts::Kind::Admin)
+        .filter(|s| {
+            **s != "metrics"
+                || matches!(
+                    acc.kind,
+                    crate::accounts::Kind::Admin | crate::accounts::Kind::Monitor
+                )
+        });
     Ok(html! {
         @if let Some(t) = created {
             div.banner role="status" { p { (l.t("tokens-created")) } p { code { (t) } } }
@@ -301,6 +308,7 @@ fn tokens_body(st: &AppState, v: &Viewer, created: Option<&str>) -> Result<Marku
 async fn tokens_page(State(st): State<AppState>, v: Viewer, uri: Uri) -> Page {
     let (l, h) = (v.lang, here(&uri));
     logged_in(&v, &h)?;
+    v.require_token_admin().or_page(&v, &h)?;
     let tokens = tokens_body(&st, &v, None).or_page(&v, &h)?;
     ok(
         &v,
@@ -348,6 +356,7 @@ async fn token_revoke_submit(
 ) -> Page {
     let h = here(&uri);
     let acc = logged_in(&v, "/tokens")?.clone();
+    v.require_token_admin().or_page(&v, &h)?;
     v.check_csrf(Some(f.get("csrf"))).or_page(&v, &h)?;
     if !st
         .accounts
