@@ -165,7 +165,11 @@ pub fn verify_anchors(
     let algorithms = identity::ecp::Algorithms::default();
     let mut anchors = vec![];
     let mut ok = true;
-    for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+    for (n, line) in text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
         let line_no = n + 1;
         let a: Anchor = match serde_json::from_str(line) {
             Ok(a) => a,
@@ -344,7 +348,10 @@ pub fn restore(
     let verified = crate::apps::verify(&store, out)?;
     let mut views = crate::apps::rebuild_views(&store, false, out)?;
     if !views {
-        writeln!(out, "the restored views differ from the journal: rebuilding them")?;
+        writeln!(
+            out,
+            "the restored views differ from the journal: rebuilding them"
+        )?;
         views = crate::apps::rebuild_views(&store, true, out)?
             && crate::apps::rebuild_views(&store, false, out)?;
     }

@@ -68,7 +68,12 @@ fn a_vanished_file_is_noticed_without_any_write() {
     while store.health().state == HealthState::Ok && started.elapsed() < Duration::from_secs(5) {
         std::thread::sleep(Duration::from_millis(50));
     }
-    assert_eq!(store.health().state, HealthState::Gone, "{:?}", store.health());
+    assert_eq!(
+        store.health().state,
+        HealthState::Gone,
+        "{:?}",
+        store.health()
+    );
 }
 
 #[test]
@@ -150,7 +155,11 @@ fn a_read_only_file_refuses_writes_and_recovers() {
     let store = open(&dir);
     submit_n(&store, "r", 1);
     std::fs::set_permissions(dir.db(), std::fs::Permissions::from_mode(0o444)).unwrap();
-    if std::fs::OpenOptions::new().write(true).open(dir.db()).is_ok() {
+    if std::fs::OpenOptions::new()
+        .write(true)
+        .open(dir.db())
+        .is_ok()
+    {
         std::fs::set_permissions(dir.db(), std::fs::Permissions::from_mode(0o644)).unwrap();
         testkit::skip("running as root: file permissions do not bind");
         return;

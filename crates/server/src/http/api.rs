@@ -1113,7 +1113,11 @@ async fn ready(State(st): State<AppState>) -> Response {
     } else {
         StatusCode::SERVICE_UNAVAILABLE
     };
-    (status, Json(serde_json::json!({ "ready": h.writable, "store": h }))).into_response()
+    (
+        status,
+        Json(serde_json::json!({ "ready": h.writable, "store": h })),
+    )
+        .into_response()
 }
 
 // ---- documents ---------------------------------------------------------------------------

@@ -181,7 +181,11 @@ impl SqliteStore {
             tx.commit()?;
         }
         if let Some(pages) = options.max_pages {
-            conn.pragma_update(None, "max_page_count", i64::try_from(pages).unwrap_or(i64::MAX))?;
+            conn.pragma_update(
+                None,
+                "max_page_count",
+                i64::try_from(pages).unwrap_or(i64::MAX),
+            )?;
         }
         let files = health::Files::new(&path)
             .map_err(|e| StoreError::Db(format!("cannot examine {}: {e}", path.display())))?;
