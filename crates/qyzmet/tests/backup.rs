@@ -138,8 +138,10 @@ fn a_backup_taken_while_writing_restores_every_application_acknowledged_before_i
         );
     }
     println!(
-        "backup: {} acknowledged before it, {during} by its end, {} restored",
+        "backup: {} applications acknowledged before it started, {} by its end; restored \
+         {} journal entries",
         50 + before.len(),
+        50 + during,
         copy.journal_heads(&[]).unwrap().last.entries
     );
 }
