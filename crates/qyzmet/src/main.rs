@@ -8,6 +8,7 @@
 mod apps;
 mod bench;
 mod bench_server;
+mod ops;
 mod pki;
 
 use anyhow::{Context, Result, bail};
@@ -212,6 +213,32 @@ enum Command {
         /// Behind a reverse proxy: the client's address is the last X-Forwarded-For hop.
         #[arg(long, env = "QYZMET_TRUST_PROXY")]
         trust_proxy: bool,
+        /// Append a signed journal head to this file periodically (see `journal anchor`);
+        /// keep it off this machine's disk, e.g. on append-only storage.
+        #[arg(long, value_name = "FILE")]
+        anchor_file: Option<PathBuf>,
+        /// Seconds between anchors (an unchanged journal is not anchored again).
+        #[arg(long, value_name = "SECS", default_value_t = 300)]
+        anchor_every: u64,
+    },
+    /// Copy the store into FILE as of one instant, online (the server may keep writing).
+    Backup {
+        #[command(flatten)]
+        data: DataDir,
+        /// The backup file (must not exist).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Put a backup into a new data directory, then verify its journal and check its views.
+    Restore {
+        /// The backup file (from `qyzmet backup`).
+        #[arg(long, value_name = "FILE")]
+        from: PathBuf,
+        /// The new data directory (must be empty or absent).
+        #[command(flatten)]
+        data: DataDir,
+        #[command(flatten)]
+        catalogue: CatalogueArg,
     },
     /// Create demo organisations and accounts; prints logins and passwords.
     DemoData {
@@ -282,10 +309,25 @@ struct DataDir {
 
 #[derive(Subcommand)]
 enum JournalCommand {
-    /// Recompute every application's hash chain; report the first broken entry.
+    /// Recompute every application's hash chain; report the first broken entry. With
+    /// `--anchor`, also check that the journal still holds every signed head in that file.
     Verify {
         #[command(flatten)]
         db: DbArgs,
+        /// An anchor file (from `journal anchor` or `serve --anchor-file`).
+        #[arg(long, value_name = "FILE")]
+        anchor: Option<PathBuf>,
+        /// The anchor public key to trust (PEM); default: the key next to the database.
+        #[arg(long, value_name = "FILE")]
+        anchor_key: Option<PathBuf>,
+    },
+    /// Sign the journal's current head with the data directory's anchor key and append it to
+    /// FILE (JSON lines); prints the anchor.
+    Anchor {
+        #[command(flatten)]
+        data: DataDir,
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
     },
 }
 
@@ -592,12 +634,23 @@ fn run(cli: Cli) -> Result<ExitCode> {
             demo,
             public_url,
             trust_proxy,
+            anchor_file,
+            anchor_every,
         } => {
             drop(out);
             let as_of = as_of
                 .as_deref()
                 .map(|s| apps::parse_at(Some(s)))
                 .transpose()?;
+            if let Some(file) = anchor_file {
+                let key = ops::anchor_key(&data.dir)?;
+                ops::anchor_periodically(
+                    data.dir.join("qyzmet.db"),
+                    key,
+                    file,
+                    std::time::Duration::from_secs(anchor_every.max(1)),
+                );
+            }
             let config = server::Config {
                 data_dir: data.dir,
                 listen,
@@ -624,10 +677,46 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Journal {
-            command: JournalCommand::Verify { db },
+            command:
+                JournalCommand::Verify {
+                    db,
+                    anchor,
+                    anchor_key,
+                },
         } => {
+            let path = db.db.clone().unwrap_or_else(apps::default_db);
             let (_, store) = open(db)?;
-            Ok(if apps::verify(&store, &mut out)? {
+            let mut ok = apps::verify(&store, &mut out)?;
+            if let Some(file) = anchor {
+                let dir = path.parent().unwrap_or(Path::new("."));
+                let trusted = ops::trusted_key(anchor_key.as_deref(), dir)?;
+                ok &= ops::verify_anchors(&store, &file, &trusted, &mut out)?;
+            }
+            Ok(if ok {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
+        }
+        Command::Journal {
+            command: JournalCommand::Anchor { data, out: file },
+        } => {
+            let key = ops::anchor_key(&data.dir)?;
+            let a = ops::append_anchor(&data.dir.join("qyzmet.db"), &key, &file)?;
+            writeln!(out, "{}", serde_json::to_string(&a)?)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Backup { data, out: file } => {
+            ops::backup(&data.dir.join("qyzmet.db"), &file, &mut out)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Restore {
+            from,
+            data,
+            catalogue,
+        } => {
+            let ctx = apps::context(catalogue.regulations.as_deref())?;
+            Ok(if ops::restore(&from, &data.dir, ctx, &mut out)? {
                 ExitCode::SUCCESS
             } else {
                 ExitCode::FAILURE

@@ -281,6 +281,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("post", "/admin/clock"),
     ("get", "/metrics"),
     ("get", "/healthz"),
+    ("get", "/ready"),
     ("get", "/openapi.json"),
     ("get", "/"),
     ("get", "/login"),

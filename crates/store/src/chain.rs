@@ -34,6 +34,22 @@ pub fn entry_hash(
     Some(hex(&h.finalize()))
 }
 
+/// The journal's running digest, which anchors sign: starting from [`GENESIS`] (the empty
+/// journal), each entry in global order folds in as
+/// `sha256(prev_digest || seq || entry_hash)`, with both hashes as their 32 raw bytes and `seq`
+/// a big-endian u64. The per-application chains alone cannot show a journal rewritten and
+/// rehashed throughout; this one value per position can, against a signed copy kept outside
+/// the database. Returns None when a hash is not 64 hex digits.
+pub fn journal_digest(prev_digest: &str, seq: i64, entry_hash: &str) -> Option<String> {
+    let prev = unhex32(prev_digest)?;
+    let entry = unhex32(entry_hash)?;
+    let mut h = Sha256::new();
+    h.update(prev);
+    h.update((seq as u64).to_be_bytes());
+    h.update(entry);
+    Some(hex(&h.finalize()))
+}
+
 fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut s = String::with_capacity(bytes.len() * 2);
@@ -189,6 +205,15 @@ mod tests {
             entry_hash(GENESIS, "a", 1, "bc").unwrap()
         );
         assert_eq!(entry_hash("xyz", "a1", 1, "{}"), None);
+    }
+
+    #[test]
+    fn journal_digest_depends_on_position_and_entry() {
+        let e = entry_hash(GENESIS, "a1", 1, "{}").unwrap();
+        let d = journal_digest(GENESIS, 1, &e).unwrap();
+        assert_ne!(d, journal_digest(GENESIS, 2, &e).unwrap());
+        assert_ne!(d, journal_digest(&e, 1, &e).unwrap());
+        assert_eq!(journal_digest(GENESIS, 1, "zz"), None);
     }
 
     #[test]

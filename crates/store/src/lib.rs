@@ -24,6 +24,11 @@
 //!   changed nothing, so a retry is decided afresh.
 //! - A rejected command never aborts its batch; a database error aborts and fails the whole
 //!   batch (every command in it gets [`StoreError::Db`]; none of them happened).
+//! - A store that cannot write durably any more — its file deleted, moved or replaced while
+//!   open, made read-only, the disk full, the writer gone — refuses every write with
+//!   [`StoreError::Db`] saying why, never acknowledges one, and says so in [`Store::health`].
+//!   Read-only, disk full and I/O errors clear once the store can write again; a vanished or
+//!   replaced file is final until restart.
 
 mod chain;
 mod instant;
@@ -32,11 +37,11 @@ pub mod schema;
 mod sqlite;
 pub mod views;
 
-pub use chain::{GENESIS, Problem, entry_hash};
+pub use chain::{GENESIS, Problem, entry_hash, journal_digest};
 pub use engine::{Application, Command, Event, Rejection, Status};
 pub use jiff::Timestamp;
 pub use records::{Record, Records, Written};
-pub use sqlite::{Options, SqliteStore, Ticket};
+pub use sqlite::{BackupReport, Options, SqliteStore, Ticket};
 pub use views::{ListQuery, ListRow, Page, Scope};
 
 use serde::{Deserialize, Serialize};
@@ -145,6 +150,81 @@ impl std::fmt::Display for Broken {
             self.seq, self.application, self.app_seq, self.problem
         )
     }
+}
+
+/// Whether the store can write (see [`Store::health`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HealthState {
+    Ok,
+    /// The database file was deleted or moved away while open (final until restart).
+    Gone,
+    /// Another file now sits at the database's path (final until restart).
+    Replaced,
+    /// The file or its file system is read-only.
+    ReadOnly,
+    /// The disk (or a configured size limit) is full.
+    Full,
+    /// Writes fail with an I/O error.
+    IoError,
+    /// The writer thread is gone.
+    WriterDead,
+    /// The store was shut down.
+    Closed,
+}
+
+/// The store's health: for liveness and readiness probes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Health {
+    pub state: HealthState,
+    /// Whether writes can be taken now.
+    pub writable: bool,
+    /// Why not, in words (None when ok).
+    pub detail: Option<String>,
+}
+
+impl Health {
+    pub fn ok() -> Health {
+        Health {
+            state: HealthState::Ok,
+            writable: true,
+            detail: None,
+        }
+    }
+    pub fn new(state: HealthState, detail: impl Into<String>) -> Health {
+        Health {
+            writable: state == HealthState::Ok,
+            state,
+            detail: Some(detail.into()),
+        }
+    }
+    /// A line for logs and errors.
+    pub fn message(&self) -> String {
+        match &self.detail {
+            Some(d) => d.clone(),
+            None => "ok".into(),
+        }
+    }
+}
+
+/// The whole journal's digest up to an entry (see [`journal_digest`]): what an anchor signs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JournalHead {
+    /// Global sequence number of the last entry covered (0: the empty journal).
+    pub seq: i64,
+    /// Entries covered.
+    pub entries: u64,
+    /// Hex digest of every entry's hash up to `seq`, in global order.
+    pub digest: String,
+}
+
+/// The answer of [`Store::journal_heads`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JournalHeads {
+    /// One per asked position, in the order asked; None when the journal has no entry there.
+    pub at: Vec<Option<JournalHead>>,
+    /// The head of the whole journal.
+    pub last: JournalHead,
 }
 
 /// Counters of the writer, for tests, benchmarks and `/metrics`.
@@ -321,4 +401,9 @@ pub trait Store: Records + Send + Sync {
     fn verify_journal(&self) -> Result<VerifyReport, StoreError>;
     /// Writer counters so far (since open).
     fn stats(&self) -> Stats;
+    /// Whether the store can write now, and why not (cheap: no I/O).
+    fn health(&self) -> Health;
+    /// The journal's digest at each of the global positions `at` and at its end (one read
+    /// transaction): what anchors sign and what `journal verify --anchor` compares.
+    fn journal_heads(&self, at: &[i64]) -> Result<JournalHeads, StoreError>;
 }

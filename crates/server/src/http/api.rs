@@ -108,6 +108,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(admin_clock))
         .routes(routes!(metrics))
         .routes(routes!(healthz))
+        .routes(routes!(ready))
         .routes(routes!(openapi_json))
 }
 
@@ -1139,10 +1140,31 @@ async fn metrics(State(st): State<AppState>, v: Viewer) -> Result<Response, Prob
         .into_response())
 }
 
-/// Liveness.
-#[utoipa::path(get, path = "/healthz", tag = "monitoring", responses((status = 200, body = String)))]
-async fn healthz() -> &'static str {
-    "ok"
+/// Liveness: the process answers (always 200), with the store's state for whoever looks —
+/// a store that cannot write needs an operator, not a restart loop.
+#[utoipa::path(get, path = "/healthz", tag = "monitoring",
+    responses((status = 200, body = Object, description = "`{status, store: {state, writable, detail}}`")))]
+async fn healthz(State(st): State<AppState>) -> Json<serde_json::Value> {
+    Json(serde_json::json!({ "status": "ok", "store": st.store.health() }))
+}
+
+/// Readiness: 503 while the store cannot write (its file gone or replaced, read-only, disk
+/// full, writer stopped), so a load balancer sends no more writes here.
+#[utoipa::path(get, path = "/ready", tag = "monitoring", responses(
+    (status = 200, body = Object, description = "`{ready: true, store}`"),
+    (status = 503, body = Object, description = "`{ready: false, store: {state, writable, detail}}`")))]
+async fn ready(State(st): State<AppState>) -> Response {
+    let h = st.store.health();
+    let status = if h.writable {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (
+        status,
+        Json(serde_json::json!({ "ready": h.writable, "store": h })),
+    )
+        .into_response()
 }
 
 // ---- documents ---------------------------------------------------------------------------

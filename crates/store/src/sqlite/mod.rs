@@ -5,9 +5,13 @@
 //! file (one `SqliteStore` per file; a second one would contend for the write lock and its
 //! writer's cache would go stale).
 
+mod health;
+mod ops;
 mod records;
 mod views;
 mod writer;
+
+pub use ops::BackupReport;
 
 use crate::chain::{Checker, Problem, Row};
 use crate::records::{
@@ -16,8 +20,8 @@ use crate::records::{
 };
 use crate::views::{ListQuery, ListRow, Page, Scope};
 use crate::{
-    Action, ActionOutcome, Aggregates, Broken, OutboxEntry, Outcome, RebuildReport, Stats, Store,
-    StoreError, Task, VerifyReport, instant, schema,
+    Action, ActionOutcome, Aggregates, Broken, Health, HealthState, JournalHeads, OutboxEntry,
+    Outcome, RebuildReport, Stats, Store, StoreError, Task, VerifyReport, instant, schema,
 };
 use engine::{Application, Command, Ctx, Event, Status};
 use jiff::Timestamp;
@@ -40,6 +44,9 @@ pub struct Options {
     /// Open applications the writer keeps in memory; past this the cache is dropped and
     /// refilled from the view.
     pub cache_capacity: usize,
+    /// Cap on the database's size in pages (SQLite `max_page_count`); past it writes are
+    /// refused as "disk full". None: only the disk limits it.
+    pub max_pages: Option<u64>,
 }
 
 impl Default for Options {
@@ -49,6 +56,7 @@ impl Default for Options {
             queue: 8192,
             readers: 4,
             cache_capacity: 100_000,
+            max_pages: None,
         }
     }
 }
@@ -115,6 +123,7 @@ pub struct SqliteStore {
     writer: Option<JoinHandle<()>>,
     readers: Mutex<Vec<Connection>>,
     counters: Arc<Counters>,
+    monitor: Arc<health::Monitor>,
     options: Options,
 }
 
@@ -171,6 +180,16 @@ impl SqliteStore {
             views::rebuild(&tx, &ctx, true)??;
             tx.commit()?;
         }
+        if let Some(pages) = options.max_pages {
+            conn.pragma_update(
+                None,
+                "max_page_count",
+                i64::try_from(pages).unwrap_or(i64::MAX),
+            )?;
+        }
+        let files = health::Files::new(&path)
+            .map_err(|e| StoreError::Db(format!("cannot examine {}: {e}", path.display())))?;
+        let monitor = Arc::new(health::Monitor::new());
         let counters = Arc::new(Counters::default());
         let (tx, rx) = mpsc::sync_channel(options.queue.max(1));
         let w = writer::Writer::new(
@@ -179,6 +198,8 @@ impl SqliteStore {
             counters.clone(),
             options.max_batch,
             options.cache_capacity,
+            files,
+            monitor.clone(),
         );
         let writer = std::thread::Builder::new()
             .name("store-writer".into())
@@ -190,6 +211,7 @@ impl SqliteStore {
             writer: Some(writer),
             readers: Mutex::new(vec![]),
             counters,
+            monitor,
             options,
         };
         Ok(store)
@@ -210,6 +232,17 @@ impl SqliteStore {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Back up the database at `db` into `to` (a new file) as of one instant, while a server
+    /// may be writing it; see [`ops`]. Needs no open store.
+    pub fn backup(db: &Path, to: &Path) -> Result<BackupReport, StoreError> {
+        ops::backup(db, to)
+    }
+
+    /// [`Store::journal_heads`] of the database at `db`, read beside a live server.
+    pub fn journal_heads_of(db: &Path, at: &[i64]) -> Result<JournalHeads, StoreError> {
+        ops::journal_heads(&mut ops::connect_existing(db)?, at)
     }
 
     /// Queue a command without waiting: the ticket waits. Commands are decided in queue order.
@@ -574,6 +607,21 @@ impl Store for SqliteStore {
             largest_batch: c.largest_batch.load(Ordering::Relaxed),
             failed_batches: c.failed_batches.load(Ordering::Relaxed),
         }
+    }
+
+    fn health(&self) -> Health {
+        match &self.writer {
+            None => Health::new(HealthState::Closed, "the store is closed"),
+            Some(w) if w.is_finished() => Health::new(
+                HealthState::WriterDead,
+                "the store's writer thread has stopped; writes are refused (restart the server)",
+            ),
+            Some(_) => self.monitor.get(),
+        }
+    }
+
+    fn journal_heads(&self, at: &[i64]) -> Result<JournalHeads, StoreError> {
+        ops::journal_heads(&mut connect(&self.path)?, at)
     }
 }
 

@@ -6,12 +6,16 @@
 //! head), loaded from the `applications` view on first use. A batch sees its own earlier
 //! commands through a per-batch overlay, merged into the cache only after the commit; on a
 //! database error the overlay is dropped and the touched applications are evicted.
+//!
+//! It also guards the file (see [`super::health`]): a batch is refused while the store cannot
+//! write, and answered only if the file it committed into is still the one at the path.
 //! Not for: reads (readers have their own connections) or anything that blocks on callers.
 
+use super::health::{self, Files, Monitor};
 use super::{Answer, Counters, Job, records, views as sqlviews};
 use crate::chain::{GENESIS, entry_hash};
 use crate::views;
-use crate::{Action, ActionOutcome, Op, Outcome, StoreError, instant};
+use crate::{Action, ActionOutcome, Health, HealthState, Op, Outcome, StoreError, instant};
 use engine::{Application, Command, Ctx, Event, Status, apply, decide};
 use jiff::Timestamp;
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
@@ -20,7 +24,11 @@ use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
-use std::sync::mpsc::Receiver;
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::time::{Duration, Instant};
+
+/// How often an idle (or busy) writer checks that its file is still there and writable.
+const CHECK_EVERY: Duration = Duration::from_secs(1);
 
 /// An application as the writer knows it: state plus the head of its journal chain.
 #[derive(Clone)]
@@ -52,6 +60,9 @@ pub(crate) struct Writer {
     pub max_batch: usize,
     pub cache_capacity: usize,
     cache: HashMap<String, Cached>,
+    files: Files,
+    monitor: Arc<Monitor>,
+    last_check: Instant,
 }
 
 impl Writer {
@@ -61,6 +72,8 @@ impl Writer {
         counters: Arc<Counters>,
         max_batch: usize,
         cache_capacity: usize,
+        files: Files,
+        monitor: Arc<Monitor>,
     ) -> Writer {
         Writer {
             conn,
@@ -69,12 +82,23 @@ impl Writer {
             max_batch: max_batch.max(1),
             cache_capacity,
             cache: HashMap::new(),
+            files,
+            monitor,
+            last_check: Instant::now(),
         }
     }
 
     /// Serve jobs until every sender is gone, then return (the queue is drained first).
     pub fn run(mut self, rx: Receiver<Job>) {
-        while let Ok(first) = rx.recv() {
+        loop {
+            if self.last_check.elapsed() >= CHECK_EVERY {
+                self.check();
+            }
+            let first = match rx.recv_timeout(CHECK_EVERY) {
+                Ok(j) => j,
+                Err(RecvTimeoutError::Timeout) => continue,
+                Err(RecvTimeoutError::Disconnected) => break,
+            };
             let mut jobs = Vec::with_capacity(self.max_batch.min(64));
             push(&mut jobs, first);
             while jobs.len() < self.max_batch {
@@ -87,13 +111,86 @@ impl Writer {
         }
     }
 
+    /// The periodic check: the file is still ours and writable; a passing fault is retried.
+    fn check(&mut self) {
+        self.last_check = Instant::now();
+        let _ = self.writable();
+    }
+
+    /// Whether a batch may be written now; sets the health either way. A vanished or
+    /// replaced file stays refused; other faults are probed with a real write.
+    fn writable(&mut self) -> Result<(), Health> {
+        let now = self.monitor.get();
+        if matches!(now.state, HealthState::Gone | HealthState::Replaced) {
+            return Err(now);
+        }
+        let found = self
+            .files
+            .check()
+            .and_then(|()| self.files.writable())
+            .and_then(|()| {
+                if now.state == HealthState::Ok {
+                    Ok(())
+                } else {
+                    self.probe()
+                }
+            });
+        match found {
+            Ok(()) => {
+                self.monitor.set(Health::ok());
+                Ok(())
+            }
+            Err(h) => {
+                self.monitor.set(h.clone());
+                Err(h)
+            }
+        }
+    }
+
+    /// A small real write: does a commit go through again (space freed, remounted rw)?
+    fn probe(&mut self) -> Result<(), Health> {
+        let r = self.conn.execute(
+            "INSERT INTO meta (key, value) VALUES ('write_probe', ?1)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [instant::to_sql(Timestamp::now())],
+        );
+        match r {
+            Ok(_) => Ok(()),
+            Err(e) => {
+                let h = health::from_error(&e, &self.files.path);
+                Err(if h.state == HealthState::Ok {
+                    Health::new(HealthState::IoError, format!("a probe write failed: {e}"))
+                } else {
+                    h
+                })
+            }
+        }
+    }
+
     /// Run `jobs` (never `Job::Commands`: [`push`] flattens them) in one transaction.
     fn batch(&mut self, jobs: Vec<Job>) {
         if self.cache.len() > self.cache_capacity {
             self.cache.clear();
         }
+        // Refused before anything is written: the store cannot keep it.
+        if let Err(h) = self.writable() {
+            self.counters.failed_batches.fetch_add(1, Ordering::Relaxed);
+            return refuse(jobs, &refusal(&h));
+        }
         let mut overlay: HashMap<String, Cached> = HashMap::new();
-        match self.transact(&jobs, &mut overlay) {
+        let result = self.transact(&jobs, &mut overlay);
+        // Committed into the file at the path? If it vanished meanwhile, nobody will read
+        // what was just written: refuse rather than acknowledge.
+        if let Err(h) = self.files.check() {
+            if !self.conn.is_autocommit() {
+                let _ = self.conn.execute_batch("ROLLBACK");
+            }
+            self.monitor.set(h.clone());
+            self.cache.clear();
+            self.counters.failed_batches.fetch_add(1, Ordering::Relaxed);
+            return refuse(jobs, &refusal(&h));
+        }
+        match result {
             Ok(answers) => {
                 let c = &self.counters;
                 c.transactions.fetch_add(1, Ordering::Relaxed);
@@ -138,24 +235,14 @@ impl Writer {
                     self.cache.remove(id);
                 }
                 self.counters.failed_batches.fetch_add(1, Ordering::Relaxed);
-                let err = StoreError::Db(e.to_string());
-                for job in jobs {
-                    match job {
-                        Job::Command { reply, .. } => {
-                            let _ = reply.send(Err(err.clone()));
-                        }
-                        Job::MarkPublished { reply, .. } => {
-                            let _ = reply.send(Err(err.clone()));
-                        }
-                        Job::Action { reply, .. } => {
-                            let _ = reply.send(Err(err.clone()));
-                        }
-                        Job::Rebuild { reply, .. } => {
-                            let _ = reply.send(Err(err.clone()));
-                        }
-                        Job::Commands(_) => unreachable!("flattened by push"),
-                    }
-                }
+                let h = health::from_error(&e, &self.files.path);
+                let err = if h.state == HealthState::Ok {
+                    StoreError::Db(e.to_string())
+                } else {
+                    self.monitor.set(h.clone());
+                    refusal(&h)
+                };
+                refuse(jobs, &err);
             }
         }
     }
@@ -207,6 +294,35 @@ impl Writer {
         }
         tx.commit()?;
         Ok(answers)
+    }
+}
+
+/// The error every job of a refused batch gets.
+fn refusal(h: &Health) -> StoreError {
+    StoreError::Db(format!(
+        "the store cannot write: {}; nothing was written",
+        h.message()
+    ))
+}
+
+/// Answer every job with `err`: none of them happened.
+fn refuse(jobs: Vec<Job>, err: &StoreError) {
+    for job in jobs {
+        match job {
+            Job::Command { reply, .. } => {
+                let _ = reply.send(Err(err.clone()));
+            }
+            Job::MarkPublished { reply, .. } => {
+                let _ = reply.send(Err(err.clone()));
+            }
+            Job::Action { reply, .. } => {
+                let _ = reply.send(Err(err.clone()));
+            }
+            Job::Rebuild { reply, .. } => {
+                let _ = reply.send(Err(err.clone()));
+            }
+            Job::Commands(_) => unreachable!("flattened by push"),
+        }
     }
 }
 
