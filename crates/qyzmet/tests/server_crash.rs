@@ -10,6 +10,9 @@
 //! automatic steps, intakes past acceptance, nothing half-written, one submission per key) and
 //! with `qyzmet journal verify` and `qyzmet views rebuild --check`.
 //!
+//! A second test runs the same load on a small tmpfs while the disk fills up and is freed and
+//! while the database is made read-only and writable again (see its doc).
+//!
 //! `QYZMET_CRASH_KILLS` sets the number of kills (default 20, about 90 s; the long run is
 //! `QYZMET_CRASH_KILLS=200 cargo test -p qyzmet --test server_crash`, about 4 s a kill),
 //! `QYZMET_CRASH_SEED` replays a run's random moments (the seed is printed),
@@ -262,12 +265,33 @@ struct Server {
 }
 
 fn start_server(data: &Path, addr: SocketAddr, as_of: jiff::Timestamp, log: &Path) -> Server {
+    start_server_as(data, addr, as_of, log, None)
+}
+
+/// The server, as an unprivileged user when `uid` is given (file modes bind it: root
+/// ignores them, so a read-only database can only be shown to a server that is not root).
+fn start_server_as(
+    data: &Path,
+    addr: SocketAddr,
+    as_of: jiff::Timestamp,
+    log: &Path,
+    uid: Option<u32>,
+) -> Server {
     let log = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
         .open(log)
         .unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_qyzmet"))
+    let mut cmd = match uid {
+        Some(u) => {
+            let mut c = Command::new("setpriv");
+            c.args(["--reuid", &u.to_string(), "--regid", &u.to_string()])
+                .args(["--clear-groups", env!("CARGO_BIN_EXE_qyzmet")]);
+            c
+        }
+        None => Command::new(env!("CARGO_BIN_EXE_qyzmet")),
+    };
+    let mut child = cmd
         .arg("serve")
         .arg("--data")
         .arg(data)
@@ -347,8 +371,10 @@ struct Shared {
     retried_replayed: AtomicU64,
     /// Cut requests whose retry created the application (the first attempt had not).
     retried_created: AtomicU64,
-    /// Definite answers other than 2xx (each one fails the test).
+    /// Definite answers other than 2xx (each one fails the test), but for 503.
     errors: Mutex<Vec<String>>,
+    /// 503 answers: the store refused the write (disk full, read-only); retried later.
+    refused: AtomicU64,
     /// Milliseconds spent in answered requests, and how many, per kind (for the summary).
     answered_ms: [AtomicU64; 3],
     answered: [AtomicU64; 3],
@@ -521,6 +547,13 @@ fn client(
                     applicant_iin: p.applicant_iin,
                     uploads: p.uploads,
                 });
+            }
+            Ok(r) if r.status == 503 => {
+                // Refused, nothing written: the same request again later (if it had been
+                // written, the retry would answer `replayed` and fail the test).
+                shared.refused.fetch_add(1, Ordering::SeqCst);
+                pending = Some(p);
+                std::thread::sleep(Duration::from_millis(50));
             }
             Ok(r) if r.status == 401 => {
                 // A session lost? Log in again and send the same request.
@@ -718,39 +751,13 @@ impl Drop for TempDir {
     }
 }
 
-#[test]
-fn acknowledged_server_actions_survive_sigkill() {
-    let kills: usize = std::env::var("QYZMET_CRASH_KILLS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(20);
-    let seed = std::env::var("QYZMET_CRASH_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .as_nanos() as u64
-        });
-    let dir =
-        TempDir(std::env::temp_dir().join(format!("qyzmet-server-crash-{}", std::process::id())));
-    let _ = std::fs::remove_dir_all(&dir.0);
-    std::fs::create_dir_all(&dir.0).unwrap();
-    let data = dir.0.join("data");
-    let db = data.join("qyzmet.db");
-    let log = dir.0.join("server.log");
-    say(&format!(
-        "server crash test: seed {seed} (QYZMET_CRASH_SEED={seed} replays it), {kills} kills, data {}",
-        data.display()
-    ));
-    let mut rng = Lcg(seed);
-
-    // Demo organisations, accounts and signing keys.
+/// Demo organisations, accounts and signing keys in `data`: (the server clock's base, when
+/// the test started, the demo citizens with their keys).
+fn demo_setup(data: &Path) -> (jiff::Timestamp, Instant, Vec<Citizen>) {
     let out = Command::new(env!("CARGO_BIN_EXE_qyzmet"))
         .arg("demo-data")
         .arg("--data")
-        .arg(&data)
+        .arg(data)
         .arg("--regulations")
         .arg(regulations())
         .output()
@@ -787,14 +794,19 @@ fn acknowledged_server_actions_survive_sigkill() {
             .collect()
     };
 
-    let addr: SocketAddr = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap()
-    };
-    let shared = Arc::new(Shared::default());
-    let mut server = start_server(&data, addr, server_now(base, started), &log);
+    (base, started, citizens)
+}
 
-    // The clients: a citizen each on the portal (1–2 uploads), an office clerk, an operator.
+/// The clients: a citizen each on the portal (1–2 uploads), an office clerk, an operator;
+/// returns once all have logged in.
+fn spawn_clients(
+    addr: SocketAddr,
+    shared: &Arc<Shared>,
+    citizens: Vec<Citizen>,
+    base: jiff::Timestamp,
+    started: Instant,
+    seed: u64,
+) -> Vec<std::thread::JoinHandle<()>> {
     let mut clients = vec![];
     for (i, c) in citizens.into_iter().enumerate() {
         let shared = shared.clone();
@@ -836,6 +848,89 @@ fn acknowledged_server_actions_survive_sigkill() {
         std::thread::sleep(Duration::from_millis(20));
     }
 
+    clients
+}
+
+/// Let the clients finish what is in hand (retrying until answered); no answer but 2xx (and
+/// 503, retried) came. The acknowledged actions.
+fn drain(shared: &Shared, clients: Vec<std::thread::JoinHandle<()>>) -> Vec<Ack> {
+    shared.drain.store(true, Ordering::SeqCst);
+    for c in clients {
+        c.join().expect("a client panicked");
+    }
+    let errors = shared.errors.lock().unwrap().clone();
+    assert!(errors.is_empty(), "answers other than 2xx: {errors:#?}");
+    shared.acks.lock().unwrap().clone()
+}
+
+/// Every application the store has is an acknowledged one: each cut or refused request was
+/// retried with its key until answered, so nothing else may have been created.
+fn no_phantoms(db: &Path, acks: &[Ack]) {
+    {
+        let c = open_ro(db);
+        let stored: BTreeSet<String> = submissions_by_key(&c).into_values().flatten().collect();
+        let acked: BTreeSet<String> = acks.iter().map(|a| a.id.clone()).collect();
+        assert_eq!(
+            acked.len(),
+            acks.len(),
+            "two acknowledgements name one application"
+        );
+        let phantom: Vec<_> = stored.difference(&acked).collect();
+        assert!(
+            phantom.is_empty(),
+            "applications nobody was told of: {phantom:?}"
+        );
+    }
+}
+
+/// `qyzmet journal verify` and `qyzmet views rebuild --check` (no difference).
+fn verify_cli(db: &Path) {
+    let (ok, out) = run_cli(&["journal", "verify"], db);
+    assert!(ok, "qyzmet journal verify: {out}");
+    let (ok, out) = run_cli(&["views", "rebuild", "--check"], db);
+    assert!(
+        ok && out.contains(" 0 difference(s)"),
+        "qyzmet views rebuild --check: {out}"
+    );
+}
+
+#[test]
+fn acknowledged_server_actions_survive_sigkill() {
+    let kills: usize = std::env::var("QYZMET_CRASH_KILLS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(20);
+    let seed = std::env::var("QYZMET_CRASH_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_nanos() as u64
+        });
+    let dir =
+        TempDir(std::env::temp_dir().join(format!("qyzmet-server-crash-{}", std::process::id())));
+    let _ = std::fs::remove_dir_all(&dir.0);
+    std::fs::create_dir_all(&dir.0).unwrap();
+    let data = dir.0.join("data");
+    let db = data.join("qyzmet.db");
+    let log = dir.0.join("server.log");
+    say(&format!(
+        "server crash test: seed {seed} (QYZMET_CRASH_SEED={seed} replays it), {kills} kills, data {}",
+        data.display()
+    ));
+    let mut rng = Lcg(seed);
+
+    let (base, started, citizens) = demo_setup(&data);
+    let addr: SocketAddr = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap()
+    };
+    let shared = Arc::new(Shared::default());
+    let mut server = start_server(&data, addr, server_now(base, started), &log);
+
+    let clients = spawn_clients(addr, &shared, citizens, base, started, seed);
     // Kill at random moments; after each restart, everything acknowledged so far is there.
     for k in 1..=kills {
         std::thread::sleep(Duration::from_millis(rng.next(200, 2500)));
@@ -853,13 +948,7 @@ fn acknowledged_server_actions_survive_sigkill() {
         }
     }
     // Let the clients finish what is in hand (the retries of cut requests), then check.
-    shared.drain.store(true, Ordering::SeqCst);
-    for c in clients {
-        c.join().expect("a client panicked");
-    }
-    let errors = shared.errors.lock().unwrap().clone();
-    assert!(errors.is_empty(), "answers other than 2xx: {errors:#?}");
-    let acks = shared.acks.lock().unwrap().clone();
+    let acks = drain(&shared, clients);
     check_acks(&db, &acks, "after the last restart");
     let unknown = shared.unknown.load(Ordering::SeqCst);
     let (replayed, created) = (
@@ -882,23 +971,7 @@ fn acknowledged_server_actions_survive_sigkill() {
         per_kind(Kind::Sc)
     );
 
-    // Every application the store has is an acknowledged one: each cut request was retried
-    // with its key until answered, so nothing else may have been created.
-    {
-        let c = open_ro(&db);
-        let stored: BTreeSet<String> = submissions_by_key(&c).into_values().flatten().collect();
-        let acked: BTreeSet<String> = acks.iter().map(|a| a.id.clone()).collect();
-        assert_eq!(
-            acked.len(),
-            acks.len(),
-            "two acknowledgements name one application"
-        );
-        let phantom: Vec<_> = stored.difference(&acked).collect();
-        assert!(
-            phantom.is_empty(),
-            "applications nobody was told of: {phantom:?}"
-        );
-    }
+    no_phantoms(&db, &acks);
 
     // Through the API: the detail with its uploads, past the automatic steps; the citizen's
     // cabinet; the organisation's list; the inbox of whoever holds the current step.
@@ -1027,13 +1100,7 @@ fn acknowledged_server_actions_survive_sigkill() {
             }
         }
     }
-    let (ok, out) = run_cli(&["journal", "verify"], &db);
-    assert!(ok, "qyzmet journal verify: {out}");
-    let (ok, out) = run_cli(&["views", "rebuild", "--check"], &db);
-    assert!(
-        ok && out.contains(" 0 difference(s)"),
-        "qyzmet views rebuild --check: {out}"
-    );
+    verify_cli(&db);
 
     say(&format!(
         "server crash test: {kills} kills; acknowledged {} portal (with uploads), {} office, {} State Corporation; \
@@ -1045,5 +1112,208 @@ fn acknowledged_server_actions_survive_sigkill() {
         unknown,
         replayed,
         created,
+    ));
+}
+
+// ---- faults of the disk: full, read-only --------------------------------------------------------
+
+/// A tmpfs of its own (unmounted on drop): a disk that fills up.
+struct Tmpfs(PathBuf);
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg("-l").arg(&self.0).status();
+    }
+}
+
+/// GET /ready: (status, the store's state).
+fn ready(addr: SocketAddr) -> Option<(u16, String)> {
+    let r = http(addr, "GET", "/ready", &[], None).ok()?;
+    let state = r.json()["store"]["state"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    Some((r.status, state))
+}
+
+/// Polls /ready until `want(status, state)` holds; panics after `secs`.
+fn await_ready(addr: SocketAddr, secs: u64, what: &str, want: impl Fn(u16, &str) -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    let mut last = None;
+    while Instant::now() < deadline {
+        if let Some((status, state)) = ready(addr) {
+            if want(status, &state) {
+                return;
+            }
+            last = Some((status, state));
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("{what}: /ready still answers {last:?} after {secs} s");
+}
+
+/// Acknowledged so far.
+fn acked(shared: &Shared) -> usize {
+    shared.acks.lock().unwrap().len()
+}
+
+/// Waits until `n` more actions are acknowledged (the load goes on).
+fn await_acks(shared: &Shared, n: usize, what: &str) {
+    let target = acked(shared) + n;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while acked(shared) < target {
+        assert!(
+            Instant::now() < deadline,
+            "{what}: no new acknowledgement in 60 s"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn chmod(path: &Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    if path.exists() {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+    }
+}
+
+/// The fault harness beyond SIGKILL: the same mixed load while the disk fills up and is freed,
+/// and while the database is made read-only and writable again; a SIGKILL between. The
+/// server must refuse what it cannot write (503, `/ready` says why), acknowledge nothing it
+/// did not write, and take writes again once the fault is gone — without a restart. After
+/// each restart and at the end: every acknowledged action once, nothing else, journal
+/// verified, views equal a rebuild.
+///
+/// Needs root (to mount a tmpfs and to run the server as `nobody`, whom file modes bind):
+/// under CI=true a machine without them fails the test.
+#[test]
+fn acknowledged_actions_survive_disk_full_and_read_only() {
+    let root = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0");
+    let setpriv = Command::new("setpriv").arg("--version").output().is_ok();
+    if !testkit::require(
+        root && setpriv,
+        "root and setpriv (to mount a tmpfs and run the server as nobody)",
+    ) {
+        return;
+    }
+    const NOBODY: u32 = 65534;
+    let seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos() as u64;
+    let dir =
+        TempDir(std::env::temp_dir().join(format!("qyzmet-server-faults-{}", std::process::id())));
+    let _ = std::fs::remove_dir_all(&dir.0);
+    let mnt = dir.0.join("disk");
+    std::fs::create_dir_all(&mnt).unwrap();
+    let ok = Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=160m,mode=0777", "tmpfs"])
+        .arg(&mnt)
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok, "cannot mount a tmpfs at {}", mnt.display());
+    let _mounted = Tmpfs(mnt.clone());
+    let data = mnt.join("data");
+    let db = data.join("qyzmet.db");
+    let log = dir.0.join("server.log");
+    say(&format!(
+        "server fault test: seed {seed}, data on a 160 MB tmpfs {}",
+        data.display()
+    ));
+    let (base, started, citizens) = demo_setup(&data);
+    let ok = Command::new("chown")
+        .args(["-R", &format!("{NOBODY}:{NOBODY}")])
+        .arg(&data)
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok, "chown the data directory to nobody");
+    let addr: SocketAddr = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap()
+    };
+    let start = || start_server_as(&data, addr, server_now(base, started), &log, Some(NOBODY));
+    let shared = Arc::new(Shared::default());
+    let mut server = start();
+    let clients = spawn_clients(addr, &shared, citizens, base, started, seed);
+    await_acks(&shared, 20, "before any fault");
+
+    // 1. The disk fills up: writes are refused (503), /ready says `full`; freed, they go on.
+    let ballast = mnt.join("ballast");
+    {
+        let mut f = std::fs::File::create(&ballast).unwrap();
+        let chunk = vec![0u8; 1 << 20];
+        while f.write_all(&chunk).is_ok() {}
+        let _ = f.sync_all();
+    }
+    let refused_before = shared.refused.load(Ordering::SeqCst);
+    await_ready(addr, 60, "disk full", |status, state| {
+        status == 503 && state == "full"
+    });
+    let acks_full = shared.acks.lock().unwrap().clone();
+    std::thread::sleep(Duration::from_millis(1500));
+    assert!(
+        shared.refused.load(Ordering::SeqCst) > refused_before,
+        "disk full: no write was refused"
+    );
+    std::fs::remove_file(&ballast).unwrap();
+    await_ready(addr, 30, "disk freed", |status, _| status == 200);
+    await_acks(&shared, 10, "after the disk was freed");
+    check_acks(&db, &acks_full, "after the disk was full");
+    say(&format!(
+        "disk full: {} refused (503), /ready `full`; writes again once freed; {} acknowledged so far",
+        shared.refused.load(Ordering::SeqCst) - refused_before,
+        acked(&shared)
+    ));
+
+    // 2. A SIGKILL between the faults.
+    server.kill();
+    let acks = shared.acks.lock().unwrap().clone();
+    server = start();
+    check_acks(&db, &acks, "after the kill");
+    await_acks(&shared, 10, "after the restart");
+
+    // 3. The database made read-only: refused, /ready `read_only`; writable again, on.
+    let refused_before = shared.refused.load(Ordering::SeqCst);
+    let files = ["qyzmet.db", "qyzmet.db-wal", "qyzmet.db-shm"].map(|f| data.join(f));
+    for f in &files[..2] {
+        chmod(f, 0o444);
+    }
+    await_ready(addr, 30, "read-only", |status, state| {
+        status == 503 && state == "read_only"
+    });
+    let acks_ro = shared.acks.lock().unwrap().clone();
+    std::thread::sleep(Duration::from_millis(1500));
+    let refused_ro = shared.refused.load(Ordering::SeqCst) - refused_before;
+    assert!(refused_ro > 0, "read-only: no write was refused");
+    for f in &files[..2] {
+        chmod(f, 0o644);
+    }
+    await_ready(addr, 30, "writable again", |status, _| status == 200);
+    await_acks(&shared, 10, "after the database was writable again");
+    check_acks(&db, &acks_ro, "after the database was read-only");
+    say(&format!(
+        "read-only: {refused_ro} refused (503), /ready `read_only`; writes again once writable; {} acknowledged so far",
+        acked(&shared)
+    ));
+
+    // The end: drain, restart once more, check everything.
+    let acks = drain(&shared, clients);
+    server.kill();
+    let server = start();
+    check_acks(&db, &acks, "at the end");
+    no_phantoms(&db, &acks);
+    drop(server);
+    verify_cli(&db);
+    let per_kind = |k: Kind| acks.iter().filter(|a| a.kind == k).count();
+    say(&format!(
+        "server fault test: disk full and read-only survived; acknowledged {} portal, {} office, {} State Corporation; {} refused (503) and retried; lost 0, duplicates 0; journal verified, views 0 difference(s)",
+        per_kind(Kind::Portal),
+        per_kind(Kind::Office),
+        per_kind(Kind::Sc),
+        shared.refused.load(Ordering::SeqCst)
     ));
 }
