@@ -32,6 +32,7 @@ fn submit(store: &SqliteStore, id: &str) -> Result<(), store::StoreError> {
         applicant_iin: "851231400001".into(),
         applicant_name: "Backup Test".into(),
         key: id.into(),
+        signature: None,
     };
     store.execute(cmd, t0()).map(|_| ())
 }
