@@ -125,6 +125,7 @@ pub struct SqliteStore {
     counters: Arc<Counters>,
     monitor: Arc<health::Monitor>,
     options: Options,
+    checkpointer: Option<Checkpointer>,
 }
 
 /// Open a connection with the pragmas every connection of the store uses.
@@ -145,6 +146,49 @@ fn connect(path: &Path) -> rusqlite::Result<Connection> {
     conn.pragma_update(None, "temp_store", "MEMORY")?;
     conn.pragma_update(None, "wal_autocheckpoint", 20000)?;
     Ok(conn)
+}
+
+/// Copies the WAL back into the database in a thread of its own, so that no commit waits for
+/// a checkpoint (with SQLite's automatic checkpoints, the commit that crosses the threshold
+/// copies and fsyncs tens of megabytes before its callers hear back). PASSIVE: it never
+/// blocks the writer or readers; the writer bounds the WAL itself should this fall behind.
+struct Checkpointer {
+    stop: Arc<(Mutex<bool>, std::sync::Condvar)>,
+    handle: JoinHandle<()>,
+}
+
+/// How often the checkpointer runs (a run with nothing to copy costs a few microseconds).
+const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(200);
+
+impl Checkpointer {
+    fn start(path: &Path) -> Result<Checkpointer, StoreError> {
+        let conn = connect(path)?;
+        let stop = Arc::new((Mutex::new(false), std::sync::Condvar::new()));
+        let s = stop.clone();
+        let handle = std::thread::Builder::new()
+            .name("store-checkpointer".into())
+            .spawn(move || {
+                let (lock, cv) = &*s;
+                let mut stopped = lock.lock().unwrap_or_else(|p| p.into_inner());
+                while !*stopped {
+                    stopped = cv
+                        .wait_timeout(stopped, CHECKPOINT_EVERY)
+                        .map(|(g, _)| g)
+                        .unwrap_or_else(|p| p.into_inner().0);
+                    // Errors (a busy database, a failed disk) are the writer's to report.
+                    let _ = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
+                }
+            })
+            .map_err(|e| StoreError::Db(format!("cannot start the checkpointer thread: {e}")))?;
+        Ok(Checkpointer { stop, handle })
+    }
+
+    fn stop(self) {
+        let (lock, cv) = &*self.stop;
+        *lock.lock().unwrap_or_else(|p| p.into_inner()) = true;
+        cv.notify_all();
+        let _ = self.handle.join();
+    }
 }
 
 fn decode<T: serde::de::DeserializeOwned>(what: &str, json: &str) -> Result<T, StoreError> {
@@ -187,6 +231,11 @@ impl SqliteStore {
                 i64::try_from(pages).unwrap_or(i64::MAX),
             )?;
         }
+        // Checkpoints off the commit path (see `Checkpointer`); the WAL file is cut back to
+        // 64 MiB whenever it restarts.
+        conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+        conn.pragma_update(None, "journal_size_limit", 64i64 << 20)?;
+        let checkpointer = Some(Checkpointer::start(&path)?);
         let files = health::Files::new(&path)
             .map_err(|e| StoreError::Db(format!("cannot examine {}: {e}", path.display())))?;
         let monitor = Arc::new(health::Monitor::new());
@@ -213,6 +262,7 @@ impl SqliteStore {
             counters,
             monitor,
             options,
+            checkpointer,
         };
         Ok(store)
     }
@@ -267,12 +317,16 @@ impl SqliteStore {
 
     fn shutdown(&mut self) -> Result<(), StoreError> {
         self.jobs.take();
-        match self.writer.take() {
+        let joined = match self.writer.take() {
             Some(h) => h
                 .join()
                 .map_err(|_| StoreError::Db("the writer thread panicked".into())),
             None => Ok(()),
+        };
+        if let Some(c) = self.checkpointer.take() {
+            c.stop();
         }
+        joined
     }
 
     /// Run `f` on a pooled reader connection.
