@@ -515,7 +515,9 @@ async fn permit(st: &AppState, lang: Lang) -> Result<crate::accounts::Permit, Pr
 /// tell who has an account; the person then logs in.
 pub async fn register(st: &AppState, r: Registration, lang: Lang) -> Result<(), Problem> {
     let mut errors = vec![];
-    if let Err(e) = crate::ops::check_iin("iin", &r.iin, lang) {
+    // The server's clock, not the host's: a sandbox runs at `--as-of`.
+    let today = st.ctx.time.local_date(st.now());
+    if let Err(e) = crate::ops::check_iin_at("iin", &r.iin, today, lang) {
         errors.push(e);
     }
     if r.name.trim().is_empty() {
@@ -524,6 +526,9 @@ pub async fn register(st: &AppState, r: Registration, lang: Lang) -> Result<(), 
             rule: "required".into(),
             detail: lang.t("form-required").into(),
         });
+    } else if let Err(e) = crate::ops::check_name_as("name", lang.t("register-name"), &r.name, lang)
+    {
+        errors.push(e);
     }
     errors.extend(check_password("password", &r.password, lang));
     if let Some(p) = r.phone.as_deref().filter(|p| !p.trim().is_empty()) {

@@ -95,21 +95,71 @@ pub const ROUTES: &[Route] = &[
     r("GET", "/api/services/{id}/diagram.svg", Public, Any),
     r("GET", "/api/applications", Account, Scope("read")),
     r("POST", "/api/applications", Citizen, Scope("submit")),
-    r("POST", "/api/applications/request-bytes", Citizen, Scope("submit")),
+    r(
+        "POST",
+        "/api/applications/request-bytes",
+        Citizen,
+        Scope("submit"),
+    ),
     r("GET", "/api/applications/{id}", Application, Scope("read")),
-    r("POST", "/api/applications/{id}/actions", Holder, Scope("act")),
-    r("GET", "/api/applications/{id}/uploads", Application, Scope("read")),
-    r("GET", "/api/applications/{id}/uploads/{n}", Application, Scope("read")),
-    r("POST", "/api/applications/{id}/booking", Applicant, Scope("submit")),
-    r("DELETE", "/api/applications/{id}/booking", Applicant, Scope("submit")),
-    r("GET", "/api/documents/{application}/{file}", Application, Scope("read")),
+    r(
+        "POST",
+        "/api/applications/{id}/actions",
+        Holder,
+        Scope("act"),
+    ),
+    r(
+        "GET",
+        "/api/applications/{id}/uploads",
+        Application,
+        Scope("read"),
+    ),
+    r(
+        "GET",
+        "/api/applications/{id}/uploads/{n}",
+        Application,
+        Scope("read"),
+    ),
+    r(
+        "POST",
+        "/api/applications/{id}/booking",
+        Applicant,
+        Scope("submit"),
+    ),
+    r(
+        "DELETE",
+        "/api/applications/{id}/booking",
+        Applicant,
+        Scope("submit"),
+    ),
+    r(
+        "GET",
+        "/api/documents/{application}/{file}",
+        Application,
+        Scope("read"),
+    ),
     r("POST", "/api/office/applications", Staff, Scope("submit")),
-    r("POST", "/api/sc/applications", StateCorporation, Scope("submit")),
+    r(
+        "POST",
+        "/api/sc/applications",
+        StateCorporation,
+        Scope("submit"),
+    ),
     r("GET", "/api/sc/slots", Account, Scope("read")),
     r("GET", "/api/sc/bookings", StateCorporation, Scope("read")),
     r("GET", "/api/sc/unclaimed", StateCorporation, Scope("read")),
-    r("POST", "/api/sc/unclaimed/return", StateCorporation, Scope("act")),
-    r("POST", "/api/sc/applications/{id}/rerequest", StateCorporation, Scope("act")),
+    r(
+        "POST",
+        "/api/sc/unclaimed/return",
+        StateCorporation,
+        Scope("act"),
+    ),
+    r(
+        "POST",
+        "/api/sc/applications/{id}/rerequest",
+        StateCorporation,
+        Scope("act"),
+    ),
     r("GET", "/api/notifications", Account, Scope("read")),
     r("GET", "/api/monitoring/sla", Monitoring, Scope("monitor")),
     r("POST", "/admin/clock", Admin, Scope("admin")),
@@ -136,7 +186,12 @@ pub const ROUTES: &[Route] = &[
     r("GET", "/applications/{id}/booking", Application, Page),
     r("POST", "/applications/{id}/booking", Applicant, Page),
     r("POST", "/applications/{id}/booking/cancel", Applicant, Page),
-    r("POST", "/applications/{id}/rerequest", StateCorporation, Page),
+    r(
+        "POST",
+        "/applications/{id}/rerequest",
+        StateCorporation,
+        Page,
+    ),
     r("GET", "/work", Staff, Page),
     r("POST", "/work/intake", Staff, Page),
     r("GET", "/sc", StateCorporation, Page),
@@ -154,9 +209,7 @@ pub const ROUTES: &[Route] = &[
 /// The route `path` (as matched: `/applications/{id}`) answers for `method` (HEAD as GET).
 pub fn find(method: &str, path: &str) -> Option<&'static Route> {
     let method = if method == "HEAD" { "GET" } else { method };
-    ROUTES
-        .iter()
-        .find(|r| r.method == method && r.path == path)
+    ROUTES.iter().find(|r| r.method == method && r.path == path)
 }
 
 impl Access {
