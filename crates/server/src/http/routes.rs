@@ -14,6 +14,8 @@ use crate::auth::{Via, Viewer};
 use crate::problem::Problem;
 use engine::STATE_CORPORATION;
 
+const SC_OPERATOR: &str = "state_corporation_operator";
+
 /// Who may call a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {
@@ -26,6 +28,11 @@ pub enum Access {
     Staff,
     /// Staff of the State Corporation.
     StateCorporation,
+    /// The State Corporation's operators (staff of it holding `state_corporation_operator`).
+    ScOperator,
+    /// Staff taking a paper application in: the use case requires the role of the first
+    /// step of the regulation's flow for that channel (the office clerk, the operator).
+    Intake,
     /// Monitors, admins and staff (for their organisation).
     Monitoring,
     /// Monitors and admins.
@@ -76,6 +83,7 @@ use Access::*;
 use How::{Any, Page, Scope, Session};
 
 /// Every route the server answers (the router's routes are exactly these: a test checks).
+#[rustfmt::skip]
 pub const ROUTES: &[Route] = &[
     // ---- API ----
     r("GET", "/openapi.json", Public, Any),
@@ -95,72 +103,23 @@ pub const ROUTES: &[Route] = &[
     r("GET", "/api/services/{id}/diagram.svg", Public, Any),
     r("GET", "/api/applications", Account, Scope("read")),
     r("POST", "/api/applications", Citizen, Scope("submit")),
-    r(
-        "POST",
-        "/api/applications/request-bytes",
-        Citizen,
-        Scope("submit"),
-    ),
+    r("POST", "/api/applications/request-bytes", Citizen, Scope("submit")),
     r("GET", "/api/applications/{id}", Application, Scope("read")),
-    r(
-        "POST",
-        "/api/applications/{id}/actions",
-        Holder,
-        Scope("act"),
-    ),
-    r(
-        "GET",
-        "/api/applications/{id}/uploads",
-        Application,
-        Scope("read"),
-    ),
-    r(
-        "GET",
-        "/api/applications/{id}/uploads/{n}",
-        Application,
-        Scope("read"),
-    ),
-    r(
-        "POST",
-        "/api/applications/{id}/booking",
-        Applicant,
-        Scope("submit"),
-    ),
-    r(
-        "DELETE",
-        "/api/applications/{id}/booking",
-        Applicant,
-        Scope("submit"),
-    ),
-    r(
-        "GET",
-        "/api/documents/{application}/{file}",
-        Application,
-        Scope("read"),
-    ),
-    r("POST", "/api/office/applications", Staff, Scope("submit")),
-    r(
-        "POST",
-        "/api/sc/applications",
-        StateCorporation,
-        Scope("submit"),
-    ),
+    r("POST", "/api/applications/{id}/actions", Holder, Scope("act")),
+    r("GET", "/api/applications/{id}/uploads", Application, Scope("read")),
+    r("GET", "/api/applications/{id}/uploads/{n}", Application, Scope("read")),
+    r("POST", "/api/applications/{id}/booking", Applicant, Scope("submit")),
+    r("DELETE", "/api/applications/{id}/booking", Applicant, Scope("submit")),
+    r("GET", "/api/documents/{application}/{file}", Application, Scope("read")),
+    r("POST", "/api/office/applications", Intake, Scope("submit")),
+    r("POST", "/api/sc/applications", Intake, Scope("submit")),
     r("GET", "/api/sc/slots", Account, Scope("read")),
-    r("GET", "/api/sc/bookings", StateCorporation, Scope("read")),
-    r("GET", "/api/sc/unclaimed", StateCorporation, Scope("read")),
-    r(
-        "POST",
-        "/api/sc/unclaimed/return",
-        StateCorporation,
-        Scope("act"),
-    ),
-    r(
-        "POST",
-        "/api/sc/applications/{id}/rerequest",
-        StateCorporation,
-        Scope("act"),
-    ),
-    r("GET", "/api/notifications", Account, Scope("read")),
+    r("GET", "/api/sc/bookings", ScOperator, Scope("read")),
+    r("GET", "/api/sc/unclaimed", ScOperator, Scope("read")),
+    r("POST", "/api/sc/unclaimed/return", ScOperator, Scope("act")),
+    r("POST", "/api/sc/applications/{id}/rerequest", ScOperator, Scope("act")),
+    // `?application=`: who may see it; without it, every notification: admins only.
+    r("GET", "/api/notifications", Application, Scope("read")),
     r("GET", "/api/monitoring/sla", Monitoring, Scope("monitor")),
     r("POST", "/admin/clock", Admin, Scope("admin")),
     // Document verification: for anyone holding a printout (a page or JSON by `Accept`).
@@ -186,18 +145,13 @@ pub const ROUTES: &[Route] = &[
     r("GET", "/applications/{id}/booking", Application, Page),
     r("POST", "/applications/{id}/booking", Applicant, Page),
     r("POST", "/applications/{id}/booking/cancel", Applicant, Page),
-    r(
-        "POST",
-        "/applications/{id}/rerequest",
-        StateCorporation,
-        Page,
-    ),
+    r("POST", "/applications/{id}/rerequest", ScOperator, Page),
     r("GET", "/work", Staff, Page),
-    r("POST", "/work/intake", Staff, Page),
+    r("POST", "/work/intake", Intake, Page),
     r("GET", "/sc", StateCorporation, Page),
-    r("POST", "/sc/intake", StateCorporation, Page),
-    r("POST", "/sc/return", StateCorporation, Page),
-    r("GET", "/sc/bookings", StateCorporation, Page),
+    r("POST", "/sc/intake", Intake, Page),
+    r("POST", "/sc/return", ScOperator, Page),
+    r("GET", "/sc/bookings", ScOperator, Page),
     r("GET", "/monitoring", Monitoring, Page),
     r("GET", "/admin", Admin, Page),
     r("POST", "/admin/clock/form", Admin, Page),
@@ -215,13 +169,13 @@ pub fn find(method: &str, path: &str) -> Option<&'static Route> {
 impl Access {
     /// Whether an account of this kind may call a route with this rule at all.
     pub fn admits_kind(self, acc: &Account) -> Result<(), Problem> {
+        let sc = acc.kind == Kind::Staff && acc.org.as_deref() == Some(STATE_CORPORATION);
         let ok = match self {
             Public | Account | Application => true,
             Citizen | Applicant => acc.kind == Kind::Citizen,
-            Staff | Holder => acc.kind == Kind::Staff,
-            StateCorporation => {
-                acc.kind == Kind::Staff && acc.org.as_deref() == Some(STATE_CORPORATION)
-            }
+            Staff | Holder | Intake => acc.kind == Kind::Staff,
+            StateCorporation => sc,
+            ScOperator => sc && acc.has_role(SC_OPERATOR),
             Monitoring => acc.kind != Kind::Citizen,
             Metrics => matches!(acc.kind, Kind::Monitor | Kind::Admin),
             Admin => acc.kind == Kind::Admin,
@@ -233,8 +187,12 @@ impl Access {
         Err(match self {
             Citizen => Problem::forbidden("forbidden.not_citizen", "citizens only"),
             Applicant => Problem::forbidden("equeue.not_applicant", "the applicant only"),
-            Staff | Holder => Problem::forbidden("forbidden.not_staff", "staff only"),
-            StateCorporation => {
+            Staff | Holder | Intake => Problem::forbidden("forbidden.not_staff", "staff only"),
+            ScOperator if sc => Problem::forbidden(
+                "forbidden.role",
+                format!("this needs the role `{SC_OPERATOR}`"),
+            ),
+            StateCorporation | ScOperator => {
                 Problem::forbidden("forbidden.organisation", "State Corporation staff only")
             }
             Monitoring => Problem::forbidden(
