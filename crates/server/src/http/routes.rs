@@ -171,9 +171,11 @@ impl Access {
     pub fn admits_kind(self, acc: &Account) -> Result<(), Problem> {
         let sc = acc.kind == Kind::Staff && acc.org.as_deref() == Some(STATE_CORPORATION);
         let ok = match self {
-            Public | Account | Application => true,
-            Citizen | Applicant => acc.kind == Kind::Citizen,
-            Staff | Holder | Intake => acc.kind == Kind::Staff,
+            // Who may do what to an application is the handler's: 404 for one the caller may
+            // not know exists comes before 403 (`app::access`).
+            Public | Account | Application | Applicant | Holder => true,
+            Citizen => acc.kind == Kind::Citizen,
+            Staff | Intake => acc.kind == Kind::Staff,
             StateCorporation => sc,
             ScOperator => sc && acc.has_role(SC_OPERATOR),
             Monitoring => acc.kind != Kind::Citizen,
@@ -186,8 +188,7 @@ impl Access {
         // The same rule names (and so messages) as `app::access`.
         Err(match self {
             Citizen => Problem::forbidden("forbidden.not_citizen", "citizens only"),
-            Applicant => Problem::forbidden("equeue.not_applicant", "the applicant only"),
-            Staff | Holder | Intake => Problem::forbidden("forbidden.not_staff", "staff only"),
+            Staff | Intake => Problem::forbidden("forbidden.not_staff", "staff only"),
             ScOperator if sc => Problem::forbidden(
                 "forbidden.role",
                 format!("this needs the role `{SC_OPERATOR}`"),
