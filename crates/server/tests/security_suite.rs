@@ -237,9 +237,8 @@ fn refused(r: &Resp) -> bool {
 fn let_in(route: &Route, r: &Resp) -> bool {
     // A login form with no password is answered 401: wrong credentials, not access.
     let login = route.path == "/login" && r.status == StatusCode::UNAUTHORIZED;
-    login
-        || !matches!(r.status.as_u16(), 401 | 403)
-            && !(r.status.is_redirection() && r.location().starts_with("/login"))
+    let to_login = r.status.is_redirection() && r.location().starts_with("/login");
+    login || !(matches!(r.status.as_u16(), 401 | 403) || to_login)
 }
 
 /// Security headers every answer carries; `authed`: the caller was logged in.
