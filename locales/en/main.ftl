@@ -575,3 +575,6 @@ done-password_changed = Your password is changed. Your other sessions are closed
 done-registration = Registration received: log in below.
 tokens-scope-tokens = list and revoke your tokens
 tokens-scope-metrics = read the Prometheus metrics
+nav-password = Password
+problem-token-session_only = This needs a logged-in session, not an API token.
+problem-forbidden-metrics = Metrics are for administrators and monitors.

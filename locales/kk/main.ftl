@@ -563,3 +563,6 @@ done-password_changed = Құпиясөз ауыстырылды. Басқа се
 done-registration = Тіркеуге өтініш қабылданды: төменде кіріңіз.
 tokens-scope-tokens = токендеріңізді қарау және кері қайтарып алу
 tokens-scope-metrics = Prometheus көрсеткіштерін оқу
+nav-password = Құпиясөз
+problem-token-session_only = Мұнда API токені емес, жүйеге кіру қажет.
+problem-forbidden-metrics = Метрикалар әкімшілер мен бақылаушыларға ғана қолжетімді.

@@ -587,3 +587,6 @@ done-password_changed = Пароль изменен. Другие ваши се�
 done-registration = Заявка на регистрацию принята: войдите ниже.
 tokens-scope-tokens = просмотр и отзыв ваших токенов
 tokens-scope-metrics = чтение метрик Prometheus
+nav-password = Пароль
+problem-token-session_only = Здесь нужен вход в систему, а не API-токен.
+problem-forbidden-metrics = Метрики доступны администраторам и наблюдателям.

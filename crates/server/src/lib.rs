@@ -23,7 +23,7 @@ pub use app::{
     access, accounts, catalogue, clock, docs, encoding, equeue, metrics, monitoring, notify, ops,
     signing, uploads,
 };
-pub use http::{api, auth, html, ui};
+pub use http::{api, auth, html, routes, ui};
 
 pub use accounts::PasswordCost;
 pub use clock::Clock;
@@ -173,6 +173,12 @@ impl AppState {
     /// The instant commands run at.
     pub fn now(&self) -> Timestamp {
         self.clock.now()
+    }
+
+    /// Whether the server is reached over https: cookies are then `Secure` and answers carry
+    /// `Strict-Transport-Security`.
+    pub fn https(&self) -> bool {
+        self.public_url.starts_with("https://")
     }
 
     /// Whether the simulated clock may be moved.

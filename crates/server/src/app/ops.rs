@@ -172,6 +172,12 @@ pub const MAX_NAME_CHARS: usize = 200;
 /// characters (U+202A–U+202E, U+2066–U+2069, U+200E, U+200F, U+061C), which make a name
 /// display as other text on every page and document it appears on.
 pub fn check_name(field: &str, v: &str, lang: Lang) -> Result<(), FieldError> {
+    check_name_as(field, field, v, lang)
+}
+
+/// As [`check_name`], its messages naming the field by `label` (the form's own words, so a
+/// Kazakh or Russian page shows no field id).
+pub fn check_name_as(field: &str, label: &str, v: &str, lang: Lang) -> Result<(), FieldError> {
     let chars = v.chars().count();
     if chars > MAX_NAME_CHARS {
         return Err(FieldError {
@@ -180,7 +186,7 @@ pub fn check_name(field: &str, v: &str, lang: Lang) -> Result<(), FieldError> {
             detail: lang.t_args(
                 "field-too_long",
                 &[
-                    ("field", field.into()),
+                    ("field", label.into()),
                     ("max", MAX_NAME_CHARS.into()),
                     ("found", chars.into()),
                 ],
@@ -195,7 +201,7 @@ pub fn check_name(field: &str, v: &str, lang: Lang) -> Result<(), FieldError> {
             detail: lang.t_args(
                 "field-forbidden_character",
                 &[
-                    ("field", field.into()),
+                    ("field", label.into()),
                     ("char", format!("U+{:04X}", c as u32).into()),
                 ],
             ),

@@ -338,7 +338,7 @@ async fn logout(State(st): State<AppState>, v: Viewer) -> Result<Response, Probl
     }
     let mut res = StatusCode::NO_CONTENT.into_response();
     res.headers_mut()
-        .append(header::SET_COOKIE, auth::clear_session_cookie());
+        .append(header::SET_COOKIE, auth::clear_session_cookie(&st));
     Ok(res)
 }
 

@@ -54,11 +54,20 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .map(|(_, v)| v)
 }
 
-/// A `Set-Cookie` value; `max_age` 0 deletes.
-pub fn set_cookie(name: &str, value: &str, http_only: bool, max_age: Option<i64>) -> HeaderValue {
+/// A `Set-Cookie` value; `max_age` 0 deletes; `secure` for an https deployment.
+pub fn set_cookie(
+    name: &str,
+    value: &str,
+    http_only: bool,
+    max_age: Option<i64>,
+    secure: bool,
+) -> HeaderValue {
     let mut s = format!("{name}={value}; Path=/; SameSite=Lax");
     if http_only {
         s.push_str("; HttpOnly");
+    }
+    if secure {
+        s.push_str("; Secure");
     }
     if let Some(a) = max_age {
         s.push_str(&format!("; Max-Age={a}"));
@@ -119,29 +128,42 @@ pub async fn cookies_layer(
     );
     h.insert("x-frame-options", HeaderValue::from_static("DENY"));
     h.insert("referrer-policy", HeaderValue::from_static("same-origin"));
+    if state.https() {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
+    }
     let html = h
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("text/html"));
-    if html {
-        // The pages need no script at all; styles are inline, diagrams are inline SVG.
-        h.insert(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(
-                "default-src 'self'; script-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
-            ),
-        );
-    }
+    // The pages need no script at all; styles are inline, diagrams are inline SVG. Anything
+    // else (JSON, PDF, the SVG diagrams opened on their own) may load nothing and run nothing.
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(if html {
+            "default-src 'self'; script-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+        } else {
+            "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+        }),
+    );
     if fresh {
         res.headers_mut().append(
             header::SET_COOKIE,
-            set_cookie(CSRF_COOKIE, &csrf, true, None),
+            set_cookie(CSRF_COOKIE, &csrf, true, None, state.https()),
         );
     }
     if let Some(l) = lang {
         res.headers_mut().append(
             header::SET_COOKIE,
-            set_cookie(LANG_COOKIE, l.code(), false, Some(365 * 24 * 3600)),
+            set_cookie(
+                LANG_COOKIE,
+                l.code(),
+                false,
+                Some(365 * 24 * 3600),
+                state.https(),
+            ),
         );
     }
     res
@@ -310,6 +332,27 @@ impl FromRequestParts<AppState> for Viewer {
         {
             return Err(must_change_password(v.wants_html));
         }
+        // The route table's coarse rule, before the handler reads any body.
+        if let Some(matched) = parts.extensions.get::<axum::extract::MatchedPath>() {
+            let Some(route) = crate::routes::find(parts.method.as_str(), matched.as_str()) else {
+                // Fail closed: the security suite keeps the table complete.
+                return Err(Problem::internal(format!(
+                    "route {} {} is missing from the route table",
+                    parts.method,
+                    matched.as_str()
+                ))
+                .into_response());
+            };
+            if let Err(p) = route.admit(&v) {
+                return Err(match route.how {
+                    crate::routes::How::Page => {
+                        let here = parts.uri.path_and_query().map_or("/", |p| p.as_str());
+                        crate::ui::error_page(&v, here, &p)
+                    }
+                    _ => p.into_response(),
+                });
+            }
+        }
         Ok(v)
     }
 }
@@ -472,7 +515,9 @@ async fn permit(st: &AppState, lang: Lang) -> Result<crate::accounts::Permit, Pr
 /// tell who has an account; the person then logs in.
 pub async fn register(st: &AppState, r: Registration, lang: Lang) -> Result<(), Problem> {
     let mut errors = vec![];
-    if let Err(e) = crate::ops::check_iin("iin", &r.iin, lang) {
+    // The server's clock, not the host's: a sandbox runs at `--as-of`.
+    let today = st.ctx.time.local_date(st.now());
+    if let Err(e) = crate::ops::check_iin_at("iin", &r.iin, today, lang) {
         errors.push(e);
     }
     if r.name.trim().is_empty() {
@@ -481,6 +526,9 @@ pub async fn register(st: &AppState, r: Registration, lang: Lang) -> Result<(), 
             rule: "required".into(),
             detail: lang.t("form-required").into(),
         });
+    } else if let Err(e) = crate::ops::check_name_as("name", lang.t("register-name"), &r.name, lang)
+    {
+        errors.push(e);
     }
     errors.extend(check_password("password", &r.password, lang));
     if let Some(p) = r.phone.as_deref().filter(|p| !p.trim().is_empty()) {
@@ -652,16 +700,15 @@ pub async fn change_password(st: &AppState, v: &Viewer, c: PasswordChange) -> Re
 
 /// The session cookie for `token` (`Secure` when the public URL is https).
 pub fn session_cookie(st: &AppState, token: &str) -> HeaderValue {
-    let mut v = format!(
-        "{SESSION_COOKIE}={token}; Path=/; SameSite=Lax; HttpOnly; Max-Age={}",
-        crate::accounts::SESSION_HOURS * 3600
-    );
-    if st.public_url.starts_with("https://") {
-        v.push_str("; Secure");
-    }
-    HeaderValue::from_str(&v).unwrap_or_else(|_| HeaderValue::from_static(""))
+    set_cookie(
+        SESSION_COOKIE,
+        token,
+        true,
+        Some(crate::accounts::SESSION_HOURS * 3600),
+        st.https(),
+    )
 }
 
-pub fn clear_session_cookie() -> HeaderValue {
-    set_cookie(SESSION_COOKIE, "", true, Some(0))
+pub fn clear_session_cookie(st: &AppState) -> HeaderValue {
+    set_cookie(SESSION_COOKIE, "", true, Some(0), st.https())
 }

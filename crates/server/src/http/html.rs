@@ -160,6 +160,7 @@ pub fn page(v: &Viewer, here: &str, title: &str, body: Markup) -> Markup {
                         }
                         @if let Some(a) = &v.account {
                             span.who title=(a.login) { (a.name) }
+                            a href=(crate::auth::PASSWORD_PAGE) title=(l.t("password-link")) { (l.t("nav-password")) }
                             a href="/tokens" { (l.t("nav-tokens")) }
                             form method="post" action="/logout" {
                                 (csrf_input(v))

@@ -8,4 +8,5 @@
 pub mod api;
 pub mod auth;
 pub mod html;
+pub mod routes;
 pub mod ui;

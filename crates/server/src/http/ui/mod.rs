@@ -542,6 +542,6 @@ async fn logout(
     }
     let mut res = see_other("/");
     res.headers_mut()
-        .append(header::SET_COOKIE, auth::clear_session_cookie());
+        .append(header::SET_COOKIE, auth::clear_session_cookie(&st));
     res
 }
