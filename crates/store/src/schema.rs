@@ -317,6 +317,16 @@ pub const MIGRATIONS: &[&str] = &[
     ) WITHOUT ROWID;
     CREATE INDEX login_throttle_last ON login_throttle (last_at);
     "#,
+    // v6: the files that may be late, read by every monitoring report, straight from the
+    // index in its order (no table lookup per row: 275 → ~90 ms for 12,000 of 1,000,000).
+    r#"
+    DROP INDEX app_list_watch;
+    CREATE INDEX app_list_watch ON app_list (watch_at, id, regulation, version, channel,
+        provider, applicant_iin, applicant_name, receipt, status, closure, step, holder_org,
+        holder_role, automatic, step_started, step_due, term_due, deliver_due, submitted_at,
+        closed_at, updated_at)
+        WHERE watch_at IS NOT NULL;
+    "#,
 ];
 
 /// The schema version this build writes.

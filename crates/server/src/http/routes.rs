@@ -88,6 +88,7 @@ pub const ROUTES: &[Route] = &[
     // ---- API ----
     r("GET", "/openapi.json", Public, Any),
     r("GET", "/healthz", Public, Any),
+    r("GET", "/ready", Public, Any),
     r("GET", "/metrics", Metrics, Scope("metrics")),
     r("POST", "/api/auth/register", Public, Any),
     r("POST", "/api/auth/login", Public, Any),
