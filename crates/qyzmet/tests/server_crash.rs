@@ -375,6 +375,11 @@ struct Shared {
     errors: Mutex<Vec<String>>,
     /// 503 answers: the store refused the write (disk full, read-only); retried later.
     refused: AtomicU64,
+    /// Steps completed by their holders (answered 200): (application, step).
+    acts: Mutex<Vec<(String, u64)>>,
+    /// Completions cut by a kill whose retry found the step already done (409): applied once
+    /// before the kill, or not at all — the journal decides, never twice.
+    acts_cut: Mutex<Vec<(String, u64)>>,
     /// Milliseconds spent in answered requests, and how many, per kind (for the summary).
     answered_ms: [AtomicU64; 3],
     answered: [AtomicU64; 3],
@@ -582,6 +587,138 @@ fn client(
                 std::thread::sleep(Duration::from_millis(20));
             }
         }
+    }
+}
+
+/// The staff at work: takes an acknowledged application, and the holder of its current step
+/// (clerk, head, executor of the provider; the State Corporation's operator and issuer)
+/// completes it — "done", with the identity document shown where the result is handed over.
+/// A completion cut by a kill is sent again until answered: 200 (it had not been applied) or
+/// 409 (it had, and the step moved on); never applied twice.
+fn step_worker(addr: SocketAddr, shared: Arc<Shared>, seed: u64) {
+    let mut r = Lcg(seed ^ 0x57e9);
+    let mut admin = login(addr, "admin", server::demo::ADMIN_PASSWORD);
+    let mut staff: BTreeMap<String, Session> = BTreeMap::new();
+    let mut no_account: BTreeSet<String> = BTreeSet::new();
+    shared.logged_in.fetch_add(1, Ordering::SeqCst);
+    while !shared.drain.load(Ordering::SeqCst) {
+        let id = {
+            let acks = shared.acks.lock().unwrap();
+            if acks.is_empty() {
+                None
+            } else {
+                Some(acks[r.next(0, acks.len() as u64) as usize].id.clone())
+            }
+        };
+        let Some(id) = id else {
+            std::thread::sleep(Duration::from_millis(50));
+            continue;
+        };
+        let d = match http(
+            addr,
+            "GET",
+            &format!("/api/applications/{id}"),
+            &admin.headers(&[]),
+            None,
+        ) {
+            Ok(resp) if resp.status == 200 => resp.json(),
+            Ok(resp) if resp.status == 401 => {
+                admin = login(addr, "admin", server::demo::ADMIN_PASSWORD);
+                continue;
+            }
+            _ => {
+                std::thread::sleep(Duration::from_millis(20));
+                continue;
+            }
+        };
+        let cur = &d["current"];
+        let (Some(step), Some(role), Some(holder)) = (
+            cur["step"].as_u64(),
+            cur["role"].as_str(),
+            cur["holder"].as_str(),
+        ) else {
+            continue; // closed, or waiting for a system
+        };
+        let login_name = format!("{holder}.{role}");
+        if no_account.contains(&login_name) {
+            continue;
+        }
+        let mut body = json!({"step": step, "outcome": "done", "note": "crash test"});
+        if cur["needs_presented"].as_bool() == Some(true) {
+            body["presented"] = json!("identity_document");
+        }
+        let body = body.to_string().into_bytes();
+        let path = format!("/api/applications/{id}/actions");
+        let mut cut = false;
+        loop {
+            if !staff.contains_key(&login_name) {
+                match try_login(addr, &login_name, server::demo::STAFF_PASSWORD) {
+                    Ok(s) => {
+                        staff.insert(login_name.clone(), s);
+                    }
+                    Err((true, _)) => {
+                        std::thread::sleep(Duration::from_millis(50));
+                        continue;
+                    }
+                    Err((false, _)) => {
+                        // No demo account for this role: its files wait.
+                        no_account.insert(login_name.clone());
+                        break;
+                    }
+                }
+            }
+            let session = &staff[&login_name];
+            match http(addr, "POST", &path, &session.headers(&[]), Some(&body)) {
+                Ok(resp) if resp.status == 200 => {
+                    shared.acts.lock().unwrap().push((id.clone(), step));
+                    break;
+                }
+                Ok(resp) if resp.status == 409 && cut => {
+                    shared.acts_cut.lock().unwrap().push((id.clone(), step));
+                    break;
+                }
+                Ok(resp) if resp.status == 401 => {
+                    staff.remove(&login_name);
+                }
+                Ok(resp) if resp.status == 503 => {
+                    shared.refused.fetch_add(1, Ordering::SeqCst);
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+                Ok(resp) => {
+                    shared.errors.lock().unwrap().push(format!(
+                        "{login_name} completing step {step} of {id}: {} {}",
+                        resp.status,
+                        resp.text()
+                    ));
+                    break;
+                }
+                Err(HttpError::Refused) => std::thread::sleep(Duration::from_millis(20)),
+                Err(HttpError::Cut) => {
+                    cut = true;
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+            }
+        }
+    }
+}
+
+/// Every completion answered 200 is in the journal exactly once; none is there twice.
+fn check_acts(db: &Path, shared: &Shared, when: &str) {
+    let c = open_ro(db);
+    let mut st = c
+        .prepare(
+            "SELECT count(*) FROM journal WHERE application = ?1 \
+             AND json_extract(event, '$.event') = 'step_completed' \
+             AND json_extract(event, '$.step') = ?2",
+        )
+        .unwrap();
+    let acts = shared.acts.lock().unwrap().clone();
+    let cut = shared.acts_cut.lock().unwrap().clone();
+    for (id, step) in acts.iter().chain(&cut) {
+        let n: i64 = st
+            .query_row(rusqlite::params![id, *step as i64], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n, 1, "{when}: step {step} of {id} completed {n} times");
     }
 }
 
@@ -842,6 +979,10 @@ fn spawn_clients(
         }));
     }
 
+    {
+        let shared = shared.clone();
+        clients.push(std::thread::spawn(move || step_worker(addr, shared, seed)));
+    }
     let deadline = Instant::now() + Duration::from_secs(120);
     while shared.logged_in.load(Ordering::SeqCst) < clients.len() as u64 {
         assert!(Instant::now() < deadline, "the clients cannot log in");
@@ -938,6 +1079,7 @@ fn acknowledged_server_actions_survive_sigkill() {
         let acks = shared.acks.lock().unwrap().clone();
         server = start_server(&data, addr, server_now(base, started), &log);
         check_acks(&db, &acks, &format!("after kill {k}"));
+        check_acts(&db, &shared, &format!("after kill {k}"));
         if k.is_multiple_of(5) || k == kills || std::env::var_os("QYZMET_CRASH_VERBOSE").is_some() {
             say(&format!(
                 "kill {k}: {} acknowledged, {} unknown so far; {}",
@@ -950,6 +1092,7 @@ fn acknowledged_server_actions_survive_sigkill() {
     // Let the clients finish what is in hand (the retries of cut requests), then check.
     let acks = drain(&shared, clients);
     check_acks(&db, &acks, "after the last restart");
+    check_acts(&db, &shared, "after the last restart");
     let unknown = shared.unknown.load(Ordering::SeqCst);
     let (replayed, created) = (
         shared.retried_replayed.load(Ordering::SeqCst),
@@ -972,6 +1115,10 @@ fn acknowledged_server_actions_survive_sigkill() {
     );
 
     no_phantoms(&db, &acks);
+    assert!(
+        !shared.acts.lock().unwrap().is_empty(),
+        "the staff completed no step"
+    );
 
     // Through the API: the detail with its uploads, past the automatic steps; the citizen's
     // cabinet; the organisation's list; the inbox of whoever holds the current step.
@@ -989,6 +1136,9 @@ fn acknowledged_server_actions_survive_sigkill() {
         up.sort();
         assert_eq!(up, a.uploads, "{}: uploads", a.id);
         let cur = &d["current"];
+        if cur.is_null() && d["status"] == json!("closed") {
+            continue; // the staff took it to the end
+        }
         assert!(cur.is_object(), "{}: no current step: {d}", a.id);
         holders
             .entry((
@@ -1070,6 +1220,14 @@ fn acknowledged_server_actions_survive_sigkill() {
         let mut notes = c
             .prepare("SELECT count(*) FROM notes WHERE application = ?1")
             .unwrap();
+        let mut acted: BTreeMap<&str, i64> = BTreeMap::new();
+        let (acts, cut) = (
+            shared.acts.lock().unwrap().clone(),
+            shared.acts_cut.lock().unwrap().clone(),
+        );
+        for (id, _) in acts.iter().chain(&cut) {
+            *acted.entry(id.as_str()).or_default() += 1;
+        }
         for a in &acks {
             let json: String = state.query_row([&a.id], |r| r.get(0)).unwrap();
             let app: engine::Application = serde_json::from_str(&json).unwrap();
@@ -1087,7 +1245,9 @@ fn acknowledged_server_actions_survive_sigkill() {
                 "{}: before its first person's step",
                 a.id
             );
-            let n: i64 = notes.query_row([&a.id], |r| r.get(0)).unwrap();
+            // One note per completion by staff, besides the intake's.
+            let n: i64 = notes.query_row([&a.id], |r| r.get::<_, i64>(0)).unwrap()
+                - acted.get(a.id.as_str()).copied().unwrap_or(0);
             if a.kind != Kind::Portal {
                 let done: i64 = accepted
                     .query_row(rusqlite::params![&a.id, first.index as i64], |r| r.get(0))
@@ -1103,12 +1263,15 @@ fn acknowledged_server_actions_survive_sigkill() {
     verify_cli(&db);
 
     say(&format!(
-        "server crash test: {kills} kills; acknowledged {} portal (with uploads), {} office, {} State Corporation; \
+        "server crash test: {kills} kills; acknowledged {} portal (with uploads), {} office, {} State Corporation, \
+         {} steps completed by staff ({} cut and found done on retry); \
          {} unknown (cut by a kill; on retry {} replayed, {} created); lost 0, duplicates 0; \
          journal verified, views 0 difference(s)",
         per_kind(Kind::Portal),
         per_kind(Kind::Office),
         per_kind(Kind::Sc),
+        shared.acts.lock().unwrap().len(),
+        shared.acts_cut.lock().unwrap().len(),
         unknown,
         replayed,
         created,
@@ -1274,6 +1437,7 @@ fn acknowledged_actions_survive_disk_full_and_read_only() {
     let acks = shared.acks.lock().unwrap().clone();
     server = start();
     check_acks(&db, &acks, "after the kill");
+    check_acts(&db, &shared, "after the kill");
     await_acks(&shared, 10, "after the restart");
 
     // 3. The database made read-only: refused, /ready `read_only`; writable again, on.
@@ -1305,15 +1469,17 @@ fn acknowledged_actions_survive_disk_full_and_read_only() {
     server.kill();
     let server = start();
     check_acks(&db, &acks, "at the end");
+    check_acts(&db, &shared, "at the end");
     no_phantoms(&db, &acks);
     drop(server);
     verify_cli(&db);
     let per_kind = |k: Kind| acks.iter().filter(|a| a.kind == k).count();
     say(&format!(
-        "server fault test: disk full and read-only survived; acknowledged {} portal, {} office, {} State Corporation; {} refused (503) and retried; lost 0, duplicates 0; journal verified, views 0 difference(s)",
+        "server fault test: disk full and read-only survived; acknowledged {} portal, {} office, {} State Corporation, {} steps completed by staff; {} refused (503) and retried; lost 0, duplicates 0; journal verified, views 0 difference(s)",
         per_kind(Kind::Portal),
         per_kind(Kind::Office),
         per_kind(Kind::Sc),
+        shared.acts.lock().unwrap().len(),
         shared.refused.load(Ordering::SeqCst)
     ));
 }
