@@ -55,6 +55,8 @@ pub struct Options {
     pub http_rate: u32,
     /// Skip the HTTP load (no load generator needed).
     pub no_http: bool,
+    /// Skip the full-scan reference (minutes at 1,000,000): no ratio, reports not compared.
+    pub no_scan: bool,
     /// The `oha` binary (default: `oha` on PATH or in ~/.cargo/bin).
     pub oha: Option<PathBuf>,
     pub json: bool,
@@ -1080,7 +1082,7 @@ fn measure_all(
     ));
     let mut scan_ms = vec![];
     let mut scan = None;
-    while scan_ms.len() < 5 {
+    while scan_ms.len() < 5 && !opts.no_scan {
         let t0 = Instant::now();
         scan =
             Some(server::monitoring::report_full_scan(&st, &monitor, None, None).map_err(problem)?);
@@ -1091,25 +1093,32 @@ fn measure_all(
         }
     }
     scan_ms.sort_by(f64::total_cmp);
-    let scan = scan.context("no full scan")?;
-    let agg_after = server::monitoring::report(&st, &monitor, None, None).map_err(problem)?;
-    let scan_v = comparable(&scan)?;
-    let reports_equal = comparable(&agg)? == scan_v || comparable(&agg_after)? == scan_v;
+    let reports_equal = match &scan {
+        Some(scan) => {
+            let agg_after =
+                server::monitoring::report(&st, &monitor, None, None).map_err(problem)?;
+            let scan_v = comparable(scan)?;
+            comparable(&agg)? == scan_v || comparable(&agg_after)? == scan_v
+        }
+        None => true,
+    };
     let scan_p50 = percentile(&scan_ms, 0.5);
     let ratio = scan_p50 / report_p50;
-    figures.push(Figure {
-        key: "monitoring_full_scan",
-        what: "monitoring report, all time (full scan, reference)".into(),
-        p50_ms: scan_p50,
-        p99_ms: percentile(&scan_ms, 0.99),
-        runs: scan_ms.len(),
-        target: "—".into(),
-        met: None,
-        note: format!(
-            "{ratio:.0}× the aggregates; reports {}",
-            if reports_equal { "equal" } else { "DIFFER" }
-        ),
-    });
+    if !opts.no_scan {
+        figures.push(Figure {
+            key: "monitoring_full_scan",
+            what: "monitoring report, all time (full scan, reference)".into(),
+            p50_ms: scan_p50,
+            p99_ms: percentile(&scan_ms, 0.99),
+            runs: scan_ms.len(),
+            target: "—".into(),
+            met: None,
+            note: format!(
+                "{ratio:.0}× the aggregates; reports {}",
+                if reports_equal { "equal" } else { "DIFFER" }
+            ),
+        });
+    }
 
     // Inboxes: the busiest role anywhere, and a district head.
     let mut holders: Vec<(&(String, String), &Holder)> = tally
@@ -1377,14 +1386,16 @@ fn measure_all(
             f.note
         )?;
     }
-    writeln!(
-        out,
-        "monitoring: aggregates p50 {:.2} ms vs full scan p50 {:.0} ms = {:.0}×; reports equal: {}",
-        report_p50,
-        scan_p50,
-        ratio,
-        if reports_equal { "yes" } else { "NO" }
-    )?;
+    if !opts.no_scan {
+        writeln!(
+            out,
+            "monitoring: aggregates p50 {:.2} ms vs full scan p50 {:.0} ms = {:.0}×; reports equal: {}",
+            report_p50,
+            scan_p50,
+            ratio,
+            if reports_equal { "yes" } else { "NO" }
+        )?;
+    }
     if opts.json {
         let j = json!({
             "applications": tally.applications,

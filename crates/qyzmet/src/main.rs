@@ -394,6 +394,9 @@ enum BenchCommand {
         /// Skip the HTTP load (no load generator needed).
         #[arg(long)]
         no_http: bool,
+        /// Skip the full-scan reference (minutes at 1,000,000 applications).
+        #[arg(long)]
+        no_scan: bool,
         /// The `oha` binary (default: on PATH or in ~/.cargo/bin).
         #[arg(long)]
         oha: Option<PathBuf>,
@@ -767,6 +770,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     http_seconds,
                     http_rate,
                     no_http,
+                    no_scan,
                     oha,
                     json,
                     dir,
@@ -785,6 +789,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     http_seconds,
                     http_rate,
                     no_http,
+                    no_scan,
                     oha,
                     json,
                 },
