@@ -95,7 +95,11 @@ fuzz_target!(|input: Input| {
         && let Ok(d) = cal.add_working_days(date, n)
     {
         assert!(d > date && cal.is_working_day(d), "{date} + {n} wd = {d}");
-        assert_eq!(cal.count_working_days(date, d), Ok(n), "{date} + {n} wd = {d}");
+        assert_eq!(
+            cal.count_working_days(date, d),
+            Ok(n),
+            "{date} + {n} wd = {d}"
+        );
         if let Ok(d1) = cal.add_working_days(date, n + 1) {
             assert!(d1 > d);
             assert_eq!(cal.add_working_days(d, 1), Ok(d1));
@@ -115,7 +119,10 @@ fuzz_target!(|input: Input| {
         assert!(t >= at, "{at} + {secs} working s = {t}");
         if let Ok(t2) = cal.add_working_seconds(at, secs + u64::from(input.more_seconds), &schedule)
         {
-            assert!(t2 >= t, "not monotone: {at} + {secs} = {t}, more gives {t2}");
+            assert!(
+                t2 >= t,
+                "not monotone: {at} + {secs} = {t}, more gives {t2}"
+            );
         }
     }
     let _ = cal.add_working_minutes(at, u64::from(input.value), &schedule);
@@ -166,7 +173,10 @@ fuzz_target!(|input: Input| {
         if value >= 1
             && let Ok(d2) = due(value + 1)
         {
-            assert!(d.at <= d2.at, "{value} {unit} not monotone: {d:?} then {d2:?}");
+            assert!(
+                d.at <= d2.at,
+                "{value} {unit} not monotone: {d:?} then {d2:?}"
+            );
         }
     }
 });

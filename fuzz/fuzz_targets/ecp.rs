@@ -104,7 +104,11 @@ fuzz_target!(|data: &[u8]| {
                 // The same signature over other content is refused.
                 let mut other = v.content.clone();
                 other.push(b'!');
-                assert!(verifier.check(data, Some(&other), Purpose::Any, at).is_err());
+                assert!(
+                    verifier
+                        .check(data, Some(&other), Purpose::Any, at)
+                        .is_err()
+                );
             }
             Err(r) => refused(r),
         }

@@ -26,7 +26,11 @@ fuzz_target!(|data: &[u8]| {
         Err(e) => {
             // Every refusal names its rule and has words in each language.
             assert!(!e.rule().is_empty());
-            for lang in [regulation::Lang::Kk, regulation::Lang::Ru, regulation::Lang::En] {
+            for lang in [
+                regulation::Lang::Kk,
+                regulation::Lang::Ru,
+                regulation::Lang::En,
+            ] {
                 assert!(!e.message(lang).is_empty());
             }
             assert!(serde_json::from_str::<Iin>(&serde_json::to_string(s).unwrap()).is_err());

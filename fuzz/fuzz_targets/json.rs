@@ -37,7 +37,10 @@ fn journal<T: DeserializeOwned + Serialize + PartialEq + std::fmt::Debug>(data: 
     if let Ok(v) = serde_json::from_slice::<T>(data) {
         let again = serde_json::to_vec(&v).unwrap();
         let back: T = serde_json::from_slice(&again).unwrap_or_else(|e| {
-            panic!("{v:?} serialised as {:?} does not parse: {e}", String::from_utf8_lossy(&again))
+            panic!(
+                "{v:?} serialised as {:?} does not parse: {e}",
+                String::from_utf8_lossy(&again)
+            )
         });
         assert_eq!(back, v);
     }

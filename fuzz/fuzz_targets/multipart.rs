@@ -47,7 +47,10 @@ fuzz_target!(|data: &[u8]| {
         Ok(None) => {}
         Err(problem) => {
             let status = problem.status;
-            assert!((status == 400 || status == 413) && problem.rule == "multipart", "{problem:?}");
+            assert!(
+                (status == 400 || status == 413) && problem.rule == "multipart",
+                "{problem:?}"
+            );
         }
     }
 });

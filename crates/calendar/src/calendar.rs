@@ -11,7 +11,7 @@ use std::ops::RangeInclusive;
 use std::path::Path;
 use std::sync::OnceLock;
 
-use jiff::ToSpan;
+use jiff::Span;
 use jiff::civil::{Date, Weekday};
 use jiff::tz::TimeZone;
 
@@ -449,13 +449,16 @@ impl Calendar {
     /// `date` plus `n` calendar days (`n` may be negative). Days off are not skipped: rolling
     /// a last day off forward is a term rule (see [`crate::term`]).
     pub fn add_calendar_days(&self, date: Date, n: i32) -> Result<Date, TimeError> {
-        Ok(date.checked_add(n.days())?)
+        // `n.days()` panics past jiff's ±7,304,484 days: a term of that many days (a
+        // regulation's `value` is any u32) is out of range, not a crash (found by fuzzing).
+        Ok(date.checked_add(Span::new().try_days(n)?)?)
     }
 
     /// `date` plus `n` months (`n` may be negative). When the target month is shorter, the
     /// result is its last day: 2024-01-31 + 1 month = 2024-02-29 (civil-law rule for terms
     /// in months: the term ends on the same-numbered day, or the month's last day).
     pub fn add_months(&self, date: Date, n: i32) -> Result<Date, TimeError> {
-        Ok(date.checked_add(n.months())?)
+        // `n.months()` panics past ±239,976 months (found by fuzzing).
+        Ok(date.checked_add(Span::new().try_months(n)?)?)
     }
 }

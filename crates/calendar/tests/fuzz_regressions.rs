@@ -1,0 +1,62 @@
+//! Inputs found by `cargo fuzz` (fuzz/fuzz_targets/calendar.rs, docs/fuzzing.md), kept as
+//! tests so the fixes stay fixed.
+
+use calendar::jiff::Timestamp;
+use calendar::jiff::civil::date;
+use calendar::{Calendar, CountingRules, Duration, Schedule, Term, TimeError, Unit};
+
+/// fuzz/artifacts/calendar/crash-002e4199…: `add_calendar_days` with more days than jiff
+/// can represent panicked inside `i32::days()` instead of answering "out of range".
+#[test]
+fn calendar_days_beyond_jiffs_range_are_out_of_range_not_a_panic() {
+    let cal = Calendar::kz();
+    let d = date(2025, 3, 7);
+    for n in [i32::MAX, i32::MIN, 7_304_485, -7_304_485] {
+        assert!(
+            matches!(cal.add_calendar_days(d, n), Err(TimeError::OutOfRange(_))),
+            "{n}"
+        );
+    }
+    assert_eq!(cal.add_calendar_days(d, 1), Ok(date(2025, 3, 8)));
+}
+
+/// The same for months: `i32::months()` panics past ±239,976 months.
+#[test]
+fn months_beyond_jiffs_range_are_out_of_range_not_a_panic() {
+    let cal = Calendar::kz();
+    let d = date(2025, 1, 31);
+    for n in [i32::MAX, i32::MIN, 239_977, -239_977] {
+        assert!(
+            matches!(cal.add_months(d, n), Err(TimeError::OutOfRange(_))),
+            "{n}"
+        );
+    }
+    assert_eq!(cal.add_months(d, 1), Ok(date(2025, 2, 28)));
+}
+
+/// A regulation's duration `value` is any u32: a term of ten million calendar days or of
+/// a million months is refused as out of range by `Term::due`, not a crash of the engine.
+#[test]
+fn huge_terms_are_out_of_range_not_a_panic() {
+    let cal = Calendar::kz();
+    let at: Timestamp = "2025-03-07T05:00:00Z".parse().unwrap();
+    for (value, unit) in [
+        (10_000_000, Unit::CalendarDays),
+        (u32::MAX, Unit::DaysUnspecified),
+        (1_000_000, Unit::Months),
+        (u32::MAX, Unit::Months),
+    ] {
+        for counted in [true, false] {
+            let rules = CountingRules {
+                acceptance_day_counted: counted,
+                ..CountingRules::default()
+            };
+            let due =
+                Term::new(Duration::new(value, unit), rules).due(at, cal, &Schedule::standard());
+            assert!(
+                matches!(due, Err(TimeError::OutOfRange(_))),
+                "{value} {unit}: {due:?}"
+            );
+        }
+    }
+}
