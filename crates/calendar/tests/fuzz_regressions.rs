@@ -3,7 +3,7 @@
 
 use calendar::jiff::Timestamp;
 use calendar::jiff::civil::date;
-use calendar::{Calendar, CountingRules, Duration, Schedule, Term, TimeError, Unit};
+use calendar::{Calendar, CountingRules, Duration, Interval, Schedule, Term, TimeError, Unit};
 
 /// fuzz/artifacts/calendar/crash-002e4199…: `add_calendar_days` with more days than jiff
 /// can represent panicked inside `i32::days()` instead of answering "out of range".
@@ -59,4 +59,40 @@ fn huge_terms_are_out_of_range_not_a_panic() {
             );
         }
     }
+}
+
+/// fuzz/artifacts/calendar/timeout-002e4199…: four billion working seconds under a schedule
+/// of a few minutes a week end long after year 9999; counting walked there day by day
+/// (seconds of CPU) before answering. Now refused at once.
+#[test]
+fn working_time_past_year_9999_is_refused_at_once() {
+    let cal = Calendar::kz();
+    let at: Timestamp = "2025-03-07T05:00:00Z".parse().unwrap();
+    let minute = Interval::new((9, 0), (9, 1)).unwrap();
+    let tiny = Schedule::new(
+        [vec![minute], vec![], vec![], vec![], vec![], vec![], vec![]],
+        vec![],
+    )
+    .unwrap();
+    let started = std::time::Instant::now();
+    for (seconds, schedule) in [
+        (u64::from(u32::MAX), &tiny),
+        (u64::MAX / 2, &Schedule::standard()),
+    ] {
+        assert!(
+            matches!(
+                cal.add_working_seconds(at, seconds, schedule),
+                Err(TimeError::OutOfRange(_))
+            ),
+            "{seconds}"
+        );
+    }
+    assert!(matches!(
+        cal.add_working_hours(at, u64::from(u32::MAX), &Schedule::standard()),
+        Err(TimeError::OutOfRange(_))
+    ));
+    assert!(started.elapsed() < std::time::Duration::from_secs(1));
+    // What fits is still counted: one working minute a week, 60 of them.
+    let t = cal.add_working_seconds(at, 3600, &tiny).unwrap();
+    assert!(t > at);
 }
