@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 use std::ops::RangeInclusive;
 use std::path::Path;
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use jiff::Span;
 use jiff::civil::{Date, Weekday};
@@ -115,6 +115,10 @@ pub struct Calendar {
     weekend: [bool; 7],
     table_years: RangeInclusive<i16>,
     table: BTreeMap<Date, Entry>,
+    /// The last year answered from the fixed rules outside `table_years`, with its entries:
+    /// counting across such years asked for two years' holidays per day (found by fuzzing:
+    /// a century of working time past the table took seconds).
+    far: Arc<Mutex<Option<(i16, Arc<BTreeMap<Date, Entry>>)>>>,
 }
 
 impl Calendar {
@@ -164,6 +168,7 @@ impl Calendar {
             tz,
             weekend,
             table_years: table_years.clone(),
+            far: Arc::default(),
         };
         cal.table = cal.rule_entries(table_years.clone());
         cal.apply_decrees()?;
@@ -296,8 +301,19 @@ impl Calendar {
             self.table.get(&date).copied()
         } else {
             let y = date.year();
-            let years = y.saturating_sub(1).max(-9999)..=y;
-            self.rule_entries(years).get(&date).copied()
+            let entries = {
+                let mut far = self.far.lock().unwrap_or_else(|e| e.into_inner());
+                match &*far {
+                    Some((year, entries)) if *year == y => entries.clone(),
+                    _ => {
+                        let years = y.saturating_sub(1).max(-9999)..=y;
+                        let entries = Arc::new(self.rule_entries(years));
+                        *far = Some((y, entries.clone()));
+                        entries
+                    }
+                }
+            };
+            entries.get(&date).copied()
         }
     }
 

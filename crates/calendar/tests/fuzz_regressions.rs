@@ -96,3 +96,28 @@ fn working_time_past_year_9999_is_refused_at_once() {
     let t = cal.add_working_seconds(at, 3600, &tiny).unwrap();
     assert!(t > at);
 }
+
+/// fuzz/artifacts/calendar/timeout-002e4199… (second run): counting working hours from 2140,
+/// past the precomputed table, computed two years' holidays for every day looked at: a
+/// century of working time took tens of seconds. The last such year is now kept.
+#[test]
+fn working_time_past_the_table_is_counted_quickly() {
+    let cal = Calendar::kz();
+    let at: Timestamp = "2140-05-12T05:00:00Z".parse().unwrap();
+    let started = std::time::Instant::now();
+    let t = cal
+        .add_working_hours(at, 100_000, &Schedule::standard())
+        .unwrap();
+    assert!(t > at);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+    // The same answer whichever year was asked before.
+    let _ = cal.is_working_day(date(2300, 1, 1));
+    assert_eq!(
+        cal.add_working_hours(at, 100_000, &Schedule::standard()),
+        Ok(t)
+    );
+}
