@@ -102,6 +102,11 @@ enum Entry {
     DecreeWorking { decree: usize, transfer: usize },
 }
 
+/// Days off and holidays by date.
+type Entries = BTreeMap<Date, Entry>;
+/// The last far year looked up, with its entries (see `Calendar::far`).
+type FarYear = Arc<Mutex<Option<(i16, Arc<Entries>)>>>;
+
 /// Legal days of a country: holidays, the weekend rule and decreed transfers, with date
 /// arithmetic over them. Build with [`Calendar::kz`] (embedded `calendars/kz.toml`),
 /// [`Calendar::from_toml_str`] or [`Calendar::from_path`].
@@ -118,7 +123,7 @@ pub struct Calendar {
     /// The last year answered from the fixed rules outside `table_years`, with its entries:
     /// counting across such years asked for two years' holidays per day (found by fuzzing:
     /// a century of working time past the table took seconds).
-    far: Arc<Mutex<Option<(i16, Arc<BTreeMap<Date, Entry>>)>>>,
+    far: FarYear,
 }
 
 impl Calendar {
