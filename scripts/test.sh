@@ -10,3 +10,5 @@ cargo test --workspace --no-fail-fast
 # The benchmark's reference peer (SpiffWorkflow) must itself work.
 PY=$(bash bench/spiff/setup.sh | tail -n 1)
 "$PY" bench/spiff/test_peer.py
+# Fuzz smoke run: every cargo-fuzz target ~20 s on its seeds (docs/fuzzing.md); fails on a crash.
+bash scripts/fuzz.sh smoke

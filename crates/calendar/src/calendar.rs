@@ -9,9 +9,9 @@
 use std::collections::BTreeMap;
 use std::ops::RangeInclusive;
 use std::path::Path;
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex, OnceLock};
 
-use jiff::ToSpan;
+use jiff::Span;
 use jiff::civil::{Date, Weekday};
 use jiff::tz::TimeZone;
 
@@ -102,6 +102,11 @@ enum Entry {
     DecreeWorking { decree: usize, transfer: usize },
 }
 
+/// Days off and holidays by date.
+type Entries = BTreeMap<Date, Entry>;
+/// The last far year looked up, with its entries (see `Calendar::far`).
+type FarYear = Arc<Mutex<Option<(i16, Arc<Entries>)>>>;
+
 /// Legal days of a country: holidays, the weekend rule and decreed transfers, with date
 /// arithmetic over them. Build with [`Calendar::kz`] (embedded `calendars/kz.toml`),
 /// [`Calendar::from_toml_str`] or [`Calendar::from_path`].
@@ -115,6 +120,10 @@ pub struct Calendar {
     weekend: [bool; 7],
     table_years: RangeInclusive<i16>,
     table: BTreeMap<Date, Entry>,
+    /// The last year answered from the fixed rules outside `table_years`, with its entries:
+    /// counting across such years asked for two years' holidays per day (found by fuzzing:
+    /// a century of working time past the table took seconds).
+    far: FarYear,
 }
 
 impl Calendar {
@@ -164,6 +173,7 @@ impl Calendar {
             tz,
             weekend,
             table_years: table_years.clone(),
+            far: Arc::default(),
         };
         cal.table = cal.rule_entries(table_years.clone());
         cal.apply_decrees()?;
@@ -296,8 +306,19 @@ impl Calendar {
             self.table.get(&date).copied()
         } else {
             let y = date.year();
-            let years = y.saturating_sub(1).max(-9999)..=y;
-            self.rule_entries(years).get(&date).copied()
+            let entries = {
+                let mut far = self.far.lock().unwrap_or_else(|e| e.into_inner());
+                match &*far {
+                    Some((year, entries)) if *year == y => entries.clone(),
+                    _ => {
+                        let years = y.saturating_sub(1).max(-9999)..=y;
+                        let entries = Arc::new(self.rule_entries(years));
+                        *far = Some((y, entries.clone()));
+                        entries
+                    }
+                }
+            };
+            entries.get(&date).copied()
         }
     }
 
@@ -449,13 +470,16 @@ impl Calendar {
     /// `date` plus `n` calendar days (`n` may be negative). Days off are not skipped: rolling
     /// a last day off forward is a term rule (see [`crate::term`]).
     pub fn add_calendar_days(&self, date: Date, n: i32) -> Result<Date, TimeError> {
-        Ok(date.checked_add(n.days())?)
+        // `n.days()` panics past jiff's ±7,304,484 days: a term of that many days (a
+        // regulation's `value` is any u32) is out of range, not a crash (found by fuzzing).
+        Ok(date.checked_add(Span::new().try_days(n)?)?)
     }
 
     /// `date` plus `n` months (`n` may be negative). When the target month is shorter, the
     /// result is its last day: 2024-01-31 + 1 month = 2024-02-29 (civil-law rule for terms
     /// in months: the term ends on the same-numbered day, or the month's last day).
     pub fn add_months(&self, date: Date, n: i32) -> Result<Date, TimeError> {
-        Ok(date.checked_add(n.months())?)
+        // `n.months()` panics past ±239,976 months (found by fuzzing).
+        Ok(date.checked_add(Span::new().try_months(n)?)?)
     }
 }

@@ -233,6 +233,18 @@ impl Schedule {
         Schedule::try_from(raw)
     }
 
+    /// At most how many seconds of working time a week holds: each weekday's hours, or a
+    /// decreed working day's when more (holidays only take time away).
+    fn week_seconds_at_most(&self) -> i64 {
+        let day = |list: &[Interval]| -> i64 {
+            list.iter()
+                .map(|i| i64::from(i.end) - i64::from(i.start))
+                .sum()
+        };
+        let decreed = day(&self.decreed);
+        self.days.iter().map(|d| day(d).max(decreed)).sum()
+    }
+
     /// The intervals of a weekday.
     pub fn intervals(&self, weekday: Weekday) -> &[Interval] {
         &self.days[weekday.to_monday_zero_offset() as usize]
@@ -313,6 +325,19 @@ impl Calendar {
             i64::try_from(seconds).map_err(|_| TimeError::OutOfRange(format!("{seconds} s")))?,
         );
         let mut date = self.local_date(start);
+        // An amount more than the schedule's weeks can hold before the end of the dates jiff
+        // represents (year 9999) is refused at once: walking there day by day took seconds
+        // (found by fuzzing: 4e9 working seconds under a schedule of minutes a week).
+        let week = schedule.week_seconds_at_most();
+        if week > 0 {
+            let days_left = date.until(Date::MAX)?.get_days();
+            let capacity = (i64::from(days_left) / 7 + 1).saturating_mul(week);
+            if remaining.as_secs() > capacity {
+                return Err(TimeError::OutOfRange(format!(
+                    "{seconds} s of working time end after year 9999"
+                )));
+            }
+        }
         let mut idle = 0u32;
         loop {
             let mut any = false;
