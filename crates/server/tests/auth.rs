@@ -6,24 +6,6 @@ use axum::http::StatusCode;
 use common::*;
 use serde_json::json;
 
-/// GETs a form page anonymously: (the `qz_csrf` cookie, the form's CSRF token).
-async fn anonymous_form(t: &TestApp, path: &str) -> (String, String) {
-    let page = t.get_html(path, &Who::default()).await;
-    assert_eq!(page.status, StatusCode::OK);
-    let cookie = page
-        .set_cookies()
-        .into_iter()
-        .find(|c| c.starts_with("qz_csrf="))
-        .expect("csrf cookie");
-    let token = hidden(&page.text(), "csrf").expect("csrf field");
-    assert_eq!(
-        cookie,
-        format!("qz_csrf={token}"),
-        "double submit: cookie and field match"
-    );
-    (cookie, token)
-}
-
 #[tokio::test]
 async fn register_through_the_form_then_use_the_session() {
     let t = TestApp::new();
@@ -52,16 +34,7 @@ async fn register_through_the_form_then_use_the_session() {
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
     assert_eq!(r.location(), "/login?done=registration&next=%2Fcabinet");
     let r = t
-        .form(
-            "/login",
-            Some(&cookie),
-            &[
-                ("csrf", csrf.as_str()),
-                ("login", iin),
-                ("password", "a long password"),
-                ("next", "/cabinet"),
-            ],
-        )
+        .login_form(&cookie, &csrf, iin, "a long password", "/cabinet")
         .await;
     assert_eq!(r.location(), "/cabinet");
     let session = r
@@ -81,13 +54,7 @@ async fn register_through_the_form_then_use_the_session() {
         "{raw}"
     );
     let page = t
-        .get_html(
-            "/cabinet",
-            &Who {
-                cookie: Some(session.clone()),
-                ..Default::default()
-            },
-        )
+        .get_html("/cabinet", &Who::with_cookie(session.clone()))
         .await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.text().contains("Гүлнар Ахметова"));
@@ -105,15 +72,7 @@ async fn register_through_the_form_then_use_the_session() {
     let token = hidden(&cabinet, "csrf").unwrap();
     let r = t.form("/logout", Some(&session), &[("csrf", &token)]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
-    let me = t
-        .get(
-            "/api/me",
-            &Who {
-                cookie: Some(session),
-                ..Default::default()
-            },
-        )
-        .await;
+    let me = t.get("/api/me", &Who::with_cookie(session)).await;
     assert_eq!(me.status, StatusCode::UNAUTHORIZED);
 }
 
@@ -177,31 +136,13 @@ async fn registration_names_the_iin_rule_broken() {
 async fn five_failed_logins_lock_the_account() {
     let t = TestApp::new();
     for _ in 0..4 {
-        let r = t
-            .post(
-                "/api/auth/login",
-                &Who::default(),
-                &json!({"login": CITIZEN, "password": "wrong"}),
-            )
-            .await;
+        let r = t.login_api(CITIZEN, "wrong").await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED);
         assert_eq!(r.json()["rule"], "auth.bad_credentials");
     }
-    let r = t
-        .post(
-            "/api/auth/login",
-            &Who::default(),
-            &json!({"login": CITIZEN, "password": "wrong"}),
-        )
-        .await;
+    let r = t.login_api(CITIZEN, "wrong").await;
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
-    let r = t
-        .post(
-            "/api/auth/login",
-            &Who::default(),
-            &json!({"login": CITIZEN, "password": CITIZEN_PW}),
-        )
-        .await;
+    let r = t.login_api(CITIZEN, CITIZEN_PW).await;
     assert_eq!(
         r.status,
         StatusCode::TOO_MANY_REQUESTS,
@@ -217,30 +158,12 @@ async fn login_form_follows_only_local_next() {
     let t = TestApp::new();
     let (cookie, csrf) = anonymous_form(&t, "/login").await;
     let r = t
-        .form(
-            "/login",
-            Some(&cookie),
-            &[
-                ("csrf", &csrf),
-                ("login", CITIZEN),
-                ("password", CITIZEN_PW),
-                ("next", "//evil.example/"),
-            ],
-        )
+        .login_form(&cookie, &csrf, CITIZEN, CITIZEN_PW, "//evil.example/")
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(r.location(), "/");
     let r = t
-        .form(
-            "/login",
-            Some(&cookie),
-            &[
-                ("csrf", &csrf),
-                ("login", CITIZEN),
-                ("password", "nope"),
-                ("next", "/cabinet"),
-            ],
-        )
+        .login_form(&cookie, &csrf, CITIZEN, "nope", "/cabinet")
         .await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     assert!(r.text().contains("error-message"));

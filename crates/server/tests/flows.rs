@@ -188,15 +188,7 @@ async fn office_refusal_to_accept() {
 async fn office_application_walks_every_provider_step() {
     let t = TestApp::new();
     let clerk = t.staff(PROVIDER, "office_clerk").await;
-    let r = t
-        .post(
-            "/api/office/applications",
-            &clerk,
-            &json!({"regulation": REG, "applicant_iin": CITIZEN, "applicant_name": "Әлібек Сейітов"}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
-    let id = r.json()["id"].as_str().unwrap().to_string();
+    let id = t.open_office(&clerk).await;
     let mut guard = 0;
     while let Some((step, role, org)) = t.current(&id).await {
         guard += 1;

@@ -242,18 +242,6 @@ async fn the_client_address_comes_from_the_proxy_only_when_trusted() {
     );
 }
 
-/// GETs a form page anonymously: (the `qz_csrf` cookie, the form's CSRF token).
-async fn anonymous_form(t: &TestApp, path: &str) -> (String, String) {
-    let page = t.get_html(path, &Who::default()).await;
-    let cookie = page
-        .set_cookies()
-        .into_iter()
-        .find(|c| c.starts_with("qz_csrf="))
-        .expect("csrf cookie");
-    let token = hidden(&page.text(), "csrf").expect("csrf field");
-    (cookie, token)
-}
-
 #[tokio::test]
 async fn next_with_a_tab_or_a_newline_goes_home() {
     let t = TestApp::new();
@@ -266,32 +254,14 @@ async fn next_with_a_tab_or_a_newline_goes_home() {
         "/\u{7f}x",
     ] {
         let r = t
-            .form(
-                "/login",
-                Some(&cookie),
-                &[
-                    ("csrf", &csrf),
-                    ("login", CITIZEN),
-                    ("password", CITIZEN_PW),
-                    ("next", next),
-                ],
-            )
+            .login_form(&cookie, &csrf, CITIZEN, CITIZEN_PW, next)
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{next:?}");
         assert_eq!(r.location(), "/", "{next:?}");
     }
     // A local path is still followed.
     let r = t
-        .form(
-            "/login",
-            Some(&cookie),
-            &[
-                ("csrf", &csrf),
-                ("login", CITIZEN),
-                ("password", CITIZEN_PW),
-                ("next", "/cabinet?page=2"),
-            ],
-        )
+        .login_form(&cookie, &csrf, CITIZEN, CITIZEN_PW, "/cabinet?page=2")
         .await;
     assert_eq!(r.location(), "/cabinet?page=2");
 }
@@ -317,18 +287,7 @@ async fn registration_does_not_tell_who_has_an_account() {
     let (cookie, csrf) = anonymous_form(&t, "/register?lang=ru").await;
     let mut locations = vec![];
     for iin in [OTHER_CITIZEN, "900101300811"] {
-        let r = t
-            .form(
-                "/register",
-                Some(&cookie),
-                &[
-                    ("csrf", &csrf),
-                    ("iin", iin),
-                    ("name", "Тест"),
-                    ("password", "a new password"),
-                ],
-            )
-            .await;
+        let r = register_form(&t, &cookie, &csrf, iin, "a new password").await;
         assert_eq!(r.status, StatusCode::SEE_OTHER);
         locations.push(r.location());
     }
@@ -336,14 +295,26 @@ async fn registration_does_not_tell_who_has_an_account() {
     let page = t
         .get_html(
             &locations[0],
-            &Who {
-                cookie: Some(format!("{cookie}; qz_lang=ru")),
-                ..Default::default()
-            },
+            &Who::with_cookie(format!("{cookie}; qz_lang=ru")),
         )
         .await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.text().contains("войдите ниже"), "{}", page.text());
+}
+
+/// Posts the registration form (name "Тест") with the anonymous `cookie` and its `csrf` token.
+async fn register_form(t: &TestApp, cookie: &str, csrf: &str, iin: &str, password: &str) -> Resp {
+    t.form(
+        "/register",
+        Some(cookie),
+        &[
+            ("csrf", csrf),
+            ("iin", iin),
+            ("name", "Тест"),
+            ("password", password),
+        ],
+    )
+    .await
 }
 
 fn field_rules(p: &Value) -> Vec<(String, String)> {
@@ -398,18 +369,14 @@ async fn blank_and_huge_passwords_are_refused_before_hashing() {
     assert_eq!(t.state.accounts.gate.stats().runs, runs, "nothing hashed");
     // The Kazakh page names the rule in Kazakh.
     let (cookie, csrf) = anonymous_form(&t, "/register?lang=kk").await;
-    let r = t
-        .form(
-            "/register",
-            Some(&format!("{cookie}; qz_lang=kk")),
-            &[
-                ("csrf", &csrf),
-                ("iin", "851231400207"),
-                ("name", "Тест"),
-                ("password", "        "),
-            ],
-        )
-        .await;
+    let r = register_form(
+        &t,
+        &format!("{cookie}; qz_lang=kk"),
+        &csrf,
+        "851231400207",
+        "        ",
+    )
+    .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().contains("бос орындардан"), "{}", r.text());
 }
@@ -509,16 +476,7 @@ async fn a_one_time_password_must_be_changed_first() {
     t.state.accounts.require_password_change(id).unwrap();
     let (cookie, csrf) = anonymous_form(&t, "/login").await;
     let r = t
-        .form(
-            "/login",
-            Some(&cookie),
-            &[
-                ("csrf", &csrf),
-                ("login", CITIZEN),
-                ("password", CITIZEN_PW),
-                ("next", "/cabinet"),
-            ],
-        )
+        .login_form(&cookie, &csrf, CITIZEN, CITIZEN_PW, "/cabinet")
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(r.location(), "/account/password");
@@ -616,13 +574,7 @@ async fn authenticated_responses_are_not_stored() {
         assert_eq!(cache_control(&r), "no-store", "{path}");
     }
     let r = t
-        .get(
-            "/api/applications",
-            &Who {
-                bearer: Some("qz_unknown".into()),
-                ..Default::default()
-            },
-        )
+        .get("/api/applications", &Who::with_bearer("qz_unknown"))
         .await;
     assert_eq!(cache_control(&r), "no-store");
     // Public pages may be cached.

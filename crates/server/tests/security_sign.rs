@@ -9,7 +9,6 @@ mod common;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use common::*;
-use identity::ecp::{SignOptions, sign_cms};
 use identity::keys::PrivateKey;
 use identity::pki::{CertificateRequest, Holder, Usage};
 use identity::x509_cert::Certificate;
@@ -20,29 +19,6 @@ fn ts(s: &str) -> jiff::Timestamp {
     s.parse().unwrap()
 }
 
-fn citizen_holder(iin: &str) -> Holder {
-    Holder::Citizen {
-        iin: identity::Iin::parse(iin).unwrap(),
-        surname: "СЕЙІТОВ".into(),
-        given_name: "ӘЛІБЕК".into(),
-        patronymic: None,
-    }
-}
-
-fn sign_at(key: &PrivateKey, cert: &Certificate, bytes: &[u8], at: jiff::Timestamp) -> String {
-    let cms = sign_cms(
-        bytes,
-        key,
-        cert,
-        &SignOptions {
-            signing_time: Some(at),
-            ..Default::default()
-        },
-    )
-    .unwrap();
-    server::signing::base64_encode(&cms)
-}
-
 fn portal_body() -> Value {
     json!({"regulation": REG, "provider": PROVIDER})
 }
@@ -51,7 +27,7 @@ fn portal_body() -> Value {
 fn signed_by(key: &PrivateKey, cert: &Certificate, k: &str, at: jiff::Timestamp) -> Value {
     let req: server::ops::PortalSubmission = serde_json::from_value(portal_body()).unwrap();
     let mut b = portal_body();
-    b["signature"] = json!(sign_at(key, cert, &req.request_bytes(CITIZEN, k), at));
+    b["signature"] = json!(sign_with(key, cert, &req.request_bytes(CITIZEN, k), at));
     b
 }
 
@@ -143,15 +119,7 @@ async fn verify_refuses_a_huge_multipart_boundary_at_once() {
 async fn a_normal_multipart_upload_is_still_checked() {
     let t = TestApp::new();
     let clerk = t.staff(PROVIDER, "office_clerk").await;
-    let r = t
-        .post(
-            "/api/office/applications",
-            &clerk,
-            &json!({"regulation": REG, "applicant_iin": CITIZEN, "applicant_name": "Әлібек Сейітов"}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
-    let id = r.json()["id"].as_str().unwrap().to_string();
+    let id = t.open_office(&clerk).await;
     let pdf = t
         .get(&format!("/api/documents/{id}/receipt.pdf"), &clerk)
         .await;
@@ -344,15 +312,6 @@ async fn a_far_slot_date_is_a_400_naming_the_range() {
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
 }
 
-async fn office(t: &TestApp, who: &Who, iin: &str, name: &str) -> Resp {
-    t.post(
-        "/api/office/applications",
-        who,
-        &json!({"regulation": REG, "applicant_iin": iin, "applicant_name": name}),
-    )
-    .await
-}
-
 #[tokio::test]
 async fn an_iin_born_after_today_is_refused() {
     let t = TestApp::new();
@@ -362,7 +321,9 @@ async fn an_iin_born_after_today_is_refused() {
             identity::Iin::from_parts(jiff::civil::date(2099, 1, 1), identity::Sex::Male, n).ok()
         })
         .unwrap();
-    let r = office(&t, &clerk, unborn.as_str(), "Әлібек Сейітов").await;
+    let r = t
+        .office_post(&clerk, unborn.as_str(), "Әлібек Сейітов")
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
     let p = r.json();
     assert_eq!(p["field"], "applicant_iin");
@@ -383,7 +344,7 @@ async fn long_names_and_control_or_bidi_characters_are_refused() {
         ),
     ];
     for (name, rule) in &cases {
-        let r = office(&t, &clerk, CITIZEN, name).await;
+        let r = t.office_post(&clerk, CITIZEN, name).await;
         assert_eq!(
             r.status,
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -395,7 +356,7 @@ async fn long_names_and_control_or_bidi_characters_are_refused() {
         assert_eq!(p["rule"], *rule, "{p}");
     }
     assert!(t.state.store.open_applications().unwrap().is_empty());
-    let r = office(&t, &clerk, CITIZEN, &"Ә".repeat(200)).await;
+    let r = t.office_post(&clerk, CITIZEN, &"Ә".repeat(200)).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
 }
 
@@ -406,27 +367,20 @@ async fn json_followed_by_garbage_is_a_400() {
     let good =
         json!({"regulation": REG, "applicant_iin": CITIZEN, "applicant_name": "Әлібек Сейітов"})
             .to_string();
-    let r = t
-        .send(raw(
+    let post = |body: String| {
+        t.send(raw(
             "POST",
             "/api/office/applications",
             &clerk,
             "application/json",
-            format!("{good} {{\"x\":1}}").into_bytes(),
+            body.into_bytes(),
         ))
-        .await;
+    };
+    let r = post(format!("{good} {{\"x\":1}}")).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text());
     assert_eq!(r.json()["rule"], "json.trailing");
     assert!(t.state.store.open_applications().unwrap().is_empty());
     // Trailing whitespace is fine.
-    let r = t
-        .send(raw(
-            "POST",
-            "/api/office/applications",
-            &clerk,
-            "application/json",
-            format!("{good} \n").into_bytes(),
-        ))
-        .await;
+    let r = post(format!("{good} \n")).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
 }

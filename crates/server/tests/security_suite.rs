@@ -242,6 +242,19 @@ fn let_in(route: &Route, r: &Resp) -> bool {
 }
 
 /// Security headers every answer carries; `authed`: the caller was logged in.
+/// Notes in `failures` an answer `r` that differs from what the route table declares.
+fn check_answer(failures: &mut Vec<String>, route: &Route, what: &str, r: &Resp, want: bool) {
+    if want && !let_in(route, r) || !want && !refused(r) {
+        failures.push(format!(
+            "{what}: {} (declared {:?} {:?}: {})",
+            r.status,
+            route.access,
+            route.how,
+            if want { "allowed" } else { "refused" },
+        ));
+    }
+}
+
 fn check_headers(r: &Resp, what: &str, authed: bool, https: bool) {
     let h = |n: &str| {
         r.headers
@@ -402,15 +415,7 @@ async fn authorisation_matrix_over_the_route_table() {
             let r = call(&t, route, &uri, &c.who, page).await;
             check_headers(&r, &what, c.account.is_some(), false);
             let want = admitted(route, c.account.as_ref(), &f);
-            if want && !let_in(route, &r) || !want && !refused(&r) {
-                failures.push(format!(
-                    "{what}: {} (declared {:?} {:?}: {})",
-                    r.status,
-                    route.access,
-                    route.how,
-                    if want { "allowed" } else { "refused" },
-                ));
-            }
+            check_answer(&mut failures, route, &what, &r, want);
         }
         // Tokens: of an account the rule admits, with and without the route's scope.
         let Some(owner) = callers
@@ -430,25 +435,14 @@ async fn authorisation_matrix_over_the_route_table() {
         };
         for (scopes, want) in cases {
             let tk = token(&t, &mut tokens, owner, scopes.clone()).await;
-            let who = Who {
-                bearer: Some(tk),
-                ..Who::default()
-            };
+            let who = Who::with_bearer(tk);
             let what = format!(
                 "{} {uri} as {}'s token {scopes:?}",
                 route.method, owner.name
             );
             let r = call(&t, route, &uri, &who, page).await;
             check_headers(&r, &what, true, false);
-            if want && !let_in(route, &r) || !want && !refused(&r) {
-                failures.push(format!(
-                    "{what}: {} (declared {:?} {:?}: {})",
-                    r.status,
-                    route.access,
-                    route.how,
-                    if want { "allowed" } else { "refused" },
-                ));
-            }
+            check_answer(&mut failures, route, &what, &r, want);
         }
     }
     assert!(
@@ -482,13 +476,7 @@ async fn https_adds_hsts_and_secure_cookies() {
         "{cookies:?}"
     );
     // The session cookie, and its deletion.
-    let r = t
-        .post(
-            "/api/auth/login",
-            &Who::default(),
-            &json!({"login": CITIZEN, "password": CITIZEN_PW}),
-        )
-        .await;
+    let r = t.login_api(CITIZEN, CITIZEN_PW).await;
     assert_eq!(r.status, StatusCode::OK);
     check_headers(&r, "POST /api/auth/login", true, true);
     let who = t.citizen().await;
@@ -588,13 +576,7 @@ async fn secrets_never_reach_the_log() {
     // Logins: wrong passwords, then right ones (API and form).
     let wrong = "Wrong-Password-Secret-ef56";
     keep("wrong password", wrong);
-    let r = t
-        .post(
-            "/api/auth/login",
-            &Who::default(),
-            &json!({"login": iin, "password": wrong}),
-        )
-        .await;
+    let r = t.login_api(&iin, wrong).await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     let r = t
         .form(
@@ -664,10 +646,7 @@ async fn secrets_never_reach_the_log() {
     let secret = r.json()["token"].as_str().unwrap().to_string();
     let token_id = r.json()["id"].clone();
     keep("API token", &secret);
-    let bearer = Who {
-        bearer: Some(secret.clone()),
-        ..Who::default()
-    };
+    let bearer = Who::with_bearer(secret.clone());
     assert_eq!(
         t.get("/api/applications", &bearer).await.status,
         StatusCode::OK
@@ -681,15 +660,7 @@ async fn secrets_never_reach_the_log() {
     );
     let forged = "f0rged-token-secret-0123456789abcdef";
     keep("unknown token", forged);
-    let r = t
-        .get(
-            "/api/me",
-            &Who {
-                bearer: Some(forged.into()),
-                ..Who::default()
-            },
-        )
-        .await;
+    let r = t.get("/api/me", &Who::with_bearer(forged)).await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     // A token made on the page.
     let r = t
@@ -729,10 +700,7 @@ async fn secrets_never_reach_the_log() {
     let r = t
         .get(
             "/api/me",
-            &Who {
-                cookie: Some("qz_session=not-a-session-secret-42".into()),
-                ..Who::default()
-            },
+            &Who::with_cookie("qz_session=not-a-session-secret-42"),
         )
         .await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
@@ -758,30 +726,28 @@ async fn secrets_never_reach_the_log() {
 
 // ---- registration, navigation ------------------------------------------------------------
 
+/// Registers `iin` named `name` through the API (with a long enough password).
+async fn register(t: &TestApp, iin: &str, name: &str, headers: &[(&str, &str)]) -> Resp {
+    t.post_with(
+        "/api/auth/register",
+        &Who::default(),
+        &json!({"iin": iin, "name": name, "password": "long-enough-1"}),
+        headers,
+    )
+    .await
+}
+
 #[tokio::test]
 async fn registration_checks_the_iin_on_the_server_clock_and_the_name() {
     let t = TestApp::new(); // the clock: 2 December 2019
-    let future =
-        identity::Iin::from_parts("2020-06-01".parse().unwrap(), identity::Sex::Male, 17).unwrap();
-    let r = t
-        .post(
-            "/api/auth/register",
-            &Who::default(),
-            &json!({"iin": future.as_str(), "name": "Тест", "password": "long-enough-1"}),
-        )
-        .await;
+    let born = |date: &str| {
+        identity::Iin::from_parts(date.parse().unwrap(), identity::Sex::Male, 17).unwrap()
+    };
+    let r = register(&t, born("2020-06-01").as_str(), "Тест", &[]).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
     assert!(r.text().contains("\"iin\""), "{}", r.text());
     // Born before the server's today: accepted.
-    let past =
-        identity::Iin::from_parts("2019-06-01".parse().unwrap(), identity::Sex::Male, 17).unwrap();
-    let r = t
-        .post(
-            "/api/auth/register",
-            &Who::default(),
-            &json!({"iin": past.as_str(), "name": "Тест", "password": "long-enough-1"}),
-        )
-        .await;
+    let r = register(&t, born("2019-06-01").as_str(), "Тест", &[]).await;
     assert!(r.status.is_success(), "{}", r.text());
 
     for (name, rule) in [
@@ -789,14 +755,7 @@ async fn registration_checks_the_iin_on_the_server_clock_and_the_name() {
         ("Ерлан\nБолатұлы", "name.forbidden_character"),
         (&*"Ә".repeat(201), "name.too_long"),
     ] {
-        let r = t
-            .post_with(
-                "/api/auth/register",
-                &Who::default(),
-                &json!({"iin": CITIZEN, "name": name, "password": "long-enough-1"}),
-                &[("accept-language", "ru")],
-            )
-            .await;
+        let r = register(&t, CITIZEN, name, &[("accept-language", "ru")]).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
         let p = r.json();
         let e = &p["errors"][0];

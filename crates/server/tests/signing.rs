@@ -10,36 +10,13 @@ use axum::http::StatusCode;
 use common::*;
 use identity::ecp::{SignOptions, sign_cms};
 use identity::keys::PrivateKey;
-use identity::pki::{CaOptions, CertificateRequest, DevCa, Holder, Usage};
+use identity::pki::{CaOptions, CertificateRequest, DevCa, Usage};
 use identity::x509_cert::Certificate;
 use serde_json::{Value, json};
 use std::path::Path;
 
 fn sha256_hex(b: &[u8]) -> String {
     documents::content_hash(b)
-}
-
-fn citizen_holder(iin: &str) -> Holder {
-    Holder::Citizen {
-        iin: identity::Iin::parse(iin).unwrap(),
-        surname: "СЕЙІТОВ".into(),
-        given_name: "ӘЛІБЕК".into(),
-        patronymic: None,
-    }
-}
-
-fn sign_with(key: &PrivateKey, cert: &Certificate, bytes: &[u8], at: jiff::Timestamp) -> String {
-    let cms = sign_cms(
-        bytes,
-        key,
-        cert,
-        &SignOptions {
-            signing_time: Some(at),
-            ..Default::default()
-        },
-    )
-    .unwrap();
-    server::signing::base64_encode(&cms)
 }
 
 fn days(n: i64) -> jiff::SignedDuration {
@@ -344,15 +321,7 @@ async fn each_bad_signature_is_refused_with_its_own_message_and_only_recorded() 
 /// Walks an office application through every step (the head's signing step included).
 async fn office_application(t: &TestApp, refuse: bool) -> String {
     let clerk = t.staff(PROVIDER, "office_clerk").await;
-    let r = t
-        .post(
-            "/api/office/applications",
-            &clerk,
-            &json!({"regulation": REG, "applicant_iin": CITIZEN, "applicant_name": "Әлібек Сейітов"}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
-    let id = r.json()["id"].as_str().unwrap().to_string();
+    let id = t.open_office(&clerk).await;
     let mut guard = 0;
     while let Some((step, role, org)) = t.current(&id).await {
         guard += 1;

@@ -77,6 +77,24 @@ pub struct Who {
     pub bearer: Option<String>,
 }
 
+impl Who {
+    /// A caller with only a bearer token.
+    pub fn with_bearer(token: impl Into<String>) -> Who {
+        Who {
+            bearer: Some(token.into()),
+            ..Who::default()
+        }
+    }
+
+    /// A caller with only a `Cookie` header.
+    pub fn with_cookie(cookie: impl Into<String>) -> Who {
+        Who {
+            cookie: Some(cookie.into()),
+            ..Who::default()
+        }
+    }
+}
+
 /// 2019-12-02 09:00 in Almaty, a Monday: the seed regulations are in force.
 pub fn t0() -> jiff::Timestamp {
     "2019-12-02T03:00:00Z".parse().unwrap()
@@ -253,15 +271,19 @@ impl TestApp {
         self.send(req).await
     }
 
+    /// The API login's answer for `login` with `password`.
+    pub async fn login_api(&self, login: &str, password: &str) -> Resp {
+        self.post(
+            "/api/auth/login",
+            &Who::default(),
+            &json!({"login": login, "password": password}),
+        )
+        .await
+    }
+
     /// Logs in through the API: a session with its CSRF token.
     pub async fn login(&self, login: &str, password: &str) -> Who {
-        let r = self
-            .post(
-                "/api/auth/login",
-                &Who::default(),
-                &json!({"login": login, "password": password}),
-            )
-            .await;
+        let r = self.login_api(login, password).await;
         assert_eq!(r.status, StatusCode::OK, "login {login}: {}", r.text());
         let cookie = r
             .set_cookies()
@@ -293,17 +315,7 @@ impl TestApp {
             .pki
             .citizen_key(&iin, "Тест Тестұлы", now)
             .unwrap();
-        let cms = identity::ecp::sign_cms(
-            bytes,
-            &key,
-            &cert,
-            &identity::ecp::SignOptions {
-                signing_time: Some(now),
-                ..Default::default()
-            },
-        )
-        .unwrap();
-        server::signing::base64_encode(&cms)
+        sign_with(&key, &cert, bytes, now)
     }
 
     /// `body` (a portal application) with the signature of `iin` over its canonical bytes
@@ -353,6 +365,45 @@ impl TestApp {
         r.json()["id"].as_str().unwrap().to_string()
     }
 
+    /// An office (paper) application for `iin` named `name`, entered by `clerk`.
+    pub async fn office_post(&self, clerk: &Who, iin: &str, name: &str) -> Resp {
+        self.post(
+            "/api/office/applications",
+            clerk,
+            &json!({"regulation": REG, "applicant_iin": iin, "applicant_name": name}),
+        )
+        .await
+    }
+
+    /// Enters an office application for CITIZEN as `clerk`; returns its id.
+    pub async fn open_office(&self, clerk: &Who) -> String {
+        let r = self.office_post(clerk, CITIZEN, "Әлібек Сейітов").await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        r.json()["id"].as_str().unwrap().to_string()
+    }
+
+    /// Posts the login form with the anonymous `cookie` and its `csrf` token.
+    pub async fn login_form(
+        &self,
+        cookie: &str,
+        csrf: &str,
+        login: &str,
+        password: &str,
+        next: &str,
+    ) -> Resp {
+        self.form(
+            "/login",
+            Some(cookie),
+            &[
+                ("csrf", csrf),
+                ("login", login),
+                ("password", password),
+                ("next", next),
+            ],
+        )
+        .await
+    }
+
     pub async fn app(&self, who: &Who, id: &str) -> Value {
         let r = self.get(&format!("/api/applications/{id}"), who).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text());
@@ -390,6 +441,54 @@ impl TestApp {
     pub fn events(&self, id: &str) -> Vec<store::Event> {
         self.state.store.events(id).unwrap()
     }
+}
+
+/// GETs a form page anonymously: (the `qz_csrf` cookie, the form's CSRF token).
+pub async fn anonymous_form(t: &TestApp, path: &str) -> (String, String) {
+    let page = t.get_html(path, &Who::default()).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let cookie = page
+        .set_cookies()
+        .into_iter()
+        .find(|c| c.starts_with("qz_csrf="))
+        .expect("csrf cookie");
+    let token = hidden(&page.text(), "csrf").expect("csrf field");
+    assert_eq!(
+        cookie,
+        format!("qz_csrf={token}"),
+        "double submit: cookie and field match"
+    );
+    (cookie, token)
+}
+
+/// A citizen certificate holder with IIN `iin`.
+pub fn citizen_holder(iin: &str) -> identity::pki::Holder {
+    identity::pki::Holder::Citizen {
+        iin: identity::Iin::parse(iin).unwrap(),
+        surname: "СЕЙІТОВ".into(),
+        given_name: "ӘЛІБЕК".into(),
+        patronymic: None,
+    }
+}
+
+/// A CMS signature (base64) by `key`/`cert` over `bytes`, claiming signingTime `at`.
+pub fn sign_with(
+    key: &identity::keys::PrivateKey,
+    cert: &identity::x509_cert::Certificate,
+    bytes: &[u8],
+    at: jiff::Timestamp,
+) -> String {
+    let cms = identity::ecp::sign_cms(
+        bytes,
+        key,
+        cert,
+        &identity::ecp::SignOptions {
+            signing_time: Some(at),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    server::signing::base64_encode(&cms)
 }
 
 pub fn enc(s: &str) -> String {
