@@ -377,8 +377,8 @@ struct Shared {
     refused: AtomicU64,
     /// Steps completed by their holders (answered 200): (application, step).
     acts: Mutex<Vec<(String, u64)>>,
-    /// Completions cut by a kill whose retry found the step already done (409): applied once
-    /// before the kill, or not at all — the journal decides, never twice.
+    /// Completions cut by a kill whose retry found the step already done (409, or 403 when the
+    /// next step is another role's): applied once before the kill — the journal decides.
     acts_cut: Mutex<Vec<(String, u64)>>,
     /// Milliseconds spent in answered requests, and how many, per kind (for the summary).
     answered_ms: [AtomicU64; 3],
@@ -673,7 +673,14 @@ fn step_worker(addr: SocketAddr, shared: Arc<Shared>, seed: u64) {
                     shared.acts.lock().unwrap().push((id.clone(), step));
                     break;
                 }
-                Ok(resp) if resp.status == 409 && cut => {
+                // A retry after a cut: the step had been completed and moved on — to another
+                // step (409) or to another role's (403 `forbidden.role`). The journal decides.
+                Ok(resp)
+                    if cut
+                        && (resp.status == 409
+                            || (resp.status == 403
+                                && resp.json()["rule"] == json!("forbidden.role"))) =>
+                {
                     shared.acts_cut.lock().unwrap().push((id.clone(), step));
                     break;
                 }
