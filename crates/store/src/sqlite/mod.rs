@@ -47,10 +47,6 @@ pub struct Options {
     /// Cap on the database's size in pages (SQLite `max_page_count`); past it writes are
     /// refused as "disk full". None: only the disk limits it.
     pub max_pages: Option<u64>,
-    /// How often a thread of its own checkpoints the WAL instead (see `Checkpointer`); None
-    /// (the default): SQLite checkpoints on the writer's commits every [`WAL_AUTOCHECKPOINT`]
-    /// pages. `QYZMET_CHECKPOINT_MS` sets it (on disks where it measures better).
-    pub checkpoint_every: Option<std::time::Duration>,
 }
 
 impl Default for Options {
@@ -61,13 +57,6 @@ impl Default for Options {
             readers: 4,
             cache_capacity: 100_000,
             max_pages: None,
-            checkpoint_every: match std::env::var("QYZMET_CHECKPOINT_MS")
-                .ok()
-                .and_then(|v| v.parse::<u64>().ok())
-            {
-                Some(ms) if ms > 0 => Some(std::time::Duration::from_millis(ms)),
-                _ => None,
-            },
         }
     }
 }
@@ -136,14 +125,13 @@ pub struct SqliteStore {
     counters: Arc<Counters>,
     monitor: Arc<health::Monitor>,
     options: Options,
-    checkpointer: Option<Checkpointer>,
 }
 
 /// WAL pages between SQLite's checkpoints, which run on the commit that crosses the mark and
 /// delay its callers by the copy and an fsync. Measured with `qyzmet bench server` at
 /// 1,000,000 applications (HTTP intake at 500/s, p99; saturation): 1,000 → 41 ms, 989/s;
 /// 5,000 → 37 ms, 1,290/s; 20,000 → 124 ms, 1,386/s; a checkpointer thread every 200 ms →
-/// 303 ms (its fsyncs of the database stall the WAL's). 5,000: both targets.
+/// 303 ms (its fsyncs of the database stall the WAL's; removed). 5,000: both targets.
 const WAL_AUTOCHECKPOINT: i64 = 5000;
 
 /// Open a connection with the pragmas every connection of the store uses.
@@ -162,46 +150,6 @@ fn connect(path: &Path) -> rusqlite::Result<Connection> {
     conn.pragma_update(None, "temp_store", "MEMORY")?;
     conn.pragma_update(None, "wal_autocheckpoint", WAL_AUTOCHECKPOINT)?;
     Ok(conn)
-}
-
-/// Opt-in (`Options::checkpoint_every`): copies the WAL back into the database in a thread of
-/// its own, so that no commit runs a checkpoint. PASSIVE: it never blocks the writer or
-/// readers; the writer bounds the WAL itself should this fall behind. On this machine's ext4
-/// it measured worse than SQLite's own checkpoints (see [`WAL_AUTOCHECKPOINT`]).
-struct Checkpointer {
-    stop: Arc<(Mutex<bool>, std::sync::Condvar)>,
-    handle: JoinHandle<()>,
-}
-
-impl Checkpointer {
-    fn start(path: &Path, every: std::time::Duration) -> Result<Checkpointer, StoreError> {
-        let conn = connect(path)?;
-        let stop = Arc::new((Mutex::new(false), std::sync::Condvar::new()));
-        let s = stop.clone();
-        let handle = std::thread::Builder::new()
-            .name("store-checkpointer".into())
-            .spawn(move || {
-                let (lock, cv) = &*s;
-                let mut stopped = lock.lock().unwrap_or_else(|p| p.into_inner());
-                while !*stopped {
-                    stopped = cv
-                        .wait_timeout(stopped, every)
-                        .map(|(g, _)| g)
-                        .unwrap_or_else(|p| p.into_inner().0);
-                    // Errors (a busy database, a failed disk) are the writer's to report.
-                    let _ = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
-                }
-            })
-            .map_err(|e| StoreError::Db(format!("cannot start the checkpointer thread: {e}")))?;
-        Ok(Checkpointer { stop, handle })
-    }
-
-    fn stop(self) {
-        let (lock, cv) = &*self.stop;
-        *lock.lock().unwrap_or_else(|p| p.into_inner()) = true;
-        cv.notify_all();
-        let _ = self.handle.join();
-    }
 }
 
 fn decode<T: serde::de::DeserializeOwned>(what: &str, json: &str) -> Result<T, StoreError> {
@@ -244,16 +192,8 @@ impl SqliteStore {
                 i64::try_from(pages).unwrap_or(i64::MAX),
             )?;
         }
-        // Checkpoints off the commit path (see `Checkpointer`); the WAL file is cut back to
-        // 64 MiB whenever it restarts.
+        // The WAL file is cut back to 64 MiB whenever it restarts.
         conn.pragma_update(None, "journal_size_limit", 64i64 << 20)?;
-        let checkpointer = match options.checkpoint_every {
-            Some(every) => {
-                conn.pragma_update(None, "wal_autocheckpoint", 0)?;
-                Some(Checkpointer::start(&path, every)?)
-            }
-            None => None,
-        };
         let files = health::Files::new(&path)
             .map_err(|e| StoreError::Db(format!("cannot examine {}: {e}", path.display())))?;
         let monitor = Arc::new(health::Monitor::new());
@@ -280,7 +220,6 @@ impl SqliteStore {
             counters,
             monitor,
             options,
-            checkpointer,
         };
         Ok(store)
     }
@@ -335,16 +274,12 @@ impl SqliteStore {
 
     fn shutdown(&mut self) -> Result<(), StoreError> {
         self.jobs.take();
-        let joined = match self.writer.take() {
+        match self.writer.take() {
             Some(h) => h
                 .join()
                 .map_err(|_| StoreError::Db("the writer thread panicked".into())),
             None => Ok(()),
-        };
-        if let Some(c) = self.checkpointer.take() {
-            c.stop();
         }
-        joined
     }
 
     /// Run `f` on a pooled reader connection.

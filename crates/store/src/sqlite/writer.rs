@@ -53,15 +53,6 @@ struct FirstEntries {
     first_entries: i64,
 }
 
-/// The WAL's size past which the writer checkpoints itself (see [`Writer::bound_wal`]).
-const WAL_HARD_LIMIT: u64 = 512 << 20;
-
-fn wal_path(db: &std::path::Path) -> std::path::PathBuf {
-    let mut s = db.as_os_str().to_owned();
-    s.push("-wal");
-    s.into()
-}
-
 pub(crate) struct Writer {
     pub conn: Connection,
     pub ctx: Arc<Ctx>,
@@ -117,19 +108,6 @@ impl Writer {
                 }
             }
             self.batch(jobs);
-            self.bound_wal();
-        }
-    }
-
-    /// The checkpointer thread copies the WAL back off this path; should it fall behind
-    /// (readers pinning old frames, a long burst), the writer checkpoints itself once the WAL
-    /// passes [`WAL_HARD_LIMIT`] — after the batch's answers are sent.
-    fn bound_wal(&mut self) {
-        let wal = wal_path(&self.files.path);
-        if std::fs::metadata(&wal).is_ok_and(|m| m.len() > WAL_HARD_LIMIT) {
-            let _ = self
-                .conn
-                .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
         }
     }
 
