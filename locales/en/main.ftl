@@ -203,6 +203,8 @@ app-channel = Submitted through
 app-status = Status
 app-applicant = Applicant
 app-submitted = Submitted
+app-accepted_at = Accepted (the term counts from)
+app-late_entry = entered after working hours
 app-term_due = Service term ends
 app-version = Regulation version
 app-receipt = Receipt number
@@ -278,6 +280,9 @@ intake-refuse = Incomplete or expired: refuse to accept (receipt with grounds)
 intake-grounds = Grounds for refusing to accept
 intake-grounds_hint = Which documents are missing or expired
 intake-submit = Register
+intake-late_entry = Entered after working hours: record it as taken in at the next working opening
+intake-centre = Centre
+intake-centre_default = Standard hours of the State Corporation
 
 ## sc
 
@@ -420,6 +425,9 @@ problem-clock-fixed = The clock moves only in a sandbox.
 problem-documents-too_large = A file is larger than 5 MiB.
 problem-documents-type = A file is not a PDF, JPEG or PNG (checked by its content).
 problem-documents-too_many = At most 10 files can be attached.
+problem-outside_working_hours-office = The provider's office takes applications only during working hours ({ $hours }); it opens next at { $next }. If you took the application in after hours, tick "Entered after working hours": it will count as accepted at that opening.
+problem-outside_working_hours-state_corporation = The State Corporation centre takes applications only during working hours ({ $hours }); it opens next at { $next }. If you took the application in after hours, tick "Entered after working hours": it will count as accepted at that opening.
+weekdays-short = Mon Tue Wed Thu Fri Sat Sun
 problem-equeue-slot_taken = This time has just been booked by someone else: choose another.
 problem-equeue-already_booked = This application already has a booking: cancel it to choose another time.
 problem-equeue-not_awaiting_issue = The result of this application is not waiting at the State Corporation.

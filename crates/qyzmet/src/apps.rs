@@ -132,6 +132,7 @@ pub fn apply(store: &dyn Store, a: Apply, out: &mut impl Write) -> Result<Applic
         applicant_name: String::new(),
         key,
         signature: None,
+        reception: Default::default(),
     };
     let o = store.execute(cmd, a.at).map_err(explain)?;
     writeln!(

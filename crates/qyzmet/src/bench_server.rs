@@ -356,6 +356,7 @@ impl Sim {
             applicant_name: name_of(person),
             key: format!("bench-{id}"),
             signature: None,
+            reception: Default::default(),
         };
         let stuck_after = rng.chance(0.015).then(|| rng.below(4));
         let unclaimed = rng.chance(0.02);

@@ -33,6 +33,7 @@ fn submit(store: &SqliteStore, id: &str) -> Result<(), store::StoreError> {
         applicant_name: "Backup Test".into(),
         key: id.into(),
         signature: None,
+        reception: Default::default(),
     };
     store.execute(cmd, t0()).map(|_| ())
 }

@@ -28,6 +28,7 @@ fn submit(s: &SqliteStore, reg: &str, channel: ChannelId, at: Timestamp) -> Appl
         applicant_name: String::new(),
         key: id,
         signature: None,
+        reception: Default::default(),
     };
     s.execute(cmd, at)
         .unwrap_or_else(|e| panic!("{reg} {}: {e}", channel.as_str()))

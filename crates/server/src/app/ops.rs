@@ -310,6 +310,15 @@ pub struct Intake {
     /// Required when refusing: why the documents are not accepted.
     #[serde(default)]
     pub grounds: Option<String>,
+    /// Staff enter, outside the counter's working hours, an application they took in: it is
+    /// recorded as taken in at the next working opening (both instants are kept). Without
+    /// it, an application outside working hours is refused (`outside_working_hours`).
+    #[serde(default)]
+    pub late_entry: bool,
+    /// State Corporation only: the centre that takes it in (its hours apply; see
+    /// `GET /api/equeue/centres`). None: the State Corporation's default hours.
+    #[serde(default)]
+    pub centre: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
@@ -452,6 +461,15 @@ pub struct Detail {
     pub uploads: Vec<crate::uploads::UploadInfo>,
     /// The applicant's active State Corporation e-queue booking to collect the result.
     pub booking: Option<crate::equeue::Booking>,
+    /// The legal acceptance instant the term counts from: `submitted_at` within working
+    /// hours; outside them the portal's registration at the next working opening, or the
+    /// opening a counter's late entry is recorded at.
+    #[schema(value_type = String)]
+    pub accepted_at: Timestamp,
+    /// Staff entered it outside the counter's working hours.
+    pub late_entry: bool,
+    /// The State Corporation centre that took it in, if named.
+    pub centre: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -730,6 +748,9 @@ pub fn detail(
         refusal_grounds: app.refusal_grounds.clone(),
         uploads: crate::uploads::list(st, &app.id)?,
         booking: crate::equeue::active_booking(st, &app.id)?,
+        accepted_at: app.accepted(),
+        late_entry: app.reception.late_entry,
+        centre: app.reception.centre.clone(),
     })
 }
 
@@ -1113,6 +1134,7 @@ pub fn submit_portal(
             key: scoped_key(acc, key),
             // The accepted ЭЦП is evidence: journalled with the submission.
             signature: Some(crate::signing::applicant_signature(&bytes, &verified)),
+            reception: Default::default(),
         })
         .records(crate::uploads::link_records(&id, &files, now))
         .record(crate::uploads::clear_drafts_record(acc, key))
@@ -1153,6 +1175,21 @@ pub fn intake(
     }
     if req.decision == Decision::Refuse {
         required("grounds", req.grounds.as_deref().unwrap_or(""), &mut errors);
+    }
+    if let Some(c) = req.centre.as_deref().filter(|c| !c.is_empty()) {
+        if channel != ChannelId::StateCorporation {
+            errors.push(FieldError {
+                field: "centre".into(),
+                rule: "invalid".into(),
+                detail: "only the State Corporation takes applications in at a centre".into(),
+            });
+        } else if !crate::equeue::CENTRES.iter().any(|(id, ..)| *id == c) {
+            errors.push(FieldError {
+                field: "centre".into(),
+                rule: "equeue.centre_unknown".into(),
+                detail: format!("no State Corporation centre `{c}`"),
+            });
+        }
     }
     // Who may take it in: the role of the plan's first step, at the right organisation.
     let reg = regulation_for(st, &req.regulation);
@@ -1226,6 +1263,25 @@ pub fn intake(
     };
     let id = new_id(st);
     let now = st.now();
+    let reception = engine::Reception {
+        centre: req.centre.clone().filter(|c| !c.is_empty()),
+        late_entry: req.late_entry,
+    };
+    // The engine refuses the same; checked here to say it in the user's language.
+    if let engine::Acceptance::Closed { next_opening } =
+        st.ctx
+            .time
+            .accept(channel, &provider.id, reception.centre.as_deref(), now)
+        && !reception.late_entry
+    {
+        return Err(outside_hours(
+            channel,
+            &provider.id,
+            &reception,
+            next_opening,
+            lang,
+        ));
+    }
     let action = store::Action::new(now)
         .command(Command::Submit {
             application: id.clone(),
@@ -1236,6 +1292,7 @@ pub fn intake(
             applicant_name: req.applicant_name.trim().to_string(),
             key,
             signature: None,
+            reception,
         })
         .advance(id.clone())
         .command(Command::Complete {
@@ -1252,6 +1309,44 @@ pub fn intake(
         .advance(id.clone());
     let o = act_on(st, action)?;
     Ok(Submitted::of(&acted(&o)?, o.replayed))
+}
+
+/// The refusal of an application handed to a closed counter, in the user's language: the
+/// place's hours and its next opening.
+fn outside_hours(
+    channel: ChannelId,
+    provider: &str,
+    reception: &engine::Reception,
+    next_opening: Timestamp,
+    lang: Lang,
+) -> Problem {
+    let (place, schedule) = match channel {
+        ChannelId::StateCorporation => (
+            "state_corporation",
+            calendar::Schedules::kz().centre(reception.centre.as_deref()),
+        ),
+        _ => ("office", calendar::Schedules::kz().office(provider)),
+    };
+    let detail = lang.t_in_args(
+        "problem-outside_working_hours",
+        place,
+        &[
+            ("hours", crate::i18n::schedule_words(lang, schedule).into()),
+            ("next", crate::http::html::local(next_opening).into()),
+        ],
+    );
+    let mut p = Problem::new(
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+        "outside_working_hours",
+        detail.clone(),
+    );
+    p.field = Some("late_entry".into());
+    p.errors.push(FieldError {
+        field: "late_entry".into(),
+        rule: "outside_working_hours".into(),
+        detail,
+    });
+    p
 }
 
 /// The note that records who did a step, and why (the documents name the signer from it).

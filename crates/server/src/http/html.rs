@@ -364,6 +364,20 @@ pub fn select(
     }
 }
 
+/// A checkbox with its label (value `1` when ticked).
+pub fn checkbox(name: &str, label: &str, checked: bool, errors: &[FieldError]) -> Markup {
+    let e = err_for(errors, name);
+    html! {
+        div.form-group.error[e.is_some()] {
+            (error_message(e))
+            div.checkboxes { div {
+                input type="checkbox" id={ "f-" (name) } name=(name) value="1" checked[checked];
+                label for={ "f-" (name) } { (label) }
+            } }
+        }
+    }
+}
+
 /// A fieldset of radio buttons.
 pub fn radios(
     name: &str,

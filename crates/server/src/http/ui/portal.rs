@@ -881,6 +881,13 @@ fn application_body(
             html! { (s.applicant_name) " (" (s.applicant_iin) ")" },
         ),
         (l.t("app-submitted"), html! { (local(s.submitted_at)) }),
+        (
+            l.t("app-accepted_at"),
+            html! {
+                (local(d.accepted_at))
+                @if d.late_entry { " (" (l.t("app-late_entry")) ")" }
+            },
+        ),
         (l.t("app-term_due"), html! { (opt_local(s.term_due)) }),
         (
             l.t("app-version"),
