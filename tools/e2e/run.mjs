@@ -1,7 +1,7 @@
 // Browser scenarios against a real qyzmet server, with Debian's Chromium and playwright-core.
 //
 // Starts the server on a free port over a fresh data directory (demo data, clock at
-// 2019-12-02 09:00 Almaty), then runs:
+// 2019-12-03 09:00 Almaty), then runs:
 //   (a) a citizen registers, applies on the portal (signing with the demo key), the executor
 //       processes it, the citizen sees the result in the cabinet;
 //   (b) an office clerk refuses to accept a paper application (receipt with grounds);
@@ -62,7 +62,7 @@ async function startServer() {
   const port = await freePort();
   const data = mkdtempSync(join(tmpdir(), "qyzmet-e2e-"));
   const args = ["--data", data, "--listen", `127.0.0.1:${port}`, "--regulations", join(root, "regulations"),
-    "--as-of", "2019-12-02T09:00:00+06:00", "--demo"];
+    "--as-of", "2019-12-03T09:00:00+06:00", "--demo"];
   const [cmd, ...pre] = process.env.QYZMET_SERVE
     ? process.env.QYZMET_SERVE.trim().split(/\s+/)
     : ["cargo", "run", "-q", "-p", "server", "--example", "serve", "--"];

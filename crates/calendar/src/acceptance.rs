@@ -138,7 +138,7 @@ impl Schedules {
                 .map(|(k, s)| (format!("organisations.{k}"), s)),
         );
         for (field, s) in all {
-            if s.week_seconds_at_most() == 0 {
+            if s.weekly_seconds() == 0 {
                 return Err(CalendarError::invalid(
                     field,
                     "must give some working hours in the week",

@@ -233,9 +233,18 @@ impl Schedule {
         Schedule::try_from(raw)
     }
 
+    /// Seconds of working time in an ordinary week (no holiday, no decree).
+    pub(crate) fn weekly_seconds(&self) -> i64 {
+        self.days
+            .iter()
+            .flatten()
+            .map(|i| i64::from(i.end) - i64::from(i.start))
+            .sum()
+    }
+
     /// At most how many seconds of working time a week holds: each weekday's hours, or a
     /// decreed working day's when more (holidays only take time away).
-    pub(crate) fn week_seconds_at_most(&self) -> i64 {
+    fn week_seconds_at_most(&self) -> i64 {
         let day = |list: &[Interval]| -> i64 {
             list.iter()
                 .map(|i| i64::from(i.end) - i64::from(i.start))

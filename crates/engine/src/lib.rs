@@ -288,6 +288,8 @@ impl Command {
     }
 }
 
+// Events live briefly between decide and the journal: one submission's size is no cost.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum Event {
@@ -460,13 +462,21 @@ pub enum Rejection {
     #[error("field `{field}`: {rule}")]
     Invalid { field: String, rule: String },
     #[error(
-        "the {channel} takes applications only during its working hours ({hours}); it opens next at {next_opening}: staff who took the application in may enter it late, to be recorded as taken in then"
+        "the `{channel}` counter takes applications only during its working hours ({hours}); it opens next at {} (Almaty time): staff who took the application in may enter it late, to be recorded as taken in then",
+        almaty_minute(next_opening)
     )]
     OutsideWorkingHours {
         channel: String,
         hours: String,
         next_opening: Timestamp,
     },
+}
+
+/// An instant as Almaty civil time to the minute, for messages.
+fn almaty_minute(t: &Timestamp) -> String {
+    t.to_zoned_datetime(calendar::almaty())
+        .strftime("%Y-%m-%d %H:%M")
+        .to_string()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -54,12 +54,14 @@ impl KzTime {
         }
     }
 
-    /// A file that reaches a step outside working hours starts counting at the next working
-    /// opening: its first day is the next working day.
-    fn term(&self, start: Timestamp, d: Duration, counted: bool) -> Timestamp {
+    /// `moves`: a file that reaches a step outside working hours starts counting at the next
+    /// working opening (its first day is the next working day). A service term does not move:
+    /// its start is the acceptance instant the channel's rule already gave (a centre open till
+    /// 20:00 accepts at 18:31, and that day is the acceptance day).
+    fn term(&self, start: Timestamp, d: Duration, counted: bool, moves: bool) -> Timestamp {
         let rules = CountingRules {
             acceptance_day_counted: counted,
-            after_hours_acceptance_moves: true,
+            after_hours_acceptance_moves: moves,
             ..CountingRules::default()
         };
         Term::new(d, rules)
@@ -77,7 +79,7 @@ impl Default for KzTime {
 
 impl LegalTime for KzTime {
     fn step_due(&self, start: Timestamp, d: Duration) -> Timestamp {
-        self.term(start, d, true)
+        self.term(start, d, true, true)
     }
 
     fn term_due(
@@ -86,7 +88,7 @@ impl LegalTime for KzTime {
         d: Duration,
         acceptance_day_counted: bool,
     ) -> Timestamp {
-        self.term(accepted, d, acceptance_day_counted)
+        self.term(accepted, d, acceptance_day_counted, false)
     }
 
     fn before(&self, due: Timestamp, d: Duration) -> Timestamp {

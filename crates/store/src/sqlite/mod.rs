@@ -63,6 +63,8 @@ impl Default for Options {
 
 pub(crate) type Reply = SyncSender<Result<Outcome, StoreError>>;
 
+// A job waits briefly in the writer's queue: the command's size is no cost.
+#[allow(clippy::large_enum_variant)]
 pub(crate) enum Job {
     /// Several commands that must share one transaction (from `execute_many`).
     Commands(Vec<(Command, Timestamp, Reply)>),
