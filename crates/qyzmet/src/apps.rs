@@ -103,7 +103,12 @@ pub fn explain(e: StoreError) -> anyhow::Error {
                 .ok()
                 .and_then(|v| v["error"].as_str().map(String::from))
                 .unwrap_or_default();
-            anyhow!("rejected [{rule}]: {r}")
+            let hint = if rule == "outside_working_hours" {
+                " (`qyzmet apply --late-entry`)"
+            } else {
+                ""
+            };
+            anyhow!("rejected [{rule}]: {r}{hint}")
         }
         other => anyhow!("{other}"),
     }
