@@ -135,14 +135,16 @@ async fn monitoring_page(
         (applications_table(&st, l, &r.overdue, true))
         h2 { (l.t("monitoring-at_risk")) }
         (applications_table(&st, l, &r.at_risk, true))
-        h2 id="late" { (l.t("monitoring-late")) }
-        @if r.results_late > 0 {
-            p { (l.t_args("monitoring-late_total", &[
-                ("count", r.results_late.into()),
-                ("days", r.results_late_days.into()),
-            ])) }
+        section id="late" aria-labelledby="late-h" {
+            h2 id="late-h" { (l.t("monitoring-late")) }
+            @if r.results_late > 0 {
+                p { (l.t_args("monitoring-late_total", &[
+                    ("count", r.results_late.into()),
+                    ("days", r.results_late_days.into()),
+                ])) }
+            }
+            (applications_table(&st, l, &r.late, true))
         }
-        (applications_table(&st, l, &r.late, true))
         @for (title, rows) in [
             (l.t("monitoring-by_service"), &r.by_service),
             (l.t("monitoring-by_provider"), &r.by_provider),
