@@ -341,7 +341,10 @@ pub const MIGRATIONS: &[&str] = &[
         holder_role, automatic, step_started, step_due, term_due, deliver_due, submitted_at,
         closed_at, updated_at, result_at, late_days)
         WHERE watch_at IS NOT NULL;
+    -- The late results of a period, newest first: everyone's, and a provider's.
     CREATE INDEX app_list_late ON app_list (submitted_at, id) WHERE late_days IS NOT NULL;
+    CREATE INDEX app_list_late_provider ON app_list (provider, submitted_at, id)
+        WHERE late_days IS NOT NULL;
     UPDATE meta SET value = '1' WHERE key = 'views_stale';
     "#,
 ];

@@ -602,7 +602,8 @@ pub(crate) fn watched(
 }
 
 /// Applications in `scope` submitted in the period whose result was issued after the term,
-/// newest first, at most `limit` (the partial index `app_list_late` holds only them).
+/// newest first, at most `limit` (the partial indexes `app_list_late` and
+/// `app_list_late_provider` hold only them).
 pub(crate) fn late_results(
     conn: &Connection,
     scope: &Scope,
