@@ -5,9 +5,11 @@
 //! instant carries the mark in the timeline. The monitoring report from the aggregates stays
 //! equal to the full scan.
 //!
-//! The calendar: the clock starts on Monday 2 December 2019, 09:00 in Almaty; the term of
-//! 10 working days (the day of acceptance not counted: 3–6, 9–13 December, then 16–17 are
-//! Independence Day) ends on Wednesday 18 December.
+//! The calendar: the clock starts on Tuesday 3 December 2019, 09:00 in Almaty (Monday the 2nd
+//! was a day off for First President's Day, 1 December, a Sunday). The term is 10 working days:
+//! at the office the day of acceptance is counted (3–6, 9–13 December, then 16–17 are
+//! Independence Day: Wednesday 18 December); at the State Corporation it is not (Thursday
+//! 19 December).
 
 mod common;
 
@@ -63,9 +65,14 @@ fn item<'a>(list: &'a Value, id: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("{id} not in {list}"))
 }
 
+/// A server whose clock starts on Tuesday 3 December 2019, 09:00 in Almaty.
+fn app() -> TestApp {
+    TestApp::with(almaty("2019-12-03T09:00"), None)
+}
+
 #[tokio::test]
 async fn results_issued_after_the_term_are_marked_late_everywhere() {
-    let t = TestApp::new();
+    let t = app();
     let clerk = t.staff(PROVIDER, "office_clerk").await;
     let office = t.open_office(&clerk).await;
     let operator = t
@@ -85,11 +92,11 @@ async fn results_issued_after_the_term_are_marked_late_everywhere() {
     let on_time = t.open_office(&clerk).await;
     walk(&t, &on_time, t.state.now()).await;
 
-    // The office result is issued on Friday 20 December: 2 working days late (19, 20).
-    walk(&t, &office, almaty("2019-12-20T10:00")).await;
-    // The State Corporation's result reaches the desk on Tuesday 24 December: 4 working days
-    // late (19, 20, 23, 24); it waits there for the applicant.
-    walk(&t, &sc, almaty("2019-12-24T10:00")).await;
+    // The office result is issued on Monday 23 December: 3 working days late (19, 20, 23).
+    walk(&t, &office, almaty("2019-12-23T10:00")).await;
+    // The State Corporation's result reaches the desk on Thursday 26 December: 5 working days
+    // late (20, 23, 24, 25, 26); it waits there for the applicant.
+    walk(&t, &sc, almaty("2019-12-26T10:00")).await;
 
     let me = t.citizen().await;
     let d = t.app(&me, &office).await;
@@ -102,12 +109,12 @@ async fn results_issued_after_the_term_are_marked_late_everywhere() {
     assert_eq!(
         term.to_zoned_datetime(calendar::almaty()).date(),
         jiff::civil::date(2019, 12, 18),
-        "10 working days after Monday 2 December"
+        "10 working days from Tuesday 3 December, the day of acceptance counted"
     );
-    assert_eq!(d["late"]["working_days"], 2, "{}", d["late"]);
+    assert_eq!(d["late"]["working_days"], 3, "{}", d["late"]);
     assert_eq!(d["late"]["same_day"], false);
     assert_eq!(d["late"]["due"], d["term_due"]);
-    // The executor's step (9 calendar days from 2 December) was completed late too; the
+    // The executor's step (9 calendar days from 3 December) was completed late too; the
     // steps done at once were not.
     let timeline = d["timeline"].as_array().unwrap();
     let exec = timeline
@@ -119,12 +126,12 @@ async fn results_issued_after_the_term_are_marked_late_everywhere() {
     let exec_days = calendar::Calendar::kz()
         .count_working_days(
             exec_due.to_zoned_datetime(calendar::almaty()).date(),
-            jiff::civil::date(2019, 12, 20),
+            jiff::civil::date(2019, 12, 23),
         )
         .unwrap();
     assert!(
         exec_days >= 5,
-        "due by 11 December at the latest: {exec_due}"
+        "due by 12 December at the latest: {exec_due}"
     );
     assert_eq!(exec["late"]["working_days"], exec_days);
     let first = &timeline[0];
@@ -133,28 +140,38 @@ async fn results_issued_after_the_term_are_marked_late_everywhere() {
 
     let d = t.app(&me, &sc).await;
     assert_eq!(d["status"], "awaiting_issue");
-    assert_eq!(d["late"]["working_days"], 4, "{}", d["late"]);
+    let term = d["term_due"]
+        .as_str()
+        .unwrap()
+        .parse::<Timestamp>()
+        .unwrap();
+    assert_eq!(
+        term.to_zoned_datetime(calendar::almaty()).date(),
+        jiff::civil::date(2019, 12, 19),
+        "10 working days after Tuesday 3 December"
+    );
+    assert_eq!(d["late"]["working_days"], 5, "{}", d["late"]);
     assert!(t.app(&me, &on_time).await["late"].is_null());
 
     // The citizen's list (API and cabinet page) and the application page.
     let mine = t.get("/api/applications", &me).await.json();
-    assert_eq!(item(&mine["items"], &office)["late"]["working_days"], 2);
-    assert_eq!(item(&mine["items"], &sc)["late"]["working_days"], 4);
+    assert_eq!(item(&mine["items"], &office)["late"]["working_days"], 3);
+    assert_eq!(item(&mine["items"], &sc)["late"]["working_days"], 5);
     assert!(item(&mine["items"], &on_time)["late"].is_null());
     let cabinet = t.get_html("/cabinet?lang=ru", &me).await.text();
     assert!(
-        cabinet.contains("с опозданием на 2 рабочих дня"),
+        cabinet.contains("с опозданием на 3 рабочих дня"),
         "{cabinet}"
     );
-    assert!(cabinet.contains("с опозданием на 4 рабочих дня"));
+    assert!(cabinet.contains("с опозданием на 5 рабочих дней"));
     let cabinet = t.get_html("/cabinet?lang=kk", &me).await.text();
-    assert!(cabinet.contains("2 жұмыс күнге кешікті"));
+    assert!(cabinet.contains("3 жұмыс күнге кешікті"));
     assert!(!cabinet.contains("late by"), "no English on a Kazakh page");
     let page = t
         .get_html(&format!("/applications/{office}?lang=kk"), &me)
         .await
         .text();
-    assert!(page.contains("2 жұмыс күнге кешікті"));
+    assert!(page.contains("3 жұмыс күнге кешікті"));
     assert!(
         page.contains(&format!("{exec_days} жұмыс күнге кешікті")),
         "{page}"
@@ -163,24 +180,24 @@ async fn results_issued_after_the_term_are_marked_late_everywhere() {
         .get_html(&format!("/applications/{office}?lang=en"), &me)
         .await
         .text();
-    assert!(page.contains("late by 2 working days<"), "{page}");
+    assert!(page.contains("late by 3 working days<"), "{page}");
 
     // The staff: the provider's list, the State Corporation operator's inbox (the result
     // waits for the applicant there).
     let list = t.get_html("/work?scope=all&lang=ru", &clerk).await.text();
-    assert!(list.contains(&office) && list.contains("с опозданием на 2 рабочих дня"));
+    assert!(list.contains(&office) && list.contains("с опозданием на 3 рабочих дня"));
     let inbox = t.get("/api/applications", &operator).await.json();
-    assert_eq!(item(&inbox["items"], &sc)["late"]["working_days"], 4);
+    assert_eq!(item(&inbox["items"], &sc)["late"]["working_days"], 5);
     let desk = t.get_html("/sc?lang=ru", &operator).await.text();
-    assert!(desk.contains(&sc) && desk.contains("с опозданием на 4 рабочих дня"));
+    assert!(desk.contains(&sc) && desk.contains("с опозданием на 5 рабочих дней"));
 
     // Monitoring: the count, the list with working days, per step, and the CSV.
     let monitor = t.login("monitor", MONITOR_PW).await;
     let r = t.get("/api/monitoring/sla", &monitor).await.json();
     assert_eq!(r["results_late"], 2, "{r}");
-    assert_eq!(r["results_late_days"], 6);
-    assert_eq!(item(&r["late"], &office)["late"]["working_days"], 2);
-    assert_eq!(item(&r["late"], &sc)["late"]["working_days"], 4);
+    assert_eq!(r["results_late_days"], 8);
+    assert_eq!(item(&r["late"], &office)["late"]["working_days"], 3);
+    assert_eq!(item(&r["late"], &sc)["late"]["working_days"], 5);
     assert_eq!(r["late"].as_array().unwrap().len(), 2);
     let svc = item_by(&r["by_service"], "key", REG);
     assert_eq!(svc["late"], 2);
@@ -209,7 +226,7 @@ async fn results_issued_after_the_term_are_marked_late_everywhere() {
     assert_eq!(item_by(&r["by_role"], "key", "head")["late"], 0);
     // A period without them counts none.
     let r = t
-        .get("/api/monitoring/sla?from=2019-12-03", &monitor)
+        .get("/api/monitoring/sla?from=2019-12-04", &monitor)
         .await
         .json();
     assert_eq!(r["results_late"], 0);
@@ -226,11 +243,11 @@ async fn results_issued_after_the_term_are_marked_late_everywhere() {
             .find(|r| &r[0] == group && &r[1] == key)
             .unwrap_or_else(|| panic!("no {group},{key} row"))
     };
-    assert_eq!(&row("late", &office)[col("working_days_late")], "2");
-    assert_eq!(&row("late", &sc)[col("working_days_late")], "4");
+    assert_eq!(&row("late", &office)[col("working_days_late")], "3");
+    assert_eq!(&row("late", &sc)[col("working_days_late")], "5");
     assert_eq!(&row("late", &sc)[col("late")], "1");
     assert_eq!(&row("results_late", "all")[col("late")], "2");
-    assert_eq!(&row("results_late", "all")[col("working_days_late")], "6");
+    assert_eq!(&row("results_late", "all")[col("working_days_late")], "8");
     assert_eq!(&row("service", REG)[col("late")], "2");
     let step_late: u64 = rows
         .iter()
@@ -256,11 +273,11 @@ async fn results_issued_after_the_term_are_marked_late_everywhere() {
         assert!(page.contains(r#"class="tag late""#));
     }
     let page = t.get_html("/monitoring?lang=ru", &monitor).await.text();
-    assert!(page.contains("с опозданием на 4 рабочих дня"));
+    assert!(page.contains("с опозданием на 5 рабочих дней"));
 
     // The aggregates and the full scan agree on all of it.
     let acc = t.state.accounts.by_login("monitor").unwrap().unwrap();
-    for (from, to) in [(None, None), (Some("2019-12-02"), Some("2019-12-03"))] {
+    for (from, to) in [(None, None), (Some("2019-12-03"), Some("2019-12-04"))] {
         let a = server::monitoring::report(&t.state, &acc, from, to).unwrap();
         let b = server::monitoring::report_full_scan(&t.state, &acc, from, to).unwrap();
         let json = |r: &server::monitoring::Report| {
@@ -283,7 +300,7 @@ fn item_by<'a>(list: &'a Value, field: &str, key: &str) -> &'a Value {
 
 #[tokio::test]
 async fn a_result_issued_later_on_the_term_day_is_late_the_same_day() {
-    let t = TestApp::new();
+    let t = app();
     let clerk = t.staff(PROVIDER, "office_clerk").await;
     let id = t.open_office(&clerk).await;
     let me = t.citizen().await;
