@@ -194,6 +194,14 @@ sla-on_time = on time
 sla-at_risk = at risk
 sla-overdue = overdue
 
+late-days =
+    { $count ->
+        [one] late by { $count } working day
+       *[other] late by { $count } working days
+    }
+late-same_day = late the same day
+late-within_day = late by less than a working day
+
 ## app
 
 app-title = Application { $id }
@@ -327,6 +335,15 @@ monitoring-measured = Steps measured
 monitoring-on_time = On time
 monitoring-compliance = Compliance
 monitoring-step = Step
+monitoring-late = Results issued late
+monitoring-results_late =
+    { $count ->
+        [one] { $count } result issued late
+       *[other] { $count } results issued late
+    }
+monitoring-late_total = Results issued after the term: { $count }, late by { $days } working days in all.
+monitoring-late_count = Late
+monitoring-late_steps = Completed late
 
 ## admin
 

@@ -190,6 +190,14 @@ sla-on_time = мерзімінде
 sla-at_risk = мерзімі таяу
 sla-overdue = мерзімі өткен
 
+late-days =
+    { $count ->
+        [one] { $count } жұмыс күнге кешікті
+       *[other] { $count } жұмыс күнге кешікті
+    }
+late-same_day = сол күні кешікті
+late-within_day = бір жұмыс күнінен аз кешікті
+
 ## app
 
 app-title = { $id } өтініші
@@ -323,6 +331,15 @@ monitoring-measured = Есепке алынған қадамдар
 monitoring-on_time = Мерзімінде
 monitoring-compliance = Сақталуы
 monitoring-step = Қадам
+monitoring-late = Мерзімі бұзылып берілген нәтижелер
+monitoring-results_late =
+    { $count ->
+        [one] мерзімі бұзылып берілгені: { $count }
+       *[other] мерзімі бұзылып берілгені: { $count }
+    }
+monitoring-late_total = Мерзімі бұзылып берілген нәтижелер: { $count }; жалпы кешігу, жұмыс күні: { $days }.
+monitoring-late_count = Кешіккені
+monitoring-late_steps = Кешігіп орындалғаны
 
 ## admin
 

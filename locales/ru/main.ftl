@@ -202,6 +202,15 @@ sla-on_time = в срок
 sla-at_risk = под угрозой
 sla-overdue = просрочено
 
+late-days =
+    { $count ->
+        [one] с опозданием на { $count } рабочий день
+        [few] с опозданием на { $count } рабочих дня
+       *[many] с опозданием на { $count } рабочих дней
+    }
+late-same_day = с опозданием в тот же день
+late-within_day = с опозданием менее чем на рабочий день
+
 ## app
 
 app-title = Заявление { $id }
@@ -336,6 +345,16 @@ monitoring-measured = Шагов учтено
 monitoring-on_time = В срок
 monitoring-compliance = Соблюдение
 monitoring-step = Шаг
+monitoring-late = Результаты, выданные с нарушением срока
+monitoring-results_late =
+    { $count ->
+        [one] выдано с нарушением срока: { $count }
+        [few] выдано с нарушением срока: { $count }
+       *[many] выдано с нарушением срока: { $count }
+    }
+monitoring-late_total = Выдано с нарушением срока: { $count }; опоздание в сумме, рабочих дней: { $days }.
+monitoring-late_count = С опозданием
+monitoring-late_steps = Выполнено с опозданием
 
 ## admin
 

@@ -3,7 +3,8 @@
 //!
 //! * [`Calendar`] — holidays, the weekend rule and decreed transfers of days off, as data
 //!   (`calendars/kz.toml`, embedded: [`Calendar::kz`]); `is_working_day`, `day_kind`
-//!   (with the reason), `add_working_days`, `add_calendar_days`, `add_months`.
+//!   (with the reason), `add_working_days`, `add_calendar_days`, `add_months`, and
+//!   `lateness`: how many working days after its deadline an act was done.
 //! * [`Schedule`] — working hours of a provider; `Calendar::add_working_minutes` and friends
 //!   count only time inside them on working days, in Asia/Almaty time.
 //! * [`Schedules`], [`Intake`], [`Calendar::accept`] — when an application counts as
@@ -29,7 +30,7 @@ mod schedule;
 pub mod term;
 
 pub use acceptance::{Acceptance, Intake, SCHEDULES_TOML, Schedules};
-pub use calendar::{Calendar, DayKind, KZ_TOML};
+pub use calendar::{Calendar, DayKind, KZ_TOML, Lateness};
 pub use data::{
     CalendarData, DayStatus, Decree, Holiday, HolidayDates, HolidayKind, Issuer, KnownDifference,
     MonthDay, MoveableDate, Names, Transfer, WeekendRule,

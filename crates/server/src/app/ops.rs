@@ -384,6 +384,40 @@ pub struct Summary {
     #[schema(value_type = String)]
     pub submitted_at: Timestamp,
     pub receipt: Option<String>,
+    /// Present when the result (or the motivated refusal) was issued after the service term:
+    /// by how many working days. Judged where the term is met — when the result reached the
+    /// State Corporation for the applicant to collect, else when it was issued.
+    pub late: Option<Late>,
+}
+
+/// An act done after its deadline: how late, in working days of the Kazakhstan calendar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+pub struct Late {
+    /// Working days after the deadline's date (Asia/Almaty) up to and including the date of
+    /// the act: 0 when it was done later on the deadline's own day, or only on days off after
+    /// it — late all the same.
+    pub working_days: u32,
+    /// Done on the deadline's own date.
+    pub same_day: bool,
+    /// The deadline.
+    #[schema(value_type = String)]
+    pub due: Timestamp,
+    /// When it was done.
+    #[schema(value_type = String)]
+    pub at: Timestamp,
+}
+
+impl Late {
+    /// The lateness of an act done at `at` against `due` (None: on time, or no deadline).
+    pub fn of(due: Option<Timestamp>, at: Option<Timestamp>) -> Option<Late> {
+        let (due, at) = (due?, at?);
+        engine::sla::late(Some(due), at).map(|l| Late {
+            working_days: l.working_days,
+            same_day: l.same_day,
+            due,
+            at,
+        })
+    }
 }
 
 /// A step of the application's plan as it went.
@@ -410,6 +444,8 @@ pub struct TimelineStep {
     pub completed_at: Option<Timestamp>,
     pub outcome: Option<String>,
     pub on_time: Option<bool>,
+    /// Present when the step was completed after its due instant: by how many working days.
+    pub late: Option<Late>,
 }
 
 /// The current step, and what the viewer may do on it.
@@ -528,6 +564,7 @@ pub fn summary(st: &AppState, app: &Application, now: Timestamp) -> Summary {
         sla: engine::sla::sla(app, now, &st.ctx).map(|r| r.status.as_str().into()),
         submitted_at: app.submitted_at,
         receipt: app.receipt.clone(),
+        late: Late::of(app.term_due, engine::sla::result_at(app)),
     }
 }
 
@@ -642,6 +679,7 @@ pub fn timeline(
                 completed_at: d.map(|d| d.at),
                 outcome: d.map(|d| d.outcome.clone()),
                 on_time: d.and_then(|d| d.due.map(|due| d.at <= due)),
+                late: d.and_then(|d| Late::of(d.due, Some(d.at))),
             }
         })
         .collect())
@@ -978,6 +1016,7 @@ pub fn summary_of_row(st: &AppState, r: &store::ListRow, now: Timestamp) -> Summ
         sla: r.sla(now).map(|s| s.as_str().into()),
         submitted_at: r.submitted_at,
         receipt: r.receipt.clone(),
+        late: Late::of(r.term_due, r.result_at),
     }
 }
 

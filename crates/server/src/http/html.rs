@@ -81,7 +81,7 @@ button.warning{background:#d4351c;box-shadow:0 2px 0 #55150b}
 .panel{background:#f3f2f1;padding:15px;margin:15px 0}
 .receipt{font-size:28px;font-weight:bold;letter-spacing:2px}
 .tag{display:inline-block;padding:2px 8px;font-weight:bold;font-size:15px;text-transform:uppercase}
-.tag.on_time{background:#cce2d8;color:#005a30}.tag.at_risk{background:#fff7bf;color:#594d00}.tag.overdue{background:#f6d7d2;color:#942514}
+.tag.on_time{background:#cce2d8;color:#005a30}.tag.at_risk{background:#fff7bf;color:#594d00}.tag.overdue,.tag.late{background:#f6d7d2;color:#942514}
 .tag.done{background:#cce2d8;color:#005a30}.tag.current{background:#bbd4ea;color:#0c2d4a}.tag.pending,.tag.not_reached,.tag.failure_only{background:#f3f2f1;color:#383f43}
 .tag.closed{background:#e5e6e7;color:#0b0c0c}
 tr.current td{background:#f3f9ff}
@@ -434,6 +434,25 @@ pub fn facts(rows: &[(&str, Markup)]) -> Markup {
 pub fn sla_tag(l: Lang, sla: Option<&str>) -> Markup {
     html! {
         @if let Some(s) = sla { span class={ "tag " (s) } { (l.t_in("sla", s)) } }
+    }
+}
+
+/// How late an act was, in words: "late by 2 working days", "late the same day", or late by
+/// less than a working day (only days off after the deadline's day).
+pub fn late_text(l: Lang, late: &crate::ops::Late) -> String {
+    if late.working_days > 0 {
+        l.t_count("late-days", u64::from(late.working_days))
+    } else if late.same_day {
+        l.t("late-same_day").to_string()
+    } else {
+        l.t("late-within_day").to_string()
+    }
+}
+
+/// A "late" tag (nothing when on time).
+pub fn late_tag(l: Lang, late: Option<&crate::ops::Late>) -> Markup {
+    html! {
+        @if let Some(x) = late { span.tag.late { (late_text(l, x)) } }
     }
 }
 

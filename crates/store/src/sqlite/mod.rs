@@ -350,6 +350,16 @@ impl Store for SqliteStore {
         self.read(|c| views::watched(c, scope, from, to, now))
     }
 
+    fn late_results(
+        &self,
+        scope: &Scope,
+        from: Option<Timestamp>,
+        to: Option<Timestamp>,
+        limit: usize,
+    ) -> Result<Vec<ListRow>, StoreError> {
+        self.read(|c| views::late_results(c, scope, from, to, limit))
+    }
+
     fn rebuild_views(&self, replace: bool) -> Result<RebuildReport, StoreError> {
         self.job(|reply| Job::Rebuild { replace, reply })
     }
