@@ -311,7 +311,7 @@ sc-rerequest_hint = The result was returned to the provider as unclaimed. If the
 monitoring-title = SLA monitoring
 monitoring-from = Submitted from
 monitoring-to = Submitted before
-monitoring-date_hint = A date, for example 2019-12-02
+monitoring-date_hint = A date, for example 03.12.2019
 monitoring-apply = Show
 monitoring-at = At
 monitoring-applications =
@@ -557,7 +557,7 @@ list-status_open = open
 list-status_closed = closed
 list-from = Submitted from
 list-to = Submitted before
-list-date_hint = For example 02.12.2019
+list-date_hint = For example 03.12.2019
 list-sort = Order
 sort-step_due = nearest step deadline first
 sort-term_due = nearest service term first
@@ -569,7 +569,7 @@ list-next = Next page
 list-first = First page
 
 ## List filters: problems
-problem-date = Enter a date such as 02.12.2019.
+problem-date = Enter a date such as 03.12.2019.
 problem-enum = Choose one of the values offered.
 problem-range = The number is out of range.
 problem-cursor-invalid = This page link is out of date: start again from the first page.

@@ -307,7 +307,7 @@ sc-rerequest_hint = Нәтиже алынбаған ретінде көрсет�
 monitoring-title = Мерзімдердің сақталуын бақылау
 monitoring-from = Берілген күні, бастап
 monitoring-to = Берілген күні, дейін
-monitoring-date_hint = Күн, мысалы 2019-12-02
+monitoring-date_hint = Күн, мысалы 03.12.2019
 monitoring-apply = Көрсету
 monitoring-at = Уақыты
 monitoring-applications =
@@ -549,7 +549,7 @@ list-status_open = жұмыста
 list-status_closed = жабылған
 list-from = Берілген күні, бастап
 list-to = Берілген күні, дейін
-list-date_hint = Мысалы, 02.12.2019
+list-date_hint = Мысалы, 03.12.2019
 list-sort = Реті
 sort-step_due = алдымен қадамның жақын мерзімі
 sort-term_due = алдымен қызметтің жақын мерзімі
@@ -561,7 +561,7 @@ list-next = Келесі бет
 list-first = Бірінші бет
 
 ## List filters: problems
-problem-date = Күнді енгізіңіз, мысалы 02.12.2019.
+problem-date = Күнді енгізіңіз, мысалы 03.12.2019.
 problem-enum = Ұсынылған мәндердің бірін таңдаңыз.
 problem-range = Сан рұқсат етілген шектен тыс.
 problem-cursor-invalid = Бет сілтемесі ескірген: бірінші беттен бастаңыз.

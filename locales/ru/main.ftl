@@ -320,7 +320,7 @@ sc-rerequest_hint = Результат возвращен услугодател
 monitoring-title = Мониторинг соблюдения сроков
 monitoring-from = Подано с
 monitoring-to = Подано до
-monitoring-date_hint = Дата, например 2019-12-02
+monitoring-date_hint = Дата, например 03.12.2019
 monitoring-apply = Показать
 monitoring-at = На момент
 monitoring-applications =
@@ -570,7 +570,7 @@ list-status_open = в работе
 list-status_closed = закрытые
 list-from = Поданы с
 list-to = Поданы до
-list-date_hint = Например, 02.12.2019
+list-date_hint = Например, 03.12.2019
 list-sort = Порядок
 sort-step_due = сначала ближайший срок шага
 sort-term_due = сначала ближайший срок услуги
@@ -582,7 +582,7 @@ list-next = Следующая страница
 list-first = Первая страница
 
 ## List filters: problems
-problem-date = Введите дату, например 02.12.2019.
+problem-date = Введите дату, например 03.12.2019.
 problem-enum = Выберите одно из предложенных значений.
 problem-range = Число вне допустимых пределов.
 problem-cursor-invalid = Ссылка на страницу устарела: начните с первой страницы.

@@ -61,6 +61,7 @@ main{max-width:1100px;margin:0 auto;padding:20px}
 h1{font-size:32px;margin:10px 0 20px}h2{font-size:24px;margin-top:30px}
 .caption{color:#505a5f;font-size:19px}
 table{border-collapse:collapse;width:100%;margin:10px 0 25px}
+.table-wrap{overflow-x:auto;margin:10px 0 25px}.table-wrap table{margin:0}
 th,td{text-align:left;border-bottom:1px solid #b1b4b6;padding:8px 10px 8px 0;vertical-align:top}
 th{font-weight:bold}
 .form-group{margin-bottom:22px}.form-group.error{border-left:5px solid #d4351c;padding-left:12px}
@@ -411,12 +412,14 @@ pub fn radios(
     }
 }
 
-/// A table with column headings.
+/// A table with column headings; a wide one scrolls inside its own box on a narrow screen; the page does not.
 pub fn table(head: &[&str], body: Markup) -> Markup {
     html! {
-        table {
-            thead { tr { @for h in head { th scope="col" { (h) } } } }
-            tbody { (body) }
+        div.table-wrap tabindex="0" {
+            table {
+                thead { tr { @for h in head { th scope="col" { (h) } } } }
+                tbody { (body) }
+            }
         }
     }
 }
