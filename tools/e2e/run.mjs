@@ -364,6 +364,33 @@ async function main() {
       await ctx.close();
     });
 
+    await step("(f) at 390 px no page scrolls sideways (kk, ru)", async () => {
+      const who = [
+        ["100515500003", CITIZEN_PW, ["/cabinet", `/services/${REG}`]],
+        [`${PROVIDER}.office_clerk`, STAFF, ["/work", "/work?scope=all"]],
+        ["state_corporation.state_corporation_operator", STAFF, ["/sc", `/sc?regulation=${REG}`]],
+        ["monitor", MONITOR_PW, ["/monitoring"]],
+      ];
+      const wide = [];
+      for (const [login, pw, paths] of who) {
+        for (const lang of ["kk", "ru"]) {
+          const { ctx, page } = await session(browser, base, login, pw, { lang });
+          await page.setViewportSize({ width: 390, height: 844 });
+          // The first application on the list, as its owner or the staff see it.
+          await page.goto(`${base}${paths[0]}?lang=${lang}`);
+          const first = await page.locator('a[href^="/applications/"]').first().getAttribute("href").catch(() => null);
+          for (const path of first ? [...paths, first.split("?")[0]] : paths) {
+            await page.goto(`${base}${path}${path.includes("?") ? "&" : "?"}lang=${lang}`);
+            const w = await page.evaluate(() => document.documentElement.scrollWidth);
+            if (w > 390) wide.push(`${login} ${path} ${lang}: ${w} px`);
+          }
+          await shot(page, `narrow-${login.replace(/\W/g, "_")}-${lang}`);
+          await ctx.close();
+        }
+      }
+      expect(wide.length === 0, `no sideways scroll at 390 px, but ${wide.join("; ")}`);
+    });
+
     await step("axe-core: no serious or critical violations", async () => {
       if (axeFindings.length) {
         throw new Error(axeFindings.map((f) => `${f.page}: ${f.impact} ${f.id} — ${f.help} (${f.nodes.join(", ")})`).join("\n"));
