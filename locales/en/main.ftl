@@ -324,6 +324,7 @@ monitoring-time_chart = Time per step against its legal duration (minutes, log s
 monitoring-avg = average
 monitoring-p90 = 90th percentile
 monitoring-legal = legal duration
+monitoring-minutes_short = min
 monitoring-overdue = Overdue now
 monitoring-at_risk = At risk now
 monitoring-by_service = By service

@@ -320,6 +320,7 @@ monitoring-time_chart = Қадамға кеткен уақыт пен норма
 monitoring-avg = орташа
 monitoring-p90 = 90-процентиль
 monitoring-legal = нормативтік мерзім
+monitoring-minutes_short = мин
 monitoring-overdue = Қазір мерзімі өткендер
 monitoring-at_risk = Қазір мерзімі таяулар
 monitoring-by_service = Қызметтер бойынша

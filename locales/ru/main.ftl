@@ -334,6 +334,7 @@ monitoring-time_chart = Время на шаг против нормативно
 monitoring-avg = среднее
 monitoring-p90 = 90-й процентиль
 monitoring-legal = нормативный срок
+monitoring-minutes_short = мин
 monitoring-overdue = Просрочено сейчас
 monitoring-at_risk = Под угрозой сейчас
 monitoring-by_service = По услугам

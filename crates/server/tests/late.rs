@@ -271,6 +271,22 @@ async fn results_issued_after_the_term_are_marked_late_everywhere() {
         assert!(page.contains(words), "{lang}: {page}");
         assert!(page.contains(&office) && page.contains(&sc));
         assert!(page.contains(r#"class="tag late""#));
+        // The text people read names services, providers and roles, never their ids, and
+        // says no "-0" and no compliance of nothing.
+        let text = visible_text(&page);
+        for id in [
+            REG,
+            PROVIDER,
+            "office_clerk",
+            "state_corporation_operator",
+            " min",
+        ] {
+            assert!(!text.contains(id), "{lang}: `{id}` shown in {text}");
+        }
+        assert!(
+            !text.contains("-0 ") && !text.contains(">-0<"),
+            "{lang}: -0 in {text}"
+        );
     }
     let page = t.get_html("/monitoring?lang=ru", &monitor).await.text();
     assert!(page.contains("с опозданием на 5 рабочих дней"));
@@ -330,4 +346,22 @@ async fn a_result_issued_later_on_the_term_day_is_late_the_same_day() {
     let r = t.get("/api/monitoring/sla", &monitor).await.json();
     assert_eq!(r["results_late"], 1);
     assert_eq!(r["results_late_days"], 0);
+}
+
+/// The text of a page as a reader sees it: tags, attributes and scripts left out.
+fn visible_text(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                out.push(' ');
+            }
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
 }

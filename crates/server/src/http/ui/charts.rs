@@ -56,8 +56,16 @@ pub fn compliance_svg(title: &str, rows: &[(String, f64, u64)]) -> Markup {
 pub fn steps_svg(
     title: &str,
     legend: [&str; 3],
+    minutes: &str,
     rows: &[(String, f64, f64, Option<f64>)],
 ) -> Markup {
+    let n0 = |x: f64| {
+        if x.abs() < 0.5 {
+            "0".to_string()
+        } else {
+            format!("{x:.0}")
+        }
+    };
     let row_h = 34.0;
     let label_w = 300.0;
     let bar_w = 360.0;
@@ -91,12 +99,12 @@ pub fn steps_svg(
                 rect x=(label_w) y=(y + 11.0) width=(f1(scale(*p90v).max(1.0))) height="10"
                     fill=(colours[1]) {}
                 text x=(f1(label_w + scale(avg.max(*p90v)) + 6.0)) y=(y + 10.0) {
-                    (format!("{avg:.0} / {p90v:.0} min"))
+                    (format!("{} / {} {minutes}", n0(*avg), n0(*p90v)))
                 }
                 @if let Some(l) = legal {
                     @let x = f1(label_w + scale(*l));
                     line x1=(x) y1=(y - 3.0) x2=(x) y2=(y + 24.0) stroke=(colours[2]) stroke-width="3" {
-                        title { (format!("{l:.0} min")) }
+                        title { (format!("{} {minutes}", n0(*l))) }
                     }
                 }
             }

@@ -11,10 +11,11 @@ use crate::AppState;
 use crate::access;
 use crate::auth::{SCOPES, Via, Viewer};
 use crate::html::{self, Input, local};
+use crate::i18n::Lang;
 use crate::i18n::Messages;
-use crate::monitoring;
 use crate::ops::blocking;
 use crate::problem::Problem;
+use crate::{catalogue, monitoring};
 use axum::extract::{Form, Path, Query, State};
 use axum::http::{StatusCode, Uri};
 use maud::{Markup, html};
@@ -37,8 +38,32 @@ struct RangeQuery {
     to: Option<String>,
 }
 
-fn pct(x: f64) -> String {
-    format!("{:.0}%", x * 100.0)
+/// Compliance, or a dash when no step was measured (100% of nothing says nothing).
+fn pct(x: f64, measured: u64) -> String {
+    if measured == 0 {
+        "—".into()
+    } else {
+        format!("{:.0}%", x * 100.0)
+    }
+}
+
+/// Whole minutes; never "-0".
+fn n0(x: f64) -> String {
+    if x.abs() < 0.5 {
+        "0".into()
+    } else {
+        format!("{x:.0}")
+    }
+}
+
+/// A regulation's title in `l`, by id (the id if the catalogue has none).
+fn service_name(st: &AppState, l: Lang, id: &str) -> String {
+    st.ctx
+        .regulations()
+        .iter()
+        .find(|r| r.id == id)
+        .map(|r| super::portal::title(l, r).to_string())
+        .unwrap_or_else(|| id.to_string())
 }
 
 /// SLA monitoring.
@@ -69,7 +94,7 @@ async fn monitoring_page(
     let rows: Vec<(String, f64, u64)> = r
         .by_service
         .iter()
-        .map(|c| (c.key.clone(), c.compliance, c.measured))
+        .map(|c| (service_name(&st, l, &c.key), c.compliance, c.measured))
         .collect();
     let steps: Vec<(String, f64, f64, Option<f64>)> = r
         .by_step
@@ -78,11 +103,11 @@ async fn monitoring_page(
         .map(|s| {
             (
                 format!(
-                    "{} · {} #{} {}",
-                    s.regulation,
-                    s.channel,
+                    "{} · {} № {} · {}",
+                    service_name(&st, l, &s.regulation),
+                    super::portal::channel_name(l, &s.channel),
                     s.step + 1,
-                    s.role
+                    catalogue::role_name(None, &s.role, l)
                 ),
                 s.avg_minutes,
                 s.p90_minutes,
@@ -128,6 +153,7 @@ async fn monitoring_page(
             (charts::steps_svg(
                 l.t("monitoring-time_chart"),
                 [l.t("monitoring-avg"), l.t("monitoring-p90"), l.t("monitoring-legal")],
+                l.t("monitoring-minutes_short"),
                 &steps,
             ))
         }
@@ -145,16 +171,23 @@ async fn monitoring_page(
             }
             (applications_table(&st, l, &r.late, true))
         }
-        @for (title, rows) in [
-            (l.t("monitoring-by_service"), &r.by_service),
-            (l.t("monitoring-by_provider"), &r.by_provider),
-            (l.t("monitoring-by_role"), &r.by_role),
+        @for (title, rows, kind) in [
+            (l.t("monitoring-by_service"), &r.by_service, 0),
+            (l.t("monitoring-by_provider"), &r.by_provider, 1),
+            (l.t("monitoring-by_role"), &r.by_role, 2),
         ] {
             h2 { (title) }
             (html::table(&compliance_head, html! {
                 @for c in rows {
                     tr {
-                        td { (c.key) } td { (c.measured) } td { (c.on_time) } td { (pct(c.compliance)) }
+                        td {
+                            (match kind {
+                                0 => service_name(&st, l, &c.key),
+                                1 => super::portal::org_name(&st, l, &c.key),
+                                _ => catalogue::role_name(None, &c.key, l),
+                            })
+                        }
+                        td { (c.measured) } td { (c.on_time) } td { (pct(c.compliance, c.measured)) }
                         td { (c.late) }
                     }
                 }
@@ -176,18 +209,19 @@ async fn monitoring_page(
                 @for s in &r.by_step {
                     tr {
                         td {
-                            (s.regulation) " · " (super::portal::channel_name(l, &s.channel))
-                            " #" (s.step + 1) " (" (s.role) ")"
+                            (service_name(&st, l, &s.regulation)) " · "
+                            (super::portal::channel_name(l, &s.channel))
+                            " № " (s.step + 1) " · " (catalogue::role_name(None, &s.role, l))
                         }
                         td {
                             (s.legal_duration.as_deref().map(|d| super::portal::duration_text(l, d)).unwrap_or_else(|| "—".into()))
                         }
                         td { (s.measured) }
-                        td { (pct(s.compliance)) }
+                        td { (pct(s.compliance, s.measured)) }
                         td { (s.late) }
-                        td { (format!("{:.0}", s.avg_minutes)) }
-                        td { (format!("{:.0}", s.p90_minutes)) }
-                        td { (s.legal_minutes.map(|m| format!("{m:.0}")).unwrap_or_else(|| "—".into())) }
+                        td { (n0(s.avg_minutes)) }
+                        td { (n0(s.p90_minutes)) }
+                        td { (s.legal_minutes.map(n0).unwrap_or_else(|| "—".into())) }
                     }
                 }
             },
