@@ -327,6 +327,11 @@ pub const MIGRATIONS: &[&str] = &[
         closed_at, updated_at)
         WHERE watch_at IS NOT NULL;
     "#,
+    // v7: an organisation may give the signature of its results to another role than the one
+    // the regulations name (NULL: the regulation's role).
+    r#"
+    ALTER TABLE orgs ADD COLUMN signing_role TEXT;
+    "#,
 ];
 
 /// The schema version this build writes.

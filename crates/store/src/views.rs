@@ -138,7 +138,10 @@ pub fn list_row(app: &Application, ctx: &Ctx, updated_at: Timestamp) -> ListRow 
         .and_then(|p| p.step(app.step));
     let open = app.status != Status::Closed;
     let (holder_org, holder_role) = match (open, step) {
-        (true, Some(s)) => (Some(engine::holder_org(app, s.party)), Some(s.role.clone())),
+        (true, Some(s)) => (
+            Some(engine::holder_org(app, s.party)),
+            Some(ctx.step_role(app, s)),
+        ),
         // A plan no longer in the catalogue: the file stays with its provider.
         (true, None) => (Some(app.provider.clone()), Some(String::new())),
         (false, _) => (None, None),
@@ -352,11 +355,12 @@ pub fn deltas(
             term_measured: 0,
             term_on_time: 0,
         }],
-        Event::StepCompleted { step, at, .. } => {
+        Event::StepCompleted { step, at, by, .. } => {
             let Some(b) = before.filter(|b| b.step == *step) else {
                 return vec![];
             };
-            let Some(s) = ctx
+            // Only a person's step is measured.
+            let Some(_) = ctx
                 .plan(&b.regulation, b.version, b.channel)
                 .and_then(|p| p.step(*step))
                 .filter(|s| !s.automatic)
@@ -370,7 +374,9 @@ pub fn deltas(
                     channel: b.channel.as_str().to_string(),
                     provider: b.provider.clone(),
                     step: *step,
-                    role: s.role.clone(),
+                    // Who did it: at a signing step the organisation's signing role may differ
+                    // from the regulation's, and the journal says which it was.
+                    role: by.role.clone(),
                 },
                 measured: b.step_due.is_some(),
                 on_time: b.step_due.is_some_and(|d| *at <= d),
