@@ -599,7 +599,11 @@ impl Linter<'_, '_, '_> {
                             ),
                         );
                     }
-                    if b.kind == BranchKind::MotivatedRefusal && b.goto.is_none() {
+                    // A refusal prepared here is signed like a result: here, or where it goes.
+                    if b.kind == BranchKind::MotivatedRefusal
+                        && b.goto.is_none()
+                        && !step.signs_result
+                    {
                         self.sink.error(
                             bat,
                             "branch-goto",
