@@ -3,7 +3,7 @@
 // Starts the server on a free port over a fresh data directory (demo data, clock at
 // 2019-12-02 09:00 Almaty), then runs:
 //   (a) a citizen registers, applies on the portal (signing with the demo key), the executor
-//       processes it, the citizen sees the result in the cabinet;
+//       processes it, the head signs it, the citizen sees the result in the cabinet;
 //   (b) an office clerk refuses to accept a paper application (receipt with grounds);
 //   (c) a State Corporation application goes through the collection sector and the courier to
 //       the provider and back, and is issued at the desk after the identity check;
@@ -222,6 +222,12 @@ async function main() {
       await shot(exec.page, "work-inbox-kk");
       await actOn(exec.page, base, portalId, { note: "Құжаттар толық" });
       await exec.ctx.close();
+      // The head, the provider's authorised person, signs the result.
+      const head = await session(browser, base, `${PROVIDER}.head`, STAFF);
+      await head.page.goto(`${base}/work`);
+      expect((await head.page.content()).includes(portalId), "in the head's inbox to sign");
+      await actOn(head.page, base, portalId, { note: "Қол қойылды" });
+      await head.ctx.close();
       for (const lang of ["kk", "ru"]) {
         await page.goto(`${base}/cabinet?lang=${lang}`);
         const html = await page.content();
