@@ -486,15 +486,10 @@ pub struct ScRules {
     pub e_queue_issue: Option<bool>,
     /// The electronic queue above can be booked through the portal.
     pub e_queue_bookable_via_portal: Option<bool>,
-    /// `e_queue` said neither acceptance nor issue: a file that still has it gets an error
-    /// naming the two fields that replace it.
-    #[serde(
-        default,
-        rename = "e_queue",
-        deserialize_with = "retired_e_queue",
-        skip_serializing
-    )]
-    _retired_e_queue: (),
+    /// Retired: it said neither acceptance nor issue. Always `None`: a file that still has it
+    /// gets an error naming the two fields that replace it.
+    #[serde(default, skip_serializing)]
+    pub e_queue: Option<RetiredEQueue>,
     pub expedited: Option<bool>,
     #[serde(default)]
     pub issue_requires: Vec<IssueRequirement>,
@@ -514,12 +509,18 @@ impl ScRules {
     }
 }
 
-fn retired_e_queue<'de, D: serde::Deserializer<'de>>(_: D) -> Result<(), D::Error> {
-    Err(serde::de::Error::custom(
-        "`e_queue` is retired: say what the electronic queue serves, `e_queue_acceptance = true` \
-         (applications are accepted in its order) or `e_queue_issue = true` (results are \
-         collected in its order)",
-    ))
+/// The value of the retired `e_queue` key, which no file may hold: reading one is an error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RetiredEQueue {}
+
+impl<'de> Deserialize<'de> for RetiredEQueue {
+    fn deserialize<D: serde::Deserializer<'de>>(_: D) -> Result<Self, D::Error> {
+        Err(serde::de::Error::custom(
+            "`e_queue` is retired: say what the electronic queue serves, \
+             `e_queue_acceptance = true` (applications are accepted in its order) or \
+             `e_queue_issue = true` (results are collected in its order)",
+        ))
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -508,7 +508,9 @@ async fn an_organisations_signing_role_is_set_through_the_api_and_signs() {
     let executor = t.staff(PROVIDER, "executor").await;
     let head = t.staff(PROVIDER, "head").await;
     let step = t.app(&me, &id).await["current"]["step"].as_u64().unwrap();
-    let r = t.act(&executor, &id, step, json!({"note": "checked"})).await;
+    let r = t
+        .act(&executor, &id, step, json!({"note": "checked"}))
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     let signing = r.json()["current"]["step"].as_u64().unwrap();
     let in_inbox = |v: &serde_json::Value| {
@@ -529,7 +531,11 @@ async fn an_organisations_signing_role_is_set_through_the_api_and_signs() {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
     assert!(r.text().contains("role"), "{}", r.text());
     let r = t
-        .put("/api/orgs/no-such-org/signing-role", &admin, &json!({"role": "executor"}))
+        .put(
+            "/api/orgs/no-such-org/signing-role",
+            &admin,
+            &json!({"role": "executor"}),
+        )
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.text());
 
@@ -548,14 +554,18 @@ async fn an_organisations_signing_role_is_set_through_the_api_and_signs() {
 
     // The file moved: out of the head's inbox, into the executor's; the step is the executor's.
     assert!(!in_inbox(&t.get("/api/applications", &head).await.json()));
-    assert!(in_inbox(&t.get("/api/applications", &executor).await.json()));
+    assert!(in_inbox(
+        &t.get("/api/applications", &executor).await.json()
+    ));
     let d = t.app(&executor, &id).await;
     assert_eq!(d["current"]["role"], "executor");
     assert_eq!(d["current"]["can_act"], true);
     let r = t.act(&head, &id, signing, json!({"note": "signed"})).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text());
     assert!(r.text().contains("forbidden.role"), "{}", r.text());
-    let r = t.act(&executor, &id, signing, json!({"note": "signed"})).await;
+    let r = t
+        .act(&executor, &id, signing, json!({"note": "signed"}))
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     assert_eq!(r.json()["closure"], "issued");
     let signed_by = t

@@ -98,10 +98,18 @@ fn the_signing_step_follows_the_organisations_signing_role() {
         .unwrap();
     assert_eq!(ctx.signer(PROVIDER).as_deref(), Some("office_clerk"));
     assert_eq!(
-        store.org(PROVIDER).unwrap().unwrap().signing_role.as_deref(),
+        store
+            .org(PROVIDER)
+            .unwrap()
+            .unwrap()
+            .signing_role
+            .as_deref(),
         Some("office_clerk")
     );
-    assert!(inbox(&store, "head").is_empty(), "moved out of the head's inbox");
+    assert!(
+        inbox(&store, "head").is_empty(),
+        "moved out of the head's inbox"
+    );
     assert_eq!(inbox(&store, "office_clerk"), ["s1", "s2", "s3"]);
     assert_eq!(store.rebuild_views(false).unwrap().difference_count, 0);
 
