@@ -394,9 +394,9 @@ fn tally_events(st: &AppState, t: &mut Tally, app: &Application, events: &[Event
     // The state before each event tells when the completed step started and was due.
     let mut before: Option<Application> = None;
     for e in events {
-        if let (Event::StepCompleted { step, at, .. }, Some(b)) = (e, &before)
+        if let (Event::StepCompleted { step, at, by, .. }, Some(b)) = (e, &before)
             && b.step == *step
-            && let Some(s) = plan.step(*step).filter(|s| !s.automatic)
+            && plan.step(*step).is_some_and(|s| !s.automatic)
         {
             let (start, due) = (b.step_started, b.step_due);
             let secs = at.as_second() - start.as_second();
@@ -416,7 +416,8 @@ fn tally_events(st: &AppState, t: &mut Tally, app: &Application, events: &[Event
                 e.0.on_time += ok as u64;
                 e.3 += d.as_second() - start.as_second();
                 e.4 += 1;
-                t.measure(&app.regulation, &app.provider, Some(&s.role), ok, 1);
+                // By who did it, as the store's aggregates count (a signing role may differ).
+                t.measure(&app.regulation, &app.provider, Some(&by.role), ok, 1);
             }
         }
         before = engine::apply(before, e, &st.ctx);
