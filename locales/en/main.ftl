@@ -194,6 +194,14 @@ sla-on_time = on time
 sla-at_risk = at risk
 sla-overdue = overdue
 
+late-days =
+    { $count ->
+        [one] late by { $count } working day
+       *[other] late by { $count } working days
+    }
+late-same_day = late the same day
+late-within_day = late by less than a working day
+
 ## app
 
 app-title = Application { $id }
@@ -203,6 +211,8 @@ app-channel = Submitted through
 app-status = Status
 app-applicant = Applicant
 app-submitted = Submitted
+app-accepted_at = Accepted (the term counts from)
+app-late_entry = entered after working hours
 app-term_due = Service term ends
 app-version = Regulation version
 app-receipt = Receipt number
@@ -278,6 +288,9 @@ intake-refuse = Incomplete or expired: refuse to accept (receipt with grounds)
 intake-grounds = Grounds for refusing to accept
 intake-grounds_hint = Which documents are missing or expired
 intake-submit = Register
+intake-late_entry = Entered after working hours: record it as taken in at the next working opening
+intake-centre = Centre
+intake-centre_default = Standard hours of the State Corporation
 
 ## sc
 
@@ -298,7 +311,7 @@ sc-rerequest_hint = The result was returned to the provider as unclaimed. If the
 monitoring-title = SLA monitoring
 monitoring-from = Submitted from
 monitoring-to = Submitted before
-monitoring-date_hint = A date, for example 2019-12-02
+monitoring-date_hint = A date, for example 03.12.2019
 monitoring-apply = Show
 monitoring-at = At
 monitoring-applications =
@@ -322,6 +335,15 @@ monitoring-measured = Steps measured
 monitoring-on_time = On time
 monitoring-compliance = Compliance
 monitoring-step = Step
+monitoring-late = Results issued late
+monitoring-results_late =
+    { $count ->
+        [one] { $count } result issued late
+       *[other] { $count } results issued late
+    }
+monitoring-late_total = Results issued after the term: { $count }, late by { $days } working days in all.
+monitoring-late_count = Late
+monitoring-late_steps = Completed late
 
 ## admin
 
@@ -420,6 +442,9 @@ problem-clock-fixed = The clock moves only in a sandbox.
 problem-documents-too_large = A file is larger than 5 MiB.
 problem-documents-type = A file is not a PDF, JPEG or PNG (checked by its content).
 problem-documents-too_many = At most 10 files can be attached.
+problem-outside_working_hours-office = The provider's office takes applications only during working hours ({ $hours }); it opens next at { $next }. If you took the application in after hours, tick "Entered after working hours": it will count as accepted at that opening.
+problem-outside_working_hours-state_corporation = The State Corporation centre takes applications only during working hours ({ $hours }); it opens next at { $next }. If you took the application in after hours, tick "Entered after working hours": it will count as accepted at that opening.
+weekdays-short = Mon Tue Wed Thu Fri Sat Sun
 problem-equeue-slot_taken = This time has just been booked by someone else: choose another.
 problem-equeue-already_booked = This application already has a booking: cancel it to choose another time.
 problem-equeue-not_awaiting_issue = The result of this application is not waiting at the State Corporation.
@@ -532,7 +557,7 @@ list-status_open = open
 list-status_closed = closed
 list-from = Submitted from
 list-to = Submitted before
-list-date_hint = For example 02.12.2019
+list-date_hint = For example 03.12.2019
 list-sort = Order
 sort-step_due = nearest step deadline first
 sort-term_due = nearest service term first
@@ -544,7 +569,7 @@ list-next = Next page
 list-first = First page
 
 ## List filters: problems
-problem-date = Enter a date such as 02.12.2019.
+problem-date = Enter a date such as 03.12.2019.
 problem-enum = Choose one of the values offered.
 problem-range = The number is out of range.
 problem-cursor-invalid = This page link is out of date: start again from the first page.

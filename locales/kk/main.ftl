@@ -190,6 +190,14 @@ sla-on_time = мерзімінде
 sla-at_risk = мерзімі таяу
 sla-overdue = мерзімі өткен
 
+late-days =
+    { $count ->
+        [one] { $count } жұмыс күнге кешікті
+       *[other] { $count } жұмыс күнге кешікті
+    }
+late-same_day = сол күні кешікті
+late-within_day = бір жұмыс күнінен аз кешікті
+
 ## app
 
 app-title = { $id } өтініші
@@ -199,6 +207,8 @@ app-channel = Берілген арна
 app-status = Мәртебесі
 app-applicant = Өтініш беруші
 app-submitted = Берілген күні
+app-accepted_at = Қабылданды (мерзім осы сәттен есептеледі)
+app-late_entry = жұмыс уақыты аяқталғаннан кейін енгізілді
 app-term_due = Қызмет мерзімі аяқталады
 app-version = Регламент нұсқасы
 app-receipt = Қолхат нөмірі
@@ -274,6 +284,9 @@ intake-refuse = Топтама толық емес немесе құжаттар
 intake-grounds = Қабылдаудан бас тарту негіздері
 intake-grounds_hint = Қандай құжаттар жетіспейді немесе қайсысының мерзімі өткен
 intake-submit = Тіркеу
+intake-late_entry = Жұмыс уақыты аяқталғаннан кейін енгізілді: келесі жұмыс уақытының басында қабылданған деп есептелсін
+intake-centre = Орталық
+intake-centre_default = Мемлекеттік корпорацияның жалпы кестесі
 
 ## sc
 
@@ -294,7 +307,7 @@ sc-rerequest_hint = Нәтиже алынбаған ретінде көрсет�
 monitoring-title = Мерзімдердің сақталуын бақылау
 monitoring-from = Берілген күні, бастап
 monitoring-to = Берілген күні, дейін
-monitoring-date_hint = Күн, мысалы 2019-12-02
+monitoring-date_hint = Күн, мысалы 03.12.2019
 monitoring-apply = Көрсету
 monitoring-at = Уақыты
 monitoring-applications =
@@ -318,6 +331,15 @@ monitoring-measured = Есепке алынған қадамдар
 monitoring-on_time = Мерзімінде
 monitoring-compliance = Сақталуы
 monitoring-step = Қадам
+monitoring-late = Мерзімі бұзылып берілген нәтижелер
+monitoring-results_late =
+    { $count ->
+        [one] мерзімі бұзылып берілгені: { $count }
+       *[other] мерзімі бұзылып берілгені: { $count }
+    }
+monitoring-late_total = Мерзімі бұзылып берілген нәтижелер: { $count }; жалпы кешігу, жұмыс күні: { $days }.
+monitoring-late_count = Кешіккені
+monitoring-late_steps = Кешігіп орындалғаны
 
 ## admin
 
@@ -416,6 +438,9 @@ problem-clock-fixed = Сағат тек құмсалғышта жылжытыл�
 problem-documents-too_large = Файл 5 МиБ-тан үлкен.
 problem-documents-type = Файл PDF, JPEG немесе PNG емес (мазмұны бойынша тексеріледі).
 problem-documents-too_many = 10 файлдан артық тіркеуге болмайды.
+problem-outside_working_hours-office = Көрсетілетін қызметті берушінің кеңсесі өтініштерді тек жұмыс уақытында қабылдайды ({ $hours }); келесі ашылуы — { $next }. Өтінішті жұмыс уақыты аяқталғаннан кейін қабылдаған болсаңыз, «Жұмыс уақыты аяқталғаннан кейін енгізілді» деп белгілеңіз: ол ашылған сәтте қабылданған болып есептеледі.
+problem-outside_working_hours-state_corporation = Мемлекеттік корпорацияның орталығы өтініштерді тек жұмыс уақытында қабылдайды ({ $hours }); келесі ашылуы — { $next }. Өтінішті жұмыс уақыты аяқталғаннан кейін қабылдаған болсаңыз, «Жұмыс уақыты аяқталғаннан кейін енгізілді» деп белгілеңіз: ол ашылған сәтте қабылданған болып есептеледі.
+weekdays-short = Дс Сс Ср Бс Жм Сб Жс
 problem-equeue-slot_taken = Бұл уақытты жаңа ғана басқа біреу алды: басқасын таңдаңыз.
 problem-equeue-already_booked = Бұл өтінішке уақыт брондалған: басқа уақыт таңдау үшін оны болдырмаңыз.
 problem-equeue-not_awaiting_issue = Бұл өтініштің нәтижесі Мемлекеттік корпорацияда берілуін күтіп тұрған жоқ.
@@ -524,7 +549,7 @@ list-status_open = жұмыста
 list-status_closed = жабылған
 list-from = Берілген күні, бастап
 list-to = Берілген күні, дейін
-list-date_hint = Мысалы, 02.12.2019
+list-date_hint = Мысалы, 03.12.2019
 list-sort = Реті
 sort-step_due = алдымен қадамның жақын мерзімі
 sort-term_due = алдымен қызметтің жақын мерзімі
@@ -536,7 +561,7 @@ list-next = Келесі бет
 list-first = Бірінші бет
 
 ## List filters: problems
-problem-date = Күнді енгізіңіз, мысалы 02.12.2019.
+problem-date = Күнді енгізіңіз, мысалы 03.12.2019.
 problem-enum = Ұсынылған мәндердің бірін таңдаңыз.
 problem-range = Сан рұқсат етілген шектен тыс.
 problem-cursor-invalid = Бет сілтемесі ескірген: бірінші беттен бастаңыз.

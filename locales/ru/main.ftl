@@ -202,6 +202,15 @@ sla-on_time = в срок
 sla-at_risk = под угрозой
 sla-overdue = просрочено
 
+late-days =
+    { $count ->
+        [one] с опозданием на { $count } рабочий день
+        [few] с опозданием на { $count } рабочих дня
+       *[many] с опозданием на { $count } рабочих дней
+    }
+late-same_day = с опозданием в тот же день
+late-within_day = с опозданием менее чем на рабочий день
+
 ## app
 
 app-title = Заявление { $id }
@@ -211,6 +220,8 @@ app-channel = Подано через
 app-status = Статус
 app-applicant = Заявитель
 app-submitted = Подано
+app-accepted_at = Принято (срок исчисляется с)
+app-late_entry = внесено после окончания рабочего времени
 app-term_due = Срок услуги истекает
 app-version = Версия регламента
 app-receipt = Номер расписки
@@ -286,6 +297,9 @@ intake-refuse = Неполный пакет или истек срок доку�
 intake-grounds = Основания отказа в приеме
 intake-grounds_hint = Каких документов не хватает или у каких истек срок
 intake-submit = Зарегистрировать
+intake-late_entry = Внесено после окончания рабочего времени: считать принятым в начале следующего рабочего времени
+intake-centre = Центр
+intake-centre_default = Общий график Государственной корпорации
 
 ## sc
 
@@ -306,7 +320,7 @@ sc-rerequest_hint = Результат возвращен услугодател
 monitoring-title = Мониторинг соблюдения сроков
 monitoring-from = Подано с
 monitoring-to = Подано до
-monitoring-date_hint = Дата, например 2019-12-02
+monitoring-date_hint = Дата, например 03.12.2019
 monitoring-apply = Показать
 monitoring-at = На момент
 monitoring-applications =
@@ -331,6 +345,16 @@ monitoring-measured = Шагов учтено
 monitoring-on_time = В срок
 monitoring-compliance = Соблюдение
 monitoring-step = Шаг
+monitoring-late = Результаты, выданные с нарушением срока
+monitoring-results_late =
+    { $count ->
+        [one] выдано с нарушением срока: { $count }
+        [few] выдано с нарушением срока: { $count }
+       *[many] выдано с нарушением срока: { $count }
+    }
+monitoring-late_total = Выдано с нарушением срока: { $count }; опоздание в сумме, рабочих дней: { $days }.
+monitoring-late_count = С опозданием
+monitoring-late_steps = Выполнено с опозданием
 
 ## admin
 
@@ -430,6 +454,9 @@ problem-clock-fixed = Часы переводятся только в песоч
 problem-documents-too_large = Файл больше 5 МиБ.
 problem-documents-type = Файл не является PDF, JPEG или PNG (проверяется по содержимому).
 problem-documents-too_many = Можно приложить не более 10 файлов.
+problem-outside_working_hours-office = Канцелярия услугодателя принимает заявления только в рабочее время ({ $hours }); ближайшее открытие — { $next }. Если вы приняли заявление после окончания рабочего времени, отметьте «Внесено после окончания рабочего времени»: оно будет считаться принятым в момент открытия.
+problem-outside_working_hours-state_corporation = Центр Государственной корпорации принимает заявления только в рабочее время ({ $hours }); ближайшее открытие — { $next }. Если вы приняли заявление после окончания рабочего времени, отметьте «Внесено после окончания рабочего времени»: оно будет считаться принятым в момент открытия.
+weekdays-short = Пн Вт Ср Чт Пт Сб Вс
 problem-equeue-slot_taken = Это время только что заняли: выберите другое.
 problem-equeue-already_booked = У этой заявки уже есть бронь: отмените её, чтобы выбрать другое время.
 problem-equeue-not_awaiting_issue = Результат этой заявки не ожидает выдачи в Госкорпорации.
@@ -543,7 +570,7 @@ list-status_open = в работе
 list-status_closed = закрытые
 list-from = Поданы с
 list-to = Поданы до
-list-date_hint = Например, 02.12.2019
+list-date_hint = Например, 03.12.2019
 list-sort = Порядок
 sort-step_due = сначала ближайший срок шага
 sort-term_due = сначала ближайший срок услуги
@@ -555,7 +582,7 @@ list-next = Следующая страница
 list-first = Первая страница
 
 ## List filters: problems
-problem-date = Введите дату, например 02.12.2019.
+problem-date = Введите дату, например 03.12.2019.
 problem-enum = Выберите одно из предложенных значений.
 problem-range = Число вне допустимых пределов.
 problem-cursor-invalid = Ссылка на страницу устарела: начните с первой страницы.

@@ -1,13 +1,14 @@
 // Browser scenarios against a real qyzmet server, with Debian's Chromium and playwright-core.
 //
 // Starts the server on a free port over a fresh data directory (demo data, clock at
-// 2019-12-02 09:00 Almaty), then runs:
+// 2019-12-03 09:00 Almaty), then runs:
 //   (a) a citizen registers, applies on the portal (signing with the demo key), the executor
 //       processes it, the head signs it, the citizen sees the result in the cabinet;
 //   (b) an office clerk refuses to accept a paper application (receipt with grounds);
 //   (c) a State Corporation application goes through the collection sector and the courier to
 //       the provider and back, and is issued at the desk after the identity check;
-//   (d) after a simulated clock jump, monitoring shows the overdue step;
+//   (d) after a simulated clock jump, monitoring shows the overdue step; once the executor
+//       issues that result past its term, monitoring marks it late by its working days;
 //   (e) the portal form works with JavaScript disabled.
 // Screenshots in kk and ru go to target/e2e-artifacts/; axe-core runs on every page visited
 // and any serious or critical violation fails the run.
@@ -62,7 +63,7 @@ async function startServer() {
   const port = await freePort();
   const data = mkdtempSync(join(tmpdir(), "qyzmet-e2e-"));
   const args = ["--data", data, "--listen", `127.0.0.1:${port}`, "--regulations", join(root, "regulations"),
-    "--as-of", "2019-12-02T09:00:00+06:00", "--demo"];
+    "--as-of", "2019-12-03T09:00:00+06:00", "--demo"];
   const [cmd, ...pre] = process.env.QYZMET_SERVE
     ? process.env.QYZMET_SERVE.trim().split(/\s+/)
     : ["cargo", "run", "-q", "-p", "server", "--example", "serve", "--"];
@@ -302,7 +303,7 @@ async function main() {
       await op.ctx.close();
     });
 
-    await step("(d) monitoring shows the overdue step after a clock jump", async () => {
+    await step("(d) monitoring shows the overdue step after a clock jump, then the late result", async () => {
       const admin = await session(browser, base, "admin", ADMIN_PW, { lang: "ru" });
       await admin.page.goto(`${base}/admin?lang=ru`);
       await axe(admin.page, "admin-ru");
@@ -319,6 +320,39 @@ async function main() {
         expect(html.includes("<svg"), "charts");
         await axe(m.page, `monitoring-${lang}`);
         await shot(m.page, `monitoring-${lang}`);
+        await m.ctx.close();
+      }
+      // The executor checks the overdue application now, 20 days on, and the head signs the
+      // result: past the term of 10 working days, so it is late.
+      const exec = await session(browser, base, `${PROVIDER}.executor`, STAFF);
+      await actOn(exec.page, base, openId);
+      await exec.ctx.close();
+      const head = await session(browser, base, `${PROVIDER}.head`, STAFF);
+      await actOn(head.page, base, openId);
+      await head.ctx.close();
+      const d = await (await adminApi.get(`${base}/api/applications/${openId}`)).json();
+      expect(d.closure === "issued", `issued (${d.status}, ${d.closure})`);
+      const days = d.late && d.late.working_days;
+      expect(days > 0 && !d.late.same_day, `late by working days in the API (${JSON.stringify(d.late)})`);
+      const words = {
+        kk: `${days} жұмыс күнге кешікті`,
+        ru: `с опозданием на ${days} рабоч`,
+      };
+      for (const lang of ["kk", "ru"]) {
+        const m = await session(browser, base, "monitor", MONITOR_PW, { lang });
+        await m.page.goto(`${base}/monitoring?lang=${lang}`);
+        // The late results' section: its row for the application, with the visible mark.
+        const row = m.page.locator("#late tr", { hasText: openId });
+        expect((await row.count()) === 1, `the late result is listed (${lang})`);
+        const mark = row.locator(".tag.late");
+        expect(await mark.isVisible(), `the late mark is visible (${lang})`);
+        const text = (await mark.textContent()).trim();
+        expect(text.startsWith(words[lang]), `late by ${days} working days: "${text}" (${lang})`);
+        const summary = m.page.locator("main p .tag.late").first();
+        expect(await summary.isVisible(), `the count of late results is visible (${lang})`);
+        expect(/[1-9]/.test(await summary.textContent()), "a count of late results");
+        await axe(m.page, `monitoring-late-${lang}`);
+        await shot(m.page, `monitoring-late-${lang}`);
         await m.ctx.close();
       }
     });

@@ -11,9 +11,9 @@ use std::ops::RangeInclusive;
 use std::path::Path;
 use std::sync::{Arc, Mutex, OnceLock};
 
-use jiff::Span;
 use jiff::civil::{Date, Weekday};
 use jiff::tz::TimeZone;
+use jiff::{Span, Timestamp};
 
 use crate::data::{self, CalendarData, DayStatus, Decree, Holiday, KnownDifference, Transfer};
 use crate::error::{CalendarError, TimeError};
@@ -91,6 +91,21 @@ impl std::fmt::Display for DayKind<'_> {
             ),
         }
     }
+}
+
+/// How late an act was against its deadline: see [`Calendar::lateness`].
+///
+/// `late` is kept apart from the count: an act done after its due instant but still on the
+/// due day (or only on days off after it) is late by 0 working days, and still late.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Lateness {
+    /// Done after the due instant.
+    pub late: bool,
+    /// Working days after the due instant's local date, up to and including the local date
+    /// of the act (0 when not late).
+    pub working_days: u32,
+    /// The act was done on the due instant's own local date.
+    pub same_day: bool,
 }
 
 /// A non-ordinary day, by index into the calendar's data.
@@ -467,6 +482,25 @@ impl Calendar {
         Ok(n)
     }
 
+    /// How late an act done at `done` was against the deadline `due`, in the calendar's
+    /// time zone: not late when `done <= due`; otherwise late by the number of working days
+    /// `d` with `local(due) < d <= local(done)`.
+    ///
+    /// Example: due Friday 2019-12-13 18:30, done Wednesday 2019-12-18 in Almaty: late by 1
+    /// working day (14–15 December a weekend, 16–17 December Independence Day).
+    pub fn lateness(&self, due: Timestamp, done: Timestamp) -> Result<Lateness, TimeError> {
+        if done <= due {
+            return Ok(Lateness::default());
+        }
+        let day = |t: Timestamp| t.to_zoned_datetime(self.tz.clone()).date();
+        let (from, to) = (day(due), day(done));
+        Ok(Lateness {
+            late: true,
+            working_days: self.count_working_days(from, to)?,
+            same_day: from == to,
+        })
+    }
+
     /// `date` plus `n` calendar days (`n` may be negative). Days off are not skipped: rolling
     /// a last day off forward is a term rule (see [`crate::term`]).
     pub fn add_calendar_days(&self, date: Date, n: i32) -> Result<Date, TimeError> {
@@ -481,5 +515,86 @@ impl Calendar {
     pub fn add_months(&self, date: Date, n: i32) -> Result<Date, TimeError> {
         // `n.months()` panics past ±239,976 months (found by fuzzing).
         Ok(date.checked_add(Span::new().try_months(n)?)?)
+    }
+}
+
+#[cfg(test)]
+mod lateness_tests {
+    use super::*;
+
+    /// An Almaty wall-clock instant (UTC+6 until March 2024).
+    fn almaty(s: &str) -> Timestamp {
+        s.parse::<jiff::civil::DateTime>()
+            .unwrap()
+            .to_zoned_datetime(Calendar::kz().time_zone().clone())
+            .unwrap()
+            .timestamp()
+    }
+
+    fn late(due: &str, done: &str) -> Lateness {
+        Calendar::kz().lateness(almaty(due), almaty(done)).unwrap()
+    }
+
+    fn by(working_days: u32, same_day: bool) -> Lateness {
+        Lateness {
+            late: true,
+            working_days,
+            same_day,
+        }
+    }
+
+    #[test]
+    fn on_time_is_not_late() {
+        let on_time = Lateness::default();
+        assert_eq!(late("2019-12-13T18:30", "2019-12-13T18:30"), on_time);
+        assert_eq!(late("2019-12-13T18:30", "2019-12-02T09:00"), on_time);
+        // A deadline beyond any date (a term that could not be computed) is never missed.
+        assert_eq!(
+            Calendar::kz()
+                .lateness(Timestamp::MAX, almaty("2019-12-13T18:30"))
+                .unwrap(),
+            on_time
+        );
+    }
+
+    #[test]
+    fn later_on_the_due_day_is_late_by_zero_working_days() {
+        assert_eq!(late("2019-12-13T18:30", "2019-12-13T18:30:01"), by(0, true));
+        assert_eq!(late("2019-12-13T18:30", "2019-12-13T23:59"), by(0, true));
+    }
+
+    #[test]
+    fn independence_day_16_and_17_december() {
+        // Friday 13 December 2019; 14–15 a weekend, 16–17 Independence Day.
+        for done in ["2019-12-14T10:00", "2019-12-16T10:00", "2019-12-17T23:00"] {
+            assert_eq!(late("2019-12-13T18:30", done), by(0, false), "{done}");
+        }
+        assert_eq!(late("2019-12-13T18:30", "2019-12-18T09:00"), by(1, false));
+        assert_eq!(late("2019-12-13T18:30", "2019-12-20T17:00"), by(3, false));
+        // The date is Almaty's: 19:00 UTC on the 13th is already Saturday the 14th there.
+        let utc: Timestamp = "2019-12-13T19:00:00Z".parse().unwrap();
+        assert_eq!(
+            Calendar::kz()
+                .lateness(almaty("2019-12-13T18:30"), utc)
+                .unwrap(),
+            by(0, false)
+        );
+    }
+
+    #[test]
+    fn nauryz_2025_with_its_days_given_for_the_weekend() {
+        // Thursday 20 March 2025; 21–23 Nauryz (22–23 a weekend, so 24–25 off too).
+        assert_eq!(late("2025-03-20T18:30", "2025-03-25T12:00"), by(0, false));
+        assert_eq!(late("2025-03-20T18:30", "2025-03-26T09:00"), by(1, false));
+        assert_eq!(late("2025-03-20T18:30", "2025-03-27T09:00"), by(2, false));
+    }
+
+    #[test]
+    fn a_decreed_transfer_2020() {
+        // Tuesday 31 December 2019; 1–2 January holidays, Friday 3 January off by decree,
+        // Sunday 5 January worked instead, Monday 6 January a working day.
+        assert_eq!(late("2019-12-31T18:30", "2020-01-03T12:00"), by(0, false));
+        assert_eq!(late("2019-12-31T18:30", "2020-01-05T12:00"), by(1, false));
+        assert_eq!(late("2019-12-31T18:30", "2020-01-06T12:00"), by(2, false));
     }
 }

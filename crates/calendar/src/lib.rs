@@ -3,9 +3,13 @@
 //!
 //! * [`Calendar`] — holidays, the weekend rule and decreed transfers of days off, as data
 //!   (`calendars/kz.toml`, embedded: [`Calendar::kz`]); `is_working_day`, `day_kind`
-//!   (with the reason), `add_working_days`, `add_calendar_days`, `add_months`.
+//!   (with the reason), `add_working_days`, `add_calendar_days`, `add_months`, and
+//!   `lateness`: how many working days after its deadline an act was done.
 //! * [`Schedule`] — working hours of a provider; `Calendar::add_working_minutes` and friends
 //!   count only time inside them on working days, in Asia/Almaty time.
+//! * [`Schedules`], [`Intake`], [`Calendar::accept`] — when an application counts as
+//!   accepted: counters take applications within their hours, the portal around the clock
+//!   with registration at the next working opening (`calendars/schedules.toml`).
 //! * [`Term`] — from the instant an application was accepted, a [`Duration`] and
 //!   [`CountingRules`] ("the day of acceptance is not counted") to the [`Due`] instant;
 //!   [`deliver_before`] for "deliver the result one day before the term".
@@ -18,13 +22,15 @@
 //! Not for: what a regulation's terms are (the `regulation` crate), SLA states (the
 //! `engine`), six-day weeks, shift work, regional days off.
 
+pub mod acceptance;
 mod calendar;
 pub mod data;
 mod error;
 mod schedule;
 pub mod term;
 
-pub use calendar::{Calendar, DayKind, KZ_TOML};
+pub use acceptance::{Acceptance, Intake, SCHEDULES_TOML, Schedules};
+pub use calendar::{Calendar, DayKind, KZ_TOML, Lateness};
 pub use data::{
     CalendarData, DayStatus, Decree, Holiday, HolidayDates, HolidayKind, Issuer, KnownDifference,
     MonthDay, MoveableDate, Names, Transfer, WeekendRule,

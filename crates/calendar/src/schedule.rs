@@ -233,6 +233,15 @@ impl Schedule {
         Schedule::try_from(raw)
     }
 
+    /// Seconds of working time in an ordinary week (no holiday, no decree).
+    pub(crate) fn weekly_seconds(&self) -> i64 {
+        self.days
+            .iter()
+            .flatten()
+            .map(|i| i64::from(i.end) - i64::from(i.start))
+            .sum()
+    }
+
     /// At most how many seconds of working time a week holds: each weekday's hours, or a
     /// decreed working day's when more (holidays only take time away).
     fn week_seconds_at_most(&self) -> i64 {
@@ -243,6 +252,30 @@ impl Schedule {
         };
         let decreed = day(&self.decreed);
         self.days.iter().map(|d| day(d).max(decreed)).sum()
+    }
+
+    /// The week in words, consecutive days with the same hours grouped, with the weekday
+    /// names given (Monday first): `"Mon-Fri 09:00-13:00, 14:30-18:30; Sat 09:00-20:00"`.
+    pub fn describe(&self, names: [&str; 7]) -> String {
+        let mut parts: Vec<String> = vec![];
+        let mut i = 0;
+        while i < 7 {
+            let mut j = i;
+            while j + 1 < 7 && self.days[j + 1] == self.days[i] {
+                j += 1;
+            }
+            if !self.days[i].is_empty() {
+                let days = if i == j {
+                    names[i].to_string()
+                } else {
+                    format!("{}-{}", names[i], names[j])
+                };
+                let hours: Vec<String> = self.days[i].iter().map(|x| x.to_string()).collect();
+                parts.push(format!("{days} {}", hours.join(", ")));
+            }
+            i = j + 1;
+        }
+        parts.join("; ")
     }
 
     /// The intervals of a weekday.
@@ -273,15 +306,20 @@ fn periods(
 }
 
 impl Calendar {
-    /// The working intervals of `date` under `schedule`: none on a day off; the weekday's
-    /// intervals on a working day; the schedule's `decreed_working_day` intervals on a
-    /// weekend day that a decree makes a working day.
+    /// The working intervals of `date` under `schedule`: none on a holiday, a day given
+    /// off for a holiday or by decree; the weekday's intervals on a working day and on a
+    /// weekly day off (a five-day schedule gives Saturday and Sunday none; a centre open on
+    /// Saturdays gives Saturday its hours); the schedule's `decreed_working_day` intervals
+    /// on a weekend day that a decree makes a working day.
     pub fn working_intervals<'s>(&self, date: Date, schedule: &'s Schedule) -> &'s [Interval] {
         match self.day_kind(date) {
             DayKind::TransferredWorkingDay { .. } if self.is_weekend(date.weekday()) => {
                 schedule.decreed_working_day()
             }
             k if k.is_working() => schedule.intervals(date.weekday()),
+            // A weekly day off that is no holiday: worked only by a schedule that gives the
+            // weekday hours (State Corporation centres open on Saturdays).
+            DayKind::Weekend => schedule.intervals(date.weekday()),
             _ => &[],
         }
     }
@@ -446,5 +484,11 @@ impl Calendar {
             date = date.yesterday()?;
         }
         Err(TimeError::NoWorkingTime)
+    }
+}
+
+impl std::fmt::Display for Schedule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.describe(["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]))
     }
 }

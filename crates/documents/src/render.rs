@@ -503,16 +503,32 @@ pub(crate) fn render(
             &t.fill(&t.signer_label, &look)?,
             label_w,
         )?;
-        let h = lines.len() as f32 * size * 1.3 + 14.0;
-        l.ensure(h);
-        let mut base = l.y - size;
-        let last_base = base - (lines.len().saturating_sub(1)) as f32 * size * 1.3;
-        for line in &lines {
-            l.text(Face::Regular, size, ML, base, line, 0.0)?;
-            base -= size * 1.3;
-        }
         let sx1 = ML + CONTENT_W * 0.36;
         let sx2 = ML + CONTENT_W * 0.58;
+        let name_x = sx2 + 8.0;
+        let name_lines = l.wrap(Face::Bold, size, &data.signer_name, PAGE_W - MR - name_x)?;
+        // Label and name both run down from the block's top: a name of several lines grows
+        // the block downwards, never up into the table above it.
+        let lh = size * 1.3;
+        let rows = lines.len().max(name_lines.len()).max(1);
+        l.ensure(rows as f32 * lh + 14.0);
+        let top = l.y - size;
+        for (i, line) in lines.iter().enumerate() {
+            l.text(Face::Regular, size, ML, top - i as f32 * lh, line, 0.0)?;
+        }
+        for (i, nl) in name_lines.iter().enumerate() {
+            l.text_aligned(
+                Face::Bold,
+                size,
+                name_x,
+                PAGE_W - MR - name_x,
+                top - i as f32 * lh,
+                nl,
+                Align::Right,
+                0.0,
+            )?;
+        }
+        let last_base = top - (rows - 1) as f32 * lh;
         l.hline(sx1, sx2, last_base - 2.0, 0.6, "0 0 0");
         let hint = t.fill(&t.signature_hint, &look)?;
         l.text_aligned(
@@ -525,22 +541,6 @@ pub(crate) fn render(
             Align::Center,
             0.35,
         )?;
-        let name_x = sx2 + 8.0;
-        let name_lines = l.wrap(Face::Bold, size, &data.signer_name, PAGE_W - MR - name_x)?;
-        let mut nb = last_base;
-        for nl in name_lines.iter().rev() {
-            l.text_aligned(
-                Face::Bold,
-                size,
-                name_x,
-                PAGE_W - MR - name_x,
-                nb,
-                nl,
-                Align::Right,
-                0.0,
-            )?;
-            nb += size * 1.3;
-        }
         l.y = last_base - 14.0;
     }
 

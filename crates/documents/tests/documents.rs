@@ -449,3 +449,60 @@ fn write_samples_when_asked() {
         }
     }
 }
+
+/// No two words of a page overlap (`pdftotext -bbox`), in every kind and language, with a
+/// signer's name long enough to wrap over three lines: the signatory block once grew up into
+/// the table above it.
+#[test]
+fn no_text_overlaps_other_text() {
+    let Some(r) = renderer() else { return };
+    if !have_tool("pdftotext", "poppler-utils") {
+        return;
+    }
+    let dir = scratch("bbox");
+    for kind in DocKind::ALL {
+        for lang in LANGS {
+            let mut data = sample(kind);
+            data.signer_name = "Мемлекеттік корпорация қызметкері — «Азаматтарға арналған үкімет» мемлекеттік корпорациясы коммерциялық емес акционерлік қоғамы".into();
+            let out = r.render(&data, lang).unwrap();
+            let name = format!("{kind}.{lang}");
+            let pdf = dir.join(format!("{name}.pdf"));
+            std::fs::write(&pdf, &out.pdf).unwrap();
+            let o = Command::new("pdftotext")
+                .args(["-bbox", pdf.to_str().unwrap(), "-"])
+                .output()
+                .unwrap();
+            let html = String::from_utf8_lossy(&o.stdout).to_string();
+            for (p, page) in html.split("<page ").skip(1).enumerate() {
+                let words: Vec<(f32, f32, f32, f32, String)> = page
+                    .split("<word ")
+                    .skip(1)
+                    .map(|w| {
+                        let attr = |k: &str| -> f32 {
+                            let i = w.find(&format!("{k}=\"")).unwrap() + k.len() + 2;
+                            w[i..].split('"').next().unwrap().parse().unwrap()
+                        };
+                        let text = w.split('>').nth(1).unwrap_or("").split('<').next().unwrap();
+                        (
+                            attr("xMin"),
+                            attr("yMin"),
+                            attr("xMax"),
+                            attr("yMax"),
+                            text.to_string(),
+                        )
+                    })
+                    .collect();
+                assert!(words.len() > 10, "{name}: words on page {p}");
+                // A little slack: glyph boxes of adjacent lines may touch.
+                let e = 1.0;
+                for (i, a) in words.iter().enumerate() {
+                    for b in &words[i + 1..] {
+                        let overlap =
+                            a.0 + e < b.2 && b.0 + e < a.2 && a.1 + e < b.3 && b.1 + e < a.3;
+                        assert!(!overlap, "{name} page {}: {:?} overlaps {:?}", p + 1, a, b);
+                    }
+                }
+            }
+        }
+    }
+}

@@ -63,6 +63,45 @@ pub trait LegalTime: Send + Sync {
     fn after(&self, t: Timestamp, d: Duration) -> Timestamp;
     /// The civil date of an instant where the service is provided (Asia/Almaty).
     fn local_date(&self, t: Timestamp) -> jiff::civil::Date;
+    /// When an application handed in at `at` through `channel` to `provider` (at State
+    /// Corporation centre `centre`) counts as accepted. Default: at once, whatever the hour.
+    fn accept(
+        &self,
+        channel: ChannelId,
+        provider: &str,
+        centre: Option<&str>,
+        at: Timestamp,
+    ) -> Acceptance {
+        let _ = (channel, provider, centre);
+        Acceptance::Now(at)
+    }
+    /// The working hours of the place `channel` takes applications at, in words for a
+    /// refusal ("Mon-Fri 09:00-13:00, 14:30-18:30"). Default: none given.
+    fn hours(&self, channel: ChannelId, provider: &str, centre: Option<&str>) -> String {
+        let _ = (channel, provider, centre);
+        String::new()
+    }
+}
+
+pub use calendar::Acceptance;
+
+/// Where and how a paper application was handed in.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reception {
+    /// The State Corporation centre that took it in (its hours apply); none: the default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub centre: Option<String>,
+    /// Staff enter, outside the counter's working hours, an application they took in: it is
+    /// recorded as taken in at the next working opening (both instants are kept) instead of
+    /// being refused.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub late_entry: bool,
+}
+
+impl Reception {
+    fn is_default(&self) -> bool {
+        *self == Reception::default()
+    }
 }
 
 /// The regulations the engine runs, compiled into plans.
@@ -240,6 +279,9 @@ pub enum Command {
         /// The applicant's accepted ЭЦП on a portal request, journalled with the submission.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         signature: Option<ApplicantSignature>,
+        /// Where a paper application was handed in, and whether staff enter it late.
+        #[serde(default, skip_serializing_if = "Reception::is_default")]
+        reception: Reception,
     },
     Complete {
         application: String,
@@ -293,6 +335,8 @@ impl Command {
     }
 }
 
+// Events live briefly between decide and the journal: one submission's size is no cost.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum Event {
@@ -317,6 +361,13 @@ pub enum Event {
         /// applications, so older entries serialise, and so hash, as they were written.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         signature: Option<ApplicantSignature>,
+        /// The legal acceptance instant the term counts from, when it is not `at` (outside
+        /// working hours: the portal's registration, or a counter's late entry). Absent:
+        /// accepted at `at`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        accepted_at: Option<Timestamp>,
+        #[serde(default, skip_serializing_if = "Reception::is_default")]
+        reception: Reception,
     },
     StepCompleted {
         step: usize,
@@ -457,6 +508,22 @@ pub enum Rejection {
     NotASigningStep { step: usize },
     #[error("field `{field}`: {rule}")]
     Invalid { field: String, rule: String },
+    #[error(
+        "the `{channel}` counter takes applications only during its working hours ({hours}); it opens next at {} (Almaty time): staff who took the application in may enter it late, to be recorded as taken in then",
+        almaty_minute(next_opening)
+    )]
+    OutsideWorkingHours {
+        channel: String,
+        hours: String,
+        next_opening: Timestamp,
+    },
+}
+
+/// An instant as Almaty civil time to the minute, for messages.
+fn almaty_minute(t: &Timestamp) -> String {
+    t.to_zoned_datetime(calendar::almaty())
+        .strftime("%Y-%m-%d %H:%M")
+        .to_string()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -489,7 +556,13 @@ pub struct Application {
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub applicant_name: String,
     pub key: String,
+    /// When the application was handed in (the command's instant).
     pub submitted_at: Timestamp,
+    /// The legal acceptance instant, when not `submitted_at` (see [`Application::accepted`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accepted_at: Option<Timestamp>,
+    #[serde(default, skip_serializing_if = "Reception::is_default")]
+    pub reception: Reception,
     pub receipt: Option<String>,
     pub term_due: Option<Timestamp>,
     pub deliver_due: Option<Timestamp>,
@@ -510,6 +583,13 @@ pub struct Application {
     pub signature: Option<ResultSignature>,
     /// Events applied so far: the version for optimistic concurrency.
     pub seq: u64,
+}
+
+impl Application {
+    /// The legal acceptance instant: the term counts from it.
+    pub fn accepted(&self) -> Timestamp {
+        self.accepted_at.unwrap_or(self.submitted_at)
+    }
 }
 
 /// The organisation that holds a step of `app` done by `party`: the provider (an
@@ -563,6 +643,7 @@ pub fn decide(
             applicant_name,
             key,
             signature,
+            reception,
         } => {
             if state.is_some() {
                 return Err(Rejection::AlreadyExists {
@@ -594,10 +675,27 @@ pub fn decide(
                     channel: channel.as_str().into(),
                 }
             })?;
-            let term_due = plan
-                .term
-                .as_ref()
-                .map(|t| ctx.time.term_due(now, t.duration, t.acceptance_day_counted));
+            if reception.centre.is_some() && *channel != ChannelId::StateCorporation {
+                return Err(Rejection::Invalid {
+                    field: "reception.centre".into(),
+                    rule: "only an application to the State Corporation names its centre".into(),
+                });
+            }
+            let centre = reception.centre.as_deref();
+            let accepted = match ctx.time.accept(*channel, provider, centre, now) {
+                Acceptance::Closed { next_opening } if !reception.late_entry => {
+                    return Err(Rejection::OutsideWorkingHours {
+                        channel: channel.as_str().into(),
+                        hours: ctx.time.hours(*channel, provider, centre),
+                        next_opening,
+                    });
+                }
+                a => a.instant(),
+            };
+            let term_due = plan.term.as_ref().map(|t| {
+                ctx.time
+                    .term_due(accepted, t.duration, t.acceptance_day_counted)
+            });
             let deliver_due = match (&plan.term, term_due) {
                 (
                     Some(TermRuleRef {
@@ -614,7 +712,7 @@ pub fn decide(
                 .steps
                 .first()
                 .and_then(|s| s.duration)
-                .map(|d| ctx.time.step_due(now, d));
+                .map(|d| ctx.time.step_due(accepted, d));
             Ok(vec![Event::Submitted {
                 application: application.clone(),
                 regulation: reg.id.clone(),
@@ -630,6 +728,8 @@ pub fn decide(
                 deliver_due,
                 step_due,
                 signature: signature.clone(),
+                accepted_at: (accepted != now).then_some(accepted),
+                reception: reception.clone(),
             }])
         }
         Command::Complete {
@@ -992,6 +1092,8 @@ pub fn apply(state: Option<Application>, event: &Event, plans: &Ctx) -> Option<A
             term_due,
             deliver_due,
             step_due,
+            accepted_at,
+            reception,
             ..
         } => Some(Application {
             id: application.clone(),
@@ -1003,6 +1105,8 @@ pub fn apply(state: Option<Application>, event: &Event, plans: &Ctx) -> Option<A
             applicant_name: applicant_name.clone(),
             key: key.clone(),
             submitted_at: *at,
+            accepted_at: *accepted_at,
+            reception: reception.clone(),
             receipt: receipt.clone(),
             term_due: *term_due,
             deliver_due: *deliver_due,
@@ -1086,6 +1190,8 @@ pub fn apply(state: Option<Application>, event: &Event, plans: &Ctx) -> Option<A
             applicant_name: String::new(),
             key: request_sha256.clone(),
             submitted_at: *at,
+            accepted_at: None,
+            reception: Reception::default(),
             receipt: None,
             term_due: None,
             deliver_due: None,

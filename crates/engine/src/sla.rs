@@ -1,7 +1,9 @@
 //! Deadlines and SLA status: is an application on time, at risk or overdue at an instant, and
-//! which step and role answer for it. Pure computation over the application state.
+//! which step and role answer for it; once done, how late a step or the result was. Pure
+//! computation over the application state.
 
-use crate::{Application, Ctx, Status};
+use crate::{Application, Closure, Ctx, Status};
+pub use calendar::Lateness;
 use jiff::Timestamp;
 use serde::Serialize;
 
@@ -136,4 +138,42 @@ pub fn sla(app: &Application, at: Timestamp, ctx: &Ctx) -> Option<SlaReport> {
         term_due: app.term_due,
         reason,
     })
+}
+
+/// How late an act done at `done` was against `due` (None: on time, or no deadline), in
+/// working days of the Kazakhstan calendar — the one [`crate::time::KzTime`] counts every
+/// deadline on.
+pub fn late(due: Option<Timestamp>, done: Timestamp) -> Option<Lateness> {
+    let due = due?;
+    if done <= due {
+        return None;
+    }
+    // Only a date past the calendar's range fails to count: late, by an unknown count.
+    Some(
+        calendar::Calendar::kz()
+            .lateness(due, done)
+            .unwrap_or(Lateness {
+                late: true,
+                working_days: u32::MAX,
+                same_day: false,
+            }),
+    )
+}
+
+/// When the result (or the motivated refusal) was issued, as the service term judges it:
+/// when it reached the State Corporation to wait for the applicant (the term is met there, as
+/// [`status`] says), else when the application closed with it. None before that, and for an
+/// application that ended without one (documents not accepted, a portal notice).
+pub fn result_at(app: &Application) -> Option<Timestamp> {
+    match app.closure {
+        Some(Closure::Issued | Closure::RefusalIssued) => app.ready_at.or(app.closed_at),
+        Some(Closure::AcceptanceRefused | Closure::RefusalNotice) => None,
+        None => app.ready_at,
+    }
+}
+
+/// How late the result was issued against the service term (None: on time, not yet, or no
+/// term).
+pub fn result_late(app: &Application) -> Option<Lateness> {
+    late(app.term_due, result_at(app)?)
 }

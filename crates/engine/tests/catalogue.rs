@@ -41,6 +41,7 @@ fn every_regulation_runs_on_every_channel() {
                 applicant_name: String::new(),
                 key: id.clone(),
                 signature: None,
+                reception: Default::default(),
             };
             let events = decide(None, &submit, now, &ctx).unwrap_or_else(|e| panic!("{id}: {e}"));
             let app = apply(None, &events[0], &ctx).unwrap();

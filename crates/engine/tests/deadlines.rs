@@ -27,6 +27,7 @@ fn submit(ctx: &Ctx, reg: &str, channel: ChannelId, at: &str) -> Application {
         applicant_name: String::new(),
         key: format!("{reg}-{at}"),
         signature: None,
+        reception: Default::default(),
     };
     let ev = decide(None, &cmd, t(at), ctx).unwrap_or_else(|e| panic!("{reg}: {e}"));
     apply(None, &ev[0], ctx).unwrap()
@@ -151,7 +152,10 @@ fn every_regulation_runs_on_every_channel_on_the_real_calendar() {
                 continue;
             }
             let act: jiff::civil::Date = reg.act.get_ref().date.parse().unwrap();
-            let day = act.checked_add(jiff::Span::new().days(20)).unwrap();
+            // A working day, 10:00: every counter is open then.
+            let day = calendar::Calendar::kz()
+                .working_day_on_or_after(act.checked_add(jiff::Span::new().days(20)).unwrap())
+                .unwrap();
             let at = day
                 .at(4, 0, 0, 0)
                 .to_zoned_datetime(jiff::tz::TimeZone::UTC)

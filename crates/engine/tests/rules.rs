@@ -31,6 +31,7 @@ fn submit(channel: ChannelId, id: &str) -> Command {
         applicant_name: String::new(),
         key: format!("key-{id}"),
         signature: None,
+        reception: Default::default(),
     }
 }
 

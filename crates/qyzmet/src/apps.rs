@@ -103,7 +103,12 @@ pub fn explain(e: StoreError) -> anyhow::Error {
                 .ok()
                 .and_then(|v| v["error"].as_str().map(String::from))
                 .unwrap_or_default();
-            anyhow!("rejected [{rule}]: {r}")
+            let hint = if rule == "outside_working_hours" {
+                " (`qyzmet apply --late-entry`)"
+            } else {
+                ""
+            };
+            anyhow!("rejected [{rule}]: {r}{hint}")
         }
         other => anyhow!("{other}"),
     }
@@ -117,6 +122,8 @@ pub struct Apply<'a> {
     pub id: Option<String>,
     pub key: Option<String>,
     pub at: Timestamp,
+    /// Where a paper application was handed in, and whether staff enter it late.
+    pub reception: engine::Reception,
 }
 
 pub fn apply(store: &dyn Store, a: Apply, out: &mut impl Write) -> Result<Application> {
@@ -132,6 +139,7 @@ pub fn apply(store: &dyn Store, a: Apply, out: &mut impl Write) -> Result<Applic
         applicant_name: String::new(),
         key,
         signature: None,
+        reception: a.reception,
     };
     let o = store.execute(cmd, a.at).map_err(explain)?;
     writeln!(
@@ -153,6 +161,19 @@ pub fn apply(store: &dyn Store, a: Apply, out: &mut impl Write) -> Result<Applic
             .map(|r| format!(", receipt No. {r}"))
             .unwrap_or_default()
     )?;
+    if o.application.accepted_at.is_some() {
+        writeln!(
+            out,
+            "  submitted {}, accepted {} (the term counts from acceptance{})",
+            local(o.application.submitted_at),
+            local(o.application.accepted()),
+            if o.application.reception.late_entry {
+                "; entered after working hours"
+            } else {
+                ""
+            }
+        )?;
+    }
     writeln!(
         out,
         "  service term due: {}",
@@ -293,6 +314,13 @@ pub fn show(
     if let Some(r) = &app.receipt {
         writeln!(out, "  receipt No. {r}")?;
     }
+    if app.accepted_at.is_some() {
+        writeln!(
+            out,
+            "  accepted {} (the term counts from it)",
+            local(app.accepted())
+        )?;
+    }
     writeln!(out, "  service term due {}", opt_local(app.term_due))?;
     for s in &plan.steps {
         let mark = if app.status == Status::Closed || s.index < app.step {
@@ -422,6 +450,7 @@ pub fn demo(
             id: Some(id.clone()),
             key: None,
             at,
+            reception: Default::default(),
         },
         out,
     )?;

@@ -43,6 +43,7 @@ fn submit(id: &str) -> Command {
         applicant_name: String::new(),
         key: id.into(),
         signature: None,
+        reception: Default::default(),
     }
 }
 

@@ -343,7 +343,9 @@ impl Sim {
         let lane = &lanes[lane_of(lanes, &mut rng)];
         let f = (index as f64 + rng.f()) / n.max(1) as f64;
         let day = lane.days[((f * lane.days.len() as f64) as usize).min(lane.days.len() - 1)];
-        let at = almaty(day, 540 + rng.below(570) as i64)?;
+        // Within office hours (09:00-13:00, 14:30-18:30): counters take applications then.
+        let minute = rng.below(480) as i64;
+        let at = almaty(day, 540 + minute + if minute >= 240 { 90 } else { 0 })?;
         // About three applications per person.
         let person = rng.below((n / 3).max(10));
         let id = format!("Q{}-{:010x}", day.strftime("%Y%m%d"), index);
@@ -356,6 +358,7 @@ impl Sim {
             applicant_name: name_of(person),
             key: format!("bench-{id}"),
             signature: None,
+            reception: Default::default(),
         };
         let stuck_after = rng.chance(0.015).then(|| rng.below(4));
         let unclaimed = rng.chance(0.02);

@@ -116,6 +116,13 @@ enum Command {
         /// When (default now): an instant, or a date-time in Almaty time.
         #[arg(long, env = "QYZMET_AT")]
         at: Option<String>,
+        /// Staff enter a paper application after the counter's working hours: record it as
+        /// taken in at the next working opening (without it, the office refuses then).
+        #[arg(long)]
+        late_entry: bool,
+        /// State Corporation: the centre that takes it in (its working hours apply).
+        #[arg(long)]
+        centre: Option<String>,
         #[command(flatten)]
         db: DbArgs,
     },
@@ -521,6 +528,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             id,
             key,
             at,
+            late_entry,
+            centre,
             db,
         } => {
             let (_, store) = open(db)?;
@@ -533,6 +542,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 id,
                 key,
                 at,
+                reception: engine::Reception { centre, late_entry },
             };
             apps::apply(&store, a, &mut out)?;
             Ok(ExitCode::SUCCESS)

@@ -20,7 +20,7 @@ use testkit::{TempDir, seed_ctx, tempdir};
 const REG: &str = "ekr-free-meals-tvet";
 
 fn t0() -> Timestamp {
-    "2019-12-02T04:00:00Z".parse().unwrap()
+    "2019-12-03T04:00:00Z".parse().unwrap()
 }
 
 fn submit(store: &SqliteStore, id: &str) -> Result<(), store::StoreError> {
@@ -33,6 +33,7 @@ fn submit(store: &SqliteStore, id: &str) -> Result<(), store::StoreError> {
         applicant_name: "Backup Test".into(),
         key: id.into(),
         signature: None,
+        reception: Default::default(),
     };
     store.execute(cmd, t0()).map(|_| ())
 }

@@ -124,7 +124,7 @@ fn demo_runs_an_application_end_to_end_and_unclaimed_results_go_back() {
         "--channel",
         "state_corporation",
         "--at",
-        "2019-12-02T10:00",
+        "2019-12-03T10:00",
     ]);
     assert!(out.contains("closed: Issued"), "{out}");
     // An application waiting at the State Corporation: not returnable before a month.
@@ -139,9 +139,9 @@ fn demo_runs_an_application_end_to_end_and_unclaimed_results_go_back() {
         "--id",
         "u1",
         "--at",
-        "2019-12-02T10:00",
+        "2019-12-03T10:00",
     ]);
-    let mut at = String::from("2019-12-02T10:05");
+    let mut at = String::from("2019-12-03T10:05");
     for _ in 0..10 {
         let show = cli.ok(&["show", "u1", "--json", "--at", &at]);
         if show.contains("\"awaiting_issue\"") {

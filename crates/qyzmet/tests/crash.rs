@@ -143,6 +143,7 @@ fn acknowledged_commands_survive_sigkill() {
         applicant_name: String::new(),
         key: first.clone(),
         signature: None,
+        reception: Default::default(),
     };
     let o = store
         .execute(retry, "2019-12-13T04:00:00Z".parse().unwrap())

@@ -28,6 +28,7 @@ fn submit(s: &SqliteStore, reg: &str, channel: ChannelId, at: Timestamp) -> Appl
         applicant_name: String::new(),
         key: id,
         signature: None,
+        reception: Default::default(),
     };
     s.execute(cmd, at)
         .unwrap_or_else(|e| panic!("{reg} {}: {e}", channel.as_str()))
@@ -91,7 +92,10 @@ fn every_regulation_on_every_channel_through_the_store() {
                 continue;
             }
             let act: jiff::civil::Date = reg.act.get_ref().date.parse().unwrap();
-            let day = act.checked_add(jiff::Span::new().days(20)).unwrap();
+            // A working day, 10:00: every counter is open then.
+            let day = calendar::Calendar::kz()
+                .working_day_on_or_after(act.checked_add(jiff::Span::new().days(20)).unwrap())
+                .unwrap();
             let at = day
                 .at(4, 0, 0, 0)
                 .to_zoned_datetime(jiff::tz::TimeZone::UTC)

@@ -90,6 +90,15 @@ impl Messages for Lang {
     }
 }
 
+/// Working hours in words in `lang`: "Пн-Пт 09:00-13:00, 14:30-18:30; Сб 09:00-20:00".
+pub fn schedule_words(lang: Lang, schedule: &calendar::Schedule) -> String {
+    let names: Vec<&str> = lang.t("weekdays-short").split_whitespace().collect();
+    match <[&str; 7]>::try_from(names) {
+        Ok(names) => schedule.describe(names),
+        Err(_) => schedule.to_string(),
+    }
+}
+
 /// The message `id` in `lang`, else in English.
 fn t_opt(lang: Lang, id: &str) -> Option<&'static str> {
     let all = locales();

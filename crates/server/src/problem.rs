@@ -187,6 +187,7 @@ impl From<Rejection> for Problem {
             WrongRole { .. } | WrongOrganisation { .. } => (StatusCode::FORBIDDEN, None),
             NoSuchBranch { .. } => (StatusCode::UNPROCESSABLE_ENTITY, Some("outcome")),
             IdentityRequired { .. } => (StatusCode::UNPROCESSABLE_ENTITY, Some("presented")),
+            OutsideWorkingHours { .. } => (StatusCode::UNPROCESSABLE_ENTITY, Some("late_entry")),
             Invalid { field, .. } => {
                 let mut p = Problem::invalid(field, "invalid", r.to_string());
                 if let Invalid { rule, .. } = &r {

@@ -15,7 +15,7 @@ fn missing(why: &str) {
     testkit::skip(format_args!("the e2e browser test needs {why}"));
 }
 
-/// Serves the code under test in-process (demo data, clock at 2019-12-02 09:00 Almaty) on a
+/// Serves the code under test in-process (demo data, clock at 2019-12-03 09:00 Almaty, a working Tuesday) on a
 /// free loopback port; returns its base URL. The runtime lives as long as the test.
 fn serve(data: &Path) -> (tokio::runtime::Runtime, String) {
     let rt = tokio::runtime::Runtime::new().expect("runtime");
@@ -27,7 +27,7 @@ fn serve(data: &Path) -> (tokio::runtime::Runtime, String) {
         data_dir: data.to_path_buf(),
         listen: addr,
         regulations_dir: Some(root().join("regulations")),
-        as_of: Some("2019-12-02T03:00:00Z".parse().unwrap()),
+        as_of: Some("2019-12-03T03:00:00Z".parse().unwrap()),
         demo: true,
     };
     let state = server::AppState::open_with(

@@ -129,16 +129,16 @@ async fn pages_filters_and_search() {
     let period = all_pages(
         &t,
         &clerk,
-        "/api/applications?scope=all&from=02.12.2019&to=03.12.2019",
+        "/api/applications?scope=all&from=03.12.2019&to=04.12.2019",
         50,
     )
     .await;
-    assert_eq!(period.len(), 23, "all were submitted on 2 December 2019");
+    assert_eq!(period.len(), 23, "all were submitted on 3 December 2019");
     assert!(
         all_pages(
             &t,
             &clerk,
-            "/api/applications?scope=all&from=03.12.2019",
+            "/api/applications?scope=all&from=04.12.2019",
             50
         )
         .await
@@ -276,7 +276,7 @@ async fn monitoring_from_the_aggregates_equals_the_full_scan() {
             .unwrap()
             .unwrap();
         for acc in [&monitor, &provider_head] {
-            for (from, to) in [(None, None), (Some("2019-12-02"), Some("2019-12-03"))] {
+            for (from, to) in [(None, None), (Some("2019-12-03"), Some("2019-12-04"))] {
                 let a = server::monitoring::report(&t.state, acc, from, to).unwrap();
                 let b = server::monitoring::report_full_scan(&t.state, acc, from, to).unwrap();
                 // Equal but for the instant each was made at (the clock runs on).

@@ -70,7 +70,7 @@ fn raw(method: &str, uri: &str, who: &Who, content_type: &str, body: Vec<u8>) ->
 
 #[tokio::test]
 async fn a_back_dated_signing_time_does_not_revive_an_expired_certificate() {
-    let t = TestApp::new(); // the server's clock: 2019-12-02
+    let t = TestApp::new(); // the server's clock: 2019-12-03
     let me = t.citizen().await;
     let old = t
         .state

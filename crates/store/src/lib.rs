@@ -347,6 +347,10 @@ pub struct AppAggregate {
     pub open: i64,
     pub term_measured: u64,
     pub term_on_time: u64,
+    /// Results (and refusals) issued after the term, and the working days they were late by
+    /// in all.
+    pub results_late: u64,
+    pub results_late_days: u64,
 }
 
 /// Persistence for the engine. Every method may be called from any thread.
@@ -375,6 +379,15 @@ pub trait Store: Records + Send + Sync {
         from: Option<Timestamp>,
         to: Option<Timestamp>,
         now: Timestamp,
+    ) -> Result<Vec<ListRow>, StoreError>;
+    /// Applications in `scope` submitted in the period whose result was issued after the term
+    /// (`ListRow::late_days` set), newest first, at most `limit`.
+    fn late_results(
+        &self,
+        scope: &Scope,
+        from: Option<Timestamp>,
+        to: Option<Timestamp>,
+        limit: usize,
     ) -> Result<Vec<ListRow>, StoreError>;
     /// Recompute every view from the journal; compare with the live views (`replace` false)
     /// or replace them (true).

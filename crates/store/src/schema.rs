@@ -327,7 +327,27 @@ pub const MIGRATIONS: &[&str] = &[
         closed_at, updated_at)
         WHERE watch_at IS NOT NULL;
     "#,
-    // v7: an organisation may give the signature of its results to another role than the one
+    // v7: lateness of the result against the service term — when it was issued and by how
+    // many working days late, per list row (with an index of the late ones for monitoring)
+    // and counted in the aggregates. The views are rebuilt from the journal on open.
+    r#"
+    ALTER TABLE app_list ADD COLUMN result_at TEXT;
+    ALTER TABLE app_list ADD COLUMN late_days INTEGER;   -- NULL: on time or not issued yet
+    ALTER TABLE mon_apps ADD COLUMN results_late INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE mon_apps ADD COLUMN results_late_days INTEGER NOT NULL DEFAULT 0;
+    DROP INDEX app_list_watch;
+    CREATE INDEX app_list_watch ON app_list (watch_at, id, regulation, version, channel,
+        provider, applicant_iin, applicant_name, receipt, status, closure, step, holder_org,
+        holder_role, automatic, step_started, step_due, term_due, deliver_due, submitted_at,
+        closed_at, updated_at, result_at, late_days)
+        WHERE watch_at IS NOT NULL;
+    -- The late results of a period, newest first: everyone's, and a provider's.
+    CREATE INDEX app_list_late ON app_list (submitted_at, id) WHERE late_days IS NOT NULL;
+    CREATE INDEX app_list_late_provider ON app_list (provider, submitted_at, id)
+        WHERE late_days IS NOT NULL;
+    UPDATE meta SET value = '1' WHERE key = 'views_stale';
+    "#,
+    // v8: an organisation may give the signature of its results to another role than the one
     // the regulations name (NULL: the regulation's role).
     r#"
     ALTER TABLE orgs ADD COLUMN signing_role TEXT;

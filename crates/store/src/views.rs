@@ -111,12 +111,23 @@ pub struct ListRow {
     /// From this instant on the application may be at risk or overdue (an index for
     /// monitoring; the exact status comes from `engine::sla::status`).
     pub watch_at: Option<Timestamp>,
+    /// When the result (or refusal) was issued, as the term judges it (`engine::sla::result_at`).
+    pub result_at: Option<Timestamp>,
+    /// Working days the result was late by (`engine::sla::result_late`); None when it was on
+    /// time or is not issued yet.
+    pub late_days: Option<u32>,
 }
 
 impl ListRow {
     /// The SLA status at `now` (None once closed), exactly as `engine::sla` says.
     pub fn sla(&self, now: Timestamp) -> Option<Sla> {
         (self.status != "closed").then(|| sla::status(&self.sla_input(), now).0)
+    }
+
+    /// How late the result was issued against the term (None: on time or not yet), exactly
+    /// as `engine::sla::result_late` judges the application.
+    pub fn late(&self) -> Option<sla::Lateness> {
+        sla::late(self.term_due, self.result_at?)
     }
 
     pub fn sla_input(&self) -> sla::Input {
@@ -169,6 +180,8 @@ pub fn list_row(app: &Application, ctx: &Ctx, updated_at: Timestamp) -> ListRow 
         closed_at: app.closed_at,
         updated_at,
         watch_at: None,
+        result_at: sla::result_at(app),
+        late_days: sla::result_late(app).map(|l| l.working_days),
     };
     if open {
         row.watch_at = sla::watch_from(&row.sla_input());
@@ -315,13 +328,18 @@ pub enum Delta {
         seconds: i64,
         legal_seconds: Option<i64>,
     },
-    /// Applications submitted, closed (with the service term met or missed), open.
+    /// Applications submitted, closed (with the service term met or missed), open; results
+    /// issued after the term, and by how many working days in all.
     App {
         key: AppKey,
         submitted: i64,
         open: i64,
         term_measured: i64,
         term_on_time: i64,
+        #[serde(default)]
+        results_late: i64,
+        #[serde(default)]
+        results_late_days: i64,
     },
 }
 
@@ -347,56 +365,69 @@ pub fn deltas(
         channel: after.channel.as_str().to_string(),
         provider: after.provider.clone(),
     };
+    // The result counts as late once, by the event that issued it: the arrival at the State
+    // Corporation, or the closure.
+    let late = match (before.and_then(sla::result_late), sla::result_late(after)) {
+        (None, Some(l)) => Some(l),
+        _ => None,
+    };
+    let app = |submitted: i64, open: i64, term_measured: i64, term_on_time: i64| Delta::App {
+        key: app_key(),
+        submitted,
+        open,
+        term_measured,
+        term_on_time,
+        results_late: late.is_some() as i64,
+        results_late_days: late.map_or(0, |l| i64::from(l.working_days)),
+    };
+    let mut out = vec![];
     match event {
-        Event::Submitted { .. } => vec![Delta::App {
-            key: app_key(),
-            submitted: 1,
-            open: 1,
-            term_measured: 0,
-            term_on_time: 0,
-        }],
+        Event::Submitted { .. } => out.push(app(1, 1, 0, 0)),
         Event::StepCompleted { step, at, by, .. } => {
-            let Some(b) = before.filter(|b| b.step == *step) else {
-                return vec![];
-            };
-            // Only a person's step is measured.
-            let Some(_) = ctx
-                .plan(&b.regulation, b.version, b.channel)
-                .and_then(|p| p.step(*step))
-                .filter(|s| !s.automatic)
-            else {
-                return vec![];
-            };
-            vec![Delta::Step {
-                key: StepKey {
-                    day: day_of(ctx, b.submitted_at),
-                    regulation: b.regulation.clone(),
-                    channel: b.channel.as_str().to_string(),
-                    provider: b.provider.clone(),
-                    step: *step,
-                    // Who did it: at a signing step the organisation's signing role may differ
-                    // from the regulation's, and the journal says which it was.
-                    role: by.role.clone(),
-                },
-                measured: b.step_due.is_some(),
-                on_time: b.step_due.is_some_and(|d| *at <= d),
-                seconds: seconds(b.step_started, *at),
-                legal_seconds: b.step_due.map(|d| seconds(b.step_started, d)),
-            }]
+            out.extend(step_delta(before, *step, *at, &by.role, ctx))
         }
         Event::Closed { at, .. } => {
             let (measured, on_time) = match after.term_due {
                 Some(t) => (1, (*at <= t) as i64),
                 None => (0, 0),
             };
-            vec![Delta::App {
-                key: app_key(),
-                submitted: 0,
-                open: -1,
-                term_measured: measured,
-                term_on_time: on_time,
-            }]
+            out.push(app(0, -1, measured, on_time));
         }
-        _ => vec![],
+        _ => {}
     }
+    if late.is_some() && !out.iter().any(|d| matches!(d, Delta::App { .. })) {
+        out.push(app(0, 0, 0, 0));
+    }
+    out
+}
+
+/// A person's step `step` of `before`, completed at `at`.
+fn step_delta(
+    before: Option<&Application>,
+    step: usize,
+    at: Timestamp,
+    by_role: &str,
+    ctx: &Ctx,
+) -> Option<Delta> {
+    let b = before.filter(|b| b.step == step)?;
+    // Only a person's step is measured.
+    ctx.plan(&b.regulation, b.version, b.channel)
+        .and_then(|p| p.step(step))
+        .filter(|s| !s.automatic)?;
+    Some(Delta::Step {
+        key: StepKey {
+            day: day_of(ctx, b.submitted_at),
+            regulation: b.regulation.clone(),
+            channel: b.channel.as_str().to_string(),
+            provider: b.provider.clone(),
+            step,
+            // Who did it: at a signing step the organisation's signing role may differ from
+            // the regulation's, and the journal says which it was.
+            role: by_role.to_string(),
+        },
+        measured: b.step_due.is_some(),
+        on_time: b.step_due.is_some_and(|d| at <= d),
+        seconds: seconds(b.step_started, at),
+        legal_seconds: b.step_due.map(|d| seconds(b.step_started, d)),
+    })
 }

@@ -472,6 +472,7 @@ fn a_failing_action_does_not_disturb_the_others_of_its_batch() {
             applicant_name: String::new(),
             key: key.into(),
             signature: None,
+            reception: Default::default(),
         };
         let actions = vec![
             Action::new(now)

@@ -7,7 +7,8 @@ mod common;
 
 use common::*;
 use engine::{
-    Application, Command, Ctx, Event, Outcome as Decision, Rejection, Status, apply, decide,
+    Application, Closure, Command, Ctx, Event, Outcome as Decision, Rejection, Status, apply,
+    decide,
 };
 use jiff::{Timestamp, ToSpan};
 use proptest::prelude::*;
@@ -193,6 +194,8 @@ struct AppSums {
     open: i64,
     term_measured: u64,
     term_on_time: u64,
+    results_late: u64,
+    results_late_days: u64,
 }
 
 #[derive(Debug, Default, PartialEq)]
@@ -234,6 +237,8 @@ fn stored(a: &Aggregates) -> Recomputed {
                 open: s.open,
                 term_measured: s.term_measured,
                 term_on_time: s.term_on_time,
+                results_late: s.results_late,
+                results_late_days: s.results_late_days,
             },
         );
         assert!(old.is_none(), "one row per key");
@@ -288,11 +293,19 @@ fn recompute(
         let mut start = *submitted;
         let mut due = *step_due;
         let mut closed = None;
+        // When the result reached the State Corporation's desk to wait for the applicant.
+        let mut ready = None;
         for e in &events[1..] {
             match e {
                 Event::StepCompleted {
                     step, at, next_due, ..
                 } => {
+                    if ready.is_none()
+                        && plan.next(*step).map(|n| n.index) == plan.sc_issue_index()
+                        && plan.sc_issue_index().is_some()
+                    {
+                        ready = Some(*at);
+                    }
                     let s = plan.step(*step).unwrap();
                     if !s.automatic {
                         let key = (
@@ -320,15 +333,25 @@ fn recompute(
                     start = *at;
                     due = *next_due;
                 }
-                Event::Closed { at, .. } => closed = Some(*at),
+                Event::Closed { at, outcome, .. } => closed = Some((*at, *outcome)),
                 other => panic!("{id}: unexpected {other:?}"),
             }
         }
         let sums = r.apps.entry((reg, ch, provider.clone())).or_default();
         sums.submitted += 1;
+        // The result is judged at the State Corporation's desk, else at the closure.
+        let result_at = match closed {
+            None => ready,
+            Some((at, Closure::Issued | Closure::RefusalIssued)) => ready.or(Some(at)),
+            Some(_) => None,
+        };
+        if let Some(l) = result_at.and_then(|at| engine::sla::late(*term_due, at)) {
+            sums.results_late += 1;
+            sums.results_late_days += u64::from(l.working_days);
+        }
         match closed {
             None => sums.open += 1,
-            Some(at) => {
+            Some((at, _)) => {
                 if let Some(t) = term_due {
                     sums.term_measured += 1;
                     sums.term_on_time += (at <= *t) as u64;
@@ -423,6 +446,43 @@ fn raw_exec(path: &Path, sql: &str) -> usize {
     raw(path).execute(sql, []).unwrap()
 }
 
+/// The late results listed are those the aggregates count, each with its list row's days.
+fn late_results_match_the_counts(store: &SqliteStore, ids: &[String]) {
+    let agg = store.aggregates(&Scope::All, None, None).unwrap();
+    let count: u64 = agg.apps.iter().map(|a| a.results_late).sum();
+    let days: u64 = agg.apps.iter().map(|a| a.results_late_days).sum();
+    assert!(count > 0, "the fixed sequence issues some results late");
+    let listed = store.late_results(&Scope::All, None, None, 10_000).unwrap();
+    assert_eq!(listed.len() as u64, count);
+    assert_eq!(
+        listed
+            .iter()
+            .map(|r| u64::from(r.late_days.unwrap()))
+            .sum::<u64>(),
+        days
+    );
+    for r in &listed {
+        assert!(ids.contains(&r.id));
+        let app = store.application(&r.id).unwrap().unwrap();
+        let late = engine::sla::result_late(&app).expect("late");
+        assert_eq!(r.late(), Some(late));
+        assert_eq!(r.late_days, Some(late.working_days));
+    }
+    // Newest first, and a provider's scope lists only its own.
+    assert!(
+        listed
+            .windows(2)
+            .all(|w| (w[0].submitted_at, &w[0].id) >= (w[1].submitted_at, &w[1].id))
+    );
+    let mine = store
+        .late_results(&Scope::Provider("college-1".into()), None, None, 10_000)
+        .unwrap();
+    assert_eq!(
+        mine.len(),
+        listed.iter().filter(|r| r.provider == "college-1").count()
+    );
+}
+
 #[test]
 fn rebuild_finds_a_corrupted_view_row_and_repairs_it() {
     let dir = tempdir("mon-corrupt");
@@ -432,6 +492,7 @@ fn rebuild_finds_a_corrupted_view_row_and_repairs_it() {
     let (from, to) = (day(&ctx, 1), day(&ctx, 5));
     check(&store, &ctx, &ids, &from, &to);
     assert_eq!(store.rebuild_views(false).unwrap().difference_count, 0);
+    late_results_match_the_counts(&store, &ids);
 
     // Corrupt one aggregate row, one histogram row and one list row behind the store's back.
     assert_eq!(

@@ -263,7 +263,11 @@ fn fill(
             _ => app.id.clone(),
         },
         barcode: which == "receipt" && kind.is_receipt(),
-        fields: vec![],
+        fields: if kind == DocKind::AcceptanceReceipt {
+            acceptance_fields(app)
+        } else {
+            vec![]
+        },
         documents: if which == "receipt" {
             vec![Localized::new("Өтініш", "Заявление")]
         } else {
@@ -274,6 +278,27 @@ fn fill(
         signer_name: signer,
         verify_base_url: st.public_url.clone(),
     })
+}
+
+/// The acceptance receipt's instants: when the application counts as accepted (the term
+/// counts from it) and when the term ends; `issued_at` is when it was handed in.
+fn acceptance_fields(app: &Application) -> Vec<documents::Field> {
+    let local = |t: jiff::Timestamp| {
+        t.to_zoned_datetime(calendar::almaty())
+            .strftime("%d.%m.%Y %H:%M")
+            .to_string()
+    };
+    let mut f = vec![documents::Field::new(
+        "accepted_at",
+        Localized::same(local(app.accepted())),
+    )];
+    if let Some(due) = app.term_due {
+        f.push(documents::Field::new(
+            "term_due",
+            Localized::same(local(due)),
+        ));
+    }
+    f
 }
 
 /// Who signs for an organisation, as printed on its results and written in its certificate:

@@ -1,7 +1,7 @@
-//! The State Corporation e-queue: 15-minute slots per centre on the working days of the
-//! Kazakh calendar (`calendar::Calendar::kz()` and its default schedule), for the next
-//! [`DAYS_AHEAD`] working days from the server clock, one visitor per slot. A citizen books a
-//! slot to collect the result of their own application that is awaiting issue at the State
+//! The State Corporation e-queue: 15-minute slots per centre within the centre's hours
+//! (`calendars/schedules.toml`: Mon-Sat 09:00-20:00 unless a centre has its own) on the days of
+//! the Kazakh calendar, for the next [`DAYS_AHEAD`] days a centre works from the server clock,
+//! one visitor per slot. A citizen books a slot to collect the result of their own application that is awaiting issue at the State
 //! Corporation; one active booking per application; bookings can be cancelled; the desk sees
 //! the day's bookings.
 //!
@@ -107,16 +107,29 @@ fn local_date(t: Timestamp) -> Date {
     t.to_zoned_datetime(calendar().time_zone().clone()).date()
 }
 
-/// The working days slots are offered on: today (if working) and on, [`DAYS_AHEAD`] of them.
+/// A centre's working hours (`calendars/schedules.toml`: Saturdays too).
+fn hours(centre: &str) -> &'static calendar::Schedule {
+    calendar::Schedules::kz().centre(Some(centre))
+}
+
+/// The days slots are offered on: today (if a centre works) and on, [`DAYS_AHEAD`] days on
+/// which at least one centre works (a centre's Saturday is one).
 pub fn working_days(now: Timestamp) -> Vec<Date> {
     let cal = calendar();
     let mut out = vec![];
-    let Ok(mut d) = cal.working_day_on_or_after(local_date(now)) else {
-        return out;
-    };
-    for _ in 0..DAYS_AHEAD {
-        out.push(d);
-        match cal.next_working_day(d) {
+    let mut d = local_date(now);
+    // A year without an open day ends the search (no centre has hours).
+    for _ in 0..366 {
+        if out.len() as u32 >= DAYS_AHEAD {
+            break;
+        }
+        if CENTRES
+            .iter()
+            .any(|(c, ..)| !cal.working_intervals(d, hours(c)).is_empty())
+        {
+            out.push(d);
+        }
+        match d.tomorrow() {
             Ok(n) => d = n,
             Err(_) => break,
         }
@@ -124,14 +137,11 @@ pub fn working_days(now: Timestamp) -> Vec<Date> {
     out
 }
 
-/// The slot start instants of a working day under the default schedule.
-pub fn day_starts(date: Date) -> Vec<Timestamp> {
+/// The slot start instants of `date` at `centre`, under the centre's hours.
+pub fn day_starts(centre: &str, date: Date) -> Vec<Timestamp> {
     let cal = calendar();
     let mut out = vec![];
-    for (s, e) in cal
-        .working_periods(date, cal.default_schedule())
-        .unwrap_or_default()
-    {
+    for (s, e) in cal.working_periods(date, hours(centre)).unwrap_or_default() {
         let mut t = s;
         let step = jiff::SignedDuration::from_mins(SLOT_MINUTES);
         while let Ok(end) = t.checked_add(step) {
@@ -150,15 +160,14 @@ pub fn ensure_slots(st: &AppState) -> Result<(), Problem> {
     let days = working_days(st.now());
     // Slots are made a day at a time as the clock moves: nothing to do when the last is there.
     if let Some((from, to)) = days.last().and_then(|d| day_bounds(*d).ok())
-        && st.store.slots(None, from, to)?.len() >= CENTRES.len()
+        && !st.store.slots(None, from, to)?.is_empty()
     {
         return Ok(());
     }
-    let starts: Vec<Timestamp> = days.into_iter().flat_map(day_starts).collect();
     let action =
         store::Action::new(st.now()).records(CENTRES.iter().map(|(c, ..)| Record::Slots {
             centre: c.to_string(),
-            starts: starts.clone(),
+            starts: days.iter().flat_map(|d| day_starts(c, *d)).collect(),
         }));
     st.store.act(action)?;
     Ok(())

@@ -12,7 +12,10 @@
 //!
 //! Definitions: a step is measured when it had a legal due instant and was completed, or is
 //! open past it (not waiting with the provider after a return); the service term is measured
-//! when the application closed, or is in progress past its term. The period is the Almaty
+//! when the application closed, or is in progress past its term. A result is late when it was
+//! issued after the term (`engine::sla::result_late`: judged where the term is met, at the
+//! State Corporation's desk or at the closure), by the working days after the term's date up
+//! to the issue's; a step is completed late after its due instant. The period is the Almaty
 //! day of submission. p90 is the upper bound of the duration bucket (`store::views::BUCKETS`)
 //! that holds the 90th percentile.
 
@@ -25,7 +28,6 @@ use engine::{Application, Event};
 use jiff::Timestamp;
 use serde::Serialize;
 use std::collections::BTreeMap;
-use std::fmt::Write;
 use utoipa::ToSchema;
 
 /// Compliance of one group (a service, a provider or a role).
@@ -38,6 +40,9 @@ pub struct Compliance {
     pub on_time: u64,
     /// `on_time / measured`, 0–1 (1 when nothing was measured).
     pub compliance: f64,
+    /// Done after the deadline: per service and provider, results issued after the term; per
+    /// role, steps completed after their due instant.
+    pub late: u64,
 }
 
 /// Time per step against its legal duration.
@@ -54,6 +59,8 @@ pub struct StepStats {
     pub on_time: u64,
     pub compliance: f64,
     pub completed: u64,
+    /// Completed after the step's due instant.
+    pub late: u64,
     /// Minutes from the step's start to its completion.
     pub avg_minutes: f64,
     pub p90_minutes: f64,
@@ -77,6 +84,13 @@ pub struct Report {
     pub open_overdue: u64,
     pub overdue: Vec<Summary>,
     pub at_risk: Vec<Summary>,
+    /// Results (and refusals) issued after the term, and the working days they were late by
+    /// in all.
+    pub results_late: u64,
+    pub results_late_days: u64,
+    /// The applications whose result was issued late, newest first (at most 100; each with
+    /// its `late`).
+    pub late: Vec<Summary>,
 }
 
 pub use crate::ops::parse_bound;
@@ -92,6 +106,7 @@ pub const LISTED: usize = 100;
 struct Acc {
     measured: u64,
     on_time: u64,
+    late: u64,
 }
 
 /// Per (regulation, channel, step): the step's stats, its histogram, the seconds taken, the
@@ -107,6 +122,8 @@ struct Tally {
     provider: BTreeMap<String, Acc>,
     role: BTreeMap<String, Acc>,
     steps: BTreeMap<(String, String, usize), StepTally>,
+    results_late: u64,
+    results_late_days: u64,
 }
 
 impl Tally {
@@ -122,6 +139,21 @@ impl Tally {
             let a = map.entry(k).or_default();
             a.measured += n;
             a.on_time += if ok { n } else { 0 };
+        }
+    }
+
+    /// `n` results of a service and provider issued late, by `days` working days in all.
+    fn late_results(&mut self, regulation: &str, provider: &str, n: u64, days: u64) {
+        if n == 0 {
+            return;
+        }
+        self.results_late += n;
+        self.results_late_days += days;
+        for (map, k) in [
+            (&mut self.service, regulation),
+            (&mut self.provider, provider),
+        ] {
+            map.entry(k.to_string()).or_default().late += n;
         }
     }
 
@@ -181,6 +213,7 @@ impl Tally {
         from: Option<&str>,
         to: Option<&str>,
         watched: &[store::ListRow],
+        late: &[store::ListRow],
     ) -> Report {
         let finish = |m: BTreeMap<String, Acc>| -> Vec<Compliance> {
             m.into_iter()
@@ -189,6 +222,7 @@ impl Tally {
                     measured: a.measured,
                     on_time: a.on_time,
                     compliance: pct(a.on_time, a.measured),
+                    late: a.late,
                 })
                 .collect()
         };
@@ -237,6 +271,13 @@ impl Tally {
             open_overdue: n_over,
             overdue,
             at_risk,
+            results_late: self.results_late,
+            results_late_days: self.results_late_days,
+            late: late
+                .iter()
+                .take(LISTED)
+                .map(|r| ops::summary_of_row(st, r, at))
+                .collect(),
         }
     }
 }
@@ -286,14 +327,21 @@ pub fn report(
     let (fd, td, fi, ti) = period(st, from, to)?;
     let now = st.now();
     let Some(scope) = ops::scope_of(acc) else {
-        return Ok(Tally::default().finish(st, now, from, to, &[]));
+        return Ok(Tally::default().finish(st, now, from, to, &[], &[]));
     };
     let agg = st.store.aggregates(&scope, fd.as_deref(), td.as_deref())?;
     let watched = st.store.watched(&scope, fi, ti, now)?;
+    let late = st.store.late_results(&scope, fi, ti, LISTED)?;
     let mut t = Tally::default();
     for a in &agg.apps {
         t.applications += a.submitted;
         t.open += a.open;
+        t.late_results(
+            &a.regulation,
+            &a.provider,
+            a.results_late,
+            a.results_late_days,
+        );
         if a.term_measured > 0 {
             let (m, ok) = (a.term_measured, a.term_on_time);
             t.measure(&a.regulation, &a.provider, None, true, ok);
@@ -313,6 +361,7 @@ pub fn report(
         e.0.completed += s.completed;
         e.0.measured += s.measured;
         e.0.on_time += s.on_time;
+        e.0.late += s.measured - s.on_time;
         for (h, n) in e.1.iter_mut().zip(&s.hist) {
             *h += n;
         }
@@ -327,11 +376,12 @@ pub fn report(
             false,
             s.measured - s.on_time,
         );
+        t.role.entry(s.role.clone()).or_default().late += s.measured - s.on_time;
     }
     for r in &watched {
         t.open_row(st, r, now);
     }
-    Ok(t.finish(st, now, from, to, &watched))
+    Ok(t.finish(st, now, from, to, &watched, &late))
 }
 
 /// The same report by reading every application's events: the reference for tests and the
@@ -346,10 +396,11 @@ pub fn report_full_scan(
     let (_, _, fi, ti) = period(st, from, to)?;
     let now = st.now();
     let Some(scope) = ops::scope_of(acc) else {
-        return Ok(Tally::default().finish(st, now, from, to, &[]));
+        return Ok(Tally::default().finish(st, now, from, to, &[], &[]));
     };
     let mut t = Tally::default();
     let mut watched = vec![];
+    let mut late = vec![];
     let mut q = store::ListQuery {
         scope: Some(scope),
         from: fi,
@@ -366,6 +417,9 @@ pub fn report_full_scan(
             };
             let events = st.store.events(&app.id)?;
             tally_events(st, &mut t, &app, &events);
+            if engine::sla::result_late(&app).is_some() {
+                late.push(r.clone());
+            }
             if app.status != engine::Status::Closed {
                 t.open += 1;
                 // Judged from the state; listed as the stored row shows it (to the millisecond).
@@ -382,7 +436,8 @@ pub fn report_full_scan(
         }
     }
     watched.sort_by(|a, b| (a.watch_at, &a.id).cmp(&(b.watch_at, &b.id)));
-    Ok(t.finish(st, now, from, to, &watched))
+    late.sort_by(|a, b| (b.submitted_at, &b.id).cmp(&(a.submitted_at, &a.id)));
+    Ok(t.finish(st, now, from, to, &watched, &late))
 }
 
 /// One application's completed steps and closed term, walked from its events.
@@ -414,10 +469,11 @@ fn tally_events(st: &AppState, t: &mut Tally, app: &Application, events: &[Event
             if let Some(d) = due {
                 e.0.measured += 1;
                 e.0.on_time += ok as u64;
+                e.0.late += !ok as u64;
                 e.3 += d.as_second() - start.as_second();
                 e.4 += 1;
-                // By who did it, as the store's aggregates count (a signing role may differ).
                 t.measure(&app.regulation, &app.provider, Some(&by.role), ok, 1);
+                t.role.entry(by.role.clone()).or_default().late += !ok as u64;
             }
         }
         before = engine::apply(before, e, &st.ctx);
@@ -425,74 +481,140 @@ fn tally_events(st: &AppState, t: &mut Tally, app: &Application, events: &[Event
     if let (Some(c), Some(term)) = (app.closed_at, app.term_due) {
         t.measure(&app.regulation, &app.provider, None, c <= term, 1);
     }
-}
-
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
+    if let Some(l) = engine::sla::result_late(app) {
+        t.late_results(&app.regulation, &app.provider, 1, u64::from(l.working_days));
     }
 }
 
-/// The report as CSV: one row per group and per step.
+/// The columns of [`csv`].
+pub const CSV_HEADER: [&str; 16] = [
+    "group",
+    "key",
+    "regulation",
+    "channel",
+    "step",
+    "role",
+    "legal_duration",
+    "measured",
+    "on_time",
+    "compliance",
+    "completed",
+    "avg_minutes",
+    "p90_minutes",
+    "legal_minutes",
+    "late",
+    "working_days_late",
+];
+
+/// The report as CSV: a row per group (service, provider, role: `late` counts late results,
+/// or for roles late completions), per step (`late`: completions after the due instant), the
+/// total of late results (`results_late`, with their working days), and a row per listed
+/// application overdue, at risk, or issued late (`late`, with its working days).
 pub fn csv(r: &Report) -> String {
-    let mut out = String::from(
-        "group,key,regulation,channel,step,role,legal_duration,measured,on_time,compliance,completed,avg_minutes,p90_minutes,legal_minutes\n",
-    );
-    for (group, rows) in [
+    let mut rows: Vec<[String; 16]> = vec![CSV_HEADER.map(String::from)];
+    let s = |x: &str| x.to_string();
+    for (group, list) in [
         ("service", &r.by_service),
         ("provider", &r.by_provider),
         ("role", &r.by_role),
     ] {
-        for c in rows {
-            let _ = writeln!(
-                out,
-                "{group},{},,,,,,{},{},{:.4},,,,",
-                csv_field(&c.key),
-                c.measured,
-                c.on_time,
-                c.compliance
-            );
+        for c in list {
+            rows.push([
+                s(group),
+                c.key.clone(),
+                s(""),
+                s(""),
+                s(""),
+                s(""),
+                s(""),
+                c.measured.to_string(),
+                c.on_time.to_string(),
+                format!("{:.4}", c.compliance),
+                s(""),
+                s(""),
+                s(""),
+                s(""),
+                c.late.to_string(),
+                s(""),
+            ]);
         }
     }
-    for s in &r.by_step {
-        let _ = writeln!(
-            out,
-            "step,{}/{}/{},{},{},{},{},{},{},{},{:.4},{},{:.1},{:.1},{}",
-            csv_field(&s.regulation),
-            s.channel,
-            s.step,
-            csv_field(&s.regulation),
-            s.channel,
-            s.step,
-            csv_field(&s.role),
-            csv_field(s.legal_duration.as_deref().unwrap_or("")),
-            s.measured,
-            s.on_time,
-            s.compliance,
-            s.completed,
-            s.avg_minutes,
-            s.p90_minutes,
-            s.legal_minutes
+    for x in &r.by_step {
+        rows.push([
+            s("step"),
+            format!("{}/{}/{}", x.regulation, x.channel, x.step),
+            x.regulation.clone(),
+            x.channel.clone(),
+            x.step.to_string(),
+            x.role.clone(),
+            x.legal_duration.clone().unwrap_or_default(),
+            x.measured.to_string(),
+            x.on_time.to_string(),
+            format!("{:.4}", x.compliance),
+            x.completed.to_string(),
+            format!("{:.1}", x.avg_minutes),
+            format!("{:.1}", x.p90_minutes),
+            x.legal_minutes
                 .map(|m| format!("{m:.1}"))
-                .unwrap_or_default()
-        );
+                .unwrap_or_default(),
+            x.late.to_string(),
+            s(""),
+        ]);
     }
-    for (kind, list) in [("overdue", &r.overdue), ("at_risk", &r.at_risk)] {
+    rows.push([
+        s("results_late"),
+        s("all"),
+        s(""),
+        s(""),
+        s(""),
+        s(""),
+        s(""),
+        s(""),
+        s(""),
+        s(""),
+        s(""),
+        s(""),
+        s(""),
+        s(""),
+        r.results_late.to_string(),
+        r.results_late_days.to_string(),
+    ]);
+    for (kind, list) in [
+        ("overdue", &r.overdue),
+        ("at_risk", &r.at_risk),
+        ("late", &r.late),
+    ] {
         for a in list {
-            let _ = writeln!(
-                out,
-                "{kind},{},{},{},{},{},,,,,,,,",
-                csv_field(&a.id),
-                csv_field(&a.regulation),
-                a.channel,
-                a.step,
-                csv_field(a.role.as_deref().unwrap_or(""))
-            );
+            rows.push([
+                s(kind),
+                a.id.clone(),
+                a.regulation.clone(),
+                a.channel.clone(),
+                a.step.to_string(),
+                a.role.clone().unwrap_or_default(),
+                s(""),
+                s(""),
+                s(""),
+                s(""),
+                s(""),
+                s(""),
+                s(""),
+                s(""),
+                a.late.map(|_| s("1")).unwrap_or_default(),
+                a.late
+                    .map(|l| l.working_days.to_string())
+                    .unwrap_or_default(),
+            ]);
         }
     }
-    out
+    let mut w = csv::Writer::from_writer(vec![]);
+    for row in &rows {
+        // Into memory: nothing can fail but running out of it.
+        let _ = w.write_record(row);
+    }
+    w.into_inner()
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .unwrap_or_default()
 }
 
 #[cfg(test)]

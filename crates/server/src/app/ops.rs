@@ -310,6 +310,15 @@ pub struct Intake {
     /// Required when refusing: why the documents are not accepted.
     #[serde(default)]
     pub grounds: Option<String>,
+    /// Staff enter, outside the counter's working hours, an application they took in: it is
+    /// recorded as taken in at the next working opening (both instants are kept). Without
+    /// it, an application outside working hours is refused (`outside_working_hours`).
+    #[serde(default)]
+    pub late_entry: bool,
+    /// State Corporation only: the centre that takes it in (its hours apply; see
+    /// `GET /api/equeue/centres`). None: the State Corporation's default hours.
+    #[serde(default)]
+    pub centre: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
@@ -375,6 +384,40 @@ pub struct Summary {
     #[schema(value_type = String)]
     pub submitted_at: Timestamp,
     pub receipt: Option<String>,
+    /// Present when the result (or the motivated refusal) was issued after the service term:
+    /// by how many working days. Judged where the term is met — when the result reached the
+    /// State Corporation for the applicant to collect, else when it was issued.
+    pub late: Option<Late>,
+}
+
+/// An act done after its deadline: how late, in working days of the Kazakhstan calendar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+pub struct Late {
+    /// Working days after the deadline's date (Asia/Almaty) up to and including the date of
+    /// the act: 0 when it was done later on the deadline's own day, or only on days off after
+    /// it — late all the same.
+    pub working_days: u32,
+    /// Done on the deadline's own date.
+    pub same_day: bool,
+    /// The deadline.
+    #[schema(value_type = String)]
+    pub due: Timestamp,
+    /// When it was done.
+    #[schema(value_type = String)]
+    pub at: Timestamp,
+}
+
+impl Late {
+    /// The lateness of an act done at `at` against `due` (None: on time, or no deadline).
+    pub fn of(due: Option<Timestamp>, at: Option<Timestamp>) -> Option<Late> {
+        let (due, at) = (due?, at?);
+        engine::sla::late(Some(due), at).map(|l| Late {
+            working_days: l.working_days,
+            same_day: l.same_day,
+            due,
+            at,
+        })
+    }
 }
 
 /// A step of the application's plan as it went.
@@ -401,6 +444,8 @@ pub struct TimelineStep {
     pub completed_at: Option<Timestamp>,
     pub outcome: Option<String>,
     pub on_time: Option<bool>,
+    /// Present when the step was completed after its due instant: by how many working days.
+    pub late: Option<Late>,
 }
 
 /// The current step, and what the viewer may do on it.
@@ -452,6 +497,15 @@ pub struct Detail {
     pub uploads: Vec<crate::uploads::UploadInfo>,
     /// The applicant's active State Corporation e-queue booking to collect the result.
     pub booking: Option<crate::equeue::Booking>,
+    /// The legal acceptance instant the term counts from: `submitted_at` within working
+    /// hours; outside them the portal's registration at the next working opening, or the
+    /// opening a counter's late entry is recorded at.
+    #[schema(value_type = String)]
+    pub accepted_at: Timestamp,
+    /// Staff entered it outside the counter's working hours.
+    pub late_entry: bool,
+    /// The State Corporation centre that took it in, if named.
+    pub centre: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -510,6 +564,7 @@ pub fn summary(st: &AppState, app: &Application, now: Timestamp) -> Summary {
         sla: engine::sla::sla(app, now, &st.ctx).map(|r| r.status.as_str().into()),
         submitted_at: app.submitted_at,
         receipt: app.receipt.clone(),
+        late: Late::of(app.term_due, engine::sla::result_at(app)),
     }
 }
 
@@ -628,6 +683,7 @@ pub fn timeline(
                 completed_at: d.map(|d| d.at),
                 outcome: d.map(|d| d.outcome.clone()),
                 on_time: d.and_then(|d| d.due.map(|due| d.at <= due)),
+                late: d.and_then(|d| Late::of(d.due, Some(d.at))),
             }
         })
         .collect())
@@ -734,6 +790,9 @@ pub fn detail(
         refusal_grounds: app.refusal_grounds.clone(),
         uploads: crate::uploads::list(st, &app.id)?,
         booking: crate::equeue::active_booking(st, &app.id)?,
+        accepted_at: app.accepted(),
+        late_entry: app.reception.late_entry,
+        centre: app.reception.centre.clone(),
     })
 }
 
@@ -961,6 +1020,7 @@ pub fn summary_of_row(st: &AppState, r: &store::ListRow, now: Timestamp) -> Summ
         sla: r.sla(now).map(|s| s.as_str().into()),
         submitted_at: r.submitted_at,
         receipt: r.receipt.clone(),
+        late: Late::of(r.term_due, r.result_at),
     }
 }
 
@@ -1117,6 +1177,7 @@ pub fn submit_portal(
             key: scoped_key(acc, key),
             // The accepted ЭЦП is evidence: journalled with the submission.
             signature: Some(crate::signing::applicant_signature(&bytes, &verified)),
+            reception: Default::default(),
         })
         .records(crate::uploads::link_records(&id, &files, now))
         .record(crate::uploads::clear_drafts_record(acc, key))
@@ -1157,6 +1218,21 @@ pub fn intake(
     }
     if req.decision == Decision::Refuse {
         required("grounds", req.grounds.as_deref().unwrap_or(""), &mut errors);
+    }
+    if let Some(c) = req.centre.as_deref().filter(|c| !c.is_empty()) {
+        if channel != ChannelId::StateCorporation {
+            errors.push(FieldError {
+                field: "centre".into(),
+                rule: "invalid".into(),
+                detail: "only the State Corporation takes applications in at a centre".into(),
+            });
+        } else if !crate::equeue::CENTRES.iter().any(|(id, ..)| *id == c) {
+            errors.push(FieldError {
+                field: "centre".into(),
+                rule: "equeue.centre_unknown".into(),
+                detail: format!("no State Corporation centre `{c}`"),
+            });
+        }
     }
     // Who may take it in: the role of the plan's first step, at the right organisation.
     let reg = regulation_for(st, &req.regulation);
@@ -1230,6 +1306,25 @@ pub fn intake(
     };
     let id = new_id(st);
     let now = st.now();
+    let reception = engine::Reception {
+        centre: req.centre.clone().filter(|c| !c.is_empty()),
+        late_entry: req.late_entry,
+    };
+    // The engine refuses the same; checked here to say it in the user's language.
+    if let engine::Acceptance::Closed { next_opening } =
+        st.ctx
+            .time
+            .accept(channel, &provider.id, reception.centre.as_deref(), now)
+        && !reception.late_entry
+    {
+        return Err(outside_hours(
+            channel,
+            &provider.id,
+            &reception,
+            next_opening,
+            lang,
+        ));
+    }
     let action = store::Action::new(now)
         .command(Command::Submit {
             application: id.clone(),
@@ -1240,6 +1335,7 @@ pub fn intake(
             applicant_name: req.applicant_name.trim().to_string(),
             key,
             signature: None,
+            reception,
         })
         .advance(id.clone())
         .command(Command::Complete {
@@ -1256,6 +1352,44 @@ pub fn intake(
         .advance(id.clone());
     let o = act_on(st, action)?;
     Ok(Submitted::of(&acted(&o)?, o.replayed))
+}
+
+/// The refusal of an application handed to a closed counter, in the user's language: the
+/// place's hours and its next opening.
+fn outside_hours(
+    channel: ChannelId,
+    provider: &str,
+    reception: &engine::Reception,
+    next_opening: Timestamp,
+    lang: Lang,
+) -> Problem {
+    let (place, schedule) = match channel {
+        ChannelId::StateCorporation => (
+            "state_corporation",
+            calendar::Schedules::kz().centre(reception.centre.as_deref()),
+        ),
+        _ => ("office", calendar::Schedules::kz().office(provider)),
+    };
+    let detail = lang.t_in_args(
+        "problem-outside_working_hours",
+        place,
+        &[
+            ("hours", crate::i18n::schedule_words(lang, schedule).into()),
+            ("next", crate::http::html::local(next_opening).into()),
+        ],
+    );
+    let mut p = Problem::new(
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+        "outside_working_hours",
+        detail.clone(),
+    );
+    p.field = Some("late_entry".into());
+    p.errors.push(FieldError {
+        field: "late_entry".into(),
+        rule: "outside_working_hours".into(),
+        detail,
+    });
+    p
 }
 
 /// The note that records who did a step, and why (the documents name the signer from it).

@@ -728,7 +728,7 @@ async fn download_upload(
 pub struct SlotQuery {
     /// A centre id (see `centres` in the answer); default all.
     pub centre: Option<String>,
-    /// A day in Almaty, `YYYY-MM-DD`; default the coming working days.
+    /// A day in Almaty, `YYYY-MM-DD`; default the coming days the centres work.
     pub date: Option<String>,
 }
 
@@ -739,8 +739,8 @@ pub struct SlotList {
     pub slots: Vec<crate::equeue::Slot>,
 }
 
-/// The State Corporation e-queue: 15-minute slots per centre on the next working days (the
-/// Kazakh calendar and the default working schedule), one visitor each.
+/// The State Corporation e-queue: 15-minute slots per centre within each centre's hours
+/// (Mon-Sat 09:00-20:00 unless it has its own) on the coming days it works, one visitor each.
 #[utoipa::path(get, path = "/api/sc/slots", tag = "state_corporation", params(SlotQuery),
     responses((status = 200, body = SlotList), (status = 422, body = Problem, content_type = "application/problem+json")))]
 async fn sc_slots(

@@ -61,6 +61,7 @@ main{max-width:1100px;margin:0 auto;padding:20px}
 h1{font-size:32px;margin:10px 0 20px}h2{font-size:24px;margin-top:30px}
 .caption{color:#505a5f;font-size:19px}
 table{border-collapse:collapse;width:100%;margin:10px 0 25px}
+.table-wrap{overflow-x:auto;margin:10px 0 25px}.table-wrap table{margin:0}
 th,td{text-align:left;border-bottom:1px solid #b1b4b6;padding:8px 10px 8px 0;vertical-align:top}
 th{font-weight:bold}
 .form-group{margin-bottom:22px}.form-group.error{border-left:5px solid #d4351c;padding-left:12px}
@@ -81,7 +82,7 @@ button.warning{background:#d4351c;box-shadow:0 2px 0 #55150b}
 .panel{background:#f3f2f1;padding:15px;margin:15px 0}
 .receipt{font-size:28px;font-weight:bold;letter-spacing:2px}
 .tag{display:inline-block;padding:2px 8px;font-weight:bold;font-size:15px;text-transform:uppercase}
-.tag.on_time{background:#cce2d8;color:#005a30}.tag.at_risk{background:#fff7bf;color:#594d00}.tag.overdue{background:#f6d7d2;color:#942514}
+.tag.on_time{background:#cce2d8;color:#005a30}.tag.at_risk{background:#fff7bf;color:#594d00}.tag.overdue,.tag.late{background:#f6d7d2;color:#942514}
 .tag.done{background:#cce2d8;color:#005a30}.tag.current{background:#bbd4ea;color:#0c2d4a}.tag.pending,.tag.not_reached,.tag.failure_only{background:#f3f2f1;color:#383f43}
 .tag.closed{background:#e5e6e7;color:#0b0c0c}
 tr.current td{background:#f3f9ff}
@@ -364,6 +365,20 @@ pub fn select(
     }
 }
 
+/// A checkbox with its label (value `1` when ticked).
+pub fn checkbox(name: &str, label: &str, checked: bool, errors: &[FieldError]) -> Markup {
+    let e = err_for(errors, name);
+    html! {
+        div.form-group.error[e.is_some()] {
+            (error_message(e))
+            div.checkboxes { div {
+                input type="checkbox" id={ "f-" (name) } name=(name) value="1" checked[checked];
+                label for={ "f-" (name) } { (label) }
+            } }
+        }
+    }
+}
+
 /// A fieldset of radio buttons.
 pub fn radios(
     name: &str,
@@ -397,12 +412,14 @@ pub fn radios(
     }
 }
 
-/// A table with column headings.
+/// A table with column headings; a wide one scrolls inside its own box on a narrow screen; the page does not.
 pub fn table(head: &[&str], body: Markup) -> Markup {
     html! {
-        table {
-            thead { tr { @for h in head { th scope="col" { (h) } } } }
-            tbody { (body) }
+        div.table-wrap tabindex="0" {
+            table {
+                thead { tr { @for h in head { th scope="col" { (h) } } } }
+                tbody { (body) }
+            }
         }
     }
 }
@@ -420,6 +437,25 @@ pub fn facts(rows: &[(&str, Markup)]) -> Markup {
 pub fn sla_tag(l: Lang, sla: Option<&str>) -> Markup {
     html! {
         @if let Some(s) = sla { span class={ "tag " (s) } { (l.t_in("sla", s)) } }
+    }
+}
+
+/// How late an act was, in words: "late by 2 working days", "late the same day", or late by
+/// less than a working day (only days off after the deadline's day).
+pub fn late_text(l: Lang, late: &crate::ops::Late) -> String {
+    if late.working_days > 0 {
+        l.t_count("late-days", u64::from(late.working_days))
+    } else if late.same_day {
+        l.t("late-same_day").to_string()
+    } else {
+        l.t("late-within_day").to_string()
+    }
+}
+
+/// A "late" tag (nothing when on time).
+pub fn late_tag(l: Lang, late: Option<&crate::ops::Late>) -> Markup {
+    html! {
+        @if let Some(x) = late { span.tag.late { (late_text(l, x)) } }
     }
 }
 

@@ -95,9 +95,11 @@ impl Who {
     }
 }
 
-/// 2019-12-02 09:00 in Almaty, a Monday: the seed regulations are in force.
+/// 2019-12-03 09:00 in Almaty, a Tuesday and a working day (Monday 2 December 2019 was off:
+/// First President's Day fell on Sunday 1st): the seed regulations are in force and the
+/// offices open.
 pub fn t0() -> jiff::Timestamp {
-    "2019-12-02T03:00:00Z".parse().unwrap()
+    "2019-12-03T03:00:00Z".parse().unwrap()
 }
 
 impl TestApp {

@@ -63,6 +63,8 @@ impl Default for Options {
 
 pub(crate) type Reply = SyncSender<Result<Outcome, StoreError>>;
 
+// A job waits briefly in the writer's queue: the command's size is no cost.
+#[allow(clippy::large_enum_variant)]
 pub(crate) enum Job {
     /// Several commands that must share one transaction (from `execute_many`).
     Commands(Vec<(Command, Timestamp, Reply)>),
@@ -349,6 +351,16 @@ impl Store for SqliteStore {
         now: Timestamp,
     ) -> Result<Vec<ListRow>, StoreError> {
         self.read(|c| views::watched(c, scope, from, to, now))
+    }
+
+    fn late_results(
+        &self,
+        scope: &Scope,
+        from: Option<Timestamp>,
+        to: Option<Timestamp>,
+        limit: usize,
+    ) -> Result<Vec<ListRow>, StoreError> {
+        self.read(|c| views::late_results(c, scope, from, to, limit))
     }
 
     fn rebuild_views(&self, replace: bool) -> Result<RebuildReport, StoreError> {

@@ -31,7 +31,8 @@ fn unkey(s: &str) -> rusqlite::Result<Option<Timestamp>> {
 
 const LIST_COLS: &str = "id, regulation, version, channel, provider, applicant_iin,
     applicant_name, receipt, status, closure, step, holder_org, holder_role, automatic,
-    step_started, step_due, term_due, deliver_due, submitted_at, closed_at, updated_at, watch_at";
+    step_started, step_due, term_due, deliver_due, submitted_at, closed_at, updated_at, watch_at,
+    result_at, late_days";
 
 fn row_of(r: &rusqlite::Row<'_>) -> rusqlite::Result<ListRow> {
     let ts = |i: usize| -> rusqlite::Result<Option<Timestamp>> {
@@ -62,6 +63,10 @@ fn row_of(r: &rusqlite::Row<'_>) -> rusqlite::Result<ListRow> {
         closed_at: ts(19)?,
         updated_at: instant::from_sql(&r.get::<_, String>(20)?)?,
         watch_at: ts(21)?,
+        result_at: ts(22)?,
+        late_days: r
+            .get::<_, Option<i64>>(23)?
+            .map(|d| d.clamp(0, u32::MAX.into()) as u32),
     })
 }
 
@@ -77,16 +82,17 @@ fn write_list_row_into(conn: &Connection, table: &str, r: &ListRow) -> rusqlite:
         "INSERT INTO {table} (id, regulation, version, channel, provider, applicant_iin,
              applicant_name, name_key, receipt, status, closure, step, holder_org, holder_role,
              automatic, step_started, step_due, term_due, deliver_due, submitted_at, closed_at,
-             updated_at, watch_at)
+             updated_at, watch_at, result_at, late_days)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-                 ?18, ?19, ?20, ?21, ?22, ?23)
+                 ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)
          ON CONFLICT (id) DO UPDATE SET
              status = excluded.status, closure = excluded.closure, step = excluded.step,
              holder_org = excluded.holder_org, holder_role = excluded.holder_role,
              automatic = excluded.automatic, step_started = excluded.step_started,
              step_due = excluded.step_due, term_due = excluded.term_due,
              deliver_due = excluded.deliver_due, closed_at = excluded.closed_at,
-             updated_at = excluded.updated_at, watch_at = excluded.watch_at"
+             updated_at = excluded.updated_at, watch_at = excluded.watch_at,
+             result_at = excluded.result_at, late_days = excluded.late_days"
     ))?
     .execute(params![
         r.id,
@@ -112,6 +118,8 @@ fn write_list_row_into(conn: &Connection, table: &str, r: &ListRow) -> rusqlite:
         r.closed_at.map(instant::to_sql),
         instant::to_sql(r.updated_at),
         r.watch_at.map(instant::to_sql),
+        r.result_at.map(instant::to_sql),
+        r.late_days.map(i64::from),
     ])?;
     Ok(())
 }
@@ -145,15 +153,19 @@ fn apply_delta_day(conn: &Connection, prefix: &str, d: &Delta) -> rusqlite::Resu
             open,
             term_measured,
             term_on_time,
+            results_late,
+            results_late_days,
         } => {
             conn.prepare_cached(&format!(
                 "INSERT INTO {prefix}mon_apps (day, regulation, channel, provider, submitted, open,
-                     term_measured, term_on_time)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                     term_measured, term_on_time, results_late, results_late_days)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
                  ON CONFLICT DO UPDATE SET submitted = submitted + excluded.submitted,
                      open = open + excluded.open,
                      term_measured = term_measured + excluded.term_measured,
-                     term_on_time = term_on_time + excluded.term_on_time"
+                     term_on_time = term_on_time + excluded.term_on_time,
+                     results_late = results_late + excluded.results_late,
+                     results_late_days = results_late_days + excluded.results_late_days"
             ))?
             .execute(params![
                 key.day,
@@ -163,7 +175,9 @@ fn apply_delta_day(conn: &Connection, prefix: &str, d: &Delta) -> rusqlite::Resu
                 submitted,
                 open,
                 term_measured,
-                term_on_time
+                term_on_time,
+                results_late,
+                results_late_days
             ])?;
         }
         Delta::Step {
@@ -536,7 +550,8 @@ pub(crate) fn aggregates(
         }
     }
     let mut sql = "SELECT regulation, channel, provider, SUM(submitted), SUM(open),
-                          SUM(term_measured), SUM(term_on_time)
+                          SUM(term_measured), SUM(term_on_time), SUM(results_late),
+                          SUM(results_late_days)
                      FROM mon_apps WHERE 1 = 1"
         .to_string();
     let mut args = vec![];
@@ -554,6 +569,8 @@ pub(crate) fn aggregates(
                 open: r.get(4)?,
                 term_measured: r.get::<_, i64>(5)? as u64,
                 term_on_time: r.get::<_, i64>(6)? as u64,
+                results_late: r.get::<_, i64>(7)? as u64,
+                results_late_days: r.get::<_, i64>(8)? as u64,
             })
         })?;
         rows.collect::<Result<_, _>>()?
@@ -581,6 +598,34 @@ pub(crate) fn watched(
         args.push(Value::Text(instant::to_sql(t)));
     }
     sql.push_str(" ORDER BY watch_at, id");
+    query_rows(conn, &sql, args)
+}
+
+/// Applications in `scope` submitted in the period whose result was issued after the term,
+/// newest first, at most `limit` (the partial indexes `app_list_late` and
+/// `app_list_late_provider` hold only them).
+pub(crate) fn late_results(
+    conn: &Connection,
+    scope: &Scope,
+    from: Option<Timestamp>,
+    to: Option<Timestamp>,
+    limit: usize,
+) -> Result<Vec<ListRow>, StoreError> {
+    let mut sql = format!("SELECT {LIST_COLS} FROM app_list WHERE late_days IS NOT NULL");
+    let mut args = vec![];
+    scope_sql(scope, &mut sql, &mut args);
+    if let Some(f) = from {
+        sql.push_str(" AND submitted_at >= ?");
+        args.push(Value::Text(instant::to_sql(f)));
+    }
+    if let Some(t) = to {
+        sql.push_str(" AND submitted_at < ?");
+        args.push(Value::Text(instant::to_sql(t)));
+    }
+    sql.push_str(&format!(
+        " ORDER BY submitted_at DESC, id DESC LIMIT {}",
+        limit.min(10_000)
+    ));
     query_rows(conn, &sql, args)
 }
 

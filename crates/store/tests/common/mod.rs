@@ -36,6 +36,7 @@ pub fn submit(id: &str, channel: ChannelId, key: &str) -> Command {
         applicant_name: String::new(),
         key: key.into(),
         signature: None,
+        reception: Default::default(),
     }
 }
 
@@ -133,6 +134,7 @@ pub fn submit_as(
         applicant_name: name.into(),
         key: format!("key-{id}"),
         signature: None,
+        reception: Default::default(),
     }
 }
 

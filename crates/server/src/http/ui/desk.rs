@@ -86,6 +86,7 @@ fn intake_fields(v: &Viewer, f: &Fields, errors: &[FieldError]) -> Markup {
             .errors(errors))
         (html::radios("decision", l.t("intake-decision"), &decisions, decision, errors))
         (html::textarea("grounds", l.t("intake-grounds"), f.get("grounds"), Some(l.t("intake-grounds_hint")), errors))
+        (html::checkbox("late_entry", l.t("intake-late_entry"), !f.get("late_entry").is_empty(), errors))
     }
 }
 
@@ -246,6 +247,8 @@ fn intake_request(f: &Fields) -> Intake {
             Decision::Accept
         },
         grounds: f.opt("grounds"),
+        late_entry: !f.get("late_entry").is_empty(),
+        centre: f.opt("centre"),
     }
 }
 
@@ -317,6 +320,14 @@ async fn sc_body(
         }
         None => vec![],
     };
+    let centres: Vec<(String, String)> =
+        std::iter::once((String::new(), l.t("intake-centre_default").to_string()))
+            .chain(
+                crate::equeue::centres()
+                    .into_iter()
+                    .map(|c| (c.id.clone(), c.name.get(l).to_string())),
+            )
+            .collect();
     let mut list = params.clone();
     list.scope = Some("inbox".into());
     let (inbox, list_errors) = list_of(st, l, acc, &list).await?;
@@ -348,6 +359,7 @@ async fn sc_body(
                         (html::hidden("regulation", &reg.id))
                         p { b { (title(l, reg)) } }
                         (html::select("provider", l.t("apply-provider"), &providers, f.get("provider"), errors))
+                        (html::select("centre", l.t("intake-centre"), &centres, f.get("centre"), errors))
                         (intake_fields(v, f, errors))
                         button type="submit" { (l.t("sc-intake_submit")) }
                     }

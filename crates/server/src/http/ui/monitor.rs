@@ -95,6 +95,7 @@ async fn monitoring_page(
         l.t("monitoring-measured"),
         l.t("monitoring-on_time"),
         l.t("monitoring-compliance"),
+        l.t("monitoring-late_count"),
     ];
     let b = html! {
         (banner(l, &uri))
@@ -116,6 +117,8 @@ async fn monitoring_page(
             span.tag.at_risk { (l.t("sla-at_risk")) " " (r.open_at_risk) }
             " "
             span.tag.overdue { (l.t("sla-overdue")) " " (r.open_overdue) }
+            " · "
+            span.tag.late { (l.t_count("monitoring-results_late", r.results_late)) }
             " · " a href=(csv) { "CSV" }
         }
         h2 { (l.t("monitoring-compliance_chart")) }
@@ -132,6 +135,16 @@ async fn monitoring_page(
         (applications_table(&st, l, &r.overdue, true))
         h2 { (l.t("monitoring-at_risk")) }
         (applications_table(&st, l, &r.at_risk, true))
+        section id="late" aria-labelledby="late-h" {
+            h2 id="late-h" { (l.t("monitoring-late")) }
+            @if r.results_late > 0 {
+                p { (l.t_args("monitoring-late_total", &[
+                    ("count", r.results_late.into()),
+                    ("days", r.results_late_days.into()),
+                ])) }
+            }
+            (applications_table(&st, l, &r.late, true))
+        }
         @for (title, rows) in [
             (l.t("monitoring-by_service"), &r.by_service),
             (l.t("monitoring-by_provider"), &r.by_provider),
@@ -140,7 +153,10 @@ async fn monitoring_page(
             h2 { (title) }
             (html::table(&compliance_head, html! {
                 @for c in rows {
-                    tr { td { (c.key) } td { (c.measured) } td { (c.on_time) } td { (pct(c.compliance)) } }
+                    tr {
+                        td { (c.key) } td { (c.measured) } td { (c.on_time) } td { (pct(c.compliance)) }
+                        td { (c.late) }
+                    }
                 }
             }))
         }
@@ -151,6 +167,7 @@ async fn monitoring_page(
                 l.t("timeline-duration"),
                 l.t("monitoring-measured"),
                 l.t("monitoring-compliance"),
+                l.t("monitoring-late_steps"),
                 l.t("monitoring-avg"),
                 l.t("monitoring-p90"),
                 l.t("monitoring-legal"),
@@ -167,6 +184,7 @@ async fn monitoring_page(
                         }
                         td { (s.measured) }
                         td { (pct(s.compliance)) }
+                        td { (s.late) }
                         td { (format!("{:.0}", s.avg_minutes)) }
                         td { (format!("{:.0}", s.p90_minutes)) }
                         td { (s.legal_minutes.map(|m| format!("{m:.0}")).unwrap_or_else(|| "—".into())) }

@@ -672,14 +672,16 @@ async fn request_json(
         .into_response())
 }
 
-/// The status of an application: its closure, or its status and SLA tag.
-fn status_html(l: Lang, closure: Option<&str>, status: &str, sla: Option<&str>) -> Markup {
+/// The status of an application: its closure, or its status and SLA tag; and how late its
+/// result was issued.
+fn status_html(l: Lang, a: &ops::Summary) -> Markup {
     html! {
-        @if let Some(c) = closure {
+        @if let Some(c) = a.closure.as_deref() {
             span.tag.closed { (l.t_in("closure", c)) }
         } @else {
-            (l.t_in("status", status)) " " (html::sla_tag(l, sla))
+            (l.t_in("status", &a.status)) " " (html::sla_tag(l, a.sla.as_deref()))
         }
+        @if a.late.is_some() { " " (html::late_tag(l, a.late.as_ref())) }
     }
 }
 
@@ -723,7 +725,7 @@ pub fn applications_table(st: &AppState, l: Lang, apps: &[ops::Summary], staff: 
                     @if staff {
                         td { (a.applicant_name) br; span.hint { (a.applicant_iin) } }
                     }
-                    td { (status_html(l, a.closure.as_deref(), &a.status, a.sla.as_deref())) }
+                    td { (status_html(l, a)) }
                     td { (holder(a)) }
                     td {
                         @if a.closure.is_some() { "—" } @else { (opt_local(a.step_due.or(a.term_due))) }
@@ -872,15 +874,19 @@ fn application_body(
         (l.t("app-service"), html! { (s.title.get(l)) }),
         (l.t("app-provider"), html! { (d.provider_name.get(l)) }),
         (l.t("app-channel"), html! { (channel_name(l, &s.channel)) }),
-        (
-            l.t("app-status"),
-            status_html(l, s.closure.as_deref(), &s.status, s.sla.as_deref()),
-        ),
+        (l.t("app-status"), status_html(l, s)),
         (
             l.t("app-applicant"),
             html! { (s.applicant_name) " (" (s.applicant_iin) ")" },
         ),
         (l.t("app-submitted"), html! { (local(s.submitted_at)) }),
+        (
+            l.t("app-accepted_at"),
+            html! {
+                (local(d.accepted_at))
+                @if d.late_entry { " (" (l.t("app-late_entry")) ")" }
+            },
+        ),
         (l.t("app-term_due"), html! { (opt_local(s.term_due)) }),
         (
             l.t("app-version"),
@@ -915,10 +921,10 @@ fn application_body(
                         br;
                         span.hint {
                             (l.t("timeline-completed")) " " (local(at))
-                            @match t.on_time {
-                                Some(true) => { " — " (l.t("sla-on_time")) }
-                                Some(false) => { " — " (l.t("sla-overdue")) }
-                                None => {}
+                            @match (t.on_time, &t.late) {
+                                (_, Some(late)) => { " " (html::late_tag(l, Some(late))) }
+                                (Some(true), None) => { " — " (l.t("sla-on_time")) }
+                                _ => {}
                             }
                         }
                     }
