@@ -3,7 +3,7 @@
 // Starts the server on a free port over a fresh data directory (demo data, clock at
 // 2019-12-03 09:00 Almaty), then runs:
 //   (a) a citizen registers, applies on the portal (signing with the demo key), the executor
-//       processes it, the citizen sees the result in the cabinet;
+//       processes it, the head signs it, the citizen sees the result in the cabinet;
 //   (b) an office clerk refuses to accept a paper application (receipt with grounds);
 //   (c) a State Corporation application goes through the collection sector and the courier to
 //       the provider and back, and is issued at the desk after the identity check;
@@ -223,6 +223,12 @@ async function main() {
       await shot(exec.page, "work-inbox-kk");
       await actOn(exec.page, base, portalId, { note: "Құжаттар толық" });
       await exec.ctx.close();
+      // The head, the provider's authorised person, signs the result.
+      const head = await session(browser, base, `${PROVIDER}.head`, STAFF);
+      await head.page.goto(`${base}/work`);
+      expect((await head.page.content()).includes(portalId), "in the head's inbox to sign");
+      await actOn(head.page, base, portalId, { note: "Қол қойылды" });
+      await head.ctx.close();
       for (const lang of ["kk", "ru"]) {
         await page.goto(`${base}/cabinet?lang=${lang}`);
         const html = await page.content();
@@ -316,11 +322,14 @@ async function main() {
         await shot(m.page, `monitoring-${lang}`);
         await m.ctx.close();
       }
-      // The executor issues the overdue result now, 20 days on: past the term of 10 working
-      // days, so it is late.
+      // The executor checks the overdue application now, 20 days on, and the head signs the
+      // result: past the term of 10 working days, so it is late.
       const exec = await session(browser, base, `${PROVIDER}.executor`, STAFF);
       await actOn(exec.page, base, openId);
       await exec.ctx.close();
+      const head = await session(browser, base, `${PROVIDER}.head`, STAFF);
+      await actOn(head.page, base, openId);
+      await head.ctx.close();
       const d = await (await adminApi.get(`${base}/api/applications/${openId}`)).json();
       expect(d.closure === "issued", `issued (${d.status}, ${d.closure})`);
       const days = d.late && d.late.working_days;

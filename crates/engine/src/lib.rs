@@ -47,7 +47,7 @@ pub(crate) use names;
 use regulation::{ChannelId, Duration, IssueRequirement, Regulation, StatusState};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 /// Legal time: the calendar behind every deadline.
 pub trait LegalTime: Send + Sync {
@@ -112,6 +112,10 @@ pub struct Ctx {
     /// Deployment policy: a signing step (`signs_result`) may be completed only after the
     /// result's signature is recorded (`Command::SignResult`). Off where no keys are set up.
     pub require_signatures: bool,
+    /// Organisation id -> the role that signs its results, where the organisation gives the
+    /// authorised person's signature to another role than the one the regulation names (see
+    /// [`Ctx::step_role`]). Organisation data: the store loads it and keeps it current.
+    signers: RwLock<HashMap<String, String>>,
 }
 
 impl Ctx {
@@ -129,7 +133,50 @@ impl Ctx {
             plans,
             time,
             require_signatures: false,
+            signers: RwLock::new(HashMap::new()),
         }
+    }
+
+    /// The role that signs results for `org`, where the organisation configures one.
+    pub fn signer(&self, org: &str) -> Option<String> {
+        self.signers_read().get(org).cloned()
+    }
+
+    /// Sets (`Some`) or clears (`None`) the role that signs results for `org`; returns the one
+    /// it replaces.
+    pub fn set_signer(&self, org: &str, role: Option<&str>) -> Option<String> {
+        let mut m = self.signers.write().unwrap_or_else(|p| p.into_inner());
+        match role {
+            Some(r) => m.insert(org.to_string(), r.to_string()),
+            None => m.remove(org),
+        }
+    }
+
+    /// Replaces every organisation's signing role at once (organisation id -> role).
+    pub fn set_signers(&self, signers: HashMap<String, String>) {
+        *self.signers.write().unwrap_or_else(|p| p.into_inner()) = signers;
+    }
+
+    fn signers_read(&self) -> std::sync::RwLockReadGuard<'_, HashMap<String, String>> {
+        self.signers.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The role that does `step` of `app`: for the step where the result is signed
+    /// (`signs_result`), the signing role of the organisation holding the file when it
+    /// configures one (the text says only "the provider's authorised person", whom the
+    /// regulation's role names by default); otherwise the role the regulation names.
+    pub fn step_role(&self, app: &Application, step: &PlanStep) -> String {
+        if step.signs_result
+            && let Some(r) = self.signers_read().get(&holder_org(app, step.party))
+        {
+            return r.clone();
+        }
+        step.role.clone()
+    }
+
+    /// Every compiled plan (each regulation version and channel).
+    pub fn plans(&self) -> impl Iterator<Item = &Arc<Plan>> {
+        self.plans.values()
     }
 
     pub fn regulations(&self) -> &[Arc<Regulation>] {
@@ -694,7 +741,7 @@ pub fn decide(
         } => {
             let app = open(state, application)?;
             let plan = plan_of(app, ctx)?;
-            let s = authorise(app, plan, *step, actor)?;
+            let s = authorise(app, plan, *step, actor, ctx)?;
             if ctx.require_signatures
                 && s.signs_result
                 && app.signature.as_ref().is_none_or(|sig| sig.step != s.index)
@@ -798,7 +845,7 @@ pub fn decide(
         } => {
             let app = open(state, application)?;
             let plan = plan_of(app, ctx)?;
-            let s = authorise(app, plan, *step, actor)?;
+            let s = authorise(app, plan, *step, actor, ctx)?;
             if !s.signs_result {
                 return Err(Rejection::NotASigningStep { step: *step });
             }
@@ -871,12 +918,14 @@ pub fn decide(
 
 type TermRuleRef = plan::TermRule;
 
-/// The current step, if `step` is it and `actor` holds its role for the party holding the file.
+/// The current step, if `step` is it and `actor` holds its role (as [`Ctx::step_role`] resolves
+/// it) for the party holding the file.
 fn authorise<'p>(
     app: &Application,
     plan: &'p Plan,
     step: usize,
     actor: &Actor,
+    ctx: &Ctx,
 ) -> Result<&'p PlanStep, Rejection> {
     if app.status == Status::ReturnedToProvider {
         return Err(Rejection::NotAwaitingIssue);
@@ -890,10 +939,11 @@ fn authorise<'p>(
     let s = plan.step(app.step).ok_or(Rejection::ApplicationClosed {
         application: app.id.clone(),
     })?;
-    if s.role != actor.role {
+    let role = ctx.step_role(app, s);
+    if role != actor.role {
         return Err(Rejection::WrongRole {
             step,
-            expected: s.role.clone(),
+            expected: role,
             got: actor.role.clone(),
         });
     }
@@ -954,7 +1004,7 @@ fn proceed(
             });
         }
     }
-    let next = plan.next(s.index);
+    let next = plan.next_after(s.index, refusing);
     let next_due = next
         .and_then(|n| n.duration)
         .map(|d| ctx.time.step_due(now, d));
@@ -1080,12 +1130,13 @@ pub fn apply(state: Option<Application>, event: &Event, plans: &Ctx) -> Option<A
         } => {
             let mut app = state?;
             app.seq += 1;
+            let refusing = matches!(outcome, Outcome::MotivatedRefusal { .. });
             if let Outcome::MotivatedRefusal { grounds } = outcome {
                 app.refusal_grounds = Some(grounds.clone());
             }
             let plan = plans.plan(&app.regulation, app.version, app.channel);
             app.step = plan
-                .and_then(|p| p.next(app.step))
+                .and_then(|p| p.next_after(app.step, refusing))
                 .map(|n| n.index)
                 .unwrap_or(app.step + 1);
             app.step_started = *at;

@@ -36,6 +36,9 @@ pub struct PlanStep {
     /// Result ids of the branches the step may take.
     pub refuse_acceptance: Option<String>,
     pub motivated_refusal: Option<String>,
+    /// Where a motivated refusal prepared here goes (plan index of the branch's `goto`: the
+    /// step where it is signed); `None`: on along the normal path.
+    pub motivated_refusal_goto: Option<usize>,
     pub refusal_notice: Option<String>,
     pub produces: Vec<String>,
     /// Reached only when a branch jumps to it (a portal process that writes a refusal notice):
@@ -161,6 +164,20 @@ impl Plan {
             .find(|s| !s.only_on_failure)
     }
 
+    /// The step after `index` when it ends `refusing` (a motivated refusal prepared there goes
+    /// where its branch says) or not (the normal path).
+    pub fn next_after(&self, index: usize, refusing: bool) -> Option<&PlanStep> {
+        let jump = self
+            .steps
+            .get(index)
+            .filter(|_| refusing)
+            .and_then(|s| s.motivated_refusal_goto);
+        match jump {
+            Some(i) => self.steps.get(i),
+            None => self.next(index),
+        }
+    }
+
     /// Index of the first State Corporation step after the provider's part: where the result
     /// waits for the applicant. None when the plan ends at the provider.
     pub fn sc_issue_index(&self) -> Option<usize> {
@@ -206,8 +223,12 @@ fn inline(
         .filter_map(|b| b.goto)
         .filter(|&n| stops(n))
         .collect();
+    // Plan index of each step number of this flow, and the refusal jumps to resolve with them.
+    let mut at_n: Vec<(u32, usize)> = Vec::new();
+    let mut jumps: Vec<(usize, u32)> = Vec::new();
     for s in &flow.steps {
         let s = s.get_ref();
+        at_n.push((s.n, out.len()));
         if s.kind == StepKind::ProviderFlow {
             inline(reg, s.flow.as_deref().unwrap_or(""), depth + 1, out)?;
             continue;
@@ -221,6 +242,15 @@ fn inline(
                 .and_then(|b| b.result.clone())
         };
         let party = party_of(reg, &role, flow.channel);
+        if let Some(g) = s
+            .branches
+            .iter()
+            .map(|b| b.get_ref())
+            .find(|b| b.kind == BranchKind::MotivatedRefusal)
+            .and_then(|b| b.goto)
+        {
+            jumps.push((out.len(), g));
+        }
         out.push(PlanStep {
             index: 0,
             flow: flow_id.to_string(),
@@ -233,11 +263,15 @@ fn inline(
             text_en: s.text_en.clone(),
             refuse_acceptance: branch(BranchKind::RefuseAcceptance),
             motivated_refusal: branch(BranchKind::MotivatedRefusal),
+            motivated_refusal_goto: None,
             refusal_notice: branch(BranchKind::RefusalNotice),
             produces: s.produces.clone(),
             only_on_failure: failure_targets.contains(&s.n),
             signs_result: s.signs_result,
         });
+    }
+    for (i, g) in jumps {
+        out[i].motivated_refusal_goto = at_n.iter().find(|(n, _)| *n == g).map(|(_, at)| *at);
     }
     Ok(())
 }

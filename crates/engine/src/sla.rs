@@ -133,7 +133,7 @@ pub fn sla(app: &Application, at: Timestamp, ctx: &Ctx) -> Option<SlaReport> {
     Some(SlaReport {
         status,
         step: step.map(|s| s.index),
-        role: step.map(|s| s.role.clone()),
+        role: step.map(|s| ctx.step_role(app, s)),
         step_due: app.step_due,
         term_due: app.term_due,
         reason,

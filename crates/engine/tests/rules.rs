@@ -495,3 +495,58 @@ fn a_refused_portal_request_leaves_one_closed_journal_entry() {
         Err(Rejection::AlreadyExists { .. })
     ));
 }
+
+/// A motivated refusal goes where its branch's `goto` says (the step where it is signed), past
+/// the steps of the granting path.
+#[test]
+fn a_motivated_refusal_goes_to_its_goto() {
+    let text = include_str!("fixtures/engine-sc.v1.toml")
+        .replacen(
+            "source = \"L125-L129\"\n",
+            "source = \"L125-L129\"\n\n[[flows.office.steps.branches]]\nkind = \"motivated_refusal\"\nresult = \"motivated_refusal\"\ncondition_en = \"grounds\"\ngoto = 3\nsource = \"L138-L140\"\n",
+            1,
+        )
+        .replacen(
+            "[[flows.office.steps]]\nn = 2\n",
+            "[[flows.office.steps]]\nn = 2\nkind = \"action\"\nrole = \"office_clerk\"\ntext_en = \"prepares the grant\"\nsource = \"L141-L143\"\n\n[[flows.office.steps]]\nn = 3\n",
+            1,
+        );
+    let reg: Regulation = toml::from_str(&text).unwrap();
+    let ctx = Ctx::new(vec![reg], Arc::new(Plain));
+    let plan = ctx.plan("engine-sc", 1, ChannelId::Office).unwrap();
+    assert_eq!(plan.steps[0].motivated_refusal_goto, Some(2));
+    assert_eq!(plan.next_after(0, true).map(|s| s.n), Some(3));
+    assert_eq!(plan.next_after(0, false).map(|s| s.n), Some(2));
+
+    let now = t("2019-12-02T04:00:00Z");
+    let (s, _) = run(&ctx, None, &submit(ChannelId::Office, "g1"), now).unwrap();
+    let refuse = Outcome::MotivatedRefusal {
+        grounds: "para 10".into(),
+    };
+    let (s, ev) = run(
+        &ctx,
+        s,
+        &complete("g1", 0, actor("office_clerk", "college-1"), refuse),
+        now + 10.minutes(),
+    )
+    .unwrap();
+    let app = s.unwrap();
+    assert_eq!(
+        app.step, 2,
+        "past the granting step, at the head's signature"
+    );
+    // The next step's due instant is the head's (15 minutes), not the skipped step's.
+    assert!(
+        matches!(ev[0], Event::StepCompleted { next_due: Some(d), .. } if d == now + 25.minutes())
+    );
+    let (s, _) = run(
+        &ctx,
+        Some(app),
+        &complete("g1", 2, actor("head", "college-1"), Outcome::Done),
+        now + 20.minutes(),
+    )
+    .unwrap();
+    let app = s.unwrap();
+    assert_eq!(app.closure, Some(Closure::RefusalIssued));
+    assert_eq!(app.document.as_deref(), Some("motivated_refusal"));
+}

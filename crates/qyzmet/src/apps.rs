@@ -208,9 +208,10 @@ pub fn act(store: &dyn Store, ctx: &Ctx, a: Act, out: &mut impl Write) -> Result
         .step(step_ix)
         .ok_or_else(|| anyhow!("--step {step_ix}: the plan has {} steps", plan.steps.len()))?;
     let actor = Actor {
-        role: a.role.unwrap_or_else(|| step.role.clone()),
+        role: a.role.unwrap_or_else(|| ctx.step_role(&app, step)),
         org: a.org.unwrap_or_else(|| org_for(&app, step.party)),
     };
+    let actor_role = actor.role.clone();
     let cmd = Command::Complete {
         application: app.id.clone(),
         step: step_ix,
@@ -223,7 +224,7 @@ pub fn act(store: &dyn Store, ctx: &Ctx, a: Act, out: &mut impl Write) -> Result
     writeln!(
         out,
         "step {} ({} {}, {}) done",
-        step_ix, step.flow, step.n, step.role
+        step_ix, step.flow, step.n, actor_role
     )?;
     describe_position(ctx, &app, out)?;
     Ok(app)
@@ -257,7 +258,7 @@ fn describe_position(ctx: &Ctx, app: &Application, out: &mut impl Write) -> Resu
                 s.index,
                 s.flow,
                 s.n,
-                s.role,
+                ctx.step_role(app, s),
                 org_for(app, s.party),
                 opt_local(app.step_due),
                 if app.status == Status::AwaitingIssue {

@@ -350,3 +350,57 @@ fn annotated_contradiction_is_a_warning_not_an_error() {
         r.stdout
     );
 }
+
+#[test]
+fn a_motivated_refusal_says_where_it_is_signed() {
+    let r = broken(
+        "refusal-goto",
+        "kind = \"refuse_acceptance\"",
+        "kind = \"motivated_refusal\"",
+        "branch-goto",
+        Some("kind = \"motivated_refusal\""),
+    );
+    assert!(r.stdout.contains("needs `goto`"), "{}", r.stdout);
+    // Going back is no better than going nowhere.
+    broken(
+        "refusal-goto-back",
+        "kind = \"refuse_acceptance\"",
+        "kind = \"motivated_refusal\"\ngoto = 1",
+        "branch-goto",
+        Some("kind = \"motivated_refusal\""),
+    );
+}
+
+#[test]
+fn the_retired_e_queue_flag_names_its_replacements() {
+    let sc = "[state_corporation]\ne_queue = true\nsource = \"L223-L226\"\n\n[[results]]\nid = \"notification\"";
+    let r = broken(
+        "e-queue",
+        "[[results]]\nid = \"notification\"",
+        sc,
+        "schema",
+        Some("e_queue = true"),
+    );
+    assert!(
+        r.stdout.contains("e_queue_acceptance") && r.stdout.contains("e_queue_issue"),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn booking_needs_an_electronic_queue() {
+    let sc = "[state_corporation]\ne_queue_bookable_via_portal = true\nsource = \"L223-L226\"\n\n[[results]]\nid = \"notification\"";
+    broken(
+        "e-queue-booking",
+        "[[results]]\nid = \"notification\"",
+        sc,
+        "sc-e-queue",
+        Some("[state_corporation]"),
+    );
+    let ok = "[state_corporation]\ne_queue_issue = true\ne_queue_bookable_via_portal = true\nsource = \"L223-L226\"\n\n[[results]]\nid = \"notification\"";
+    let text = good().replacen("[[results]]\nid = \"notification\"", ok, 1);
+    let dir = tmpdir("e-queue-issue");
+    let r = lint(&write(&dir, "lint-good.v1.toml", &text));
+    assert!(!r.stdout.contains("sc-e-queue"), "{}", r.stdout);
+}

@@ -114,7 +114,9 @@ fn seed_000_free_meals_tvet() {
             S(9, Some("regional_gateway"), None, "registers"),
             S(10, Some("executor"), None, "documents"),
             S(11, Some("executor"), None, "violations"),
-            S(12, Some("applicant"), None, "electronic document"),
+            // Not an item of the text: the authorised person signs the result.
+            S(12, Some("head"), None, "authorised person"),
+            S(13, Some("applicant"), None, "electronic document"),
         ],
     );
 
@@ -203,7 +205,9 @@ fn seed_003_free_meals_school() {
             S(9, Some("regional_gateway"), None, "registers"),
             S(10, Some("specialist"), None, "para 9"),
             S(11, Some("specialist"), None, "errors"),
-            S(12, Some("applicant"), None, "certificate"),
+            // Not an item of the text: the authorised person signs the result.
+            S(12, Some("head"), None, "authorised person"),
+            S(13, Some("applicant"), None, "certificate"),
         ],
     );
     // Para 11 (L71-L84): the provider's employee in the ЭҮӨШ system, Individuals database.

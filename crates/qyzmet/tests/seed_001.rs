@@ -98,14 +98,16 @@ fn r1_preschool_queue() {
             S(9, Some("regional_gateway"), None, "registers"),
             S(10, Some("executor"), None, "para 9"),
             S(11, Some("executor"), None, "violations"),
-            S(12, Some("applicant"), None, "notification"),
+            // Not an item of the text: the authorised person signs the result.
+            S(12, Some("head"), None, "authorised person"),
+            S(13, Some("applicant"), None, "notification"),
         ],
     );
     for (n, label) in [
         (2, "Process 1"),
         (3, "Condition 1"),
         (8, "Process 5"),
-        (12, "Process 8"),
+        (13, "Process 8"),
     ] {
         assert_eq!(step(r, "portal", n)["label"], label, "portal item {n}");
     }
@@ -286,15 +288,26 @@ fn r2_externat_permission() {
         );
     }
 
-    // No portal process is described; only para 1 (apply and receive through the portal).
+    // No portal process is described; para 1 (apply and receive through the portal), and the
+    // provider's actions 1-4 of para 5 (L416-L434) in between: the head signs.
     check_flow(
         r,
         "portal",
         &[
             S(1, Some("applicant"), None, "portal"),
-            S(2, Some("portal"), None, "result"),
+            S(2, Some("office_clerk"), Some((15, "minutes")), "registers"),
+            S(3, Some("head"), Some((3, "hours")), "specialist"),
+            S(
+                4,
+                Some("specialist"),
+                Some((12, "working_days")),
+                "prepares",
+            ),
+            S(5, Some("head"), Some((15, "minutes")), "signs"),
+            S(6, Some("portal"), None, "result"),
         ],
     );
+    assert_eq!(step(r, "portal", 5)["signs_result"], true);
 
     // Para 3 (L397-L400): a copy of the head's order, or a letter with its number and date.
     check_results(

@@ -121,7 +121,9 @@ fn r1_guardianship_over_orphans() {
             S(9, Some("regional_gateway"), None, "registers"),
             S(10, Some("executor"), None, "grounds"),
             S(11, Some("executor"), None, "violations"),
-            S(12, Some("applicant"), None, "electronic document"),
+            // Not an item of the text: the authorised person signs the result.
+            S(12, Some("head"), None, "authorised person"),
+            S(13, Some("applicant"), None, "electronic document"),
         ],
     );
     let c2 = step(r, "portal", 6);
@@ -265,15 +267,26 @@ fn r2_free_transport_from_remote_villages() {
         "data_in_individuals_db"
     );
 
-    // No portal steps in the text: only the application and the personal cabinet (L476-L479).
+    // No portal steps in the text: the application, the personal cabinet (L476-L479), and the
+    // provider's actions 1-4 of para 5 in between (the akim signs, L509-L510).
     check_flow(
         r,
         "portal",
         &[
             S(1, Some("applicant"), None, "portal"),
-            S(2, Some("portal"), None, "personal cabinet"),
+            S(2, Some("office_clerk"), Some((30, "minutes")), "registers"),
+            S(3, Some("akim"), Some((20, "minutes")), "specialist"),
+            S(
+                4,
+                Some("specialist"),
+                Some((4, "working_days")),
+                "certificate",
+            ),
+            S(5, Some("akim"), Some((20, "minutes")), "signs"),
+            S(6, Some("portal"), None, "personal cabinet"),
         ],
     );
+    assert_eq!(step(r, "portal", 5)["signs_result"], true);
 
     // Para 11 (L669-L688): 20 min, 1 "calendar working day", the provider (para 5), 20 min.
     check_flow(

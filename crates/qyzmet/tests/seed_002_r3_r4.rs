@@ -133,7 +133,9 @@ fn r3_referrals_to_out_of_town_and_school_camps() {
             S(9, Some("regional_gateway"), None, "registers"),
             S(10, Some("executor"), None, "grounds"),
             S(11, Some("executor"), None, "violations"),
-            S(12, Some("applicant"), None, "electronic document"),
+            // Not an item of the text: the authorised person signs the result.
+            S(12, Some("head"), None, "authorised person"),
+            S(13, Some("applicant"), None, "electronic document"),
         ],
     );
     for n in [3, 6, 10] {
@@ -271,7 +273,9 @@ fn r4_foster_family_and_maintenance_payments() {
             S(9, Some("regional_gateway"), None, "registers"),
             S(10, Some("executor"), None, "grounds"),
             S(11, Some("executor"), None, "violations"),
-            S(12, Some("applicant"), None, "electronic document"),
+            // Not an item of the text: the authorised person signs the result.
+            S(12, Some("head"), None, "authorised person"),
+            S(13, Some("applicant"), None, "electronic document"),
         ],
     );
     for n in [3, 6, 10] {

@@ -28,6 +28,7 @@ fn step_json(s: &Step) -> Value {
         "input": s.input,
         "output": s.output,
         "produces": s.produces,
+        "signs_result": s.signs_result,
         "checks": s.checks,
         "branches": s.branches.iter().map(|b| b.get_ref()).collect::<Vec<_>>(),
         "alternatives": s.alternatives.iter().map(|a| a.get_ref()).collect::<Vec<_>>(),

@@ -599,6 +599,29 @@ impl Linter<'_, '_, '_> {
                             ),
                         );
                     }
+                    // A refusal prepared here is signed like a result: here, or where it goes.
+                    if b.kind == BranchKind::MotivatedRefusal
+                        && b.goto.is_none()
+                        && !step.signs_result
+                    {
+                        self.sink.error(
+                            bat,
+                            "branch-goto",
+                            format!(
+                                "{here}: a motivated_refusal branch needs `goto`: the refusal is signed and issued like a result (goto = the step where it is signed)"
+                            ),
+                        );
+                    }
+                    if let Some(g) = b.goto
+                        && b.kind == BranchKind::MotivatedRefusal
+                        && g <= step.n
+                    {
+                        self.sink.error(
+                            bat,
+                            "branch-goto",
+                            format!("{here}: a motivated refusal goes on to a later step, not to step {g}"),
+                        );
+                    }
                     if let Some(g) = b.goto
                         && !flow.steps.iter().any(|s| s.get_ref().n == g)
                     {
@@ -912,6 +935,17 @@ impl Linter<'_, '_, '_> {
                 self.sink.error(at, "sc-channel", "[state_corporation] rules given but the state_corporation channel is not declared");
             }
             self.src(at, "state_corporation", &sc.get_ref().source);
+            let rules = sc.get_ref();
+            if rules.e_queue_bookable_via_portal == Some(true)
+                && !rules.e_queue_acceptance()
+                && !rules.e_queue_issue()
+            {
+                self.sink.error(
+                    at,
+                    "sc-e-queue",
+                    "state_corporation.e_queue_bookable_via_portal: there is no electronic queue to book; say what it serves with e_queue_acceptance = true or e_queue_issue = true",
+                );
+            }
             if let Some(u) = &sc.get_ref().unclaimed {
                 self.src(at, "state_corporation.unclaimed", &u.source);
             }

@@ -472,16 +472,55 @@ pub struct Unclaimed {
     pub source: SourceRef,
 }
 
+/// The State Corporation's own rules, only where the text gives them.
+///
+/// The texts put the "electronic queue" (электрондық кезек) on two different moments: handing
+/// in the application ("қабылдау ... электрондық кезек тәртібімен") or collecting the result
+/// ("нәтижесін алу электрондық кезек күту тәртібімен"); each has its own flag.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ScRules {
-    pub e_queue: Option<bool>,
+    /// Applications are accepted in the order of the electronic queue.
+    pub e_queue_acceptance: Option<bool>,
+    /// Results are collected in the order of the electronic queue.
+    pub e_queue_issue: Option<bool>,
+    /// The electronic queue above can be booked through the portal.
     pub e_queue_bookable_via_portal: Option<bool>,
+    /// Retired: it said neither acceptance nor issue. Always `None`: a file that still has it
+    /// gets an error naming the two fields that replace it.
+    #[serde(default, skip_serializing)]
+    pub e_queue: Option<RetiredEQueue>,
     pub expedited: Option<bool>,
     #[serde(default)]
     pub issue_requires: Vec<IssueRequirement>,
     pub unclaimed: Option<Unclaimed>,
     pub source: SourceRef,
+}
+
+impl ScRules {
+    /// Whether results are collected in the order of the electronic queue.
+    pub fn e_queue_issue(&self) -> bool {
+        self.e_queue_issue == Some(true)
+    }
+
+    /// Whether applications are accepted in the order of the electronic queue.
+    pub fn e_queue_acceptance(&self) -> bool {
+        self.e_queue_acceptance == Some(true)
+    }
+}
+
+/// The value of the retired `e_queue` key, which no file may hold: reading one is an error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RetiredEQueue {}
+
+impl<'de> Deserialize<'de> for RetiredEQueue {
+    fn deserialize<D: serde::Deserializer<'de>>(_: D) -> Result<Self, D::Error> {
+        Err(serde::de::Error::custom(
+            "`e_queue` is retired: say what the electronic queue serves, \
+             `e_queue_acceptance = true` (applications are accepted in its order) or \
+             `e_queue_issue = true` (results are collected in its order)",
+        ))
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

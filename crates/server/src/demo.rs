@@ -93,6 +93,7 @@ pub fn state_corporation_org() -> Org {
         name_kk: "«Азаматтарға арналған үкімет» мемлекеттік корпорациясы".into(),
         name_ru: "Государственная корпорация «Правительство для граждан»".into(),
         name_en: "State Corporation “Government for Citizens”".into(),
+        signing_role: None,
     }
 }
 
@@ -288,6 +289,7 @@ pub fn seed(accounts: &Accounts, ctx: &engine::Ctx, cost: PasswordCost) -> Resul
             name_kk: nkk,
             name_ru: nru,
             name_en: nen,
+            signing_role: None,
         };
         accounts.upsert_org(&org)?;
         summary.organisations.push(org);

@@ -279,6 +279,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/applications/request-bytes"),
     ("get", "/services/{id}/request.json"),
     ("post", "/admin/clock"),
+    ("put", "/api/orgs/{id}/signing-role"),
     ("get", "/metrics"),
     ("get", "/healthz"),
     ("get", "/ready"),

@@ -42,6 +42,15 @@ async fn portal_application_is_processed_to_a_result_in_the_cabinet() {
         .act(&executor, &id, step, json!({"note": "documents complete"}))
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    // The executor checked the documents (condition 3); the head, the provider's authorised
+    // person, signs the result (seed 000, L313-L315).
+    let d = r.json();
+    assert_eq!(d["status"], "in_progress");
+    assert_eq!(d["current"]["role"], "head");
+    let head = t.staff(PROVIDER, "head").await;
+    let step = d["current"]["step"].as_u64().unwrap();
+    let r = t.act(&head, &id, step, json!({"note": "signed"})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     let d = r.json();
     assert_eq!(d["status"], "closed");
     assert_eq!(d["closure"], "issued");
@@ -486,4 +495,92 @@ async fn monitoring_shows_the_overdue_step_after_a_clock_jump() {
         t.get("/api/monitoring/sla", &me).await.status,
         StatusCode::FORBIDDEN
     );
+}
+
+/// An admin gives the provider's signature to another role through the API: the file waiting
+/// at the signing step moves to that role's inbox, the head may no longer sign it, the new
+/// role does, and the journal's signature names it.
+#[tokio::test]
+async fn an_organisations_signing_role_is_set_through_the_api_and_signs() {
+    let t = TestApp::new();
+    let me = t.citizen().await;
+    let id = t.apply_portal(&me, REG, PROVIDER).await;
+    let executor = t.staff(PROVIDER, "executor").await;
+    let head = t.staff(PROVIDER, "head").await;
+    let step = t.app(&me, &id).await["current"]["step"].as_u64().unwrap();
+    let r = t
+        .act(&executor, &id, step, json!({"note": "checked"}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let signing = r.json()["current"]["step"].as_u64().unwrap();
+    let in_inbox = |v: &serde_json::Value| {
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["id"] == id.as_str())
+    };
+    assert!(in_inbox(&t.get("/api/applications", &head).await.json()));
+
+    let uri = format!("/api/orgs/{PROVIDER}/signing-role");
+    // Only admins; only a role of the provider's people; only an organisation that exists.
+    let r = t.put(&uri, &head, &json!({"role": "executor"})).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text());
+    let admin = t.login("admin", ADMIN_PW).await;
+    let r = t.put(&uri, &admin, &json!({"role": "portal"})).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    assert!(r.text().contains("role"), "{}", r.text());
+    let r = t
+        .put(
+            "/api/orgs/no-such-org/signing-role",
+            &admin,
+            &json!({"role": "executor"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.text());
+
+    let r = t.put(&uri, &admin, &json!({"role": "executor"})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.json()["signing_role"], "executor");
+    let orgs = t.get("/api/orgs", &me).await.json();
+    let org = orgs
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["id"] == PROVIDER)
+        .unwrap()
+        .clone();
+    assert_eq!(org["signing_role"], "executor");
+
+    // The file moved: out of the head's inbox, into the executor's; the step is the executor's.
+    assert!(!in_inbox(&t.get("/api/applications", &head).await.json()));
+    assert!(in_inbox(
+        &t.get("/api/applications", &executor).await.json()
+    ));
+    let d = t.app(&executor, &id).await;
+    assert_eq!(d["current"]["role"], "executor");
+    assert_eq!(d["current"]["can_act"], true);
+    let r = t.act(&head, &id, signing, json!({"note": "signed"})).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text());
+    assert!(r.text().contains("forbidden.role"), "{}", r.text());
+    let r = t
+        .act(&executor, &id, signing, json!({"note": "signed"}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.json()["closure"], "issued");
+    let signed_by = t
+        .events(&id)
+        .iter()
+        .find_map(|e| match e {
+            engine::Event::ResultSigned { by, .. } => Some(by.role.clone()),
+            _ => None,
+        })
+        .expect("the result is signed");
+    assert_eq!(signed_by, "executor");
+
+    // Back to the regulations' own role.
+    let r = t.put(&uri, &admin, &json!({"role": null})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert!(r.json()["signing_role"].is_null());
+    assert_eq!(t.state.ctx.signer(PROVIDER), None);
 }

@@ -26,6 +26,11 @@ pub struct Org {
     pub name_kk: String,
     pub name_ru: String,
     pub name_en: String,
+    /// A provider's role that signs its results (the authorised person's signature), where it
+    /// is not the role the regulations name; the store keeps the engine's context in line
+    /// with it ([`engine::Ctx::step_role`]).
+    #[serde(default)]
+    pub signing_role: Option<String>,
 }
 
 /// A person who can log in, as stored.

@@ -347,6 +347,11 @@ pub const MIGRATIONS: &[&str] = &[
         WHERE late_days IS NOT NULL;
     UPDATE meta SET value = '1' WHERE key = 'views_stale';
     "#,
+    // v8: an organisation may give the signature of its results to another role than the one
+    // the regulations name (NULL: the regulation's role).
+    r#"
+    ALTER TABLE orgs ADD COLUMN signing_role TEXT;
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -149,7 +149,10 @@ pub fn list_row(app: &Application, ctx: &Ctx, updated_at: Timestamp) -> ListRow 
         .and_then(|p| p.step(app.step));
     let open = app.status != Status::Closed;
     let (holder_org, holder_role) = match (open, step) {
-        (true, Some(s)) => (Some(engine::holder_org(app, s.party)), Some(s.role.clone())),
+        (true, Some(s)) => (
+            Some(engine::holder_org(app, s.party)),
+            Some(ctx.step_role(app, s)),
+        ),
         // A plan no longer in the catalogue: the file stays with its provider.
         (true, None) => (Some(app.provider.clone()), Some(String::new())),
         (false, _) => (None, None),
@@ -380,7 +383,9 @@ pub fn deltas(
     let mut out = vec![];
     match event {
         Event::Submitted { .. } => out.push(app(1, 1, 0, 0)),
-        Event::StepCompleted { step, at, .. } => out.extend(step_delta(before, *step, *at, ctx)),
+        Event::StepCompleted { step, at, by, .. } => {
+            out.extend(step_delta(before, *step, *at, &by.role, ctx))
+        }
         Event::Closed { at, .. } => {
             let (measured, on_time) = match after.term_due {
                 Some(t) => (1, (*at <= t) as i64),
@@ -401,11 +406,12 @@ fn step_delta(
     before: Option<&Application>,
     step: usize,
     at: Timestamp,
+    by_role: &str,
     ctx: &Ctx,
 ) -> Option<Delta> {
     let b = before.filter(|b| b.step == step)?;
-    let s = ctx
-        .plan(&b.regulation, b.version, b.channel)
+    // Only a person's step is measured.
+    ctx.plan(&b.regulation, b.version, b.channel)
         .and_then(|p| p.step(step))
         .filter(|s| !s.automatic)?;
     Some(Delta::Step {
@@ -415,7 +421,9 @@ fn step_delta(
             channel: b.channel.as_str().to_string(),
             provider: b.provider.clone(),
             step,
-            role: s.role.clone(),
+            // Who did it: at a signing step the organisation's signing role may differ from
+            // the regulation's, and the journal says which it was.
+            role: by_role.to_string(),
         },
         measured: b.step_due.is_some(),
         on_time: b.step_due.is_some_and(|d| at <= d),

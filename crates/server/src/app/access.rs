@@ -69,13 +69,12 @@ pub fn may_act<'c>(
             format!("the current step is held by `{org}`, not by your organisation"),
         ));
     }
-    if !acc.has_role(&step.role) {
+    // The signing step is the organisation's signing role's where it configures one.
+    let role = ctx.step_role(app, step);
+    if !acc.has_role(&role) {
         return Err(Problem::forbidden(
             "forbidden.role",
-            format!(
-                "the current step belongs to the role `{}`, which you do not hold",
-                step.role
-            ),
+            format!("the current step belongs to the role `{role}`, which you do not hold"),
         ));
     }
     Ok(step)

@@ -256,6 +256,9 @@ pub struct Org {
     pub name_kk: String,
     pub name_ru: String,
     pub name_en: String,
+    /// The role that signs this provider's results (the authorised person's ЭЦП), where it
+    /// is not the one the regulations name; null: the regulations' own.
+    pub signing_role: Option<String>,
 }
 
 impl Org {
@@ -403,6 +406,7 @@ fn org_of(o: rec::Org) -> Org {
         name_kk: o.name_kk,
         name_ru: o.name_ru,
         name_en: o.name_en,
+        signing_role: o.signing_role,
     }
 }
 
@@ -453,6 +457,7 @@ impl Org {
             name_kk: self.name_kk.clone(),
             name_ru: self.name_ru.clone(),
             name_en: self.name_en.clone(),
+            signing_role: self.signing_role.clone(),
         })
     }
 }

@@ -202,6 +202,10 @@ fn fill(
     let notes = st.accounts.notes(&app.id)?;
     let plan = st.ctx.plan(&app.regulation, app.version, app.channel);
     let role_of = |step: usize| plan.and_then(|p| p.step(step)).map(|s| s.role.as_str());
+    let signs = |step: usize| {
+        plan.and_then(|p| p.step(step))
+            .is_some_and(|s| s.signs_result)
+    };
     let signer = if let Some(s) = signed {
         Some(signer_name(&s.role, org.as_ref(), &app.provider))
     } else if which == "receipt" {
@@ -210,7 +214,7 @@ fn fill(
         notes
             .iter()
             .rev()
-            .find(|n| matches!(role_of(n.step), Some("head" | "akim")))
+            .find(|n| signs(n.step) || matches!(role_of(n.step), Some("head" | "akim")))
             .or(notes.last())
             .map(|n| n.name.clone())
     }

@@ -449,9 +449,9 @@ fn tally_events(st: &AppState, t: &mut Tally, app: &Application, events: &[Event
     // The state before each event tells when the completed step started and was due.
     let mut before: Option<Application> = None;
     for e in events {
-        if let (Event::StepCompleted { step, at, .. }, Some(b)) = (e, &before)
+        if let (Event::StepCompleted { step, at, by, .. }, Some(b)) = (e, &before)
             && b.step == *step
-            && let Some(s) = plan.step(*step).filter(|s| !s.automatic)
+            && plan.step(*step).is_some_and(|s| !s.automatic)
         {
             let (start, due) = (b.step_started, b.step_due);
             let secs = at.as_second() - start.as_second();
@@ -472,8 +472,8 @@ fn tally_events(st: &AppState, t: &mut Tally, app: &Application, events: &[Event
                 e.0.late += !ok as u64;
                 e.3 += d.as_second() - start.as_second();
                 e.4 += 1;
-                t.measure(&app.regulation, &app.provider, Some(&s.role), ok, 1);
-                t.role.entry(s.role.clone()).or_default().late += !ok as u64;
+                t.measure(&app.regulation, &app.provider, Some(&by.role), ok, 1);
+                t.role.entry(by.role.clone()).or_default().late += !ok as u64;
             }
         }
         before = engine::apply(before, e, &st.ctx);

@@ -557,7 +557,7 @@ pub fn summary(st: &AppState, app: &Application, now: Timestamp) -> Summary {
         status: app.status.as_str().into(),
         closure: app.closure.map(|c| c.as_str().into()),
         step: app.step,
-        role: step.filter(|_| open).map(|s| s.role.clone()),
+        role: step.filter(|_| open).map(|s| st.ctx.step_role(app, s)),
         holder: step.filter(|_| open).map(|s| org_for(app, s.party)),
         step_due: app.step_due,
         term_due: app.term_due,
@@ -622,7 +622,10 @@ pub fn timeline(
                         outcome: outcome_str(outcome).into(),
                     },
                 );
-                cur = plan.next(*step).map(|n| (n.index, *at, *next_due));
+                let refusing = matches!(outcome, Outcome::MotivatedRefusal { .. });
+                cur = plan
+                    .next_after(*step, refusing)
+                    .map(|n| (n.index, *at, *next_due));
             }
             Event::Closed { .. } => cur = None,
             Event::ReturnedToProvider { .. } => {}
@@ -657,12 +660,13 @@ pub fn timeline(
                     .filter(|_| lang == Lang::Kk)
                     .unwrap_or_else(|| s.text_en.clone()),
             };
+            let role = st.ctx.step_role(app, s);
             TimelineStep {
                 index: s.index,
                 flow: s.flow.clone(),
                 n: s.n,
-                role: s.role.clone(),
-                role_name: catalogue::role_name(reg.as_deref(), &s.role, lang),
+                role_name: catalogue::role_name(reg.as_deref(), &role, lang),
+                role,
                 party: party_str(s.party).into(),
                 holder: org_for(app, s.party),
                 duration: s.duration.map(|d| d.to_string()),
@@ -703,7 +707,7 @@ fn current(st: &AppState, acc: &Account, app: &Application) -> Option<Current> {
     }
     Some(Current {
         step: s.index,
-        role: s.role.clone(),
+        role: st.ctx.step_role(app, s),
         holder: org_for(app, s.party),
         due: app.step_due,
         outcomes,
@@ -1423,7 +1427,7 @@ pub fn act(
         OutcomeKind::Fail => Outcome::Fail { reason: grounds },
     };
     let actor = Actor {
-        role: step.role.clone(),
+        role: st.ctx.step_role(&app, step),
         org: acc.org.clone().unwrap_or_default(),
     };
     let complete = Command::Complete {

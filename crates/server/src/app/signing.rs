@@ -329,9 +329,12 @@ fn publish(ca: &mut DevCa, now: Timestamp) -> Result<(), PkiError> {
     ca.publish_crl(this, next).map(|_| ())
 }
 
-/// The role that signs results for an organisation (the `signs_result` step of the
-/// regulations it provides).
+/// The role that signs results for an organisation: the one it configures, else the role of
+/// the `signs_result` step of the regulations it provides.
 pub fn signing_role(ctx: &engine::Ctx, org: &Org) -> Option<String> {
+    if let Some(r) = &org.signing_role {
+        return Some(r.clone());
+    }
     let t = org.provider_type.as_deref()?;
     ctx.regulations()
         .iter()
@@ -341,6 +344,68 @@ pub fn signing_role(ctx: &engine::Ctx, org: &Org) -> Option<String> {
         .map(|s| s.get_ref())
         .find(|s| s.signs_result)
         .and_then(|s| s.role.clone())
+}
+
+/// The roles that may hold an organisation's signature: its provider type's people (not its
+/// information systems) in the regulations it provides, sorted.
+pub fn signing_roles(ctx: &engine::Ctx, org: &Org) -> Vec<String> {
+    let Some(t) = org.provider_type.as_deref() else {
+        return vec![];
+    };
+    let mut roles: Vec<String> = ctx
+        .regulations()
+        .iter()
+        .filter(|r| r.providers.iter().any(|p| p.get_ref().id == t))
+        .flat_map(|r| {
+            r.roles
+                .iter()
+                .map(|x| x.get_ref())
+                .filter(|x| {
+                    x.kind == regulation::RoleKind::Person
+                        && r.party_of(&x.id) == Some(engine::Party::Provider)
+                })
+                .map(|x| x.id.clone())
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    roles.sort();
+    roles.dedup();
+    roles
+}
+
+/// Gives the signature of `org_id`'s results to `role` (None: back to the role the regulations
+/// name). The role must be one of the provider's people in the regulations it provides
+/// ([`signing_roles`]). The store keeps the engine in line: from then on the signing step of
+/// the organisation's files is that role's, in the engine and in the inboxes.
+pub fn set_signing_role(st: &AppState, org_id: &str, role: Option<&str>) -> Result<Org, Problem> {
+    let mut org = st
+        .accounts
+        .org(org_id)?
+        .ok_or_else(|| Problem::not_found("such organisation"))?;
+    if org.kind != "provider" {
+        return Err(Problem::invalid(
+            "id",
+            "signing_role.provider_only",
+            "only a provider signs results",
+        ));
+    }
+    let role = role.map(str::trim).filter(|r| !r.is_empty());
+    if let Some(r) = role {
+        let allowed = signing_roles(&st.ctx, &org);
+        if !allowed.iter().any(|a| a == r) {
+            return Err(Problem::invalid(
+                "role",
+                "signing_role.unknown",
+                format!(
+                    "`{r}` is not a role of this provider's people; one of: {}",
+                    allowed.join(", ")
+                ),
+            ));
+        }
+    }
+    org.signing_role = role.map(String::from);
+    st.accounts.upsert_org(&org)?;
+    Ok(org)
 }
 
 // ---- the applicant's signature on a portal request -----------------------------------------

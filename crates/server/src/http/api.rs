@@ -106,6 +106,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(verify_document))
         .routes(routes!(verify_form, verify_upload))
         .routes(routes!(admin_clock))
+        .routes(routes!(set_org_signing_role))
         .routes(routes!(metrics))
         .routes(routes!(healthz))
         .routes(routes!(ready))
@@ -1324,6 +1325,38 @@ async fn admin_clock(
     access::require_admin(acc)?;
     csrf(&v)?;
     clock_jump(&st, j.advance_minutes).map(Json)
+}
+
+/// Who signs an organisation's results.
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+pub struct SigningRoleRequest {
+    /// A role of the provider's people in the regulations it provides (e.g. `executor` for a
+    /// deputy given signing authority); null: the role the regulations name (the head, the
+    /// akim).
+    pub role: Option<String>,
+}
+
+/// Give the signature of an organisation's results (the authorised person's ЭЦП) to another
+/// role, or back to the regulations' own (admins). Files already waiting at a signing step move
+/// to the new role's inbox.
+#[utoipa::path(put, path = "/api/orgs/{id}/signing-role", tag = "admin", params(("id" = String, Path)),
+    request_body = SigningRoleRequest,
+    responses((status = 200, body = Org),
+              (status = 403, body = Problem, content_type = "application/problem+json"),
+              (status = 404, body = Problem, content_type = "application/problem+json"),
+              (status = 422, body = Problem, content_type = "application/problem+json")))]
+async fn set_org_signing_role(
+    State(st): State<AppState>,
+    v: Viewer,
+    Path(id): Path<String>,
+    Body(req): Body<SigningRoleRequest>,
+) -> Result<Json<Org>, Problem> {
+    let acc = v.require_scope("admin")?;
+    access::require_admin(acc)?;
+    csrf(&v)?;
+    Ok(Json(
+        blocking(move || crate::signing::set_signing_role(&st, &id, req.role.as_deref())).await?,
+    ))
 }
 
 pub fn clock_jump(st: &AppState, minutes: i64) -> Result<ClockState, Problem> {

@@ -123,6 +123,7 @@ pub const ROUTES: &[Route] = &[
     r("GET", "/api/notifications", Application, Scope("read")),
     r("GET", "/api/monitoring/sla", Monitoring, Scope("monitor")),
     r("POST", "/admin/clock", Admin, Scope("admin")),
+    r("PUT", "/api/orgs/{id}/signing-role", Admin, Scope("admin")),
     // Document verification: for anyone holding a printout (a page or JSON by `Accept`).
     r("GET", "/verify", Public, Any),
     r("POST", "/verify", Public, Any),

@@ -203,6 +203,12 @@ impl TestApp {
             .await
     }
 
+    pub async fn put(&self, uri: &str, who: &Who, body: &Value) -> Resp {
+        let b = Self::builder("PUT", uri, who).header(header::CONTENT_TYPE, "application/json");
+        self.send(b.body(Body::from(body.to_string())).unwrap())
+            .await
+    }
+
     pub async fn delete(&self, uri: &str, who: &Who) -> Resp {
         self.send(
             Self::builder("DELETE", uri, who)

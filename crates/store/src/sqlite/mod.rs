@@ -173,6 +173,9 @@ impl SqliteStore {
         let path = path.as_ref().to_path_buf();
         let mut conn = connect(&path)?;
         schema::migrate(&mut conn).map_err(|e| StoreError::Db(e.to_string()))?;
+        // The organisations' signing roles decide who holds a signing step: the context has
+        // them before any view is built or command decided.
+        ctx.set_signers(records::signers(&conn)?);
         // A database from before the read models (or one whose rebuild was cut short) gets
         // them from its journal before serving.
         let stale: Option<String> = conn

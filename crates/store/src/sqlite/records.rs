@@ -6,6 +6,7 @@ use crate::instant::{from_sql, to_sql};
 use crate::records::*;
 use jiff::Timestamp;
 use rusqlite::{Connection, ErrorCode, OptionalExtension, Transaction, params};
+use std::collections::HashMap;
 
 fn conflict(rule: &str, detail: impl Into<String>) -> StoreError {
     StoreError::Conflict {
@@ -68,11 +69,13 @@ fn write_checked(
     Ok(Ok(match r {
         Record::Org(o) => {
             tx.prepare_cached(
-                "INSERT INTO orgs (id, kind, provider_type, name_kk, name_ru, name_en)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                "INSERT INTO orgs (id, kind, provider_type, name_kk, name_ru, name_en,
+                     signing_role)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
                  ON CONFLICT (id) DO UPDATE SET kind = excluded.kind,
                      provider_type = excluded.provider_type, name_kk = excluded.name_kk,
-                     name_ru = excluded.name_ru, name_en = excluded.name_en",
+                     name_ru = excluded.name_ru, name_en = excluded.name_en,
+                     signing_role = excluded.signing_role",
             )?
             .execute(params![
                 o.id,
@@ -80,7 +83,8 @@ fn write_checked(
                 o.provider_type,
                 o.name_kk,
                 o.name_ru,
-                o.name_en
+                o.name_en,
+                o.signing_role
             ])?;
             Written::Done
         }
@@ -556,6 +560,7 @@ fn org_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Org> {
         name_kk: r.get(3)?,
         name_ru: r.get(4)?,
         name_en: r.get(5)?,
+        signing_role: r.get(6)?,
     })
 }
 
@@ -644,10 +649,20 @@ fn one<T>(
     Ok(conn.prepare_cached(sql)?.query_row(p, f).optional()?)
 }
 
+/// Organisation id -> signing role, for the organisations that configure one.
+pub(crate) fn signers(c: &Connection) -> rusqlite::Result<HashMap<String, String>> {
+    let mut stmt = c.prepare_cached(
+        "SELECT id, signing_role FROM orgs WHERE signing_role IS NOT NULL AND signing_role != ''",
+    )?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    rows.collect()
+}
+
 pub(crate) fn orgs(c: &Connection) -> Result<Vec<Org>, StoreError> {
     all(
         c,
-        "SELECT id, kind, provider_type, name_kk, name_ru, name_en FROM orgs ORDER BY id",
+        "SELECT id, kind, provider_type, name_kk, name_ru, name_en, signing_role
+         FROM orgs ORDER BY id",
         [],
         org_row,
     )
@@ -656,7 +671,8 @@ pub(crate) fn orgs(c: &Connection) -> Result<Vec<Org>, StoreError> {
 pub(crate) fn org(c: &Connection, id: &str) -> Result<Option<Org>, StoreError> {
     one(
         c,
-        "SELECT id, kind, provider_type, name_kk, name_ru, name_en FROM orgs WHERE id = ?1",
+        "SELECT id, kind, provider_type, name_kk, name_ru, name_en, signing_role
+         FROM orgs WHERE id = ?1",
         [id],
         org_row,
     )

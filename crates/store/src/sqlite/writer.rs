@@ -147,6 +147,14 @@ impl Writer {
         }
     }
 
+    /// The signing roles as the database has them: after a batch that did not commit, the
+    /// context may hold one that an organisation record of that batch set.
+    fn reload_signers(&self) {
+        if let Ok(m) = records::signers(&self.conn) {
+            self.ctx.set_signers(m);
+        }
+    }
+
     /// A small real write: does a commit go through again (space freed, remounted rw)?
     fn probe(&mut self) -> Result<(), Health> {
         let r = self.conn.execute(
@@ -187,6 +195,7 @@ impl Writer {
             }
             self.monitor.set(h.clone());
             self.cache.clear();
+            self.reload_signers();
             self.counters.failed_batches.fetch_add(1, Ordering::Relaxed);
             return refuse(jobs, &refusal(&h));
         }
@@ -234,6 +243,7 @@ impl Writer {
                 for id in overlay.keys() {
                     self.cache.remove(id);
                 }
+                self.reload_signers();
                 self.counters.failed_batches.fetch_add(1, Ordering::Relaxed);
                 let h = health::from_error(&e, &self.files.path);
                 let err = if h.state == HealthState::Ok {
@@ -618,6 +628,8 @@ fn current(
 struct Undo {
     apps: Vec<(String, Option<Cached>)>,
     keys: Vec<String>,
+    /// Organisations whose signing role the action set in the context, with the one before.
+    signers: Vec<(String, Option<String>)>,
 }
 
 impl Undo {
@@ -631,7 +643,15 @@ impl Undo {
         }
     }
 
-    fn restore(self, overlay: &mut HashMap<String, Cached>, keys: &mut HashMap<String, Outcome>) {
+    fn restore(
+        self,
+        ctx: &Ctx,
+        overlay: &mut HashMap<String, Cached>,
+        keys: &mut HashMap<String, Outcome>,
+    ) {
+        for (org, prev) in self.signers.into_iter().rev() {
+            ctx.set_signer(&org, prev.as_deref());
+        }
         for (id, prev) in self.apps {
             match prev {
                 Some(c) => overlay.insert(id, c),
@@ -660,7 +680,7 @@ fn run_action(
         Ok(o) if !o.replayed => tx.execute_batch("RELEASE action")?,
         _ => {
             tx.execute_batch("ROLLBACK TO action; RELEASE action")?;
-            undo.restore(overlay, keys);
+            undo.restore(ctx, overlay, keys);
         }
     }
     Ok(r)
@@ -738,12 +758,49 @@ fn action_ops(
                 }
             }
             Op::Record(r) => match records::write(tx, r)? {
-                Ok(w) => out.written.push(w),
+                Ok(w) => {
+                    if let crate::Record::Org(o) = r {
+                        let role = o.signing_role.as_deref().filter(|r| !r.is_empty());
+                        undo.signers
+                            .push((o.id.clone(), ctx.set_signer(&o.id, role)));
+                        move_signing_steps(tx, ctx, &o.id, role)?;
+                    }
+                    out.written.push(w)
+                }
                 Err(e) => return Ok(Err(e)),
             },
         }
     }
     Ok(Ok(out))
+}
+
+/// An organisation's signing role is now `role` (None: the regulations' own): the inbox rows of
+/// its open files waiting at a signing step move to the role that signs now, as a rebuild of
+/// the views would place them.
+fn move_signing_steps(
+    tx: &Transaction<'_>,
+    ctx: &Ctx,
+    org: &str,
+    role: Option<&str>,
+) -> rusqlite::Result<()> {
+    let mut stmt = tx.prepare_cached(
+        "UPDATE app_list SET holder_role = ?1
+         WHERE holder_org = ?2 AND provider = ?2 AND regulation = ?3 AND version = ?4
+             AND channel = ?5 AND step = ?6 AND status = 'in_progress'",
+    )?;
+    for plan in ctx.plans() {
+        for s in plan.steps.iter().filter(|s| s.signs_result) {
+            stmt.execute(params![
+                role.unwrap_or(&s.role),
+                org,
+                plan.regulation,
+                plan.version,
+                plan.channel.as_str(),
+                s.index as i64
+            ])?;
+        }
+    }
+    Ok(())
 }
 
 fn mark_published(tx: &Transaction<'_>, ids: &[i64], at: Timestamp) -> rusqlite::Result<usize> {
