@@ -125,10 +125,16 @@ mod tests {
             "t",
             ["avg", "p90", "legal"],
             "мин",
-            &[("s".into(), 10.0, 20.0, Some(15.0)), ("z".into(), -0.2, 0.0, None)],
+            &[
+                ("s".into(), 10.0, 20.0, Some(15.0)),
+                ("z".into(), -0.2, 0.0, None),
+            ],
         )
         .into_string();
         assert!(s.contains("<line") && s.ends_with("</svg>"));
-        assert!(s.contains("10 / 20 мин") && s.contains("0 / 0 мин") && !s.contains("-0"), "{s}");
+        assert!(
+            s.contains("10 / 20 мин") && s.contains("0 / 0 мин") && !s.contains("-0"),
+            "{s}"
+        );
     }
 }
