@@ -59,7 +59,7 @@ header.top form{display:inline}header.top button{background:none;border:1px soli
 .langs a[aria-current]{text-decoration:underline;font-weight:bold}
 main{max-width:1100px;margin:0 auto;padding:20px}
 h1{font-size:32px;margin:10px 0 20px}h2{font-size:24px;margin-top:30px}
-h1,h2,h3,td,th,p,dd{overflow-wrap:anywhere;hyphens:auto}
+h1,h2,h3,td,th,p,dd{overflow-wrap:break-word;hyphens:auto}
 @media (max-width:480px){h1{font-size:26px}h2{font-size:21px}}
 .caption{color:#505a5f;font-size:19px}
 table{border-collapse:collapse;width:100%;margin:10px 0 25px}
