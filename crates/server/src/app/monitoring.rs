@@ -487,130 +487,96 @@ fn tally_events(st: &AppState, t: &mut Tally, app: &Application, events: &[Event
 }
 
 /// The columns of [`csv`].
-pub const CSV_HEADER: [&str; 16] = [
-    "group",
-    "key",
-    "regulation",
-    "channel",
-    "step",
-    "role",
-    "legal_duration",
-    "measured",
-    "on_time",
-    "compliance",
-    "completed",
-    "avg_minutes",
-    "p90_minutes",
-    "legal_minutes",
-    "late",
-    "working_days_late",
-];
+/// A row of the CSV: what a row does not concern stays empty.
+#[derive(Default, Serialize)]
+struct CsvRow {
+    group: String,
+    key: String,
+    regulation: String,
+    channel: String,
+    step: Option<usize>,
+    role: String,
+    legal_duration: String,
+    measured: Option<u64>,
+    on_time: Option<u64>,
+    compliance: Option<String>,
+    completed: Option<u64>,
+    avg_minutes: Option<String>,
+    p90_minutes: Option<String>,
+    legal_minutes: Option<String>,
+    late: Option<u64>,
+    working_days_late: Option<u64>,
+}
 
 /// The report as CSV: a row per group (service, provider, role: `late` counts late results,
 /// or for roles late completions), per step (`late`: completions after the due instant), the
 /// total of late results (`results_late`, with their working days), and a row per listed
 /// application overdue, at risk, or issued late (`late`, with its working days).
 pub fn csv(r: &Report) -> String {
-    let mut rows: Vec<[String; 16]> = vec![CSV_HEADER.map(String::from)];
-    let s = |x: &str| x.to_string();
+    let mut rows: Vec<CsvRow> = vec![];
     for (group, list) in [
         ("service", &r.by_service),
         ("provider", &r.by_provider),
         ("role", &r.by_role),
     ] {
-        for c in list {
-            rows.push([
-                s(group),
-                c.key.clone(),
-                s(""),
-                s(""),
-                s(""),
-                s(""),
-                s(""),
-                c.measured.to_string(),
-                c.on_time.to_string(),
-                format!("{:.4}", c.compliance),
-                s(""),
-                s(""),
-                s(""),
-                s(""),
-                c.late.to_string(),
-                s(""),
-            ]);
-        }
+        rows.extend(list.iter().map(|c| CsvRow {
+            group: group.into(),
+            key: c.key.clone(),
+            measured: Some(c.measured),
+            on_time: Some(c.on_time),
+            compliance: Some(format!("{:.4}", c.compliance)),
+            late: Some(c.late),
+            ..Default::default()
+        }));
     }
-    for x in &r.by_step {
-        rows.push([
-            s("step"),
-            format!("{}/{}/{}", x.regulation, x.channel, x.step),
-            x.regulation.clone(),
-            x.channel.clone(),
-            x.step.to_string(),
-            x.role.clone(),
-            x.legal_duration.clone().unwrap_or_default(),
-            x.measured.to_string(),
-            x.on_time.to_string(),
-            format!("{:.4}", x.compliance),
-            x.completed.to_string(),
-            format!("{:.1}", x.avg_minutes),
-            format!("{:.1}", x.p90_minutes),
-            x.legal_minutes
-                .map(|m| format!("{m:.1}"))
-                .unwrap_or_default(),
-            x.late.to_string(),
-            s(""),
-        ]);
-    }
-    rows.push([
-        s("results_late"),
-        s("all"),
-        s(""),
-        s(""),
-        s(""),
-        s(""),
-        s(""),
-        s(""),
-        s(""),
-        s(""),
-        s(""),
-        s(""),
-        s(""),
-        s(""),
-        r.results_late.to_string(),
-        r.results_late_days.to_string(),
-    ]);
+    rows.extend(r.by_step.iter().map(|x| CsvRow {
+        group: "step".into(),
+        key: format!("{}/{}/{}", x.regulation, x.channel, x.step),
+        regulation: x.regulation.clone(),
+        channel: x.channel.clone(),
+        step: Some(x.step),
+        role: x.role.clone(),
+        legal_duration: x.legal_duration.clone().unwrap_or_default(),
+        measured: Some(x.measured),
+        on_time: Some(x.on_time),
+        compliance: Some(format!("{:.4}", x.compliance)),
+        completed: Some(x.completed),
+        avg_minutes: Some(format!("{:.1}", x.avg_minutes)),
+        p90_minutes: Some(format!("{:.1}", x.p90_minutes)),
+        legal_minutes: x.legal_minutes.map(|m| format!("{m:.1}")),
+        late: Some(x.late),
+        ..Default::default()
+    }));
+    rows.push(CsvRow {
+        group: "results_late".into(),
+        key: "all".into(),
+        late: Some(r.results_late),
+        working_days_late: Some(r.results_late_days),
+        ..Default::default()
+    });
     for (kind, list) in [
         ("overdue", &r.overdue),
         ("at_risk", &r.at_risk),
         ("late", &r.late),
     ] {
-        for a in list {
-            rows.push([
-                s(kind),
-                a.id.clone(),
-                a.regulation.clone(),
-                a.channel.clone(),
-                a.step.to_string(),
-                a.role.clone().unwrap_or_default(),
-                s(""),
-                s(""),
-                s(""),
-                s(""),
-                s(""),
-                s(""),
-                s(""),
-                s(""),
-                a.late.map(|_| s("1")).unwrap_or_default(),
-                a.late
-                    .map(|l| l.working_days.to_string())
-                    .unwrap_or_default(),
-            ]);
-        }
+        rows.extend(list.iter().map(|a| CsvRow {
+            group: kind.into(),
+            key: a.id.clone(),
+            regulation: a.regulation.clone(),
+            channel: a.channel.clone(),
+            step: Some(a.step),
+            role: a.role.clone().unwrap_or_default(),
+            late: a.late.map(|_| 1),
+            working_days_late: a.late.map(|l| u64::from(l.working_days)),
+            ..Default::default()
+        }));
     }
+    // The header comes from the first row's field names (the `results_late` row is always
+    // there).
     let mut w = csv::Writer::from_writer(vec![]);
     for row in &rows {
         // Into memory: nothing can fail but running out of it.
-        let _ = w.write_record(row);
+        let _ = w.serialize(row);
     }
     w.into_inner()
         .map(|b| String::from_utf8_lossy(&b).into_owned())
