@@ -890,7 +890,8 @@ fn application_body(
         (l.t("app-term_due"), html! { (opt_local(s.term_due)) }),
         (
             l.t("app-version"),
-            html! { (s.regulation) " v" (s.version) },
+            // The number only: the regulation's id is for the API, not for people.
+            html! { (s.version) },
         ),
     ];
     if let Some(r) = &s.receipt {
