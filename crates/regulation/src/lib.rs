@@ -6,10 +6,12 @@
 //! counting legal time (that is `calendar`).
 
 pub mod export;
+pub mod form;
 mod lang;
 pub mod lint;
 pub mod model;
 
+pub use form::*;
 pub use lang::Lang;
 pub use lint::{Diagnostic, Seeds, Severity};
 pub use model::*;

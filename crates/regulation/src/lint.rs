@@ -5,6 +5,7 @@
 //! must know: every annotated contradiction is printed as a warning, never silently resolved.
 //! Not for: fixing anything; the linter only reports.
 
+use crate::form::*;
 use crate::model::*;
 use std::collections::{BTreeSet, HashMap};
 use std::fmt;
@@ -181,6 +182,13 @@ fn is_valid_id(s: &str) -> bool {
         && s.chars().next().is_some_and(|c| c.is_ascii_lowercase())
 }
 
+fn is_valid_field_id(s: &str) -> bool {
+    !s.is_empty()
+        && s.starts_with(|c: char| c.is_ascii_lowercase())
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
 fn is_date(s: &str) -> bool {
     let b = s.as_bytes();
     if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
@@ -252,6 +260,7 @@ impl Linter<'_, '_, '_> {
         self.check_terms();
         self.check_results();
         self.check_sc_rules();
+        self.check_application();
         self.report_annotations();
     }
 
@@ -948,6 +957,217 @@ impl Linter<'_, '_, '_> {
             }
             if let Some(u) = &sc.get_ref().unclaimed {
                 self.src(at, "state_corporation.unclaimed", &u.source);
+            }
+        }
+    }
+
+    /// The `[application]` section: every declaration cites the seed or the Standard, ids are
+    /// unique, conditions point at declared choice values, kinds and options agree.
+    fn check_application(&mut self) {
+        let reg = self.reg;
+        let Some(app) = &reg.application else {
+            self.sink.warn(
+                0,
+                "application-declared",
+                "no [application] section: what does the application carry?",
+            );
+            return;
+        };
+        let at = app.span().start;
+        let form = app.get_ref();
+        let has_standard = reg.standard.is_some();
+        let cite = |l: &mut Self,
+                    at: usize,
+                    what: &str,
+                    s: &Option<SourceRef>,
+                    st: &Option<String>| {
+            if let Some(s) = s {
+                l.src(at, what, s);
+            }
+            match (s, st) {
+                (None, None) => l.sink.error(
+                    at,
+                    "application-source",
+                    format!("{what}: give `source` (seed lines) or `standard` (the Standard's paragraph or appendix)"),
+                ),
+                (_, Some(_)) if !has_standard => l.sink.error(
+                    at,
+                    "application-source",
+                    format!("{what}: cites the Standard but the file has no [standard]"),
+                ),
+                _ => {}
+            }
+        };
+        cite(self, at, "application", &form.source, &form.standard);
+        let mut ids = BTreeSet::new();
+        let mut choices: HashMap<&str, Vec<&str>> = HashMap::new();
+        let mut dates = BTreeSet::new();
+        for f in &form.fields {
+            let at = f.span().start;
+            let d = f.get_ref();
+            let what = format!("application field `{}`", d.id);
+            cite(self, at, &what, &d.source, &d.standard);
+            if !is_valid_field_id(&d.id) {
+                self.sink.error(
+                    at,
+                    "application-field-id",
+                    format!("{what}: ids are lowercase letters, digits and underscores"),
+                );
+            }
+            if !ids.insert(d.id.as_str()) {
+                self.sink.error(
+                    at,
+                    "application-field-unique",
+                    format!("{what} is declared twice"),
+                );
+            }
+            if d.kk.trim().is_empty() || d.ru.trim().is_empty() {
+                self.sink.error(
+                    at,
+                    "application-label",
+                    format!("{what}: `kk` and `ru` labels are required"),
+                );
+            }
+            let options = !d.options.is_empty() || d.options_from_providers;
+            if d.kind.has_options() != options {
+                self.sink.error(
+                    at,
+                    "application-options",
+                    if options {
+                        format!("{what}: only choice fields have options")
+                    } else {
+                        format!(
+                            "{what}: a {} field needs `options` or `options_from_providers`",
+                            d.kind.as_str()
+                        )
+                    },
+                );
+            }
+            let mut opt_ids = BTreeSet::new();
+            for o in &d.options {
+                cite(
+                    self,
+                    at,
+                    &format!("{what}, option `{}`", o.id),
+                    &o.source,
+                    &o.standard,
+                );
+                if !opt_ids.insert(o.id.as_str()) {
+                    self.sink.error(
+                        at,
+                        "application-option-unique",
+                        format!("{what}: option `{}` is declared twice", o.id),
+                    );
+                }
+                if o.kk.trim().is_empty() || o.ru.trim().is_empty() {
+                    self.sink.error(
+                        at,
+                        "application-label",
+                        format!("{what}, option `{}`: `kk` and `ru` are required", o.id),
+                    );
+                }
+            }
+            if let Some(w) = &d.when {
+                self.check_when(at, &what, w, &choices);
+            }
+            if let Some(b) = &d.birth_date_field {
+                if d.kind != FieldKind::Iin || !dates.contains(b.as_str()) {
+                    self.sink.error(at, "application-birth-date", format!("{what}: `birth_date_field` is for an IIN field and names a date field declared before it (`{b}`)"));
+                }
+            }
+            if d.age.is_some() && !matches!(d.kind, FieldKind::Date | FieldKind::Iin) {
+                self.sink.error(
+                    at,
+                    "application-age",
+                    format!("{what}: `age` applies to a date of birth or an IIN"),
+                );
+            }
+            if d.kind == FieldKind::Date {
+                dates.insert(d.id.as_str());
+            }
+            if d.kind.has_options() {
+                choices.insert(
+                    d.id.as_str(),
+                    d.options.iter().map(|o| o.id.as_str()).collect(),
+                );
+            }
+        }
+        for f in &form.fields {
+            if let Some(w) = &f.get_ref().when {
+                if w.field == f.get_ref().id {
+                    self.sink.error(
+                        f.span().start,
+                        "application-when",
+                        format!("application field `{}` depends on itself", w.field),
+                    );
+                }
+            }
+        }
+        let mut doc_ids = BTreeSet::new();
+        for doc in &form.documents {
+            let at = doc.span().start;
+            let d = doc.get_ref();
+            let what = format!("application document `{}`", d.id);
+            cite(self, at, &what, &d.source, &d.standard);
+            if !doc_ids.insert(d.id.as_str()) {
+                self.sink.error(
+                    at,
+                    "application-document-unique",
+                    format!("{what} is declared twice"),
+                );
+            }
+            if [&d.kk, &d.ru, &d.proves_kk, &d.proves_ru]
+                .iter()
+                .any(|t| t.trim().is_empty())
+            {
+                self.sink.error(
+                    at,
+                    "application-label",
+                    format!("{what}: `kk`, `ru`, `proves_kk` and `proves_ru` are required"),
+                );
+            }
+            for c in &d.channels {
+                if !reg
+                    .channels
+                    .iter()
+                    .any(|ch| ch.get_ref().id == *c && ch.get_ref().accepts)
+                {
+                    self.sink.error(
+                        at,
+                        "application-document-channel",
+                        format!(
+                            "{what}: channel `{}` does not accept applications here",
+                            c.as_str()
+                        ),
+                    );
+                }
+            }
+            if let Some(w) = &d.when {
+                self.check_when(at, &what, w, &choices);
+            }
+        }
+    }
+
+    fn check_when(&mut self, at: usize, what: &str, w: &When, choices: &HashMap<&str, Vec<&str>>) {
+        match choices.get(w.field.as_str()) {
+            None => self.sink.error(
+                at,
+                "application-when",
+                format!(
+                    "{what}: `when.field` must name a choice field declared before it, not `{}`",
+                    w.field
+                ),
+            ),
+            Some(opts) => {
+                for v in &w.values {
+                    if !opts.contains(&v.as_str()) {
+                        self.sink.error(
+                            at,
+                            "application-when",
+                            format!("{what}: `{}` has no option `{v}`", w.field),
+                        );
+                    }
+                }
             }
         }
     }

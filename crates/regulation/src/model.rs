@@ -124,6 +124,8 @@ pub struct Regulation {
     pub refusal_grounds: Vec<Spanned<RefusalGround>>,
     #[serde(default)]
     pub annotations: Vec<Spanned<Annotation>>,
+    /// What the application carries (fields, documents); see `form.rs`.
+    pub application: Option<Spanned<crate::form::ApplicationForm>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
