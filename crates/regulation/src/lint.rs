@@ -932,7 +932,23 @@ impl Linter<'_, '_, '_> {
         }
         for g in &reg.refusal_grounds {
             let at = g.span().start;
-            self.src(at, "refusal ground", &g.get_ref().source);
+            let g = g.get_ref();
+            match (&g.source, &g.standard) {
+                (Some(s), _) => self.src(at, "refusal ground", s),
+                (None, Some(_)) if reg.standard.is_some() => {}
+                _ => self.sink.error(
+                    at,
+                    "refusal-ground-source",
+                    "refusal ground: give `source` (seed lines) or `standard` (the Standard's paragraph, with a [standard] section)",
+                ),
+            }
+            if g.kind == GroundKind::MotivatedRefusal && g.standard.is_some() && g.id.is_none() {
+                self.sink.error(
+                    at,
+                    "refusal-ground-id",
+                    "a refusal ground officials pick from the Standard's list needs an `id`",
+                );
+            }
         }
     }
 

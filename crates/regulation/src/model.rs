@@ -560,12 +560,19 @@ pub enum GroundKind {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RefusalGround {
+    /// A stable id, for grounds an official picks from the list (`motivated_refusal`).
+    pub id: Option<String>,
     pub kind: GroundKind,
     pub text_en: String,
+    pub text_kk: Option<String>,
+    pub text_ru: Option<String>,
     pub reference: Option<String>,
     #[serde(default)]
     pub channels: Vec<ChannelId>,
-    pub source: SourceRef,
+    /// Seed lines; a ground the text only refers to ("para 10 of the Standard") and the
+    /// Standard enumerates cites `standard` instead.
+    pub source: Option<SourceRef>,
+    pub standard: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
