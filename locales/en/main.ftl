@@ -604,3 +604,48 @@ tokens-scope-metrics = read the Prometheus metrics
 nav-password = Password
 problem-token-session_only = This needs a logged-in session, not an API token.
 problem-forbidden-metrics = Metrics are for administrators and monitors.
+
+## Application data (the service's form)
+appform-about-applicant = About you
+appform-about-child = About the child
+appform-about-pupil = About the pupil
+appform-about-student = About the student
+appform-about-ward = About the child to be placed under guardianship
+appform-about-graduate = About the graduate
+appform-optional = (optional)
+appform-date_hint = Format: dd.mm.yyyy, for example 03.12.2019
+appform-date_placeholder = dd.mm.yyyy
+appform-iin_hint = 12 digits
+appform-phone_hint = +7 and ten digits, for example +7 701 123 45 67
+appform-only_when = Only if «{ $field }» is: { $values }
+appform-documents = Documents
+appform-from_state_systems = (obtained from state information systems; not asked of the applicant)
+appform-data = Application data
+appform-rule-required = Fill in this field
+appform-rule-not_asked = This field is not asked for the answers given
+appform-rule-iin_format = An IIN is 12 digits
+appform-rule-iin_check_digit = This IIN does not exist: check the digits (the check digit does not match)
+appform-rule-iin_birth_date = The IIN does not begin with the date of birth given: check both
+appform-rule-date_format = Enter the date as dd.mm.yyyy, for example 03.12.2019
+appform-rule-date_in_future = The date cannot be later than today
+appform-rule-too_young = { $count ->
+    [one] The person must be at least { $count } year old
+   *[other] The person must be at least { $count } years old
+}
+appform-rule-too_old = { $count ->
+    [one] The person must be at most { $count } year old
+   *[other] The person must be at most { $count } years old
+}
+appform-rule-year_format = Enter a year of four digits, not later than this year
+appform-rule-name_format = Use letters, spaces, hyphens and apostrophes only
+appform-rule-phone_format = Enter the phone as +7 and ten digits
+appform-rule-unknown_option = Choose one of the options
+appform-rule-too_many_choices = { $count ->
+    [one] Choose at most { $count } option
+   *[other] Choose at most { $count } options
+}
+appform-rule-duplicate_choice = The same option is chosen twice
+appform-rule-too_long = { $count ->
+    [one] At most { $count } character
+   *[other] At most { $count } characters
+}

@@ -618,3 +618,49 @@ tokens-scope-metrics = чтение метрик Prometheus
 nav-password = Пароль
 problem-token-session_only = Здесь нужен вход в систему, а не API-токен.
 problem-forbidden-metrics = Метрики доступны администраторам и наблюдателям.
+
+## Сведения заявления (форма услуги)
+appform-about-applicant = Сведения о вас
+appform-about-child = Сведения о ребенке
+appform-about-pupil = Сведения об обучающемся
+appform-about-student = Сведения об обучающемся
+appform-about-ward = Сведения о ребенке, над которым устанавливается опека
+appform-about-graduate = Сведения о выпускнике
+appform-optional = (необязательно)
+appform-date_hint = Формат: дд.мм.гггг, например 03.12.2019
+appform-date_placeholder = дд.мм.гггг
+appform-iin_hint = 12 цифр
+appform-phone_hint = +7 и десять цифр, например +7 701 123 45 67
+appform-only_when = Только если «{ $field }»: { $values }
+appform-documents = Документы
+appform-from_state_systems = (получается из государственных информационных систем; у заявителя не требуется)
+appform-data = Сведения заявления
+appform-rule-required = Заполните это поле
+appform-rule-not_asked = При данных ответах это поле не заполняется
+appform-rule-iin_format = ИИН состоит из 12 цифр
+appform-rule-iin_check_digit = Такого ИИН не существует: проверьте цифры (не сходится контрольный разряд)
+appform-rule-iin_birth_date = ИИН не начинается с указанной даты рождения: проверьте оба поля
+appform-rule-date_format = Введите дату в формате дд.мм.гггг, например 03.12.2019
+appform-rule-date_in_future = Дата не может быть позже сегодняшней
+appform-rule-too_young = { $count ->
+    [one] Возраст должен быть не меньше { $count } года
+   *[other] Возраст должен быть не меньше { $count } лет
+}
+appform-rule-too_old = { $count ->
+    [one] Возраст должен быть не больше { $count } года
+   *[other] Возраст должен быть не больше { $count } лет
+}
+appform-rule-year_format = Введите год четырьмя цифрами, не позже текущего
+appform-rule-name_format = Допустимы только буквы, пробелы, дефисы и апострофы
+appform-rule-phone_format = Введите телефон в виде +7 и десяти цифр
+appform-rule-unknown_option = Выберите один из вариантов
+appform-rule-too_many_choices = { $count ->
+    [one] Можно выбрать не больше { $count } варианта
+    [few] Можно выбрать не больше { $count } вариантов
+   *[other] Можно выбрать не больше { $count } вариантов
+}
+appform-rule-duplicate_choice = Один и тот же вариант выбран дважды
+appform-rule-too_long = { $count ->
+    [one] Не больше { $count } символа
+   *[other] Не больше { $count } символов
+}

@@ -81,6 +81,9 @@ pub struct Field {
     pub key: String,
     /// The value, per language.
     pub value: Localized,
+    /// The row's label when the data names it (an application field's, from the regulation)
+    /// rather than the template's `[labels]`.
+    pub label: Option<Localized>,
 }
 
 impl Field {
@@ -89,6 +92,16 @@ impl Field {
         Field {
             key: key.into(),
             value: value.into(),
+            label: None,
+        }
+    }
+
+    /// A field with its own label.
+    pub fn labelled(key: impl Into<String>, label: Localized, value: impl Into<Localized>) -> Self {
+        Field {
+            key: key.into(),
+            value: value.into(),
+            label: Some(label),
         }
     }
 }

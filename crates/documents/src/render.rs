@@ -455,7 +455,11 @@ pub(crate) fn render(
         if !t.rows.contains(&f.key) {
             let v = f.value.get(lang);
             if !v.is_empty() {
-                rows.push((t.fill(t.label(&f.key), &look)?, v.to_string()));
+                let label = match &f.label {
+                    Some(lb) => lb.get(lang).to_string(),
+                    None => t.fill(t.label(&f.key), &look)?,
+                };
+                rows.push((label, v.to_string()));
             }
         }
     }

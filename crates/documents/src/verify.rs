@@ -53,6 +53,10 @@ pub fn canonical_data(data: &DocumentData, lang: Lang) -> Vec<u8> {
     for f in &data.fields {
         put(&f.key);
         loc(&f.value, &mut put);
+        // Only labelled fields add theirs: older documents' digests stay as they were.
+        if let Some(lb) = &f.label {
+            loc(lb, &mut put);
+        }
     }
     put(&data.documents.len().to_string());
     for d in &data.documents {

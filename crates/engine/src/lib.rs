@@ -7,10 +7,12 @@
 //! An application pins the regulation version in force at submission and walks its channel's
 //! [`Plan`] step by step; only the role of the current step, of the right party, may complete it.
 
+pub mod form;
 pub mod plan;
 pub mod sla;
 pub mod time;
 
+pub use form::{FieldError, FieldRule, FormData, FormValue};
 use jiff::Timestamp;
 pub use plan::{Party, Plan, PlanStep};
 
@@ -282,6 +284,9 @@ pub enum Command {
         /// Where a paper application was handed in, and whether staff enter it late.
         #[serde(default, skip_serializing_if = "Reception::is_default")]
         reception: Reception,
+        /// The application's data (`[application]` fields of the regulation).
+        #[serde(default, skip_serializing_if = "FormData::is_empty")]
+        data: FormData,
     },
     Complete {
         application: String,
@@ -368,6 +373,10 @@ pub enum Event {
         accepted_at: Option<Timestamp>,
         #[serde(default, skip_serializing_if = "Reception::is_default")]
         reception: Reception,
+        /// The application's data as accepted (normalised); absent in entries written before
+        /// applications carried data, so they hash as they were written.
+        #[serde(default, skip_serializing_if = "FormData::is_empty")]
+        data: FormData,
     },
     StepCompleted {
         step: usize,
@@ -508,6 +517,8 @@ pub enum Rejection {
     NotASigningStep { step: usize },
     #[error("field `{field}`: {rule}")]
     Invalid { field: String, rule: String },
+    #[error("the application's data is not valid: {}", errors.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; "))]
+    InvalidApplication { errors: Vec<FieldError> },
     #[error(
         "the `{channel}` counter takes applications only during its working hours ({hours}); it opens next at {} (Almaty time): staff who took the application in may enter it late, to be recorded as taken in then",
         almaty_minute(next_opening)
@@ -581,6 +592,9 @@ pub struct Application {
     /// The provider's signature on the result, once recorded.
     #[serde(default)]
     pub signature: Option<ResultSignature>,
+    /// The application's data (the beneficiary, the category, ...), as accepted.
+    #[serde(default, skip_serializing_if = "FormData::is_empty")]
+    pub data: FormData,
     /// Events applied so far: the version for optimistic concurrency.
     pub seq: u64,
 }
@@ -644,6 +658,7 @@ pub fn decide(
             key,
             signature,
             reception,
+            data,
         } => {
             if state.is_some() {
                 return Err(Rejection::AlreadyExists {
@@ -681,6 +696,14 @@ pub fn decide(
                     rule: "only an application to the State Corporation names its centre".into(),
                 });
             }
+            let data = match &reg.application {
+                Some(form) => {
+                    let today = now.to_zoned_datetime(calendar::almaty()).date();
+                    form::validate(form.get_ref(), &[], data, today)
+                        .map_err(|errors| Rejection::InvalidApplication { errors })?
+                }
+                None => data.clone(),
+            };
             let centre = reception.centre.as_deref();
             let accepted = match ctx.time.accept(*channel, provider, centre, now) {
                 Acceptance::Closed { next_opening } if !reception.late_entry => {
@@ -730,6 +753,7 @@ pub fn decide(
                 signature: signature.clone(),
                 accepted_at: (accepted != now).then_some(accepted),
                 reception: reception.clone(),
+                data,
             }])
         }
         Command::Complete {
@@ -1094,6 +1118,7 @@ pub fn apply(state: Option<Application>, event: &Event, plans: &Ctx) -> Option<A
             step_due,
             accepted_at,
             reception,
+            data,
             ..
         } => Some(Application {
             id: application.clone(),
@@ -1120,6 +1145,7 @@ pub fn apply(state: Option<Application>, event: &Event, plans: &Ctx) -> Option<A
             closed_at: None,
             document: None,
             signature: None,
+            data: data.clone(),
             seq: 1,
         }),
         Event::StepCompleted {
@@ -1205,6 +1231,7 @@ pub fn apply(state: Option<Application>, event: &Event, plans: &Ctx) -> Option<A
             closed_at: Some(*at),
             document: None,
             signature: None,
+            data: FormData::new(),
             seq: 1,
         }),
         Event::ResultSigned {

@@ -42,6 +42,7 @@ fn every_regulation_runs_on_every_channel() {
                 key: id.clone(),
                 signature: None,
                 reception: Default::default(),
+                data: engine::form::sample_for(reg, now, 0),
             };
             let events = decide(None, &submit, now, &ctx).unwrap_or_else(|e| panic!("{id}: {e}"));
             let app = apply(None, &events[0], &ctx).unwrap();

@@ -32,6 +32,7 @@ fn submit(channel: ChannelId, id: &str) -> Command {
         key: format!("key-{id}"),
         signature: None,
         reception: Default::default(),
+        data: Default::default(),
     }
 }
 

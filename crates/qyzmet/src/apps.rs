@@ -140,6 +140,7 @@ pub fn apply(store: &dyn Store, a: Apply, out: &mut impl Write) -> Result<Applic
         key,
         signature: None,
         reception: a.reception,
+        data: Default::default(),
     };
     let o = store.execute(cmd, a.at).map_err(explain)?;
     writeln!(

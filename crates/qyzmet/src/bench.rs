@@ -44,6 +44,7 @@ fn submit(id: &str) -> Command {
         key: id.into(),
         signature: None,
         reception: Default::default(),
+        data: Default::default(),
     }
 }
 

@@ -359,6 +359,7 @@ impl Sim {
             key: format!("bench-{id}"),
             signature: None,
             reception: Default::default(),
+            data: Default::default(),
         };
         let stuck_after = rng.chance(0.015).then(|| rng.below(4));
         let unclaimed = rng.chance(0.02);

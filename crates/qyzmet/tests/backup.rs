@@ -34,6 +34,7 @@ fn submit(store: &SqliteStore, id: &str) -> Result<(), store::StoreError> {
         key: id.into(),
         signature: None,
         reception: Default::default(),
+        data: Default::default(),
     };
     store.execute(cmd, t0()).map(|_| ())
 }

@@ -144,6 +144,7 @@ fn acknowledged_commands_survive_sigkill() {
         key: first.clone(),
         signature: None,
         reception: Default::default(),
+        data: Default::default(),
     };
     let o = store
         .execute(retry, "2019-12-13T04:00:00Z".parse().unwrap())

@@ -188,6 +188,23 @@ impl From<Rejection> for Problem {
             NoSuchBranch { .. } => (StatusCode::UNPROCESSABLE_ENTITY, Some("outcome")),
             IdentityRequired { .. } => (StatusCode::UNPROCESSABLE_ENTITY, Some("presented")),
             OutsideWorkingHours { .. } => (StatusCode::UNPROCESSABLE_ENTITY, Some("late_entry")),
+            InvalidApplication { errors } => {
+                let mut p = Problem::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "invalid_application",
+                    r.to_string(),
+                );
+                p.field = errors.first().map(|e| format!("data.{}", e.field));
+                p.errors = errors
+                    .iter()
+                    .map(|e| FieldError {
+                        field: format!("data.{}", e.field),
+                        rule: format!("application.{}", e.rule.key()),
+                        detail: e.to_string(),
+                    })
+                    .collect();
+                return p;
+            }
             Invalid { field, .. } => {
                 let mut p = Problem::invalid(field, "invalid", r.to_string());
                 if let Invalid { rule, .. } = &r {

@@ -263,10 +263,14 @@ fn fill(
             _ => app.id.clone(),
         },
         barcode: which == "receipt" && kind.is_receipt(),
-        fields: if kind == DocKind::AcceptanceReceipt {
-            acceptance_fields(app)
-        } else {
-            vec![]
+        fields: {
+            let mut f = if kind == DocKind::AcceptanceReceipt {
+                acceptance_fields(app)
+            } else {
+                vec![]
+            };
+            f.extend(data_fields(&reg, app));
+            f
         },
         documents: if which == "receipt" {
             vec![Localized::new("Өтініш", "Заявление")]
@@ -278,6 +282,29 @@ fn fill(
         signer_name: signer,
         verify_base_url: st.public_url.clone(),
     })
+}
+
+/// The application's data as rows, labelled as the regulation names its fields.
+fn data_fields(reg: &regulation::Regulation, app: &Application) -> Vec<documents::Field> {
+    let Some(form) = &reg.application else {
+        return vec![];
+    };
+    form.get_ref()
+        .fields
+        .iter()
+        .map(|f| f.get_ref())
+        .filter_map(|d| {
+            let v = app.data.get(&d.id)?;
+            Some(documents::Field::labelled(
+                format!("data.{}", d.id),
+                Localized::new(d.kk.clone(), d.ru.clone()),
+                Localized::new(
+                    engine::form::value_text(d, v, crate::i18n::Lang::Kk),
+                    engine::form::value_text(d, v, crate::i18n::Lang::Ru),
+                ),
+            ))
+        })
+        .collect()
 }
 
 /// The acceptance receipt's instants: when the application counts as accepted (the term

@@ -256,6 +256,11 @@ pub struct PortalSubmission {
     /// The regulation's required documents, uploaded (base64).
     #[serde(default)]
     pub documents: Vec<crate::uploads::DocumentUpload>,
+    /// The application's data: the service's fields (`GET /api/services/{id}`, `application`),
+    /// dates as dd.mm.yyyy or yyyy-mm-dd, several choices as a list. Signed as sent.
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub data: engine::FormData,
 }
 
 impl PortalSubmission {
@@ -283,6 +288,7 @@ impl PortalSubmission {
             &self.provider,
             self.phone.as_deref(),
             documents,
+            &self.data,
         )
     }
 }
@@ -319,6 +325,10 @@ pub struct Intake {
     /// `GET /api/equeue/centres`). None: the State Corporation's default hours.
     #[serde(default)]
     pub centre: Option<String>,
+    /// The application's data, as for a portal submission.
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub data: engine::FormData,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
@@ -506,6 +516,9 @@ pub struct Detail {
     pub late_entry: bool,
     /// The State Corporation centre that took it in, if named.
     pub centre: Option<String>,
+    /// The application's data (the service's fields), as accepted.
+    #[schema(value_type = Object)]
+    pub data: engine::FormData,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -793,6 +806,7 @@ pub fn detail(
         accepted_at: app.accepted(),
         late_entry: app.reception.late_entry,
         centre: app.reception.centre.clone(),
+        data: app.data.clone(),
     })
 }
 
@@ -1123,7 +1137,23 @@ pub fn check_portal<'c>(
     fail(errors)?;
     let reg = regulation_for(st, &req.regulation)?;
     let org = provider_for(st, reg, &req.provider)?;
+    check_data(st, reg, &req.data)?;
     Ok((reg, org))
+}
+
+/// The application's data checked as the engine will check it on submission (so a form
+/// shows its errors before the signing step).
+pub fn check_data(
+    st: &AppState,
+    reg: &regulation::Regulation,
+    data: &engine::FormData,
+) -> Result<engine::FormData, Problem> {
+    let Some(form) = &reg.application else {
+        return Ok(data.clone());
+    };
+    let today = st.now().to_zoned_datetime(calendar::almaty()).date();
+    engine::form::validate(form.get_ref(), &[], data, today)
+        .map_err(|errors| Problem::from(engine::Rejection::InvalidApplication { errors }))
 }
 
 /// A citizen applies on the portal; `key` is the client's idempotency key. The request must
@@ -1178,6 +1208,7 @@ pub fn submit_portal(
             // The accepted ЭЦП is evidence: journalled with the submission.
             signature: Some(crate::signing::applicant_signature(&bytes, &verified)),
             reception: Default::default(),
+            data: req.data.clone(),
         })
         .records(crate::uploads::link_records(&id, &files, now))
         .record(crate::uploads::clear_drafts_record(acc, key))
@@ -1336,6 +1367,7 @@ pub fn intake(
             key,
             signature: None,
             reception,
+            data: req.data.clone(),
         })
         .advance(id.clone())
         .command(Command::Complete {

@@ -423,11 +423,18 @@ pub fn request_bytes(
     provider: &str,
     phone: Option<&str>,
     documents: &[String],
+    data: &engine::FormData,
 ) -> Vec<u8> {
     use serde_json::Value;
     // serde_json's map is ordered by key (no `preserve_order`): ascending, as RFC 8785 sorts.
     let mut m = serde_json::Map::new();
     m.insert("applicant_iin".into(), Value::from(applicant_iin));
+    if !data.is_empty() {
+        m.insert(
+            "data".into(),
+            serde_json::to_value(data).unwrap_or(Value::Null),
+        );
+    }
     if !documents.is_empty() {
         let mut d = documents.to_vec();
         d.sort();
@@ -1091,12 +1098,28 @@ mod tests {
 
     #[test]
     fn request_bytes_are_canonical() {
-        let b = request_bytes("100515500003", " k1 ", "reg", "prov", Some("+7 701"), &[]);
+        let b = request_bytes(
+            "100515500003",
+            " k1 ",
+            "reg",
+            "prov",
+            Some("+7 701"),
+            &[],
+            &Default::default(),
+        );
         assert_eq!(
             String::from_utf8(b).unwrap(),
             r#"{"applicant_iin":"100515500003","idempotency_key":"k1","phone":"+7 701","provider":"prov","purpose":"qyzmet/portal-application/v1","regulation":"reg"}"#
         );
-        let b = request_bytes("100515500003", "k1", "reg", "prov", None, &[]);
+        let b = request_bytes(
+            "100515500003",
+            "k1",
+            "reg",
+            "prov",
+            None,
+            &[],
+            &Default::default(),
+        );
         assert!(!String::from_utf8(b).unwrap().contains("phone"));
         let b = request_bytes(
             "100515500003",
@@ -1105,10 +1128,31 @@ mod tests {
             "prov",
             None,
             &["bb".into(), "aa".into()],
+            &Default::default(),
         );
         assert_eq!(
             String::from_utf8(b).unwrap(),
             r#"{"applicant_iin":"100515500003","documents":["aa","bb"],"idempotency_key":"k1","provider":"prov","purpose":"qyzmet/portal-application/v1","regulation":"reg"}"#
+        );
+        // The application's data is signed, its keys sorted, choices as lists.
+        let mut data = engine::FormData::new();
+        data.insert("z".into(), engine::FormValue::One("1".into()));
+        data.insert(
+            "a".into(),
+            engine::FormValue::Many(vec!["x".into(), "y".into()]),
+        );
+        let b = request_bytes(
+            "100515500003",
+            "k1",
+            "reg",
+            "prov",
+            None,
+            &["bb".into(), "aa".into()],
+            &data,
+        );
+        assert_eq!(
+            String::from_utf8(b).unwrap(),
+            r#"{"applicant_iin":"100515500003","data":{"a":["x","y"],"z":"1"},"documents":["aa","bb"],"idempotency_key":"k1","provider":"prov","purpose":"qyzmet/portal-application/v1","regulation":"reg"}"#
         );
     }
 

@@ -37,6 +37,7 @@ pub fn submit(id: &str, channel: ChannelId, key: &str) -> Command {
         key: key.into(),
         signature: None,
         reception: Default::default(),
+        data: Default::default(),
     }
 }
 
@@ -135,6 +136,7 @@ pub fn submit_as(
         key: format!("key-{id}"),
         signature: None,
         reception: Default::default(),
+        data: Default::default(),
     }
 }
 

@@ -63,7 +63,13 @@ fn intake_regulations<'c>(
         .collect()
 }
 
-fn intake_fields(v: &Viewer, f: &Fields, errors: &[FieldError]) -> Markup {
+fn intake_fields(
+    v: &Viewer,
+    reg: &regulation::Regulation,
+    channel: ChannelId,
+    f: &Fields,
+    errors: &[FieldError],
+) -> Markup {
     let l = v.lang;
     let decision = if f.get("decision").is_empty() {
         "accept"
@@ -84,6 +90,8 @@ fn intake_fields(v: &Viewer, f: &Fields, errors: &[FieldError]) -> Markup {
         (Input::text("applicant_name", l.t("intake-name"))
             .value(f.get("applicant_name"))
             .errors(errors))
+        (super::appform::inputs(l, reg, f, errors))
+        (super::appform::checklist(l, reg, channel, None, true))
         (html::radios("decision", l.t("intake-decision"), &decisions, decision, errors))
         (html::textarea("grounds", l.t("intake-grounds"), f.get("grounds"), Some(l.t("intake-grounds_hint")), errors))
         (html::checkbox("late_entry", l.t("intake-late_entry"), !f.get("late_entry").is_empty(), errors))
@@ -94,6 +102,7 @@ fn office_form(
     st: &AppState,
     v: &Viewer,
     acc: &Account,
+    params: &ops::ListParams,
     f: &Fields,
     errors: &[FieldError],
 ) -> Markup {
@@ -102,21 +111,39 @@ fn office_form(
     if regs.is_empty() {
         return html! {};
     }
-    let options: Vec<(String, String)> = regs
-        .iter()
-        .map(|r| (r.id.clone(), title(l, r).to_string()))
-        .collect();
+    let options: Vec<(String, String)> =
+        std::iter::once((String::new(), l.t("sc-choose").to_string()))
+            .chain(regs.iter().map(|r| (r.id.clone(), title(l, r).to_string())))
+            .collect();
+    // The service first (its fields and documents make the form), unless there is one.
+    let wanted = f
+        .opt("regulation")
+        .or_else(|| params.regulation.clone().filter(|r| !r.is_empty()));
+    let chosen = match wanted {
+        Some(id) => regs.iter().find(|r| r.id == id).copied(),
+        None if regs.len() == 1 => Some(regs[0]),
+        None => None,
+    };
     let key = f.opt("key").unwrap_or_else(crate::accounts::new_secret);
     html! {
         section aria-labelledby="intake-h" {
             h2 id="intake-h" { (l.t("intake-office_title")) }
-            (html::error_summary(l, errors))
-            form method="post" action="/work/intake" novalidate {
-                (html::csrf_input(v))
-                (html::hidden("key", &key))
-                (html::select("regulation", l.t("intake-service"), &options, f.get("regulation"), errors))
-                (intake_fields(v, f, errors))
-                button type="submit" { (l.t("intake-submit")) }
+            @if regs.len() > 1 {
+                form method="get" action="/work#intake-h" {
+                    (html::select("regulation", l.t("intake-service"), &options, chosen.map(|r| r.id.as_str()).unwrap_or(""), &[]))
+                    button type="submit" class="secondary" { (l.t("sc-choose_button")) }
+                }
+            }
+            @if let Some(reg) = chosen {
+                (html::error_summary(l, errors))
+                form method="post" action="/work/intake" novalidate {
+                    (html::csrf_input(v))
+                    (html::hidden("key", &key))
+                    (html::hidden("regulation", &reg.id))
+                    p { b { (title(l, reg)) } }
+                    (intake_fields(v, reg, ChannelId::Office, f, errors))
+                    button type="submit" { (l.t("intake-submit")) }
+                }
             }
         }
     }
@@ -178,7 +205,7 @@ async fn work_body(
         (super::lists::filter_form(st, l, params, "/work", &list_errors))
         (applications_table(st, l, &page.items, true))
         (super::lists::pager(l, params, "/work", page.next_cursor.as_deref()))
-        (office_form(st, v, acc, f, errors))
+        (office_form(st, v, acc, params, f, errors))
     })
 }
 
@@ -220,12 +247,14 @@ fn problem_errors(l: Lang, p: &Problem) -> Vec<FieldError> {
             detail: p.detail.clone(),
         }]
     } else {
-        p.errors.clone()
+        super::appform::localise(l, p.errors.clone())
     };
     errors
         .into_iter()
         .map(|mut e| {
-            if let Some(t) = l.t_in_opt("problem", &e.rule) {
+            if e.rule.starts_with("application.") {
+                // Worded by appform::localise.
+            } else if let Some(t) = l.t_in_opt("problem", &e.rule) {
                 e.detail = t.into();
             } else if e.rule == "required" {
                 e.detail = l.t("form-required").into();
@@ -235,8 +264,12 @@ fn problem_errors(l: Lang, p: &Problem) -> Vec<FieldError> {
         .collect()
 }
 
-fn intake_request(f: &Fields) -> Intake {
+fn intake_request(st: &AppState, f: &Fields) -> Intake {
+    let data = catalogue::regulation(&st.ctx, f.get("regulation"), st.now())
+        .map(|reg| super::appform::data_from(reg, f))
+        .unwrap_or_default();
     Intake {
+        data,
         regulation: f.get("regulation").to_string(),
         applicant_iin: f.get("applicant_iin").trim().to_string(),
         applicant_name: f.get("applicant_name").to_string(),
@@ -263,7 +296,7 @@ async fn office_intake_submit(
     let (l, h) = (v.lang, here(&uri));
     let acc = logged_in(&v, "/work")?.clone();
     v.check_csrf(Some(f.get("csrf"))).or_page(&v, &h)?;
-    let req = intake_request(&f);
+    let req = intake_request(&st, &f);
     let key = f.opt("key");
     let s = st.clone();
     let a2 = acc.clone();
@@ -360,7 +393,7 @@ async fn sc_body(
                         p { b { (title(l, reg)) } }
                         (html::select("provider", l.t("apply-provider"), &providers, f.get("provider"), errors))
                         (html::select("centre", l.t("intake-centre"), &centres, f.get("centre"), errors))
-                        (intake_fields(v, f, errors))
+                        (intake_fields(v, reg, ChannelId::StateCorporation, f, errors))
                         button type="submit" { (l.t("sc-intake_submit")) }
                     }
                 }
@@ -436,7 +469,7 @@ async fn sc_intake_submit(
     let (l, h) = (v.lang, here(&uri));
     let acc = require_sc(&v, "/sc")?;
     v.check_csrf(Some(f.get("csrf"))).or_page(&v, &h)?;
-    let req = intake_request(&f);
+    let req = intake_request(&st, &f);
     let key = f.opt("key");
     let s = st.clone();
     let a2 = acc.clone();

@@ -8,6 +8,7 @@
 //! their texts are Fluent messages (`crate::i18n`).
 //! Each action calls the same `ops` function as its API endpoint. Not for: JSON (see `api`).
 
+pub mod appform;
 mod charts;
 mod desk;
 mod extras;

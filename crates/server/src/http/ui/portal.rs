@@ -198,6 +198,8 @@ fn apply_form(
             (html::csrf_input(v))
             (html::hidden("key", &crate::accounts::new_secret()))
             (html::select("provider", l.t("apply-provider"), &providers, f.get("provider"), errors))
+            (super::appform::inputs(l, reg, f, errors))
+            (super::appform::checklist(l, reg, regulation::ChannelId::Portal, None, false))
             (Input::new("tel", "phone", l.t("register-phone"))
                 .value(&phone)
                 .hint(l.t("apply-phone_hint"))
@@ -405,15 +407,24 @@ fn signing_section(
         (html::hidden("phone", phone))
         (html::hidden("confirm", "yes"))
         (html::hidden("stage", "sign"))
+        (super::appform::hidden(&req.data))
     };
     let action = format!("/services/{}/apply", html::url_enc(&reg.id));
-    let download = format!(
+    let mut download = format!(
         "/services/{}/request.json?provider={}&phone={}&key={}",
         html::url_enc(&reg.id),
         html::url_enc(&req.provider),
         html::url_enc(phone),
         html::url_enc(key)
     );
+    for (k, val) in &req.data {
+        download.push_str(&format!(
+            "&data.{}={}",
+            html::url_enc(k),
+            html::url_enc(&val.items().join(","))
+        ));
+    }
+    let data_facts = super::appform::facts(l, reg, &req.data);
     let sig_error = errors.iter().find(|e| e.field == "signature");
     let demo = acc.is_some_and(|a| crate::signing::demo_signing_available(st, a));
     html! {
@@ -424,6 +435,9 @@ fn signing_section(
             (l.t("app-provider"), html! { (org_name(st, l, &req.provider)) }),
             (l.t("register-phone"), html! { (req.phone.as_deref().unwrap_or("—")) }),
         ]))
+        @if !data_facts.is_empty() {
+            (html::facts(&data_facts.iter().map(|(k, val)| (k.as_str(), html! { (val) })).collect::<Vec<_>>()))
+        }
         p { (l.t("sign-intro")) }
         pre.request-bytes style="white-space:pre-wrap;word-break:break-all" {
             (String::from_utf8_lossy(&bytes))
@@ -492,6 +506,7 @@ async fn apply_submit(
         phone: f.opt("phone"),
         signature: None,
         documents: vec![],
+        data: super::appform::data_from(reg, f),
     };
     let uploaded = form
         .files
@@ -610,7 +625,7 @@ async fn apply_submit(
                     detail: p.detail.clone(),
                 }]
             } else {
-                p.errors.clone()
+                super::appform::localise(l, p.errors.clone())
             };
             let apply = apply_section(&st, &v, reg, f, &errors);
             let body = service_body(&st, &v, reg, apply);
@@ -623,13 +638,6 @@ async fn apply_submit(
     }
 }
 
-#[derive(Debug, Deserialize)]
-struct RequestQuery {
-    provider: Option<String>,
-    phone: Option<String>,
-    key: Option<String>,
-}
-
 /// The canonical request bytes of an application being signed, as a file for a signing tool
 /// (`openssl cms -sign -binary -in request.json`, NCALayer).
 #[utoipa::path(get, path = "/services/{id}/request.json", tag = "ui", params(("id" = String, Path)), responses((status = 200, content_type = "application/json", body = String)))]
@@ -638,21 +646,23 @@ async fn request_json(
     v: Viewer,
     uri: Uri,
     Path(id): Path<String>,
-    Query(q): Query<RequestQuery>,
+    Query(pairs): Query<Vec<(String, String)>>,
 ) -> Page {
     let h = here(&uri);
     let acc = logged_in(&v, &h)?.clone();
     let reg = catalogue::regulation(&st.ctx, &id, st.now())
         .ok_or_else(|| Problem::not_found("such service"))
         .or_page(&v, &h)?;
+    let q = super::Fields(pairs);
     let req = PortalSubmission {
         regulation: reg.id.clone(),
-        provider: q.provider.unwrap_or_default(),
-        phone: q.phone.filter(|p| !p.trim().is_empty()),
+        provider: q.get("provider").to_string(),
+        phone: q.opt("phone"),
         signature: None,
         documents: vec![],
+        data: super::appform::data_from(reg, &q),
     };
-    let key = q.key.as_deref().unwrap_or_default();
+    let key = q.get("key");
     let hashes: Vec<String> = crate::uploads::drafts(&st, &acc, key)
         .unwrap_or_default()
         .iter()
@@ -933,9 +943,17 @@ fn application_body(
             }
         }
     };
+    let data_facts = reg
+        .as_ref()
+        .map(|r| super::appform::facts(l, r, &d.data))
+        .unwrap_or_default();
     html! {
         (banner(l, uri))
         (html::facts(&facts))
+        @if !data_facts.is_empty() {
+            h2 { (l.t("appform-data")) }
+            (html::facts(&data_facts.iter().map(|(k, val)| (k.as_str(), html! { (val) })).collect::<Vec<_>>()))
+        }
         @if let Some(cur) = &d.current {
             div.panel role="status" {
                 p {
