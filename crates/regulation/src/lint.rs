@@ -982,7 +982,7 @@ impl Linter<'_, '_, '_> {
     fn check_application(&mut self) {
         let reg = self.reg;
         let Some(app) = &reg.application else {
-            self.sink.warn(
+            self.sink.error(
                 0,
                 "application-declared",
                 "no [application] section: what does the application carry?",
