@@ -604,6 +604,18 @@ id = "notice_auth"
 kind = "notice"
 name_en = "notice: authorisation refused"
 source = "L7"
+
+[application]
+beneficiary = "pupil"
+source = "L7"
+
+[[application.fields]]
+id = "phone"
+kind = "phone"
+about = "applicant"
+kk = "Байланыс телефоны"
+ru = "Контактный телефон"
+source = "L7"
 "#;
 
 #[test]

@@ -982,7 +982,7 @@ impl Linter<'_, '_, '_> {
     fn check_application(&mut self) {
         let reg = self.reg;
         let Some(app) = &reg.application else {
-            self.sink.warn(
+            self.sink.error(
                 0,
                 "application-declared",
                 "no [application] section: what does the application carry?",
@@ -1086,10 +1086,10 @@ impl Linter<'_, '_, '_> {
             if let Some(w) = &d.when {
                 self.check_when(at, &what, w, &choices);
             }
-            if let Some(b) = &d.birth_date_field {
-                if d.kind != FieldKind::Iin || !dates.contains(b.as_str()) {
-                    self.sink.error(at, "application-birth-date", format!("{what}: `birth_date_field` is for an IIN field and names a date field declared before it (`{b}`)"));
-                }
+            if let Some(b) = &d.birth_date_field
+                && (d.kind != FieldKind::Iin || !dates.contains(b.as_str()))
+            {
+                self.sink.error(at, "application-birth-date", format!("{what}: `birth_date_field` is for an IIN field and names a date field declared before it (`{b}`)"));
             }
             if d.age.is_some() && !matches!(d.kind, FieldKind::Date | FieldKind::Iin) {
                 self.sink.error(
@@ -1109,14 +1109,14 @@ impl Linter<'_, '_, '_> {
             }
         }
         for f in &form.fields {
-            if let Some(w) = &f.get_ref().when {
-                if w.field == f.get_ref().id {
-                    self.sink.error(
-                        f.span().start,
-                        "application-when",
-                        format!("application field `{}` depends on itself", w.field),
-                    );
-                }
+            if let Some(w) = &f.get_ref().when
+                && w.field == f.get_ref().id
+            {
+                self.sink.error(
+                    f.span().start,
+                    "application-when",
+                    format!("application field `{}` depends on itself", w.field),
+                );
             }
         }
         let mut doc_ids = BTreeSet::new();
