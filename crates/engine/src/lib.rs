@@ -192,6 +192,14 @@ impl Ctx {
     /// The version of `id` in force at `at`: approved on or before that day and not yet
     /// repealed. The texts give no exact entry-into-force dates (they run from publication),
     /// so the act's date and the repealing act's date bound the period.
+    /// Valid application data for regulation `id` in force at `at` ([`form::sample`]); empty
+    /// when there is no such regulation or it declares no form.
+    pub fn sample_data(&self, id: &str, at: Timestamp, seed: u32) -> FormData {
+        self.in_force(id, at)
+            .map(|r| form::sample_for(r, at, seed))
+            .unwrap_or_default()
+    }
+
     pub fn in_force(&self, id: &str, at: Timestamp) -> Result<&Regulation, Rejection> {
         let day = self.time.local_date(at).to_string();
         let mut versions: Vec<&Regulation> = self

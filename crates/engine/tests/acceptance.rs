@@ -42,7 +42,7 @@ fn submit(
         key: format!("{reg}-{}-{at}", channel.as_str()),
         signature: None,
         reception,
-        data: Default::default(),
+        data: ctx.sample_data(reg, almaty(at), 0),
     };
     let ev = decide(None, &cmd, almaty(at), ctx)?;
     Ok(apply(None, &ev[0], ctx).unwrap())

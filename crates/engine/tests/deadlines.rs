@@ -28,7 +28,7 @@ fn submit(ctx: &Ctx, reg: &str, channel: ChannelId, at: &str) -> Application {
         key: format!("{reg}-{at}"),
         signature: None,
         reception: Default::default(),
-        data: Default::default(),
+        data: ctx.sample_data(reg, t(at), 0),
     };
     let ev = decide(None, &cmd, t(at), ctx).unwrap_or_else(|e| panic!("{reg}: {e}"));
     apply(None, &ev[0], ctx).unwrap()

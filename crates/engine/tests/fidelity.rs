@@ -114,7 +114,7 @@ fn submit(ctx: &Ctx, r: &Regulation, channel: ChannelId, id: &str) -> (Applicati
         key: id.into(),
         signature: None,
         reception: Default::default(),
-        data: Default::default(),
+        data: ctx.sample_data(&r.id, now, 0),
     };
     let events = decide(None, &cmd, now, ctx).unwrap_or_else(|e| panic!("{id}: {e}"));
     (apply(None, &events[0], ctx).unwrap(), now)

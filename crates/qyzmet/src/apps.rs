@@ -124,6 +124,8 @@ pub struct Apply<'a> {
     pub at: Timestamp,
     /// Where a paper application was handed in, and whether staff enter it late.
     pub reception: engine::Reception,
+    /// The application's data (`--data field=value`).
+    pub data: engine::FormData,
 }
 
 pub fn apply(store: &dyn Store, a: Apply, out: &mut impl Write) -> Result<Application> {
@@ -140,7 +142,7 @@ pub fn apply(store: &dyn Store, a: Apply, out: &mut impl Write) -> Result<Applic
         key,
         signature: None,
         reception: a.reception,
-        data: Default::default(),
+        data: a.data,
     };
     let o = store.execute(cmd, a.at).map_err(explain)?;
     writeln!(
@@ -452,6 +454,7 @@ pub fn demo(
             key: None,
             at,
             reception: Default::default(),
+            data: ctx.sample_data(regulation, at, 0),
         },
         out,
     )?;
@@ -477,4 +480,22 @@ pub fn demo(
         )?;
     }
     Ok(app)
+}
+
+/// `field=value` arguments as application data (a value with commas is several choices).
+pub fn form_data(args: &[String]) -> Result<engine::FormData> {
+    let mut out = engine::FormData::new();
+    for a in args {
+        let Some((k, v)) = a.split_once('=') else {
+            anyhow::bail!("--data `{a}`: expected FIELD=VALUE");
+        };
+        let v = v.trim();
+        let value = if v.contains(',') {
+            engine::FormValue::Many(v.split(',').map(|s| s.trim().to_string()).collect())
+        } else {
+            engine::FormValue::One(v.to_string())
+        };
+        out.insert(k.trim().to_string(), value);
+    }
+    Ok(out)
 }

@@ -33,6 +33,16 @@ const IIN: &str = "100515500003";
 /// Client threads of the benchmark; each keeps `wave / CLIENTS` applications in flight.
 const CLIENTS: usize = 4;
 
+/// Valid data for the benchmark's service (computed once).
+fn sample_data() -> &'static engine::FormData {
+    static DATA: std::sync::OnceLock<engine::FormData> = std::sync::OnceLock::new();
+    DATA.get_or_init(|| {
+        crate::apps::context(None)
+            .map(|ctx| ctx.sample_data(REGULATION, AT.parse().unwrap_or_default(), 0))
+            .unwrap_or_default()
+    })
+}
+
 fn submit(id: &str) -> Command {
     Command::Submit {
         application: id.into(),
@@ -44,7 +54,7 @@ fn submit(id: &str) -> Command {
         key: id.into(),
         signature: None,
         reception: Default::default(),
-        data: Default::default(),
+        data: sample_data().clone(),
     }
 }
 

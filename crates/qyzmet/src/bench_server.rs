@@ -186,6 +186,9 @@ struct Lane {
     orgs: Vec<String>,
     /// Working days of its submission window, oldest first.
     days: Vec<Date>,
+    /// Valid application data (the same for every application of the lane: the benchmark
+    /// measures the engine and the store, not the form).
+    data: engine::FormData,
 }
 
 fn almaty(d: Date, minutes: i64) -> Result<Timestamp> {
@@ -265,6 +268,11 @@ fn lanes(ctx: &Ctx, orgs: &[server::accounts::Org]) -> Result<(Vec<Lane>, Timest
                     channel,
                     orgs: providers.clone(),
                     days: days.clone(),
+                    data: days
+                        .first()
+                        .and_then(|d| almaty(*d, 600).ok())
+                        .map(|t| engine::form::sample_for(reg, t, 0))
+                        .unwrap_or_default(),
                 });
             }
         }
@@ -359,7 +367,7 @@ impl Sim {
             key: format!("bench-{id}"),
             signature: None,
             reception: Default::default(),
-            data: Default::default(),
+            data: lane.data.clone(),
         };
         let stuck_after = rng.chance(0.015).then(|| rng.below(4));
         let unclaimed = rng.chance(0.02);

@@ -123,6 +123,13 @@ enum Command {
         /// State Corporation: the centre that takes it in (its working hours apply).
         #[arg(long)]
         centre: Option<String>,
+        /// The application's data, one `field=value` each (see `qyzmet regulations show`:
+        /// `application.fields`); several choices comma-separated; dates dd.mm.yyyy.
+        #[arg(long = "data", value_name = "FIELD=VALUE")]
+        data: Vec<String>,
+        /// Fill the application's data with valid sample values (demonstrations, load tests).
+        #[arg(long, conflicts_with = "data")]
+        sample_data: bool,
         #[command(flatten)]
         db: DbArgs,
     },
@@ -530,10 +537,17 @@ fn run(cli: Cli) -> Result<ExitCode> {
             at,
             late_entry,
             centre,
+            data,
+            sample_data,
             db,
         } => {
-            let (_, store) = open(db)?;
+            let (ctx, store) = open(db)?;
             let at = apps::parse_at(at.as_deref())?;
+            let data = if sample_data {
+                ctx.sample_data(&regulation, at, 0)
+            } else {
+                apps::form_data(&data)?
+            };
             let a = apps::Apply {
                 regulation: &regulation,
                 channel: apps::channel(&channel)?,
@@ -543,6 +557,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 key,
                 at,
                 reception: engine::Reception { centre, late_entry },
+                data,
             };
             apps::apply(&store, a, &mut out)?;
             Ok(ExitCode::SUCCESS)

@@ -23,6 +23,12 @@ fn t0() -> Timestamp {
     "2019-12-03T04:00:00Z".parse().unwrap()
 }
 
+/// Valid application data, made once (parsing the catalogue per write would slow the writers).
+fn sample() -> &'static engine::FormData {
+    static DATA: std::sync::OnceLock<engine::FormData> = std::sync::OnceLock::new();
+    DATA.get_or_init(|| seed_ctx().sample_data(REG, t0(), 0))
+}
+
 fn submit(store: &SqliteStore, id: &str) -> Result<(), store::StoreError> {
     let cmd = Command::Submit {
         application: id.into(),
@@ -34,7 +40,7 @@ fn submit(store: &SqliteStore, id: &str) -> Result<(), store::StoreError> {
         key: id.into(),
         signature: None,
         reception: Default::default(),
-        data: Default::default(),
+        data: sample().clone(),
     };
     store.execute(cmd, t0()).map(|_| ())
 }

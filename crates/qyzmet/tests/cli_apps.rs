@@ -48,6 +48,7 @@ fn apply_act_show_deadlines_and_verify() {
     let cli = Cli::new("flow");
     let out = cli.ok(&[
         "apply",
+        "--sample-data",
         "--regulation",
         "ekr-free-meals-tvet",
         "--channel",
@@ -68,6 +69,7 @@ fn apply_act_show_deadlines_and_verify() {
     // A retry with the same key answers with the first result.
     let again = cli.ok(&[
         "apply",
+        "--sample-data",
         "--regulation",
         "ekr-free-meals-tvet",
         "--channel",
@@ -102,6 +104,7 @@ fn apply_act_show_deadlines_and_verify() {
     // A repealed regulation takes no applications.
     let (code, _, err) = cli.run(&[
         "apply",
+        "--sample-data",
         "--regulation",
         "ekr-free-meals-tvet",
         "--channel",
@@ -130,6 +133,7 @@ fn demo_runs_an_application_end_to_end_and_unclaimed_results_go_back() {
     // An application waiting at the State Corporation: not returnable before a month.
     cli.ok(&[
         "apply",
+        "--sample-data",
         "--regulation",
         "ekr-free-meals-tvet",
         "--channel",

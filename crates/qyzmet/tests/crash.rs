@@ -144,7 +144,11 @@ fn acknowledged_commands_survive_sigkill() {
         key: first.clone(),
         signature: None,
         reception: Default::default(),
-        data: Default::default(),
+        data: testkit::seed_ctx().sample_data(
+            "ekr-free-meals-tvet",
+            "2019-12-13T04:00:00Z".parse().unwrap(),
+            0,
+        ),
     };
     let o = store
         .execute(retry, "2019-12-13T04:00:00Z".parse().unwrap())

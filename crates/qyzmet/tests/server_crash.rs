@@ -38,6 +38,11 @@ const SC_OPERATOR: &str = "state_corporation.state_corporation_operator";
 /// time the test has run (so it never goes back across restarts).
 const BASE: &str = "2019-12-03T04:00:00Z";
 
+/// Valid data for REG's application (the engine refuses an application without it).
+fn sample_data() -> Value {
+    serde_json::to_value(testkit::seed_ctx().sample_data(REG, BASE.parse().unwrap(), 0)).unwrap()
+}
+
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
@@ -436,7 +441,8 @@ fn portal_request(
             })
         })
         .collect();
-    let mut body = json!({"regulation": REG, "provider": PROVIDER, "documents": documents});
+    let mut body = json!({"regulation": REG, "provider": PROVIDER, "documents": documents,
+                          "data": sample_data()});
     let req: server::ops::PortalSubmission = serde_json::from_value(body.clone()).unwrap();
     let signing_time = server_now(base, started)
         .checked_sub(jiff::SignedDuration::from_secs(1))
@@ -472,6 +478,7 @@ fn intake_request(kind: Kind, key: &str, iin: &str, name: &str) -> Pending {
         "applicant_iin": iin,
         "applicant_name": name,
         "decision": "accept",
+        "data": sample_data(),
     });
     let path = match kind {
         Kind::Sc => {

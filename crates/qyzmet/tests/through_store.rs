@@ -29,7 +29,7 @@ fn submit(s: &SqliteStore, reg: &str, channel: ChannelId, at: Timestamp) -> Appl
         key: id,
         signature: None,
         reception: Default::default(),
-        data: Default::default(),
+        data: ctx().sample_data(reg, at, 0),
     };
     s.execute(cmd, at)
         .unwrap_or_else(|e| panic!("{reg} {}: {e}", channel.as_str()))

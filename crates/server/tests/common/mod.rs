@@ -98,6 +98,14 @@ impl Who {
 /// 2019-12-03 09:00 in Almaty, a Tuesday and a working day (Monday 2 December 2019 was off:
 /// First President's Day fell on Sunday 1st): the seed regulations are in force and the
 /// offices open.
+/// The endpoints that submit an application (their bodies get sample data, see `with_data`).
+const SUBMISSIONS: [&str; 4] = [
+    "/api/applications",
+    "/api/applications/request-bytes",
+    "/api/office/applications",
+    "/api/sc/applications",
+];
+
 pub fn t0() -> jiff::Timestamp {
     "2019-12-03T03:00:00Z".parse().unwrap()
 }
@@ -199,8 +207,29 @@ impl TestApp {
         for (k, v) in headers {
             b = b.header(*k, *v);
         }
+        let body = if SUBMISSIONS.contains(&uri) {
+            self.with_data(body)
+        } else {
+            body.clone()
+        };
         self.send(b.body(Body::from(body.to_string())).unwrap())
             .await
+    }
+
+    /// `body` (a submission) with valid sample data for its regulation when it carries none:
+    /// tests about something else than the application's data need not spell it out (tests
+    /// about the data send `"data"` themselves).
+    pub fn with_data(&self, body: &Value) -> Value {
+        let mut b = body.clone();
+        if b.get("data").is_none() {
+            if let Some(reg) = b.get("regulation").and_then(Value::as_str) {
+                let data = self.state.ctx.sample_data(reg, self.state.now(), 0);
+                if !data.is_empty() {
+                    b["data"] = serde_json::to_value(data).unwrap();
+                }
+            }
+        }
+        b
     }
 
     pub async fn put(&self, uri: &str, who: &Who, body: &Value) -> Resp {
@@ -218,8 +247,39 @@ impl TestApp {
         .await
     }
 
+    /// A form that submits an application (`/work/intake`, `/sc/intake`,
+    /// `/services/{id}/apply`) with valid sample `data.*` fields when it carries none.
+    fn form_with_data<'a>(
+        &self,
+        uri: &str,
+        fields: &[(&'a str, &'a str)],
+    ) -> Vec<(String, String)> {
+        let mut out: Vec<(String, String)> = fields
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let reg = if uri == "/work/intake" || uri == "/sc/intake" {
+            fields
+                .iter()
+                .find(|(k, _)| *k == "regulation")
+                .map(|(_, v)| v.to_string())
+        } else {
+            uri.strip_prefix("/services/")
+                .and_then(|r| r.strip_suffix("/apply"))
+                .map(str::to_string)
+        };
+        let has_data = fields.iter().any(|(k, _)| k.starts_with("data."));
+        if let (Some(reg), false) = (reg, has_data) {
+            for (k, v) in self.state.ctx.sample_data(&reg, self.state.now(), 0) {
+                out.push((format!("data.{k}"), v.items().join(",")));
+            }
+        }
+        out
+    }
+
     /// A browser form post (urlencoded), with the session cookie only.
     pub async fn form(&self, uri: &str, cookie: Option<&str>, fields: &[(&str, &str)]) -> Resp {
+        let fields = self.form_with_data(uri, fields);
         let body: String = fields
             .iter()
             .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
@@ -245,8 +305,9 @@ impl TestApp {
         files: &[(&str, &str, &[u8])],
     ) -> Resp {
         let boundary = "----qyzmet-test-boundary-7d1f";
+        let fields = self.form_with_data(uri, fields);
         let mut body: Vec<u8> = vec![];
-        for (k, v) in fields {
+        for (k, v) in &fields {
             body.extend_from_slice(
                 format!(
                     "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
@@ -329,6 +390,7 @@ impl TestApp {
     /// `body` (a portal application) with the signature of `iin` over its canonical bytes
     /// for the idempotency `key`.
     pub fn signed(&self, iin: &str, body: &Value, key: &str) -> Value {
+        let body = &self.with_data(body);
         let req: server::ops::PortalSubmission = serde_json::from_value(body.clone()).unwrap();
         let sig = self.sign_bytes(iin, &req.request_bytes(iin, key));
         let mut b = body.clone();
