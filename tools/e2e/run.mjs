@@ -56,6 +56,16 @@ function freePort() {
   });
 }
 
+// The free-meals application's data (the service's own fields, from its regulation).
+async function fillData(page) {
+  await page.fill('[name="data.student_name"]', "Иванова Мария Петровна");
+  await page.fill('[name="data.student_birth_date"]', "15.05.2001");
+  await page.fill('[name="data.student_iin"]', "010515600010");
+  await page.selectOption('[name="data.course"]', "2");
+  await page.selectOption('[name="data.category"]', "orphan");
+  await page.fill('[name="data.phone"]', "+7 701 222 33 44");
+}
+
 async function startServer() {
   if (process.env.QYZMET_BASE_URL) {
     return { base: process.env.QYZMET_BASE_URL.replace(/\/$/, ""), child: null, data: null };
@@ -199,6 +209,7 @@ async function main() {
       for (const target of ["portal", "open"]) {
         await page.goto(`${base}/services/${REG}#apply`);
         await page.selectOption("#f-provider", PROVIDER);
+        await fillData(page);
         await page.check("#f-confirm");
         await Promise.all([page.waitForNavigation(), page.click(`form[action="/services/${REG}/apply"] button[type=submit]`)]);
         // The signing step: the exact bytes to sign; on the demo server, the demo key signs.
@@ -245,9 +256,9 @@ async function main() {
 
     await step("(b) office refusal to accept", async () => {
       const { ctx, page } = await session(browser, base, `${PROVIDER}.office_clerk`, STAFF, { lang: "ru" });
-      await page.goto(`${base}/work?lang=ru`);
-      await page.selectOption("#f-regulation", REG);
+      await page.goto(`${base}/work?lang=ru&regulation=${REG}`);
       await page.fill("#f-applicant_iin", "000229600004");
+      await fillData(page);
       await page.fill("#f-applicant_name", "Айгүл Нұрланқызы Омарова");
       await page.check('input[name=decision][value=refuse]');
       await page.fill("#f-grounds", "Нет справки о составе семьи");
@@ -270,6 +281,7 @@ async function main() {
       await op.page.selectOption("#f-provider", PROVIDER);
       await op.page.fill("#f-applicant_iin", "851231400001");
       await op.page.fill("#f-applicant_name", "Гүлнар Серікқызы Ахметова");
+      await fillData(op.page);
       await axe(op.page, "sc-desk-kk");
       await shot(op.page, "sc-desk-kk");
       await Promise.all([op.page.waitForNavigation(), op.page.click('form[action="/sc/intake"] button[type=submit]')]);
@@ -365,6 +377,7 @@ async function main() {
       await Promise.all([page.waitForNavigation(), page.click(`form[action="/services/${REG}/apply"] button[type=submit]`)]);
       expect((await page.content()).includes("error-summary"), "an error summary");
       await shot(page, "nojs-error-ru");
+      await fillData(page);
       await page.check("#f-confirm");
       await Promise.all([page.waitForNavigation(), page.click(`form[action="/services/${REG}/apply"] button[type=submit]`)]);
       await Promise.all([page.waitForNavigation(), page.click('button[name=sign][value=demo]')]);

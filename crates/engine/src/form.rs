@@ -235,10 +235,10 @@ fn check(
             let iin = identity::iin::Iin::parse(s).map_err(|_| FieldRule::IinCheckDigit)?;
             let born = iin.birth_date();
             if let Some(bf) = &d.birth_date_field {
-                if let Some(FormValue::One(b)) = before.get(bf) {
-                    if b.parse::<Date>().ok() != Some(born) {
-                        return Err(FieldRule::IinBirthDate);
-                    }
+                if let Some(FormValue::One(b)) = before.get(bf)
+                    && b.parse::<Date>().ok() != Some(born)
+                {
+                    return Err(FieldRule::IinBirthDate);
                 }
             } else if let Some(age) = &d.age {
                 check_age(age, born, today)?;
@@ -324,15 +324,15 @@ fn check(
 
 fn check_age(age: &regulation::AgeRange, born: Date, today: Date) -> Result<(), FieldRule> {
     let years = full_years(born, today);
-    if let Some(min) = age.min {
-        if years < min as i32 {
-            return Err(FieldRule::TooYoung { min });
-        }
+    if let Some(min) = age.min
+        && years < min as i32
+    {
+        return Err(FieldRule::TooYoung { min });
     }
-    if let Some(max) = age.max {
-        if years > max as i32 {
-            return Err(FieldRule::TooOld { max });
-        }
+    if let Some(max) = age.max
+        && years > max as i32
+    {
+        return Err(FieldRule::TooOld { max });
     }
     Ok(())
 }

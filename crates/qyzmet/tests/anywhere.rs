@@ -148,13 +148,13 @@ fn serve_from_elsewhere_answers_the_catalogue_and_prints_documents() {
         server::demo::STAFF_PASSWORD,
         "anywhere-login",
     );
-    let data = testkit::seed_ctx().sample_data(
+    let form_data = testkit::seed_ctx().sample_data(
         "ekr-free-meals-tvet",
         "2019-12-03T04:00:00Z".parse().unwrap(),
         0,
     );
     let body = json!({"regulation": "ekr-free-meals-tvet", "applicant_iin": "100515500003",
-                      "applicant_name": "Әлібек Қасымұлы Сейітов", "data": data});
+                      "applicant_name": "Әлібек Қасымұлы Сейітов", "data": form_data});
     let r = server.http(
         "POST",
         "/api/office/applications",

@@ -51,13 +51,13 @@ fn json_logs_have_a_span_per_request_and_no_secrets() {
     let token = r.json()["token"].as_str().unwrap().to_string();
     let bearer = format!("Bearer {token}");
 
-    let data = testkit::seed_ctx().sample_data(
+    let form_data = testkit::seed_ctx().sample_data(
         "ekr-free-meals-tvet",
         "2019-12-03T04:00:00Z".parse().unwrap(),
         0,
     );
     let body = json!({"regulation": "ekr-free-meals-tvet", "applicant_iin": "100515500003",
-                      "applicant_name": "Әлібек Қасымұлы Сейітов", "data": data});
+                      "applicant_name": "Әлібек Қасымұлы Сейітов", "data": form_data});
     let r = server.http(
         "POST",
         "/api/office/applications",

@@ -19,8 +19,17 @@ fn ts(s: &str) -> jiff::Timestamp {
     s.parse().unwrap()
 }
 
+fn sample_data() -> Value {
+    static DATA: std::sync::OnceLock<Value> = std::sync::OnceLock::new();
+    DATA.get_or_init(|| {
+        serde_json::to_value(testkit::seed_ctx().sample_data(REG, t0(), 0)).unwrap()
+    })
+    .clone()
+}
+
 fn portal_body() -> Value {
-    json!({"regulation": REG, "provider": PROVIDER})
+    // With the application's data: what the citizen signs includes it.
+    json!({"regulation": REG, "provider": PROVIDER, "data": sample_data()})
 }
 
 /// The portal body signed by `key`/`cert` at `at` for idempotency key `k`.
@@ -365,8 +374,9 @@ async fn json_followed_by_garbage_is_a_400() {
     let t = TestApp::new();
     let clerk = t.staff(PROVIDER, "office_clerk").await;
     let good =
-        json!({"regulation": REG, "applicant_iin": CITIZEN, "applicant_name": "Әлібек Сейітов"})
-            .to_string();
+        json!({"regulation": REG, "applicant_iin": CITIZEN, "applicant_name": "Әлібек Сейітов",
+               "data": sample_data()})
+        .to_string();
     let post = |body: String| {
         t.send(raw(
             "POST",

@@ -73,7 +73,8 @@ async fn a_validly_signed_request_is_accepted() {
         "the server requires signatures"
     );
     let me = t.citizen().await;
-    let body = json!({"regulation": REG, "provider": PROVIDER, "phone": "+7 701 000 00 01"});
+    let body =
+        t.with_data(&json!({"regulation": REG, "provider": PROVIDER, "phone": "+7 701 000 00 01"}));
     // The bytes to sign, as the API gives them.
     let rb = t
         .post_with(
@@ -141,7 +142,7 @@ async fn each_bad_signature_is_refused_with_its_own_message_and_only_recorded() 
     let t = TestApp::new();
     let me = t.citizen().await;
     let now = t.state.now();
-    let body = json!({"regulation": REG, "provider": PROVIDER});
+    let body = t.with_data(&json!({"regulation": REG, "provider": PROVIDER}));
     let req: server::ops::PortalSubmission = serde_json::from_value(body.clone()).unwrap();
     let issue = |nb: jiff::Timestamp, na: jiff::Timestamp, usage: Vec<Usage>| {
         let mut r = CertificateRequest::signing(citizen_holder(CITIZEN), nb, na);
@@ -628,9 +629,21 @@ async fn the_portal_form_signs_with_the_demo_key_or_takes_an_uploaded_signature(
 
     // An uploaded DER signature file (multipart), made by an outside tool over request.json.
     let key2 = "upload-key";
+    // The application's data travels with the form (hidden fields) and into request.json.
+    let data: Vec<(String, String)> = t
+        .state
+        .ctx
+        .sample_data(REG, t.state.now(), 0)
+        .into_iter()
+        .map(|(k, v)| (format!("data.{k}"), v.items().join(",")))
+        .collect();
+    let query: String = data
+        .iter()
+        .map(|(k, v)| format!("&{}={}", enc(k), enc(v)))
+        .collect();
     let bytes = t
         .get(
-            &format!("/services/{REG}/request.json?provider={PROVIDER}&phone=&key={key2}"),
+            &format!("/services/{REG}/request.json?provider={PROVIDER}&phone=&key={key2}{query}"),
             &me,
         )
         .await
@@ -644,7 +657,10 @@ async fn the_portal_form_signs_with_the_demo_key_or_takes_an_uploaded_signature(
         ("phone", ""),
         ("confirm", "yes"),
         ("stage", "sign"),
-    ] {
+    ]
+    .into_iter()
+    .chain(data.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+    {
         body.extend_from_slice(
             format!("--XX\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
                 .as_bytes(),

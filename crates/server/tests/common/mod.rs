@@ -221,12 +221,12 @@ impl TestApp {
     /// about the data send `"data"` themselves).
     pub fn with_data(&self, body: &Value) -> Value {
         let mut b = body.clone();
-        if b.get("data").is_none() {
-            if let Some(reg) = b.get("regulation").and_then(Value::as_str) {
-                let data = self.state.ctx.sample_data(reg, self.state.now(), 0);
-                if !data.is_empty() {
-                    b["data"] = serde_json::to_value(data).unwrap();
-                }
+        if b.get("data").is_none()
+            && let Some(reg) = b.get("regulation").and_then(Value::as_str)
+        {
+            let data = self.state.ctx.sample_data(reg, self.state.now(), 0);
+            if !data.is_empty() {
+                b["data"] = serde_json::to_value(data).unwrap();
             }
         }
         b
@@ -264,7 +264,9 @@ impl TestApp {
                 .find(|(k, _)| *k == "regulation")
                 .map(|(_, v)| v.to_string())
         } else {
-            uri.strip_prefix("/services/")
+            uri.split('?')
+                .next()
+                .and_then(|u| u.strip_prefix("/services/"))
                 .and_then(|r| r.strip_suffix("/apply"))
                 .map(str::to_string)
         };
