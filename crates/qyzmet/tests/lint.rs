@@ -414,7 +414,11 @@ fn every_visible_text_has_kazakh_and_russian() {
         "text-languages",
         Some("n = 2"),
     );
-    assert!(r.stdout.contains("step office.2 needs text_ru"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("step office.2 needs text_ru"),
+        "{}",
+        r.stdout
+    );
     let r = broken(
         "role-ru",
         "ru = \"руководитель\"\n",

@@ -267,7 +267,11 @@ impl Linter<'_, '_, '_> {
         }
         for p in &reg.providers {
             if blank(&p.get_ref().ru) {
-                missing.push((p.span().start, format!("provider `{}`", p.get_ref().id), "ru"));
+                missing.push((
+                    p.span().start,
+                    format!("provider `{}`", p.get_ref().id),
+                    "ru",
+                ));
             }
         }
         for r in &reg.roles {
@@ -311,7 +315,9 @@ impl Linter<'_, '_, '_> {
             self.sink.error(
                 at,
                 "text-languages",
-                format!("{what} needs {field}: every text a user sees exists in Kazakh and Russian"),
+                format!(
+                    "{what} needs {field}: every text a user sees exists in Kazakh and Russian"
+                ),
             );
         }
     }

@@ -687,7 +687,12 @@ impl Regulation {
 
 /// Picks the text for `lang` from Kazakh, Russian and English variants: the language's own,
 /// else Kazakh (the text's language), else English.
-pub fn pick<'a>(lang: crate::Lang, kk: Option<&'a str>, ru: Option<&'a str>, en: &'a str) -> &'a str {
+pub fn pick<'a>(
+    lang: crate::Lang,
+    kk: Option<&'a str>,
+    ru: Option<&'a str>,
+    en: &'a str,
+) -> &'a str {
     match lang {
         crate::Lang::Kk => kk.unwrap_or(en),
         crate::Lang::Ru => ru.or(kk).unwrap_or(en),
@@ -698,7 +703,12 @@ pub fn pick<'a>(lang: crate::Lang, kk: Option<&'a str>, ru: Option<&'a str>, en:
 impl Step {
     /// The step's text in `lang`.
     pub fn text(&self, lang: crate::Lang) -> &str {
-        pick(lang, self.text_kk.as_deref(), self.text_ru.as_deref(), &self.text_en)
+        pick(
+            lang,
+            self.text_kk.as_deref(),
+            self.text_ru.as_deref(),
+            &self.text_en,
+        )
     }
 }
 
@@ -719,13 +729,23 @@ impl Provider {
 impl ResultDoc {
     /// The document's name in `lang`.
     pub fn name(&self, lang: crate::Lang) -> &str {
-        pick(lang, self.name_kk.as_deref(), self.name_ru.as_deref(), &self.name_en)
+        pick(
+            lang,
+            self.name_kk.as_deref(),
+            self.name_ru.as_deref(),
+            &self.name_en,
+        )
     }
 }
 
 impl RefusalGround {
     /// The ground's text in `lang`.
     pub fn text(&self, lang: crate::Lang) -> &str {
-        pick(lang, self.text_kk.as_deref(), self.text_ru.as_deref(), &self.text_en)
+        pick(
+            lang,
+            self.text_kk.as_deref(),
+            self.text_ru.as_deref(),
+            &self.text_en,
+        )
     }
 }

@@ -252,15 +252,13 @@ pub fn seed(accounts: &Accounts, ctx: &engine::Ctx, cost: PasswordCost) -> Resul
             .collect();
         for p in &reg.providers {
             let p = p.get_ref();
-            types
-                .entry(p.id.clone())
-                .or_insert_with(|| {
-                    (
-                        p.kk.clone(),
-                        p.name(crate::i18n::Lang::Ru).to_string(),
-                        p.en.clone(),
-                    )
-                });
+            types.entry(p.id.clone()).or_insert_with(|| {
+                (
+                    p.kk.clone(),
+                    p.name(crate::i18n::Lang::Ru).to_string(),
+                    p.en.clone(),
+                )
+            });
             let set = provider_roles.entry(p.id.clone()).or_default();
             for (r, party) in &roles {
                 if matches!(party, Some(Party::Provider | Party::Intermediary)) {

@@ -248,10 +248,9 @@ fn fill(
     Ok(DocumentData {
         kind,
         title: match (which, result) {
-            ("result", Some(r)) => Localized::new(
-                r.name(crate::i18n::Lang::Kk),
-                r.name(crate::i18n::Lang::Ru),
-            ),
+            ("result", Some(r)) => {
+                Localized::new(r.name(crate::i18n::Lang::Kk), r.name(crate::i18n::Lang::Ru))
+            }
             _ => Localized::default(),
         },
         regulation_id: format!("{} v{}", reg.id, reg.version),

@@ -565,8 +565,8 @@ async fn service_diagram(
         Some("ru") => crate::i18n::Lang::Ru,
         _ => crate::i18n::Lang::En,
     };
-    let svg = diagram::flow_svg_in(reg, &flow, lang)
-        .ok_or_else(|| Problem::not_found("such flow"))?;
+    let svg =
+        diagram::flow_svg_in(reg, &flow, lang).ok_or_else(|| Problem::not_found("such flow"))?;
     Ok((
         [(header::CONTENT_TYPE, "image/svg+xml; charset=utf-8")],
         svg,
