@@ -84,6 +84,8 @@ services-not_in_force = not in force at the server date
 ## service
 
 service-id = Regulation
+service-version = version { $n }
+service-diagram_file = Drawing file
 service-region = Region
 service-act = Approved
 service-repealed_on = repealed on
@@ -480,6 +482,7 @@ notify-signed = Application { $id }: the result is signed.
 
 ## role
 
+role-unknown = employee
 role-office_clerk = office employee
 role-head = head of the provider
 role-executor = executor

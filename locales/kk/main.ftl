@@ -80,6 +80,8 @@ services-not_in_force = сервер күнінде күшінде емес
 ## service
 
 service-id = Регламент
+service-version = { $n }-нұсқа
+service-diagram_file = Сурет файлы
 service-region = Өңір
 service-act = Бекітілген күні
 service-repealed_on = күшін жойған күні
@@ -476,6 +478,7 @@ notify-signed = { $id } өтініші: нәтижеге қол қойылды.
 
 ## role
 
+role-unknown = қызметкер
 role-office_clerk = кеңсе қызметкері
 role-head = көрсетілетін қызметті берушінің басшысы
 role-executor = орындаушы

@@ -85,6 +85,8 @@ services-not_in_force = не действует на дату сервера
 ## service
 
 service-id = Регламент
+service-version = версия { $n }
+service-diagram_file = Файл схемы
 service-region = Регион
 service-act = Утвержден
 service-repealed_on = утратил силу
@@ -492,6 +494,7 @@ notify-signed = Заявление { $id }: результат подписан.
 
 ## role
 
+role-unknown = сотрудник
 role-office_clerk = сотрудник канцелярии
 role-head = руководитель услугодателя
 role-executor = исполнитель

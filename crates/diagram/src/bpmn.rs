@@ -449,7 +449,7 @@ fn flow_name(reg: &Regulation, g: &Graph, e: &Edge) -> String {
     if e.also.is_empty() {
         return name;
     }
-    let also = also_text(reg, &e.also);
+    let also = also_text(reg, &e.also, Lang::En);
     if name.is_empty() {
         also
     } else {
@@ -466,7 +466,7 @@ fn flow_doc(reg: &Regulation, e: &Edge) -> Option<String> {
                 let _ = write!(doc, " when {}", one_line(c));
             }
             if let Some(r) = &b.result {
-                let _ = write!(doc, "; yields {}", result_name(reg, r));
+                let _ = write!(doc, "; yields {}", result_name(reg, r, Lang::En));
             }
             if let Some(g) = b.goto {
                 let _ = write!(doc, "; continues at step {g}");

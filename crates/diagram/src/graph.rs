@@ -5,7 +5,7 @@
 //! per branch (or an edge back to the step a branch continues at), and one end after the last
 //! step. It has no coordinates: `layout` turns columns and rows into them.
 
-use crate::text::one_line;
+use crate::text::{one_line, tr};
 use regulation::*;
 
 /// The flows in the order the regulation declares their channels, then by id.
@@ -115,6 +115,8 @@ pub(crate) struct Edge<'a> {
 pub(crate) struct Graph<'a> {
     /// The regulation drawn: it says which roles are information systems.
     pub reg: &'a Regulation,
+    /// The language of the words: names of lanes and ends.
+    pub lang: Lang,
     pub lanes: Vec<Lane>,
     pub nodes: Vec<Node<'a>>,
     pub edges: Vec<Edge<'a>>,
@@ -152,37 +154,48 @@ impl<'a> Graph<'a> {
     }
 }
 
-/// The name of the role `id` in English and Kazakh (the id itself where it is not declared).
-pub(crate) fn role_names(reg: &Regulation, id: &str) -> (String, Option<String>) {
+/// The name of the role `id`: in English with the Kazakh under it, or in Kazakh or Russian
+/// alone (the id itself where it is not declared).
+pub(crate) fn role_names(reg: &Regulation, id: &str, lang: Lang) -> (String, Option<String>) {
     match reg.roles.iter().map(|r| r.get_ref()).find(|r| r.id == id) {
-        Some(r) => (
+        Some(r) if lang == Lang::En => (
             one_line(&r.en),
             Some(one_line(&r.kk)).filter(|s| !s.is_empty()),
         ),
+        Some(r) => (one_line(r.name(lang)), None),
         None => (id.replace('_', " "), None),
     }
 }
 
-fn provider_lane(reg: &Regulation, called: &str) -> Lane {
-    let en: Vec<String> = reg
+fn provider_lane(reg: &Regulation, called: &str, lang: Lang) -> Lane {
+    let names: Vec<String> = reg
         .providers
         .iter()
-        .map(|p| one_line(&p.get_ref().en))
+        .map(|p| one_line(p.get_ref().name(lang)))
         .collect();
     let kk: Vec<String> = reg
         .providers
         .iter()
         .map(|p| one_line(&p.get_ref().kk))
         .collect();
-    let en = if en.is_empty() {
-        "the provider".to_string()
+    let names = if names.is_empty() {
+        tr(
+            lang,
+            "the provider",
+            "көрсетілетін қызметті беруші",
+            "услугодатель",
+        )
+        .to_string()
     } else {
-        en.join("; ")
+        names.join("; ")
     };
     Lane {
         key: format!("provider:{called}"),
-        en: format!("Provider: {en}"),
-        kk: Some(kk.join("; ")).filter(|s| !s.is_empty()),
+        en: format!(
+            "{}: {names}",
+            tr(lang, "Provider", "Қызмет беруші", "Услугодатель")
+        ),
+        kk: Some(kk.join("; ")).filter(|s| !s.is_empty() && lang == Lang::En),
         bands: Vec::new(),
     }
 }
@@ -195,15 +208,15 @@ fn result_tone(r: Option<&ResultDoc>) -> Tone {
     }
 }
 
-/// The name of a result id: its English name, or the id where it is not declared.
-pub(crate) fn result_name(reg: &Regulation, id: &str) -> String {
+/// The name of a result id in `lang`, or the id where it is not declared.
+pub(crate) fn result_name(reg: &Regulation, id: &str, lang: Lang) -> String {
     reg.result(id)
-        .map(|r| one_line(&r.name_en))
+        .map(|r| one_line(r.name(lang)))
         .unwrap_or_else(|| id.replace('_', " "))
 }
 
 /// Name and tone of what a branch ends with.
-fn branch_end(reg: &Regulation, b: &Branch) -> (String, Tone) {
+fn branch_end(reg: &Regulation, b: &Branch, lang: Lang) -> (String, Tone) {
     let doc = b.result.as_deref().map(|id| (id, reg.result(id)));
     let tone = match (b.kind, doc.and_then(|d| d.1)) {
         (BranchKind::Result, _) => Tone::Result,
@@ -212,34 +225,34 @@ fn branch_end(reg: &Regulation, b: &Branch) -> (String, Tone) {
         _ => Tone::Refusal,
     };
     let name = match doc {
-        Some((id, _)) => result_name(reg, id),
-        None => match b.kind {
-            BranchKind::Stop => "the flow stops".to_string(),
-            BranchKind::RefuseAcceptance => "refusal to accept".to_string(),
-            BranchKind::MotivatedRefusal => "motivated refusal".to_string(),
-            BranchKind::RefusalNotice => "refusal notice".to_string(),
-            BranchKind::Result => "result".to_string(),
-        },
+        Some((id, _)) => result_name(reg, id, lang),
+        None => branch_kind_text(b.kind, lang).to_string(),
     };
     (name, tone)
 }
 
 /// The end after a failure-only step: named by what the branch that leads there yields, or
 /// what the step hands out.
-fn failure_end(reg: &Regulation, via: &Branch, step: &Step, stop: &Branch) -> (String, Tone) {
+fn failure_end(
+    reg: &Regulation,
+    via: &Branch,
+    step: &Step,
+    stop: &Branch,
+    lang: Lang,
+) -> (String, Tone) {
     if stop.result.is_some() {
-        return branch_end(reg, stop);
+        return branch_end(reg, stop, lang);
     }
     if let Some(id) = &via.result {
         return (
-            result_name(reg, id),
+            result_name(reg, id, lang),
             result_tone(reg.result(id)).max_refusal(),
         );
     }
     if let Some(id) = step.produces.first() {
-        return (result_name(reg, id), result_tone(reg.result(id)));
+        return (result_name(reg, id, lang), result_tone(reg.result(id)));
     }
-    branch_end(reg, stop)
+    branch_end(reg, stop, lang)
 }
 
 impl Tone {
@@ -254,9 +267,10 @@ impl Tone {
 }
 
 /// How the main path ends: the results the last step hands out, if any.
-fn main_end(reg: &Regulation, last: Option<&Step>) -> (String, Tone) {
+fn main_end(reg: &Regulation, last: Option<&Step>, lang: Lang) -> (String, Tone) {
+    let end = || tr(lang, "end", "соңы", "конец").to_string();
     let Some(last) = last else {
-        return ("end".to_string(), Tone::Neutral);
+        return (end(), Tone::Neutral);
     };
     let docs: Vec<&ResultDoc> = last
         .produces
@@ -266,17 +280,23 @@ fn main_end(reg: &Regulation, last: Option<&Step>) -> (String, Tone) {
     let results: Vec<String> = docs
         .iter()
         .filter(|r| r.kind == ResultKind::Result)
-        .map(|r| one_line(&r.name_en))
+        .map(|r| one_line(r.name(lang)))
         .collect();
     if !results.is_empty() {
         return (results.join("; "), Tone::Result);
     }
     if last.kind == StepKind::ProviderFlow {
-        return ("result of the provider's flow".to_string(), Tone::Result);
+        let name = tr(
+            lang,
+            "result of the provider's flow",
+            "қызмет беруші процесінің нәтижесі",
+            "результат процесса услугодателя",
+        );
+        return (name.to_string(), Tone::Result);
     }
     match docs.first() {
-        Some(r) => (one_line(&r.name_en), Tone::Neutral),
-        None => ("end".to_string(), Tone::Neutral),
+        Some(r) => (one_line(r.name(lang)), Tone::Neutral),
+        None => (end(), Tone::Neutral),
     }
 }
 
@@ -307,6 +327,11 @@ pub(crate) fn failure_only_steps(flow: &Flow) -> Vec<u32> {
 
 /// The flow as nodes and edges in columns, lanes and band rows.
 pub(crate) fn graph<'a>(reg: &'a Regulation, flow: &'a Flow) -> Graph<'a> {
+    graph_in(reg, flow, Lang::En)
+}
+
+/// The flow as nodes and edges, its words in `lang`.
+pub(crate) fn graph_in<'a>(reg: &'a Regulation, flow: &'a Flow, lang: Lang) -> Graph<'a> {
     let steps: Vec<&Step> = flow.steps.iter().map(|s| s.get_ref()).collect();
     let failure_only = failure_only_steps(flow);
     let main: Vec<&Step> = steps
@@ -319,7 +344,7 @@ pub(crate) fn graph<'a>(reg: &'a Regulation, flow: &'a Flow) -> Graph<'a> {
     let lane_key = |s: &Step| match (&s.role, s.kind) {
         (Some(r), _) => r.clone(),
         (None, StepKind::ProviderFlow) => format!("provider:{}", s.flow.as_deref().unwrap_or("")),
-        (None, _) => "unassigned".to_string(),
+        (None, _) => "unassigned".to_string(), // a lane key, never shown
     };
     let mut lanes: Vec<Lane> = Vec::new();
     for s in &steps {
@@ -329,7 +354,7 @@ pub(crate) fn graph<'a>(reg: &'a Regulation, flow: &'a Flow) -> Graph<'a> {
         }
         lanes.push(match (&s.role, s.kind) {
             (Some(r), _) => {
-                let (en, kk) = role_names(reg, r);
+                let (en, kk) = role_names(reg, r, lang);
                 Lane {
                     key,
                     en,
@@ -337,10 +362,18 @@ pub(crate) fn graph<'a>(reg: &'a Regulation, flow: &'a Flow) -> Graph<'a> {
                     bands: Vec::new(),
                 }
             }
-            (None, StepKind::ProviderFlow) => provider_lane(reg, s.flow.as_deref().unwrap_or("")),
+            (None, StepKind::ProviderFlow) => {
+                provider_lane(reg, s.flow.as_deref().unwrap_or(""), lang)
+            }
             (None, _) => Lane {
                 key,
-                en: "no role given".to_string(),
+                en: tr(
+                    lang,
+                    "no role given",
+                    "рөлі көрсетілмеген",
+                    "роль не указана",
+                )
+                .to_string(),
                 kk: None,
                 bands: Vec::new(),
             },
@@ -478,9 +511,9 @@ pub(crate) fn graph<'a>(reg: &'a Regulation, flow: &'a Flow) -> Graph<'a> {
                             continue;
                         }
                         let (name, tone) = if tb.kind == BranchKind::Stop {
-                            failure_end(reg, b, t, tb)
+                            failure_end(reg, b, t, tb, lang)
                         } else {
-                            branch_end(reg, tb)
+                            branch_end(reg, tb, lang)
                         };
                         let kind = NodeKind::BranchEnd {
                             step: t,
@@ -500,7 +533,7 @@ pub(crate) fn graph<'a>(reg: &'a Regulation, flow: &'a Flow) -> Graph<'a> {
                 }
                 Some(t) => gotos.push((gateway, b, t.n)),
                 None => {
-                    let (name, tone) = branch_end(reg, b);
+                    let (name, tone) = branch_end(reg, b, lang);
                     let kind = NodeKind::BranchEnd {
                         step: s,
                         branch: b,
@@ -530,7 +563,7 @@ pub(crate) fn graph<'a>(reg: &'a Regulation, flow: &'a Flow) -> Graph<'a> {
             });
         }
     }
-    let (name, tone) = main_end(reg, main.last().copied());
+    let (name, tone) = main_end(reg, main.last().copied(), lang);
     let end = nodes.len();
     let end_lane = nodes[prev].lane;
     nodes.push(Node {
@@ -551,6 +584,7 @@ pub(crate) fn graph<'a>(reg: &'a Regulation, flow: &'a Flow) -> Graph<'a> {
     }
     let mut g = Graph {
         reg,
+        lang,
         lanes,
         nodes,
         edges,
@@ -566,19 +600,57 @@ pub(crate) fn graph<'a>(reg: &'a Regulation, flow: &'a Flow) -> Graph<'a> {
 }
 
 /// Words for branches that continue at the next step: "or motivated refusal".
-pub(crate) fn also_text(reg: &Regulation, also: &[&Branch]) -> String {
+pub(crate) fn also_text(reg: &Regulation, also: &[&Branch], lang: Lang) -> String {
     let parts: Vec<String> = also
         .iter()
         .map(|b| match &b.result {
-            Some(id) => result_name(reg, id),
-            None => b
-                .condition_en
-                .as_deref()
-                .map(one_line)
-                .unwrap_or_else(|| format!("{:?}", b.kind).to_lowercase()),
+            Some(id) => result_name(reg, id, lang),
+            None => branch_condition(b, lang),
         })
         .collect();
-    format!("or {}", parts.join(", or "))
+    let or = tr(lang, "or", "немесе", "или");
+    format!("{or} {}", parts.join(&format!(", {or} ")))
+}
+
+/// What a branch ends in, in words.
+pub(crate) fn branch_kind_text(k: BranchKind, lang: Lang) -> &'static str {
+    match k {
+        BranchKind::Stop => tr(
+            lang,
+            "the flow stops",
+            "процесс тоқтайды",
+            "процесс прекращается",
+        ),
+        BranchKind::RefuseAcceptance => tr(
+            lang,
+            "refusal to accept",
+            "қабылдаудан бас тарту",
+            "отказ в приёме",
+        ),
+        BranchKind::MotivatedRefusal => tr(
+            lang,
+            "motivated refusal",
+            "дәлелді бас тарту",
+            "мотивированный отказ",
+        ),
+        BranchKind::RefusalNotice => tr(
+            lang,
+            "refusal notice",
+            "бас тарту туралы хабарлама",
+            "сообщение об отказе",
+        ),
+        BranchKind::Result => tr(lang, "result", "нәтиже", "результат"),
+    }
+}
+
+/// When a branch is taken: the text's condition in English; in Kazakh and Russian, which the
+/// texts do not word, what the branch ends in.
+pub(crate) fn branch_condition(b: &Branch, lang: Lang) -> String {
+    match (lang, b.condition_en.as_deref()) {
+        (Lang::En, Some(c)) => one_line(c),
+        (Lang::En, None) => format!("{:?}", b.kind).to_lowercase(),
+        _ => branch_kind_text(b.kind, lang).to_string(),
+    }
 }
 
 #[cfg(test)]
@@ -647,6 +719,9 @@ mod tests {
             .find(|e| matches!(g.nodes[e.to].kind, NodeKind::Step(s) if s.n == 3))
             .unwrap();
         assert_eq!(into3.also.len(), 1);
-        assert_eq!(also_text(&reg, &into3.also), "or motivated refusal");
+        assert_eq!(
+            also_text(&reg, &into3.also, Lang::En),
+            "or motivated refusal"
+        );
     }
 }

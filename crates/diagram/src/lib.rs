@@ -21,7 +21,7 @@ mod text;
 mod test_fixture;
 
 pub use bpmn::to_bpmn;
-pub use svg::flow_svg;
+pub use svg::{flow_svg, flow_svg_in};
 
 #[cfg(test)]
 mod tests {
@@ -62,7 +62,7 @@ mod tests {
             let xml = crate::to_bpmn(&reg);
             for (k, flow, bpmn) in crate::bpmn::layouts(&reg) {
                 let svg_text = crate::flow_svg(&reg, k).unwrap();
-                let svg = crate::svg::page(&reg, k, flow).layout;
+                let svg = crate::svg::page(&reg, k, flow, regulation::Lang::En).layout;
                 assert_eq!(bpmn.nodes.len(), svg.nodes.len(), "{k}");
                 for (i, (b, s)) in bpmn.nodes.iter().zip(&svg.nodes).enumerate() {
                     assert_eq!(aligned(&svg, &bpmn, *s), *b, "{k}: node {i}");

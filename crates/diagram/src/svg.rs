@@ -40,17 +40,23 @@ fn tone_colours(t: Tone) -> (&'static str, &'static str) {
     }
 }
 
-/// One SVG diagram for the flow `flow_id`.
+/// One SVG diagram for the flow `flow_id`, in English (with the Kazakh role names).
 pub fn flow_svg(reg: &Regulation, flow_id: &str) -> Option<String> {
+    flow_svg_in(reg, flow_id, Lang::En)
+}
+
+/// One SVG diagram for the flow `flow_id`, every word in `lang`: Kazakh and Russian drawings
+/// carry no English, no ids and no seed line references.
+pub fn flow_svg_in(reg: &Regulation, flow_id: &str, lang: Lang) -> Option<String> {
     let flow = reg.flows.get(flow_id)?.get_ref();
-    let p = page(reg, flow_id, flow);
+    let p = page(reg, flow_id, flow, lang);
     let mut s = String::new();
-    write_prologue(&mut s, reg, flow_id, flow, p.width, p.height);
+    write_prologue(&mut s, reg, flow_id, flow, p.width, p.height, lang);
     p.heading.write(&mut s);
     write_lanes(&mut s, &p.layout);
     write_edges(&mut s, &p.layout);
     write_nodes(&mut s, reg, &p.layout);
-    write_legend(&mut s, &p.legend);
+    write_legend(&mut s, &p.legend, lang);
     s.push_str("</svg>\n");
     Some(s)
 }
@@ -64,7 +70,7 @@ pub(crate) struct Page<'a> {
     legend: Legend,
 }
 
-pub(crate) fn page<'a>(reg: &'a Regulation, flow_id: &str, flow: &'a Flow) -> Page<'a> {
+pub(crate) fn page<'a>(reg: &'a Regulation, flow_id: &str, flow: &'a Flow, lang: Lang) -> Page<'a> {
     let frame = Frame {
         x: M,
         y: 0.0,
@@ -72,10 +78,10 @@ pub(crate) fn page<'a>(reg: &'a Regulation, flow_id: &str, flow: &'a Flow) -> Pa
         min_width: MIN_WIDTH - 2.0 * M,
     };
     // The width decides how the title wraps, and the title how far down the lanes begin.
-    let layout = Layout::new(graph(reg, flow), frame);
+    let layout = Layout::new(graph_in(reg, flow, lang), frame);
     let inner_w = layout.bounds.w;
     let width = (inner_w + 2.0 * M).ceil();
-    let heading = Heading::new(reg, flow_id, flow, inner_w);
+    let heading = Heading::new(reg, flow_id, flow, inner_w, lang);
     let layout = layout.moved_down(heading.bottom);
     let legend = Legend::new(layout.bounds.bottom() + 24.0, inner_w);
     let height = (legend.bottom() + M).ceil();
@@ -88,7 +94,24 @@ pub(crate) fn page<'a>(reg: &'a Regulation, flow_id: &str, flow: &'a Flow) -> Pa
     }
 }
 
-fn write_prologue(s: &mut String, reg: &Regulation, flow_id: &str, flow: &Flow, w: f64, h: f64) {
+fn title_in(reg: &Regulation, lang: Lang) -> String {
+    let t = reg.title.get_ref();
+    one_line(match lang {
+        Lang::Kk => &t.kk,
+        Lang::Ru => &t.ru,
+        Lang::En => &t.en,
+    })
+}
+
+fn write_prologue(
+    s: &mut String,
+    reg: &Regulation,
+    flow_id: &str,
+    flow: &Flow,
+    w: f64,
+    h: f64,
+    lang: Lang,
+) {
     let _ = writeln!(s, r#"<?xml version="1.0" encoding="UTF-8"?>"#);
     let _ = writeln!(
         s,
@@ -99,20 +122,21 @@ fn write_prologue(s: &mut String, reg: &Regulation, flow_id: &str, flow: &Flow, 
         "<title>{}</title>",
         esc(&format!(
             "{} — {}",
-            one_line(&reg.title.get_ref().en),
-            flow_caption(flow_id, flow)
+            title_in(reg, lang),
+            flow_caption_in(flow_id, flow, lang)
         ))
     );
-    let _ = writeln!(
-        s,
-        "<desc>{}</desc>",
-        esc(&format!(
+    let desc = match lang {
+        Lang::En => format!(
             "Regulation {} v{}, flow `{flow_id}` (channel {}). Drawn by qyzmet.",
             reg.id,
             reg.version,
             flow.channel.as_str()
-        ))
-    );
+        ),
+        Lang::Kk => format!("Регламенттің {}-нұсқасы.", reg.version),
+        Lang::Ru => format!("Регламент, версия {}.", reg.version),
+    };
+    let _ = writeln!(s, "<desc>{}</desc>", esc(&desc));
     s.push_str("<defs>\n");
     for (id, colour) in [
         ("arrow", INK),
@@ -145,33 +169,59 @@ struct Heading {
 impl Heading {
     const TITLE_Y: f64 = M + 18.0;
 
-    fn new(reg: &Regulation, flow_id: &str, flow: &Flow, width: f64) -> Heading {
-        let title = wrap(&one_line(&reg.title.get_ref().en), width, 18.0, true, 3);
+    fn new(reg: &Regulation, flow_id: &str, flow: &Flow, width: f64, lang: Lang) -> Heading {
+        let title = wrap(&title_in(reg, lang), width, 18.0, true, 3);
         let subtitle = format!(
-            "Business-process reference guide: the service {}",
-            flow_caption(flow_id, flow)
+            "{} {}",
+            tr(
+                lang,
+                "Business-process reference guide: the service",
+                "Бизнес-процестер анықтамалығы: қызмет",
+                "Справочник бизнес-процессов: услуга"
+            ),
+            flow_caption_in(flow_id, flow, lang)
         );
         let subtitle = wrap(&subtitle, width, 13.0, false, 2);
         let mut meta = Vec::new();
         if let Some(t) = reg.term(flow.channel) {
-            let mut s = format!("Term: {}", duration_text(t.duration()));
-            if let Some(f) = &t.from_en {
+            let mut s = format!(
+                "{}: {}",
+                tr(lang, "Term", "Мерзімі", "Срок"),
+                duration_text_in(t.duration(), lang)
+            );
+            if let (Lang::En, Some(f)) = (lang, &t.from_en) {
                 let _ = write!(s, " {}", one_line(f));
             }
             meta.push(s);
         }
         let act = reg.act.get_ref();
-        meta.push(format!(
-            "Regulation {} v{} · {} · {} No. {} of {} · source {}, {}",
-            reg.id,
-            reg.version,
-            reg.region,
-            act.kind,
-            act.number,
-            act.date,
-            reg.source.get_ref().seed,
-            flow.source
-        ));
+        meta.push(match lang {
+            Lang::En => format!(
+                "Regulation {} v{} · {} · {} No. {} of {} · source {}, {}",
+                reg.id,
+                reg.version,
+                reg.region,
+                act.kind,
+                act.number,
+                act.date,
+                reg.source.get_ref().seed,
+                flow.source
+            ),
+            Lang::Kk => format!(
+                "Регламенттің {}-нұсқасы · {} · {} № {} акт",
+                reg.version,
+                reg.region_in(lang),
+                dotted(&act.date),
+                act.number
+            ),
+            Lang::Ru => format!(
+                "Регламент, версия {} · {} · акт № {} от {}",
+                reg.version,
+                reg.region_in(lang),
+                act.number,
+                dotted(&act.date)
+            ),
+        });
         let meta = wrap(&meta.join(" · "), width, 10.0, false, 3);
         let mut h = Heading {
             title,
@@ -285,7 +335,7 @@ fn write_edges(s: &mut String, l: &Layout) {
         match &e.kind {
             EdgeKind::Next => write_next(s, l, e, pts),
             EdgeKind::Branch(b) => write_branch(s, l, e, b, pts),
-            EdgeKind::Goto(b) => write_goto(s, b, pts),
+            EdgeKind::Goto(b) => write_goto(s, b, pts, l.graph.lang),
         }
     }
     s.push_str("</g>\n");
@@ -303,10 +353,15 @@ fn write_next(s: &mut String, l: &Layout, e: &Edge, pts: &[Point]) {
     // Over the line after a decision; under it, by the diamond's edge, after a condition
     // (whose diamond leaves little room before the next box).
     let (sx, sy) = pts[0];
+    let lang = l.graph.lang;
     let (word, x, y) = if matches!(l.graph.nodes[e.from].kind, NodeKind::Decision(_)) {
-        ("otherwise", sx + 3.0, sy - 5.0)
+        (
+            tr(lang, "otherwise", "әйтпесе", "иначе"),
+            sx + 3.0,
+            sy - 5.0,
+        )
     } else {
-        ("passed", sx - 8.0, sy + 12.0)
+        (tr(lang, "passed", "өтті", "пройдено"), sx - 8.0, sy + 12.0)
     };
     let _ = writeln!(
         s,
@@ -324,7 +379,7 @@ fn write_branch(s: &mut String, l: &Layout, e: &Edge, b: &Branch, pts: &[Point])
         Tone::Refusal => (RED, "arrow-red"),
         Tone::Neutral => (GREY, "arrow-grey"),
     };
-    let tip = b.condition_en.as_deref().map(one_line).unwrap_or_default();
+    let tip = branch_condition(b, l.graph.lang);
     let _ = writeln!(
         s,
         r#"<path d="{}" stroke="{colour}" marker-end="url(#{marker})"><title>{}</title></path>"#,
@@ -334,8 +389,8 @@ fn write_branch(s: &mut String, l: &Layout, e: &Edge, b: &Branch, pts: &[Point])
 }
 
 /// A branch back (or on) to another step: dashed along the top of the lane, with its words.
-fn write_goto(s: &mut String, b: &Branch, pts: &[Point]) {
-    let tip = b.condition_en.as_deref().map(one_line).unwrap_or_default();
+fn write_goto(s: &mut String, b: &Branch, pts: &[Point], lang: Lang) {
+    let tip = branch_condition(b, lang);
     let _ = writeln!(
         s,
         r#"<path d="{}" stroke="{ORANGE}" stroke-dasharray="5,3" marker-end="url(#arrow-orange)"><title>{}</title></path>"#,
@@ -344,7 +399,11 @@ fn write_goto(s: &mut String, b: &Branch, pts: &[Point]) {
     );
     let (x, top) = (pts[1].0.min(pts[2].0), pts[1].1);
     let label = wrap(
-        &format!("if {tip} → step {}", b.goto.unwrap_or(0)),
+        &match lang {
+            Lang::En => format!("if {tip} → step {}", b.goto.unwrap_or(0)),
+            Lang::Kk => format!("{tip} → {}-қадам", b.goto.unwrap_or(0)),
+            Lang::Ru => format!("{tip} → шаг {}", b.goto.unwrap_or(0)),
+        },
         240.0,
         9.0,
         false,
@@ -376,8 +435,8 @@ fn write_nodes(s: &mut String, reg: &Regulation, l: &Layout) {
     for (ni, n) in l.graph.nodes.iter().enumerate() {
         let r = l.nodes[ni];
         match &n.kind {
-            NodeKind::Start => write_start(s, r),
-            NodeKind::Decision(st) => write_decision(s, r, st),
+            NodeKind::Start => write_start(s, r, l.graph.lang),
+            NodeKind::Decision(st) => write_decision(s, r, st, l.graph.lang),
             NodeKind::Step(st) => {
                 let last = Some(st.n) == last_step && n.band == 0;
                 write_step(s, reg, l, ni, st, last)
@@ -395,7 +454,7 @@ fn write_nodes(s: &mut String, reg: &Regulation, l: &Layout) {
     s.push_str("</g>\n");
 }
 
-fn write_start(s: &mut String, r: Rect) {
+fn write_start(s: &mut String, r: Rect, lang: Lang) {
     let _ = writeln!(
         s,
         r##"<circle cx="{:.1}" cy="{:.1}" r="{:.1}" fill="#ffffff" stroke="{INK}" stroke-width="2"/>"##,
@@ -405,17 +464,22 @@ fn write_start(s: &mut String, r: Rect) {
     );
     let _ = writeln!(
         s,
-        r#"<text x="{:.1}" y="{:.1}" font-size="10" text-anchor="middle" fill="{MUTED}">start</text>"#,
+        r#"<text x="{:.1}" y="{:.1}" font-size="10" text-anchor="middle" fill="{MUTED}">{}</text>"#,
         r.cx(),
-        r.bottom() + 13.0
+        r.bottom() + 13.0,
+        tr(lang, "start", "басы", "начало")
     );
 }
 
-fn write_decision(s: &mut String, r: Rect, st: &Step) {
+fn write_decision(s: &mut String, r: Rect, st: &Step, lang: Lang) {
     let _ = writeln!(
         s,
         r##"<g><title>{}</title><path d="{}" fill="{AMBER_FILL}" stroke="{AMBER}" stroke-width="1.5"/><text x="{:.1}" y="{:.1}" font-size="14" font-weight="bold" text-anchor="middle" fill="#8d6e00">?</text></g>"##,
-        esc(&format!("decision after step {}", st.n)),
+        esc(&match lang {
+            Lang::En => format!("decision after step {}", st.n),
+            Lang::Kk => format!("{}-қадамнан кейінгі шешім", st.n),
+            Lang::Ru => format!("решение после шага {}", st.n),
+        }),
         diamond(r),
         r.cx(),
         r.cy() + 5.0
@@ -424,22 +488,33 @@ fn write_decision(s: &mut String, r: Rect, st: &Step) {
 
 fn write_step(s: &mut String, reg: &Regulation, l: &Layout, ni: usize, st: &Step, last: bool) {
     let r = l.nodes[ni];
-    let _ = writeln!(s, "<g><title>{}</title>", esc(&step_tooltip(reg, st)));
+    let lang = l.graph.lang;
+    let _ = writeln!(s, "<g><title>{}</title>", esc(&step_tooltip(reg, st, lang)));
     if l.graph.nodes[ni].band > 0 {
         // Reached only through a branch: say when, above the box.
         let cond: Vec<String> = l
             .graph
             .incoming(ni)
             .filter_map(|(_, e)| match e.kind {
-                EdgeKind::Branch(b) | EdgeKind::Goto(b) => b.condition_en.as_deref().map(one_line),
+                EdgeKind::Branch(b) | EdgeKind::Goto(b) => (lang != Lang::En
+                    || b.condition_en.is_some())
+                .then(|| branch_condition(b, lang)),
                 EdgeKind::Next => None,
             })
             .collect();
-        caption_above(s, r.x + 16.0, r.w - 16.0, r.y, &cond.join("; "), false);
+        caption_above(
+            s,
+            r.x + 16.0,
+            r.w - 16.0,
+            r.y,
+            &cond.join("; "),
+            false,
+            lang,
+        );
     }
     match st.kind {
-        StepKind::Condition => write_condition_shape(s, r, st),
-        _ => write_box_shape(s, r, st, l.graph.by_system(st)),
+        StepKind::Condition => write_condition_shape(s, r, st, lang),
+        _ => write_box_shape(s, r, st, l.graph.by_system(st), lang),
     }
     write_number(s, r, st.n);
     write_under_step(s, reg, l, ni, st, last);
@@ -447,17 +522,23 @@ fn write_step(s: &mut String, reg: &Regulation, l: &Layout, ni: usize, st: &Step
 }
 
 /// A condition: its words inside the diamond, its label at the top left.
-fn write_condition_shape(s: &mut String, r: Rect, st: &Step) {
+/// The step's label ("Process 3", "5-тармақ 1)"): the files write it in either language, so
+/// only the English drawing shows it (the number in its circle is the text's own).
+fn label_in(st: &Step, lang: Lang) -> Option<&str> {
+    st.label.as_deref().filter(|_| lang == Lang::En)
+}
+
+fn write_condition_shape(s: &mut String, r: Rect, st: &Step, lang: Lang) {
     let _ = writeln!(
         s,
         r#"<path d="{}" fill="{AMBER_FILL}" stroke="{AMBER}" stroke-width="1.5"/>"#,
         diamond(r)
     );
-    let lines = diamond_lines(&one_line(&st.text_en), r.w, r.h, 10.0, 12.5, 5);
+    let lines = diamond_lines(&one_line(st.text(lang)), r.w, r.h, 10.0, 12.5, 5);
     let first = r.cy() - (lines.len() as f64 - 1.0) * 12.5 / 2.0 + 3.5;
     let ink = format!(r#" fill="{INK}""#);
     text_lines(s, &lines, r.cx(), first, 12.5, 10.0, &ink);
-    if let Some(label) = &st.label {
+    if let Some(label) = label_in(st, lang) {
         for t in wrap(&one_line(label), 62.0, 9.0, false, 1) {
             let _ = writeln!(
                 s,
@@ -472,7 +553,7 @@ fn write_condition_shape(s: &mut String, r: Rect, st: &Step) {
 
 /// An action or process: a rounded box (blue for information systems, a double border and a
 /// sub-process mark for the provider's flow) with its label and words.
-fn write_box_shape(s: &mut String, r: Rect, st: &Step, system: bool) {
+fn write_box_shape(s: &mut String, r: Rect, st: &Step, system: bool, lang: Lang) {
     let sub = st.kind == StepKind::ProviderFlow;
     let (fill, stroke) = match st.kind {
         StepKind::ProviderFlow => ("#f3e5f5", "#6a1b9a"),
@@ -484,16 +565,17 @@ fn write_box_shape(s: &mut String, r: Rect, st: &Step, system: bool) {
         r#"<rect x="{:.1}" y="{:.1}" width="{:.1}" height="{:.1}" rx="8" ry="8" fill="{fill}" stroke="{stroke}" stroke-width="1.5"/>"#,
         r.x, r.y, r.w, r.h
     );
-    let mut caption = st.label.as_deref().map(one_line);
+    let mut caption = label_in(st, lang).map(one_line);
     if sub {
         write_subprocess_mark(s, r, stroke);
-        caption = Some(format!(
-            "provider's flow: {}",
-            st.flow.as_deref().unwrap_or("?")
-        ));
+        caption = Some(match lang {
+            Lang::En => format!("provider's flow: {}", st.flow.as_deref().unwrap_or("?")),
+            Lang::Kk => "қызмет берушінің процесі".to_string(),
+            Lang::Ru => "процесс услугодателя".to_string(),
+        });
     }
     let max_lines = 6 - usize::from(caption.is_some()) - usize::from(sub);
-    let lines = wrap(&one_line(&st.text_en), r.w - 18.0, 11.0, false, max_lines);
+    let lines = wrap(&one_line(st.text(lang)), r.w - 18.0, 11.0, false, max_lines);
     let lh = 13.5;
     let cap_h = if caption.is_some() { 13.0 } else { 0.0 };
     let block = cap_h + lines.len() as f64 * lh;
@@ -568,13 +650,14 @@ fn write_under_step(
     last: bool,
 ) {
     let r = l.nodes[ni];
+    let lang = l.graph.lang;
     let mut under = r.bottom() + 16.0;
     if let Some(d) = st.duration {
-        under = write_duration(s, r, under, st, d);
+        under = write_duration(s, r, under, st, d, lang);
     }
     let also = converging_branches(&l.graph, ni);
     if !also.is_empty() {
-        for t in wrap(&also_text(reg, &also), r.w, 9.0, false, 2) {
+        for t in wrap(&also_text(reg, &also, lang), r.w, 9.0, false, 2) {
             small_text(s, r.x, under, RED, &t);
             under += 11.0;
         }
@@ -594,12 +677,19 @@ fn write_under_step(
     } else {
         st.produces
             .iter()
-            .map(|id| result_name(reg, id))
+            .map(|id| result_name(reg, id, lang))
             .filter(|nm| !ends.contains(&nm.as_str()))
             .collect()
     };
     if !names.is_empty() {
-        let lines = wrap(&format!("issues: {}", names.join("; ")), r.w, 9.0, false, 2);
+        let issues = tr(lang, "issues", "береді", "выдаёт");
+        let lines = wrap(
+            &format!("{issues}: {}", names.join("; ")),
+            r.w,
+            9.0,
+            false,
+            2,
+        );
         for (i, t) in lines.iter().enumerate() {
             small_text(s, r.x, under + i as f64 * 11.0, GREEN, t);
         }
@@ -607,24 +697,25 @@ fn write_under_step(
 }
 
 /// A clock and the duration at baseline `y`; returns the next free baseline.
-fn write_duration(s: &mut String, r: Rect, mut y: f64, st: &Step, d: Duration) -> f64 {
+fn write_duration(s: &mut String, r: Rect, mut y: f64, st: &Step, d: Duration, lang: Lang) -> f64 {
     let x = r.x;
     clock(s, x + 6.0, y - 4.0);
     let _ = writeln!(
         s,
         r#"<text x="{:.1}" y="{y:.1}" font-size="10" fill="{INK}">{}</text>"#,
         x + 15.0,
-        esc(&duration_text(d))
+        esc(&duration_text_in(d, lang))
     );
     y += 14.0;
     let alts: Vec<String> = st
         .alternatives
         .iter()
         .filter_map(|a| a.get_ref().duration)
-        .map(duration_text)
+        .map(|d| duration_text_in(d, lang))
         .collect();
     if !alts.is_empty() {
-        let text = format!("text also says: {}", alts.join(", "));
+        let also = tr(lang, "text also says", "мәтінде тағы", "в тексте также");
+        let text = format!("{also}: {}", alts.join(", "));
         for t in wrap(&text, r.w, 9.0, false, 1) {
             small_text(s, x, y, ORANGE, &t);
         }
@@ -653,16 +744,20 @@ fn write_branch_end(
 ) {
     let r = l.nodes[ni];
     let col = l.column_of(ni);
-    let cond = branch
-        .condition_en
-        .as_deref()
-        .map(one_line)
-        .unwrap_or_default();
-    let _ = writeln!(
-        s,
-        "<g><title>{}</title>",
-        esc(&format!("{name}\nwhen: {cond}\nsource: {}", branch.source))
-    );
+    let lang = l.graph.lang;
+    let cond = match lang {
+        Lang::En => branch
+            .condition_en
+            .as_deref()
+            .map(one_line)
+            .unwrap_or_default(),
+        _ => branch_condition(branch, lang),
+    };
+    let tip = match lang {
+        Lang::En => format!("{name}\nwhen: {cond}\nsource: {}", branch.source),
+        _ => name.to_string(),
+    };
+    let _ = writeln!(s, "<g><title>{}</title>", esc(&tip));
     write_end_shape(s, r, col.w, name, tone, 2);
     // After a failure-only step the step itself says when; its `stop` needs no words.
     if !l
@@ -670,7 +765,7 @@ fn write_branch_end(
         .incoming(ni)
         .any(|(_, e)| l.graph.nodes[e.from].band > 0)
     {
-        caption_above(s, col.x + 5.0, col.w - 10.0, r.y, &cond, true);
+        caption_above(s, col.x + 5.0, col.w - 10.0, r.y, &cond, true, lang);
     }
     s.push_str("</g>\n");
 }
@@ -710,25 +805,87 @@ enum Symbol {
     Clock,
 }
 
-const LEGEND: [(Symbol, &str); 10] = [
-    (Symbol::Start, "start of the procedure"),
+/// Each symbol with its words in English, Kazakh and Russian.
+const LEGEND: [(Symbol, [&str; 3]); 10] = [
+    (
+        Symbol::Start,
+        [
+            "start of the procedure",
+            "рәсімнің басы",
+            "начало процедуры",
+        ],
+    ),
     (
         Symbol::Action,
-        "action of an employee (number as in the text)",
+        [
+            "action of an employee (number as in the text)",
+            "қызметкердің әрекеті (нөмірі мәтіндегідей)",
+            "действие сотрудника (номер как в тексте)",
+        ],
     ),
-    (Symbol::System, "process of an information system"),
-    (Symbol::Condition, "condition (a check)"),
-    (Symbol::Decision, "decision: a branch leaves the step"),
-    (Symbol::SubProcess, "the provider's flow (a sub-process)"),
+    (
+        Symbol::System,
+        [
+            "process of an information system",
+            "ақпараттық жүйенің процесі",
+            "процесс информационной системы",
+        ],
+    ),
+    (
+        Symbol::Condition,
+        [
+            "condition (a check)",
+            "шарт (тексеру)",
+            "условие (проверка)",
+        ],
+    ),
+    (
+        Symbol::Decision,
+        [
+            "decision: a branch leaves the step",
+            "шешім: қадамнан тармақ шығады",
+            "решение: от шага отходит ветвь",
+        ],
+    ),
+    (
+        Symbol::SubProcess,
+        [
+            "the provider's flow (a sub-process)",
+            "қызмет берушінің процесі (ішкі процесс)",
+            "процесс услугодателя (подпроцесс)",
+        ],
+    ),
     (
         Symbol::End(Tone::Refusal),
-        "refusal, refusal receipt or notice",
+        [
+            "refusal, refusal receipt or notice",
+            "бас тарту, бас тарту туралы қолхат немесе хабарлама",
+            "отказ, расписка об отказе или сообщение",
+        ],
     ),
-    (Symbol::End(Tone::Result), "result of the service"),
-    (Symbol::End(Tone::Neutral), "end with no result named"),
+    (
+        Symbol::End(Tone::Result),
+        [
+            "result of the service",
+            "қызмет көрсету нәтижесі",
+            "результат услуги",
+        ],
+    ),
+    (
+        Symbol::End(Tone::Neutral),
+        [
+            "end with no result named",
+            "нәтижесі аталмаған аяқталу",
+            "завершение без названного результата",
+        ],
+    ),
     (
         Symbol::Clock,
-        "duration as in the text (orange: what the text also says)",
+        [
+            "duration as in the text (orange: what the text also says)",
+            "мәтіндегі ұзақтығы (қызғылт сары: мәтінде тағы айтылғаны)",
+            "длительность по тексту (оранжевым: что ещё говорит текст)",
+        ],
     ),
 ];
 
@@ -744,14 +901,20 @@ impl Legend {
     }
 }
 
-fn write_legend(s: &mut String, lg: &Legend) {
+fn write_legend(s: &mut String, lg: &Legend, lang: Lang) {
     let _ = writeln!(s, "<g id=\"legend\">");
     let _ = writeln!(
         s,
-        r#"<text x="{M}" y="{:.1}" font-size="12" font-weight="bold" fill="{INK}">Legend</text>"#,
-        lg.top + 4.0
+        r#"<text x="{M}" y="{:.1}" font-size="12" font-weight="bold" fill="{INK}">{}</text>"#,
+        lg.top + 4.0,
+        tr(lang, "Legend", "Шартты белгілер", "Условные обозначения")
     );
-    for (i, (symbol, label)) in LEGEND.iter().enumerate() {
+    for (i, (symbol, labels)) in LEGEND.iter().enumerate() {
+        let label = labels[match lang {
+            Lang::En => 0,
+            Lang::Kk => 1,
+            Lang::Ru => 2,
+        }];
         let (row, col) = (i / lg.per_row, i % lg.per_row);
         let lx = M + col as f64 * LEGEND_ITEM_W;
         let cy = lg.top + 26.0 + row as f64 * 40.0;
@@ -869,11 +1032,23 @@ fn diamond_lines(text: &str, w: f64, h: f64, size: f64, lh: f64, max: usize) -> 
 
 /// "if <condition>" in at most two lines ending just above `bottom`, within `width` px from
 /// `x` (centred there when `centred`).
-fn caption_above(out: &mut String, x: f64, width: f64, bottom: f64, cond: &str, centred: bool) {
+fn caption_above(
+    out: &mut String,
+    x: f64,
+    width: f64,
+    bottom: f64,
+    cond: &str,
+    centred: bool,
+    lang: Lang,
+) {
     if cond.is_empty() {
         return;
     }
-    let c = wrap(&format!("if {cond}"), width, 9.0, false, 2);
+    let text = match lang {
+        Lang::En => format!("if {cond}"),
+        _ => cond.to_string(),
+    };
+    let c = wrap(&text, width, 9.0, false, 2);
     let y0 = bottom - 5.0 - (c.len() as f64 - 1.0) * 11.0;
     let (x, anchor) = if centred {
         (x + width / 2.0, r#" text-anchor="middle""#)
@@ -890,7 +1065,18 @@ fn caption_above(out: &mut String, x: f64, width: f64, bottom: f64, cond: &str, 
     }
 }
 
-fn step_tooltip(reg: &Regulation, s: &Step) -> String {
+fn step_tooltip(reg: &Regulation, s: &Step, lang: Lang) -> String {
+    if lang != Lang::En {
+        // Kazakh and Russian: the step's words, who does it and how long, nothing English.
+        let mut t = format!("{}. {}", s.n, one_line(s.text(lang)));
+        if let Some(r) = &s.role {
+            let _ = write!(t, "\n{}", role_names(reg, r, lang).0);
+        }
+        if let Some(d) = s.duration {
+            let _ = write!(t, "\n{}", duration_text_in(d, lang));
+        }
+        return t;
+    }
     let mut t = format!("{}. {}", s.n, one_line(&s.text_en));
     if let Some(l) = &s.label {
         t = format!("{} — {t}", one_line(l));
@@ -899,7 +1085,7 @@ fn step_tooltip(reg: &Regulation, s: &Step) -> String {
         let _ = write!(t, "\n{}", one_line(kk));
     }
     if let Some(r) = &s.role {
-        let _ = write!(t, "\nrole: {}", role_names(reg, r).0);
+        let _ = write!(t, "\nrole: {}", role_names(reg, r, lang).0);
     }
     if let Some(i) = &s.input {
         let _ = write!(t, "\ninput: {}", one_line(i));
@@ -924,6 +1110,15 @@ fn clock(out: &mut String, x: f64, y: f64) {
         y - 3.0,
         x + 2.5
     );
+}
+
+/// `2019-12-03` as `03.12.2019`.
+fn dotted(iso: &str) -> String {
+    let p: Vec<&str> = iso.split('-').collect();
+    match p.as_slice() {
+        [y, m, d] => format!("{d}.{m}.{y}"),
+        _ => iso.to_string(),
+    }
 }
 
 /// The diamond inscribed in `r`.
@@ -1041,5 +1236,50 @@ mod tests {
         let d = diamond_lines(&long, BOX_W, BOX_H, 10.0, 12.5, 5);
         assert_eq!(d.len(), 5);
         assert!(d.last().unwrap().ends_with('…'));
+    }
+
+    /// The words a drawing shows: `<text>` and `<title>` contents (what a reader or a
+    /// tooltip shows), unescaped enough to split into words.
+    fn shown_words(svg: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut rest = svg;
+        while let Some(i) = rest.find('>') {
+            rest = &rest[i + 1..];
+            let end = rest.find('<').unwrap_or(rest.len());
+            let text = rest[..end]
+                .replace("&quot;", "\"")
+                .replace("&amp;", "&")
+                .replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&#39;", "'");
+            out.extend(text.split_whitespace().map(String::from));
+            rest = &rest[end..];
+        }
+        out
+    }
+
+    #[test]
+    fn kazakh_and_russian_drawings_carry_no_english_and_no_ids() {
+        let cat = Catalogue::embedded(&Seeds::at(None));
+        assert!(!cat.regulations.is_empty());
+        for l in &cat.regulations {
+            let reg = &l.regulation;
+            for flow in reg.flows.keys() {
+                for lang in [Lang::Kk, Lang::Ru] {
+                    let s = flow_svg_in(reg, flow, lang).unwrap();
+                    let latin: Vec<String> = shown_words(&s)
+                        .into_iter()
+                        .filter(|w| w.chars().any(|c| c.is_ascii_alphabetic()))
+                        // Web addresses are named as the text names them.
+                        .filter(|w| !w.contains("www.") && !w.contains("gov.kz"))
+                        .collect();
+                    assert!(latin.is_empty(), "{} {flow} {lang:?}: {latin:?}", reg.id);
+                    assert!(!s.contains(&reg.id), "{} {flow} {lang:?}", reg.id);
+                }
+                // The English drawing stays as it was: English words and the seed reference.
+                let en = flow_svg(reg, flow).unwrap();
+                assert!(en.contains("Legend") && en.contains(&reg.id));
+            }
+        }
     }
 }

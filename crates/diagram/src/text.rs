@@ -32,6 +32,56 @@ fn plural(n: u32, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
+/// The word for `lang` of an English, Kazakh and Russian triple.
+pub(crate) fn tr(lang: Lang, en: &'static str, kk: &'static str, ru: &'static str) -> &'static str {
+    match lang {
+        Lang::En => en,
+        Lang::Kk => kk,
+        Lang::Ru => ru,
+    }
+}
+
+/// Russian plural form of `n`: one (1, 21), few (2-4, 22-24), many (the rest).
+fn ru_plural(n: u32, one: &str, few: &str, many: &str) -> String {
+    let w = match (n % 10, n % 100) {
+        (1, h) if h != 11 => one,
+        (2..=4, h) if !(12..=14).contains(&h) => few,
+        _ => many,
+    };
+    format!("{n} {w}")
+}
+
+/// A duration in `lang` (Kazakh nouns do not change after a number).
+pub(crate) fn duration_text_in(d: Duration, lang: Lang) -> String {
+    let n = d.value;
+    match lang {
+        Lang::En => duration_text(d),
+        Lang::Kk => format!(
+            "{n} {}",
+            match d.unit {
+                Unit::Seconds => "секунд",
+                Unit::Minutes => "минут",
+                Unit::Hours => "сағат",
+                Unit::WorkingDays => "жұмыс күні",
+                Unit::CalendarDays => "күнтізбелік күн",
+                Unit::DaysUnspecified => "күн",
+                Unit::Months => "ай",
+            }
+        ),
+        Lang::Ru => match d.unit {
+            Unit::Seconds => ru_plural(n, "секунда", "секунды", "секунд"),
+            Unit::Minutes => ru_plural(n, "минута", "минуты", "минут"),
+            Unit::Hours => ru_plural(n, "час", "часа", "часов"),
+            Unit::WorkingDays => ru_plural(n, "рабочий день", "рабочих дня", "рабочих дней"),
+            Unit::CalendarDays => {
+                ru_plural(n, "календарный день", "календарных дня", "календарных дней")
+            }
+            Unit::DaysUnspecified => ru_plural(n, "день", "дня", "дней"),
+            Unit::Months => ru_plural(n, "месяц", "месяца", "месяцев"),
+        },
+    }
+}
+
 /// A duration as a reader says it: "20 minutes", "9 calendar days", "1 working day".
 pub(crate) fn duration_text(d: Duration) -> String {
     let n = d.value;
@@ -67,6 +117,30 @@ pub(crate) fn channel_text(c: ChannelId) -> &'static str {
         ChannelId::StateCorporation => "the State Corporation",
         ChannelId::Portal => "the e-government portal",
         ChannelId::Intermediary => "an intermediary",
+    }
+}
+
+/// The caption of a flow in `lang`; Kazakh and Russian name the channel, never the flow id.
+pub(crate) fn flow_caption_in(flow_id: &str, flow: &Flow, lang: Lang) -> String {
+    let (kk, ru) = match flow.channel {
+        ChannelId::Office => (
+            "көрсетілетін қызметті берушінің кеңсесі арқылы",
+            "через канцелярию услугодателя",
+        ),
+        ChannelId::StateCorporation => (
+            "Мемлекеттік корпорация арқылы",
+            "через Государственную корпорацию",
+        ),
+        ChannelId::Portal => (
+            "«электрондық үкімет» порталы арқылы",
+            "через портал «электронного правительства»",
+        ),
+        ChannelId::Intermediary => ("делдал арқылы", "через посредника"),
+    };
+    match lang {
+        Lang::En => flow_caption(flow_id, flow),
+        Lang::Kk => kk.to_string(),
+        Lang::Ru => ru.to_string(),
     }
 }
 

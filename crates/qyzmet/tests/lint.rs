@@ -404,3 +404,39 @@ fn booking_needs_an_electronic_queue() {
     let r = lint(&write(&dir, "lint-good.v1.toml", &text));
     assert!(!r.stdout.contains("sc-e-queue"), "{}", r.stdout);
 }
+
+#[test]
+fn every_visible_text_has_kazakh_and_russian() {
+    let r = broken(
+        "step-ru",
+        "text_ru = \"подписывает результат\"\n",
+        "",
+        "text-languages",
+        Some("n = 2"),
+    );
+    assert!(
+        r.stdout.contains("step office.2 needs text_ru"),
+        "{}",
+        r.stdout
+    );
+    let r = broken(
+        "role-ru",
+        "ru = \"руководитель\"\n",
+        "",
+        "text-languages",
+        Some("id = \"head\""),
+    );
+    assert!(r.stdout.contains("role `head` needs ru"), "{}", r.stdout);
+    let r = broken(
+        "result-kk",
+        "name_kk = \"тегін тамақтану туралы хабарлама\"\n",
+        "",
+        "text-languages",
+        Some("id = \"notification\""),
+    );
+    assert!(
+        r.stdout.contains("result `notification` needs name_kk"),
+        "{}",
+        r.stdout
+    );
+}

@@ -25,6 +25,7 @@ fn step_json(s: &Step) -> Value {
         "duration": duration(s.duration),
         "text_en": s.text_en,
         "text_kk": s.text_kk,
+        "text_ru": s.text_ru,
         "input": s.input,
         "output": s.output,
         "produces": s.produces,
@@ -80,6 +81,8 @@ pub fn regulation_json(l: &Loaded) -> Value {
         "id": r.id,
         "version": r.version,
         "region": r.region,
+        "region_kk": r.region_kk,
+        "region_ru": r.region_ru,
         "source": {
             "seed": r.source.get_ref().seed,
             "part": r.source.get_ref().part,

@@ -261,7 +261,74 @@ impl Linter<'_, '_, '_> {
         self.check_results();
         self.check_sc_rules();
         self.check_application();
+        self.check_languages();
         self.report_annotations();
+    }
+
+    /// Every text a user sees (pages, PDFs, CSV) exists in Kazakh and Russian: the region, the
+    /// providers, roles, steps, results and refusal grounds.
+    fn check_languages(&mut self) {
+        let reg = self.reg;
+        let mut missing: Vec<(usize, String, &'static str)> = Vec::new();
+        let blank = |s: &Option<String>| s.as_deref().is_none_or(|s| s.trim().is_empty());
+        if blank(&reg.region_kk) || blank(&reg.region_ru) {
+            missing.push((0, "the region".into(), "region_kk and region_ru"));
+        }
+        for p in &reg.providers {
+            if blank(&p.get_ref().ru) {
+                missing.push((
+                    p.span().start,
+                    format!("provider `{}`", p.get_ref().id),
+                    "ru",
+                ));
+            }
+        }
+        for r in &reg.roles {
+            if blank(&r.get_ref().ru) {
+                missing.push((r.span().start, format!("role `{}`", r.get_ref().id), "ru"));
+            }
+        }
+        for (flow_id, flow) in &reg.flows {
+            for s in &flow.get_ref().steps {
+                let st = s.get_ref();
+                let what = match (blank(&st.text_kk), blank(&st.text_ru)) {
+                    (false, false) => continue,
+                    (true, true) => "text_kk and text_ru",
+                    (true, false) => "text_kk",
+                    (false, true) => "text_ru",
+                };
+                missing.push((s.span().start, format!("step {flow_id}.{}", st.n), what));
+            }
+        }
+        for r in &reg.results {
+            let d = r.get_ref();
+            let what = match (blank(&d.name_kk), blank(&d.name_ru)) {
+                (false, false) => continue,
+                (true, true) => "name_kk and name_ru",
+                (true, false) => "name_kk",
+                (false, true) => "name_ru",
+            };
+            missing.push((r.span().start, format!("result `{}`", d.id), what));
+        }
+        for (i, g) in reg.refusal_grounds.iter().enumerate() {
+            let d = g.get_ref();
+            let what = match (blank(&d.text_kk), blank(&d.text_ru)) {
+                (false, false) => continue,
+                (true, true) => "text_kk and text_ru",
+                (true, false) => "text_kk",
+                (false, true) => "text_ru",
+            };
+            missing.push((g.span().start, format!("refusal ground {}", i + 1), what));
+        }
+        for (at, what, field) in missing {
+            self.sink.error(
+                at,
+                "text-languages",
+                format!(
+                    "{what} needs {field}: every text a user sees exists in Kazakh and Russian"
+                ),
+            );
+        }
     }
 
     fn src(&mut self, at: usize, what: &str, s: &SourceRef) {

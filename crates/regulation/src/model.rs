@@ -96,6 +96,9 @@ pub struct Regulation {
     pub id: String,
     pub version: u32,
     pub region: String,
+    /// The region's name in Kazakh and Russian, as pages show it.
+    pub region_kk: Option<String>,
+    pub region_ru: Option<String>,
     #[serde(default)]
     pub service_form: Vec<ServiceForm>,
     pub service_form_source: Option<SourceRef>,
@@ -207,6 +210,7 @@ pub struct Standard {
 pub struct Provider {
     pub id: String,
     pub kk: String,
+    pub ru: Option<String>,
     pub en: String,
     pub source: SourceRef,
 }
@@ -289,6 +293,7 @@ pub fn canonical_party(role: &str) -> Option<Party> {
 pub struct Role {
     pub id: String,
     pub kk: String,
+    pub ru: Option<String>,
     pub en: String,
     #[serde(default)]
     pub alt_kk: Vec<String>,
@@ -350,6 +355,7 @@ pub struct Step {
     pub role: Option<String>,
     pub flow: Option<String>,
     pub text_kk: Option<String>,
+    pub text_ru: Option<String>,
     pub text_en: String,
     pub input: Option<String>,
     pub output: Option<String>,
@@ -540,6 +546,7 @@ pub struct ResultDoc {
     pub id: String,
     pub kind: ResultKind,
     pub name_kk: Option<String>,
+    pub name_ru: Option<String>,
     pub name_en: String,
     pub form: Option<String>,
     #[serde(default)]
@@ -563,9 +570,9 @@ pub struct RefusalGround {
     /// A stable id, for grounds an official picks from the list (`motivated_refusal`).
     pub id: Option<String>,
     pub kind: GroundKind,
-    pub text_en: String,
     pub text_kk: Option<String>,
     pub text_ru: Option<String>,
+    pub text_en: String,
     pub reference: Option<String>,
     #[serde(default)]
     pub channels: Vec<ChannelId>,
@@ -656,10 +663,96 @@ impl Regulation {
         decl.and_then(|r| r.party).or_else(|| canonical_party(role))
     }
 
+    /// The region's name in `lang` (the English name where a file gives none).
+    pub fn region_in(&self, lang: crate::Lang) -> &str {
+        let l = match lang {
+            crate::Lang::Kk => self.region_kk.as_deref(),
+            crate::Lang::Ru => self.region_ru.as_deref(),
+            crate::Lang::En => None,
+        };
+        l.unwrap_or(&self.region)
+    }
+
+    /// A step of a flow by its number in the text.
+    pub fn step(&self, flow: &str, n: u32) -> Option<&Step> {
+        self.flows
+            .get(flow)?
+            .get_ref()
+            .steps
+            .iter()
+            .map(|s| s.get_ref())
+            .find(|s| s.n == n)
+    }
+
     pub fn result(&self, id: &str) -> Option<&ResultDoc> {
         self.results
             .iter()
             .map(|r| r.get_ref())
             .find(|r| r.id == id)
+    }
+}
+
+/// Picks the text for `lang` from Kazakh, Russian and English variants: the language's own,
+/// else Kazakh (the text's language), else English.
+pub fn pick<'a>(
+    lang: crate::Lang,
+    kk: Option<&'a str>,
+    ru: Option<&'a str>,
+    en: &'a str,
+) -> &'a str {
+    match lang {
+        crate::Lang::Kk => kk.unwrap_or(en),
+        crate::Lang::Ru => ru.or(kk).unwrap_or(en),
+        crate::Lang::En => en,
+    }
+}
+
+impl Step {
+    /// The step's text in `lang`.
+    pub fn text(&self, lang: crate::Lang) -> &str {
+        pick(
+            lang,
+            self.text_kk.as_deref(),
+            self.text_ru.as_deref(),
+            &self.text_en,
+        )
+    }
+}
+
+impl Role {
+    /// The role's name in `lang`.
+    pub fn name(&self, lang: crate::Lang) -> &str {
+        pick(lang, Some(&self.kk), self.ru.as_deref(), &self.en)
+    }
+}
+
+impl Provider {
+    /// The provider type's name in `lang`.
+    pub fn name(&self, lang: crate::Lang) -> &str {
+        pick(lang, Some(&self.kk), self.ru.as_deref(), &self.en)
+    }
+}
+
+impl ResultDoc {
+    /// The document's name in `lang`.
+    pub fn name(&self, lang: crate::Lang) -> &str {
+        pick(
+            lang,
+            self.name_kk.as_deref(),
+            self.name_ru.as_deref(),
+            &self.name_en,
+        )
+    }
+}
+
+impl RefusalGround {
+    /// The ground's text in `lang`.
+    pub fn text(&self, lang: crate::Lang) -> &str {
+        pick(
+            lang,
+            self.text_kk.as_deref(),
+            self.text_ru.as_deref(),
+            &self.text_en,
+        )
     }
 }

@@ -230,7 +230,7 @@ pub fn demo_data_with(
 /// Seeds an open accounts database from the catalogue in `ctx`.
 pub fn seed(accounts: &Accounts, ctx: &engine::Ctx, cost: PasswordCost) -> Result<DemoSummary> {
     // Provider types (first seen names) and the people's roles of each; State Corporation roles.
-    let mut types: BTreeMap<String, (String, String)> = BTreeMap::new();
+    let mut types: BTreeMap<String, (String, String, String)> = BTreeMap::new();
     let mut provider_roles: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     let mut sc_roles: BTreeSet<String> = BTreeSet::new();
     // Information systems get no accounts: their steps run by themselves.
@@ -252,9 +252,13 @@ pub fn seed(accounts: &Accounts, ctx: &engine::Ctx, cost: PasswordCost) -> Resul
             .collect();
         for p in &reg.providers {
             let p = p.get_ref();
-            types
-                .entry(p.id.clone())
-                .or_insert_with(|| (p.kk.clone(), p.en.clone()));
+            types.entry(p.id.clone()).or_insert_with(|| {
+                (
+                    p.kk.clone(),
+                    p.name(crate::i18n::Lang::Ru).to_string(),
+                    p.en.clone(),
+                )
+            });
             let set = provider_roles.entry(p.id.clone()).or_default();
             for (r, party) in &roles {
                 if matches!(party, Some(Party::Provider | Party::Intermediary)) {
@@ -272,13 +276,13 @@ pub fn seed(accounts: &Accounts, ctx: &engine::Ctx, cost: PasswordCost) -> Resul
     let sc = state_corporation_org();
     accounts.upsert_org(&sc)?;
     summary.organisations.push(sc);
-    for (t, (kk, en)) in &types {
+    for (t, (kk, ru, en)) in &types {
         let (nkk, nru, nen) = demo_org_name(t)
             .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
             .unwrap_or_else(|| {
                 (
                     format!("{kk} (демо)"),
-                    format!("{en} (демо)"),
+                    format!("{ru} (демо)"),
                     format!("{en} (demo)"),
                 )
             });

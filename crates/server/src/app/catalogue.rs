@@ -52,6 +52,7 @@ pub struct ProviderInfo {
     /// The regulation's provider type id.
     pub id: String,
     pub kk: String,
+    pub ru: String,
     pub en: String,
     /// Organisations of this type that provide the service here.
     pub organisations: Vec<OrgRef>,
@@ -69,7 +70,10 @@ pub struct Service {
     pub id: String,
     pub version: u32,
     pub title: Titles,
+    /// The region's English name.
     pub region: String,
+    /// The region's name in each language.
+    pub region_name: Titles,
     pub channels: Vec<ChannelInfo>,
     pub terms: Vec<TermInfo>,
     pub providers: Vec<ProviderInfo>,
@@ -93,6 +97,7 @@ pub struct StepInfo {
     pub duration: Option<String>,
     pub text_en: String,
     pub text_kk: Option<String>,
+    pub text_ru: Option<String>,
     pub only_on_failure: bool,
 }
 
@@ -175,6 +180,11 @@ pub fn service(ctx: &Ctx, reg: &Regulation, orgs: &[Org], now: Timestamp) -> Ser
             en: t.en.clone(),
         },
         region: reg.region.clone(),
+        region_name: Titles {
+            kk: reg.region_in(Lang::Kk).to_string(),
+            ru: reg.region_in(Lang::Ru).to_string(),
+            en: reg.region.clone(),
+        },
         channels: reg
             .channels
             .iter()
@@ -205,6 +215,7 @@ pub fn service(ctx: &Ctx, reg: &Regulation, orgs: &[Org], now: Timestamp) -> Ser
             .map(|p| ProviderInfo {
                 id: p.id.clone(),
                 kk: p.kk.clone(),
+                ru: p.name(Lang::Ru).to_string(),
                 en: p.en.clone(),
                 organisations: orgs
                     .iter()
@@ -248,7 +259,8 @@ pub fn detail(ctx: &Ctx, reg: &Regulation, orgs: &[Org], now: Timestamp) -> Serv
                     party: party_str(s.party).into(),
                     duration: s.duration.map(|d| d.to_string()),
                     text_en: s.text_en.clone(),
-                    text_kk: step_text_kk(reg, &s.flow, s.n),
+                    text_kk: reg.step(&s.flow, s.n).and_then(|x| x.text_kk.clone()),
+                    text_ru: reg.step(&s.flow, s.n).and_then(|x| x.text_ru.clone()),
                     only_on_failure: s.only_on_failure,
                 })
                 .collect(),
@@ -261,29 +273,46 @@ pub fn detail(ctx: &Ctx, reg: &Regulation, orgs: &[Org], now: Timestamp) -> Serv
     }
 }
 
-pub fn step_text_kk(reg: &Regulation, flow: &str, n: u32) -> Option<String> {
-    reg.flows
-        .get(flow)?
-        .get_ref()
-        .steps
-        .iter()
-        .map(|s| s.get_ref())
-        .find(|s| s.n == n)
-        .and_then(|s| s.text_kk.clone())
+/// A step's text in `lang` (the regulation's own words; English only for English).
+pub fn step_text(reg: &Regulation, flow: &str, n: u32, lang: Lang) -> Option<String> {
+    reg.step(flow, n).map(|s| s.text(lang).to_string())
+}
+
+impl StepInfo {
+    /// The step's text in `lang`.
+    pub fn text(&self, lang: Lang) -> &str {
+        regulation::pick(
+            lang,
+            self.text_kk.as_deref(),
+            self.text_ru.as_deref(),
+            &self.text_en,
+        )
+    }
+}
+
+impl ProviderInfo {
+    pub fn name(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Kk => &self.kk,
+            Lang::Ru => &self.ru,
+            Lang::En => &self.en,
+        }
+    }
 }
 
 /// A role's name in `lang`: the interface's name for the canonical roles, else the
-/// regulation's own (Kazakh, or English for English).
+/// regulation's own; the interface's word for "employee" where neither knows the role (an id
+/// is never shown).
 pub fn role_name(reg: Option<&Regulation>, role: &str, lang: Lang) -> String {
     if let Some(t) = lang.t_in_opt("role", role) {
         return t.to_string();
     }
     reg.and_then(|r| r.roles.iter().map(|x| x.get_ref()).find(|x| x.id == role))
-        .map(|r| match lang {
-            Lang::En => r.en.clone(),
-            _ => r.kk.clone(),
+        .map(|r| r.name(lang).to_string())
+        .unwrap_or_else(|| match lang {
+            Lang::En => role.to_string(),
+            _ => lang.t("role-unknown").to_string(),
         })
-        .unwrap_or_else(|| role.to_string())
 }
 
 /// Matches a search query against a service's id and titles (case-insensitive, every word).

@@ -108,7 +108,7 @@ pub fn render_signed(
 ) -> Result<documents::Rendered, Problem> {
     let renderer = renderer(st)?;
     let kind = kind_of(st, app, &signed.document);
-    let data = fill(st, app, "result", kind, Some(signed))?;
+    let data = fill(st, app, "result", kind, Some(signed), lang)?;
     renderer.render(&data, lang).map_err(Problem::internal)
 }
 
@@ -166,7 +166,7 @@ pub fn render(
         _ => None,
     }
     .ok_or_else(|| Problem::not_found(&format!("{which} for this application (yet)")))?;
-    let data = fill(st, app, which, kind, None)?;
+    let data = fill(st, app, which, kind, None, lang)?;
     let out = renderer.render(&data, lang).map_err(Problem::internal)?;
     st.accounts.record_document(&IssuedDocument {
         code: out.verification_code.clone(),
@@ -189,6 +189,7 @@ fn fill(
     which: &str,
     kind: DocKind,
     signed: Option<&Signed>,
+    lang: Lang,
 ) -> Result<DocumentData, Problem> {
     let reg = st
         .ctx
@@ -207,7 +208,7 @@ fn fill(
             .is_some_and(|s| s.signs_result)
     };
     let signer = if let Some(s) = signed {
-        Some(signer_name(&s.role, org.as_ref(), &app.provider))
+        Some(signer_name(&s.role, org.as_ref(), &app.provider, lang))
     } else if which == "receipt" {
         notes.first().map(|n| n.name.clone())
     } else {
@@ -247,7 +248,9 @@ fn fill(
     Ok(DocumentData {
         kind,
         title: match (which, result) {
-            ("result", Some(r)) => Localized::new(r.name_kk.clone().unwrap_or_default(), ""),
+            ("result", Some(r)) => {
+                Localized::new(r.name(crate::i18n::Lang::Kk), r.name(crate::i18n::Lang::Ru))
+            }
             _ => Localized::default(),
         },
         regulation_id: format!("{} v{}", reg.id, reg.version),
@@ -328,12 +331,21 @@ fn acceptance_fields(app: &Application) -> Vec<documents::Field> {
     f
 }
 
-/// Who signs for an organisation, as printed on its results and written in its certificate:
-/// the signing role's name and the organisation's name, in Kazakh.
-pub fn signer_name(role: &str, org: Option<&crate::accounts::Org>, org_id: &str) -> String {
+/// Who signs for an organisation, as printed on its results: the signing role's name and the
+/// organisation's name, in the copy's language (English reads Russian, as documents do).
+pub fn signer_name(
+    role: &str,
+    org: Option<&crate::accounts::Org>,
+    org_id: &str,
+    lang: Lang,
+) -> String {
+    let l = match lang {
+        Lang::Kk => crate::i18n::Lang::Kk,
+        _ => crate::i18n::Lang::Ru,
+    };
     format!(
         "{} — {}",
-        crate::catalogue::role_name(None, role, crate::i18n::Lang::Kk),
-        org.map(|o| o.name_kk.as_str()).unwrap_or(org_id)
+        crate::catalogue::role_name(None, role, l),
+        org.map(|o| o.name(l)).unwrap_or(org_id)
     )
 }

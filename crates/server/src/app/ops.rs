@@ -669,8 +669,7 @@ pub fn timeline(
                 Lang::En => s.text_en.clone(),
                 _ => reg
                     .as_deref()
-                    .and_then(|r| catalogue::step_text_kk(r, &s.flow, s.n))
-                    .filter(|_| lang == Lang::Kk)
+                    .and_then(|r| catalogue::step_text(r, &s.flow, s.n, lang))
                     .unwrap_or_else(|| s.text_en.clone()),
             };
             let role = st.ctx.step_role(app, s);

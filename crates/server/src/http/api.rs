@@ -542,6 +542,8 @@ async fn get_service(
 pub struct DiagramQuery {
     /// The flow (channel) to draw; default the first.
     pub flow: Option<String>,
+    /// The language of the drawing's words: `kk`, `ru` or `en` (default).
+    pub lang: Option<String>,
 }
 
 /// The process diagram of a service's flow (SVG).
@@ -558,7 +560,13 @@ async fn service_diagram(
         .flow
         .or_else(|| reg.flows.keys().next().cloned())
         .unwrap_or_default();
-    let svg = diagram::flow_svg(reg, &flow).ok_or_else(|| Problem::not_found("such flow"))?;
+    let lang = match q.lang.as_deref() {
+        Some("kk") => crate::i18n::Lang::Kk,
+        Some("ru") => crate::i18n::Lang::Ru,
+        _ => crate::i18n::Lang::En,
+    };
+    let svg =
+        diagram::flow_svg_in(reg, &flow, lang).ok_or_else(|| Problem::not_found("such flow"))?;
     Ok((
         [(header::CONTENT_TYPE, "image/svg+xml; charset=utf-8")],
         svg,

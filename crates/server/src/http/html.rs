@@ -30,11 +30,19 @@ pub fn url_enc(s: &str) -> String {
     out
 }
 
-/// An instant as Almaty civil time, `2019-12-02 10:15`.
+/// An instant as Almaty civil time, `02.12.2019 10:15` (dates are shown dd.mm.yyyy).
 pub fn local(t: Timestamp) -> String {
     t.to_zoned_datetime(calendar::almaty())
-        .strftime("%Y-%m-%d %H:%M")
+        .strftime("%d.%m.%Y %H:%M")
         .to_string()
+}
+
+/// A date of the regulations' `2019-07-11` form as `11.07.2019`; other text unchanged.
+pub fn date(iso: &str) -> String {
+    match iso.split('-').collect::<Vec<_>>().as_slice() {
+        [y, m, d] if y.len() == 4 && m.len() == 2 && d.len() == 2 => format!("{d}.{m}.{y}"),
+        _ => iso.to_string(),
+    }
 }
 
 pub fn opt_local(t: Option<Timestamp>) -> String {

@@ -131,7 +131,7 @@ async fn services_page(
                         a href={ "/services/" (html::url_enc(&s.id)) } { (s.title.get(l)) }
                     }
                     p.hint {
-                        (s.region) " · " (l.t("services-channels")) ": " (channels.join(", "))
+                        (s.region_name.get(l)) " · " (l.t("services-channels")) ": " (channels.join(", "))
                         " · " (in_force(l, s.in_force))
                     }
                 }
@@ -254,13 +254,13 @@ fn service_body(st: &AppState, v: &Viewer, reg: &regulation::Regulation, apply: 
     html! {
         dl.panel {
             dt { b { (l.t("service-id")) } }
-            dd { (s.id) " v" (s.version) }
+            dd { (l.t_args("service-version", &[("n", s.version.into())])) }
             dt { b { (l.t("service-region")) } }
-            dd { (s.region) }
+            dd { (s.region_name.get(l)) }
             dt { b { (l.t("service-act")) } }
             dd {
-                (s.act_date) " " (in_force(l, s.in_force))
-                @if let Some(r) = &s.repealed_on { " (" (l.t("service-repealed_on")) " " (r) ")" }
+                (html::date(&s.act_date)) " " (in_force(l, s.in_force))
+                @if let Some(r) = &s.repealed_on { " (" (l.t("service-repealed_on")) " " (html::date(r)) ")" }
             }
         }
         h2 { (l.t("service-channels")) }
@@ -278,7 +278,7 @@ fn service_body(st: &AppState, v: &Viewer, reg: &regulation::Regulation, apply: 
             @for p in &s.providers {
                 @let names: Vec<&str> = p.organisations.iter().map(|o| o.name.get(l)).collect();
                 li {
-                    (if l == Lang::En { &p.en } else { &p.kk })
+                    (p.name(l))
                     @if !names.is_empty() { ": " (names.join(", ")) }
                 }
             }
@@ -294,11 +294,7 @@ fn service_body(st: &AppState, v: &Viewer, reg: &regulation::Regulation, apply: 
                             td { (step.index + 1) }
                             td { (catalogue::role_name(Some(reg), &step.role, l)) }
                             td {
-                                @if l == Lang::Kk {
-                                    (step.text_kk.as_deref().unwrap_or(&step.text_en))
-                                } @else {
-                                    (step.text_en)
-                                }
+                                (step.text(l))
                                 @if step.only_on_failure {
                                     " " span.tag.failure_only { (l.t("timeline-failure_only")) }
                                 }
@@ -311,12 +307,13 @@ fn service_body(st: &AppState, v: &Viewer, reg: &regulation::Regulation, apply: 
         }
         h2 { (l.t("service-diagrams")) }
         @for flow in reg.flows.keys() {
-            @if let Some(svg) = diagram::flow_svg(reg, flow) {
+            @if let Some(svg) = diagram::flow_svg_in(reg, flow, l) {
+                @let channel = reg.flows[flow].get_ref().channel.as_str();
                 figure {
                     figcaption {
-                        (l.t_args("service-diagram_of", &[("flow", channel_name(l, flow).into())]))
+                        (l.t_args("service-diagram_of", &[("flow", channel_name(l, channel).into())]))
                         " — "
-                        a href={ "/api/services/" (html::url_enc(&reg.id)) "/diagram.svg?flow=" (html::url_enc(flow)) } { "SVG" }
+                        a href={ "/api/services/" (html::url_enc(&reg.id)) "/diagram.svg?flow=" (html::url_enc(flow)) "&lang=" (l.code()) } { (l.t("service-diagram_file")) }
                     }
                     // Our own renderer's SVG, which escapes every text it draws.
                     (PreEscaped(strip_xml_prolog(&svg)))
