@@ -477,6 +477,7 @@ notify-refusal_notice = Application { $id }: refused by the portal.
 notify-returned = Application { $id }: the unclaimed result is returned to the provider.
 notify-rerequested = Application { $id }: the result is requested again.
 notify-signed = Application { $id }: the result is signed.
+notify-assigned = Application { $id }: an executor was assigned.
 
 ## role
 

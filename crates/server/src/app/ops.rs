@@ -41,6 +41,7 @@ fn command_kind(cmd: &Command) -> &'static str {
         Command::ReturnUnclaimed { .. } => "return_unclaimed",
         Command::ReRequest { .. } => "rerequest",
         Command::SignResult { .. } => "sign_result",
+        Command::Assign { .. } => "assign",
         Command::RefuseRequest { .. } => "refuse_request",
     }
 }
@@ -630,7 +631,7 @@ pub fn timeline(
             Event::Closed { .. } => cur = None,
             Event::ReturnedToProvider { .. } => {}
             Event::ReRequested { at, due, .. } => cur = Some((app.step, *at, Some(*due))),
-            Event::ResultSigned { .. } => {}
+            Event::ResultSigned { .. } | Event::Assigned { .. } => {}
             Event::RequestRefused { .. } => cur = None,
         }
     }
