@@ -791,7 +791,7 @@ pub fn executors(st: &AppState, org: &str, role: &str) -> Result<Vec<Person>, Pr
             name: a.name,
         })
         .collect();
-    out.sort_by(|a, b| (&a.name, &a.login).cmp(&(&b.name, &b.login)));
+    out.sort_by(|a, b| a.login.cmp(&b.login));
     Ok(out)
 }
 
