@@ -166,6 +166,12 @@ async fn the_head_names_an_executor_and_only_they_act() {
         let step = d["current"]["step"].as_u64().unwrap();
         let r = t.act(&head, &id, step, json!({})).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        // The office hands it out.
+        let (step, role, _) = t.current(&id).await.unwrap();
+        assert_eq!(role, "office_clerk");
+        let clerk = t.staff(PROVIDER, "office_clerk").await;
+        let r = t.act(&clerk, &id, step, json!({})).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
         assert_eq!(r.json()["closure"], "refusal_issued");
         let letter = text(
             &t.get(&format!("/api/documents/{id}/result.pdf?lang=ru"), &head).await.body,
