@@ -477,7 +477,7 @@ pub struct Current {
     /// The person named for this step by the head, if any: only they (or the head) act on it.
     pub assignee: Option<Person>,
     /// At the step where the head hands the file over: the executors to choose from (the
-    /// request's `executor`), for the staff who may act.
+    /// request's `executor`); empty for citizens.
     pub executors: Vec<Person>,
     /// Where the service may be refused here: the regulation's grounds to choose from.
     pub refusal_grounds: Vec<GroundChoice>,
@@ -766,7 +766,8 @@ fn current(st: &AppState, acc: &Account, app: &Application, lang: Lang) -> Optio
         signs_result: s.signs_result,
         assignee: s.assigned_by.and(app.assignee.as_ref()).map(Person::from),
         executors: match s.assigns.and_then(|i| plan.step(i)) {
-            Some(to) if access::may_act(acc, app, &st.ctx).is_ok() => {
+            // Staff's and officials' to see (the API's clients choose from it), never a citizen's.
+            Some(to) if acc.kind != Kind::Citizen => {
                 executors(st, &app.provider, &to.role).unwrap_or_default()
             }
             _ => vec![],
