@@ -36,11 +36,17 @@ async fn the_head_names_an_executor_and_only_they_act() {
     let head = t.staff(PROVIDER, "head").await;
     let d = t.app(&head, &id).await;
     let people = d["current"]["executors"].as_array().unwrap().clone();
-    assert!(people.len() >= 2, "two executors to choose from: {people:?}");
+    assert!(
+        people.len() >= 2,
+        "two executors to choose from: {people:?}"
+    );
     let names: std::collections::BTreeSet<&str> =
         people.iter().map(|p| p["name"].as_str().unwrap()).collect();
     assert_eq!(names.len(), people.len(), "distinct names");
-    assert!(names.iter().all(|n| !n.contains("—")), "people, not role labels: {names:?}");
+    assert!(
+        names.iter().all(|n| !n.contains("—")),
+        "people, not role labels: {names:?}"
+    );
 
     // Without an executor, or with someone who is not one: refused, nothing recorded.
     let before = t.events(&id).len();
@@ -54,7 +60,8 @@ async fn the_head_names_an_executor_and_only_they_act() {
     let r = post(json!({"step": step, "outcome": "done"})).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
     assert_eq!(r.json()["field"], "executor");
-    let r = post(json!({"step": step, "outcome": "done", "executor": format!("{PROVIDER}.head")})).await;
+    let r = post(json!({"step": step, "outcome": "done", "executor": format!("{PROVIDER}.head")}))
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
     assert_eq!(r.json()["errors"][0]["rule"], "executor.unknown");
     assert_eq!(t.events(&id).len(), before, "nothing recorded");
@@ -67,9 +74,9 @@ async fn the_head_names_an_executor_and_only_they_act() {
     assert_eq!(d["assignee"]["login"], second.as_str());
     assert_eq!(d["current"]["assignee"]["login"], second.as_str());
     assert!(
-        t.events(&id)
-            .iter()
-            .any(|e| matches!(e, store::Event::Assigned { assignee, .. } if assignee.login == second)),
+        t.events(&id).iter().any(
+            |e| matches!(e, store::Event::Assigned { assignee, .. } if assignee.login == second)
+        ),
         "the assignment is journalled"
     );
 
@@ -81,8 +88,13 @@ async fn the_head_names_an_executor_and_only_they_act() {
     let r = t.act(&first, &id, step, json!({})).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text());
     assert_eq!(r.json()["rule"], "forbidden.assignee");
-    let page = t.get_html(&format!("/applications/{id}?lang=ru"), &first).await;
-    assert!(page.text().contains("передал это заявление исполнителю"), "read-only note");
+    let page = t
+        .get_html(&format!("/applications/{id}?lang=ru"), &first)
+        .await;
+    assert!(
+        page.text().contains("передал это заявление исполнителю"),
+        "read-only note"
+    );
 
     // "Assigned to me".
     let exec2 = t.login(&second, STAFF_PW).await;
@@ -91,13 +103,21 @@ async fn the_head_names_an_executor_and_only_they_act() {
     let theirs = t.get("/api/applications?mine=1", &first).await.json();
     assert!(ids(&theirs).is_empty(), "{theirs}");
     let overdue = t.get("/api/applications?late=1", &exec2).await.json();
-    assert!(ids(&overdue).is_empty(), "nothing is overdue yet: {overdue}");
+    assert!(
+        ids(&overdue).is_empty(),
+        "nothing is overdue yet: {overdue}"
+    );
 
     // A refusal without grounds is refused, naming the field; with grounds it is recorded.
     let choices = d["current"]["refusal_grounds"].as_array().unwrap().clone();
     assert!(!choices.is_empty(), "the regulation's grounds are offered");
     let r = t
-        .act(&exec2, &id, step, json!({"outcome": "motivated_refusal", "grounds": "see file"}))
+        .act(
+            &exec2,
+            &id,
+            step,
+            json!({"outcome": "motivated_refusal", "grounds": "see file"}),
+        )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
     assert_eq!(r.json()["field"], "refusal_grounds");
@@ -110,7 +130,11 @@ async fn the_head_names_an_executor_and_only_they_act() {
         )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
-    assert_eq!(t.current(&id).await.unwrap().0, step, "still the executor's step");
+    assert_eq!(
+        t.current(&id).await.unwrap().0,
+        step,
+        "still the executor's step"
+    );
     let ground = choices[0]["id"].as_u64().unwrap();
     let r = t
         .act(
@@ -137,7 +161,10 @@ async fn the_head_names_an_executor_and_only_they_act() {
     let before = t.events(&id).len();
     let head_page = t.login(&format!("{PROVIDER}.head"), STAFF_PW).await;
     let r = t
-        .get_html(&format!("/applications/{id}/preview.pdf?lang=ru"), &head_page)
+        .get_html(
+            &format!("/applications/{id}/preview.pdf?lang=ru"),
+            &head_page,
+        )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     assert_eq!(r.content_type(), "application/pdf");
@@ -157,11 +184,25 @@ async fn the_head_names_an_executor_and_only_they_act() {
                 .arg("-")
                 .output()
                 .unwrap();
-            String::from_utf8_lossy(&out.stdout).split_whitespace().collect::<Vec<_>>().join(" ")
+            String::from_utf8_lossy(&out.stdout)
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
         };
-        let preview = text(&r_body(&t, &head_page, &format!("/applications/{id}/preview.pdf?lang=ru")).await, "p.pdf");
+        let preview = text(
+            &r_body(
+                &t,
+                &head_page,
+                &format!("/applications/{id}/preview.pdf?lang=ru"),
+            )
+            .await,
+            "p.pdf",
+        );
         assert!(preview.contains("ПРОЕКТ"), "marked as a draft: {preview}");
-        assert!(preview.contains("стандарта государственной услуги"), "the ground: {preview}");
+        assert!(
+            preview.contains("стандарта государственной услуги"),
+            "the ground: {preview}"
+        );
         // The head signs; the refusal letter carries the ground.
         let step = d["current"]["step"].as_u64().unwrap();
         let r = t.act(&head, &id, step, json!({})).await;
@@ -174,10 +215,15 @@ async fn the_head_names_an_executor_and_only_they_act() {
         assert_eq!(r.status, StatusCode::OK, "{}", r.text());
         assert_eq!(r.json()["closure"], "refusal_issued");
         let letter = text(
-            &t.get(&format!("/api/documents/{id}/result.pdf?lang=ru"), &head).await.body,
+            &t.get(&format!("/api/documents/{id}/result.pdf?lang=ru"), &head)
+                .await
+                .body,
             "l.pdf",
         );
-        assert!(letter.contains("стандарта государственной услуги"), "{letter}");
+        assert!(
+            letter.contains("стандарта государственной услуги"),
+            "{letter}"
+        );
         assert!(!letter.contains("ПРОЕКТ"), "{letter}");
     }
 }
@@ -192,18 +238,28 @@ async fn the_head_may_act_in_the_executors_place() {
     let (id, step) = at_the_head(&t).await;
     let head = t.staff(PROVIDER, "head").await;
     let r = t
-        .act(&head, &id, step, json!({"executor": format!("{PROVIDER}.executor")}))
+        .act(
+            &head,
+            &id,
+            step,
+            json!({"executor": format!("{PROVIDER}.executor")}),
+        )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     let d = r.json();
     assert_eq!(d["current"]["role"], "executor");
-    assert_eq!(d["current"]["can_act"], true, "the head may act in their place");
+    assert_eq!(
+        d["current"]["can_act"], true,
+        "the head may act in their place"
+    );
 }
 
 #[tokio::test]
 async fn the_state_corporation_desk_finds_by_iin_and_receipt() {
     let t = TestApp::new();
-    let op = t.staff("state_corporation", "state_corporation_operator").await;
+    let op = t
+        .staff("state_corporation", "state_corporation_operator")
+        .await;
     let r = t
         .post(
             "/api/sc/applications",
@@ -239,15 +295,42 @@ async fn the_state_corporation_desk_finds_by_iin_and_receipt() {
 
     // The receipt names the operator and the day the result will be ready.
     let d = t.app(&op, &id).await;
-    let due = d["term_due"].as_str().unwrap().parse::<jiff::Timestamp>().unwrap();
-    let day = due.to_zoned_datetime(calendar::almaty()).strftime("%d.%m.%Y").to_string();
-    let name = { let me = t.get("/api/me", &op).await.json(); me["name"].as_str().or(me["account"]["name"].as_str()).unwrap_or_default().to_string() };
+    let due = d["term_due"]
+        .as_str()
+        .unwrap()
+        .parse::<jiff::Timestamp>()
+        .unwrap();
+    let day = due
+        .to_zoned_datetime(calendar::almaty())
+        .strftime("%d.%m.%Y")
+        .to_string();
+    let name = {
+        let me = t.get("/api/me", &op).await.json();
+        me["name"]
+            .as_str()
+            .or(me["account"]["name"].as_str())
+            .unwrap_or_default()
+            .to_string()
+    };
     if testkit::require_tool("pdftotext", &["-v"]) {
         let dir = testkit::tempdir("desk-receipt");
         let path = dir.path().join("r.pdf");
-        std::fs::write(&path, &t.get(&format!("/api/documents/{id}/receipt.pdf?lang=ru"), &op).await.body).unwrap();
-        let out = std::process::Command::new("pdftotext").arg(&path).arg("-").output().unwrap();
-        let text = String::from_utf8_lossy(&out.stdout).split_whitespace().collect::<Vec<_>>().join(" ");
+        std::fs::write(
+            &path,
+            &t.get(&format!("/api/documents/{id}/receipt.pdf?lang=ru"), &op)
+                .await
+                .body,
+        )
+        .unwrap();
+        let out = std::process::Command::new("pdftotext")
+            .arg(&path)
+            .arg("-")
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
         assert!(text.contains("Дата готовности результата"), "{text}");
         assert!(text.contains(&day), "ready on {day}: {text}");
         if !name.is_empty() {
@@ -267,10 +350,15 @@ async fn the_inbox_has_a_print_version_and_its_filters() {
         let html = p.text();
         assert!(html.contains("print=1"), "a print link");
         assert!(html.contains(r#"name="mine""#) && html.contains(r#"name="late""#));
-        let p = t.get_html(&format!("/work?lang={lang}&print=1"), &head).await;
+        let p = t
+            .get_html(&format!("/work?lang={lang}&print=1"), &head)
+            .await;
         let html = p.text();
         assert!(html.contains(&id), "the list printed");
-        assert!(!html.contains(r#"class="filters""#), "no filter form in print");
+        assert!(
+            !html.contains(r#"class="filters""#),
+            "no filter form in print"
+        );
         assert!(html.contains("@media print"), "a print stylesheet");
     }
     let p = t.get_html(&format!("/work?q={id}"), &head).await;

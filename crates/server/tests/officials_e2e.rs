@@ -89,6 +89,9 @@ fn officials_desk_in_a_browser() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     println!("{stdout}");
     eprintln!("{}", String::from_utf8_lossy(&out.stderr));
-    assert!(out.status.success(), "the officials' scenarios failed:\n{stdout}");
+    assert!(
+        out.status.success(),
+        "the officials' scenarios failed:\n{stdout}"
+    );
     assert!(stdout.contains(", 0 failed"));
 }

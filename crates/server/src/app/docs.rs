@@ -316,7 +316,9 @@ fn acceptance_fields(app: &Application, operator: &str) -> Vec<documents::Field>
             "term_due",
             Localized::same(local(due)),
         ));
-        let day = due.to_zoned_datetime(calendar::almaty()).strftime("%d.%m.%Y");
+        let day = due
+            .to_zoned_datetime(calendar::almaty())
+            .strftime("%d.%m.%Y");
         f.push(documents::Field::new(
             "ready_date",
             Localized::same(day.to_string()),
@@ -327,17 +329,15 @@ fn acceptance_fields(app: &Application, operator: &str) -> Vec<documents::Field>
 
 /// The result the head is about to sign, as it will be issued, marked as a draft
 /// ("ЖОБА" / "ПРОЕКТ") and neither recorded nor signed: only at a signing step.
-pub fn render_preview(
-    st: &AppState,
-    app: &Application,
-    lang: Lang,
-) -> Result<Vec<u8>, Problem> {
+pub fn render_preview(st: &AppState, app: &Application, lang: Lang) -> Result<Vec<u8>, Problem> {
     let renderer = renderer(st)?;
     let plan = crate::ops::plan_of(st, app)?;
     let step = plan
         .step(app.step)
         .filter(|s| s.signs_result && app.status != Status::Closed)
-        .ok_or_else(|| Problem::not_found("result to preview: the result is signed at another step"))?;
+        .ok_or_else(|| {
+            Problem::not_found("result to preview: the result is signed at another step")
+        })?;
     let document = crate::signing::signed_document_id(app, &plan, &engine::Outcome::Done)
         .unwrap_or_else(|| "result".into());
     let signed = Signed {
@@ -349,17 +349,18 @@ pub fn render_preview(
     let kind = kind_of(st, app, &document);
     let mut data = fill(st, app, "result", kind, Some(&signed))?;
     data.title = Localized::new(
-        format!("ЖОБА — {}", data.title.kk).trim_end_matches(" — ").to_string(),
-        format!("ПРОЕКТ — {}", data.title.get(Lang::Ru)).trim_end_matches(" — ").to_string(),
+        format!("ЖОБА — {}", data.title.kk)
+            .trim_end_matches(" — ")
+            .to_string(),
+        format!("ПРОЕКТ — {}", data.title.get(Lang::Ru))
+            .trim_end_matches(" — ")
+            .to_string(),
     );
     data.fields.insert(
         0,
         documents::Field::new(
             "draft",
-            Localized::new(
-                "қол қойылмаған, берілмейді",
-                "не подписан, не выдается",
-            ),
+            Localized::new("қол қойылмаған, берілмейді", "не подписан, не выдается"),
         ),
     );
     Ok(renderer.render(&data, lang).map_err(Problem::internal)?.pdf)

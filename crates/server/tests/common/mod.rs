@@ -424,7 +424,10 @@ impl TestApp {
     pub async fn act(&self, who: &Who, id: &str, step: u64, extra: Value) -> Resp {
         let mut body = json!({"step": step, "outcome": "done"});
         if extra.get("executor").is_none() {
-            let d = self.get(&format!("/api/applications/{id}"), who).await.json();
+            let d = self
+                .get(&format!("/api/applications/{id}"), who)
+                .await
+                .json();
             if let Some(first) = d["current"]["executors"].get(0) {
                 body["executor"] = first["login"].clone();
             }

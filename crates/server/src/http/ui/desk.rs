@@ -214,7 +214,9 @@ async fn work_page(
         q.scope = Some("inbox".into());
     }
     if printing(&uri) {
-        let body = print_body(&st, l, &acc, &q, "/work").await.or_page(&v, &h)?;
+        let body = print_body(&st, l, &acc, &q, "/work")
+            .await
+            .or_page(&v, &h)?;
         return ok(&v, &h, l.t("work-title"), body);
     }
     let body = work_body(&st, &v, &acc, &uri, &q, &Fields::default(), &[])
@@ -522,7 +524,12 @@ async fn sc_lookup_page(
 ) -> Page {
     let (l, h) = (v.lang, here(&uri));
     let acc = require_sc(&v, &h)?;
-    let key: String = q.key.unwrap_or_default().chars().filter(|c| !c.is_whitespace()).collect();
+    let key: String = q
+        .key
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
     if key.len() != 12 || !key.bytes().all(|b| b.is_ascii_digit()) {
         let e = FieldError {
             field: "key".into(),
@@ -601,7 +608,10 @@ async fn preview_pdf(
     Ok((
         [
             (axum::http::header::CONTENT_TYPE, "application/pdf"),
-            (axum::http::header::CONTENT_DISPOSITION, "inline; filename=\"preview.pdf\""),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                "inline; filename=\"preview.pdf\"",
+            ),
             (axum::http::header::CACHE_CONTROL, "no-store"),
         ],
         pdf,

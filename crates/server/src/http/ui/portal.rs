@@ -819,7 +819,8 @@ fn action_form(
     };
     if !cur.can_act {
         // Staff of the organisation see whose the step is, read-only.
-        let same_org = v.account.as_ref().and_then(|a| a.org.as_deref()) == Some(cur.holder.as_str());
+        let same_org =
+            v.account.as_ref().and_then(|a| a.org.as_deref()) == Some(cur.holder.as_str());
         return html! {
             @if let (Some(a), true) = (&cur.assignee, same_org) {
                 div.panel role="status" { p { (l.t_args("act-readonly", &[("name", a.name.as_str().into())])) } }
@@ -859,9 +860,14 @@ fn action_form(
             l.t("act-power_of_attorney").to_string(),
         ),
     ];
-    let executors: Vec<(String, String)> = std::iter::once((String::new(), l.t("act-executor_choose").to_string()))
-        .chain(cur.executors.iter().map(|a| (a.login.clone(), a.name.clone())))
-        .collect();
+    let executors: Vec<(String, String)> =
+        std::iter::once((String::new(), l.t("act-executor_choose").to_string()))
+            .chain(
+                cur.executors
+                    .iter()
+                    .map(|a| (a.login.clone(), a.name.clone())),
+            )
+            .collect();
     let ticked = f.all("refusal_grounds");
     let ground_error = errors.iter().find(|e| e.field == "refusal_grounds");
     let with_list = refusing_here && !cur.refusal_grounds.is_empty();
@@ -966,7 +972,11 @@ fn application_body(
             html! { ul { @for g in &d.listed_grounds { li { (g) } } } },
         ));
     }
-    if let Some(g) = d.refusal_grounds.as_deref().filter(|g| !g.trim().is_empty()) {
+    if let Some(g) = d
+        .refusal_grounds
+        .as_deref()
+        .filter(|g| !g.trim().is_empty())
+    {
         facts.push((l.t("app-refusal_grounds"), html! { (g) }));
     }
     let staff = v.account.as_ref().is_some_and(|a| a.kind == Kind::Staff);
