@@ -479,6 +479,7 @@ notify-refusal_notice = Application { $id }: refused by the portal.
 notify-returned = Application { $id }: the unclaimed result is returned to the provider.
 notify-rerequested = Application { $id }: the result is requested again.
 notify-signed = Application { $id }: the result is signed.
+notify-assigned = Application { $id }: an executor was assigned.
 
 ## role
 
@@ -652,3 +653,43 @@ appform-rule-too_long = { $count ->
     [one] At most { $count } character
    *[other] At most { $count } characters
 }
+# Officials' desk: named executors, explicit decisions, previews, inbox tools, SC lookup.
+problem-executor-required = Choose the executor the application goes to.
+problem-executor-unknown = Choose an executor from the list.
+problem-executor-not_assigning = This step does not hand the application to an executor.
+problem-refusal_grounds-required = Choose one or more grounds of refusal from the regulation's list.
+problem-refusal_grounds-unknown = Choose grounds from the list offered.
+problem-refusal_grounds-not_refusing = Grounds of refusal are chosen only for a refusal.
+problem-outcome-required = Choose the decision: the result or a refusal.
+problem-forbidden-assignee = The head gave this application to another executor.
+problem-lookup-invalid = Enter an IIN (12 digits) or a receipt number (12 digits).
+ground-standard_para = the grounds of paragraph { $para } of the state service standard
+ground-standard = the grounds given in the state service standard
+act-executor = Executor
+act-executor_choose = — choose the executor —
+act-outcome_result = Prepare the result (the service is provided)
+act-refusal_grounds = Grounds of refusal (the regulation's list)
+act-refusal_grounds_hint = Required for a refusal: tick one or more.
+act-comment = Comment
+act-comment_hint = Optional: what the grounds rest on in this case.
+act-assigned = Executor: { $name }
+act-readonly = The head gave this application to { $name }: you can see it, but only they act on it.
+act-preview = Preview the result before signing (draft, not issued)
+app-assignee = Executor
+app-listed_grounds = Grounds of refusal
+list-late_only = Overdue only
+list-mine = Assigned to me
+list-print = Print version
+list-print_hint = This is the print version of the list: print it with your browser (Ctrl+P).
+list-back = Back to the list
+sc-lookup_title = Find an application
+sc-lookup_label = IIN or receipt number
+sc-lookup_hint = 12 digits: the applicant's IIN or the number on the acceptance receipt
+sc-lookup_submit = Find
+sc-lookup_none = No application found.
+sc-lookup_found = Applications found: { $count }
+sc-next-issue = The result is ready: check the identity document and issue it
+sc-next-rerequest = The result was returned to the provider: request it back
+sc-next-open = The application is being processed
+sc-next-closed = The application is closed: documents are on its page
+sc-next-act = Your step: open the application

@@ -245,6 +245,14 @@ pub struct Actor {
     pub org: String,
 }
 
+/// A named person the head hands the file to (an executor of the organisation): the account's
+/// login, which the server checks, and the name printed on pages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Assignee {
+    pub login: String,
+    pub name: String,
+}
+
 /// The organisation id of the State Corporation's staff.
 pub const STATE_CORPORATION: &str = "state_corporation";
 /// The organisation id of the portal and e-government systems.
@@ -266,8 +274,14 @@ pub enum Outcome {
     /// a receipt on refusal to accept.
     RefuseAcceptance { grounds: String },
     /// The service is refused on grounds: the refusal is prepared here and goes on to be signed
-    /// and issued like a result.
-    MotivatedRefusal { grounds: String },
+    /// and issued like a result. `grounds` is the official's text; `listed` the regulation's
+    /// own grounds chosen (positions in its `[[refusal_grounds]]`, 0-based, each a
+    /// `motivated_refusal` ground of the application's channel). One of them must be given.
+    MotivatedRefusal {
+        grounds: String,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        listed: Vec<usize>,
+    },
     /// A portal condition failed: the application ends with a refusal notice.
     Fail { reason: String },
 }
@@ -329,6 +343,15 @@ pub enum Command {
         code: String,
         request_sha256: String,
     },
+    /// The head names the person who does the next steps (the executor), at the step where
+    /// the head hands the file over ([`PlanStep::assigns`]); sent with that step's `Complete`
+    /// in one action.
+    Assign {
+        application: String,
+        step: usize,
+        actor: Actor,
+        assignee: Assignee,
+    },
     /// Unclaimed result after the storage period: the State Corporation returns it to the provider.
     ReturnUnclaimed { application: String, actor: Actor },
     /// The applicant asks for a returned result: the provider sends it back to the State Corporation.
@@ -341,6 +364,7 @@ impl Command {
             Command::Submit { application, .. }
             | Command::Complete { application, .. }
             | Command::SignResult { application, .. }
+            | Command::Assign { application, .. }
             | Command::RefuseRequest { application, .. }
             | Command::ReturnUnclaimed { application, .. }
             | Command::ReRequest { application, .. } => application,
@@ -429,6 +453,13 @@ pub enum Event {
         document: String,
         sha256: String,
         cms: String,
+    },
+    /// The head named the person who does the next steps.
+    Assigned {
+        step: usize,
+        by: Actor,
+        at: Timestamp,
+        assignee: Assignee,
     },
 }
 
@@ -603,6 +634,12 @@ pub struct Application {
     /// The application's data (the beneficiary, the category, ...), as accepted.
     #[serde(default, skip_serializing_if = "FormData::is_empty")]
     pub data: FormData,
+    /// The regulation's grounds a motivated refusal names (see [`Outcome::MotivatedRefusal`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub listed_grounds: Vec<usize>,
+    /// The person the head handed the file to (the executor), once named.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assignee: Option<Assignee>,
     /// Events applied so far: the version for optimistic concurrency.
     pub seq: u64,
 }
@@ -816,11 +853,27 @@ pub fn decide(
                         close(Closure::RefusalNotice, Some(notice)),
                     ])
                 }
-                Outcome::MotivatedRefusal { grounds } => {
+                Outcome::MotivatedRefusal { grounds, listed } => {
                     if s.motivated_refusal.is_none() {
                         return Err(no_branch(*step, "refuse the service"));
                     }
-                    non_empty(grounds)?;
+                    let reg = ctx
+                        .regulations()
+                        .iter()
+                        .find(|r| r.id == app.regulation && r.version == app.version);
+                    for i in listed {
+                        if reg.is_none_or(|r| !refusal_ground_applies(r, *i, app.channel)) {
+                            return Err(Rejection::Invalid {
+                                field: "refusal_grounds".into(),
+                                rule: format!(
+                                    "{i} is not one of the regulation's grounds of a motivated refusal here"
+                                ),
+                            });
+                        }
+                    }
+                    if listed.is_empty() {
+                        non_empty(grounds)?;
+                    }
                     proceed(app, plan, s, now, ctx, *presented, true)
                         .map(|rest| [vec![completed(rest.0)], rest.1].concat())
                 }
@@ -896,6 +949,30 @@ pub fn decide(
                 document: document.clone(),
                 sha256: sha256.to_ascii_lowercase(),
                 cms: cms.clone(),
+            }])
+        }
+        Command::Assign {
+            application,
+            step,
+            actor,
+            assignee,
+        } => {
+            let app = open(state, application)?;
+            let plan = plan_of(app, ctx)?;
+            let s = authorise(app, plan, *step, actor, ctx)?;
+            if s.assigns.is_none() {
+                return Err(Rejection::Invalid {
+                    field: "executor".into(),
+                    rule: "this step hands the file to nobody".into(),
+                });
+            }
+            non_empty_field("executor", &assignee.login)?;
+            non_empty_field("executor.name", &assignee.name)?;
+            Ok(vec![Event::Assigned {
+                step: *step,
+                by: actor.clone(),
+                at: now,
+                assignee: assignee.clone(),
             }])
         }
         Command::ReturnUnclaimed { application, actor } => {
@@ -992,6 +1069,16 @@ fn authorise<'p>(
         });
     }
     Ok(s)
+}
+
+/// Whether the regulation's ground `i` (its position in `[[refusal_grounds]]`) is a ground of
+/// a motivated refusal for applications through `channel` (no channels named: every one).
+pub fn refusal_ground_applies(reg: &Regulation, i: usize, channel: ChannelId) -> bool {
+    reg.refusal_grounds.get(i).is_some_and(|g| {
+        let g = g.get_ref();
+        g.kind == regulation::GroundKind::MotivatedRefusal
+            && (g.channels.is_empty() || g.channels.contains(&channel))
+    })
 }
 
 fn non_empty_field(field: &str, v: &str) -> Result<(), Rejection> {
@@ -1154,6 +1241,8 @@ pub fn apply(state: Option<Application>, event: &Event, plans: &Ctx) -> Option<A
             document: None,
             signature: None,
             data: data.clone(),
+            listed_grounds: vec![],
+            assignee: None,
             seq: 1,
         }),
         Event::StepCompleted {
@@ -1165,8 +1254,9 @@ pub fn apply(state: Option<Application>, event: &Event, plans: &Ctx) -> Option<A
             let mut app = state?;
             app.seq += 1;
             let refusing = matches!(outcome, Outcome::MotivatedRefusal { .. });
-            if let Outcome::MotivatedRefusal { grounds } = outcome {
+            if let Outcome::MotivatedRefusal { grounds, listed } = outcome {
                 app.refusal_grounds = Some(grounds.clone());
+                app.listed_grounds = listed.clone();
             }
             let plan = plans.plan(&app.regulation, app.version, app.channel);
             app.step = plan
@@ -1240,6 +1330,8 @@ pub fn apply(state: Option<Application>, event: &Event, plans: &Ctx) -> Option<A
             document: None,
             signature: None,
             data: FormData::new(),
+            listed_grounds: vec![],
+            assignee: None,
             seq: 1,
         }),
         Event::ResultSigned {
@@ -1260,6 +1352,12 @@ pub fn apply(state: Option<Application>, event: &Event, plans: &Ctx) -> Option<A
                 sha256: sha256.clone(),
                 cms: cms.clone(),
             });
+            Some(app)
+        }
+        Event::Assigned { assignee, .. } => {
+            let mut app = state?;
+            app.seq += 1;
+            app.assignee = Some(assignee.clone());
             Some(app)
         }
         Event::ReRequested { at, due, .. } => {

@@ -50,6 +50,11 @@ pub struct PlanStep {
     /// regulation's `[[roles]]`), or it is the portal's record of the applicant's own act
     /// (sending the request, receiving the result in the cabinet).
     pub automatic: bool,
+    /// The head hands the file to a named person here: the plan index of the step that person
+    /// does next (see [`Plan::compile`] for how such a step is recognised).
+    pub assigns: Option<usize>,
+    /// This step is done by the person named at that (assigning) step.
+    pub assigned_by: Option<usize>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -103,6 +108,7 @@ impl Plan {
         for (i, s) in steps.iter_mut().enumerate() {
             s.index = i;
         }
+        mark_assignments(&mut steps);
         let term = reg.term(channel).map(|t| TermRule {
             duration: t.duration(),
             acceptance_day_counted: t.acceptance_day_counted.unwrap_or(true),
@@ -192,6 +198,46 @@ impl Plan {
     }
 }
 
+/// Where the head hands the file to a named person: a person's step of the provider whose
+/// role later signs the result (the head), followed on the normal path by a person's step of
+/// another role of the provider (the executor) before that signature. The texts say it in
+/// words ("the head puts a resolution and sends the documents to the responsible executor");
+/// the pattern is how the flows encode it. The executor's consecutive steps are all theirs.
+fn mark_assignments(steps: &mut [PlanStep]) {
+    let next = |steps: &[PlanStep], i: usize| {
+        steps
+            .iter()
+            .skip(i + 1)
+            .find(|s| !s.only_on_failure)
+            .map(|s| s.index)
+    };
+    let provider = |p: Party| matches!(p, Party::Provider | Party::Intermediary);
+    for i in 0..steps.len() {
+        let s = &steps[i];
+        if s.automatic || s.signs_result || s.only_on_failure || !provider(s.party) {
+            continue;
+        }
+        let Some(n) = next(steps, i) else { continue };
+        let to = &steps[n];
+        if to.automatic || to.role == s.role || !provider(to.party) {
+            continue;
+        }
+        let signed_later = steps[n + 1..]
+            .iter()
+            .any(|t| t.signs_result && t.role == s.role);
+        if !signed_later {
+            continue;
+        }
+        steps[i].assigns = Some(n);
+        let role = steps[n].role.clone();
+        let mut k = Some(n);
+        while let Some(j) = k.filter(|&j| steps[j].role == role && !steps[j].signs_result) {
+            steps[j].assigned_by = Some(i);
+            k = next(steps, j);
+        }
+    }
+}
+
 fn inline(
     reg: &Regulation,
     flow_id: &str,
@@ -268,6 +314,8 @@ fn inline(
             produces: s.produces.clone(),
             only_on_failure: failure_targets.contains(&s.n),
             signs_result: s.signs_result,
+            assigns: None,
+            assigned_by: None,
         });
     }
     for (i, g) in jumps {

@@ -229,6 +229,7 @@ fn guardianship_motivated_refusal_is_signed_by_the_head() {
         common::actor_for(&app, at),
         Outcome::MotivatedRefusal {
             grounds: "para 10 of the Standard".into(),
+            listed: vec![],
         },
         now,
     )

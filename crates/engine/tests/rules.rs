@@ -206,6 +206,7 @@ fn motivated_refusal_needs_grounds_and_is_issued_as_a_refusal() {
         actor("head", "college-1"),
         Outcome::MotivatedRefusal {
             grounds: " ".into(),
+            listed: vec![],
         },
     );
     assert!(
@@ -217,6 +218,7 @@ fn motivated_refusal_needs_grounds_and_is_issued_as_a_refusal() {
         actor("head", "college-1"),
         Outcome::MotivatedRefusal {
             grounds: "not eligible".into(),
+            listed: vec![],
         },
     );
     let (s, _) = run(&ctx, s, &cmd, now).unwrap();
@@ -386,6 +388,7 @@ fn commands_and_events_round_trip_as_json() {
         actor("head", "p"),
         Outcome::MotivatedRefusal {
             grounds: "g".into(),
+            listed: vec![],
         },
     );
     let json = serde_json::to_string(&cmd).unwrap();
@@ -523,6 +526,7 @@ fn a_motivated_refusal_goes_to_its_goto() {
     let (s, _) = run(&ctx, None, &submit(ChannelId::Office, "g1"), now).unwrap();
     let refuse = Outcome::MotivatedRefusal {
         grounds: "para 10".into(),
+        listed: vec![],
     };
     let (s, ev) = run(
         &ctx,

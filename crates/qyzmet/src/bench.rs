@@ -161,6 +161,7 @@ pub fn engine(ctx: Arc<Ctx>, opts: Options, out: &mut impl Write) -> Result<()> 
                                 let outcome = if *decides && i % 10 == 0 {
                                     Outcome::MotivatedRefusal {
                                         grounds: "not in an eligible category".into(),
+                                        listed: vec![],
                                     }
                                 } else {
                                     Outcome::Done

@@ -441,6 +441,7 @@ impl Sim {
         {
             Outcome::MotivatedRefusal {
                 grounds: "the applicant is not in an eligible category".into(),
+                listed: vec![],
             }
         } else if s.refusal_notice.is_some() && rng.chance(0.02) {
             Outcome::Fail {

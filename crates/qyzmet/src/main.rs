@@ -577,7 +577,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let (ctx, store) = open(db)?;
             let outcome = match (refuse_acceptance, refuse, fail) {
                 (Some(grounds), _, _) => engine::Outcome::RefuseAcceptance { grounds },
-                (_, Some(grounds), _) => engine::Outcome::MotivatedRefusal { grounds },
+                (_, Some(grounds), _) => engine::Outcome::MotivatedRefusal {
+                    grounds,
+                    listed: vec![],
+                },
                 (_, _, Some(reason)) => engine::Outcome::Fail { reason },
                 _ => engine::Outcome::Done,
             };

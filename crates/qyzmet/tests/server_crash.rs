@@ -654,6 +654,10 @@ fn step_worker(addr: SocketAddr, shared: Arc<Shared>, seed: u64) {
         if cur["needs_presented"].as_bool() == Some(true) {
             body["presented"] = json!("identity_document");
         }
+        // The head names the first executor offered (`<org>.executor`), who acts next.
+        if let Some(first) = cur["executors"].get(0) {
+            body["executor"] = first["login"].clone();
+        }
         let body = body.to_string().into_bytes();
         let path = format!("/api/applications/{id}/actions");
         let mut cut = false;

@@ -1,6 +1,7 @@
 //! Demo data for a sandbox: one provider organisation per provider type of the catalogue, the
 //! State Corporation, staff accounts for every role the regulations give a person (at each
-//! provider and at the State Corporation), a monitor, an admin, and citizens with synthetic
+//! provider and at the State Corporation; each a named person, two for a role the head hands
+//! files to by name, `<org>.<role>` and `<org>.<role>-2`), a monitor, an admin, and citizens with synthetic
 //! valid IINs (`shared/spec/kz-facts.md` §1.3) — with known passwords, printed as a table.
 //!
 //! For: `qyzmet demo-data`, `serve --demo`, and tests. Idempotent: existing organisations are
@@ -31,6 +32,28 @@ pub const CITIZENS: [(&str, &str, &str); 4] = [
     ("000229600004", "Айгүл Нұрланқызы Омарова", "+77010000002"),
     ("851231400001", "Гүлнар Серікқызы Ахметова", "+77010000003"),
     ("900101300007", "Ерлан Болатұлы Жұмабаев", "+77010000004"),
+];
+
+/// Demo staff: each staff account is a person. Names are given in turn within an
+/// organisation, so its people have distinct names (the list is longer than any
+/// organisation's staff).
+const STAFF_NAMES: [&str; 16] = [
+    "Асель Маратқызы Жақсыбекова",
+    "Нұрлан Ерланұлы Тоқтаров",
+    "Динара Қайратқызы Смағұлова",
+    "Ержан Серікұлы Бекмұхамбетов",
+    "Гүлмира Бақытқызы Әбілова",
+    "Руслан Асқарұлы Оспанов",
+    "Жанар Темірқызы Құсайынова",
+    "Арман Болатұлы Ибраев",
+    "Сәуле Нұрғалиқызы Мұқанова",
+    "Дәурен Мұратұлы Сәрсенбаев",
+    "Ләззат Әсетқызы Жұмашева",
+    "Бауыржан Қанатұлы Әлиев",
+    "Айнұр Ғалымқызы Төлеуова",
+    "Талғат Жомартұлы Нұрпейісов",
+    "Мәдина Ерболқызы Сейітқалиева",
+    "Самат Дидарұлы Қожахметов",
 ];
 
 /// Names of the demo organisation of each provider type: (kk, ru, en).
@@ -326,8 +349,16 @@ pub fn seed(accounts: &Accounts, ctx: &engine::Ctx, cost: PasswordCost) -> Resul
         });
         Ok(())
     };
+    // Roles the head hands files to by name (the executor's steps): two people each, so that
+    // the head has a choice.
+    let assigned_roles: BTreeSet<String> = ctx
+        .plans()
+        .flat_map(|p| p.steps.iter())
+        .filter(|s| s.assigned_by.is_some())
+        .map(|s| s.role.clone())
+        .collect();
     let orgs: Vec<Org> = summary.organisations.clone();
-    for org in &orgs {
+    for (o, org) in orgs.iter().enumerate() {
         let roles: Vec<String> = match org.provider_type.as_deref() {
             Some(t) => provider_roles
                 .get(t)
@@ -337,26 +368,30 @@ pub fn seed(accounts: &Accounts, ctx: &engine::Ctx, cost: PasswordCost) -> Resul
                 .collect(),
             None => sc_roles.iter().cloned().collect(),
         };
+        let mut people = 0;
         for role in roles.into_iter().filter(|r| !system_roles.contains(r)) {
-            let login = format!("{}.{role}", org.id);
-            let name = format!(
-                "{} — {}",
-                crate::catalogue::role_name(None, &role, crate::i18n::Lang::Kk),
-                org.name_kk
-            );
-            add(
-                NewAccount {
-                    login: &login,
-                    kind: Kind::Staff,
-                    iin: None,
-                    name: &name,
-                    org: Some(&org.id),
-                    roles: std::slice::from_ref(&role),
-                    phone: None,
-                },
-                STAFF_PASSWORD,
-                &mut summary,
-            )?;
+            let logins = if org.kind == "provider" && assigned_roles.contains(&role) {
+                vec![format!("{}.{role}", org.id), format!("{}.{role}-2", org.id)]
+            } else {
+                vec![format!("{}.{role}", org.id)]
+            };
+            for login in logins {
+                let name = STAFF_NAMES[(o * 3 + people) % STAFF_NAMES.len()];
+                people += 1;
+                add(
+                    NewAccount {
+                        login: &login,
+                        kind: Kind::Staff,
+                        iin: None,
+                        name,
+                        org: Some(&org.id),
+                        roles: std::slice::from_ref(&role),
+                        phone: None,
+                    },
+                    STAFF_PASSWORD,
+                    &mut summary,
+                )?;
+            }
         }
     }
     add(

@@ -322,6 +322,8 @@ const ROUTES: &[(&str, &str)] = &[
     ("post", "/applications/{id}/booking"),
     ("post", "/applications/{id}/booking/cancel"),
     ("get", "/sc/bookings"),
+    ("get", "/sc/lookup"),
+    ("get", "/applications/{id}/preview.pdf"),
 ];
 
 #[tokio::test]

@@ -157,11 +157,13 @@ async fn authorisation_matrix() {
                 && a.org.as_deref() == Some(holder.as_str())
                 && a.has_role(&role);
             if may {
+                // The executor's role has two people in the demo data (the head names one):
+                // the first login that may act is the holder kept.
                 assert!(
-                    holders[i].is_none(),
+                    holders[i].is_none() || role == "executor",
                     "one holder account per step in the demo data"
                 );
-                holders[i] = Some(a.login.clone());
+                holders[i].get_or_insert_with(|| a.login.clone());
                 continue;
             }
             for outcome in ["done", "motivated_refusal", "refuse_acceptance"] {

@@ -245,7 +245,10 @@ async fn monitoring_from_the_aggregates_equals_the_full_scan() {
             }
             let who = t.staff(&org, &role).await;
             let extra = if role == "executor" && n == 1 {
-                json!({"outcome": "motivated_refusal", "grounds": "documents incomplete"})
+                // A refusal names the regulation's grounds (the first one offered).
+                let d = t.app(&who, id).await;
+                let ground = d["current"]["refusal_grounds"][0]["id"].clone();
+                json!({"outcome": "motivated_refusal", "grounds": "documents incomplete", "refusal_grounds": [ground]})
             } else {
                 json!({})
             };

@@ -329,7 +329,10 @@ async fn office_application(t: &TestApp, refuse: bool) -> String {
         assert!(guard < 20);
         let who = t.staff(&org, &role).await;
         let extra = if refuse && role == "executor" {
-            json!({"outcome": "motivated_refusal", "grounds": "Отбасы құрамы туралы анықтама жоқ"})
+            // A refusal names the regulation's grounds (the first one offered).
+            let d = t.app(&who, &id).await;
+            let ground = d["current"]["refusal_grounds"][0]["id"].clone();
+            json!({"outcome": "motivated_refusal", "grounds": "Отбасы құрамы туралы анықтама жоқ", "refusal_grounds": [ground]})
         } else {
             json!({})
         };

@@ -352,6 +352,20 @@ pub const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE orgs ADD COLUMN signing_role TEXT;
     "#,
+    // v9: the person the head named for the current step (the executor), per list row, for
+    // "assigned to me"; the covering index of the watched rows takes the column too. The
+    // views are rebuilt from the journal on open.
+    r#"
+    ALTER TABLE app_list ADD COLUMN assignee TEXT;
+    CREATE INDEX app_list_assignee ON app_list (assignee, step_due, id) WHERE assignee IS NOT NULL;
+    DROP INDEX app_list_watch;
+    CREATE INDEX app_list_watch ON app_list (watch_at, id, regulation, version, channel,
+        provider, applicant_iin, applicant_name, receipt, status, closure, step, holder_org,
+        holder_role, automatic, step_started, step_due, term_due, deliver_due, submitted_at,
+        closed_at, updated_at, result_at, late_days, assignee)
+        WHERE watch_at IS NOT NULL;
+    UPDATE meta SET value = '1' WHERE key = 'views_stale';
+    "#,
 ];
 
 /// The schema version this build writes.

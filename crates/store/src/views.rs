@@ -116,6 +116,10 @@ pub struct ListRow {
     /// Working days the result was late by (`engine::sla::result_late`); None when it was on
     /// time or is not issued yet.
     pub late_days: Option<u32>,
+    /// The login of the person the head named for the current step (the executor), while
+    /// that step is theirs.
+    #[serde(default)]
+    pub assignee: Option<String>,
 }
 
 impl ListRow {
@@ -182,11 +186,23 @@ pub fn list_row(app: &Application, ctx: &Ctx, updated_at: Timestamp) -> ListRow 
         watch_at: None,
         result_at: sla::result_at(app),
         late_days: sla::result_late(app).map(|l| l.working_days),
+        assignee: assignee_of(app, ctx),
     };
     if open {
         row.watch_at = sla::watch_from(&row.sla_input());
     }
     row
+}
+
+/// The login of the person named for `app`'s current step, while it is theirs (open, and the
+/// step is one the head's assignment covers).
+pub fn assignee_of(app: &Application, ctx: &Ctx) -> Option<String> {
+    let step = ctx
+        .plan(&app.regulation, app.version, app.channel)?
+        .step(app.step)?;
+    (app.status != Status::Closed && step.assigned_by.is_some())
+        .then(|| app.assignee.as_ref().map(|a| a.login.clone()))
+        .flatten()
 }
 
 /// A key for name search: lower case (Cyrillic included), single spaces.
@@ -256,6 +272,9 @@ pub struct ListQuery {
     pub cursor: Option<String>,
     /// The instant SLA filters are judged at.
     pub now: Option<Timestamp>,
+    /// Only the applications whose current step is this person's (by login; see
+    /// [`ListRow::assignee`]).
+    pub assignee: Option<String>,
 }
 
 /// One page of a list.

@@ -134,6 +134,7 @@ fn run(store: &SqliteStore, ctx: &Ctx, ops: &[Op]) -> Vec<String> {
                 if s.motivated_refusal.is_some() {
                     allowed.push(Decision::MotivatedRefusal {
                         grounds: "grounds".into(),
+                        listed: vec![],
                     });
                 }
                 if s.refusal_notice.is_some() {

@@ -94,6 +94,7 @@ fn data() -> &'static Data {
                     },
                     1 if s.motivated_refusal.is_some() => Decision::MotivatedRefusal {
                         grounds: "grounds".into(),
+                        listed: vec![],
                     },
                     2 if s.refusal_notice.is_some() => Decision::Fail {
                         reason: "violations".into(),

@@ -5,7 +5,8 @@
 //! Rules: a citizen sees only applications with their IIN; staff see their organisation's
 //! applications (a provider's: those it provides; the State Corporation's: those submitted
 //! through it); monitors and admins see all but act on no step. Only staff of the organisation
-//! that holds the current step, holding its role, may complete it. Not for: authentication
+//! that holds the current step, holding its role, may complete it; a step the head gave to a
+//! named executor, only that executor (or the head, in their place). Not for: authentication
 //! (`auth`) or the engine's own rules (step order, branches, identity at issue).
 
 use crate::accounts::{Account, Kind};
@@ -68,6 +69,19 @@ pub fn may_act<'c>(
             "forbidden.organisation",
             format!("the current step is held by `{org}`, not by your organisation"),
         ));
+    }
+    // A step the head gave to a named executor is theirs, or the head's to do in their place.
+    if let (Some(by), Some(person)) = (step.assigned_by, app.assignee.as_ref()) {
+        let head = plan.step(by).is_some_and(|h| acc.has_role(&h.role));
+        if head {
+            return Ok(step);
+        }
+        if acc.login != person.login {
+            return Err(Problem::forbidden(
+                "forbidden.assignee",
+                format!("the head gave this step to {}", person.name),
+            ));
+        }
     }
     // The signing step is the organisation's signing role's where it configures one.
     let role = ctx.step_role(app, step);

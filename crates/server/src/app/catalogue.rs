@@ -315,6 +315,31 @@ pub fn role_name(reg: Option<&Regulation>, role: &str, lang: Lang) -> String {
         })
 }
 
+/// A refusal ground's text in `lang`. The regulations give grounds in English with their legal
+/// reference; a Kazakh or Russian page shows the reference in its own words ("para 10 of the
+/// Standard" → "the grounds of para 10 of the state service standard"), never the English.
+pub fn ground_text(g: &regulation::RefusalGround, lang: Lang) -> String {
+    if lang == Lang::En {
+        return g.text_en.clone();
+    }
+    let own = match lang {
+        Lang::Ru => g.text_ru.as_deref(),
+        _ => g.text_kk.as_deref(),
+    };
+    if let Some(t) = own.filter(|t| !t.trim().is_empty()) {
+        return t.to_string();
+    }
+    let reference = g.reference.as_deref().unwrap_or("");
+    let para = reference
+        .strip_prefix("para ")
+        .and_then(|r| r.split_whitespace().next())
+        .filter(|n| n.chars().all(|c| c.is_ascii_digit()));
+    match para {
+        Some(n) => lang.t_args("ground-standard_para", &[("para", n.to_string().into())]),
+        None => lang.t("ground-standard").to_string(),
+    }
+}
+
 /// Matches a search query against a service's id and titles (case-insensitive, every word).
 pub fn matches(s: &Service, q: &str) -> bool {
     let hay = format!("{} {} {} {}", s.id, s.title.kk, s.title.ru, s.title.en).to_lowercase();

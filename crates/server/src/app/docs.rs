@@ -237,11 +237,25 @@ fn fill(
             .filter(|n| n.outcome == "refuse_acceptance" || n.outcome == "fail")
             .map(|n| Localized::same(n.note.clone()))
             .collect(),
-        DocKind::MotivatedRefusal => signed
-            .map(|s| &s.grounds)
-            .unwrap_or(&app.refusal_grounds)
+        // The regulation's grounds chosen, in each language, then the official's own words.
+        DocKind::MotivatedRefusal => app
+            .listed_grounds
             .iter()
-            .map(|g| Localized::same(g.clone()))
+            .filter_map(|i| reg.refusal_grounds.get(*i))
+            .map(|g| {
+                Localized::new(
+                    crate::catalogue::ground_text(g.get_ref(), crate::i18n::Lang::Kk),
+                    crate::catalogue::ground_text(g.get_ref(), crate::i18n::Lang::Ru),
+                )
+            })
+            .chain(
+                signed
+                    .map(|s| &s.grounds)
+                    .unwrap_or(&app.refusal_grounds)
+                    .iter()
+                    .filter(|g| !g.trim().is_empty())
+                    .map(|g| Localized::same(g.clone())),
+            )
             .collect(),
         _ => vec![],
     };
@@ -268,7 +282,7 @@ fn fill(
         barcode: which == "receipt" && kind.is_receipt(),
         fields: {
             let mut f = if kind == DocKind::AcceptanceReceipt {
-                acceptance_fields(app)
+                acceptance_fields(app, &signer)
             } else {
                 vec![]
             };
@@ -282,7 +296,7 @@ fn fill(
         },
         grounds,
         issued_at: at.to_zoned_datetime(calendar::almaty()).datetime(),
-        signer_name: signer,
+        signer_name: signer.clone(),
         verify_base_url: st.public_url.clone(),
     })
 }
@@ -310,25 +324,76 @@ fn data_fields(reg: &regulation::Regulation, app: &Application) -> Vec<documents
         .collect()
 }
 
-/// The acceptance receipt's instants: when the application counts as accepted (the term
-/// counts from it) and when the term ends; `issued_at` is when it was handed in.
-fn acceptance_fields(app: &Application) -> Vec<documents::Field> {
+/// The acceptance receipt's rows: who took the documents in, when the application counts as
+/// accepted (the term counts from it), when the term ends and so the day the result will be
+/// ready; `issued_at` is when it was handed in.
+fn acceptance_fields(app: &Application, operator: &str) -> Vec<documents::Field> {
     let local = |t: jiff::Timestamp| {
         t.to_zoned_datetime(calendar::almaty())
             .strftime("%d.%m.%Y %H:%M")
             .to_string()
     };
-    let mut f = vec![documents::Field::new(
+    let mut f = vec![];
+    if !operator.is_empty() {
+        f.push(documents::Field::new("operator", Localized::same(operator)));
+    }
+    f.push(documents::Field::new(
         "accepted_at",
         Localized::same(local(app.accepted())),
-    )];
+    ));
     if let Some(due) = app.term_due {
         f.push(documents::Field::new(
             "term_due",
             Localized::same(local(due)),
         ));
+        let day = due
+            .to_zoned_datetime(calendar::almaty())
+            .strftime("%d.%m.%Y");
+        f.push(documents::Field::new(
+            "ready_date",
+            Localized::same(day.to_string()),
+        ));
     }
     f
+}
+
+/// The result the head is about to sign, as it will be issued, marked as a draft
+/// ("ЖОБА" / "ПРОЕКТ") and neither recorded nor signed: only at a signing step.
+pub fn render_preview(st: &AppState, app: &Application, lang: Lang) -> Result<Vec<u8>, Problem> {
+    let renderer = renderer(st)?;
+    let plan = crate::ops::plan_of(st, app)?;
+    let step = plan
+        .step(app.step)
+        .filter(|s| s.signs_result && app.status != Status::Closed)
+        .ok_or_else(|| {
+            Problem::not_found("result to preview: the result is signed at another step")
+        })?;
+    let document = crate::signing::signed_document_id(app, &plan, &engine::Outcome::Done)
+        .unwrap_or_else(|| "result".into());
+    let signed = Signed {
+        document: document.clone(),
+        at: st.now(),
+        role: st.ctx.step_role(app, step),
+        grounds: app.refusal_grounds.clone(),
+    };
+    let kind = kind_of(st, app, &document);
+    let mut data = fill(st, app, "result", kind, Some(&signed), lang)?;
+    data.title = Localized::new(
+        format!("ЖОБА — {}", data.title.kk)
+            .trim_end_matches(" — ")
+            .to_string(),
+        format!("ПРОЕКТ — {}", data.title.get(Lang::Ru))
+            .trim_end_matches(" — ")
+            .to_string(),
+    );
+    data.fields.insert(
+        0,
+        documents::Field::new(
+            "draft",
+            Localized::new("қол қойылмаған, берілмейді", "не подписан, не выдается"),
+        ),
+    );
+    Ok(renderer.render(&data, lang).map_err(Problem::internal)?.pdf)
 }
 
 /// Who signs for an organisation, as printed on its results: the signing role's name and the

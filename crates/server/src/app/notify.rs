@@ -120,6 +120,7 @@ fn event_key(e: &Event) -> &'static str {
         Event::ReturnedToProvider { .. } => "returned",
         Event::ReRequested { .. } => "rerequested",
         Event::ResultSigned { .. } => "signed",
+        Event::Assigned { .. } => "assigned",
         Event::RequestRefused { .. } => "refusal_notice",
     }
 }

@@ -41,6 +41,7 @@ fn command_kind(cmd: &Command) -> &'static str {
         Command::ReturnUnclaimed { .. } => "return_unclaimed",
         Command::ReRequest { .. } => "rerequest",
         Command::SignResult { .. } => "sign_result",
+        Command::Assign { .. } => "assign",
         Command::RefuseRequest { .. } => "refuse_request",
     }
 }
@@ -362,6 +363,15 @@ pub struct ActionRequest {
     /// The official's note (the head's resolution, the executor's check), kept with the step.
     #[serde(default)]
     pub note: Option<String>,
+    /// At the step where the head hands the file over (`current.executors` is not empty): the
+    /// login of the executor named, one of `current.executors`. Required there.
+    #[serde(default)]
+    pub executor: Option<String>,
+    /// A motivated refusal: the regulation's grounds chosen, by `current.refusal_grounds[].id`.
+    /// Required (one or more) where the regulation lists grounds for the application's
+    /// channel; `grounds` is then an optional comment. Where it lists none, `grounds` states them.
+    #[serde(default)]
+    pub refusal_grounds: Vec<usize>,
 }
 
 // ---- views -------------------------------------------------------------------------------
@@ -472,6 +482,40 @@ pub struct Current {
     pub needs_presented: bool,
     /// Whether the viewer may complete it.
     pub can_act: bool,
+    /// The result is signed here (`GET /applications/{id}/preview.pdf` shows it first).
+    pub signs_result: bool,
+    /// The person named for this step by the head, if any: only they (or the head) act on it.
+    pub assignee: Option<Person>,
+    /// At the step where the head hands the file over: the executors to choose from (the
+    /// request's `executor`); empty for citizens.
+    pub executors: Vec<Person>,
+    /// Where the service may be refused here: the regulation's grounds to choose from.
+    pub refusal_grounds: Vec<GroundChoice>,
+}
+
+/// A member of staff as others see them: login and name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Person {
+    pub login: String,
+    pub name: String,
+}
+
+impl From<&engine::Assignee> for Person {
+    fn from(a: &engine::Assignee) -> Person {
+        Person {
+            login: a.login.clone(),
+            name: a.name.clone(),
+        }
+    }
+}
+
+/// One of the regulation's grounds of a motivated refusal.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct GroundChoice {
+    /// What `refusal_grounds` names it by: its position in the regulation's list.
+    pub id: usize,
+    /// The ground in the request's language.
+    pub text: String,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -519,6 +563,10 @@ pub struct Detail {
     /// The application's data (the service's fields), as accepted.
     #[schema(value_type = Object)]
     pub data: engine::FormData,
+    /// The executor the head named (kept after their step, for the record).
+    pub assignee: Option<Person>,
+    /// The regulation's grounds a motivated refusal named, in the request's language.
+    pub listed_grounds: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -643,7 +691,7 @@ pub fn timeline(
             Event::Closed { .. } => cur = None,
             Event::ReturnedToProvider { .. } => {}
             Event::ReRequested { at, due, .. } => cur = Some((app.step, *at, Some(*due))),
-            Event::ResultSigned { .. } => {}
+            Event::ResultSigned { .. } | Event::Assigned { .. } => {}
             Event::RequestRefused { .. } => cur = None,
         }
     }
@@ -701,7 +749,7 @@ pub fn timeline(
         .collect())
 }
 
-fn current(st: &AppState, acc: &Account, app: &Application) -> Option<Current> {
+fn current(st: &AppState, acc: &Account, app: &Application, lang: Lang) -> Option<Current> {
     if app.status == Status::Closed || app.status == Status::ReturnedToProvider {
         return None;
     }
@@ -727,7 +775,56 @@ fn current(st: &AppState, acc: &Account, app: &Application) -> Option<Current> {
             && app.status == Status::AwaitingIssue
             && !plan.issue_requires.is_empty(),
         can_act: access::may_act(acc, app, &st.ctx).is_ok(),
+        signs_result: s.signs_result,
+        assignee: s.assigned_by.and(app.assignee.as_ref()).map(Person::from),
+        executors: match s.assigns.and_then(|i| plan.step(i)) {
+            // Staff's and officials' to see (the API's clients choose from it), never a citizen's.
+            Some(to) if acc.kind != Kind::Citizen => {
+                executors(st, &app.provider, &to.role).unwrap_or_default()
+            }
+            _ => vec![],
+        },
+        refusal_grounds: if s.motivated_refusal.is_some() {
+            ground_choices(st, app, lang)
+        } else {
+            vec![]
+        },
     })
+}
+
+/// The staff of `org` holding `role`, as the head chooses among them (by name).
+pub fn executors(st: &AppState, org: &str, role: &str) -> Result<Vec<Person>, Problem> {
+    let mut out: Vec<Person> = st
+        .accounts
+        .list()?
+        .into_iter()
+        .filter(|a| a.kind == Kind::Staff && a.org.as_deref() == Some(org) && a.has_role(role))
+        .map(|a| Person {
+            login: a.login,
+            name: a.name,
+        })
+        .collect();
+    out.sort_by(|a, b| a.login.cmp(&b.login));
+    Ok(out)
+}
+
+/// The regulation's grounds of a motivated refusal for `app`'s channel, in `lang`.
+pub fn ground_choices(st: &AppState, app: &Application, lang: Lang) -> Vec<GroundChoice> {
+    let Some(reg) = st
+        .ctx
+        .regulations()
+        .iter()
+        .find(|r| r.id == app.regulation && r.version == app.version)
+    else {
+        return vec![];
+    };
+    (0..reg.refusal_grounds.len())
+        .filter(|i| engine::refusal_ground_applies(reg, *i, app.channel))
+        .map(|i| GroundChoice {
+            id: i,
+            text: catalogue::ground_text(reg.refusal_grounds[i].get_ref(), lang),
+        })
+        .collect()
 }
 
 /// The documents an application has: the receipt given at intake (or on refusal to accept)
@@ -791,7 +888,7 @@ pub fn detail(
         summary: summary(st, app, now),
         provider_name,
         sla_report: engine::sla::sla(app, now, &st.ctx).map(|r| sla_view(&r)),
-        current: current(st, acc, app),
+        current: current(st, acc, app, lang),
         timeline,
         events: events
             .iter()
@@ -806,6 +903,14 @@ pub fn detail(
         late_entry: app.reception.late_entry,
         centre: app.reception.centre.clone(),
         data: app.data.clone(),
+        assignee: app.assignee.as_ref().map(Person::from),
+        listed_grounds: {
+            let all = ground_choices(st, app, lang);
+            app.listed_grounds
+                .iter()
+                .filter_map(|i| all.iter().find(|g| g.id == *i).map(|g| g.text.clone()))
+                .collect()
+        },
     })
 }
 
@@ -836,6 +941,10 @@ pub struct ListParams {
     /// 1–500, default 50.
     pub limit: Option<usize>,
     pub cursor: Option<String>,
+    /// Staff: `1` — only the applications whose current step the head gave to you.
+    pub mine: Option<String>,
+    /// `1` — only the overdue ones (as `sla=overdue`).
+    pub late: Option<String>,
 }
 
 /// One page of a list.
@@ -926,7 +1035,9 @@ pub fn list_page(st: &AppState, acc: &Account, p: &ListParams) -> Result<ListPag
             next_cursor: None,
         });
     }
+    let late = p.late.as_deref().is_some_and(|l| !l.is_empty() && l != "0");
     let sla = match p.sla.as_deref().filter(|s| !s.is_empty()) {
+        None if late => Some(store::views::SlaFilter::Overdue),
         None => None,
         Some("on_time") => Some(store::views::SlaFilter::OnTime),
         Some("at_risk") => Some(store::views::SlaFilter::AtRisk),
@@ -967,6 +1078,11 @@ pub fn list_page(st: &AppState, acc: &Account, p: &ListParams) -> Result<ListPag
         limit,
         cursor: p.cursor.clone().filter(|c| !c.is_empty()),
         now: Some(now),
+        assignee: p
+            .mine
+            .as_deref()
+            .is_some_and(|m| !m.is_empty() && m != "0")
+            .then(|| acc.login.clone()),
     };
     let page = st.store.list(&q)?;
     Ok(ListPage {
@@ -1441,6 +1557,7 @@ pub fn act(
     acc: &Account,
     id: &str,
     req: &ActionRequest,
+    lang: Lang,
 ) -> Result<Application, Problem> {
     let app = load_visible(st, acc, id)?;
     if app.status == Status::Closed {
@@ -1451,16 +1568,29 @@ pub fn act(
     }
     let step = access::may_act(acc, &app, &st.ctx)?;
     let grounds = req.grounds.clone().unwrap_or_default();
+    let mut listed = req.refusal_grounds.clone();
+    listed.sort_unstable();
+    listed.dedup();
+    if req.outcome == OutcomeKind::MotivatedRefusal {
+        check_refusal(st, &app, &listed, lang)?;
+    } else if !listed.is_empty() {
+        return Err(Problem::invalid(
+            "refusal_grounds",
+            "refusal_grounds.not_refusing",
+            "grounds are chosen only for a motivated refusal",
+        ));
+    }
     let outcome = match req.outcome {
         OutcomeKind::Done => Outcome::Done,
         OutcomeKind::RefuseAcceptance => Outcome::RefuseAcceptance { grounds },
-        OutcomeKind::MotivatedRefusal => Outcome::MotivatedRefusal { grounds },
+        OutcomeKind::MotivatedRefusal => Outcome::MotivatedRefusal { grounds, listed },
         OutcomeKind::Fail => Outcome::Fail { reason: grounds },
     };
     let actor = Actor {
         role: st.ctx.step_role(&app, step),
         org: acc.org.clone().unwrap_or_default(),
     };
+    let assign = assignment(st, &app, step, req.executor.as_deref(), &actor, lang)?;
     let complete = Command::Complete {
         application: app.id.clone(),
         step: req.step,
@@ -1501,11 +1631,91 @@ pub fn act(
         .ok()
         .and_then(|v| v.as_str().map(String::from))
         .unwrap_or_default();
+    if let Some(a) = assign {
+        action = action.command(a);
+    }
     let action = action
         .command(complete)
         .record(note_of(acc, req.step, &noted, &text, now).record(&app.id, now))
         .advance(app.id.clone());
     acted(&act_on(st, action)?)
+}
+
+/// A motivated refusal's grounds: where the regulation lists grounds for the application's
+/// channel, one or more of them (the text is a comment); where it lists none, the text.
+fn check_refusal(
+    st: &AppState,
+    app: &Application,
+    listed: &[usize],
+    lang: Lang,
+) -> Result<(), Problem> {
+    let choices = ground_choices(st, app, lang);
+    if let Some(bad) = listed.iter().find(|i| !choices.iter().any(|g| g.id == **i)) {
+        return Err(Problem::invalid(
+            "refusal_grounds",
+            "refusal_grounds.unknown",
+            format!("{bad} is not one of this regulation's grounds of a motivated refusal here"),
+        ));
+    }
+    if !choices.is_empty() && listed.is_empty() {
+        return Err(Problem::invalid(
+            "refusal_grounds",
+            "refusal_grounds.required",
+            lang.t("problem-refusal_grounds-required"),
+        ));
+    }
+    Ok(())
+}
+
+/// The `Assign` command of the step where the head hands the file over: the executor named
+/// must be staff of the provider holding the executor's role. None where the step assigns
+/// nobody (naming one there is an error).
+fn assignment(
+    st: &AppState,
+    app: &Application,
+    step: &engine::PlanStep,
+    executor: Option<&str>,
+    actor: &Actor,
+    lang: Lang,
+) -> Result<Option<Command>, Problem> {
+    let executor = executor.map(str::trim).filter(|e| !e.is_empty());
+    let plan = plan_of(st, app)?;
+    let Some(to) = step.assigns.and_then(|i| plan.step(i)) else {
+        return match executor {
+            None => Ok(None),
+            Some(_) => Err(Problem::invalid(
+                "executor",
+                "executor.not_assigning",
+                "this step hands the file to nobody: `executor` is given only where the head names one",
+            )),
+        };
+    };
+    let Some(login) = executor else {
+        return Err(Problem::invalid(
+            "executor",
+            "executor.required",
+            lang.t("problem-executor-required"),
+        ));
+    };
+    let Some(person) = executors(st, &app.provider, &to.role)?
+        .into_iter()
+        .find(|a| a.login == login)
+    else {
+        return Err(Problem::invalid(
+            "executor",
+            "executor.unknown",
+            lang.t("problem-executor-unknown"),
+        ));
+    };
+    Ok(Some(Command::Assign {
+        application: app.id.clone(),
+        step: step.index,
+        actor: actor.clone(),
+        assignee: engine::Assignee {
+            login: person.login,
+            name: person.name,
+        },
+    }))
 }
 
 /// Results waiting at the State Corporation longer than their storage period.

@@ -633,7 +633,7 @@ pub fn sign_result(
         .ok_or_else(|| Problem::internal("the application's plan is missing"))?;
     let document = signed_document_id(app, plan, outcome).unwrap_or_else(|| "result".into());
     let grounds = match outcome {
-        Outcome::MotivatedRefusal { grounds } => Some(grounds.clone()),
+        Outcome::MotivatedRefusal { grounds, .. } => Some(grounds.clone()),
         _ => app.refusal_grounds.clone(),
     };
     let org = st.accounts.org(&actor.org)?;

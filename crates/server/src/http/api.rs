@@ -856,6 +856,10 @@ pub struct ListQuery {
     pub limit: Option<usize>,
     /// Where the previous page ended (its `next_cursor`).
     pub cursor: Option<String>,
+    /// Staff: `1` — only the applications whose current step the head gave to you.
+    pub mine: Option<String>,
+    /// `1` — only the overdue ones (as `sla=overdue`).
+    pub late: Option<String>,
 }
 
 /// Your applications (citizens), your inbox or your organisation's (staff), all (monitors):
@@ -881,6 +885,8 @@ async fn list_applications(
         sort: q.sort,
         limit: q.limit,
         cursor: q.cursor,
+        mine: q.mine,
+        late: q.late,
     };
     let s = st.clone();
     let page = blocking(move || ops::list_page(&s, &acc, &p)).await?;
@@ -931,7 +937,7 @@ async fn act_on_application(
     let s = st.clone();
     Ok(Json(
         blocking(move || {
-            let app = ops::act(&s, &acc, &id, &req)?;
+            let app = ops::act(&s, &acc, &id, &req, lang)?;
             ops::detail(&s, &acc, &app, lang)
         })
         .await?,

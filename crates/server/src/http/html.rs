@@ -99,6 +99,8 @@ tr.current td{background:#f3f9ff}
 figure{margin:10px 0 25px;overflow-x:auto;border:1px solid #b1b4b6;padding:8px}
 footer{border-top:1px solid #b1b4b6;margin-top:40px;padding:20px;color:#505a5f;font-size:15px}
 .inline{display:inline}
+.print-link{margin:0 0 15px}
+@media print{header.top,footer,.skip,form.filters,nav.pager,.print-link,.no-print,section.panel form{display:none!important}main{max-width:none;padding:0}body{font-size:12px}a{color:#000;text-decoration:none}table{font-size:12px}}
 "#;
 
 /// Where the language switcher and `?lang=` links point: the current path and query without

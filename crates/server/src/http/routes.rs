@@ -144,6 +144,8 @@ pub const ROUTES: &[Route] = &[
     r("GET", "/cabinet", Account, Page),
     r("GET", "/applications/{id}", Application, Page),
     r("POST", "/applications/{id}/act", Holder, Page),
+    // The result as the head will sign it, marked as a draft: for those who may act on it.
+    r("GET", "/applications/{id}/preview.pdf", Holder, Page),
     r("GET", "/applications/{id}/booking", Application, Page),
     r("POST", "/applications/{id}/booking", Applicant, Page),
     r("POST", "/applications/{id}/booking/cancel", Applicant, Page),
@@ -151,6 +153,7 @@ pub const ROUTES: &[Route] = &[
     r("GET", "/work", Staff, Page),
     r("POST", "/work/intake", Intake, Page),
     r("GET", "/sc", StateCorporation, Page),
+    r("GET", "/sc/lookup", StateCorporation, Page),
     r("POST", "/sc/intake", Intake, Page),
     r("POST", "/sc/return", ScOperator, Page),
     r("GET", "/sc/bookings", ScOperator, Page),

@@ -32,7 +32,7 @@ fn unkey(s: &str) -> rusqlite::Result<Option<Timestamp>> {
 const LIST_COLS: &str = "id, regulation, version, channel, provider, applicant_iin,
     applicant_name, receipt, status, closure, step, holder_org, holder_role, automatic,
     step_started, step_due, term_due, deliver_due, submitted_at, closed_at, updated_at, watch_at,
-    result_at, late_days";
+    result_at, late_days, assignee";
 
 fn row_of(r: &rusqlite::Row<'_>) -> rusqlite::Result<ListRow> {
     let ts = |i: usize| -> rusqlite::Result<Option<Timestamp>> {
@@ -67,6 +67,7 @@ fn row_of(r: &rusqlite::Row<'_>) -> rusqlite::Result<ListRow> {
         late_days: r
             .get::<_, Option<i64>>(23)?
             .map(|d| d.clamp(0, u32::MAX.into()) as u32),
+        assignee: r.get(24)?,
     })
 }
 
@@ -82,9 +83,9 @@ fn write_list_row_into(conn: &Connection, table: &str, r: &ListRow) -> rusqlite:
         "INSERT INTO {table} (id, regulation, version, channel, provider, applicant_iin,
              applicant_name, name_key, receipt, status, closure, step, holder_org, holder_role,
              automatic, step_started, step_due, term_due, deliver_due, submitted_at, closed_at,
-             updated_at, watch_at, result_at, late_days)
+             updated_at, watch_at, result_at, late_days, assignee)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-                 ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)
+                 ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)
          ON CONFLICT (id) DO UPDATE SET
              status = excluded.status, closure = excluded.closure, step = excluded.step,
              holder_org = excluded.holder_org, holder_role = excluded.holder_role,
@@ -92,7 +93,8 @@ fn write_list_row_into(conn: &Connection, table: &str, r: &ListRow) -> rusqlite:
              step_due = excluded.step_due, term_due = excluded.term_due,
              deliver_due = excluded.deliver_due, closed_at = excluded.closed_at,
              updated_at = excluded.updated_at, watch_at = excluded.watch_at,
-             result_at = excluded.result_at, late_days = excluded.late_days"
+             result_at = excluded.result_at, late_days = excluded.late_days,
+             assignee = excluded.assignee"
     ))?
     .execute(params![
         r.id,
@@ -120,6 +122,7 @@ fn write_list_row_into(conn: &Connection, table: &str, r: &ListRow) -> rusqlite:
         r.watch_at.map(instant::to_sql),
         r.result_at.map(instant::to_sql),
         r.late_days.map(i64::from),
+        r.assignee,
     ])?;
     Ok(())
 }
@@ -304,6 +307,10 @@ pub(crate) fn list(conn: &Connection, q: &ListQuery) -> Result<Page, StoreError>
             sql.push_str(&format!(" AND {c} = ?"));
             args.push(Value::Text(v.clone()));
         }
+    }
+    if let Some(a) = &q.assignee {
+        sql.push_str(" AND assignee = ?");
+        args.push(Value::Text(a.clone()));
     }
     if let Some(step) = q.step {
         sql.push_str(" AND step = ?");

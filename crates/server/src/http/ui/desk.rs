@@ -4,6 +4,10 @@
 //! number, the collection sector's and courier's inboxes, issue after identity check on the
 //! application page, unclaimed results and their batch return).
 //!
+//! Also: the inbox's print version (`?print=1`: the list alone, for the browser's print), the
+//! State Corporation's lookup by IIN or receipt number with what can be done next, and the
+//! preview of the result the head is about to sign.
+//!
 //! Not for: acting on a step (the application page in `portal` carries that form).
 
 use super::portal::{applications_table, channel_name, title};
@@ -18,6 +22,7 @@ use crate::ops::{self, Decision, Intake, blocking};
 use crate::problem::{FieldError, Problem};
 use axum::extract::{Form, Query, State};
 use axum::http::{StatusCode, Uri};
+use axum::response::IntoResponse;
 use engine::STATE_CORPORATION;
 use maud::{Markup, html};
 use regulation::ChannelId;
@@ -29,6 +34,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(work_page))
         .routes(routes!(office_intake_submit))
         .routes(routes!(sc_page))
+        .routes(routes!(sc_lookup_page))
+        .routes(routes!(preview_pdf))
         .routes(routes!(sc_intake_submit))
         .routes(routes!(sc_return_submit))
         .routes(routes!(rerequest_submit))
@@ -202,7 +209,7 @@ async fn work_body(
             " · "
             a href="?scope=all" aria-current=[all.then_some("page")] { (l.t("work-all")) }
         }
-        (super::lists::filter_form(st, l, params, "/work", &list_errors))
+        (super::lists::filter_form(st, l, params, "/work", &list_errors, true))
         (applications_table(st, l, &page.items, true))
         (super::lists::pager(l, params, "/work", page.next_cursor.as_deref()))
         (office_form(st, v, acc, params, f, errors))
@@ -233,10 +240,46 @@ async fn work_page(
     if q.scope.as_deref() != Some("all") {
         q.scope = Some("inbox".into());
     }
+    if printing(&uri) {
+        let body = print_body(&st, l, &acc, &q, "/work")
+            .await
+            .or_page(&v, &h)?;
+        return ok(&v, &h, l.t("work-title"), body);
+    }
     let body = work_body(&st, &v, &acc, &uri, &q, &Fields::default(), &[])
         .await
         .or_page(&v, &h)?;
     ok(&v, &h, l.t("work-title"), body)
+}
+
+/// `?print=1`: the print version of a list.
+fn printing(uri: &Uri) -> bool {
+    uri.query()
+        .unwrap_or("")
+        .split('&')
+        .any(|kv| kv == "print=1")
+}
+
+/// The list alone (up to 500 rows, its filters in words), for the browser's print; the
+/// stylesheet's print rules hide the navigation.
+async fn print_body(
+    st: &AppState,
+    l: Lang,
+    acc: &Account,
+    p: &ops::ListParams,
+    action: &str,
+) -> Result<Markup, Problem> {
+    let mut p = p.clone();
+    p.limit = Some(500);
+    p.cursor = None;
+    let (page, errors) = list_of(st, l, acc, &p).await?;
+    let back = super::lists::query(&p, None);
+    Ok(html! {
+        p.no-print { (l.t("list-print_hint")) " " a href={ (action) "?" (back) } { (l.t("list-back")) } }
+        p.caption { (html::local(st.now())) " · " (acc.name) }
+        (html::error_summary(l, &errors))
+        (applications_table(st, l, &page.items, true))
+    })
 }
 
 fn problem_errors(l: Lang, p: &Problem) -> Vec<FieldError> {
@@ -377,6 +420,7 @@ async fn sc_body(
         @if operator {
             p { a href="/sc/bookings" { (l.t("equeue-desk_link")) } }
         }
+        (lookup_form(l, "", None))
         @if !regs.is_empty() {
             section aria-labelledby="sc-intake" {
                 h2 id="sc-intake" { (l.t("sc-intake_title")) }
@@ -400,7 +444,7 @@ async fn sc_body(
             }
         }
         h2 { (l.t("work-inbox")) }
-        (super::lists::filter_form(st, l, &list, "/sc", &list_errors))
+        (super::lists::filter_form(st, l, &list, "/sc", &list_errors, true))
         (applications_table(st, l, &inbox.items, true))
         (super::lists::pager(l, &list, "/sc", inbox.next_cursor.as_deref()))
         @if operator {
@@ -452,10 +496,160 @@ async fn sc_page(
 ) -> Page {
     let (l, h) = (v.lang, here(&uri));
     let acc = require_sc(&v, &h)?;
+    if printing(&uri) {
+        let mut q = q;
+        q.scope = Some("inbox".into());
+        let body = print_body(&st, l, &acc, &q, "/sc").await.or_page(&v, &h)?;
+        return ok(&v, &h, l.t("sc-title"), body);
+    }
     let body = sc_body(&st, &v, &acc, &uri, &q, &Fields::default(), &[])
         .await
         .or_page(&v, &h)?;
     ok(&v, &h, l.t("sc-title"), body)
+}
+
+/// The lookup form of the State Corporation desk (a GET form: works without JavaScript).
+fn lookup_form(l: Lang, key: &str, error: Option<&FieldError>) -> Markup {
+    html! {
+        section aria-labelledby="sc-lookup" {
+            h2 id="sc-lookup" { (l.t("sc-lookup_title")) }
+            form method="get" action="/sc/lookup" role="search" {
+                div.form-group.error[error.is_some()] {
+                    label for="f-key" { (l.t("sc-lookup_label")) }
+                    div.hint id="f-key-hint" { (l.t("sc-lookup_hint")) }
+                    (html::error_message(error))
+                    input type="text" id="f-key" name="key" value=(key) inputmode="numeric"
+                        autocomplete="off" aria-describedby="f-key-hint";
+                }
+                button type="submit" { (l.t("sc-lookup_submit")) }
+            }
+        }
+    }
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct LookupQuery {
+    key: Option<String>,
+}
+
+/// What the desk can do next with an application it found.
+fn next_step(l: Lang, acc: &Account, a: &ops::Summary) -> &'static str {
+    let mine = a.holder.as_deref() == Some(STATE_CORPORATION)
+        && a.role.as_deref().is_some_and(|r| acc.has_role(r));
+    match a.status.as_str() {
+        "awaiting_issue" if mine => l.t("sc-next-issue"),
+        "returned_to_provider" => l.t("sc-next-rerequest"),
+        "closed" => l.t("sc-next-closed"),
+        _ if mine => l.t("sc-next-act"),
+        _ => l.t("sc-next-open"),
+    }
+}
+
+/// The State Corporation desk's lookup: the applications with this IIN or receipt number
+/// taken in at the State Corporation, and what can be done with each.
+#[utoipa::path(get, path = "/sc/lookup", tag = "ui", params(("key" = Option<String>, Query, description = "an IIN or a receipt number (12 digits)")),
+    responses((status = 200, content_type = "text/html", body = String), (status = 422, content_type = "text/html", body = String)))]
+async fn sc_lookup_page(
+    State(st): State<AppState>,
+    v: Viewer,
+    uri: Uri,
+    Query(q): Query<LookupQuery>,
+) -> Page {
+    let (l, h) = (v.lang, here(&uri));
+    let acc = require_sc(&v, &h)?;
+    let key: String = q
+        .key
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    if key.len() != 12 || !key.bytes().all(|b| b.is_ascii_digit()) {
+        let e = FieldError {
+            field: "key".into(),
+            rule: "lookup.invalid".into(),
+            detail: l.t("problem-lookup-invalid").into(),
+        };
+        let body = html! {
+            (html::error_summary(l, std::slice::from_ref(&e)))
+            (lookup_form(l, &key, Some(&e)))
+        };
+        return Ok(html::html(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            html::page(&v, &h, l.t("sc-lookup_title"), body),
+        ));
+    }
+    let (s, a2, k) = (st.clone(), acc.clone(), key.clone());
+    let found = blocking(move || {
+        let p = ops::ListParams {
+            q: Some(k),
+            limit: Some(100),
+            ..Default::default()
+        };
+        ops::list_page(&s, &a2, &p)
+    })
+    .await
+    .or_page(&v, &h)?
+    .items;
+    let body = html! {
+        (lookup_form(l, &key, None))
+        @if found.is_empty() {
+            p { (l.t("sc-lookup_none")) }
+        } @else {
+            p { (l.t_count("sc-lookup_found", found.len() as u64)) }
+            ul.found {
+                @for a in &found {
+                    li {
+                        a href={ "/applications/" (html::url_enc(&a.id)) } { (a.id) }
+                        " — " (a.title.get(l))
+                        br;
+                        span.hint {
+                            (a.applicant_name) " (" (a.applicant_iin) ")"
+                            @if let Some(r) = &a.receipt { " · " (l.t("app-receipt")) ": " (r) }
+                        }
+                        br;
+                        b { (next_step(l, &acc, a)) }
+                    }
+                }
+            }
+            (applications_table(&st, l, &found, true))
+        }
+        p { a href="/sc" { (l.t("list-back")) } }
+    };
+    ok(&v, &h, l.t("sc-lookup_title"), body)
+}
+
+/// The result the head is about to sign, as a PDF marked as a draft (not recorded, not signed).
+#[utoipa::path(get, path = "/applications/{id}/preview.pdf", tag = "ui", params(("id" = String, Path), ("lang" = Option<String>, Query, description = "`kk` (default) or `ru`")),
+    responses((status = 200, content_type = "application/pdf", body = Vec<u8>), (status = 403, content_type = "text/html", body = String), (status = 404, content_type = "text/html", body = String)))]
+async fn preview_pdf(
+    State(st): State<AppState>,
+    v: Viewer,
+    uri: Uri,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Page {
+    let h = here(&uri);
+    let acc = logged_in(&v, &h)?.clone();
+    let lang = documents::printed(v.lang);
+    let s = st.clone();
+    let pdf = blocking(move || {
+        let app = ops::load_visible(&s, &acc, &id)?;
+        crate::access::may_act(&acc, &app, &s.ctx)?;
+        crate::docs::render_preview(&s, &app, lang)
+    })
+    .await
+    .or_page(&v, &h)?;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "application/pdf"),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                "inline; filename=\"preview.pdf\"",
+            ),
+            (axum::http::header::CACHE_CONTROL, "no-store"),
+        ],
+        pdf,
+    )
+        .into_response())
 }
 
 /// Take an application in at the State Corporation (form post; same as `POST /api/sc/applications`).

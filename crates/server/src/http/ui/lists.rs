@@ -28,6 +28,8 @@ pub fn query(p: &ListParams, cursor: Option<&str>) -> String {
         ("to", p.to.as_deref()),
         ("sort", p.sort.as_deref()),
         ("limit", limit.as_deref()),
+        ("mine", p.mine.as_deref()),
+        ("late", p.late.as_deref()),
         ("cursor", cursor),
     ];
     pairs
@@ -52,6 +54,7 @@ pub fn filter_form(
     p: &ListParams,
     action: &str,
     errors: &[FieldError],
+    staff: bool,
 ) -> Markup {
     let regs: Vec<(String, String)> = std::iter::once((String::new(), l.t("list-any").into()))
         .chain(
@@ -104,8 +107,23 @@ pub fn filter_form(
             (text("from", l.t("list-from"), p.from.as_deref(), Some(l.t("list-date_hint")), field("from")))
             (text("to", l.t("list-to"), p.to.as_deref(), Some(l.t("list-date_hint")), field("to")))
             (choice("sort", l.t("list-sort"), &sort, p.sort.as_deref(), field("sort")))
+            (tick("late", l.t("list-late_only"), p.late.as_deref()))
+            @if staff { (tick("mine", l.t("list-mine"), p.mine.as_deref())) }
             button type="submit" class="secondary" { (l.t("list-apply")) }
         }
+        p.print-link { a href={ (action) "?" (query(p, None)) (if query(p, None).is_empty() { "" } else { "&" }) "print=1" } { (l.t("list-print")) } }
+    }
+}
+
+/// A filter checkbox (`1` when ticked).
+fn tick(name: &str, label: &str, value: Option<&str>) -> Markup {
+    let id = format!("flt-{name}");
+    let on = value.is_some_and(|v| !v.is_empty() && v != "0");
+    html! {
+        div.form-group { div.checkboxes { div {
+            input type="checkbox" id=(id) name=(name) value="1" checked[on];
+            label for=(id) { (label) }
+        } } }
     }
 }
 

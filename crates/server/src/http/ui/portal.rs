@@ -817,17 +817,42 @@ fn action_form(
     v: &Viewer,
     d: &Detail,
     reg: Option<&regulation::Regulation>,
+    f: &super::Fields,
     errors: &[FieldError],
 ) -> Markup {
     let l = v.lang;
-    let Some(cur) = d.current.as_ref().filter(|c| c.can_act) else {
+    let Some(cur) = d.current.as_ref() else {
         return html! {};
     };
+    if !cur.can_act {
+        // Staff of the organisation see whose the step is, read-only.
+        let same_org =
+            v.account.as_ref().and_then(|a| a.org.as_deref()) == Some(cur.holder.as_str());
+        return html! {
+            @if let (Some(a), true) = (&cur.assignee, same_org) {
+                div.panel role="status" { p { (l.t_args("act-readonly", &[("name", a.name.as_str().into())])) } }
+            }
+        };
+    }
+    let refusing_here = cur.outcomes.iter().any(|o| o == "motivated_refusal");
     let outcomes: Vec<(String, String)> = cur
         .outcomes
         .iter()
-        .map(|o| (o.clone(), l.t_in("outcome", o).to_string()))
+        .map(|o| {
+            let label = if o == "done" && refusing_here {
+                l.t("act-outcome_result")
+            } else {
+                l.t_in("outcome", o)
+            };
+            (o.clone(), label.to_string())
+        })
         .collect();
+    // A choice between outcomes is never made for the official: nothing is preselected then,
+    // and after an error the form comes back as it was sent.
+    let chosen = match (f.get("outcome"), outcomes.len()) {
+        ("", 1) => "done",
+        (o, _) => o,
+    };
     let note_label = l
         .t_in_opt("act-note_for", &cur.role)
         .unwrap_or(l.t("act-note"));
@@ -842,21 +867,64 @@ fn action_form(
             l.t("act-power_of_attorney").to_string(),
         ),
     ];
+    let executors: Vec<(String, String)> =
+        std::iter::once((String::new(), l.t("act-executor_choose").to_string()))
+            .chain(
+                cur.executors
+                    .iter()
+                    .map(|a| (a.login.clone(), a.name.clone())),
+            )
+            .collect();
+    let ticked = f.all("refusal_grounds");
+    let ground_error = errors.iter().find(|e| e.field == "refusal_grounds");
+    let with_list = refusing_here && !cur.refusal_grounds.is_empty();
     html! {
         section.panel aria-labelledby="act-h" {
             h2 id="act-h" { (l.t("act-title")) }
             p { (catalogue::role_name(reg, &cur.role, l)) }
+            @if let Some(a) = &cur.assignee {
+                p { (l.t_args("act-assigned", &[("name", a.name.as_str().into())])) }
+            }
             (html::error_summary(l, errors))
             form method="post" action={ "/applications/" (html::url_enc(&d.summary.id)) "/act" } novalidate {
                 (html::csrf_input(v))
                 (html::hidden("step", &cur.step.to_string()))
-                (html::radios("outcome", l.t("act-outcome"), &outcomes, "done", errors))
-                (html::textarea("note", note_label, "", None, errors))
-                (html::textarea("grounds", l.t("act-grounds"), "", Some(l.t("act-grounds_hint")), errors))
+                (html::radios("outcome", l.t("act-outcome"), &outcomes, chosen, errors))
+                @if !cur.executors.is_empty() {
+                    (html::select("executor", l.t("act-executor"), &executors, f.get("executor"), errors))
+                }
+                (html::textarea("note", note_label, f.get("note"), None, errors))
+                @if with_list {
+                    div.form-group.error[ground_error.is_some()] {
+                        fieldset.checkboxes id="f-refusal_grounds" {
+                            legend { (l.t("act-refusal_grounds")) }
+                            div.hint { (l.t("act-refusal_grounds_hint")) }
+                            (html::error_message(ground_error))
+                            @for g in &cur.refusal_grounds {
+                                @let id = format!("f-ground-{}", g.id);
+                                div {
+                                    input type="checkbox" id=(id) name="refusal_grounds" value=(g.id)
+                                        checked[ticked.iter().any(|t| *t == g.id.to_string())];
+                                    label for=(id) { (g.text) }
+                                }
+                            }
+                        }
+                    }
+                    (html::textarea("grounds", l.t("act-comment"), f.get("grounds"), Some(l.t("act-comment_hint")), errors))
+                } @else {
+                    (html::textarea("grounds", l.t("act-grounds"), f.get("grounds"), Some(l.t("act-grounds_hint")), errors))
+                }
                 @if cur.needs_presented {
-                    (html::select("presented", l.t("act-presented"), &presented, "", errors))
+                    (html::select("presented", l.t("act-presented"), &presented, f.get("presented"), errors))
                 }
                 button type="submit" { (l.t("act-submit")) }
+            }
+            @if cur.signs_result {
+                p {
+                    a href={ "/applications/" (html::url_enc(&d.summary.id)) "/preview.pdf?lang=" (documents::printed(l).code()) } {
+                        (l.t("act-preview"))
+                    }
+                }
             }
         }
     }
@@ -867,6 +935,7 @@ fn application_body(
     v: &Viewer,
     d: &Detail,
     uri: &Uri,
+    f: &super::Fields,
     errors: &[FieldError],
 ) -> Markup {
     let l = v.lang;
@@ -904,8 +973,22 @@ fn application_body(
     if let Some(r) = &s.receipt {
         facts.push((l.t("app-receipt"), html! { span.receipt { (r) } }));
     }
-    if let Some(g) = &d.refusal_grounds {
+    if !d.listed_grounds.is_empty() {
+        facts.push((
+            l.t("app-listed_grounds"),
+            html! { ul { @for g in &d.listed_grounds { li { (g) } } } },
+        ));
+    }
+    if let Some(g) = d
+        .refusal_grounds
+        .as_deref()
+        .filter(|g| !g.trim().is_empty())
+    {
         facts.push((l.t("app-refusal_grounds"), html! { (g) }));
+    }
+    let staff = v.account.as_ref().is_some_and(|a| a.kind == Kind::Staff);
+    if let (Some(a), true) = (&d.assignee, staff) {
+        facts.push((l.t("app-assignee"), html! { (a.name) }));
     }
     let sc_operator = v.account.as_ref().is_some_and(|a| {
         a.org.as_deref() == Some(engine::STATE_CORPORATION)
@@ -961,7 +1044,7 @@ fn application_body(
             }
         }
         (super::extras::booking_html(v, d))
-        (action_form(v, d, reg.as_deref(), errors))
+        (action_form(v, d, reg.as_deref(), f, errors))
         (super::extras::uploads_html(l, &d.uploads))
         @if s.status == "returned_to_provider" && sc_operator {
             form.panel method="post" action={ "/applications/" (html::url_enc(&s.id)) "/rerequest" } {
@@ -1023,7 +1106,7 @@ async fn application_page(
     })
     .await
     .or_page(&v, &h)?;
-    let body = application_body(&st, &v, &d, &uri, &[]);
+    let body = application_body(&st, &v, &d, &uri, &super::Fields::default(), &[]);
     let title = l.t_args("app-title", &[("id", d.summary.id.as_str().into())]);
     ok(&v, &h, &title, body)
 }
@@ -1041,10 +1124,12 @@ async fn act_submit(
     let acc = logged_in(&v, &format!("/applications/{id}"))?.clone();
     v.check_csrf(Some(f.get("csrf"))).or_page(&v, &h)?;
     let outcome = match f.get("outcome") {
-        "done" | "" => OutcomeKind::Done,
+        "done" => OutcomeKind::Done,
         "refuse_acceptance" => OutcomeKind::RefuseAcceptance,
         "motivated_refusal" => OutcomeKind::MotivatedRefusal,
         "fail" => OutcomeKind::Fail,
+        // Nothing chosen: the form comes back (below) with its error, as it was sent.
+        "" => OutcomeKind::Done,
         _ => {
             return Err(PageErr::from(error_page(
                 &v,
@@ -1053,6 +1138,7 @@ async fn act_submit(
             )));
         }
     };
+    let unchosen = f.get("outcome").is_empty();
     let req = ActionRequest {
         step: f.get("step").parse().unwrap_or(usize::MAX),
         outcome,
@@ -1063,10 +1149,31 @@ async fn act_submit(
             _ => None,
         },
         note: f.opt("note"),
+        executor: f.opt("executor"),
+        refusal_grounds: f
+            .all("refusal_grounds")
+            .iter()
+            .filter_map(|g| g.parse().ok())
+            .collect(),
     };
     let s = st.clone();
     let (a2, id2) = (acc.clone(), id.clone());
-    match blocking(move || ops::act(&s, &a2, &id2, &req)).await {
+    let result = blocking(move || {
+        // A step with a choice of outcomes needs one chosen; a single outcome is implied.
+        if unchosen {
+            let app = ops::load_visible(&s, &a2, &id2)?;
+            let d = ops::detail(&s, &a2, &app, l)?;
+            if d.current.as_ref().is_some_and(|c| c.outcomes.len() > 1) {
+                return Err(Problem::invalid(
+                    "outcome",
+                    "outcome.required",
+                    l.t("problem-outcome-required"),
+                ));
+            }
+        }
+        ops::act(&s, &a2, &id2, &req, l)
+    });
+    match result.await {
         Ok(app) => Ok(see_other(&format!(
             "/applications/{}?done=acted",
             html::url_enc(&app.id)
@@ -1097,7 +1204,7 @@ async fn act_submit(
                     e
                 })
                 .collect();
-            let body = application_body(&st, &v, &d, &uri, &errors);
+            let body = application_body(&st, &v, &d, &uri, &f, &errors);
             let title = l.t_args("app-title", &[("id", d.summary.id.as_str().into())]);
             Ok(html::html(
                 StatusCode::UNPROCESSABLE_ENTITY,
