@@ -37,6 +37,16 @@ async function visit(page, path, lang, width) {
   expect(w <= width, `${path} fits ${width} px (${w} px)`);
 }
 
+// The free-meals application's data (the service's own fields, from its regulation).
+async function fillData(page) {
+  await page.fill('[name="data.student_name"]', "Иванова Мария Петровна");
+  await page.fill('[name="data.student_birth_date"]', "15.05.2001");
+  await page.fill('[name="data.student_iin"]', "010515600010");
+  await page.selectOption('[name="data.course"]', "2");
+  await page.selectOption('[name="data.category"]', "orphan");
+  await page.fill('[name="data.phone"]', "+7 701 222 33 44");
+}
+
 async function submit(page, form) {
   await Promise.all([page.waitForNavigation(), form.locator("button[type=submit]").first().click()]);
 }
@@ -44,10 +54,10 @@ async function submit(page, form) {
 async function scenario(browser, lang, width) {
   // The office clerk registers a paper application.
   const clerk = await session(browser, `${PROVIDER}.office_clerk`, lang, width);
-  await visit(clerk.page, "/work", lang, width);
-  await clerk.page.selectOption("#f-regulation", REG);
+  await visit(clerk.page, `/work?regulation=${REG}`, lang, width);
   await clerk.page.fill("#f-applicant_iin", "000229600004");
   await clerk.page.fill("#f-applicant_name", "Айгүл Нұрланқызы Омарова");
+  await fillData(clerk.page);
   await submit(clerk.page, clerk.page.locator('form[action="/work/intake"]'));
   expect(clerk.page.url().includes("done=intake"), "registered");
   const id = decodeURIComponent(new URL(clerk.page.url()).pathname.split("/").pop());
@@ -108,6 +118,7 @@ async function scenario(browser, lang, width) {
   await op.page.selectOption("#f-provider", PROVIDER);
   await op.page.fill("#f-applicant_iin", "851231400001");
   await op.page.fill("#f-applicant_name", "Гүлнар Серікқызы Ахметова");
+  await fillData(op.page);
   await submit(op.page, op.page.locator('form[action="/sc/intake"]'));
   const scId = decodeURIComponent(new URL(op.page.url()).pathname.split("/").pop());
   const receipt = (await op.page.locator(".receipt").first().textContent()).trim();

@@ -413,6 +413,8 @@ schema = 1
 id = "zz-render-fixture"
 version = 1
 region = "Test & <region>"
+region_kk = "Сынақ & <өңір>"
+region_ru = "Тест & <регион>"
 
 [source]
 seed = "000_cd611684e69fb158.txt"
@@ -439,6 +441,7 @@ source = "L3"
 [[providers]]
 id = "school"
 kk = "мектеп"
+ru = "мектеп (рус)"
 en = "school"
 source = "L4"
 
@@ -457,24 +460,28 @@ source = "L5"
 [[roles]]
 id = "office_clerk"
 kk = "кеңсе қызметкері"
+ru = "кеңсе қызметкері (рус)"
 en = "office <clerk> & co"
 source = "L6"
 
 [[roles]]
 id = "head"
 kk = "басшы"
+ru = "басшы (рус)"
 en = "head"
 source = "L6"
 
 [[roles]]
 id = "applicant"
 kk = "алушы"
+ru = "алушы (рус)"
 en = "applicant"
 source = "L6"
 
 [[roles]]
 id = "portal"
 kk = "портал"
+ru = "портал (рус)"
 en = "portal"
 source = "L6"
 
@@ -487,6 +494,8 @@ n = 1
 kind = "action"
 role = "office_clerk"
 text_en = "Accepts & registers the <application>"
+text_kk = "қадам «Accepts & registers the <application>»"
+text_ru = "шаг «Accepts & registers the <application>»"
 input = "application"
 output = "registered application"
 duration = { value = 15, unit = "minutes" }
@@ -503,6 +512,8 @@ n = 2
 kind = "action"
 role = "head"
 text_en = "Decides and signs"
+text_kk = "қадам «Decides and signs»"
+text_ru = "шаг «Decides and signs»"
 input = "registered application"
 output = "signed result"
 duration = { value = 1, unit = "working_days" }
@@ -520,6 +531,8 @@ n = 3
 kind = "action"
 role = "office_clerk"
 text_en = "Issues the result"
+text_kk = "қадам «Issues the result»"
+text_ru = "шаг «Issues the result»"
 input = "signed result"
 output = "issued result"
 duration = { value = 15, unit = "minutes" }
@@ -536,6 +549,8 @@ kind = "process"
 label = "Process 1"
 role = "applicant"
 text_en = "Signs in"
+text_kk = "қадам «Signs in»"
+text_ru = "шаг «Signs in»"
 source = "L30"
 
 [[flows.portal.steps]]
@@ -544,6 +559,8 @@ kind = "condition"
 label = "Condition 1"
 role = "portal"
 text_en = "Checks the credentials"
+text_kk = "қадам «Checks the credentials»"
+text_ru = "шаг «Checks the credentials»"
 checks = ["credentials"]
 source = "L31"
 
@@ -560,6 +577,8 @@ kind = "process"
 label = "Process 2"
 role = "portal"
 text_en = "Forms the refusal notice"
+text_kk = "қадам «Forms the refusal notice»"
+text_ru = "шаг «Forms the refusal notice»"
 source = "L33"
 
   [[flows.portal.steps.branches]]
@@ -573,6 +592,8 @@ kind = "process"
 label = "Process 3"
 role = "applicant"
 text_en = "Receives the certificate"
+text_kk = "қадам «Receives the certificate»"
+text_ru = "шаг «Receives the certificate»"
 produces = ["certificate"]
 source = "L34"
 
@@ -584,24 +605,32 @@ source = "L20"
 [[results]]
 id = "certificate"
 kind = "result"
+name_kk = "нәтиже"
+name_ru = "результат"
 name_en = "certificate & <stamp>"
 source = "L7"
 
 [[results]]
 id = "motivated_refusal"
 kind = "refusal"
+name_kk = "нәтиже"
+name_ru = "результат"
 name_en = "motivated refusal"
 source = "L7"
 
 [[results]]
 id = "receipt_refusal"
 kind = "receipt"
+name_kk = "нәтиже"
+name_ru = "результат"
 name_en = "receipt on refusal"
 source = "L7"
 
 [[results]]
 id = "notice_auth"
 kind = "notice"
+name_kk = "нәтиже"
+name_ru = "результат"
 name_en = "notice: authorisation refused"
 source = "L7"
 

@@ -141,7 +141,7 @@ async fn each_channel_accepts_by_its_own_rule_over_http() {
             let detail = p["detail"].as_str().unwrap();
             let next = almaty(opening)
                 .to_zoned_datetime(calendar::almaty())
-                .strftime("%Y-%m-%d %H:%M")
+                .strftime("%d.%m.%Y %H:%M")
                 .to_string();
             assert!(detail.contains(&next), "{}: {detail}", c.at);
             assert!(
@@ -216,8 +216,8 @@ async fn the_page_and_the_receipt_show_both_instants() {
         html.contains("Принято (срок исчисляется с)"),
         "accepted row"
     );
-    assert!(html.contains("2019-12-15 10:0"), "the submission instant");
-    assert!(html.contains("2019-12-18 09:00"), "the acceptance instant");
+    assert!(html.contains("15.12.2019 10:0"), "the submission instant");
+    assert!(html.contains("18.12.2019 09:00"), "the acceptance instant");
     assert!(html.contains("внесено после окончания рабочего времени"));
 
     let pdf = t

@@ -200,7 +200,7 @@ async fn the_head_names_an_executor_and_only_they_act() {
         );
         assert!(preview.contains("ПРОЕКТ"), "marked as a draft: {preview}");
         assert!(
-            preview.contains("стандарта государственной услуги"),
+            preview.contains("пункте 10 Стандарта"),
             "the ground: {preview}"
         );
         // The head signs; the refusal letter carries the ground.
@@ -220,10 +220,7 @@ async fn the_head_names_an_executor_and_only_they_act() {
                 .body,
             "l.pdf",
         );
-        assert!(
-            letter.contains("стандарта государственной услуги"),
-            "{letter}"
-        );
+        assert!(letter.contains("пункте 10 Стандарта"), "{letter}");
         assert!(!letter.contains("ПРОЕКТ"), "{letter}");
     }
 }

@@ -473,7 +473,7 @@ fn a_failing_action_does_not_disturb_the_others_of_its_batch() {
             key: key.into(),
             signature: None,
             reception: Default::default(),
-            data: Default::default(),
+            data: common::seed_data(MEALS),
         };
         let actions = vec![
             Action::new(now)

@@ -1571,7 +1571,9 @@ pub fn act(
     let mut listed = req.refusal_grounds.clone();
     listed.sort_unstable();
     listed.dedup();
-    if req.outcome == OutcomeKind::MotivatedRefusal {
+    // Where the step gives no refusal the engine says so (`no_such_branch`), not this check.
+    let refusable = step.motivated_refusal.is_some() || step.motivated_refusal_goto.is_some();
+    if req.outcome == OutcomeKind::MotivatedRefusal && refusable {
         check_refusal(st, &app, &listed, lang)?;
     } else if !listed.is_empty() {
         return Err(Problem::invalid(

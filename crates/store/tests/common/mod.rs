@@ -118,6 +118,25 @@ pub fn iin(n: u64) -> String {
 }
 
 /// A submission with every field chosen.
+/// Valid application data for a seed regulation (empty for the fixture), made once per id.
+pub fn seed_data(regulation: &str) -> engine::FormData {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    static SEED: OnceLock<Arc<Ctx>> = OnceLock::new();
+    static DATA: OnceLock<Mutex<HashMap<String, engine::FormData>>> = OnceLock::new();
+    let mut cache = DATA.get_or_init(Default::default).lock().unwrap();
+    cache
+        .entry(regulation.to_string())
+        .or_insert_with(|| {
+            SEED.get_or_init(testkit::seed_ctx).sample_data(
+                regulation,
+                "2019-12-03T04:00:00Z".parse().unwrap(),
+                0,
+            )
+        })
+        .clone()
+}
+
 pub fn submit_as(
     id: &str,
     regulation: &str,
@@ -136,7 +155,7 @@ pub fn submit_as(
         key: format!("key-{id}"),
         signature: None,
         reception: Default::default(),
-        data: Default::default(),
+        data: seed_data(regulation),
     }
 }
 
