@@ -610,7 +610,8 @@ problem-token-session_only = This needs a logged-in session, not an API token.
 problem-forbidden-metrics = Metrics are for administrators and monitors.
 
 ## Application data (the service's form)
-appform-about-applicant = About you
+appform-about-applicant = About the applicant
+appform-about-application = About the application
 appform-about-child = About the child
 appform-about-pupil = About the pupil
 appform-about-student = About the student

@@ -598,7 +598,8 @@ problem-token-session_only = Мұнда API токені емес, жүйеге 
 problem-forbidden-metrics = Метрикалар әкімшілер мен бақылаушыларға ғана қолжетімді.
 
 ## Өтініш мәліметтері (қызмет нысаны)
-appform-about-applicant = Сіз туралы мәліметтер
+appform-about-applicant = Өтініш беруші туралы мәліметтер
+appform-about-application = Өтініш мәліметтері
 appform-about-child = Бала туралы мәліметтер
 appform-about-pupil = Білім алушы туралы мәліметтер
 appform-about-student = Білім алушы туралы мәліметтер

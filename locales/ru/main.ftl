@@ -624,7 +624,8 @@ problem-token-session_only = Здесь нужен вход в систему, �
 problem-forbidden-metrics = Метрики доступны администраторам и наблюдателям.
 
 ## Сведения заявления (форма услуги)
-appform-about-applicant = Сведения о вас
+appform-about-applicant = Сведения о заявителе
+appform-about-application = Сведения заявления
 appform-about-child = Сведения о ребенке
 appform-about-pupil = Сведения об обучающемся
 appform-about-student = Сведения об обучающемся

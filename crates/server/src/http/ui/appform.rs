@@ -10,7 +10,7 @@ use crate::i18n::{Lang, Messages};
 use crate::problem::FieldError;
 use engine::{FormData, FormValue};
 use maud::{Markup, html};
-use regulation::{ApplicationForm, ChannelId, FieldDecl, FieldKind, Regulation};
+use regulation::{About, ApplicationForm, ChannelId, FieldDecl, FieldKind, Regulation};
 
 fn form(reg: &Regulation) -> Option<&ApplicationForm> {
     reg.application.as_ref().map(|a| a.get_ref())
@@ -70,6 +70,17 @@ pub fn data_from(reg: &Regulation, f: &Fields) -> FormData {
     out
 }
 
+/// The contact phone the data gives (the service's unconditional phone field), if any.
+pub fn phone_of(reg: &Regulation, data: &FormData) -> Option<String> {
+    form(reg)?
+        .fields
+        .iter()
+        .map(|d| d.get_ref())
+        .find(|d| d.kind == FieldKind::Phone && d.when.is_none())
+        .and_then(|d| data.get(&d.id))
+        .map(|v| v.as_str().to_string())
+}
+
 /// A rejected value's message in the page's language (the API's English detail replaced).
 pub fn localise(l: Lang, errors: Vec<FieldError>) -> Vec<FieldError> {
     errors
@@ -98,11 +109,27 @@ pub fn inputs(l: Lang, reg: &Regulation, f: &Fields, errors: &[FieldError]) -> M
         return html! {};
     };
     let err = |n: &str| errors.iter().find(|e| e.field == n);
+    // One fieldset per run of fields about the same person (the beneficiary, the applicant)
+    // or about the application itself.
+    let mut groups: Vec<(&'static str, Vec<&FieldDecl>)> = vec![];
+    for decl in &form.fields {
+        let d = decl.get_ref();
+        let legend = match d.about {
+            About::Beneficiary => l.t_in("appform-about", form.beneficiary.as_str()),
+            About::Applicant => l.t("appform-about-applicant"),
+            About::Application => l.t("appform-about-application"),
+        };
+        match groups.last_mut() {
+            Some((g, v)) if *g == legend => v.push(d),
+            _ => groups.push((legend, vec![d])),
+        }
+    }
     html! {
+        @for (legend, fields) in &groups {
         fieldset.appform {
-            legend { (l.t_in("appform-about", form.beneficiary.as_str())) }
-            @for decl in &form.fields {
-                @let d = decl.get_ref();
+            legend { (legend) }
+            @for d in fields {
+                @let d = *d;
                 @let n = name(d);
                 @let e = err(&n);
                 @let lab = label(l, &d.kk, &d.ru);
@@ -158,6 +185,7 @@ pub fn inputs(l: Lang, reg: &Regulation, f: &Fields, errors: &[FieldError]) -> M
                     }
                 }
             }
+        }
         }
     }
 }

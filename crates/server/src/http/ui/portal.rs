@@ -186,6 +186,24 @@ fn apply_form(
         .and_then(|a| a.phone.clone())
         .unwrap_or_default();
     let phone = f.opt("phone").unwrap_or(phone);
+    // The service's own contact phone (if its form asks one) is the SMS phone: asked once,
+    // filled in from the account.
+    let form_phone = reg.application.as_ref().and_then(|a| {
+        a.get_ref()
+            .fields
+            .iter()
+            .map(|d| d.get_ref())
+            .find(|d| d.kind == regulation::FieldKind::Phone && d.when.is_none())
+            .map(|d| format!("data.{}", d.id))
+    });
+    let mut filled = f.clone();
+    if let Some(n) = &form_phone
+        && filled.get(n).is_empty()
+        && !phone.is_empty()
+    {
+        filled.0.push((n.clone(), phone.clone()));
+    }
+    let f = &filled;
     let confirm_error = errors.iter().find(|e| e.field == "confirm");
     html! {
         (apply_heading(l))
@@ -200,11 +218,13 @@ fn apply_form(
             (html::select("provider", l.t("apply-provider"), &providers, f.get("provider"), errors))
             (super::appform::inputs(l, reg, f, errors))
             (super::appform::checklist(l, reg, regulation::ChannelId::Portal, None, false))
-            (Input::new("tel", "phone", l.t("register-phone"))
-                .value(&phone)
-                .hint(l.t("apply-phone_hint"))
-                .errors(errors)
-                .autocomplete("tel"))
+            @if form_phone.is_none() {
+                (Input::new("tel", "phone", l.t("register-phone"))
+                    .value(&phone)
+                    .hint(l.t("apply-phone_hint"))
+                    .errors(errors)
+                    .autocomplete("tel"))
+            }
             (super::extras::file_input(l, errors))
             div.form-group.error[confirm_error.is_some()] {
                 fieldset.checkboxes {
@@ -470,6 +490,23 @@ fn signing_section(
     }
 }
 
+/// The portal request a form (or the signing tool's download link) describes: the same
+/// bytes to sign at every stage.
+fn portal_request(reg: &regulation::Regulation, f: &super::Fields) -> PortalSubmission {
+    let data = super::appform::data_from(reg, f);
+    PortalSubmission {
+        regulation: reg.id.clone(),
+        provider: f.get("provider").to_string(),
+        // The form's own contact phone is the SMS phone when it asks one (see `apply_form`).
+        phone: f
+            .opt("phone")
+            .or_else(|| super::appform::phone_of(reg, &data)),
+        signature: None,
+        documents: vec![],
+        data,
+    }
+}
+
 /// Apply on the portal (form post; same as `POST /api/applications`). The first post checks
 /// the form and shows the signing step; the second carries the signature (an uploaded or
 /// pasted CMS, or `sign=demo` on demo servers) and submits.
@@ -497,14 +534,7 @@ async fn apply_submit(
         });
     }
     let key = f.opt("key").unwrap_or_else(crate::accounts::new_secret);
-    let req = PortalSubmission {
-        regulation: reg.id.clone(),
-        provider: f.get("provider").to_string(),
-        phone: f.opt("phone"),
-        signature: None,
-        documents: vec![],
-        data: super::appform::data_from(reg, f),
-    };
+    let req = portal_request(reg, f);
     let uploaded = form
         .files
         .iter()
@@ -651,14 +681,7 @@ async fn request_json(
         .ok_or_else(|| Problem::not_found("such service"))
         .or_page(&v, &h)?;
     let q = super::Fields(pairs);
-    let req = PortalSubmission {
-        regulation: reg.id.clone(),
-        provider: q.get("provider").to_string(),
-        phone: q.opt("phone"),
-        signature: None,
-        documents: vec![],
-        data: super::appform::data_from(reg, &q),
-    };
+    let req = portal_request(reg, &q);
     let key = q.get("key");
     let hashes: Vec<String> = crate::uploads::drafts(&st, &acc, key)
         .unwrap_or_default()
