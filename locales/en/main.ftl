@@ -114,6 +114,7 @@ passport-conditional = depending on the category
 passport-grounds = Grounds for refusing the service
 passport-grounds_hint = A closed list: the executor picks only from these grounds.
 passport-acceptance_grounds = Grounds for refusing to accept the documents
+passport-no_grounds = The regulation's text names no grounds for refusal.
 passport-appeal = How to appeal
 passport-appeal_term = the complaint is considered within { $term } of its registration
 passport-appeal_law = Basis: { $law }

@@ -110,6 +110,7 @@ passport-conditional = санатқа қарай
 passport-grounds = Қызмет көрсетуден бас тарту негіздері
 passport-grounds_hint = Жабық тізбе: орындаушы тек осы негіздердің бірін таңдайды.
 passport-acceptance_grounds = Құжаттарды қабылдаудан бас тарту негіздері
+passport-no_grounds = Регламент мәтінінде бас тарту негіздері көрсетілмеген.
 passport-appeal = Шағымдану тәртібі
 passport-appeal_term = шағым тіркелген күнінен бастап { $term } ішінде қаралады
 passport-appeal_law = Негіз: { $law }

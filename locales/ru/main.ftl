@@ -115,6 +115,7 @@ passport-conditional = в зависимости от категории
 passport-grounds = Основания для отказа в оказании услуги
 passport-grounds_hint = Закрытый перечень: исполнитель выбирает только из этих оснований.
 passport-acceptance_grounds = Основания для отказа в приеме документов
+passport-no_grounds = Текст регламента не называет оснований для отказа.
 passport-appeal = Порядок обжалования
 passport-appeal_term = жалоба рассматривается в течение { $term } со дня ее регистрации
 passport-appeal_law = Основание: { $law }

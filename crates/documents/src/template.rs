@@ -270,15 +270,20 @@ fn merge(path: &Path, common: &TemplateFile, own: TemplateFile) -> Result<Templa
 /// keys come with the data).
 fn check_syntax(t: &Template) -> Result<(), Error> {
     let any = |_: &str| Some(String::new());
-    let texts = [&t.title, &t.documents_heading, &t.grounds_heading, &t.appeal_heading]
-        .into_iter()
-        .chain([&t.signer_label, &t.signature_hint, &t.verify_text])
-        .chain([&t.barcode_caption, &t.page_footer])
-        .chain(&t.subtitle)
-        .chain(&t.header)
-        .chain(&t.intro)
-        .chain(&t.footer)
-        .chain(t.labels.values());
+    let texts = [
+        &t.title,
+        &t.documents_heading,
+        &t.grounds_heading,
+        &t.appeal_heading,
+    ]
+    .into_iter()
+    .chain([&t.signer_label, &t.signature_hint, &t.verify_text])
+    .chain([&t.barcode_caption, &t.page_footer])
+    .chain(&t.subtitle)
+    .chain(&t.header)
+    .chain(&t.intro)
+    .chain(&t.footer)
+    .chain(t.labels.values());
     for text in texts {
         t.fill(text, &any)?;
     }

@@ -463,7 +463,11 @@ fn every_passport_entry_cites_its_source() {
         "passport-text",
         Some("free = true"),
     );
-    assert!(r.stdout.contains("passport cost: `kk` and `ru`"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("passport cost: `kk` and `ru`"),
+        "{}",
+        r.stdout
+    );
     let r = broken(
         "passport-waiting-channel",
         "channel = \"office\"\nmax = ",

@@ -238,7 +238,10 @@ pub fn legal_ref(s: &str, lang: Lang) -> Option<String> {
     Some(match sub {
         Some(sub) => lang.t_args(
             "passport-ref_subpara",
-            &[("para", para.to_string().into()), ("sub", sub.to_string().into())],
+            &[
+                ("para", para.to_string().into()),
+                ("sub", sub.to_string().into()),
+            ],
         ),
         None => lang.t_args("passport-ref_para", &[("para", para.to_string().into())]),
     })

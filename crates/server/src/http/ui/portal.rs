@@ -410,6 +410,10 @@ fn passport_section(l: Lang, p: &catalogue::PassportInfo, channels: Markup) -> M
                 h3 { (l.t("passport-acceptance_grounds")) }
                 (grounds(&p.acceptance_refusal_grounds))
             }
+            @if p.refusal_grounds.is_empty() && p.acceptance_refusal_grounds.is_empty() {
+                h3 { (l.t("passport-grounds")) }
+                p { (l.t("passport-no_grounds")) }
+            }
             @if !p.appeal.is_empty() {
                 h3 { (l.t("passport-appeal")) }
                 ol.appeal {
