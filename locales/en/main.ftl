@@ -98,6 +98,33 @@ service-providers = Who provides the service
 service-steps = Steps
 service-diagrams = Process diagrams
 service-diagram_of = Process: { $flow }
+passport-title = State service passport
+passport-results = What the service gives
+passport-result_form = Form of the result
+passport-result_form-paper = paper
+passport-result_form-electronic = electronic
+passport-recipients = Who receives the service
+passport-cost = Cost
+passport-where = Where to apply and terms
+passport-acceptance_day_not_counted = the day the documents are accepted is not counted
+passport-issues_only = issues the result only
+passport-documents = Documents
+passport-only_on = only: { $channels }
+passport-conditional = depending on the category
+passport-grounds = Grounds for refusing the service
+passport-grounds_hint = A closed list: the executor picks only from these grounds.
+passport-acceptance_grounds = Grounds for refusing to accept the documents
+passport-no_grounds = The regulation's text names no grounds for refusal.
+passport-appeal = How to appeal
+passport-appeal_term = the complaint is considered within { $term } of its registration
+passport-appeal_law = Basis: { $law }
+passport-waiting = Longest waits
+passport-waiting-submission = Handing in the documents ({ $channel }): at most { $max }
+passport-waiting-result = Receiving the result ({ $channel }): at most { $max }
+passport-ref_para = para { $para } of the Standard
+passport-ref_subpara = para { $para }({ $sub }) of the Standard
+passport-ref_app = App. { $app } to the Standard
+passport-ref_regulation = the regulation's text
 
 ## channel
 

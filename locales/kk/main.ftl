@@ -94,6 +94,33 @@ service-providers = Қызметті кім көрсетеді
 service-steps = Қадамдар
 service-diagrams = Үдеріс сызбалары
 service-diagram_of = Үдеріс: { $flow }
+passport-title = Мемлекеттік қызмет паспорты
+passport-results = Қызмет нәтижесі
+passport-result_form = Нәтижені беру нысаны
+passport-result_form-paper = қағаз түрінде
+passport-result_form-electronic = электрондық түрде
+passport-recipients = Қызметті кім алады
+passport-cost = Құны
+passport-where = Қайда жүгінуге болады және мерзімдер
+passport-acceptance_day_not_counted = құжаттарды қабылдау күні мерзімге кірмейді
+passport-issues_only = тек нәтиже береді
+passport-documents = Қажетті құжаттар
+passport-only_on = тек: { $channels }
+passport-conditional = санатқа қарай
+passport-grounds = Қызмет көрсетуден бас тарту негіздері
+passport-grounds_hint = Жабық тізбе: орындаушы тек осы негіздердің бірін таңдайды.
+passport-acceptance_grounds = Құжаттарды қабылдаудан бас тарту негіздері
+passport-no_grounds = Регламент мәтінінде бас тарту негіздері көрсетілмеген.
+passport-appeal = Шағымдану тәртібі
+passport-appeal_term = шағым тіркелген күнінен бастап { $term } ішінде қаралады
+passport-appeal_law = Негіз: { $law }
+passport-waiting = Ең ұзақ күту уақыты
+passport-waiting-submission = Құжаттарды тапсыру ({ $channel }): ең көбі { $max }
+passport-waiting-result = Нәтижені алу ({ $channel }): ең көбі { $max }
+passport-ref_para = Стандарттың { $para }-тармағы
+passport-ref_subpara = Стандарттың { $para }-тармағының { $sub }) тармақшасы
+passport-ref_app = Стандарттың { $app }-қосымшасы
+passport-ref_regulation = регламенттің мәтіні
 
 ## channel
 

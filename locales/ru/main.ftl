@@ -99,6 +99,33 @@ service-providers = Кто оказывает услугу
 service-steps = Шаги
 service-diagrams = Схемы процесса
 service-diagram_of = Процесс: { $flow }
+passport-title = Паспорт государственной услуги
+passport-results = Результат услуги
+passport-result_form = Форма предоставления результата
+passport-result_form-paper = бумажная
+passport-result_form-electronic = электронная
+passport-recipients = Кто получает услугу
+passport-cost = Стоимость
+passport-where = Где подать и сроки
+passport-acceptance_day_not_counted = день приема документов не входит в срок
+passport-issues_only = только выдает результат
+passport-documents = Необходимые документы
+passport-only_on = только: { $channels }
+passport-conditional = в зависимости от категории
+passport-grounds = Основания для отказа в оказании услуги
+passport-grounds_hint = Закрытый перечень: исполнитель выбирает только из этих оснований.
+passport-acceptance_grounds = Основания для отказа в приеме документов
+passport-no_grounds = Текст регламента не называет оснований для отказа.
+passport-appeal = Порядок обжалования
+passport-appeal_term = жалоба рассматривается в течение { $term } со дня ее регистрации
+passport-appeal_law = Основание: { $law }
+passport-waiting = Максимальное время ожидания
+passport-waiting-submission = Сдача документов ({ $channel }): не более { $max }
+passport-waiting-result = Получение результата ({ $channel }): не более { $max }
+passport-ref_para = пункт { $para } Стандарта
+passport-ref_subpara = подпункт { $sub }) пункта { $para } Стандарта
+passport-ref_app = приложение { $app } к Стандарту
+passport-ref_regulation = текст регламента
 
 ## channel
 

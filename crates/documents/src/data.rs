@@ -293,6 +293,9 @@ pub struct DocumentData {
     pub documents: Vec<Localized>,
     /// Grounds of a refusal, in order.
     pub grounds: Vec<Localized>,
+    /// Where and in what term the decision can be appealed (a refusal's appeal route), in
+    /// order; printed under the template's `appeal_heading`.
+    pub appeal: Vec<Localized>,
     /// When the document was issued (local civil time of the provider). The only time in the
     /// PDF: no clock is read.
     pub issued_at: jiff::civil::DateTime,

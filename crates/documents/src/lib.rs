@@ -45,6 +45,7 @@
 //!     fields: vec![],
 //!     documents: vec![Localized::new("Өтініш", "Заявление")],
 //!     grounds: vec![],
+//!     appeal: vec![],
 //!     issued_at: jiff::civil::date(2024, 3, 12).at(10, 30, 0, 0),
 //!     signer_name: "Сәрсенова Г.".into(),
 //!     verify_base_url: "https://qyzmet.example.kz".into(),

@@ -486,6 +486,16 @@ pub(crate) fn render(
         l.list(&heading, &items)?;
     }
 
+    if !data.appeal.is_empty() && !t.appeal_heading.is_empty() {
+        let items: Vec<String> = data
+            .appeal
+            .iter()
+            .map(|d| d.get(lang).to_string())
+            .collect();
+        let heading = t.fill(&t.appeal_heading, &look)?;
+        l.list(&heading, &items)?;
+    }
+
     let footer = fill_all(t, &t.footer, &vals)?;
     if !footer.is_empty() {
         l.y -= 8.0;

@@ -17,6 +17,7 @@
 //!                                               # the data's fields follow in their order
 //! documents_heading = "Қабылданған құжаттар ({documents_count})"
 //! grounds_heading = "Бас тарту негіздері"
+//! appeal_heading = "Шағымдану тәртібі"           # the appeal route's list (refusals)
 //! footer = ["..."]                              # paragraphs after the lists
 //! signer_label = "Құжаттарды қабылдаған қызметкер"
 //! signature_hint = "(қолы)"
@@ -55,6 +56,7 @@ struct TemplateFile {
     rows: Option<Vec<String>>,
     documents_heading: Option<String>,
     grounds_heading: Option<String>,
+    appeal_heading: Option<String>,
     footer: Option<Vec<String>>,
     signer_label: Option<String>,
     signature_hint: Option<String>,
@@ -84,6 +86,8 @@ pub struct Template {
     pub documents_heading: String,
     /// Heading of the grounds list (empty: the list is not printed).
     pub grounds_heading: String,
+    /// Heading of the appeal route's list (empty: the list is not printed).
+    pub appeal_heading: String,
     /// Paragraphs after the lists.
     pub footer: Vec<String>,
     /// Label before the signer's name.
@@ -251,6 +255,7 @@ fn merge(path: &Path, common: &TemplateFile, own: TemplateFile) -> Result<Templa
         rows: v(own.rows, &common.rows),
         documents_heading: s(own.documents_heading, &common.documents_heading),
         grounds_heading: s(own.grounds_heading, &common.grounds_heading),
+        appeal_heading: s(own.appeal_heading, &common.appeal_heading),
         footer: v(own.footer, &common.footer),
         signer_label: s(own.signer_label, &common.signer_label),
         signature_hint: s(own.signature_hint, &common.signature_hint),
@@ -265,15 +270,20 @@ fn merge(path: &Path, common: &TemplateFile, own: TemplateFile) -> Result<Templa
 /// keys come with the data).
 fn check_syntax(t: &Template) -> Result<(), Error> {
     let any = |_: &str| Some(String::new());
-    let texts = [&t.title, &t.documents_heading, &t.grounds_heading]
-        .into_iter()
-        .chain([&t.signer_label, &t.signature_hint, &t.verify_text])
-        .chain([&t.barcode_caption, &t.page_footer])
-        .chain(&t.subtitle)
-        .chain(&t.header)
-        .chain(&t.intro)
-        .chain(&t.footer)
-        .chain(t.labels.values());
+    let texts = [
+        &t.title,
+        &t.documents_heading,
+        &t.grounds_heading,
+        &t.appeal_heading,
+    ]
+    .into_iter()
+    .chain([&t.signer_label, &t.signature_hint, &t.verify_text])
+    .chain([&t.barcode_caption, &t.page_footer])
+    .chain(&t.subtitle)
+    .chain(&t.header)
+    .chain(&t.intro)
+    .chain(&t.footer)
+    .chain(t.labels.values());
     for text in texts {
         t.fill(text, &any)?;
     }

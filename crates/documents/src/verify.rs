@@ -66,6 +66,14 @@ pub fn canonical_data(data: &DocumentData, lang: Lang) -> Vec<u8> {
     for g in &data.grounds {
         loc(g, &mut put);
     }
+    // Only documents with an appeal route add it: older documents' digests stay as they were.
+    if !data.appeal.is_empty() {
+        put("appeal");
+        put(&data.appeal.len().to_string());
+        for a in &data.appeal {
+            loc(a, &mut put);
+        }
+    }
     put(&data.issued_at.to_string());
     put(&data.signer_name);
     out

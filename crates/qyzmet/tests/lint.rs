@@ -440,3 +440,40 @@ fn every_visible_text_has_kazakh_and_russian() {
         r.stdout
     );
 }
+
+#[test]
+fn every_passport_entry_cites_its_source() {
+    let r = broken(
+        "passport-appeal-source",
+        "source = \"L120-L121\"\n",
+        "",
+        "passport-source",
+        Some("to = \"provider\""),
+    );
+    assert!(
+        r.stdout
+            .contains("passport appeal 1: give `source` (seed lines) or `standard`"),
+        "{}",
+        r.stdout
+    );
+    let r = broken(
+        "passport-cost-ru",
+        "ru = \"бесплатно\"\n",
+        "ru = \" \"\n",
+        "passport-text",
+        Some("free = true"),
+    );
+    assert!(
+        r.stdout.contains("passport cost: `kk` and `ru`"),
+        "{}",
+        r.stdout
+    );
+    let r = broken(
+        "passport-waiting-channel",
+        "channel = \"office\"\nmax = ",
+        "channel = \"portal\"\nmax = ",
+        "passport-waiting-channel",
+        Some("what = \"submission\""),
+    );
+    assert!(r.stdout.contains("passport waiting 1"), "{}", r.stdout);
+}

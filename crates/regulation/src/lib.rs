@@ -10,11 +10,13 @@ pub mod form;
 mod lang;
 pub mod lint;
 pub mod model;
+pub mod passport;
 
 pub use form::*;
 pub use lang::Lang;
 pub use lint::{Diagnostic, Seeds, Severity};
 pub use model::*;
+pub use passport::{Appeal, AppealTo, Cost, Passport, Recipients, WaitFor, Waiting};
 
 use std::path::{Path, PathBuf};
 

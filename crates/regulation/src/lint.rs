@@ -261,6 +261,7 @@ impl Linter<'_, '_, '_> {
         self.check_results();
         self.check_sc_rules();
         self.check_application();
+        self.check_passport();
         self.check_languages();
         self.report_annotations();
     }
@@ -1227,6 +1228,103 @@ impl Linter<'_, '_, '_> {
             }
             if let Some(w) = &d.when {
                 self.check_when(at, &what, w, &choices);
+            }
+        }
+    }
+
+    /// The `[passport]` section: every entry cites the seed or the Standard, its texts exist in
+    /// Kazakh and Russian, a complaint's term is a positive duration, and a wait names a
+    /// channel that accepts applications.
+    fn check_passport(&mut self) {
+        let reg = self.reg;
+        let Some(p) = &reg.passport else {
+            self.sink.error(
+                0,
+                "passport-declared",
+                "no [passport] section: what does the service cost, who receives it, how to appeal?",
+            );
+            return;
+        };
+        let has_standard = reg.standard.is_some();
+        let cite = |l: &mut Self,
+                    at: usize,
+                    what: &str,
+                    s: &Option<SourceRef>,
+                    st: &Option<String>| {
+            if let Some(s) = s {
+                l.src(at, what, s);
+            }
+            match (s, st) {
+                (None, None) => l.sink.error(
+                    at,
+                    "passport-source",
+                    format!("{what}: give `source` (seed lines) or `standard` (the Standard's paragraph or section)"),
+                ),
+                (_, Some(_)) if !has_standard => l.sink.error(
+                    at,
+                    "passport-source",
+                    format!("{what}: cites the Standard but the file has no [standard]"),
+                ),
+                _ => {}
+            }
+        };
+        let texts = |l: &mut Self, at: usize, what: &str, kk: &str, ru: &str| {
+            if kk.trim().is_empty() || ru.trim().is_empty() {
+                l.sink.error(
+                    at,
+                    "passport-text",
+                    format!("{what}: `kk` and `ru` are required (every text a user sees exists in Kazakh and Russian)"),
+                );
+            }
+        };
+        let p = p.get_ref();
+        let (at, c) = (p.cost.span().start, p.cost.get_ref());
+        cite(self, at, "passport cost", &c.source, &c.standard);
+        texts(self, at, "passport cost", &c.kk, &c.ru);
+        let (at, r) = (p.recipients.span().start, p.recipients.get_ref());
+        cite(self, at, "passport recipients", &r.source, &r.standard);
+        texts(self, at, "passport recipients", &r.kk, &r.ru);
+        if p.appeal.is_empty() {
+            self.sink.error(
+                0,
+                "passport-appeal",
+                "[passport] gives no [[passport.appeal]]: where does a complaint go?",
+            );
+        }
+        for (i, a) in p.appeal.iter().enumerate() {
+            let (at, d) = (a.span().start, a.get_ref());
+            let what = format!("passport appeal {}", i + 1);
+            cite(self, at, &what, &d.source, &d.standard);
+            texts(self, at, &what, &d.kk, &d.ru);
+            if d.law_kk.is_some() != d.law_ru.is_some() {
+                self.sink.error(
+                    at,
+                    "passport-text",
+                    format!("{what}: give both `law_kk` and `law_ru`, or neither"),
+                );
+            }
+            if let Some(t) = d.term {
+                self.check_duration(at, &what, t);
+            }
+        }
+        for (i, w) in p.waiting.iter().enumerate() {
+            let (at, d) = (w.span().start, w.get_ref());
+            let what = format!("passport waiting {}", i + 1);
+            cite(self, at, &what, &d.source, &d.standard);
+            self.check_duration(at, &what, d.max);
+            if !reg
+                .channels
+                .iter()
+                .any(|ch| ch.get_ref().id == d.channel && ch.get_ref().accepts)
+            {
+                self.sink.error(
+                    at,
+                    "passport-waiting-channel",
+                    format!(
+                        "{what}: channel `{}` does not accept applications here",
+                        d.channel.as_str()
+                    ),
+                );
             }
         }
     }

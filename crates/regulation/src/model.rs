@@ -129,6 +129,8 @@ pub struct Regulation {
     pub annotations: Vec<Spanned<Annotation>>,
     /// What the application carries (fields, documents); see `form.rs`.
     pub application: Option<Spanned<crate::form::ApplicationForm>>,
+    /// Cost, recipients, appeal route and waits; see `passport.rs`.
+    pub passport: Option<Spanned<crate::passport::Passport>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

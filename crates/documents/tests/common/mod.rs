@@ -182,6 +182,7 @@ pub fn sample(kind: DocKind) -> DocumentData {
         ],
         documents: vec![],
         grounds: vec![],
+        appeal: vec![],
         issued_at: jiff::civil::date(2024, 3, 12).at(10, 30, 0, 0),
         signer_name: "Сәрсенова Гүлнұр Іңкәрқызы".into(),
         verify_base_url: "https://qyzmet.example.kz".into(),

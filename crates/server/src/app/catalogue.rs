@@ -114,6 +114,266 @@ pub struct ServiceDetail {
     /// The ordered steps an application walks, per channel.
     pub plans: Vec<PlanInfo>,
     pub flows: Vec<String>,
+    /// The service passport: results, recipients, cost, documents, refusal grounds, appeal.
+    pub passport: PassportInfo,
+}
+
+/// A text in each language (English where the regulation has it, else Russian).
+fn texts(kk: &str, ru: &str, en: &str) -> Titles {
+    Titles {
+        kk: kk.into(),
+        ru: ru.into(),
+        en: en.into(),
+    }
+}
+
+fn each_lang(f: impl Fn(Lang) -> String) -> Titles {
+    Titles {
+        kk: f(Lang::Kk),
+        ru: f(Lang::Ru),
+        en: f(Lang::En),
+    }
+}
+
+/// A duration with its unit (`working_days`, `minutes`, ...).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DurationInfo {
+    pub value: u32,
+    pub unit: String,
+}
+
+impl From<regulation::Duration> for DurationInfo {
+    fn from(d: regulation::Duration) -> Self {
+        DurationInfo {
+            value: d.value,
+            unit: d.unit.as_str().into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PassportResult {
+    pub id: String,
+    pub name: Titles,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PassportDocument {
+    pub id: String,
+    pub name: Titles,
+    /// What it proves.
+    pub proves: Titles,
+    /// Channels where it is asked for (empty: every accepting channel).
+    pub channels: Vec<String>,
+    /// Obtained from state information systems, not asked from the applicant.
+    pub from_state_systems: bool,
+    /// Asked only for some answers (a category's proof).
+    pub conditional: bool,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PassportGround {
+    /// Position in the regulation's `[[refusal_grounds]]` (what a refusal names).
+    pub index: usize,
+    /// `motivated_refusal` or `refuse_acceptance`.
+    pub kind: String,
+    pub text: Titles,
+    /// Its legal source in words (`подпункт 1) пункта 10 Стандарта`).
+    pub legal_source: Titles,
+    /// Channels it applies to (empty: all).
+    pub channels: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PassportAppeal {
+    /// `provider`, `authorised_body` or `court`.
+    pub to: String,
+    pub text: Titles,
+    /// The term of consideration from the complaint's registration.
+    pub term: Option<DurationInfo>,
+    pub law: Option<Titles>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PassportWaiting {
+    /// `submission` or `result`.
+    pub what: String,
+    pub channel: String,
+    pub max: DurationInfo,
+}
+
+/// The service passport (issue 11): what the service gives, to whom, for what, with which
+/// documents, on what grounds it is refused, and how to appeal.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PassportInfo {
+    /// The results proper (not receipts, notices or refusals).
+    pub results: Vec<PassportResult>,
+    /// `paper`, `electronic`.
+    pub result_form: Vec<String>,
+    pub recipients: Option<Titles>,
+    pub free: Option<bool>,
+    pub cost: Option<Titles>,
+    pub documents: Vec<PassportDocument>,
+    pub refusal_grounds: Vec<PassportGround>,
+    pub acceptance_refusal_grounds: Vec<PassportGround>,
+    pub appeal: Vec<PassportAppeal>,
+    pub waiting: Vec<PassportWaiting>,
+}
+
+/// A legal reference in words in `lang`: `para 10(1)` / `para 9 of the Standard` / `App. 2`
+/// → «Стандарттың 10-тармағының 1) тармақшасы» / «подпункт 1) пункта 10 Стандарта».
+pub fn legal_ref(s: &str, lang: Lang) -> Option<String> {
+    let s = s.trim().trim_end_matches(" of the Standard").trim();
+    if let Some(n) = s.strip_prefix("App. ") {
+        return Some(lang.t_args("passport-ref_app", &[("app", n.to_string().into())]));
+    }
+    let rest = s.strip_prefix("para ")?;
+    let (para, sub) = match rest.split_once('(') {
+        Some((p, sub)) => (p, Some(sub.trim_end_matches(')'))),
+        None => (rest, None),
+    };
+    if para.is_empty() || !para.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    Some(match sub {
+        Some(sub) => lang.t_args(
+            "passport-ref_subpara",
+            &[
+                ("para", para.to_string().into()),
+                ("sub", sub.to_string().into()),
+            ],
+        ),
+        None => lang.t_args("passport-ref_para", &[("para", para.to_string().into())]),
+    })
+}
+
+/// The ground's legal source in words: the Standard's paragraph it cites, else the
+/// regulation's own text.
+fn ground_source(g: &regulation::RefusalGround, lang: Lang) -> String {
+    g.standard
+        .as_deref()
+        .and_then(|s| legal_ref(s, lang))
+        .or_else(|| g.reference.as_deref().and_then(|s| legal_ref(s, lang)))
+        .unwrap_or_else(|| lang.t("passport-ref_regulation").to_string())
+}
+
+/// One step of the appeal route as a sentence in `lang`, for letters: to whom, the complaint's
+/// term from its registration, and the law that sets it.
+pub fn appeal_line(a: &regulation::Appeal, lang: Lang) -> String {
+    let mut out = a.text(lang).to_string();
+    if let Some(c) = out.chars().next() {
+        out = c.to_uppercase().chain(out.chars().skip(1)).collect();
+    }
+    if let Some(t) = a.term {
+        let term = lang.t_in_args("unit", t.unit.as_str(), &[("count", t.value.into())]);
+        out.push_str(": ");
+        out.push_str(&lang.t_args("passport-appeal_term", &[("term", term.into())]));
+    }
+    if let Some(law) = a.law(lang) {
+        out.push_str(&format!(" ({law})"));
+    }
+    out.push('.');
+    out
+}
+
+pub fn passport(reg: &Regulation) -> PassportInfo {
+    let p = reg.passport.as_ref().map(|p| p.get_ref());
+    let grounds = |kind: regulation::GroundKind| -> Vec<PassportGround> {
+        reg.refusal_grounds
+            .iter()
+            .enumerate()
+            .map(|(i, g)| (i, g.get_ref()))
+            .filter(|(_, g)| g.kind == kind)
+            .map(|(i, g)| PassportGround {
+                index: i,
+                kind: serde_json::to_value(g.kind)
+                    .ok()
+                    .and_then(|v| v.as_str().map(String::from))
+                    .unwrap_or_default(),
+                text: each_lang(|l| ground_text(g, l)),
+                legal_source: each_lang(|l| ground_source(g, l)),
+                channels: g.channels.iter().map(|c| c.as_str().into()).collect(),
+            })
+            .collect()
+    };
+    PassportInfo {
+        results: reg
+            .results
+            .iter()
+            .map(|r| r.get_ref())
+            .filter(|r| r.kind == regulation::ResultKind::Result)
+            .map(|r| PassportResult {
+                id: r.id.clone(),
+                name: each_lang(|l| r.name(l).to_string()),
+            })
+            .collect(),
+        result_form: reg
+            .result_form
+            .iter()
+            .filter_map(|f| serde_json::to_value(f).ok())
+            .filter_map(|v| v.as_str().map(String::from))
+            .collect(),
+        recipients: p.map(|p| {
+            let r = p.recipients.get_ref();
+            texts(&r.kk, &r.ru, &r.ru)
+        }),
+        free: p.map(|p| p.cost.get_ref().free),
+        cost: p.map(|p| {
+            let c = p.cost.get_ref();
+            texts(&c.kk, &c.ru, &c.ru)
+        }),
+        documents: reg
+            .application
+            .as_ref()
+            .map(|a| {
+                a.get_ref()
+                    .documents
+                    .iter()
+                    .map(|d| d.get_ref())
+                    .map(|d| PassportDocument {
+                        id: d.id.clone(),
+                        name: texts(&d.kk, &d.ru, &d.ru),
+                        proves: texts(&d.proves_kk, &d.proves_ru, &d.proves_ru),
+                        channels: d.channels.iter().map(|c| c.as_str().into()).collect(),
+                        from_state_systems: d.from_state_systems,
+                        conditional: d.when.is_some(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        refusal_grounds: grounds(regulation::GroundKind::MotivatedRefusal),
+        acceptance_refusal_grounds: grounds(regulation::GroundKind::RefuseAcceptance),
+        appeal: p
+            .map(|p| {
+                p.appeal
+                    .iter()
+                    .map(|a| a.get_ref())
+                    .map(|a| PassportAppeal {
+                        to: a.to.as_str().into(),
+                        text: texts(&a.kk, &a.ru, &a.ru),
+                        term: a.term.map(DurationInfo::from),
+                        law: match (&a.law_kk, &a.law_ru) {
+                            (Some(kk), Some(ru)) => Some(texts(kk, ru, ru)),
+                            _ => None,
+                        },
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        waiting: p
+            .map(|p| {
+                p.waiting
+                    .iter()
+                    .map(|w| w.get_ref())
+                    .map(|w| PassportWaiting {
+                        what: w.what.as_str().into(),
+                        channel: w.channel.as_str().into(),
+                        max: w.max.into(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+    }
 }
 
 pub fn party_str(p: Party) -> &'static str {
@@ -270,6 +530,7 @@ pub fn detail(ctx: &Ctx, reg: &Regulation, orgs: &[Org], now: Timestamp) -> Serv
         service: service(ctx, reg, orgs, now),
         plans,
         flows: reg.flows.keys().cloned().collect(),
+        passport: passport(reg),
     }
 }
 

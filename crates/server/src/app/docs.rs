@@ -295,6 +295,20 @@ fn fill(
             vec![]
         },
         grounds,
+        appeal: match kind {
+            DocKind::MotivatedRefusal => reg
+                .passport
+                .iter()
+                .flat_map(|p| p.get_ref().appeal.iter())
+                .map(|a| {
+                    Localized::new(
+                        crate::catalogue::appeal_line(a.get_ref(), crate::i18n::Lang::Kk),
+                        crate::catalogue::appeal_line(a.get_ref(), crate::i18n::Lang::Ru),
+                    )
+                })
+                .collect(),
+            _ => vec![],
+        },
         issued_at: at.to_zoned_datetime(calendar::almaty()).datetime(),
         signer_name: signer.clone(),
         verify_base_url: st.public_url.clone(),

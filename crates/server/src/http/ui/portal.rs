@@ -261,7 +261,14 @@ fn service_body(st: &AppState, v: &Viewer, reg: &regulation::Regulation, apply: 
                 .terms
                 .iter()
                 .find(|t| t.channel == c.id)
-                .map(|t| unit_name(l, t.value, &t.unit))
+                .map(|t| {
+                    let term = unit_name(l, t.value, &t.unit);
+                    if t.acceptance_day_counted {
+                        term
+                    } else {
+                        format!("{term} ({})", l.t("passport-acceptance_day_not_counted"))
+                    }
+                })
                 .unwrap_or_else(|| "—".into());
             tr {
                 td { (channel_name(l, &c.id)) }
@@ -283,16 +290,18 @@ fn service_body(st: &AppState, v: &Viewer, reg: &regulation::Regulation, apply: 
                 @if let Some(r) = &s.repealed_on { " (" (l.t("service-repealed_on")) " " (html::date(r)) ")" }
             }
         }
-        h2 { (l.t("service-channels")) }
-        (html::table(
-            &[
-                l.t("service-channel"),
-                l.t("service-accepts"),
-                l.t("service-issues"),
-                l.t("service-term"),
-            ],
-            channels,
-        ))
+        (passport_section(l, &d.passport, html! {
+            h3 { (l.t("service-channels")) }
+            (html::table(
+                &[
+                    l.t("service-channel"),
+                    l.t("service-accepts"),
+                    l.t("service-issues"),
+                    l.t("service-term"),
+                ],
+                channels,
+            ))
+        }))
         h2 { (l.t("service-providers")) }
         ul {
             @for p in &s.providers {
@@ -337,6 +346,122 @@ fn service_body(st: &AppState, v: &Viewer, reg: &regulation::Regulation, apply: 
                     }
                     // Our own renderer's SVG, which escapes every text it draws.
                     (PreEscaped(strip_xml_prolog(&svg)))
+                }
+            }
+        }
+    }
+}
+
+/// The service passport: what the service gives, to whom, what it costs, where to apply and
+/// in what term (`channels`), the documents, the closed list of refusal grounds with their
+/// legal source, the appeal route with the complaint's term and the longest waits.
+fn passport_section(l: Lang, p: &catalogue::PassportInfo, channels: Markup) -> Markup {
+    let channel_list = |cs: &[String]| -> String {
+        cs.iter()
+            .map(|c| channel_name(l, c))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let grounds = |gs: &[catalogue::PassportGround]| {
+        html! {
+            ol.grounds {
+                @for g in gs {
+                    li {
+                        (g.text.get(l))
+                        br;
+                        span.hint {
+                            "(" (g.legal_source.get(l))
+                            @if !g.channels.is_empty() { "; " (l.t_args("passport-only_on", &[("channels", channel_list(&g.channels).into())])) }
+                            ")"
+                        }
+                    }
+                }
+            }
+        }
+    };
+    html! {
+        section #passport {
+            h2 { (l.t("passport-title")) }
+            dl.panel {
+                @if !p.results.is_empty() {
+                    dt { b { (l.t("passport-results")) } }
+                    dd { (p.results.iter().map(|r| r.name.get(l)).collect::<Vec<_>>().join("; ")) }
+                }
+                @if !p.result_form.is_empty() {
+                    dt { b { (l.t("passport-result_form")) } }
+                    dd { (p.result_form.iter().map(|f| l.t_in("passport-result_form", f)).collect::<Vec<_>>().join(", ")) }
+                }
+                @if let Some(r) = &p.recipients {
+                    dt { b { (l.t("passport-recipients")) } }
+                    dd { (r.get(l)) }
+                }
+                @if let Some(c) = &p.cost {
+                    dt { b { (l.t("passport-cost")) } }
+                    dd { (c.get(l)) }
+                }
+            }
+            (channels)
+            @if !p.documents.is_empty() {
+                h3 { (l.t("passport-documents")) }
+                ul.checklist {
+                    @for d in &p.documents {
+                        li {
+                            b { (d.name.get(l)) } " — " (d.proves.get(l))
+                            @if d.from_state_systems {
+                                " " span.hint { (l.t("appform-from_state_systems")) }
+                            } @else {
+                                @if !d.channels.is_empty() {
+                                    " " span.hint { "(" (l.t_args("passport-only_on", &[("channels", channel_list(&d.channels).into())])) ")" }
+                                }
+                                @if d.conditional {
+                                    " " span.hint { "(" (l.t("passport-conditional")) ")" }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            @if !p.refusal_grounds.is_empty() {
+                h3 { (l.t("passport-grounds")) }
+                p.hint { (l.t("passport-grounds_hint")) }
+                (grounds(&p.refusal_grounds))
+            }
+            @if !p.acceptance_refusal_grounds.is_empty() {
+                h3 { (l.t("passport-acceptance_grounds")) }
+                (grounds(&p.acceptance_refusal_grounds))
+            }
+            @if p.refusal_grounds.is_empty() && p.acceptance_refusal_grounds.is_empty() {
+                h3 { (l.t("passport-grounds")) }
+                p { (l.t("passport-no_grounds")) }
+            }
+            @if !p.appeal.is_empty() {
+                h3 { (l.t("passport-appeal")) }
+                ol.appeal {
+                    @for a in &p.appeal {
+                        li {
+                            (a.text.get(l))
+                            @if let Some(t) = &a.term {
+                                ": " (l.t_args("passport-appeal_term", &[("term", unit_name(l, t.value, &t.unit).into())]))
+                            }
+                            @if let Some(law) = &a.law {
+                                br;
+                                span.hint { (l.t_args("passport-appeal_law", &[("law", law.get(l).to_string().into())])) }
+                            }
+                        }
+                    }
+                }
+            }
+            @if !p.waiting.is_empty() {
+                h3 { (l.t("passport-waiting")) }
+                ul {
+                    @for w in &p.waiting {
+                        li {
+                            (l.t_in_args("passport-waiting", &w.what, &[
+                                ("channel", channel_name(l, &w.channel).into()),
+                                ("max", unit_name(l, w.max.value, &w.max.unit).into()),
+                            ]))
+                        }
+                    }
                 }
             }
         }
