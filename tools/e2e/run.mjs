@@ -390,10 +390,15 @@ async function main() {
     });
 
     await step("(f) at 390 px no page scrolls sideways (kk, ru)", async () => {
+      // Every service's page (its passport and form), every kind of user's lists and forms.
+      const services = await (await fetch(`${base}/api/services`)).json();
+      const servicePages = (services.items || services).map((s) => `/services/${s.id}`);
+      expect(servicePages.length === 11, `11 services (${servicePages.length})`);
       const who = [
-        ["100515500003", CITIZEN_PW, ["/cabinet", `/services/${REG}`]],
-        [`${PROVIDER}.office_clerk`, STAFF, ["/work", "/work?scope=all"]],
-        ["state_corporation.state_corporation_operator", STAFF, ["/sc", `/sc?regulation=${REG}`]],
+        ["100515500003", CITIZEN_PW, ["/cabinet", "/services", ...servicePages]],
+        [`${PROVIDER}.office_clerk`, STAFF, ["/work", "/work?scope=all", `/work?regulation=${REG}`, "/work?print=1"]],
+        [`${PROVIDER}.head`, STAFF, ["/work", "/work?scope=all&late=1"]],
+        ["state_corporation.state_corporation_operator", STAFF, ["/sc", `/sc?regulation=${REG}`, "/sc/lookup?key=100515500003"]],
         ["monitor", MONITOR_PW, ["/monitoring"]],
       ];
       const wide = [];

@@ -119,6 +119,46 @@ fn pdf_text(pdf: &[u8]) -> Option<String> {
     }
 }
 
+/// Words of a PDF whose boxes overlap (`pdftotext -bbox`), per page; none when the tool is
+/// missing outside CI.
+fn overlapping_words(pdf: &[u8]) -> Vec<String> {
+    let dir = testkit::tempdir("appdata-bbox");
+    let path = dir.path().join("b.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    let Ok(o) = std::process::Command::new("pdftotext")
+        .args(["-bbox", path.to_str().unwrap(), "-"])
+        .output()
+    else {
+        assert!(!testkit::on_ci(), "pdftotext (poppler-utils) is needed in CI");
+        return vec![];
+    };
+    let html = String::from_utf8_lossy(&o.stdout).to_string();
+    let mut out = vec![];
+    for (p, page) in html.split("<page ").skip(1).enumerate() {
+        let words: Vec<(f32, f32, f32, f32, String)> = page
+            .split("<word ")
+            .skip(1)
+            .map(|w| {
+                let attr = |k: &str| -> f32 {
+                    let i = w.find(&format!("{k}=\"")).unwrap() + k.len() + 2;
+                    w[i..].split('"').next().unwrap().parse().unwrap()
+                };
+                let text = w.split('>').nth(1).unwrap_or("").split('<').next().unwrap();
+                (attr("xMin"), attr("yMin"), attr("xMax"), attr("yMax"), text.to_string())
+            })
+            .collect();
+        let e = 1.0;
+        for (i, a) in words.iter().enumerate() {
+            for b in &words[i + 1..] {
+                if a.0 + e < b.2 && b.0 + e < a.2 && a.1 + e < b.3 && b.1 + e < a.3 {
+                    out.push(format!("page {}: {:?} overlaps {:?}", p + 1, a, b));
+                }
+            }
+        }
+    }
+    out
+}
+
 /// Where staff take the application in: the provider's office if it accepts there, else the
 /// State Corporation; with the taking-in account and the API path.
 async fn intake_point(
@@ -308,6 +348,20 @@ async fn every_service_takes_valid_data_refuses_each_kind_of_invalid_data_and_pr
                 reg.id,
                 pdf.text()
             );
+            // The layout holds with real data: no text box over another, receipt or result.
+            let receipt = t
+                .get(&format!("/api/documents/{id}/receipt.pdf?lang={lang}"), &who)
+                .await;
+            for (what, status, body) in [
+                ("result", pdf.status, &pdf.body),
+                ("receipt", receipt.status, &receipt.body),
+            ] {
+                if status != StatusCode::OK {
+                    continue; // a channel without a receipt
+                }
+                let o = overlapping_words(body);
+                assert!(o.is_empty(), "{} {lang} {what}: {}", reg.id, o.join("; "));
+            }
             let Some(text) = pdf_text(&pdf.body) else {
                 return;
             };
