@@ -22,6 +22,8 @@ nav-home = Home page
 
 ## footer
 
+brand = qyzmet
+
 footer-text = qyzmet — state-service regulations of Kazakhstan run as data. A sandbox: the seed regulations are historical and run at a date they were in force.
 
 ## home
@@ -418,6 +420,17 @@ org-portal = e-government portal
 ## problem
 
 problem-title = The request could not be done
+# What an HTTP status means, for an error whose rule has no message of its own.
+http_status-400 = The request is not valid: go back to the page and try again.
+http_status-403 = You may not do or see this.
+http_status-404 = Not found, or you may not see it.
+http_status-409 = The application has just changed: reload the page and try again.
+http_status-413 = What was sent is too large.
+http_status-415 = Data in this format is not accepted.
+http_status-422 = Check what you entered.
+http_status-429 = Too many attempts: wait a little and try again.
+http_status-500 = The server failed: nothing was changed, try again later.
+http_status-503 = The server is unavailable for now: nothing was changed, try again later.
 problem-rule = Rule
 problem-field = Field
 problem-not_found = Not found, or not yours to see.
@@ -581,7 +594,10 @@ problem-cursor-invalid = This page link is out of date: start again from the fir
 
 ## Security checks (issue 9): signature refusals, names
 sign-too_many_refusals = Too many refused signatures from this account in the last hour: try again later.
-field-too_long = { $field } is too long: at most { $max } characters, this one has { $found }.
+field-too_long = { $field } is too long: at most { $max ->
+        [one] { $max } character
+       *[other] { $max } characters
+    }, this one has { $found }.
 field-forbidden_character = { $field } contains a character not allowed in a name ({ $char }): control and text-direction characters are refused.
 ## Passwords, login throttling, neutral registration (issue 9)
 form-password_blank = The password must not be only spaces

@@ -413,6 +413,7 @@ fn the_head_signs_the_result_before_the_signing_step_completes() {
         document: "notification".into(),
         sha256: sha.into(),
         cms: "MIIB...".into(),
+        ru: None,
     };
     let sha = "a".repeat(64);
     // Not at the clerk's step, and only by the step's role.

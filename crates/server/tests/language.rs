@@ -138,7 +138,9 @@ async fn office_application(t: &TestApp, refuse: bool) -> String {
         assert!(guard < 20);
         let who = t.staff(&org, &role).await;
         let extra = if refuse && role == "executor" {
-            json!({"outcome": "motivated_refusal", "grounds": "Отбасы құрамы туралы анықтама жоқ"})
+            let d = t.app(&who, &id).await;
+            let ground = d["current"]["refusal_grounds"][0]["id"].clone();
+            json!({"outcome": "motivated_refusal", "grounds": "Отбасы құрамы туралы анықтама жоқ", "refusal_grounds": [ground]})
         } else {
             json!({"note": "Құжаттар тексерілді"})
         };

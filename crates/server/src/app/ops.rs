@@ -1614,10 +1614,14 @@ pub fn act(
             document: String::new(),
             sha256: String::new(),
             cms: String::new(),
+            ru: None,
         });
         engine::decide(Some(&signed), &complete, now, &st.ctx)?;
-        let (sign, document) = crate::signing::sign_result(st, &app, step, &actor, &outcome, now)?;
-        action = action.command(sign).record(document);
+        let (sign, documents) = crate::signing::sign_result(st, &app, step, &actor, &outcome, now)?;
+        action = action.command(sign);
+        for d in documents {
+            action = action.record(d);
+        }
     }
     let text = [req.note.as_deref(), req.grounds.as_deref()]
         .into_iter()

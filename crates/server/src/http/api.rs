@@ -1241,10 +1241,12 @@ async fn document_pdf(
 
 /// Checks the document with this verification code (the QR code leads here; HTML for
 /// browsers): renders it again, compares its SHA-256 with the one the journal recorded with
-/// the provider's signature (`ResultSigned.sha256`) and verifies the CMS signature against
+/// the provider's signature on that copy (`ResultSigned.sha256`, or `ru.sha256` for the
+/// Russian copy) and verifies the CMS signature against
 /// the trusted CA (chain, validity when the journal recorded the signature, key usage, the
 /// provider's BIN, revocation). `status` is
-/// `valid`, `invalid` or `unsigned` (a receipt, or a Russian copy of a signed original).
+/// `valid`, `invalid` or `unsigned` (a receipt, or the Russian copy of a result signed before
+/// both copies were). Each copy of a result, Kazakh and Russian, carries its own signature.
 #[utoipa::path(get, path = "/verify/{code}", tag = "documents", params(("code" = String, Path)),
     responses((status = 200, body = crate::signing::DocumentCheck), (status = 404, body = Problem, content_type = "application/problem+json")))]
 async fn verify_document(

@@ -60,7 +60,7 @@ pub fn file_input(l: Lang, errors: &[FieldError]) -> Markup {
                 (l.t_count("upload-hint", crate::uploads::MAX_FILES as u64))
             }
             @for e in &errs {
-                span.error-message { (e.detail) " " code { (e.rule) } }
+                span.error-message { (html::field_detail(l, e)) }
             }
             input type="file" id="f-documents" name="documents" multiple
                 accept=".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"
@@ -106,7 +106,14 @@ fn localised(l: Lang, p: &Problem) -> FieldError {
         rule: p.rule.clone(),
         detail: l
             .t_in_opt("problem", &p.rule)
-            .map_or_else(|| p.detail.clone(), String::from),
+            .map(String::from)
+            .unwrap_or_else(|| {
+                if html::in_language(l, &p.detail) {
+                    p.detail.clone()
+                } else {
+                    l.t("problem-invalid").into()
+                }
+            }),
     }
 }
 

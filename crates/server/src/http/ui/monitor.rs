@@ -319,8 +319,17 @@ fn tokens_body(st: &AppState, v: &Viewer, created: Option<&str>) -> Result<Marku
                 @for t in &tokens {
                     tr {
                         td { (t.name) }
-                        td { (t.scopes.join(", ")) }
-                        td { (t.created_at) }
+                        td {
+                            @for (i, sc) in t.scopes.iter().enumerate() {
+                                @if i > 0 { "; " }
+                                (l.t_in("tokens-scope", sc))
+                            }
+                        }
+                        td {
+                            (crate::accounts::parse_ts(&t.created_at)
+                                .map(local)
+                                .unwrap_or_else(|| t.created_at.clone()))
+                        }
                         td {
                             @if t.revoked_at.is_some() {
                                 (l.t("tokens-revoked"))
@@ -345,7 +354,7 @@ fn tokens_body(st: &AppState, v: &Viewer, created: Option<&str>) -> Result<Marku
                     @for s in scopes {
                         div {
                             input type="checkbox" id={ "s-" (s) } name="scopes" value=(s);
-                            label for={ "s-" (s) } { (s) " — " (l.t_in("tokens-scope", s)) }
+                            label for={ "s-" (s) } { (l.t_in("tokens-scope", s)) }
                         }
                     }
                 }

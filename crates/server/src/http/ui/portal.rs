@@ -533,12 +533,7 @@ async fn apply_submit(
     let checked = match crate::uploads::check(files) {
         Ok(c) => c,
         Err(p) => {
-            errors.extend(p.errors.into_iter().map(|mut e| {
-                if let Some(t) = l.t_in_opt("problem", &e.rule) {
-                    e.detail = format!("{t} ({})", e.detail);
-                }
-                e
-            }));
+            errors.extend(html::localise(l, p.errors));
             vec![]
         }
     };
@@ -612,7 +607,10 @@ async fn apply_submit(
                 rule: p.rule.clone(),
                 detail: p.detail.clone(),
             };
-            Ok(signing_page(&[e], StatusCode::UNPROCESSABLE_ENTITY))
+            Ok(signing_page(
+                &html::localise(l, vec![e]),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ))
         }
         Err(p) if p.status == 422 => {
             let errors = if p.errors.is_empty() {
@@ -624,6 +622,7 @@ async fn apply_submit(
             } else {
                 super::appform::localise(l, p.errors.clone())
             };
+            let errors = html::localise(l, errors);
             let apply = apply_section(&st, &v, reg, f, &errors);
             let body = service_body(&st, &v, reg, apply);
             Ok(html::html(
@@ -1204,6 +1203,7 @@ async fn act_submit(
                     e
                 })
                 .collect();
+            let errors = html::localise(l, errors);
             let body = application_body(&st, &v, &d, &uri, &f, &errors);
             let title = l.t_args("app-title", &[("id", d.summary.id.as_str().into())]);
             Ok(html::html(
