@@ -394,7 +394,7 @@ verify-kind = Құжат
 verify-issued = Берілген күні
 verify-valid = Құжат түпнұсқа: мазмұны қол қойылған құжатпен дәл сәйкес, көрсетілетін қызметті берушінің ЭЦҚ-сы (электрондық цифрлық қолтаңбасы) жарамды.
 verify-invalid = Құжат тексеруден өтпеді.
-verify-unsigned = Құжатта электрондық цифрлық қолтаңба жоқ (қолхат немесе қол қойылған түпнұсқаның басқа тілдегі көшірмесі).
+verify-unsigned = Құжатта электрондық цифрлық қолтаңба жоқ (қолхат немесе екі нұсқаға да қол қою енгізілмей тұрып қол қойылған түпнұсқаның орыс тіліндегі көшірмесі).
 verify-content_mismatch = Құжаттың мазмұны қол қойылған құжаттан өзгеше.
 verify-no_file = Тексеретін PDF файлын таңдаңыз.
 verify-unknown_document = Бұл файл осында берілген құжат емес немесе берілгеннен кейін өзгертілген.
@@ -404,11 +404,16 @@ verify-upload_submit = Тексеру
 verify-signed_by = Қол қойған
 verify-signer = Қол қоюшының сертификаты
 verify-issuer = Сертификатты берген
-verify-serial = сериялық нөмірі
+verify-serial = Сертификаттың сериялық нөмірі
 verify-signing_time = Қол қойылған уақыты
-verify-sha256_journal = Қолтаңбамен бірге жазылған SHA-256
+verify-sha256_journal = Қолтаңбамен бірге журналға жазылған SHA-256 хэші
 verify-content_matches = Мазмұны қол қойылған құжатқа сәйкес
 verify-signature_valid = Қолтаңба жарамды
+verify-technical_hint = Құжатты басқа құралмен тексеру үшін: файлдың SHA-256 хэші мен қол қоюшы сертификатының нөмірі.
+verify-technical = Техникалық деректер
+verify-trusted_ca = сервер сенетін куәландырушы орталық
+verify-bin = БСН
+verify-sha256 = Құжаттың SHA-256 хэші
 
 ## org
 
@@ -683,3 +688,77 @@ sc-next-rerequest = Нәтиже көрсетілетін қызметті бе�
 sc-next-open = Өтініш қаралуда
 sc-next-closed = Өтініш жабылды: құжаттар оның бетінде
 sc-next-act = Сіздің қадамыңыз: өтінішті ашыңыз
+
+## journal (the application page's table of journal entries)
+
+journal-when = Уақыты
+journal-event = Оқиға
+journal-who = Кім
+journal-what = Не
+journal-intro = Өтініш журналының әр жазбасы: ол өзгертілмейді, тек толықтырылады.
+journal-submitted = Өтініш берілді
+journal-step_completed = Қадам орындалды
+journal-closed = Өтініш жабылды
+journal-returned_to_provider = Нәтиже көрсетілетін қызметті берушіге қайтарылды
+journal-re_requested = Нәтиже қайта сұралды
+journal-request_refused = Порталдағы сұраным қабылданбады
+journal-result_signed = Нәтижеге ЭЦҚ қойылды
+journal-assigned = Орындаушы тағайындалды
+journal-applicant = Өтініш беруші
+journal-system = Ақпараттық жүйе
+journal-receipt = қолхат №
+journal-applicant_signed = өтініш берушінің ЭЦҚ-сымен
+journal-both_copies = қазақ және орыс тілдеріндегі нұсқалары
+journal-kk_copy = қазақ тіліндегі нұсқасы
+journal-due = мерзімі
+journal-step = { $n }-қадам
+journal-presented-identity_document = жеке басын куәландыратын құжат көрсетілді
+journal-presented-notarised_power_of_attorney = нотариат куәландырған сенімхат көрсетілді
+
+## document kinds (templates/<kind>.<lang>.toml titles) and document languages
+
+dockind-acceptance_receipt = Құжаттарды қабылдау туралы қолхат
+dockind-certificate = Анықтама
+dockind-contract = Шарт
+dockind-decision = Шешім
+dockind-duplicate = Телнұсқа
+dockind-letter = Хат
+dockind-motivated_refusal = Дәлелді бас тарту
+dockind-notice = Хабарлама
+dockind-notification = Хабарлама
+dockind-permission = Рұқсат
+dockind-queue_notification = Кезекке қою туралы хабарлама
+dockind-referral = Жолдама
+dockind-refusal_to_accept_receipt = Құжаттарды қабылдаудан бас тарту туралы қолхат
+dockind-resolution = Қаулы
+dockind-result_received_receipt = Мемлекеттік қызмет көрсету нәтижесін алғаны туралы қолхат
+doclang-kk = қазақ тілінде
+doclang-ru = орыс тілінде
+doclang-en = ағылшын тілінде
+
+## the monitoring CSV in kk/ru (headers, groups)
+
+csv-col-group = Топ
+csv-col-name = Атауы
+csv-col-channel = Арна
+csv-col-step = Қадам
+csv-col-role = Рөл
+csv-col-legal_duration = Нормативтік мерзім
+csv-col-measured = Есепке алынғаны
+csv-col-on_time = Мерзімінде
+csv-col-compliance = Сақталу үлесі
+csv-col-completed = Орындалғаны
+csv-col-avg_minutes = Орташа уақыты, мин
+csv-col-p90_minutes = 90-процентиль, мин
+csv-col-legal_minutes = Нормативтік мерзім, мин
+csv-col-late = Кешіккені
+csv-col-working_days_late = Кешігу, жұмыс күні
+csv-group-service = Қызмет
+csv-group-provider = Көрсетілетін қызметті беруші
+csv-group-role = Рөл
+csv-group-step = Қадам
+csv-group-results_late = Мерзімі бұзылып берілген нәтижелер
+csv-group-overdue = Мерзімі өткен өтініш
+csv-group-at_risk = Мерзімі таяу өтініш
+csv-group-late = Нәтижесі кешігіп берілген өтініш
+csv-all = барлығы

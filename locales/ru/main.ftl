@@ -410,7 +410,7 @@ verify-kind = Документ
 verify-issued = Выдан
 verify-valid = Документ подлинный: его содержимое в точности совпадает с подписанным документом, ЭЦП (электронная цифровая подпись) услугодателя действительна.
 verify-invalid = Документ не прошёл проверку.
-verify-unsigned = Документ не подписан электронной цифровой подписью (расписка или копия подписанного оригинала на другом языке).
+verify-unsigned = Документ не подписан ЭЦП (расписка или русский экземпляр результата, подписанного до того, как стали подписывать оба экземпляра).
 verify-content_mismatch = Содержимое документа отличается от подписанного.
 verify-no_file = Выберите PDF-файл для проверки.
 verify-unknown_document = Этот файл не является документом, выданным здесь, или был изменён после выдачи.
@@ -420,11 +420,16 @@ verify-upload_submit = Проверить
 verify-signed_by = Подписал
 verify-signer = Сертификат подписавшего
 verify-issuer = Выдан
-verify-serial = серийный номер
+verify-serial = Серийный номер сертификата
 verify-signing_time = Время подписания
-verify-sha256_journal = SHA-256, записанный вместе с подписью
+verify-sha256_journal = Хэш SHA-256, записанный в журнал вместе с подписью
 verify-content_matches = Содержимое совпадает с подписанным документом
 verify-signature_valid = Подпись действительна
+verify-technical_hint = Для проверки документа другим средством: хэш SHA-256 файла и номер сертификата подписавшего.
+verify-technical = Технические данные
+verify-trusted_ca = удостоверяющий центр, которому доверяет сервер
+verify-bin = БИН
+verify-sha256 = Хэш SHA-256 документа
 
 ## org
 
@@ -725,3 +730,77 @@ sc-next-rerequest = Результат возвращен услугодател
 sc-next-open = Заявление в работе
 sc-next-closed = Заявление закрыто: документы на его странице
 sc-next-act = Ваш шаг: откройте заявление
+
+## journal (the application page's table of journal entries)
+
+journal-when = Время
+journal-event = Событие
+journal-who = Кто
+journal-what = Что
+journal-intro = Все записи журнала заявления: они не изменяются, только дополняются.
+journal-submitted = Заявление подано
+journal-step_completed = Шаг выполнен
+journal-closed = Заявление закрыто
+journal-returned_to_provider = Результат возвращен услугодателю
+journal-re_requested = Результат запрошен повторно
+journal-request_refused = Запрос на портале отклонен
+journal-result_signed = Результат подписан ЭЦП
+journal-assigned = Назначен исполнитель
+journal-applicant = Заявитель
+journal-system = Информационная система
+journal-receipt = расписка №
+journal-applicant_signed = с ЭЦП заявителя
+journal-both_copies = экземпляры на казахском и русском языках
+journal-kk_copy = экземпляр на казахском языке
+journal-due = срок
+journal-step = шаг { $n }
+journal-presented-identity_document = предъявлен документ, удостоверяющий личность
+journal-presented-notarised_power_of_attorney = предъявлена нотариально удостоверенная доверенность
+
+## document kinds (templates/<kind>.<lang>.toml titles) and document languages
+
+dockind-acceptance_receipt = Расписка о приеме документов
+dockind-certificate = Справка
+dockind-contract = Договор
+dockind-decision = Решение
+dockind-duplicate = Дубликат
+dockind-letter = Письмо
+dockind-motivated_refusal = Мотивированный отказ
+dockind-notice = Уведомление
+dockind-notification = Уведомление
+dockind-permission = Разрешение
+dockind-queue_notification = Уведомление о постановке в очередь
+dockind-referral = Направление
+dockind-refusal_to_accept_receipt = Расписка об отказе в приеме документов
+dockind-resolution = Постановление
+dockind-result_received_receipt = Расписка о получении результата оказания государственной услуги
+doclang-kk = на казахском языке
+doclang-ru = на русском языке
+doclang-en = на английском языке
+
+## the monitoring CSV in kk/ru (headers, groups)
+
+csv-col-group = Группа
+csv-col-name = Наименование
+csv-col-channel = Канал
+csv-col-step = Шаг
+csv-col-role = Роль
+csv-col-legal_duration = Нормативный срок
+csv-col-measured = Учтено
+csv-col-on_time = В срок
+csv-col-compliance = Доля соблюдения
+csv-col-completed = Выполнено
+csv-col-avg_minutes = Среднее время, мин
+csv-col-p90_minutes = 90-й процентиль, мин
+csv-col-legal_minutes = Нормативный срок, мин
+csv-col-late = С опозданием
+csv-col-working_days_late = Опоздание, рабочих дней
+csv-group-service = Услуга
+csv-group-provider = Услугодатель
+csv-group-role = Роль
+csv-group-step = Шаг
+csv-group-results_late = Результаты, выданные с нарушением срока
+csv-group-overdue = Просроченное заявление
+csv-group-at_risk = Заявление с истекающим сроком
+csv-group-late = Заявление, результат по которому выдан с опозданием
+csv-all = всего

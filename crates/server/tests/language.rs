@@ -17,7 +17,14 @@ const ALLOWED: &[&str] = &[
     "PDF", "CSV", "QR", "JPEG", "PNG", "SMS",
     // The language switcher names English in English, as every switcher names a language.
     "English",
+    // The hash algorithm's name, as every checksum tool prints it (/verify's technical data).
+    "SHA",
 ];
+
+/// A hex digest or certificate serial (/verify's technical data): data, not a word.
+fn is_digest(w: &str) -> bool {
+    w.len() >= 16 && w.chars().all(|c| c.is_ascii_hexdigit())
+}
 
 /// An application's number (`Q20191203-a519c4ddb4`): what users quote, like a receipt number.
 fn is_application_number(w: &str) -> bool {
@@ -80,7 +87,7 @@ impl Checker {
                 continue;
             }
             let url = raw.contains("://") || w.starts_with("www.") || w.ends_with(".kz");
-            if url || is_application_number(w) || self.codes.contains(w) {
+            if url || is_application_number(w) || is_digest(w) || self.codes.contains(w) {
                 continue;
             }
             let what = if self.ids.contains(w) {

@@ -1090,7 +1090,9 @@ pub struct SlaQuery {
     pub from: Option<String>,
     /// ... up to (exclusive).
     pub to: Option<String>,
-    /// `json` (default) or `csv`.
+    /// `json` (default) or `csv`: in Kazakh or Russian (`lang`, the `qz_lang` cookie or
+    /// `Accept-Language`) with headers and names in that language; with `lang=en`, the
+    /// machine-readable columns (field names, ids).
     pub format: Option<String>,
 }
 
@@ -1117,9 +1119,16 @@ async fn monitoring_sla(
             ));
         }
     };
+    let s = st.clone();
     let r =
-        blocking(move || monitoring::report(&st, &acc, q.from.as_deref(), q.to.as_deref())).await?;
+        blocking(move || monitoring::report(&s, &acc, q.from.as_deref(), q.to.as_deref())).await?;
     Ok(if csv {
+        // Kazakh and Russian readers get names and their own headers; English is the
+        // machine-readable form (field names, ids) integrations read.
+        let body = match v.lang {
+            crate::i18n::Lang::En => monitoring::csv(&r),
+            l => crate::ui::sla_csv(&st, l, &r),
+        };
         (
             [
                 (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
@@ -1128,7 +1137,7 @@ async fn monitoring_sla(
                     "attachment; filename=\"sla.csv\"",
                 ),
             ],
-            monitoring::csv(&r),
+            body,
         )
             .into_response()
     } else {

@@ -7,7 +7,7 @@ use crate::AppState;
 use crate::accounts::Kind;
 use crate::auth::Viewer;
 use crate::equeue;
-use crate::html::{self, local};
+use crate::html::{self, Input, local};
 use crate::i18n::{Lang, Messages};
 use crate::ops::{Detail, blocking};
 use crate::problem::{FieldError, Problem};
@@ -296,6 +296,7 @@ async fn desk_bookings(
         blocking(move || equeue::day_bookings(&s, &acc, q.date.as_deref(), c2.as_deref()))
             .await
             .or_page(&v, &h)?;
+    let day_text = day.strftime("%d.%m.%Y").to_string();
     let mut opts = vec![(String::new(), "—".to_string())];
     opts.extend(
         equeue::centres()
@@ -304,10 +305,10 @@ async fn desk_bookings(
     );
     let body = html! {
         form method="get" action="/sc/bookings" {
-            div.form-group {
-                label for="f-date" { (l.t("equeue-date")) }
-                input type="date" id="f-date" name="date" value=(day);
-            }
+            (Input::text("date", l.t("equeue-date"))
+                .value(&day_text)
+                .hint(l.t("monitoring-date_hint"))
+                .style("max-width:12em"))
             (html::select("centre", l.t("equeue-centre"), &opts, centre.as_deref().unwrap_or(""), &[]))
             button type="submit" class="secondary" { (l.t("equeue-show")) }
         }

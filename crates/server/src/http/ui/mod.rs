@@ -12,6 +12,7 @@ pub mod appform;
 mod charts;
 mod desk;
 mod extras;
+mod journal;
 mod lists;
 mod monitor;
 mod portal;
@@ -30,6 +31,7 @@ use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+pub use monitor::sla_csv;
 pub use portal::{verify_form_page, verify_page, verify_upload_page};
 
 /// The pages, described in the OpenAPI document under the `ui` tag.
