@@ -367,6 +367,11 @@ admin-accounts = Accounts
 admin-kind = Kind
 admin-org = Organisation
 admin-roles = Roles
+account_kind-admin = admin
+account_kind-monitor = monitor
+account_kind-staff = staff
+account_kind-citizen = citizen
+admin-login = Login
 
 ## tokens
 

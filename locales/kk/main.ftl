@@ -359,11 +359,16 @@ admin-offset =
 admin-advance = Сағатты алға жылжыту (минут)
 admin-advance_hint = 1440 — бір тәулік; теріс сан артқа жылжытады
 admin-advance_submit = Сағатты жылжыту
-admin-clock_fixed = Мұнда сағат нақты уақытпен жүреді (--demo да, --as-of та жоқ).
+admin-clock_fixed = Мұнда сағат нақты уақытпен жүреді: сервер демо режимде немесе бекітілген күнге қойылып іске қосылмаған.
 admin-accounts = Есептік жазбалар
 admin-kind = Түрі
 admin-org = Ұйым
 admin-roles = Рөлдер
+account_kind-admin = әкімші
+account_kind-monitor = бақылаушы
+account_kind-staff = қызметкер
+account_kind-citizen = азамат
+admin-login = Логин
 
 ## tokens
 

@@ -375,11 +375,16 @@ admin-offset =
 admin-advance = Перевести часы вперед на (минут)
 admin-advance_hint = 1440 — одни сутки; отрицательное число переводит назад
 admin-advance_submit = Перевести часы
-admin-clock_fixed = Здесь часы идут по реальному времени (нет --demo и --as-of).
+admin-clock_fixed = Здесь часы идут по реальному времени: сервер запущен не в демо-режиме и не на заданную дату.
 admin-accounts = Учетные записи
 admin-kind = Вид
 admin-org = Организация
 admin-roles = Роли
+account_kind-admin = администратор
+account_kind-monitor = наблюдатель
+account_kind-staff = сотрудник
+account_kind-citizen = гражданин
+admin-login = Логин
 
 ## tokens
 

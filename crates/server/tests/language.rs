@@ -158,10 +158,6 @@ async fn office_application(t: &TestApp, refuse: bool) -> String {
 }
 
 #[tokio::test]
-#[ignore = "issue 11 point 5 is not finished: application pages still show the journal as JSON, \
-            the header shows `qyzmet` and `API`, /verify shows hashes, certificate names and \
-            kind codes, 403/404 pages show rule keys, the CSV has English headers and ids, \
-            /tokens shows scope names; run with --ignored to list them"]
 async fn every_page_pdf_and_csv_speaks_one_language() {
     let pdftotext = testkit::require_tool("pdftotext", &["-v"]);
     let t = TestApp::new();

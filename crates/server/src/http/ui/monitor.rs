@@ -258,14 +258,19 @@ async fn admin_page(State(st): State<AppState>, v: Viewer, uri: Uri) -> Page {
         }
         h2 { (l.t("admin-accounts")) }
         (html::table(
-            &["login", l.t("admin-kind"), l.t("admin-org"), l.t("admin-roles")],
+            &[l.t("admin-login"), l.t("admin-kind"), l.t("admin-org"), l.t("admin-roles")],
             html! {
                 @for a in &accounts {
                     tr {
                         td { (a.login) }
-                        td { (a.kind.as_str()) }
-                        td { (a.org.as_deref().unwrap_or("")) }
-                        td { (a.roles.join(", ")) }
+                        td { (l.t_in("account_kind", a.kind.as_str())) }
+                        td { (a.org.as_deref().map(|o| super::portal::org_name(&st, l, o)).unwrap_or_default()) }
+                        td {
+                            @for (i, r) in a.roles.iter().enumerate() {
+                                @if i > 0 { "; " }
+                                (catalogue::role_name(None, r, l))
+                            }
+                        }
                     }
                 }
             },

@@ -533,7 +533,15 @@ async fn apply_submit(
     let checked = match crate::uploads::check(files) {
         Ok(c) => c,
         Err(p) => {
-            errors.extend(html::localise(l, p.errors));
+            // The rule's words, naming the file (quoted in the English detail).
+            errors.extend(p.errors.into_iter().map(|mut e| {
+                let words = html::field_detail(l, &e).to_string();
+                e.detail = match crate::problem::serde_field(&e.detail) {
+                    Some(file) => format!("{words} ({file})"),
+                    None => words,
+                };
+                e
+            }));
             vec![]
         }
     };
