@@ -22,6 +22,8 @@ nav-home = Home page
 
 ## footer
 
+brand = qyzmet
+
 footer-text = qyzmet — state-service regulations of Kazakhstan run as data. A sandbox: the seed regulations are historical and run at a date they were in force.
 
 ## home
@@ -392,6 +394,11 @@ admin-accounts = Accounts
 admin-kind = Kind
 admin-org = Organisation
 admin-roles = Roles
+account_kind-admin = admin
+account_kind-monitor = monitor
+account_kind-staff = staff
+account_kind-citizen = citizen
+admin-login = Login
 
 ## tokens
 
@@ -422,7 +429,7 @@ verify-kind = Document
 verify-issued = Issued
 verify-valid = The document is authentic: its content is exactly the signed document, and the provider's ЭЦП (electronic digital signature) is valid.
 verify-invalid = The document does not check out.
-verify-unsigned = It carries no electronic digital signature (a receipt, or a copy in another language of a signed original).
+verify-unsigned = The document carries no digital signature (a receipt, or the Russian copy of a result signed before both copies were).
 verify-content_mismatch = The document's content differs from what was signed.
 verify-no_file = Choose a PDF file to check.
 verify-unknown_document = This file is not a document issued here, or it was changed after it was issued.
@@ -432,11 +439,16 @@ verify-upload_submit = Check
 verify-signed_by = Signed by
 verify-signer = Signer's certificate
 verify-issuer = Issued by
-verify-serial = serial
+verify-serial = Certificate serial number
 verify-signing_time = Signing time
-verify-sha256_journal = SHA-256 recorded with the signature
+verify-sha256_journal = SHA-256 journalled with the signature
 verify-content_matches = Content equals the signed document
 verify-signature_valid = Signature valid
+verify-technical_hint = To check the document with another tool: the file's SHA-256 and the signer's certificate number.
+verify-technical = Technical data
+verify-trusted_ca = a certification authority the server trusts
+verify-bin = BIN
+verify-sha256 = SHA-256 of the document
 
 ## org
 
@@ -445,8 +457,17 @@ org-portal = e-government portal
 ## problem
 
 problem-title = The request could not be done
-problem-rule = Rule
-problem-field = Field
+# What an HTTP status means, for an error whose rule has no message of its own.
+http_status-400 = The request is not valid: go back to the page and try again.
+http_status-403 = You may not do or see this.
+http_status-404 = Not found, or you may not see it.
+http_status-409 = The application has just changed: reload the page and try again.
+http_status-413 = What was sent is too large.
+http_status-415 = Data in this format is not accepted.
+http_status-422 = Check what you entered.
+http_status-429 = Too many attempts: wait a little and try again.
+http_status-500 = The server failed: nothing was changed, try again later.
+http_status-503 = The server is unavailable for now: nothing was changed, try again later.
 problem-not_found = Not found, or not yours to see.
 problem-csrf = The form has expired: go back, reload the page and try again.
 problem-wrong_step = Someone else has already completed this step: reload the page.
@@ -608,7 +629,10 @@ problem-cursor-invalid = This page link is out of date: start again from the fir
 
 ## Security checks (issue 9): signature refusals, names
 sign-too_many_refusals = Too many refused signatures from this account in the last hour: try again later.
-field-too_long = { $field } is too long: at most { $max } characters, this one has { $found }.
+field-too_long = { $field } is too long: at most { $max ->
+        [one] { $max } character
+       *[other] { $max } characters
+    }, this one has { $found }.
 field-forbidden_character = { $field } contains a character not allowed in a name ({ $char }): control and text-direction characters are refused.
 ## Passwords, login throttling, neutral registration (issue 9)
 form-password_blank = The password must not be only spaces
@@ -721,3 +745,77 @@ sc-next-rerequest = The result was returned to the provider: request it back
 sc-next-open = The application is being processed
 sc-next-closed = The application is closed: documents are on its page
 sc-next-act = Your step: open the application
+
+## journal (the application page's table of journal entries)
+
+journal-when = When
+journal-event = Event
+journal-who = Who
+journal-what = What
+journal-intro = Every entry of the application's journal: entries are never changed, only added.
+journal-submitted = Application submitted
+journal-step_completed = Step completed
+journal-closed = Application closed
+journal-returned_to_provider = Result returned to the provider
+journal-re_requested = Result requested again
+journal-request_refused = Portal request refused
+journal-result_signed = Result signed (ЭЦП)
+journal-assigned = Executor assigned
+journal-applicant = Applicant
+journal-system = Information system
+journal-receipt = receipt no.
+journal-applicant_signed = with the applicant's ЭЦП
+journal-both_copies = Kazakh and Russian copies
+journal-kk_copy = Kazakh copy
+journal-due = due
+journal-step = step { $n }
+journal-presented-identity_document = identity document shown
+journal-presented-notarised_power_of_attorney = notarised power of attorney shown
+
+## document kinds (templates/<kind>.<lang>.toml titles) and document languages
+
+dockind-acceptance_receipt = Receipt of acceptance of the documents
+dockind-certificate = Certificate
+dockind-contract = Contract
+dockind-decision = Decision
+dockind-duplicate = Duplicate
+dockind-letter = Letter
+dockind-motivated_refusal = Motivated refusal
+dockind-notice = Notice
+dockind-notification = Notification
+dockind-permission = Permission
+dockind-queue_notification = Notification of placement in a queue
+dockind-referral = Referral
+dockind-refusal_to_accept_receipt = Receipt on refusal to accept the documents
+dockind-resolution = Resolution
+dockind-result_received_receipt = Receipt for the result received
+doclang-kk = in Kazakh
+doclang-ru = in Russian
+doclang-en = in English
+
+## the monitoring CSV in kk/ru (headers, groups)
+
+csv-col-group = Group
+csv-col-name = Name
+csv-col-channel = Channel
+csv-col-step = Step
+csv-col-role = Role
+csv-col-legal_duration = Legal duration
+csv-col-measured = Measured
+csv-col-on_time = On time
+csv-col-compliance = Compliance
+csv-col-completed = Completed
+csv-col-avg_minutes = Average, min
+csv-col-p90_minutes = 90th percentile, min
+csv-col-legal_minutes = Legal duration, min
+csv-col-late = Late
+csv-col-working_days_late = Working days late
+csv-group-service = Service
+csv-group-provider = Provider
+csv-group-role = Role
+csv-group-step = Step
+csv-group-results_late = Results issued late
+csv-group-overdue = Overdue application
+csv-group-at_risk = Application at risk
+csv-group-late = Application with a late result
+csv-all = all

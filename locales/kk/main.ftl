@@ -14,7 +14,7 @@ nav-work = Жұмыс орны
 nav-sc = Мемлекеттік корпорация терезесі
 nav-monitoring = Мониторинг
 nav-admin = Әкімшілік
-nav-tokens = API токендері
+nav-tokens = Кіру токендері
 nav-login = Кіру
 nav-register = Тіркелу
 nav-logout = Шығу
@@ -22,7 +22,10 @@ nav-home = Басты бет
 
 ## footer
 
-footer-text = qyzmet — Қазақстанның мемлекеттік қызмет көрсету регламенттері деректер ретінде орындалады. Құмсалғыш: бастапқы регламенттер тарихи, олар күшінде болған күнге қойылып жұмыс істейді.
+# The brand in the page's script: "qyzmet" is the Latin spelling of «қызмет».
+brand = Қызмет
+
+footer-text = «Қызмет» — Қазақстанның мемлекеттік қызмет көрсету регламенттері деректер ретінде орындалады. Құмсалғыш: бастапқы регламенттер тарихи, олар күшінде болған күнге қойылып жұмыс істейді.
 
 ## home
 
@@ -383,15 +386,20 @@ admin-offset =
 admin-advance = Сағатты алға жылжыту (минут)
 admin-advance_hint = 1440 — бір тәулік; теріс сан артқа жылжытады
 admin-advance_submit = Сағатты жылжыту
-admin-clock_fixed = Мұнда сағат нақты уақытпен жүреді (--demo да, --as-of та жоқ).
+admin-clock_fixed = Мұнда сағат нақты уақытпен жүреді: сервер демо режимде немесе бекітілген күнге қойылып іске қосылмаған.
 admin-accounts = Есептік жазбалар
 admin-kind = Түрі
 admin-org = Ұйым
 admin-roles = Рөлдер
+account_kind-admin = әкімші
+account_kind-monitor = бақылаушы
+account_kind-staff = қызметкер
+account_kind-citizen = азамат
+admin-login = Логин
 
 ## tokens
 
-tokens-title = API токендері
+tokens-title = Бағдарламалық кіру токендері
 tokens-created = Жаңа токеніңіз (қазір көшіріп алыңыз, ол қайта көрсетілмейді):
 tokens-name = Атауы
 tokens-name_hint = Оны кім пайдаланады, мысалы интегратордың жүйесі
@@ -410,7 +418,7 @@ tokens-scope-admin = құмсалғышты басқару
 ## verify
 
 verify-title = Құжатты тексеру
-verify-found = Бұл құжатты qyzmet жүйесі берген.
+verify-found = Бұл құжатты «Қызмет» жүйесі берген.
 verify-not_found = Мұндай тексеру коды бар құжат берілмеген.
 verify-code = Тексеру коды
 verify-application = Өтініш
@@ -418,7 +426,7 @@ verify-kind = Құжат
 verify-issued = Берілген күні
 verify-valid = Құжат түпнұсқа: мазмұны қол қойылған құжатпен дәл сәйкес, көрсетілетін қызметті берушінің ЭЦҚ-сы (электрондық цифрлық қолтаңбасы) жарамды.
 verify-invalid = Құжат тексеруден өтпеді.
-verify-unsigned = Құжатта электрондық цифрлық қолтаңба жоқ (қолхат немесе қол қойылған түпнұсқаның басқа тілдегі көшірмесі).
+verify-unsigned = Құжатта электрондық цифрлық қолтаңба жоқ (қолхат немесе екі нұсқаға да қол қою енгізілмей тұрып қол қойылған түпнұсқаның орыс тіліндегі көшірмесі).
 verify-content_mismatch = Құжаттың мазмұны қол қойылған құжаттан өзгеше.
 verify-no_file = Тексеретін PDF файлын таңдаңыз.
 verify-unknown_document = Бұл файл осында берілген құжат емес немесе берілгеннен кейін өзгертілген.
@@ -428,11 +436,16 @@ verify-upload_submit = Тексеру
 verify-signed_by = Қол қойған
 verify-signer = Қол қоюшының сертификаты
 verify-issuer = Сертификатты берген
-verify-serial = сериялық нөмірі
+verify-serial = Сертификаттың сериялық нөмірі
 verify-signing_time = Қол қойылған уақыты
-verify-sha256_journal = Қолтаңбамен бірге жазылған SHA-256
+verify-sha256_journal = Қолтаңбамен бірге журналға жазылған SHA-256 хэші
 verify-content_matches = Мазмұны қол қойылған құжатқа сәйкес
 verify-signature_valid = Қолтаңба жарамды
+verify-technical_hint = Құжатты басқа құралмен тексеру үшін: файлдың SHA-256 хэші мен қол қоюшы сертификатының нөмірі.
+verify-technical = Техникалық деректер
+verify-trusted_ca = сервер сенетін куәландырушы орталық
+verify-bin = БСН
+verify-sha256 = Құжаттың SHA-256 хэші
 
 ## org
 
@@ -441,8 +454,17 @@ org-portal = электрондық үкімет порталы
 ## problem
 
 problem-title = Сұраным орындалмады
-problem-rule = Ереже
-problem-field = Өріс
+# What an HTTP status means, for an error whose rule has no message of its own.
+http_status-400 = Сұраным дұрыс емес: бетке қайтып, қайталап көріңіз.
+http_status-403 = Мұны істеуге немесе көруге рұқсатыңыз жоқ.
+http_status-404 = Табылмады немесе оны көруге рұқсатыңыз жоқ.
+http_status-409 = Өтініш осы уақытта өзгерді: бетті жаңартып, қайталаңыз.
+http_status-413 = Жіберілген деректер тым үлкен.
+http_status-415 = Бұл пішімдегі деректер қабылданбайды.
+http_status-422 = Енгізілген деректерді тексеріңіз.
+http_status-429 = Әрекет тым жиі: біраз күтіп, қайталаңыз.
+http_status-500 = Серверде қате пайда болды: ештеңе өзгертілмеді, кейінірек қайталаңыз.
+http_status-503 = Сервер уақытша қолжетімсіз: ештеңе өзгертілмеді, кейінірек қайталаңыз.
 problem-not_found = Табылмады немесе оны көруге рұқсатыңыз жоқ.
 problem-csrf = Форманың мерзімі өтті: артқа қайтып, бетті жаңартып, қайталаңыз.
 problem-wrong_step = Бұл қадамды басқа біреу орындап қойды: бетті жаңартыңыз.
@@ -536,7 +558,7 @@ sign-paste = Немесе қолтаңбаны қойыңыз
 sign-paste_hint = base64 немесе PEM
 sign-submit = Қол қойылған өтінішті жіберу
 sign-demo_title = Демо сервер: демо кілтпен қол қою
-sign-demo_text = Бұл сервер демо режимде жұмыс істейді. Сервер өтінішіңізге qyzmet әзірлеу куәландырушы орталығы есептік жазбаңызға берген демо кілтпен қол қоя алады. Бұл нақты ЭЦҚ емес, оны тек демо серверлер қабылдайды.
+sign-demo_text = Бұл сервер демо режимде жұмыс істейді. Сервер өтінішіңізге «Қызмет» әзірлеу куәландырушы орталығы есептік жазбаңызға берген демо кілтпен қол қоя алады. Бұл нақты ЭЦҚ емес, оны тек демо серверлер қабылдайды.
 sign-demo_button = Демо кілтпен қол қою (тек демо)
 sign-required = Өтінішке ЭЦҚ-ңызбен қол қойыңыз: қолтаңбаны тіркеңіз.
 
@@ -619,9 +641,9 @@ password-link = Құпиясөзді ауыстыру
 done-password_changed = Құпиясөз ауыстырылды. Басқа сеанстарыңыз жабылды.
 done-registration = Тіркеуге өтініш қабылданды: төменде кіріңіз.
 tokens-scope-tokens = токендеріңізді қарау және кері қайтарып алу
-tokens-scope-metrics = Prometheus көрсеткіштерін оқу
+tokens-scope-metrics = сервердің жұмыс көрсеткіштерін оқу
 nav-password = Құпиясөз
-problem-token-session_only = Мұнда API токені емес, жүйеге кіру қажет.
+problem-token-session_only = Мұнда кіру токені емес, жүйеге кіру қажет.
 problem-forbidden-metrics = Метрикалар әкімшілер мен бақылаушыларға ғана қолжетімді.
 
 ## Өтініш мәліметтері (қызмет нысаны)
@@ -697,3 +719,77 @@ sc-next-rerequest = Нәтиже көрсетілетін қызметті бе�
 sc-next-open = Өтініш қаралуда
 sc-next-closed = Өтініш жабылды: құжаттар оның бетінде
 sc-next-act = Сіздің қадамыңыз: өтінішті ашыңыз
+
+## journal (the application page's table of journal entries)
+
+journal-when = Уақыты
+journal-event = Оқиға
+journal-who = Кім
+journal-what = Не
+journal-intro = Өтініш журналының әр жазбасы: ол өзгертілмейді, тек толықтырылады.
+journal-submitted = Өтініш берілді
+journal-step_completed = Қадам орындалды
+journal-closed = Өтініш жабылды
+journal-returned_to_provider = Нәтиже көрсетілетін қызметті берушіге қайтарылды
+journal-re_requested = Нәтиже қайта сұралды
+journal-request_refused = Порталдағы сұраным қабылданбады
+journal-result_signed = Нәтижеге ЭЦҚ қойылды
+journal-assigned = Орындаушы тағайындалды
+journal-applicant = Өтініш беруші
+journal-system = Ақпараттық жүйе
+journal-receipt = қолхат №
+journal-applicant_signed = өтініш берушінің ЭЦҚ-сымен
+journal-both_copies = қазақ және орыс тілдеріндегі нұсқалары
+journal-kk_copy = қазақ тіліндегі нұсқасы
+journal-due = мерзімі
+journal-step = { $n }-қадам
+journal-presented-identity_document = жеке басын куәландыратын құжат көрсетілді
+journal-presented-notarised_power_of_attorney = нотариат куәландырған сенімхат көрсетілді
+
+## document kinds (templates/<kind>.<lang>.toml titles) and document languages
+
+dockind-acceptance_receipt = Құжаттарды қабылдау туралы қолхат
+dockind-certificate = Анықтама
+dockind-contract = Шарт
+dockind-decision = Шешім
+dockind-duplicate = Телнұсқа
+dockind-letter = Хат
+dockind-motivated_refusal = Дәлелді бас тарту
+dockind-notice = Хабарлама
+dockind-notification = Хабарлама
+dockind-permission = Рұқсат
+dockind-queue_notification = Кезекке қою туралы хабарлама
+dockind-referral = Жолдама
+dockind-refusal_to_accept_receipt = Құжаттарды қабылдаудан бас тарту туралы қолхат
+dockind-resolution = Қаулы
+dockind-result_received_receipt = Мемлекеттік қызмет көрсету нәтижесін алғаны туралы қолхат
+doclang-kk = қазақ тілінде
+doclang-ru = орыс тілінде
+doclang-en = ағылшын тілінде
+
+## the monitoring CSV in kk/ru (headers, groups)
+
+csv-col-group = Топ
+csv-col-name = Атауы
+csv-col-channel = Арна
+csv-col-step = Қадам
+csv-col-role = Рөл
+csv-col-legal_duration = Нормативтік мерзім
+csv-col-measured = Есепке алынғаны
+csv-col-on_time = Мерзімінде
+csv-col-compliance = Сақталу үлесі
+csv-col-completed = Орындалғаны
+csv-col-avg_minutes = Орташа уақыты, мин
+csv-col-p90_minutes = 90-процентиль, мин
+csv-col-legal_minutes = Нормативтік мерзім, мин
+csv-col-late = Кешіккені
+csv-col-working_days_late = Кешігу, жұмыс күні
+csv-group-service = Қызмет
+csv-group-provider = Көрсетілетін қызметті беруші
+csv-group-role = Рөл
+csv-group-step = Қадам
+csv-group-results_late = Мерзімі бұзылып берілген нәтижелер
+csv-group-overdue = Мерзімі өткен өтініш
+csv-group-at_risk = Мерзімі таяу өтініш
+csv-group-late = Нәтижесі кешігіп берілген өтініш
+csv-all = барлығы

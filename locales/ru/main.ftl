@@ -14,7 +14,7 @@ nav-work = Рабочее место
 nav-sc = Окно Госкорпорации
 nav-monitoring = Мониторинг
 nav-admin = Администрирование
-nav-tokens = API-токены
+nav-tokens = Токены доступа
 nav-login = Войти
 nav-register = Регистрация
 nav-logout = Выйти
@@ -22,7 +22,10 @@ nav-home = Главная страница
 
 ## footer
 
-footer-text = qyzmet — регламенты государственных услуг Казахстана, исполняемые как данные. Песочница: исходные регламенты исторические и работают на дату, когда они действовали.
+# The brand in the page's script: "qyzmet" is the Latin spelling of «қызмет».
+brand = Қызмет
+
+footer-text = «Қызмет» — регламенты государственных услуг Казахстана, исполняемые как данные. Песочница: исходные регламенты исторические и работают на дату, когда они действовали.
 
 ## home
 
@@ -399,15 +402,20 @@ admin-offset =
 admin-advance = Перевести часы вперед на (минут)
 admin-advance_hint = 1440 — одни сутки; отрицательное число переводит назад
 admin-advance_submit = Перевести часы
-admin-clock_fixed = Здесь часы идут по реальному времени (нет --demo и --as-of).
+admin-clock_fixed = Здесь часы идут по реальному времени: сервер запущен не в демо-режиме и не на заданную дату.
 admin-accounts = Учетные записи
 admin-kind = Вид
 admin-org = Организация
 admin-roles = Роли
+account_kind-admin = администратор
+account_kind-monitor = наблюдатель
+account_kind-staff = сотрудник
+account_kind-citizen = гражданин
+admin-login = Логин
 
 ## tokens
 
-tokens-title = API-токены
+tokens-title = Токены программного доступа
 tokens-created = Ваш новый токен (скопируйте его сейчас, больше он не будет показан):
 tokens-name = Название
 tokens-name_hint = Кто им пользуется, например система интегратора
@@ -426,7 +434,7 @@ tokens-scope-admin = администрирование песочницы
 ## verify
 
 verify-title = Проверка документа
-verify-found = Этот документ выдан системой qyzmet.
+verify-found = Этот документ выдан системой «Қызмет».
 verify-not_found = Документ с таким кодом проверки не выдавался.
 verify-code = Код проверки
 verify-application = Заявление
@@ -434,7 +442,7 @@ verify-kind = Документ
 verify-issued = Выдан
 verify-valid = Документ подлинный: его содержимое в точности совпадает с подписанным документом, ЭЦП (электронная цифровая подпись) услугодателя действительна.
 verify-invalid = Документ не прошёл проверку.
-verify-unsigned = Документ не подписан электронной цифровой подписью (расписка или копия подписанного оригинала на другом языке).
+verify-unsigned = Документ не подписан ЭЦП (расписка или русский экземпляр результата, подписанного до того, как стали подписывать оба экземпляра).
 verify-content_mismatch = Содержимое документа отличается от подписанного.
 verify-no_file = Выберите PDF-файл для проверки.
 verify-unknown_document = Этот файл не является документом, выданным здесь, или был изменён после выдачи.
@@ -444,11 +452,16 @@ verify-upload_submit = Проверить
 verify-signed_by = Подписал
 verify-signer = Сертификат подписавшего
 verify-issuer = Выдан
-verify-serial = серийный номер
+verify-serial = Серийный номер сертификата
 verify-signing_time = Время подписания
-verify-sha256_journal = SHA-256, записанный вместе с подписью
+verify-sha256_journal = Хэш SHA-256, записанный в журнал вместе с подписью
 verify-content_matches = Содержимое совпадает с подписанным документом
 verify-signature_valid = Подпись действительна
+verify-technical_hint = Для проверки документа другим средством: хэш SHA-256 файла и номер сертификата подписавшего.
+verify-technical = Технические данные
+verify-trusted_ca = удостоверяющий центр, которому доверяет сервер
+verify-bin = БИН
+verify-sha256 = Хэш SHA-256 документа
 
 ## org
 
@@ -457,8 +470,17 @@ org-portal = портал электронного правительства
 ## problem
 
 problem-title = Запрос не выполнен
-problem-rule = Правило
-problem-field = Поле
+# What an HTTP status means, for an error whose rule has no message of its own.
+http_status-400 = Некорректный запрос: вернитесь на страницу и попробуйте снова.
+http_status-403 = У вас нет прав на это действие или на просмотр этой страницы.
+http_status-404 = Не найдено, или у вас нет прав на просмотр.
+http_status-409 = Заявление только что изменилось: обновите страницу и повторите.
+http_status-413 = Отправленные данные слишком велики.
+http_status-415 = Данные в таком формате не принимаются.
+http_status-422 = Проверьте введённые данные.
+http_status-429 = Слишком частые попытки: подождите и повторите.
+http_status-500 = Ошибка на сервере: ничего не изменено, повторите позже.
+http_status-503 = Сервер временно недоступен: ничего не изменено, повторите позже.
 problem-not_found = Не найдено, или у вас нет доступа.
 problem-csrf = Форма устарела: вернитесь, обновите страницу и повторите.
 problem-wrong_step = Этот шаг уже выполнил кто-то другой: обновите страницу.
@@ -552,7 +574,7 @@ sign-paste = Или вставьте подпись
 sign-paste_hint = base64 или PEM
 sign-submit = Отправить подписанное заявление
 sign-demo_title = Демо-сервер: подписать демо-ключом
-sign-demo_text = Этот сервер работает в демо-режиме. Сервер может подписать заявление демо-ключом, выданным вашей учётной записи удостоверяющим центром разработки qyzmet. Это не настоящая ЭЦП, её принимают только демо-серверы.
+sign-demo_text = Этот сервер работает в демо-режиме. Сервер может подписать заявление демо-ключом, выданным вашей учётной записи удостоверяющим центром разработки «Қызмет». Это не настоящая ЭЦП, её принимают только демо-серверы.
 sign-demo_button = Подписать демо-ключом (только демо)
 sign-required = Подпишите заявление своей ЭЦП: приложите подпись.
 
@@ -621,7 +643,10 @@ problem-cursor-invalid = Ссылка на страницу устарела: н
 
 ## Security checks (issue 9): signature refusals, names
 sign-too_many_refusals = Слишком много отклонённых подписей с этой учётной записи за последний час: попробуйте позже.
-field-too_long = Поле { $field } слишком длинное: не более { $max } символов, здесь { $found }.
+field-too_long = Поле «{ $field }» слишком длинное: не более { $max ->
+        [one] { $max } символа
+       *[other] { $max } символов
+    }, здесь { $found }.
 field-forbidden_character = Поле { $field } содержит недопустимый в имени символ ({ $char }): управляющие символы и символы направления текста не принимаются.
 ## Пароли, ограничение попыток входа, нейтральная регистрация (issue 9)
 form-password_blank = Пароль не может состоять только из пробелов
@@ -645,9 +670,9 @@ password-link = Сменить пароль
 done-password_changed = Пароль изменен. Другие ваши сеансы закрыты.
 done-registration = Заявка на регистрацию принята: войдите ниже.
 tokens-scope-tokens = просмотр и отзыв ваших токенов
-tokens-scope-metrics = чтение метрик Prometheus
+tokens-scope-metrics = чтение показателей работы сервера
 nav-password = Пароль
-problem-token-session_only = Здесь нужен вход в систему, а не API-токен.
+problem-token-session_only = Здесь нужен вход в систему, а не токен доступа.
 problem-forbidden-metrics = Метрики доступны администраторам и наблюдателям.
 
 ## Сведения заявления (форма услуги)
@@ -736,3 +761,77 @@ sc-next-rerequest = Результат возвращен услугодател
 sc-next-open = Заявление в работе
 sc-next-closed = Заявление закрыто: документы на его странице
 sc-next-act = Ваш шаг: откройте заявление
+
+## journal (the application page's table of journal entries)
+
+journal-when = Время
+journal-event = Событие
+journal-who = Кто
+journal-what = Что
+journal-intro = Все записи журнала заявления: они не изменяются, только дополняются.
+journal-submitted = Заявление подано
+journal-step_completed = Шаг выполнен
+journal-closed = Заявление закрыто
+journal-returned_to_provider = Результат возвращен услугодателю
+journal-re_requested = Результат запрошен повторно
+journal-request_refused = Запрос на портале отклонен
+journal-result_signed = Результат подписан ЭЦП
+journal-assigned = Назначен исполнитель
+journal-applicant = Заявитель
+journal-system = Информационная система
+journal-receipt = расписка №
+journal-applicant_signed = с ЭЦП заявителя
+journal-both_copies = экземпляры на казахском и русском языках
+journal-kk_copy = экземпляр на казахском языке
+journal-due = срок
+journal-step = шаг { $n }
+journal-presented-identity_document = предъявлен документ, удостоверяющий личность
+journal-presented-notarised_power_of_attorney = предъявлена нотариально удостоверенная доверенность
+
+## document kinds (templates/<kind>.<lang>.toml titles) and document languages
+
+dockind-acceptance_receipt = Расписка о приеме документов
+dockind-certificate = Справка
+dockind-contract = Договор
+dockind-decision = Решение
+dockind-duplicate = Дубликат
+dockind-letter = Письмо
+dockind-motivated_refusal = Мотивированный отказ
+dockind-notice = Уведомление
+dockind-notification = Уведомление
+dockind-permission = Разрешение
+dockind-queue_notification = Уведомление о постановке в очередь
+dockind-referral = Направление
+dockind-refusal_to_accept_receipt = Расписка об отказе в приеме документов
+dockind-resolution = Постановление
+dockind-result_received_receipt = Расписка о получении результата оказания государственной услуги
+doclang-kk = на казахском языке
+doclang-ru = на русском языке
+doclang-en = на английском языке
+
+## the monitoring CSV in kk/ru (headers, groups)
+
+csv-col-group = Группа
+csv-col-name = Наименование
+csv-col-channel = Канал
+csv-col-step = Шаг
+csv-col-role = Роль
+csv-col-legal_duration = Нормативный срок
+csv-col-measured = Учтено
+csv-col-on_time = В срок
+csv-col-compliance = Доля соблюдения
+csv-col-completed = Выполнено
+csv-col-avg_minutes = Среднее время, мин
+csv-col-p90_minutes = 90-й процентиль, мин
+csv-col-legal_minutes = Нормативный срок, мин
+csv-col-late = С опозданием
+csv-col-working_days_late = Опоздание, рабочих дней
+csv-group-service = Услуга
+csv-group-provider = Услугодатель
+csv-group-role = Роль
+csv-group-step = Шаг
+csv-group-results_late = Результаты, выданные с нарушением срока
+csv-group-overdue = Просроченное заявление
+csv-group-at_risk = Заявление с истекающим сроком
+csv-group-late = Заявление, результат по которому выдан с опозданием
+csv-all = всего

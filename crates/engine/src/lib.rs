@@ -330,6 +330,10 @@ pub enum Command {
         document: String,
         sha256: String,
         cms: String,
+        /// The Russian copy's own PDF and signature; absent where only the Kazakh original
+        /// was signed (entries written before both copies were), so those keep their bytes.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        ru: Option<SignedCopy>,
     },
     /// A portal request refused before it became an application (its ЭЦП signature is not
     /// authentic): journalled under `refused-<sha256 of the request>` with the refusal's code,
@@ -453,6 +457,10 @@ pub enum Event {
         document: String,
         sha256: String,
         cms: String,
+        /// The Russian copy's own PDF and signature; absent where only the Kazakh original
+        /// was signed (entries written before both copies were), so those keep their bytes.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        ru: Option<SignedCopy>,
     },
     /// The head named the person who does the next steps.
     Assigned {
@@ -475,7 +483,8 @@ pub struct ApplicantSignature {
     pub cms: String,
 }
 
-/// A signature recorded on the result.
+/// A signature recorded on the result: on its Kazakh original (`sha256`, `cms`) and, where
+/// both copies were signed, on its Russian copy (`ru`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ResultSignature {
     pub step: usize,
@@ -484,6 +493,29 @@ pub struct ResultSignature {
     pub document: String,
     pub sha256: String,
     pub cms: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ru: Option<SignedCopy>,
+}
+
+/// One language copy of a signed result: the SHA-256 of its PDF (lowercase hex) and the CMS
+/// SignedData over it (DER, base64).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignedCopy {
+    pub sha256: String,
+    pub cms: String,
+}
+
+impl ResultSignature {
+    /// The hash and CMS of the copy in `lang` (`kk` or `ru`), if that copy was signed.
+    pub fn copy(&self, lang: &str) -> Option<SignedCopy> {
+        match lang {
+            "ru" => self.ru.clone(),
+            _ => Some(SignedCopy {
+                sha256: self.sha256.clone(),
+                cms: self.cms.clone(),
+            }),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -927,6 +959,7 @@ pub fn decide(
             document,
             sha256,
             cms,
+            ru,
         } => {
             let app = open(state, application)?;
             let plan = plan_of(app, ctx)?;
@@ -934,14 +967,22 @@ pub fn decide(
             if !s.signs_result {
                 return Err(Rejection::NotASigningStep { step: *step });
             }
-            if sha256.len() != 64 || !sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
-                return Err(Rejection::Invalid {
-                    field: "sha256".into(),
-                    rule: "64 hexadecimal digits".into(),
-                });
-            }
+            let hex = |field: &str, v: &str| {
+                if v.len() != 64 || !v.bytes().all(|b| b.is_ascii_hexdigit()) {
+                    return Err(Rejection::Invalid {
+                        field: field.into(),
+                        rule: "64 hexadecimal digits".into(),
+                    });
+                }
+                Ok(())
+            };
+            hex("sha256", sha256)?;
             non_empty_field("cms", cms)?;
             non_empty_field("document", document)?;
+            if let Some(c) = ru {
+                hex("ru.sha256", &c.sha256)?;
+                non_empty_field("ru.cms", &c.cms)?;
+            }
             Ok(vec![Event::ResultSigned {
                 step: *step,
                 by: actor.clone(),
@@ -949,6 +990,10 @@ pub fn decide(
                 document: document.clone(),
                 sha256: sha256.to_ascii_lowercase(),
                 cms: cms.clone(),
+                ru: ru.as_ref().map(|c| SignedCopy {
+                    sha256: c.sha256.to_ascii_lowercase(),
+                    cms: c.cms.clone(),
+                }),
             }])
         }
         Command::Assign {
@@ -1341,6 +1386,7 @@ pub fn apply(state: Option<Application>, event: &Event, plans: &Ctx) -> Option<A
             document,
             sha256,
             cms,
+            ru,
         } => {
             let mut app = state?;
             app.seq += 1;
@@ -1351,6 +1397,7 @@ pub fn apply(state: Option<Application>, event: &Event, plans: &Ctx) -> Option<A
                 document: document.clone(),
                 sha256: sha256.clone(),
                 cms: cms.clone(),
+                ru: ru.clone(),
             });
             Some(app)
         }

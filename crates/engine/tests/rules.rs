@@ -413,6 +413,7 @@ fn the_head_signs_the_result_before_the_signing_step_completes() {
         document: "notification".into(),
         sha256: sha.into(),
         cms: "MIIB...".into(),
+        ru: None,
     };
     let sha = "a".repeat(64);
     // Not at the clerk's step, and only by the step's role.
@@ -456,13 +457,59 @@ fn the_head_signs_the_result_before_the_signing_step_completes() {
         decide(s.as_ref(), &done, now, &ctx).unwrap_err(),
         Rejection::SignatureRequired { step: 1 }
     );
-    let (s, ev) = run(&ctx, s, &sign(1, actor("head", "college-1"), &sha), now).unwrap();
+    // The Russian copy's hash is checked like the original's.
+    let with_ru = |ru_sha: &str| match sign(1, actor("head", "college-1"), &sha) {
+        Command::SignResult {
+            application,
+            step,
+            actor,
+            document,
+            sha256,
+            cms,
+            ..
+        } => Command::SignResult {
+            application,
+            step,
+            actor,
+            document,
+            sha256,
+            cms,
+            ru: Some(engine::SignedCopy {
+                sha256: ru_sha.into(),
+                cms: "MIIC...".into(),
+            }),
+        },
+        _ => unreachable!(),
+    };
+    let err = decide(s.as_ref(), &with_ru("xyz"), now, &ctx).unwrap_err();
+    assert!(
+        matches!(err, Rejection::Invalid { ref field, .. } if field == "ru.sha256"),
+        "{err}"
+    );
+    // A signature of the Kazakh original alone journals as entries did before both copies
+    // were signed: no `ru` key, so old entries keep their bytes and hashes.
+    let old = decide(
+        s.as_ref(),
+        &sign(1, actor("head", "college-1"), &sha),
+        now,
+        &ctx,
+    )
+    .unwrap();
+    let json = serde_json::to_value(&old[0]).unwrap();
+    assert!(json.get("ru").is_none(), "{json}");
+    let back: Event = serde_json::from_value(json).unwrap();
+    assert_eq!(back, old[0]);
+    let ru_sha = "C".repeat(64);
+    let (s, ev) = run(&ctx, s, &with_ru(&ru_sha), now).unwrap();
     assert!(matches!(ev[0], Event::ResultSigned { step: 1, .. }));
     let app = s.clone().unwrap();
     assert_eq!(
         app.signature.as_ref().map(|x| x.sha256.as_str()),
         Some(sha.as_str())
     );
+    let sig = app.signature.as_ref().unwrap();
+    assert_eq!(sig.copy("ru").unwrap().sha256, "c".repeat(64), "lowercased");
+    assert_eq!(sig.copy("kk").unwrap().sha256, sha);
     assert_eq!(app.step, 1, "signing records; it does not advance");
     let (s, _) = run(&ctx, s, &done, now).unwrap();
     assert_eq!(s.unwrap().closure, Some(Closure::Issued));

@@ -469,7 +469,9 @@ async fn monitoring_shows_the_overdue_step_after_a_clock_jump() {
         .clone();
     assert!(svc["compliance"].as_f64().unwrap() < 1.0);
 
-    let csv = t.get("/api/monitoring/sla?format=csv", &monitor).await;
+    let csv = t
+        .get("/api/monitoring/sla?format=csv&lang=en", &monitor)
+        .await;
     assert!(csv.content_type().starts_with("text/csv"));
     assert!(
         csv.text()

@@ -232,7 +232,9 @@ async fn results_issued_after_the_term_are_marked_late_everywhere() {
     assert_eq!(r["results_late"], 0);
     assert!(r["late"].as_array().unwrap().is_empty());
 
-    let csv = t.get("/api/monitoring/sla?format=csv", &monitor).await;
+    let csv = t
+        .get("/api/monitoring/sla?format=csv&lang=en", &monitor)
+        .await;
     assert!(csv.content_type().starts_with("text/csv"));
     let mut rd = csv::Reader::from_reader(csv.body.as_slice());
     let head: Vec<String> = rd.headers().unwrap().iter().map(String::from).collect();

@@ -377,6 +377,17 @@ fn result_signed(t: &TestApp, id: &str) -> (usize, String, String, String) {
     signed.into_iter().next().unwrap()
 }
 
+/// The Russian copy's signature of the application's one `ResultSigned`.
+fn ru_signed(t: &TestApp, id: &str) -> engine::SignedCopy {
+    t.events(id)
+        .into_iter()
+        .find_map(|e| match e {
+            store::Event::ResultSigned { ru, .. } => ru,
+            _ => None,
+        })
+        .expect("the Russian copy is signed too")
+}
+
 /// `openssl cms -verify` over the PDF: the outside tool's word. Without openssl: fails under
 /// CI, else says why and returns.
 fn openssl_verifies(dir: &Path, ca: &Path, pdf: &[u8], cms_der: &[u8]) {
@@ -520,11 +531,56 @@ async fn the_heads_signing_step_signs_the_result_and_verify_checks_it() {
     let r = t.send(post_raw(changed)).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(r.json()["rule"], "verify.unknown_document");
-    // The Russian copy is a document issued here, not the signed original.
+    // The Russian copy carries its own signature: journalled with the Kazakh one, it verifies
+    // by its code and as presented (and with openssl); one changed byte is refused.
+    let ru_sig = ru_signed(&t, &id);
+    assert_ne!(ru_sig.sha256, sha, "two copies, two documents");
+    assert_eq!(result["signed_ru"], true);
     let ru = t.get(result["url_ru"].as_str().unwrap(), &me).await;
+    assert_eq!(ru.status, StatusCode::OK);
+    assert_eq!(sha256_hex(&ru.body), ru_sig.sha256);
+    let ru_der = server::signing::base64_decode(&ru_sig.cms).unwrap();
+    openssl_verifies(
+        dir.path(),
+        &t.state.pki.ca_certificate_path(),
+        &ru.body,
+        &ru_der,
+    );
+    let ru_verify = result["verify_url_ru"].as_str().unwrap().to_string();
+    assert_ne!(ru_verify, verify_url);
+    let v = t.get(&ru_verify, &Who::default()).await.json();
+    assert_eq!(v["status"], "valid", "{v}");
+    assert_eq!(v["lang"], "ru");
+    assert_eq!(v["signature"]["sha256"], ru_sig.sha256.as_str());
+    let html = t
+        .get_html(&format!("{ru_verify}?lang=ru"), &Who::default())
+        .await;
+    assert!(html.text().contains("на русском языке"), "{}", html.text());
     let r = t.send(post_raw(ru.body.clone())).await;
     assert_eq!(r.status, StatusCode::OK);
-    assert_eq!(r.json()["status"], "unsigned");
+    assert_eq!(r.json()["status"], "valid");
+    assert_eq!(r.json()["lang"], "ru");
+    let mut tampered = ru.body.clone();
+    let n = tampered.len() / 3;
+    tampered[n] = tampered[n].wrapping_add(1);
+    let r = t.send(post_raw(tampered)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["rule"], "verify.unknown_document");
+    // The Kazakh signature does not cover the Russian copy, nor the other way round.
+    let kk_cms = server::signing::base64_decode(&cms).unwrap();
+    let verifier = t.state.pki.verifier(t.state.now()).unwrap();
+    let bin = server::signing::synthetic_bin(PROVIDER);
+    let purpose = identity::ecp::Purpose::Organisation(&bin);
+    assert!(
+        verifier
+            .check(&kk_cms, Some(&ru.body), purpose, t.state.now())
+            .is_err()
+    );
+    assert!(
+        verifier
+            .check(&ru_der, Some(&pdf.body), purpose, t.state.now())
+            .is_err()
+    );
 
     // Once the organisation's certificate is revoked, the check says so.
     let serial = s["signer"]["serial"].as_str().unwrap().to_string();
@@ -556,6 +612,10 @@ async fn a_motivated_refusal_is_signed_too() {
         .get(&format!("/api/documents/{id}/result.pdf?lang=kk"), &me)
         .await;
     assert_eq!(sha256_hex(&pdf.body), sha);
+    let pdf = t
+        .get(&format!("/api/documents/{id}/result.pdf?lang=ru"), &me)
+        .await;
+    assert_eq!(sha256_hex(&pdf.body), ru_signed(&t, &id).sha256);
 }
 
 #[tokio::test]

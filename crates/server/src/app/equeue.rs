@@ -179,10 +179,19 @@ const FIRST_DAY: Date = jiff::civil::date(2000, 1, 1);
 /// A date parameter, within [`FIRST_DAY`] and a year after `now` (anything past that is no
 /// e-queue day, and the calendar's arithmetic ends at 9999-12-31).
 fn parse_day(field: &str, day: &str, now: Timestamp) -> Result<Date, Problem> {
-    let d = day
-        .trim()
-        .parse::<Date>()
-        .map_err(|_| Problem::invalid(field, "date", format!("`{field}` is a date, YYYY-MM-DD")))?;
+    // As people write it here (03.12.2019), or ISO (2019-12-03) for links and the API.
+    let day = day.trim();
+    let iso = match day.split('.').collect::<Vec<_>>()[..] {
+        [d, m, y] if d.len() <= 2 && m.len() <= 2 && y.len() == 4 => format!("{y}-{m:0>2}-{d:0>2}"),
+        _ => day.to_string(),
+    };
+    let d = iso.parse::<Date>().map_err(|_| {
+        Problem::invalid(
+            field,
+            "date",
+            format!("`{field}` is a date, DD.MM.YYYY or YYYY-MM-DD"),
+        )
+    })?;
     let last = local_date(now)
         .checked_add(jiff::Span::new().years(1))
         .unwrap_or(Date::MAX);

@@ -530,6 +530,11 @@ pub struct DocumentLink {
     pub signed: bool,
     /// The verification page of the signed original.
     pub verify_url: Option<String>,
+    /// The provider's ЭЦП is on the Russian copy (`url_ru`) too: results signed since both
+    /// copies are.
+    pub signed_ru: bool,
+    /// The verification page of the signed Russian copy.
+    pub verify_url_ru: Option<String>,
 }
 
 /// An application with its timeline, events and documents.
@@ -838,6 +843,8 @@ pub fn document_links(st: &AppState, app: &Application) -> Vec<DocumentLink> {
         url_ru: format!("/api/documents/{}/{kind}.pdf?lang=ru", app.id),
         signed: false,
         verify_url: None,
+        signed_ru: false,
+        verify_url_ru: None,
     };
     if let Some(k) = crate::docs::receipt_kind(app) {
         out.push(link("receipt", k));
@@ -849,13 +856,19 @@ pub fn document_links(st: &AppState, app: &Application) -> Vec<DocumentLink> {
             .as_ref()
             .filter(|s| app.document.as_deref() == Some(s.document.as_str()))
         {
+            let verify = |sha: &str| {
+                st.accounts
+                    .document_by_hash(sha)
+                    .ok()
+                    .flatten()
+                    .map(|d| format!("/verify/{}", d.code))
+            };
             l.signed = true;
-            l.verify_url = st
-                .accounts
-                .document_by_hash(&sig.sha256)
-                .ok()
-                .flatten()
-                .map(|d| format!("/verify/{}", d.code));
+            l.verify_url = verify(&sig.sha256);
+            if let Some(ru) = &sig.ru {
+                l.signed_ru = true;
+                l.verify_url_ru = verify(&ru.sha256);
+            }
         }
         out.push(l);
     }
@@ -1616,10 +1629,14 @@ pub fn act(
             document: String::new(),
             sha256: String::new(),
             cms: String::new(),
+            ru: None,
         });
         engine::decide(Some(&signed), &complete, now, &st.ctx)?;
-        let (sign, document) = crate::signing::sign_result(st, &app, step, &actor, &outcome, now)?;
-        action = action.command(sign).record(document);
+        let (sign, documents) = crate::signing::sign_result(st, &app, step, &actor, &outcome, now)?;
+        action = action.command(sign);
+        for d in documents {
+            action = action.record(d);
+        }
     }
     let text = [req.note.as_deref(), req.grounds.as_deref()]
         .into_iter()

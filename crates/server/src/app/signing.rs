@@ -12,12 +12,14 @@
 //!   dev CA, CRL = its published CRL, the applicant's IIN) and, on refusal, writes the one
 //!   journal entry (`RequestRefused`: refusal code, request hash, time) and answers the portal's
 //!   message in the page language.
-//! * [`sign_result`] renders the result (or the motivated refusal), signs the PDF bytes as a
-//!   detached CMS SignedData with signingTime and records `Command::SignResult`; the journal
-//!   event is the only record of the signature.
+//! * [`sign_result`] renders the result (or the motivated refusal) in Kazakh and in Russian,
+//!   signs each copy's PDF bytes as a detached CMS SignedData with signingTime and records
+//!   `Command::SignResult` (the Russian copy in its `ru`); the journal event is the only
+//!   record of the signatures.
 //! * [`check_code`] and [`check_upload`] re-render or take a document and check its SHA-256
-//!   against the journal's `ResultSigned.sha256` and its CMS with `Verifier::check` for the provider's BIN, validity judged at the journal's
-//!   instant of signing.
+//!   against the journal's hash of that language's copy (`ResultSigned.sha256`, `ru.sha256`)
+//!   and its CMS with `Verifier::check` for the provider's BIN, validity judged at the
+//!   journal's instant of signing.
 //!
 //! Not for: the CMS and X.509 code itself (`identity`), layout (`documents`), deciding what a
 //! command does (`engine`).
@@ -615,10 +617,11 @@ pub fn signed_document_id(
     }
 }
 
-/// Renders the result (or the motivated refusal) of `app` as `step` would close it, signs
-/// the PDF with the organisation's key, checks the signature as `/verify` would, and returns
-/// what records it: the `SignResult` command and the issued document's record, to run in the
-/// same action as the step's completion.
+/// Renders the result (or the motivated refusal) of `app` as `step` would close it, in Kazakh
+/// and in Russian, signs each PDF with the organisation's key, checks each signature as
+/// `/verify` would, and returns what records it: the `SignResult` command (the Kazakh
+/// original's hash and CMS, the Russian copy's in `ru`) and both issued documents' records, to
+/// run in the same action as the step's completion.
 pub fn sign_result(
     st: &AppState,
     app: &Application,
@@ -626,7 +629,7 @@ pub fn sign_result(
     actor: &Actor,
     outcome: &Outcome,
     now: jiff::Timestamp,
-) -> Result<(Command, store::Record), Problem> {
+) -> Result<(Command, Vec<store::Record>), Problem> {
     let plan = st
         .ctx
         .plan(&app.regulation, app.version, app.channel)
@@ -637,66 +640,76 @@ pub fn sign_result(
         _ => app.refusal_grounds.clone(),
     };
     let org = st.accounts.org(&actor.org)?;
-    let rendered = crate::docs::render_signed(
-        st,
-        app,
-        &crate::docs::Signed {
-            document: document.clone(),
-            at: now,
-            role: actor.role.clone(),
-            grounds,
-        },
-        documents::Lang::Kk,
-    )?;
     let (key, cert) = st
         .pki
         .org_signer(&actor.org, org.as_ref(), &actor.role, now)
         .map_err(pki_err)?;
-    let cms = sign_cms(
-        &rendered.pdf,
-        &key,
-        &cert,
-        &SignOptions {
-            attached: false,
-            signed_attributes: true,
-            signing_time: Some(now),
-            chain: vec![],
-        },
-    )
-    .map_err(|e| Problem::internal(format!("signing the result: {e}")))?;
-    // The signature must verify as /verify checks it, or nothing is recorded.
     let bin = synthetic_bin(&actor.org);
-    st.pki
-        .verifier(now)?
-        .check(&cms, Some(&rendered.pdf), Purpose::Organisation(&bin), now)
-        .map_err(|r| {
-            Problem::new(
-                StatusCode::CONFLICT,
-                r.code(),
-                format!("the organisation's signing certificate cannot sign: {r}"),
-            )
-        })?;
-    let sha = rendered.content_hash.clone();
+    let verifier = st.pki.verifier(now)?;
     let kind = crate::docs::kind_of(st, app, &document);
-    let record = IssuedDocument {
-        code: rendered.verification_code.clone(),
-        application: app.id.clone(),
-        kind: kind.code().into(),
-        lang: documents::Lang::Kk.code().into(),
-        content_hash: sha.clone(),
-        issued_at: ts(now),
+    let signed = crate::docs::Signed {
+        document: document.clone(),
+        at: now,
+        role: actor.role.clone(),
+        grounds,
+    };
+    let mut records = vec![];
+    let mut copies = vec![];
+    for lang in [documents::Lang::Kk, documents::Lang::Ru] {
+        let rendered = crate::docs::render_signed(st, app, &signed, lang)?;
+        let cms = sign_cms(
+            &rendered.pdf,
+            &key,
+            &cert,
+            &SignOptions {
+                attached: false,
+                signed_attributes: true,
+                signing_time: Some(now),
+                chain: vec![],
+            },
+        )
+        .map_err(|e| Problem::internal(format!("signing the result: {e}")))?;
+        // Each signature must verify as /verify checks it, or nothing is recorded.
+        verifier
+            .check(&cms, Some(&rendered.pdf), Purpose::Organisation(&bin), now)
+            .map_err(|r| {
+                Problem::new(
+                    StatusCode::CONFLICT,
+                    r.code(),
+                    format!("the organisation's signing certificate cannot sign: {r}"),
+                )
+            })?;
+        records.push(
+            IssuedDocument {
+                code: rendered.verification_code.clone(),
+                application: app.id.clone(),
+                kind: kind.code().into(),
+                lang: lang.code().into(),
+                content_hash: rendered.content_hash.clone(),
+                issued_at: ts(now),
+            }
+            .record(),
+        );
+        copies.push(engine::SignedCopy {
+            sha256: rendered.content_hash,
+            cms: base64_encode(&cms),
+        });
     }
-    .record();
+    let ru = copies.pop();
+    let kk = copies
+        .pop()
+        .ok_or_else(|| Problem::internal("no Kazakh copy"))?;
     Ok((
         Command::SignResult {
             application: app.id.clone(),
             step: step.index,
             actor: actor.clone(),
             document,
-            sha256: sha,
-            cms: base64_encode(&cms),
+            sha256: kk.sha256,
+            cms: kk.cms,
+            ru,
         },
-        record,
+        records,
     ))
 }
 
@@ -755,7 +768,7 @@ pub struct SignatureCheck {
 pub struct DocumentCheck {
     /// `valid` (signed; content and signature check out), `invalid` (signed, but the content
     /// or the signature does not check out), `unsigned` (issued here, carries no signature:
-    /// a receipt, or a Russian copy of a signed Kazakh original).
+    /// a receipt, or the Russian copy of a result signed before both copies were).
     pub status: String,
     /// The document as recorded when it was issued (code, application, kind, language,
     /// content hash, date).
@@ -861,10 +874,20 @@ fn report(
     }
 }
 
-fn signature_of<'a>(app: &'a Application, doc: &IssuedDocument) -> Option<&'a ResultSignature> {
-    app.signature
-        .as_ref()
-        .filter(|s| s.sha256.eq_ignore_ascii_case(&doc.content_hash))
+/// The journal's signature on `doc`: the signature of the copy in the document's language
+/// (its hash and CMS in place of the Kazakh original's), if that copy was signed and is this
+/// document.
+fn signature_of(app: &Application, doc: &IssuedDocument) -> Option<ResultSignature> {
+    let sig = app.signature.as_ref()?;
+    let copy = sig.copy(&doc.lang)?;
+    copy.sha256
+        .eq_ignore_ascii_case(&doc.content_hash)
+        .then(|| ResultSignature {
+            sha256: copy.sha256,
+            cms: copy.cms,
+            ru: None,
+            ..sig.clone()
+        })
 }
 
 /// `GET /verify/{code}`: the document with this code, re-rendered and checked against the
@@ -883,10 +906,10 @@ pub fn check_code(st: &AppState, code: &str, lang: Lang) -> Result<Option<Docume
             } else {
                 documents::Lang::Kk
             };
-            let pdf = crate::docs::render_signature(st, &app, sig, dl)
+            let pdf = crate::docs::render_signature(st, &app, &sig, dl)
                 .ok()
                 .map(|r| r.pdf);
-            Some(check_signature(st, sig, pdf.as_deref(), lang)?)
+            Some(check_signature(st, &sig, pdf.as_deref(), lang)?)
         }
         None => None,
     };
@@ -921,7 +944,7 @@ pub fn check_upload(st: &AppState, pdf: &[u8], lang: Lang) -> Result<DocumentChe
         .field("file"));
     };
     let signature = match signature_of(&app, &doc) {
-        Some(sig) => Some(check_signature(st, sig, Some(pdf), lang)?),
+        Some(sig) => Some(check_signature(st, &sig, Some(pdf), lang)?),
         None => None,
     };
     Ok(report(doc, &app, signature))

@@ -1090,7 +1090,9 @@ pub struct SlaQuery {
     pub from: Option<String>,
     /// ... up to (exclusive).
     pub to: Option<String>,
-    /// `json` (default) or `csv`.
+    /// `json` (default) or `csv`: in Kazakh or Russian (`lang`, the `qz_lang` cookie or
+    /// `Accept-Language`) with headers and names in that language; with `lang=en`, the
+    /// machine-readable columns (field names, ids).
     pub format: Option<String>,
 }
 
@@ -1117,9 +1119,16 @@ async fn monitoring_sla(
             ));
         }
     };
+    let s = st.clone();
     let r =
-        blocking(move || monitoring::report(&st, &acc, q.from.as_deref(), q.to.as_deref())).await?;
+        blocking(move || monitoring::report(&s, &acc, q.from.as_deref(), q.to.as_deref())).await?;
     Ok(if csv {
+        // Kazakh and Russian readers get names and their own headers; English is the
+        // machine-readable form (field names, ids) integrations read.
+        let body = match v.lang {
+            crate::i18n::Lang::En => monitoring::csv(&r),
+            l => crate::ui::sla_csv(&st, l, &r),
+        };
         (
             [
                 (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
@@ -1128,7 +1137,7 @@ async fn monitoring_sla(
                     "attachment; filename=\"sla.csv\"",
                 ),
             ],
-            monitoring::csv(&r),
+            body,
         )
             .into_response()
     } else {
@@ -1241,10 +1250,12 @@ async fn document_pdf(
 
 /// Checks the document with this verification code (the QR code leads here; HTML for
 /// browsers): renders it again, compares its SHA-256 with the one the journal recorded with
-/// the provider's signature (`ResultSigned.sha256`) and verifies the CMS signature against
+/// the provider's signature on that copy (`ResultSigned.sha256`, or `ru.sha256` for the
+/// Russian copy) and verifies the CMS signature against
 /// the trusted CA (chain, validity when the journal recorded the signature, key usage, the
 /// provider's BIN, revocation). `status` is
-/// `valid`, `invalid` or `unsigned` (a receipt, or a Russian copy of a signed original).
+/// `valid`, `invalid` or `unsigned` (a receipt, or the Russian copy of a result signed before
+/// both copies were). Each copy of a result, Kazakh and Russian, carries its own signature.
 #[utoipa::path(get, path = "/verify/{code}", tag = "documents", params(("code" = String, Path)),
     responses((status = 200, body = crate::signing::DocumentCheck), (status = 404, body = Problem, content_type = "application/problem+json")))]
 async fn verify_document(

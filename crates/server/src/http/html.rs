@@ -153,14 +153,14 @@ pub fn page(v: &Viewer, here: &str, title: &str, body: Markup) -> Markup {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (title) " — qyzmet" }
+                title { (title) " — " (l.t("brand")) }
                 // Our own constant stylesheet.
                 style { (PreEscaped(CSS)) }
             }
             body {
                 a.skip href="#main" { (l.t("nav-skip")) }
                 header.top {
-                    a.brand href="/" { "qyzmet" }
+                    a.brand href="/" { (l.t("brand")) }
                     nav aria-label=(l.t("nav-label")) {
                         @for (href, text) in nav_links(v) { a href=(href) { (text) } }
                     }
@@ -210,6 +210,51 @@ pub fn hidden(name: &str, value: &str) -> Markup {
     html! { input type="hidden" name=(name) value=(value); }
 }
 
+/// Whether an error's detail is already worded for a `l` page: English always; for Kazakh
+/// and Russian Cyrillic text naming no id (`_`) nor code (`` ` ``). The API's own details are
+/// English; handlers that know the request's language word theirs with Fluent messages.
+pub fn in_language(l: Lang, detail: &str) -> bool {
+    match l {
+        Lang::En => !detail.is_empty(),
+        _ => {
+            detail.chars().any(|c| matches!(c, '\u{0400}'..='\u{04FF}'))
+                && !detail.contains(['_', '`'])
+        }
+    }
+}
+
+/// What an HTTP status means, for an error page whose rule has no words of its own.
+pub fn status_words(l: Lang, status: u16) -> &'static str {
+    let key = match status {
+        400 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 503 => status.to_string(),
+        s if s >= 500 => "500".into(),
+        _ => "400".into(),
+    };
+    l.t_in("http_status", &key)
+}
+
+/// A field error in the page's language: its detail when worded for it, else its rule's
+/// message, else "check this field".
+pub fn field_detail(l: Lang, e: &FieldError) -> &str {
+    if in_language(l, &e.detail) {
+        &e.detail
+    } else {
+        l.t_in_opt("problem", &e.rule)
+            .unwrap_or_else(|| l.t("problem-invalid"))
+    }
+}
+
+/// Field errors as a `l` page shows them (see [`field_detail`]).
+pub fn localise(l: Lang, errors: Vec<FieldError>) -> Vec<FieldError> {
+    errors
+        .into_iter()
+        .map(|mut e| {
+            e.detail = field_detail(l, &e).to_string();
+            e
+        })
+        .collect()
+}
+
 /// An error summary linking to the fields at fault.
 pub fn error_summary(l: Lang, errors: &[FieldError]) -> Markup {
     html! {
@@ -218,7 +263,7 @@ pub fn error_summary(l: Lang, errors: &[FieldError]) -> Markup {
                 h2 { (l.t("form-error_summary")) }
                 ul {
                     @for e in errors {
-                        li { a href={ "#f-" (e.field) } { (e.detail) } }
+                        li { a href={ "#f-" (e.field) } { (field_detail(l, e)) } }
                     }
                 }
             }

@@ -302,6 +302,7 @@ fn problem_errors(l: Lang, p: &Problem) -> Vec<FieldError> {
             } else if e.rule == "required" {
                 e.detail = l.t("form-required").into();
             }
+            e.detail = html::field_detail(l, &e).to_string();
             e
         })
         .collect()

@@ -7,7 +7,7 @@ use crate::AppState;
 use crate::accounts::Kind;
 use crate::auth::Viewer;
 use crate::equeue;
-use crate::html::{self, local};
+use crate::html::{self, Input, local};
 use crate::i18n::{Lang, Messages};
 use crate::ops::{Detail, blocking};
 use crate::problem::{FieldError, Problem};
@@ -60,7 +60,7 @@ pub fn file_input(l: Lang, errors: &[FieldError]) -> Markup {
                 (l.t_count("upload-hint", crate::uploads::MAX_FILES as u64))
             }
             @for e in &errs {
-                span.error-message { (e.detail) " " code { (e.rule) } }
+                span.error-message { (html::field_detail(l, e)) }
             }
             input type="file" id="f-documents" name="documents" multiple
                 accept=".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"
@@ -106,7 +106,14 @@ fn localised(l: Lang, p: &Problem) -> FieldError {
         rule: p.rule.clone(),
         detail: l
             .t_in_opt("problem", &p.rule)
-            .map_or_else(|| p.detail.clone(), String::from),
+            .map(String::from)
+            .unwrap_or_else(|| {
+                if html::in_language(l, &p.detail) {
+                    p.detail.clone()
+                } else {
+                    l.t("problem-invalid").into()
+                }
+            }),
     }
 }
 
@@ -289,6 +296,7 @@ async fn desk_bookings(
         blocking(move || equeue::day_bookings(&s, &acc, q.date.as_deref(), c2.as_deref()))
             .await
             .or_page(&v, &h)?;
+    let day_text = day.strftime("%d.%m.%Y").to_string();
     let mut opts = vec![(String::new(), "—".to_string())];
     opts.extend(
         equeue::centres()
@@ -297,10 +305,10 @@ async fn desk_bookings(
     );
     let body = html! {
         form method="get" action="/sc/bookings" {
-            div.form-group {
-                label for="f-date" { (l.t("equeue-date")) }
-                input type="date" id="f-date" name="date" value=(day);
-            }
+            (Input::text("date", l.t("equeue-date"))
+                .value(&day_text)
+                .hint(l.t("monitoring-date_hint"))
+                .style("max-width:12em"))
             (html::select("centre", l.t("equeue-centre"), &opts, centre.as_deref().unwrap_or(""), &[]))
             button type="submit" class="secondary" { (l.t("equeue-show")) }
         }

@@ -12,6 +12,7 @@ pub mod appform;
 mod charts;
 mod desk;
 mod extras;
+mod journal;
 mod lists;
 mod monitor;
 mod portal;
@@ -30,6 +31,7 @@ use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+pub use monitor::sla_csv;
 pub use portal::{verify_form_page, verify_page, verify_upload_page};
 
 /// The pages, described in the OpenAPI document under the `ui` tag.
@@ -136,13 +138,22 @@ pub fn error_page(v: &Viewer, here: &str, p: &Problem) -> Response {
     if p.status == 401 {
         return see_other(&format!("/login?next={}", html::url_enc(here)));
     }
-    let detail = l.t_in_opt("problem", &p.rule).unwrap_or(&p.detail);
+    // The rule's own words, else a detail already in the page's language, else what the
+    // status means: never a rule key or the API's English detail.
+    let detail = l
+        .t_in_opt("problem", &p.rule)
+        .or_else(|| html::in_language(l, &p.detail).then_some(p.detail.as_str()))
+        .unwrap_or_else(|| html::status_words(l, p.status));
+    let fields: Vec<&FieldError> = p
+        .errors
+        .iter()
+        .filter(|e| e.rule != p.rule || html::in_language(l, &e.detail))
+        .collect();
     let body = html! {
         div.error-summary role="alert" {
             p { (detail) }
-            p.hint {
-                (l.t("problem-rule")) ": " code { (p.rule) }
-                @if let Some(f) = &p.field { " · " (l.t("problem-field")) ": " code { (f) } }
+            @if !fields.is_empty() {
+                ul { @for e in fields { li { (html::field_detail(l, e)) } } }
             }
         }
         p { a href="/" { (l.t("nav-home")) } " · " a href="/services" { (l.t("nav-services")) } }
@@ -347,11 +358,14 @@ async fn login_submit(
             res
         }
         Err(p) => {
-            let errors = vec![FieldError {
-                field: "password".into(),
-                rule: p.rule.clone(),
-                detail: p.detail.clone(),
-            }];
+            let errors = html::localise(
+                l,
+                vec![FieldError {
+                    field: "password".into(),
+                    rule: p.rule.clone(),
+                    detail: p.detail.clone(),
+                }],
+            );
             let mut res = html::html(
                 p.status_code(),
                 page(
@@ -448,6 +462,7 @@ async fn register_submit(
             } else {
                 p.errors.clone()
             };
+            let errors = html::localise(l, errors);
             html::html(
                 p.status_code(),
                 page(
@@ -518,6 +533,7 @@ async fn password_submit(
             } else {
                 p.errors.clone()
             };
+            let errors = html::localise(l, errors);
             Ok(html::html(
                 p.status_code(),
                 page(&v, &h, l.t("password-title"), password_form(&v, &errors)),

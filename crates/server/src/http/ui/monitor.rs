@@ -82,7 +82,8 @@ async fn monitoring_page(
         .await
         .or_page(&v, &h)?;
     let csv = format!(
-        "/api/monitoring/sla?format=csv{}{}",
+        "/api/monitoring/sla?format=csv&lang={}{}{}",
+        l.code(),
         q.from
             .as_deref()
             .map(|f| format!("&from={}", html::url_enc(f)))
@@ -257,14 +258,19 @@ async fn admin_page(State(st): State<AppState>, v: Viewer, uri: Uri) -> Page {
         }
         h2 { (l.t("admin-accounts")) }
         (html::table(
-            &["login", l.t("admin-kind"), l.t("admin-org"), l.t("admin-roles")],
+            &[l.t("admin-login"), l.t("admin-kind"), l.t("admin-org"), l.t("admin-roles")],
             html! {
                 @for a in &accounts {
                     tr {
                         td { (a.login) }
-                        td { (a.kind.as_str()) }
-                        td { (a.org.as_deref().unwrap_or("")) }
-                        td { (a.roles.join(", ")) }
+                        td { (l.t_in("account_kind", a.kind.as_str())) }
+                        td { (a.org.as_deref().map(|o| super::portal::org_name(&st, l, o)).unwrap_or_default()) }
+                        td {
+                            @for (i, r) in a.roles.iter().enumerate() {
+                                @if i > 0 { "; " }
+                                (catalogue::role_name(None, r, l))
+                            }
+                        }
                     }
                 }
             },
@@ -319,8 +325,17 @@ fn tokens_body(st: &AppState, v: &Viewer, created: Option<&str>) -> Result<Marku
                 @for t in &tokens {
                     tr {
                         td { (t.name) }
-                        td { (t.scopes.join(", ")) }
-                        td { (t.created_at) }
+                        td {
+                            @for (i, sc) in t.scopes.iter().enumerate() {
+                                @if i > 0 { "; " }
+                                (l.t_in("tokens-scope", sc))
+                            }
+                        }
+                        td {
+                            (crate::accounts::parse_ts(&t.created_at)
+                                .map(local)
+                                .unwrap_or_else(|| t.created_at.clone()))
+                        }
                         td {
                             @if t.revoked_at.is_some() {
                                 (l.t("tokens-revoked"))
@@ -345,7 +360,7 @@ fn tokens_body(st: &AppState, v: &Viewer, created: Option<&str>) -> Result<Marku
                     @for s in scopes {
                         div {
                             input type="checkbox" id={ "s-" (s) } name="scopes" value=(s);
-                            label for={ "s-" (s) } { (s) " — " (l.t_in("tokens-scope", s)) }
+                            label for={ "s-" (s) } { (l.t_in("tokens-scope", s)) }
                         }
                     }
                 }
@@ -423,4 +438,114 @@ async fn token_revoke_submit(
         )));
     }
     Ok(see_other("/tokens?done=token_revoked"))
+}
+
+/// The monitoring report as CSV for a Kazakh or Russian reader: headers in `l`, services,
+/// providers, roles and channels by name (never an id), durations in words; the columns and
+/// rows of [`monitoring::csv`] (the English, machine-readable form with ids).
+pub fn sla_csv(st: &AppState, l: Lang, r: &monitoring::Report) -> String {
+    const COLUMNS: [&str; 15] = [
+        "group",
+        "name",
+        "channel",
+        "step",
+        "role",
+        "legal_duration",
+        "measured",
+        "on_time",
+        "compliance",
+        "completed",
+        "avg_minutes",
+        "p90_minutes",
+        "legal_minutes",
+        "late",
+        "working_days_late",
+    ];
+    let mut rows: Vec<[String; 15]> = vec![];
+    let num = |n: u64| n.to_string();
+    let blank = || std::array::from_fn::<String, 15, _>(|_| String::new());
+    for (group, list) in [
+        ("service", &r.by_service),
+        ("provider", &r.by_provider),
+        ("role", &r.by_role),
+    ] {
+        for c in list {
+            let mut row = blank();
+            row[0] = l.t_in("csv-group", group).into();
+            row[1] = match group {
+                "service" => service_name(st, l, &c.key),
+                "provider" => super::portal::org_name(st, l, &c.key),
+                _ => catalogue::role_name(None, &c.key, l),
+            };
+            row[6] = num(c.measured);
+            row[7] = num(c.on_time);
+            row[8] = format!("{:.4}", c.compliance);
+            row[13] = num(c.late);
+            rows.push(row);
+        }
+    }
+    for x in &r.by_step {
+        let mut row = blank();
+        row[0] = l.t_in("csv-group", "step").into();
+        row[1] = service_name(st, l, &x.regulation);
+        row[2] = super::portal::channel_name(l, &x.channel).into();
+        row[3] = (x.step + 1).to_string();
+        row[4] = catalogue::role_name(None, &x.role, l);
+        row[5] = x
+            .legal_duration
+            .as_deref()
+            .map(|d| super::portal::duration_text(l, d))
+            .unwrap_or_default();
+        row[6] = num(x.measured);
+        row[7] = num(x.on_time);
+        row[8] = format!("{:.4}", x.compliance);
+        row[9] = num(x.completed);
+        row[10] = format!("{:.1}", x.avg_minutes);
+        row[11] = format!("{:.1}", x.p90_minutes);
+        row[12] = x
+            .legal_minutes
+            .map(|m| format!("{m:.1}"))
+            .unwrap_or_default();
+        row[13] = num(x.late);
+        rows.push(row);
+    }
+    let mut row = blank();
+    row[0] = l.t_in("csv-group", "results_late").into();
+    row[1] = l.t("csv-all").into();
+    row[13] = num(r.results_late);
+    row[14] = num(r.results_late_days);
+    rows.push(row);
+    for (kind, list) in [
+        ("overdue", &r.overdue),
+        ("at_risk", &r.at_risk),
+        ("late", &r.late),
+    ] {
+        for a in list {
+            let mut row = blank();
+            row[0] = l.t_in("csv-group", kind).into();
+            // The application's number: what staff quote and search by.
+            row[1] = a.id.clone();
+            row[2] = super::portal::channel_name(l, &a.channel).into();
+            row[3] = (a.step + 1).to_string();
+            row[4] = a
+                .role
+                .as_deref()
+                .map(|x| catalogue::role_name(None, x, l))
+                .unwrap_or_default();
+            if let Some(late) = &a.late {
+                row[13] = "1".into();
+                row[14] = late.working_days.to_string();
+            }
+            rows.push(row);
+        }
+    }
+    let mut w = csv::Writer::from_writer(vec![]);
+    // Into memory: nothing can fail but running out of it.
+    let _ = w.write_record(COLUMNS.map(|c| l.t_in("csv-col", c)));
+    for row in &rows {
+        let _ = w.write_record(row);
+    }
+    w.into_inner()
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .unwrap_or_default()
 }

@@ -688,10 +688,13 @@ async fn apply_submit(
     let checked = match crate::uploads::check(files) {
         Ok(c) => c,
         Err(p) => {
+            // The rule's words, naming the file (quoted in the English detail).
             errors.extend(p.errors.into_iter().map(|mut e| {
-                if let Some(t) = l.t_in_opt("problem", &e.rule) {
-                    e.detail = format!("{t} ({})", e.detail);
-                }
+                let words = html::field_detail(l, &e).to_string();
+                e.detail = match crate::problem::serde_field(&e.detail) {
+                    Some(file) => format!("{words} ({file})"),
+                    None => words,
+                };
                 e
             }));
             vec![]
@@ -767,7 +770,10 @@ async fn apply_submit(
                 rule: p.rule.clone(),
                 detail: p.detail.clone(),
             };
-            Ok(signing_page(&[e], StatusCode::UNPROCESSABLE_ENTITY))
+            Ok(signing_page(
+                &html::localise(l, vec![e]),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ))
         }
         Err(p) if p.status == 422 => {
             let errors = if p.errors.is_empty() {
@@ -779,6 +785,7 @@ async fn apply_submit(
             } else {
                 super::appform::localise(l, p.errors.clone())
             };
+            let errors = html::localise(l, errors);
             let apply = apply_section(&st, &v, reg, f, &errors);
             let body = service_body(&st, &v, reg, apply);
             Ok(html::html(
@@ -1229,10 +1236,7 @@ fn application_body(
                 }
             }
         }
-        details {
-            summary { (l.t("app-events")) }
-            pre { (serde_json::to_string_pretty(&d.events).unwrap_or_default()) }
-        }
+        (super::journal::journal(st, l, reg.as_deref(), &d.events))
     }
 }
 
@@ -1352,6 +1356,7 @@ async fn act_submit(
                     e
                 })
                 .collect();
+            let errors = html::localise(l, errors);
             let body = application_body(&st, &v, &d, &uri, &f, &errors);
             let title = l.t_args("app-title", &[("id", d.summary.id.as_str().into())]);
             Ok(html::html(
@@ -1371,19 +1376,23 @@ fn yes_no(l: Lang, b: bool) -> &'static str {
     }
 }
 
-/// A document check as HTML: the verdict, the document, the signature.
+/// A document check as HTML: the verdict, the document and the signature in words, then the
+/// hashes and the certificate's serial number as data in a labelled technical block.
 fn check_html(l: Lang, d: &crate::signing::DocumentCheck) -> Markup {
     let doc = &d.document;
     let mut facts = vec![
         (l.t("verify-code"), html! { code { (doc.code) } }),
         (l.t("verify-application"), html! { (doc.application) }),
-        (l.t("verify-kind"), html! { (doc.kind) " (" (doc.lang) ")" }),
+        (
+            l.t("verify-kind"),
+            html! { (l.t_in("dockind", &doc.kind)) ", " (l.t_in("doclang", &doc.lang)) },
+        ),
         (
             l.t("verify-issued"),
             html! { (crate::accounts::parse_ts(&doc.issued_at).map(local).unwrap_or_else(|| doc.issued_at.clone())) },
         ),
-        ("SHA-256", html! { code { (doc.content_hash) } }),
     ];
+    let mut technical = vec![(l.t("verify-sha256"), html! { code { (doc.content_hash) } })];
     if let Some(sig) = &d.signature {
         let signer = sig.signer.as_ref();
         facts.extend([
@@ -1391,28 +1400,32 @@ fn check_html(l: Lang, d: &crate::signing::DocumentCheck) -> Markup {
                 l.t("verify-signed_by"),
                 html! {
                     (crate::catalogue::role_name(None, &sig.role, l)) " — "
-                    (sig.organisation_name.as_deref().unwrap_or(&sig.organisation))
+                    (sig.organisation_name.as_deref().unwrap_or("—"))
                 },
             ),
             (
                 l.t("verify-signer"),
-                html! { (signer.map_or("—", |c| c.subject.as_str())) },
+                html! {
+                    @if let Some(c) = signer {
+                        (c.common_name.as_deref().unwrap_or("—"))
+                        @if let Some(o) = &c.organization { br; (o) }
+                        @if let Some(b) = &c.bin { br; (l.t("verify-bin")) " " (b) }
+                    } @else { "—" }
+                },
             ),
             (
                 l.t("verify-issuer"),
+                // The CA's own name where it is in the page's script; else what it is.
                 html! {
-                    @if let Some(c) = signer {
-                        (c.issuer) " (" (l.t("verify-serial")) " " (c.serial) ")"
-                    } @else { "—" }
+                    @match sig.chain.last().and_then(|c| c.common_name.as_deref()) {
+                        Some(cn) if html::in_language(l, cn) => { (cn) }
+                        _ => { (l.t("verify-trusted_ca")) }
+                    }
                 },
             ),
             (
                 l.t("verify-signing_time"),
                 html! { (local(sig.signing_time.unwrap_or(sig.signed_at))) },
-            ),
-            (
-                l.t("verify-sha256_journal"),
-                html! { code { (sig.sha256) } },
             ),
             (
                 l.t("verify-content_matches"),
@@ -1423,6 +1436,13 @@ fn check_html(l: Lang, d: &crate::signing::DocumentCheck) -> Markup {
                 html! { (yes_no(l, sig.valid)) },
             ),
         ]);
+        technical.push((
+            l.t("verify-sha256_journal"),
+            html! { code { (sig.sha256) } },
+        ));
+        if let Some(c) = signer {
+            technical.push((l.t("verify-serial"), html! { code { (c.serial) } }));
+        }
     }
     html! {
         @match d.status.as_str() {
@@ -1431,7 +1451,7 @@ fn check_html(l: Lang, d: &crate::signing::DocumentCheck) -> Markup {
                 div.error-summary role="alert" {
                     p { (l.t("verify-invalid")) }
                     @if let Some(r) = d.signature.as_ref().and_then(|s| s.refusal.as_ref()) {
-                        p { (r.message) " (" code { (r.code) } ")" }
+                        p { (r.message) }
                     }
                 }
             }
@@ -1440,6 +1460,9 @@ fn check_html(l: Lang, d: &crate::signing::DocumentCheck) -> Markup {
             }
         }
         (html::facts(&facts))
+        h2 { (l.t("verify-technical")) }
+        p.hint { (l.t("verify-technical_hint")) }
+        (html::facts(&technical))
     }
 }
 
@@ -1485,7 +1508,9 @@ pub fn verify_upload_page(
         ),
         Err(p) => (
             p.status_code(),
-            html! { div.error-summary role="alert" { p { (p.detail) } } },
+            html! { div.error-summary role="alert" { p {
+                (if html::in_language(l, &p.detail) { p.detail.as_str() } else { html::status_words(l, p.status) })
+            } } },
         ),
     };
     let body = html! { (verdict) (upload_form(l)) };
