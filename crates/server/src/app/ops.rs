@@ -360,9 +360,13 @@ pub struct ActionRequest {
     /// At an issuing step of the State Corporation: what the person collecting showed.
     #[serde(default)]
     pub presented: Option<PresentedKind>,
-    /// The official's note (the head's resolution, the executor's check), kept with the step.
+    /// The official's note (the head's resolution, the executor's check), kept with the step:
+    /// internal, never shown to the applicant.
     #[serde(default)]
     pub note: Option<String>,
+    /// A comment to the applicant: shown on their page and sent with the notification.
+    #[serde(default)]
+    pub comment: Option<String>,
     /// At the step where the head hands the file over (`current.executors` is not empty): the
     /// login of the executor named, one of `current.executors`. Required there.
     #[serde(default)]
@@ -408,6 +412,14 @@ pub struct Summary {
     /// by how many working days. Judged where the term is met — when the result reached the
     /// State Corporation for the applicant to collect, else when it was issued.
     pub late: Option<Late>,
+    /// The status a citizen sees (`submitted`, `accepted`, `in_progress`, `result_ready`,
+    /// `issued`, `refused`, `returned`; see `statuses`).
+    pub citizen_status: crate::statuses::CitizenStatus,
+    /// Its legal due date: the service term's; for `result_ready` the storage period's end.
+    #[schema(value_type = Option<String>)]
+    pub citizen_status_due: Option<Timestamp>,
+    /// A refusal: `refusal_letter`, `refusal_to_accept` or `notice`.
+    pub refusal_kind: Option<crate::statuses::RefusalKind>,
 }
 
 /// An act done after its deadline: how late, in working days of the Kazakhstan calendar.
@@ -540,10 +552,14 @@ pub struct Detail {
     pub provider_name: catalogue::Titles,
     pub sla_report: Option<SlaView>,
     pub current: Option<Current>,
+    /// The statuses a citizen sees, oldest first, the last one current.
+    pub statuses: Vec<crate::statuses::StatusEntry>,
+    /// The plan's steps as they went (staff only: empty for the applicant).
     pub timeline: Vec<TimelineStep>,
-    /// The journal's events, as the engine wrote them.
+    /// The journal's events, as the engine wrote them (staff only: empty for the applicant).
     #[schema(value_type = Vec<Object>)]
     pub events: Vec<serde_json::Value>,
+    /// Officials' notes; the applicant sees only the comments made public to them.
     pub notes: Vec<Note>,
     pub documents: Vec<DocumentLink>,
     pub refusal_grounds: Option<String>,
@@ -626,6 +642,22 @@ pub fn summary(st: &AppState, app: &Application, now: Timestamp) -> Summary {
         submitted_at: app.submitted_at,
         receipt: app.receipt.clone(),
         late: Late::of(app.term_due, engine::sla::result_at(app)),
+        citizen_status: crate::statuses::CitizenStatus::InProgress,
+        citizen_status_due: None,
+        refusal_kind: None,
+    }
+    .with_citizen_status(st, app.ready_at)
+}
+
+impl Summary {
+    /// Fills the citizen's status from the summary's own fields (`ready_at`: when the result
+    /// reached the State Corporation's desk).
+    fn with_citizen_status(mut self, st: &AppState, ready_at: Option<Timestamp>) -> Summary {
+        let (status, due, refusal) = crate::statuses::current_of(st, &self, ready_at);
+        self.citizen_status = status;
+        self.citizen_status_due = due;
+        self.refusal_kind = refusal;
+        self
     }
 }
 
@@ -870,7 +902,15 @@ pub fn detail(
 ) -> Result<Detail, Problem> {
     let now = st.now();
     let events = st.store.events(&app.id)?;
-    let timeline = timeline(st, app, &events, lang)?;
+    // The applicant sees statuses and public comments; the steps, the journal and the
+    // officials' internal notes are the staff's.
+    let citizen = acc.kind == Kind::Citizen;
+    let timeline = if citizen {
+        vec![]
+    } else {
+        timeline(st, app, &events, lang)?
+    };
+    let statuses = crate::statuses::history(st, app, &events, now);
     let provider_name = st
         .accounts
         .org(&app.provider)?
@@ -889,12 +929,22 @@ pub fn detail(
         provider_name,
         sla_report: engine::sla::sla(app, now, &st.ctx).map(|r| sla_view(&r)),
         current: current(st, acc, app, lang),
+        statuses,
         timeline,
-        events: events
-            .iter()
-            .map(|e| serde_json::to_value(e).unwrap_or_default())
+        events: if citizen {
+            vec![]
+        } else {
+            events
+                .iter()
+                .map(|e| serde_json::to_value(e).unwrap_or_default())
+                .collect()
+        },
+        notes: st
+            .accounts
+            .notes(&app.id)?
+            .into_iter()
+            .filter(|n| !citizen || n.public)
             .collect(),
-        notes: st.accounts.notes(&app.id)?,
         documents: document_links(st, app),
         refusal_grounds: app.refusal_grounds.clone(),
         uploads: crate::uploads::list(st, &app.id)?,
@@ -1150,7 +1200,11 @@ pub fn summary_of_row(st: &AppState, r: &store::ListRow, now: Timestamp) -> Summ
         submitted_at: r.submitted_at,
         receipt: r.receipt.clone(),
         late: Late::of(r.term_due, r.result_at),
+        citizen_status: crate::statuses::CitizenStatus::InProgress,
+        citizen_status_due: None,
+        refusal_kind: None,
     }
+    .with_citizen_status(st, r.result_at.filter(|_| r.closure.is_none()))
 }
 
 // ---- commands ----------------------------------------------------------------------------
@@ -1548,6 +1602,7 @@ fn note_of(acc: &Account, step: usize, outcome: &str, text: &str, at: Timestamp)
         outcome: outcome.into(),
         note: text.trim().into(),
         at: ts(at),
+        public: false,
     }
 }
 
@@ -1634,11 +1689,56 @@ pub fn act(
     if let Some(a) = assign {
         action = action.command(a);
     }
-    let action = action
+    let mut action = action
         .command(complete)
-        .record(note_of(acc, req.step, &noted, &text, now).record(&app.id, now))
-        .advance(app.id.clone());
-    acted(&act_on(st, action)?)
+        .record(note_of(acc, req.step, &noted, &text, now).record(&app.id, now));
+    if let Some(c) = req.comment.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+        check_comment(c, lang)?;
+        let mut comment = note_of(acc, req.step, "comment", c, now);
+        comment.public = true;
+        action = action.record(comment.record(&app.id, now));
+    }
+    acted(&act_on(st, action.advance(app.id.clone()))?)
+}
+
+/// The longest comment to the applicant, in characters.
+pub const MAX_COMMENT_CHARS: usize = 2000;
+
+/// A comment to the applicant: at most [`MAX_COMMENT_CHARS`], no control characters but
+/// line breaks.
+fn check_comment(c: &str, lang: Lang) -> Result<(), Problem> {
+    let chars = c.chars().count();
+    if chars > MAX_COMMENT_CHARS {
+        return Err(Problem::invalid(
+            "comment",
+            "comment.too_long",
+            lang.t_args(
+                "field-too_long",
+                &[
+                    ("field", lang.t("act-public_comment").into()),
+                    ("max", MAX_COMMENT_CHARS.into()),
+                    ("found", chars.into()),
+                ],
+            ),
+        ));
+    }
+    if let Some(ch) = c
+        .chars()
+        .find(|ch| ch.is_control() && !matches!(ch, '\n' | '\r' | '\t'))
+    {
+        return Err(Problem::invalid(
+            "comment",
+            "comment.forbidden_character",
+            lang.t_args(
+                "field-forbidden_character",
+                &[
+                    ("field", lang.t("act-public_comment").into()),
+                    ("char", format!("U+{:04X}", ch as u32).into()),
+                ],
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// A motivated refusal's grounds: where the regulation lists grounds for the application's

@@ -692,6 +692,31 @@ fn status_html(l: Lang, a: &ops::Summary) -> Markup {
     }
 }
 
+/// A citizen's status: its name, what a refusal gave and who refused, how late.
+pub fn citizen_status_html(
+    st: &AppState,
+    l: Lang,
+    status: crate::statuses::CitizenStatus,
+    refusal: Option<crate::statuses::RefusalKind>,
+    refused_by: Option<&str>,
+    is_refusal: bool,
+    late: Option<&ops::Late>,
+) -> Markup {
+    use crate::statuses::CitizenStatus;
+    html! {
+        span class={ "tag cstatus " (status.as_str()) } { (l.t_in("cstatus", status.as_str())) }
+        @if let Some(k) = refusal {
+            " " span.hint { (l.t_in("refusal_kind", k.as_str())) }
+        }
+        @if let Some(by) = refused_by {
+            " " span.hint { (l.t_args("cstatus-refused_by", &[("org", org_name(st, l, by).into())])) }
+        }
+        @if is_refusal { " " span.hint { (l.t("refusal_kind-refusal_letter")) } }
+        @if status == CitizenStatus::Returned { " " span.hint { (l.t("cstatus-returned_hint")) } }
+        @if late.is_some() { " " (html::late_tag(l, late)) }
+    }
+}
+
 /// Applications as a table (cabinet, inboxes).
 pub fn applications_table(st: &AppState, l: Lang, apps: &[ops::Summary], staff: bool) -> Markup {
     if apps.is_empty() {
@@ -700,8 +725,11 @@ pub fn applications_table(st: &AppState, l: Lang, apps: &[ops::Summary], staff: 
     let mut head = vec![l.t("list-application"), l.t("list-service")];
     if staff {
         head.push(l.t("list-applicant"));
+        head.extend([l.t("list-status"), l.t("list-holder"), l.t("list-due")]);
+    } else {
+        // The applicant sees statuses and their legal dates, not who holds which step.
+        head.extend([l.t("list-status"), l.t("statuses-due")]);
     }
-    head.extend([l.t("list-status"), l.t("list-holder"), l.t("list-due")]);
     let holder = |a: &ops::Summary| match (&a.role, &a.holder) {
         (Some(r), Some(o)) => {
             let reg = st
@@ -732,10 +760,20 @@ pub fn applications_table(st: &AppState, l: Lang, apps: &[ops::Summary], staff: 
                     @if staff {
                         td { (a.applicant_name) br; span.hint { (a.applicant_iin) } }
                     }
-                    td { (status_html(l, a)) }
-                    td { (holder(a)) }
-                    td {
-                        @if a.closure.is_some() { "—" } @else { (opt_local(a.step_due.or(a.term_due))) }
+                    @if staff {
+                        td { (status_html(l, a)) }
+                        td { (holder(a)) }
+                        td {
+                            @if a.closure.is_some() { "—" } @else { (opt_local(a.step_due.or(a.term_due))) }
+                        }
+                    } @else {
+                        @let open_late = if a.closure.is_none() && a.late.is_none() {
+                            ops::Late::of(a.term_due, Some(st.now()))
+                        } else {
+                            None
+                        };
+                        td { (citizen_status_html(st, l, a.citizen_status, a.refusal_kind, None, false, a.late.as_ref().or(open_late.as_ref()))) }
+                        td { (opt_local(a.citizen_status_due)) }
                     }
                 }
             }
@@ -893,7 +931,8 @@ fn action_form(
                 @if !cur.executors.is_empty() {
                     (html::select("executor", l.t("act-executor"), &executors, f.get("executor"), errors))
                 }
-                (html::textarea("note", note_label, f.get("note"), None, errors))
+                (html::textarea("note", note_label, f.get("note"), Some(l.t("act-note_internal")), errors))
+                (html::textarea("comment", l.t("act-public_comment"), f.get("comment"), Some(l.t("act-public_comment_hint")), errors))
                 @if with_list {
                     div.form-group.error[ground_error.is_some()] {
                         fieldset.checkboxes id="f-refusal_grounds" {
@@ -930,6 +969,28 @@ fn action_form(
     }
 }
 
+/// The status history: status, since when, its legal due date.
+fn status_history_html(st: &AppState, l: Lang, d: &Detail) -> Markup {
+    if d.statuses.is_empty() {
+        return html! {};
+    }
+    html! {
+        h2 { (l.t("statuses-title")) }
+        (html::table(
+            &[l.t("list-status"), l.t("statuses-since"), l.t("statuses-due")],
+            html! {
+                @for e in d.statuses.iter().rev() {
+                    tr.current[e.current] aria-current=[e.current.then_some("true")] {
+                        td { (citizen_status_html(st, l, e.status, e.refusal, e.refused_by.as_deref(), e.is_refusal, e.late.as_ref())) }
+                        td { (local(e.at)) }
+                        td { (opt_local(e.due)) }
+                    }
+                }
+            },
+        ))
+    }
+}
+
 fn application_body(
     st: &AppState,
     v: &Viewer,
@@ -946,11 +1007,20 @@ fn application_body(
         .iter()
         .find(|r| r.id == s.regulation && r.version == s.version)
         .cloned();
+    // The applicant sees statuses, dates and comments made to them; the steps, the journal
+    // and the officials' internal notes are the staff's.
+    let citizen = v.account.as_ref().is_none_or(|a| a.kind == Kind::Citizen);
     let mut facts = vec![
         (l.t("app-service"), html! { (s.title.get(l)) }),
         (l.t("app-provider"), html! { (d.provider_name.get(l)) }),
         (l.t("app-channel"), html! { (channel_name(l, &s.channel)) }),
-        (l.t("app-status"), status_html(l, s)),
+        (
+            l.t("app-status"),
+            match (citizen, d.statuses.last()) {
+                (true, Some(e)) => citizen_status_html(st, l, e.status, e.refusal, e.refused_by.as_deref(), e.is_refusal, e.late.as_ref()),
+                _ => status_html(l, s),
+            },
+        ),
         (
             l.t("app-applicant"),
             html! { (s.applicant_name) " (" (s.applicant_iin) ")" },
@@ -1034,7 +1104,7 @@ fn application_body(
             h2 { (l.t("appform-data")) }
             (html::facts(&data_facts.iter().map(|(k, val)| (k.as_str(), html! { (val) })).collect::<Vec<_>>()))
         }
-        @if let Some(cur) = &d.current {
+        @if let (Some(cur), false) = (&d.current, citizen) {
             div.panel role="status" {
                 p {
                     b { (l.t("app-now_with")) } " "
@@ -1057,33 +1127,51 @@ fn application_body(
             h2 { (l.t("app-documents")) }
             ul { @for doc in &d.documents { li { (l.t_in("doc", &doc.kind)) (document_links_html(l, doc)) } } }
         }
-        h2 { (l.t("timeline-title")) }
-        (html::table(
-            &[
-                "#",
-                l.t("timeline-who"),
-                l.t("timeline-what"),
-                l.t("timeline-duration"),
-                l.t("timeline-due"),
-                l.t("timeline-state"),
-            ],
-            timeline,
-        ))
-        @if !d.notes.is_empty() {
-            h2 { (l.t("app-notes")) }
-            ul {
-                @for n in d.notes.iter().filter(|n| !n.note.is_empty()) {
-                    li {
-                        b { (n.name) } " ("
-                        (crate::accounts::parse_ts(&n.at).map(local).unwrap_or_default())
-                        ", " (l.t("timeline-step")) " " (n.step + 1) "): " (n.note)
+        (status_history_html(st, l, d))
+        @if citizen {
+            @let comments: Vec<&crate::accounts::Note> = d.notes.iter().filter(|n| n.public && !n.note.is_empty()).collect();
+            @if !comments.is_empty() {
+                h2 { (l.t("app-comments")) }
+                ul.comments {
+                    @for n in comments {
+                        li {
+                            (crate::accounts::parse_ts(&n.at).map(local).unwrap_or_default())
+                            " — " (n.note)
+                        }
                     }
                 }
             }
-        }
-        details {
-            summary { (l.t("app-events")) }
-            pre { (serde_json::to_string_pretty(&d.events).unwrap_or_default()) }
+        } @else {
+            h2 { (l.t("timeline-title")) }
+            (html::table(
+                &[
+                    "#",
+                    l.t("timeline-who"),
+                    l.t("timeline-what"),
+                    l.t("timeline-duration"),
+                    l.t("timeline-due"),
+                    l.t("timeline-state"),
+                ],
+                timeline,
+            ))
+            @if !d.notes.is_empty() {
+                h2 { (l.t("app-notes")) }
+                ul {
+                    @for n in d.notes.iter().filter(|n| !n.note.is_empty()) {
+                        li {
+                            b { (n.name) } " ("
+                            (crate::accounts::parse_ts(&n.at).map(local).unwrap_or_default())
+                            ", " (l.t("timeline-step")) " " (n.step + 1) "): "
+                            @if n.public { span.tag.public { (l.t("app-comment_public")) } " " }
+                            (n.note)
+                        }
+                    }
+                }
+            }
+            details {
+                summary { (l.t("app-events")) }
+                pre { (serde_json::to_string_pretty(&d.events).unwrap_or_default()) }
+            }
         }
     }
 }
@@ -1149,6 +1237,7 @@ async fn act_submit(
             _ => None,
         },
         note: f.opt("note"),
+        comment: f.opt("comment"),
         executor: f.opt("executor"),
         refusal_grounds: f
             .all("refusal_grounds")
