@@ -188,7 +188,7 @@ status-closed = closed
 closure-issued = result issued
 closure-refusal_issued = refused (motivated refusal issued)
 closure-acceptance_refused = documents not accepted
-closure-refusal_notice = refused by the portal
+closure-refusal_notice = refused (notice of refusal)
 
 ## sla
 
@@ -475,7 +475,7 @@ notify-step_completed = Application { $id }: a step is done.
 notify-issued = Application { $id }: the result is ready.
 notify-refusal_issued = Application { $id }: a motivated refusal is issued.
 notify-acceptance_refused = Application { $id }: the documents were not accepted.
-notify-refusal_notice = Application { $id }: refused by the portal.
+notify-refusal_notice = Application { $id }: refused (notice of refusal).
 notify-returned = Application { $id }: the unclaimed result is returned to the provider.
 notify-rerequested = Application { $id }: the result is requested again.
 notify-signed = Application { $id }: the result is signed.
@@ -693,3 +693,33 @@ sc-next-rerequest = The result was returned to the provider: request it back
 sc-next-open = The application is being processed
 sc-next-closed = The application is closed: documents are on its page
 sc-next-act = Your step: open the application
+
+## Citizen statuses, comments to the applicant, notifications, duplicate applications
+cstatus-submitted = Submitted
+cstatus-accepted = Accepted
+cstatus-in_progress = In progress
+cstatus-result_ready = Result ready for collection
+cstatus-issued = Result issued
+cstatus-refused = Refused
+cstatus-returned = Returned to the provider
+cstatus-returned_hint = the result was not collected; it can be requested again through the State Corporation
+cstatus-refused_by = refused by { $org }
+refusal_kind-refusal_letter = refusal letter
+refusal_kind-refusal_to_accept = receipt on refusal to accept the documents
+refusal_kind-notice = notice of refusal
+statuses-title = Status history
+statuses-since = Since
+statuses-due = Legal due date
+app-comments = Comments to the applicant
+app-comment_public = to the applicant
+act-public_comment = Comment to the applicant
+act-public_comment_hint = Optional. The applicant sees it on the application's page and in the notification.
+act-note_internal = Only staff see it; never shown to the applicant.
+notifications-title = Notifications
+notifications-empty = No notifications.
+notifications-comment = Comment: { $text }
+notify-comment = Comment: { $text }
+duplicate-title = There is already an open application for this service
+duplicate-text = Application { $id } for the same person is still open. Confirm that you are applying again.
+duplicate-confirm = Yes, I am applying again
+duplicate-required = Confirm the repeated application, or open the one already made.

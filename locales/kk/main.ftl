@@ -184,7 +184,7 @@ status-closed = жабылды
 closure-issued = нәтиже берілді
 closure-refusal_issued = бас тартылды (дәлелді бас тарту берілді)
 closure-acceptance_refused = құжаттарды қабылдаудан бас тартылды
-closure-refusal_notice = портал бас тартты
+closure-refusal_notice = бас тартылды (бас тарту туралы хабарлама)
 
 ## sla
 
@@ -471,7 +471,7 @@ notify-step_completed = { $id } өтініші: кезекті қадам оры
 notify-issued = { $id } өтініші: нәтиже дайын.
 notify-refusal_issued = { $id } өтініші: дәлелді бас тарту берілді.
 notify-acceptance_refused = { $id } өтініші: құжаттарды қабылдаудан бас тартылды.
-notify-refusal_notice = { $id } өтініші: портал бас тартты.
+notify-refusal_notice = { $id } өтініші бойынша бас тартылды (бас тарту туралы хабарлама).
 notify-returned = { $id } өтініші: алынбаған нәтиже көрсетілетін қызметті берушіге қайтарылды.
 notify-rerequested = { $id } өтініші: нәтиже қайта сұратылды.
 notify-signed = { $id } өтініші: нәтижеге қол қойылды.
@@ -669,3 +669,33 @@ sc-next-rerequest = Нәтиже көрсетілетін қызметті бе�
 sc-next-open = Өтініш қаралуда
 sc-next-closed = Өтініш жабылды: құжаттар оның бетінде
 sc-next-act = Сіздің қадамыңыз: өтінішті ашыңыз
+
+## Citizen statuses, comments to the applicant, notifications, duplicate applications
+cstatus-submitted = Жіберілді
+cstatus-accepted = Қабылданды
+cstatus-in_progress = Өңделуде
+cstatus-result_ready = Нәтиже беруге дайын
+cstatus-issued = Нәтиже берілді
+cstatus-refused = Бас тартылды
+cstatus-returned = Көрсетілетін қызметті берушіге қайтарылды
+cstatus-returned_hint = нәтиже талап етілмеді; оны Мемлекеттік корпорация арқылы қайта сұратуға болады
+cstatus-refused_by = бас тартқан: { $org }
+refusal_kind-refusal_letter = дәлелді бас тарту хаты
+refusal_kind-refusal_to_accept = құжаттарды қабылдаудан бас тарту туралы қолхат
+refusal_kind-notice = бас тарту туралы хабарлама
+statuses-title = Мәртебелер тарихы
+statuses-since = Қашаннан
+statuses-due = Заңды мерзімі
+app-comments = Өтініш берушіге түсініктемелер
+app-comment_public = өтініш берушіге
+act-public_comment = Өтініш берушіге түсініктеме
+act-public_comment_hint = Міндетті емес. Өтініш беруші оны өтініш бетінде және хабарламада көреді.
+act-note_internal = Тек қызметкерлер көреді; өтініш берушіге көрсетілмейді.
+notifications-title = Хабарламалар
+notifications-empty = Хабарламалар жоқ.
+notifications-comment = Түсініктеме: { $text }
+notify-comment = Түсініктеме: { $text }
+duplicate-title = Бұл қызметке ашық өтініш бар
+duplicate-text = Сол адамға берілген { $id } өтініші әлі аяқталған жоқ. Қайталама өтініш беретініңізді растаңыз.
+duplicate-confirm = Иә, қайталама өтініш беремін
+duplicate-required = Қайталама өтінішті растаңыз немесе ашық өтінішті қараңыз.

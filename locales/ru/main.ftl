@@ -196,7 +196,7 @@ status-closed = закрыто
 closure-issued = результат выдан
 closure-refusal_issued = отказано (выдан мотивированный отказ)
 closure-acceptance_refused = в приеме документов отказано
-closure-refusal_notice = отказано порталом
+closure-refusal_notice = отказано (уведомление об отказе)
 
 ## sla
 
@@ -487,7 +487,7 @@ notify-step_completed = Заявление { $id }: выполнен очере�
 notify-issued = Заявление { $id }: результат готов.
 notify-refusal_issued = Заявление { $id }: выдан мотивированный отказ.
 notify-acceptance_refused = Заявление { $id }: в приеме документов отказано.
-notify-refusal_notice = Заявление { $id }: отказано порталом.
+notify-refusal_notice = Заявление { $id }: отказано (уведомление об отказе).
 notify-returned = Заявление { $id }: невостребованный результат возвращен услугодателю.
 notify-rerequested = Заявление { $id }: результат запрошен повторно.
 notify-signed = Заявление { $id }: результат подписан.
@@ -708,3 +708,33 @@ sc-next-rerequest = Результат возвращен услугодател
 sc-next-open = Заявление в работе
 sc-next-closed = Заявление закрыто: документы на его странице
 sc-next-act = Ваш шаг: откройте заявление
+
+## Citizen statuses, comments to the applicant, notifications, duplicate applications
+cstatus-submitted = Подано
+cstatus-accepted = Принято
+cstatus-in_progress = В обработке
+cstatus-result_ready = Результат готов к выдаче
+cstatus-issued = Результат выдан
+cstatus-refused = Отказано
+cstatus-returned = Возвращено услугодателю
+cstatus-returned_hint = результат не был востребован; его можно запросить повторно через Госкорпорацию
+cstatus-refused_by = отказал: { $org }
+refusal_kind-refusal_letter = мотивированный ответ об отказе
+refusal_kind-refusal_to_accept = расписка об отказе в приеме документов
+refusal_kind-notice = уведомление об отказе
+statuses-title = История статусов
+statuses-since = С какого времени
+statuses-due = Срок по закону
+app-comments = Комментарии для заявителя
+app-comment_public = для заявителя
+act-public_comment = Комментарий для заявителя
+act-public_comment_hint = Необязательно. Заявитель увидит его на странице заявления и в уведомлении.
+act-note_internal = Видят только сотрудники; заявителю не показывается.
+notifications-title = Уведомления
+notifications-empty = Уведомлений нет.
+notifications-comment = Комментарий: { $text }
+notify-comment = Комментарий: { $text }
+duplicate-title = По этой услуге уже есть открытое заявление
+duplicate-text = Заявление { $id } на того же человека еще не завершено. Подтвердите, что подаете повторное заявление.
+duplicate-confirm = Да, подаю повторное заявление
+duplicate-required = Подтвердите повторное заявление или откройте уже поданное.

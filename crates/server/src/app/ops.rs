@@ -262,6 +262,10 @@ pub struct PortalSubmission {
     #[serde(default)]
     #[schema(value_type = Object)]
     pub data: engine::FormData,
+    /// The applicant confirms a repeated application: without it, an open application of
+    /// the same service for the same person answers 409 `application.duplicate`. Not signed.
+    #[serde(default)]
+    pub confirm_duplicate: bool,
 }
 
 impl PortalSubmission {
@@ -330,6 +334,9 @@ pub struct Intake {
     #[serde(default)]
     #[schema(value_type = Object)]
     pub data: engine::FormData,
+    /// Staff confirm a repeated application (see [`PortalSubmission::confirm_duplicate`]).
+    #[serde(default)]
+    pub confirm_duplicate: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
@@ -1288,6 +1295,116 @@ fn scoped_key(acc: &Account, key: &str) -> String {
     format!("account-{}:{}", acc.id, key.trim())
 }
 
+/// The person an application is for: the value of the service's beneficiary IIN field
+/// (`kind = "iin"`, `about = "beneficiary"`), when it declares one and it is given.
+pub fn beneficiary_iin(reg: &regulation::Regulation, data: &engine::FormData) -> Option<String> {
+    let form = reg.application.as_ref()?.get_ref();
+    form.fields
+        .iter()
+        .map(|f| f.get_ref())
+        .filter(|f| {
+            f.kind == regulation::form::FieldKind::Iin
+                && f.about == regulation::form::About::Beneficiary
+        })
+        .find_map(|f| data.get(&f.id))
+        .and_then(|v| v.items().first().map(|s| s.trim().to_string()))
+        .filter(|s| !s.is_empty())
+}
+
+/// An open application of the same service for the same person: the same beneficiary IIN
+/// where the service has one (among the applicant's own applications and those the
+/// beneficiary made themself), else the same applicant. Read from the list rows by
+/// applicant IIN (indexed), then each candidate's data. The application made with
+/// idempotency key `key` (a retry of this very request) is not a duplicate.
+pub fn duplicate_of(
+    st: &AppState,
+    reg: &regulation::Regulation,
+    applicant_iin: &str,
+    data: &engine::FormData,
+    key: Option<&str>,
+) -> Result<Option<String>, Problem> {
+    let beneficiary = beneficiary_iin(reg, data);
+    let mut applicants = vec![applicant_iin.trim().to_string()];
+    if let Some(b) = beneficiary.as_ref().filter(|b| **b != applicants[0]) {
+        applicants.push(b.clone());
+    }
+    for iin in applicants {
+        let q = store::ListQuery {
+            scope: Some(store::Scope::Applicant(iin)),
+            holder: None,
+            regulation: Some(reg.id.clone()),
+            channel: None,
+            step: None,
+            open: Some(true),
+            sla: None,
+            from: None,
+            to: None,
+            sort: store::views::Sort::Newest,
+            limit: 100,
+            cursor: None,
+            now: None,
+            assignee: None,
+        };
+        for row in st.store.list(&q)?.rows {
+            let Some(app) = st.store.application(&row.id)? else {
+                continue;
+            };
+            if key.is_some_and(|k| app.key == k) {
+                continue;
+            }
+            let Some(b) = beneficiary.as_deref() else {
+                if row.applicant_iin == applicant_iin.trim() {
+                    return Ok(Some(row.id));
+                }
+                continue;
+            };
+            let same = st
+                .ctx
+                .regulations()
+                .iter()
+                .find(|r| r.id == app.regulation && r.version == app.version)
+                .and_then(|r| beneficiary_iin(r, &app.data));
+            if same.as_deref() == Some(b) {
+                return Ok(Some(row.id));
+            }
+        }
+    }
+    Ok(None)
+}
+
+/// 409 `application.duplicate` naming the open application, unless confirmed.
+fn check_duplicate(
+    st: &AppState,
+    reg: &regulation::Regulation,
+    applicant_iin: &str,
+    data: &engine::FormData,
+    key: Option<&str>,
+    confirmed: bool,
+    lang: Lang,
+) -> Result<(), Problem> {
+    if confirmed {
+        return Ok(());
+    }
+    match duplicate_of(st, reg, applicant_iin, data, key)? {
+        None => Ok(()),
+        Some(id) => {
+            let detail = lang.t_args("duplicate-text", &[("id", id.as_str().into())]);
+            let mut p = Problem::new(
+                axum::http::StatusCode::CONFLICT,
+                "application.duplicate",
+                detail.clone(),
+            );
+            p.field = Some("confirm_duplicate".into());
+            p.errors.push(FieldError {
+                field: "confirm_duplicate".into(),
+                rule: "application.duplicate".into(),
+                detail,
+            });
+            Err(p)
+        }
+    }
+}
+
 /// Checks a portal application before it is signed: a citizen, the service and the provider.
 pub fn check_portal<'c>(
     st: &'c AppState,
@@ -1338,6 +1455,15 @@ pub fn submit_portal(
     lang: Lang,
 ) -> Result<Submitted, Problem> {
     let (reg, org) = check_portal(st, acc, req)?;
+    check_duplicate(
+        st,
+        reg,
+        acc.iin.as_deref().unwrap_or_default(),
+        &req.data,
+        Some(&scoped_key(acc, key)),
+        req.confirm_duplicate,
+        lang,
+    )?;
     let uploads = match uploads {
         Some(u) => u,
         None => crate::uploads::decode(&req.documents)?,
@@ -1461,6 +1587,15 @@ pub fn intake(
     }
     fail(errors)?;
     let reg = reg?;
+    check_duplicate(
+        st,
+        reg,
+        &req.applicant_iin,
+        &req.data,
+        key.map(|k| scoped_key(acc, k)).as_deref(),
+        req.confirm_duplicate,
+        lang,
+    )?;
     let Some(plan) = plan else {
         return Err(Problem::invalid(
             "regulation",

@@ -149,6 +149,51 @@ fn in_force(l: Lang, yes: bool) -> &'static str {
     }
 }
 
+/// The warning about an open application of the same service for the same person (its id in
+/// the form's `duplicate_of`), with the checkbox that confirms a repeated one.
+pub fn duplicate_warning(l: Lang, f: &Fields, errors: &[FieldError]) -> Markup {
+    let error = errors.iter().find(|e| e.field == "confirm_duplicate");
+    let Some(id) = f.opt("duplicate_of").filter(|_| error.is_some()) else {
+        return html! {};
+    };
+    html! {
+        div.form-group.error.duplicate role="alert" {
+            fieldset.checkboxes {
+                legend { b { (l.t("duplicate-title")) } }
+                p {
+                    (l.t_args("duplicate-text", &[("id", id.as_str().into())])) " "
+                    a href={ "/applications/" (html::url_enc(&id)) } { (id) }
+                }
+                (html::error_message(error))
+                div {
+                    input type="checkbox" id="f-confirm_duplicate" name="confirm_duplicate" value="yes";
+                    label for="f-confirm_duplicate" { (l.t("duplicate-confirm")) }
+                }
+            }
+        }
+    }
+}
+
+/// The form's fields with `duplicate_of` set to the open application found, and the error
+/// that asks to confirm a repeated one.
+pub fn with_duplicate(l: Lang, f: &Fields, id: &str) -> (Fields, FieldError) {
+    let mut f = Fields(
+        f.0.iter()
+            .filter(|(k, _)| k != "duplicate_of" && k != "confirm_duplicate")
+            .cloned()
+            .collect(),
+    );
+    f.0.push(("duplicate_of".into(), id.into()));
+    (
+        f,
+        FieldError {
+            field: "confirm_duplicate".into(),
+            rule: "application.duplicate".into(),
+            detail: l.t("duplicate-required").into(),
+        },
+    )
+}
+
 fn apply_heading(l: Lang) -> Markup {
     html! { h2 id="apply" { (l.t("apply-title")) } }
 }
@@ -206,6 +251,7 @@ fn apply_form(
                 .errors(errors)
                 .autocomplete("tel"))
             (super::extras::file_input(l, errors))
+            (duplicate_warning(l, f, errors))
             div.form-group.error[confirm_error.is_some()] {
                 fieldset.checkboxes {
                     legend { (l.t("apply-declaration")) }
@@ -404,6 +450,7 @@ fn signing_section(
         (html::hidden("phone", phone))
         (html::hidden("confirm", "yes"))
         (html::hidden("stage", "sign"))
+        @if req.confirm_duplicate { (html::hidden("confirm_duplicate", "yes")) }
         (super::appform::hidden(&req.data))
     };
     let action = format!("/services/{}/apply", html::url_enc(&reg.id));
@@ -504,6 +551,7 @@ async fn apply_submit(
         signature: None,
         documents: vec![],
         data: super::appform::data_from(reg, f),
+        confirm_duplicate: f.get("confirm_duplicate") == "yes",
     };
     let uploaded = form
         .files
@@ -581,7 +629,27 @@ async fn apply_submit(
         // Checked: on to the signing step (again, with the error, if it was sent unsigned).
         let s = st.clone();
         let (a, r) = (acc.clone(), req.clone());
-        match blocking(move || ops::check_portal(&s, &a, &r).map(|_| ())).await {
+        let confirmed = req.confirm_duplicate;
+        let dup = blocking(move || {
+            let (reg, _) = ops::check_portal(&s, &a, &r)?;
+            if confirmed {
+                return Ok(None);
+            }
+            ops::duplicate_of(&s, reg, a.iin.as_deref().unwrap_or_default(), &r.data, None)
+        })
+        .await;
+        if let Ok(Some(id)) = &dup {
+            // An open application of this service for the same person: the form again, with
+            // the warning and the box that confirms a repeated one.
+            let (f2, e) = with_duplicate(l, f, id);
+            let apply = apply_section(&st, &v, reg, &f2, std::slice::from_ref(&e));
+            let body = service_body(&st, &v, reg, apply);
+            return Ok(html::html(
+                StatusCode::CONFLICT,
+                html::page(&v, &h, title(l, reg), body),
+            ));
+        }
+        match dup.map(|_| ()) {
             Ok(()) if f.get("stage") == "sign" => {
                 let e = FieldError {
                     field: "signature".into(),
@@ -658,6 +726,7 @@ async fn request_json(
         signature: None,
         documents: vec![],
         data: super::appform::data_from(reg, &q),
+        confirm_duplicate: false,
     };
     let key = q.get("key");
     let hashes: Vec<String> = crate::uploads::drafts(&st, &acc, key)
