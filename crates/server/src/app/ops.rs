@@ -1328,6 +1328,7 @@ pub fn duplicate_of(
     if let Some(b) = beneficiary.as_ref().filter(|b| **b != applicants[0]) {
         applicants.push(b.clone());
     }
+    let mut found = None;
     for iin in applicants {
         let q = store::ListQuery {
             scope: Some(store::Scope::Applicant(iin)),
@@ -1350,11 +1351,15 @@ pub fn duplicate_of(
                 continue;
             };
             if key.is_some_and(|k| app.key == k) {
+                // A retry of the request that made it: the store replays it.
+                return Ok(None);
+            }
+            if found.is_some() {
                 continue;
             }
             let Some(b) = beneficiary.as_deref() else {
                 if row.applicant_iin == applicant_iin.trim() {
-                    return Ok(Some(row.id));
+                    found = Some(row.id);
                 }
                 continue;
             };
@@ -1365,11 +1370,11 @@ pub fn duplicate_of(
                 .find(|r| r.id == app.regulation && r.version == app.version)
                 .and_then(|r| beneficiary_iin(r, &app.data));
             if same.as_deref() == Some(b) {
-                return Ok(Some(row.id));
+                found = Some(row.id);
             }
         }
     }
-    Ok(None)
+    Ok(found)
 }
 
 /// 409 `application.duplicate` naming the open application, unless confirmed.

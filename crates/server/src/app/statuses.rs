@@ -125,7 +125,7 @@ pub fn open_status(plan: &Plan, step: usize) -> CitizenStatus {
     if plan.channel != ChannelId::StateCorporation
         && let Some(signed) = plan.steps.iter().rposition(|s| s.signs_result)
         && step > signed
-        && here.is_some_and(|s| !s.automatic)
+        && here.is_none_or(|s| !s.automatic)
     {
         return CitizenStatus::ResultReady;
     }
@@ -200,9 +200,12 @@ pub fn history(st: &AppState, app: &Application, events: &[Event], now: Timestam
         match e {
             Event::StepCompleted { by, outcome, .. } => {
                 last_by = Some(by.org.clone());
-                if matches!(outcome, Outcome::MotivatedRefusal { .. }) {
+                match outcome {
                     // The refusal letter is signed and issued like a result, by the provider.
-                    last_by = Some(app.provider.clone());
+                    Outcome::MotivatedRefusal { .. } => last_by = Some(app.provider.clone()),
+                    // The application closes with it: its status is the closure's.
+                    Outcome::RefuseAcceptance { .. } | Outcome::Fail { .. } => continue,
+                    Outcome::Done => {}
                 }
             }
             Event::ReRequested { due, .. } => rerequest_due = Some(*due),
@@ -295,4 +298,57 @@ pub fn current_of(
         _ => s.term_due,
     };
     (status, due, refusal)
+}
+
+/// One entry of a citizen's notifications list: a status change or a comment to them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct Notice {
+    pub application: String,
+    #[schema(value_type = String)]
+    pub at: Timestamp,
+    /// A status change (with its refusal's kind and who refused) ...
+    pub status: Option<StatusEntry>,
+    /// ... or a comment an official made to the applicant.
+    pub comment: Option<String>,
+}
+
+/// The notifications of `apps` (a citizen's applications): every status change and every
+/// public comment, newest first, at most `limit`. Read from each application's journal and
+/// notes.
+pub fn notices(
+    st: &AppState,
+    apps: &[String],
+    now: Timestamp,
+    limit: usize,
+) -> Result<Vec<Notice>, crate::Problem> {
+    let mut out = vec![];
+    for id in apps {
+        let Some(app) = st.store.application(id)? else {
+            continue;
+        };
+        let events = st.store.events(id)?;
+        for e in history(st, &app, &events, now) {
+            out.push(Notice {
+                application: id.clone(),
+                at: e.at,
+                status: Some(e),
+                comment: None,
+            });
+        }
+        for n in st.accounts.notes(id)? {
+            let Some(at) = crate::accounts::parse_ts(&n.at).filter(|_| n.public) else {
+                continue;
+            };
+            out.push(Notice {
+                application: id.clone(),
+                at,
+                status: None,
+                comment: Some(n.note),
+            });
+        }
+    }
+    // Newest first; at one instant the comment after the status it came with.
+    out.sort_by(|a, b| b.at.cmp(&a.at).then(b.comment.is_some().cmp(&a.comment.is_some())));
+    out.truncate(limit);
+    Ok(out)
 }

@@ -867,6 +867,33 @@ struct CabinetQuery {
     cursor: Option<String>,
 }
 
+/// The cabinet's notifications: status changes and comments to the applicant, newest first.
+fn notices_html(st: &AppState, l: Lang, notices: &[crate::statuses::Notice]) -> Markup {
+    html! {
+        section aria-labelledby="notices-h" {
+            h2 id="notices-h" { (l.t("notifications-title")) }
+            @if notices.is_empty() {
+                p { (l.t("notifications-empty")) }
+            } @else {
+                ul.notices {
+                    @for n in notices {
+                        li {
+                            span.hint { (local(n.at)) } " "
+                            a href={ "/applications/" (html::url_enc(&n.application)) } { (n.application) } ": "
+                            @if let Some(e) = &n.status {
+                                (citizen_status_html(st, l, e.status, e.refusal, e.refused_by.as_deref(), e.is_refusal, e.late.as_ref()))
+                            }
+                            @if let Some(c) = &n.comment {
+                                (l.t_args("notifications-comment", &[("text", c.as_str().into())]))
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// The citizen's cabinet: their applications (newest first, 20 a page), results and receipts.
 #[utoipa::path(get, path = "/cabinet", tag = "ui", responses((status = 200, content_type = "text/html", body = String)))]
 async fn cabinet_page(
@@ -892,6 +919,11 @@ async fn cabinet_page(
         .await
         .or_page(&v, &h)?;
     let apps = page.items;
+    let ids: Vec<String> = apps.iter().map(|a| a.id.clone()).collect();
+    let s = st.clone();
+    let notices = blocking(move || crate::statuses::notices(&s, &ids, s.now(), 30))
+        .await
+        .or_page(&v, &h)?;
     // Results and receipts.
     let docs: Vec<(&str, ops::DocumentLink)> = apps
         .iter()
@@ -916,6 +948,7 @@ async fn cabinet_page(
             }
         }
         p { a.button href="/services" { (l.t("cabinet-apply_more")) } }
+        (notices_html(&st, l, &notices))
     };
     ok(&v, &h, l.t("cabinet-title"), body)
 }
