@@ -1592,15 +1592,6 @@ pub fn intake(
     }
     fail(errors)?;
     let reg = reg?;
-    check_duplicate(
-        st,
-        reg,
-        &req.applicant_iin,
-        &req.data,
-        key.map(|k| scoped_key(acc, k)).as_deref(),
-        req.confirm_duplicate,
-        lang,
-    )?;
     let Some(plan) = plan else {
         return Err(Problem::invalid(
             "regulation",
@@ -1665,6 +1656,15 @@ pub fn intake(
             lang,
         ));
     }
+    check_duplicate(
+        st,
+        reg,
+        &req.applicant_iin,
+        &req.data,
+        Some(&key),
+        req.confirm_duplicate,
+        lang,
+    )?;
     let action = store::Action::new(now)
         .command(Command::Submit {
             application: id.clone(),
