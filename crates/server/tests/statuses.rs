@@ -83,7 +83,10 @@ async fn an_office_application_goes_through_every_status_and_is_marked_late() {
     let d = t.app(&me, &id).await;
     assert_eq!(statuses(&d), ["submitted", "accepted"]);
     assert_eq!(d["citizen_status"], "accepted");
-    assert_eq!(d["statuses"][1]["due"], d["term_due"], "the term's due date");
+    assert_eq!(
+        d["statuses"][1]["due"], d["term_due"],
+        "the term's due date"
+    );
     assert_eq!(d["timeline"], json!([]), "the steps are the staff's");
     assert_eq!(d["events"], json!([]), "the journal is the staff's");
 
@@ -113,7 +116,13 @@ async fn an_office_application_goes_through_every_status_and_is_marked_late() {
     let d = t.app(&me, &id).await;
     assert_eq!(
         statuses(&d),
-        ["submitted", "accepted", "in_progress", "result_ready", "issued"]
+        [
+            "submitted",
+            "accepted",
+            "in_progress",
+            "result_ready",
+            "issued"
+        ]
     );
     let issued = d["statuses"].as_array().unwrap().last().unwrap().clone();
     assert_eq!(issued["current"], true);
@@ -130,8 +139,14 @@ async fn an_office_application_goes_through_every_status_and_is_marked_late() {
             .text();
         assert!(page.contains(status) && page.contains(late), "{page}");
         assert_citizen_page(&page);
-        let cabinet = t.get_html(&format!("/cabinet?lang={lang}"), &me).await.text();
-        assert!(cabinet.contains(status) && cabinet.contains(late), "{cabinet}");
+        let cabinet = t
+            .get_html(&format!("/cabinet?lang={lang}"), &me)
+            .await
+            .text();
+        assert!(
+            cabinet.contains(status) && cabinet.contains(late),
+            "{cabinet}"
+        );
     }
     // The staff keep the steps and the journal.
     let page = t
@@ -179,7 +194,11 @@ async fn a_state_corporation_result_waits_is_returned_unclaimed_and_comes_back()
     // Unclaimed past the storage period: returned to the provider, then requested again.
     clock_to(&t, due + SignedDuration::from_hours(1));
     let r = t
-        .post("/api/sc/unclaimed/return", &operator, &json!({"applications": [id]}))
+        .post(
+            "/api/sc/unclaimed/return",
+            &operator,
+            &json!({"applications": [id]}),
+        )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     let d = t.app(&me, &id).await;
@@ -204,9 +223,16 @@ async fn a_state_corporation_result_waits_is_returned_unclaimed_and_comes_back()
         ["result_ready", "returned", "result_ready"],
         "{d}"
     );
-    step(&t, &id, &[("state_corporation_operator", json!({"presented": "identity_document"}))])
-        .await
-        .unwrap();
+    step(
+        &t,
+        &id,
+        &[(
+            "state_corporation_operator",
+            json!({"presented": "identity_document"}),
+        )],
+    )
+    .await
+    .unwrap();
     let d = t.app(&me, &id).await;
     assert_eq!(statuses(&d).last().unwrap(), "issued");
 }
@@ -223,7 +249,10 @@ async fn refusals_say_what_was_given_and_who_refused() {
     step(
         &t,
         &id,
-        &[("executor", json!({"outcome": "fail", "grounds": "справка не соответствует"}))],
+        &[(
+            "executor",
+            json!({"outcome": "fail", "grounds": "справка не соответствует"}),
+        )],
     )
     .await
     .unwrap();
@@ -240,7 +269,10 @@ async fn refusals_say_what_was_given_and_who_refused() {
         .unwrap()
         .name_ru
         .clone();
-    for (lang, who) in [("ru", format!("отказал: {org}")), ("kk", "бас тартқан:".into())] {
+    for (lang, who) in [
+        ("ru", format!("отказал: {org}")),
+        ("kk", "бас тартқан:".into()),
+    ] {
         let page = t
             .get_html(&format!("/applications/{id}?lang={lang}"), &me)
             .await
@@ -286,7 +318,13 @@ async fn refusals_say_what_was_given_and_who_refused() {
     let d = t.app(&me, &id).await;
     assert_eq!(
         statuses(&d),
-        ["submitted", "accepted", "in_progress", "result_ready", "refused"]
+        [
+            "submitted",
+            "accepted",
+            "in_progress",
+            "result_ready",
+            "refused"
+        ]
     );
     assert_eq!(d["statuses"][3]["is_refusal"], true);
     assert_eq!(d["statuses"][4]["refusal"], "refusal_letter");
@@ -320,7 +358,12 @@ async fn internal_notes_stay_with_the_staff_and_comments_reach_the_applicant() {
     let notes = d["notes"].as_array().unwrap();
     assert_eq!(notes.len(), 1, "{notes:?}");
     assert_eq!(notes[0]["public"], true);
-    assert!(notes[0]["note"].as_str().unwrap().starts_with("Заявление принято"));
+    assert!(
+        notes[0]["note"]
+            .as_str()
+            .unwrap()
+            .starts_with("Заявление принято")
+    );
     assert!(!d.to_string().contains("Айгерим"));
     let staff = t.app(&clerk, &id).await;
     assert!(staff.to_string().contains("Айгерим"));
@@ -364,17 +407,25 @@ async fn internal_notes_stay_with_the_staff_and_comments_reach_the_applicant() {
     // lists status changes and comments, newest first.
     server::notify::dispatch_once(&t.state).unwrap();
     let log = t.state.accounts.notifications(Some(&id)).unwrap();
-    assert!(log.iter().any(|n| n.message.contains("Документы проверены")), "{log:?}");
+    assert!(
+        log.iter()
+            .any(|n| n.message.contains("Документы проверены")),
+        "{log:?}"
+    );
     assert!(!log.iter().any(|n| n.message.contains("справка есть")));
     let cabinet = t.get_html("/cabinet?lang=ru", &me).await.text();
     let notices = &cabinet[cabinet.find("id=\"notices-h\"").expect("notifications")..];
     let newest = notices.find("Документы проверены").expect("the comment");
-    let older = notices.find("Заявление принято в работу").expect("the first comment");
+    let older = notices
+        .find("Заявление принято в работу")
+        .expect("the first comment");
     assert!(newest < older, "newest first");
     assert!(notices.contains("В обработке") && notices.contains("Принято"));
     assert!(!notices.contains("справка есть") && !notices.contains("Айгерим"));
     let cabinet = t.get_html("/cabinet?lang=kk", &me).await.text();
-    assert!(cabinet.contains("Хабарламалар") && cabinet.contains("Түсініктеме: Документы проверены"));
+    assert!(
+        cabinet.contains("Хабарламалар") && cabinet.contains("Түсініктеме: Документы проверены")
+    );
 }
 
 #[tokio::test]
@@ -467,6 +518,9 @@ async fn a_duplicate_application_needs_a_confirmation() {
             )
             .await;
         assert_eq!(page.status, StatusCode::OK, "{}", page.text());
-        assert!(page.text().contains("name=\"confirm_duplicate\" value=\"yes\""));
+        assert!(
+            page.text()
+                .contains("name=\"confirm_duplicate\" value=\"yes\"")
+        );
     }
 }

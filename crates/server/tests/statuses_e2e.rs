@@ -46,28 +46,44 @@ fn late_result(state: &server::AppState) -> String {
         data: state.ctx.sample_data(REG, state.now(), 0),
         confirm_duplicate: true,
     };
-    let id = ops::intake(state, &staff("office_clerk"), regulation::ChannelId::Office, &req, None, lang)
-        .expect("intake")
-        .id;
+    let id = ops::intake(
+        state,
+        &staff("office_clerk"),
+        regulation::ChannelId::Office,
+        &req,
+        None,
+        lang,
+    )
+    .expect("intake")
+    .id;
     for _ in 0..10 {
         let app = state.store.application(&id).unwrap().unwrap();
         if app.status == engine::Status::Closed {
             return id;
         }
-        let plan = state.ctx.plan(&app.regulation, app.version, app.channel).unwrap().clone();
+        let plan = state
+            .ctx
+            .plan(&app.regulation, app.version, app.channel)
+            .unwrap()
+            .clone();
         let step = plan.step(app.step).unwrap();
         if step.role == "executor" {
             let until: jiff::Timestamp = "2019-12-23T04:00:00Z".parse().unwrap();
             let now = state.now();
-            state
-                .clock
-                .advance(jiff::SignedDuration::from_secs(until.as_second() - now.as_second()));
+            state.clock.advance(jiff::SignedDuration::from_secs(
+                until.as_second() - now.as_second(),
+            ));
         }
         let who = staff(&state.ctx.step_role(&app, step));
         let executor = step
             .assigns
             .and_then(|i| plan.step(i))
-            .and_then(|to| ops::executors(state, PROVIDER, &to.role).ok()?.into_iter().next())
+            .and_then(|to| {
+                ops::executors(state, PROVIDER, &to.role)
+                    .ok()?
+                    .into_iter()
+                    .next()
+            })
             .map(|p| p.login);
         let head = step.role == "head" && executor.is_some();
         let req = ActionRequest {

@@ -1832,7 +1832,12 @@ pub fn act(
     let mut action = action
         .command(complete)
         .record(note_of(acc, req.step, &noted, &text, now).record(&app.id, now));
-    if let Some(c) = req.comment.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+    if let Some(c) = req
+        .comment
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+    {
         check_comment(c, lang)?;
         let mut comment = note_of(acc, req.step, "comment", c, now);
         comment.public = true;

@@ -175,8 +175,17 @@ fn due_of(
 
 /// The status history of `app` from its journal: one entry each time the status changed,
 /// oldest first, the last one current.
-pub fn history(st: &AppState, app: &Application, events: &[Event], now: Timestamp) -> Vec<StatusEntry> {
-    let Some(plan) = st.ctx.plan(&app.regulation, app.version, app.channel).cloned() else {
+pub fn history(
+    st: &AppState,
+    app: &Application,
+    events: &[Event],
+    now: Timestamp,
+) -> Vec<StatusEntry> {
+    let Some(plan) = st
+        .ctx
+        .plan(&app.regulation, app.version, app.channel)
+        .cloned()
+    else {
         return vec![];
     };
     let mut out: Vec<StatusEntry> = vec![];
@@ -348,7 +357,10 @@ pub fn notices(
         }
     }
     // Newest first; at one instant the comment after the status it came with.
-    out.sort_by(|a, b| b.at.cmp(&a.at).then(b.comment.is_some().cmp(&a.comment.is_some())));
+    out.sort_by(|a, b| {
+        b.at.cmp(&a.at)
+            .then(b.comment.is_some().cmp(&a.comment.is_some()))
+    });
     out.truncate(limit);
     Ok(out)
 }

@@ -1119,7 +1119,15 @@ fn application_body(
         (
             l.t("app-status"),
             match (citizen, d.statuses.last()) {
-                (true, Some(e)) => citizen_status_html(st, l, e.status, e.refusal, e.refused_by.as_deref(), e.is_refusal, e.late.as_ref()),
+                (true, Some(e)) => citizen_status_html(
+                    st,
+                    l,
+                    e.status,
+                    e.refusal,
+                    e.refused_by.as_deref(),
+                    e.is_refusal,
+                    e.late.as_ref(),
+                ),
                 _ => status_html(l, s),
             },
         ),
