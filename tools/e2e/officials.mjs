@@ -51,6 +51,14 @@ async function submit(page, form) {
   await Promise.all([page.waitForNavigation(), form.locator("button[type=submit]").first().click()]);
 }
 
+// A repeated application for the same person comes back with a warning: confirm it and send
+// the form again.
+async function confirmDuplicate(page, form) {
+  if ((await page.locator("#f-confirm_duplicate").count()) === 0) return;
+  await page.check("#f-confirm_duplicate");
+  await submit(page, form);
+}
+
 async function scenario(browser, lang, width) {
   // The office clerk registers a paper application.
   const clerk = await session(browser, `${PROVIDER}.office_clerk`, lang, width);
@@ -59,6 +67,7 @@ async function scenario(browser, lang, width) {
   await clerk.page.fill("#f-applicant_name", "Айгүл Нұрланқызы Омарова");
   await fillData(clerk.page);
   await submit(clerk.page, clerk.page.locator('form[action="/work/intake"]'));
+  await confirmDuplicate(clerk.page, clerk.page.locator('form[action="/work/intake"]'));
   expect(clerk.page.url().includes("done=intake"), "registered");
   const id = decodeURIComponent(new URL(clerk.page.url()).pathname.split("/").pop());
   await clerk.ctx.close();
@@ -120,6 +129,7 @@ async function scenario(browser, lang, width) {
   await op.page.fill("#f-applicant_name", "Гүлнар Серікқызы Ахметова");
   await fillData(op.page);
   await submit(op.page, op.page.locator('form[action="/sc/intake"]'));
+  await confirmDuplicate(op.page, op.page.locator('form[action="/sc/intake"]'));
   const scId = decodeURIComponent(new URL(op.page.url()).pathname.split("/").pop());
   const receipt = (await op.page.locator(".receipt").first().textContent()).trim();
   for (const key of [receipt, "851231400001"]) {

@@ -66,6 +66,14 @@ async function fillData(page) {
   await page.fill('[name="data.phone"]', "+7 701 222 33 44");
 }
 
+// A repeated application for the same person comes back with a warning: confirm it and send
+// the form again (the duplicate check itself is tools/e2e/statuses.mjs's).
+async function confirmDuplicate(page, form) {
+  if ((await page.locator("#f-confirm_duplicate").count()) === 0) return;
+  await page.check("#f-confirm_duplicate");
+  await Promise.all([page.waitForNavigation(), page.click(`${form} button[type=submit]`)]);
+}
+
 async function startServer() {
   if (process.env.QYZMET_BASE_URL) {
     return { base: process.env.QYZMET_BASE_URL.replace(/\/$/, ""), child: null, data: null };
@@ -215,6 +223,7 @@ async function main() {
         await fillData(page);
         await page.check("#f-confirm");
         await Promise.all([page.waitForNavigation(), page.click(`form[action="/services/${REG}/apply"] button[type=submit]`)]);
+        await confirmDuplicate(page, `form[action="/services/${REG}/apply"]`);
         // The signing step: the exact bytes to sign; on the demo server, the demo key signs.
         expect((await page.content()).includes("qyzmet/portal-application/v1"), "the bytes to sign");
         if (target === "portal") {
@@ -267,6 +276,7 @@ async function main() {
       await page.fill("#f-grounds", "Нет справки о составе семьи");
       await shot(page, "office-intake-ru");
       await Promise.all([page.waitForNavigation(), page.click('form[action="/work/intake"] button[type=submit]')]);
+      await confirmDuplicate(page, 'form[action="/work/intake"]');
       expect(page.url().includes("done=intake"), `registered (${page.url()})`);
       const html = await page.content();
       expect(html.includes("/receipt.pdf"), "a receipt link");
@@ -288,6 +298,7 @@ async function main() {
       await axe(op.page, "sc-desk-kk");
       await shot(op.page, "sc-desk-kk");
       await Promise.all([op.page.waitForNavigation(), op.page.click('form[action="/sc/intake"] button[type=submit]')]);
+      await confirmDuplicate(op.page, 'form[action="/sc/intake"]');
       expect(op.page.url().includes("done=intake"), "taken in");
       scId = decodeURIComponent(new URL(op.page.url()).pathname.split("/").pop());
       const receipt = await op.page.locator(".receipt").first().textContent();
@@ -378,11 +389,13 @@ async function main() {
       await page.selectOption("#f-provider", PROVIDER);
       // Without the declaration: the form comes back with the error, in Russian.
       await Promise.all([page.waitForNavigation(), page.click(`form[action="/services/${REG}/apply"] button[type=submit]`)]);
+      await confirmDuplicate(page, `form[action="/services/${REG}/apply"]`);
       expect((await page.content()).includes("error-summary"), "an error summary");
       await shot(page, "nojs-error-ru");
       await fillData(page);
       await page.check("#f-confirm");
       await Promise.all([page.waitForNavigation(), page.click(`form[action="/services/${REG}/apply"] button[type=submit]`)]);
+      await confirmDuplicate(page, `form[action="/services/${REG}/apply"]`);
       await Promise.all([page.waitForNavigation(), page.click('button[name=sign][value=demo]')]);
       expect(page.url().includes("done=submitted"), `submitted without JavaScript (${page.url()})`);
       await shot(page, "nojs-submitted-ru");

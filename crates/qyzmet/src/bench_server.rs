@@ -1273,6 +1273,8 @@ fn measure_all(
             "regulation": reg,
             "applicant_iin": iin_of(7),
             "applicant_name": name_of(7),
+            // The same person again and again: a repeated application, confirmed.
+            "confirm_duplicate": true,
         })
         .to_string();
         let url = format!("http://{addr}/api/office/applications");

@@ -154,7 +154,8 @@ fn serve_from_elsewhere_answers_the_catalogue_and_prints_documents() {
         0,
     );
     let body = json!({"regulation": "ekr-free-meals-tvet", "applicant_iin": "100515500003",
-                      "applicant_name": "Әлібек Қасымұлы Сейітов", "data": form_data});
+                      "applicant_name": "Әлібек Қасымұлы Сейітов", "data": form_data,
+                      "confirm_duplicate": true});
     let r = server.http(
         "POST",
         "/api/office/applications",

@@ -57,7 +57,8 @@ fn json_logs_have_a_span_per_request_and_no_secrets() {
         0,
     );
     let body = json!({"regulation": "ekr-free-meals-tvet", "applicant_iin": "100515500003",
-                      "applicant_name": "Әлібек Қасымұлы Сейітов", "data": form_data});
+                      "applicant_name": "Әлібек Қасымұлы Сейітов", "data": form_data,
+                      "confirm_duplicate": true});
     let r = server.http(
         "POST",
         "/api/office/applications",

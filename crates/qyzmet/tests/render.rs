@@ -645,6 +645,27 @@ about = "applicant"
 kk = "Байланыс телефоны"
 ru = "Контактный телефон"
 source = "L7"
+
+[passport]
+[passport.cost]
+free = true
+kk = "тегін"
+ru = "бесплатно"
+source = "L1"
+
+[passport.recipients]
+kk = "жеке тұлғалар"
+ru = "физические лица"
+source = "L1"
+
+[[passport.appeal]]
+to = "provider"
+kk = "басшыға"
+ru = "руководителю"
+term = { value = 5, unit = "working_days" }
+law_kk = "Заңның 25-бабы"
+law_ru = "статья 25 Закона"
+source = "L1"
 "#;
 
 #[test]

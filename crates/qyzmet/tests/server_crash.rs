@@ -441,8 +441,9 @@ fn portal_request(
             })
         })
         .collect();
+    // Citizens apply again and again for the same student: repeated applications, confirmed.
     let mut body = json!({"regulation": REG, "provider": PROVIDER, "documents": documents,
-                          "data": sample_data()});
+                          "data": sample_data(), "confirm_duplicate": true});
     let req: server::ops::PortalSubmission = serde_json::from_value(body.clone()).unwrap();
     let signing_time = server_now(base, started)
         .checked_sub(jiff::SignedDuration::from_secs(1))
@@ -479,6 +480,7 @@ fn intake_request(kind: Kind, key: &str, iin: &str, name: &str) -> Pending {
         "applicant_name": name,
         "decision": "accept",
         "data": sample_data(),
+        "confirm_duplicate": true,
     });
     let path = match kind {
         Kind::Sc => {

@@ -21,7 +21,7 @@ pub mod problem;
 // The layers' modules under their short names (`crate::ops`, `crate::api`, …).
 pub use app::{
     access, accounts, catalogue, clock, docs, encoding, equeue, metrics, monitoring, notify, ops,
-    signing, uploads,
+    signing, statuses, uploads,
 };
 pub use http::{api, auth, html, routes, ui};
 

@@ -129,7 +129,10 @@ fn overlapping_words(pdf: &[u8]) -> Vec<String> {
         .args(["-bbox", path.to_str().unwrap(), "-"])
         .output()
     else {
-        assert!(!testkit::on_ci(), "pdftotext (poppler-utils) is needed in CI");
+        assert!(
+            !testkit::on_ci(),
+            "pdftotext (poppler-utils) is needed in CI"
+        );
         return vec![];
     };
     let html = String::from_utf8_lossy(&o.stdout).to_string();
@@ -144,7 +147,13 @@ fn overlapping_words(pdf: &[u8]) -> Vec<String> {
                     w[i..].split('"').next().unwrap().parse().unwrap()
                 };
                 let text = w.split('>').nth(1).unwrap_or("").split('<').next().unwrap();
-                (attr("xMin"), attr("yMin"), attr("xMax"), attr("yMax"), text.to_string())
+                (
+                    attr("xMin"),
+                    attr("yMin"),
+                    attr("xMax"),
+                    attr("yMax"),
+                    text.to_string(),
+                )
             })
             .collect();
         let e = 1.0;
@@ -350,7 +359,10 @@ async fn every_service_takes_valid_data_refuses_each_kind_of_invalid_data_and_pr
             );
             // The layout holds with real data: no text box over another, receipt or result.
             let receipt = t
-                .get(&format!("/api/documents/{id}/receipt.pdf?lang={lang}"), &who)
+                .get(
+                    &format!("/api/documents/{id}/receipt.pdf?lang={lang}"),
+                    &who,
+                )
                 .await;
             for (what, status, body) in [
                 ("result", pdf.status, &pdf.body),

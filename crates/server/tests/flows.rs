@@ -22,12 +22,14 @@ async fn portal_application_is_processed_to_a_result_in_the_cabinet() {
     assert_eq!(d["current"]["holder"], PROVIDER);
     assert_eq!(d["current"]["can_act"], false, "the citizen cannot act");
     assert!(d["term_due"].is_string(), "the service term is computed");
+    assert_eq!(d["timeline"], json!([]), "the steps are the staff's");
+    let executor = t.staff(PROVIDER, "executor").await;
+    let d = t.app(&executor, &id).await;
     let timeline = d["timeline"].as_array().unwrap();
     assert!(timeline.iter().any(|s| s["state"] == "done"));
     let cur = timeline.iter().find(|s| s["state"] == "current").unwrap();
     assert!(cur["due"].is_string() || cur["duration"].is_null());
 
-    let executor = t.staff(PROVIDER, "executor").await;
     let inbox = t.get("/api/applications", &executor).await.json();
     assert!(
         inbox["items"]
@@ -215,6 +217,11 @@ async fn office_application_walks_every_provider_step() {
     let me = t.citizen().await;
     let d = t.app(&me, &id).await;
     assert_eq!(d["closure"], "issued");
+    assert!(
+        !d.to_string().contains("to the executor"),
+        "an internal note is the staff's"
+    );
+    let d = t.app(&clerk, &id).await;
     assert!(
         d["timeline"]
             .as_array()

@@ -719,6 +719,8 @@ async fn the_portal_form_signs_with_the_demo_key_or_takes_an_uploaded_signature(
         ("provider", PROVIDER),
         ("phone", ""),
         ("confirm", "yes"),
+        // A second application for the same student: confirmed (see tests/statuses.rs).
+        ("confirm_duplicate", "yes"),
         ("stage", "sign"),
     ]
     .into_iter()

@@ -103,6 +103,9 @@ pub struct NoteRow {
     pub outcome: String,
     pub note: String,
     pub at: Timestamp,
+    /// A comment to the applicant, shown to them; otherwise internal to the staff.
+    #[serde(default)]
+    pub public: bool,
 }
 
 /// A document issued (rendered), for `/verify/{code}`.

@@ -366,6 +366,11 @@ pub const MIGRATIONS: &[&str] = &[
         WHERE watch_at IS NOT NULL;
     UPDATE meta SET value = '1' WHERE key = 'views_stale';
     "#,
+    // v10: an official's note is internal unless made a comment to the applicant (public),
+    // which the applicant's page and notifications show.
+    r#"
+    ALTER TABLE notes ADD COLUMN public INTEGER NOT NULL DEFAULT 0;
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -55,6 +55,7 @@ fn note(app: &str, step: usize) -> Record {
         outcome: "done".into(),
         note: "checked".into(),
         at: t(),
+        public: false,
     })
 }
 

@@ -329,6 +329,8 @@ pub struct Note {
     pub outcome: String,
     pub note: String,
     pub at: String,
+    /// A comment to the applicant (shown to them); otherwise internal to the staff.
+    pub public: bool,
 }
 
 /// A document issued (rendered), for `/verify/{code}`.
@@ -418,6 +420,7 @@ fn note_of(n: rec::NoteRow) -> Note {
         outcome: n.outcome,
         note: n.note,
         at: ts(n.at),
+        public: n.public,
     }
 }
 
@@ -850,6 +853,7 @@ impl Note {
             outcome: self.outcome.clone(),
             note: self.note.clone(),
             at,
+            public: self.public,
         })
     }
 }

@@ -19,4 +19,5 @@ pub mod monitoring;
 pub mod notify;
 pub mod ops;
 pub mod signing;
+pub mod statuses;
 pub mod uploads;

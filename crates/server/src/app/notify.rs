@@ -135,6 +135,15 @@ pub fn text(application: &str, e: &Event) -> String {
         .join(" / ")
 }
 
+/// A comment to the applicant in a notification, Kazakh then Russian.
+pub fn comment_text(comment: &str) -> String {
+    [Lang::Kk, Lang::Ru]
+        .iter()
+        .map(|l| l.t_args("notify-comment", &[("text", comment.into())]))
+        .collect::<Vec<_>>()
+        .join(" / ")
+}
+
 /// One pass: publish pending outbox entries and send deferred notifications that are due.
 /// Returns how many notifications were logged or sent.
 pub fn dispatch_once(st: &AppState) -> Result<usize, crate::Problem> {
@@ -152,11 +161,20 @@ pub fn dispatch_once(st: &AppState) -> Result<usize, crate::Problem> {
                 .unwrap_or_default(),
         };
         let phone = st.accounts.by_iin(&applicant_iin)?.and_then(|a| a.phone);
+        let mut text = text(&entry.application, &entry.event);
+        // A comment the official made to the applicant with this step goes with it.
+        if let Event::StepCompleted { step, at, .. } = &entry.event {
+            for n in st.accounts.notes(&entry.application)? {
+                if n.public && n.step == *step && n.at == ts(*at) {
+                    text.push_str(&format!(" — {}", comment_text(&n.note)));
+                }
+            }
+        }
         let m = Message {
             application: entry.application.clone(),
             applicant_iin,
             phone,
-            text: text(&entry.application, &entry.event),
+            text,
         };
         for s in &st.senders {
             let Some(to) = s.recipient(&m) else { continue };
@@ -199,7 +217,6 @@ pub fn dispatch_once(st: &AppState) -> Result<usize, crate::Problem> {
             n += 1;
         }
     }
-    let _ = ts;
     Ok(n)
 }
 

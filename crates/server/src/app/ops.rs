@@ -262,6 +262,10 @@ pub struct PortalSubmission {
     #[serde(default)]
     #[schema(value_type = Object)]
     pub data: engine::FormData,
+    /// The applicant confirms a repeated application: without it, an open application of
+    /// the same service for the same person answers 409 `application.duplicate`. Not signed.
+    #[serde(default)]
+    pub confirm_duplicate: bool,
 }
 
 impl PortalSubmission {
@@ -330,6 +334,9 @@ pub struct Intake {
     #[serde(default)]
     #[schema(value_type = Object)]
     pub data: engine::FormData,
+    /// Staff confirm a repeated application (see [`PortalSubmission::confirm_duplicate`]).
+    #[serde(default)]
+    pub confirm_duplicate: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
@@ -360,9 +367,13 @@ pub struct ActionRequest {
     /// At an issuing step of the State Corporation: what the person collecting showed.
     #[serde(default)]
     pub presented: Option<PresentedKind>,
-    /// The official's note (the head's resolution, the executor's check), kept with the step.
+    /// The official's note (the head's resolution, the executor's check), kept with the step:
+    /// internal, never shown to the applicant.
     #[serde(default)]
     pub note: Option<String>,
+    /// A comment to the applicant: shown on their page and sent with the notification.
+    #[serde(default)]
+    pub comment: Option<String>,
     /// At the step where the head hands the file over (`current.executors` is not empty): the
     /// login of the executor named, one of `current.executors`. Required there.
     #[serde(default)]
@@ -408,6 +419,14 @@ pub struct Summary {
     /// by how many working days. Judged where the term is met — when the result reached the
     /// State Corporation for the applicant to collect, else when it was issued.
     pub late: Option<Late>,
+    /// The status a citizen sees (`submitted`, `accepted`, `in_progress`, `result_ready`,
+    /// `issued`, `refused`, `returned`; see `statuses`).
+    pub citizen_status: crate::statuses::CitizenStatus,
+    /// Its legal due date: the service term's; for `result_ready` the storage period's end.
+    #[schema(value_type = Option<String>)]
+    pub citizen_status_due: Option<Timestamp>,
+    /// A refusal: `refusal_letter`, `refusal_to_accept` or `notice`.
+    pub refusal_kind: Option<crate::statuses::RefusalKind>,
 }
 
 /// An act done after its deadline: how late, in working days of the Kazakhstan calendar.
@@ -545,10 +564,14 @@ pub struct Detail {
     pub provider_name: catalogue::Titles,
     pub sla_report: Option<SlaView>,
     pub current: Option<Current>,
+    /// The statuses a citizen sees, oldest first, the last one current.
+    pub statuses: Vec<crate::statuses::StatusEntry>,
+    /// The plan's steps as they went (staff only: empty for the applicant).
     pub timeline: Vec<TimelineStep>,
-    /// The journal's events, as the engine wrote them.
+    /// The journal's events, as the engine wrote them (staff only: empty for the applicant).
     #[schema(value_type = Vec<Object>)]
     pub events: Vec<serde_json::Value>,
+    /// Officials' notes; the applicant sees only the comments made public to them.
     pub notes: Vec<Note>,
     pub documents: Vec<DocumentLink>,
     pub refusal_grounds: Option<String>,
@@ -631,6 +654,22 @@ pub fn summary(st: &AppState, app: &Application, now: Timestamp) -> Summary {
         submitted_at: app.submitted_at,
         receipt: app.receipt.clone(),
         late: Late::of(app.term_due, engine::sla::result_at(app)),
+        citizen_status: crate::statuses::CitizenStatus::InProgress,
+        citizen_status_due: None,
+        refusal_kind: None,
+    }
+    .with_citizen_status(st, app.ready_at)
+}
+
+impl Summary {
+    /// Fills the citizen's status from the summary's own fields (`ready_at`: when the result
+    /// reached the State Corporation's desk).
+    fn with_citizen_status(mut self, st: &AppState, ready_at: Option<Timestamp>) -> Summary {
+        let (status, due, refusal) = crate::statuses::current_of(st, &self, ready_at);
+        self.citizen_status = status;
+        self.citizen_status_due = due;
+        self.refusal_kind = refusal;
+        self
     }
 }
 
@@ -883,7 +922,15 @@ pub fn detail(
 ) -> Result<Detail, Problem> {
     let now = st.now();
     let events = st.store.events(&app.id)?;
-    let timeline = timeline(st, app, &events, lang)?;
+    // The applicant sees statuses and public comments; the steps, the journal and the
+    // officials' internal notes are the staff's.
+    let citizen = acc.kind == Kind::Citizen;
+    let timeline = if citizen {
+        vec![]
+    } else {
+        timeline(st, app, &events, lang)?
+    };
+    let statuses = crate::statuses::history(st, app, &events, now);
     let provider_name = st
         .accounts
         .org(&app.provider)?
@@ -902,12 +949,22 @@ pub fn detail(
         provider_name,
         sla_report: engine::sla::sla(app, now, &st.ctx).map(|r| sla_view(&r)),
         current: current(st, acc, app, lang),
+        statuses,
         timeline,
-        events: events
-            .iter()
-            .map(|e| serde_json::to_value(e).unwrap_or_default())
+        events: if citizen {
+            vec![]
+        } else {
+            events
+                .iter()
+                .map(|e| serde_json::to_value(e).unwrap_or_default())
+                .collect()
+        },
+        notes: st
+            .accounts
+            .notes(&app.id)?
+            .into_iter()
+            .filter(|n| !citizen || n.public)
             .collect(),
-        notes: st.accounts.notes(&app.id)?,
         documents: document_links(st, app),
         refusal_grounds: app.refusal_grounds.clone(),
         uploads: crate::uploads::list(st, &app.id)?,
@@ -1163,7 +1220,11 @@ pub fn summary_of_row(st: &AppState, r: &store::ListRow, now: Timestamp) -> Summ
         submitted_at: r.submitted_at,
         receipt: r.receipt.clone(),
         late: Late::of(r.term_due, r.result_at),
+        citizen_status: crate::statuses::CitizenStatus::InProgress,
+        citizen_status_due: None,
+        refusal_kind: None,
     }
+    .with_citizen_status(st, r.result_at.filter(|_| r.closure.is_none()))
 }
 
 // ---- commands ----------------------------------------------------------------------------
@@ -1247,6 +1308,121 @@ fn scoped_key(acc: &Account, key: &str) -> String {
     format!("account-{}:{}", acc.id, key.trim())
 }
 
+/// The person an application is for: the value of the service's beneficiary IIN field
+/// (`kind = "iin"`, `about = "beneficiary"`), when it declares one and it is given.
+pub fn beneficiary_iin(reg: &regulation::Regulation, data: &engine::FormData) -> Option<String> {
+    let form = reg.application.as_ref()?.get_ref();
+    form.fields
+        .iter()
+        .map(|f| f.get_ref())
+        .filter(|f| {
+            f.kind == regulation::form::FieldKind::Iin
+                && f.about == regulation::form::About::Beneficiary
+        })
+        .find_map(|f| data.get(&f.id))
+        .and_then(|v| v.items().first().map(|s| s.trim().to_string()))
+        .filter(|s| !s.is_empty())
+}
+
+/// An open application of the same service for the same person: the same beneficiary IIN
+/// where the service has one (among the applicant's own applications and those the
+/// beneficiary made themself), else the same applicant. Read from the list rows by
+/// applicant IIN (indexed), then each candidate's data. The application made with
+/// idempotency key `key` (a retry of this very request) is not a duplicate.
+pub fn duplicate_of(
+    st: &AppState,
+    reg: &regulation::Regulation,
+    applicant_iin: &str,
+    data: &engine::FormData,
+    key: Option<&str>,
+) -> Result<Option<String>, Problem> {
+    let beneficiary = beneficiary_iin(reg, data);
+    let mut applicants = vec![applicant_iin.trim().to_string()];
+    if let Some(b) = beneficiary.as_ref().filter(|b| **b != applicants[0]) {
+        applicants.push(b.clone());
+    }
+    let mut found = None;
+    for iin in applicants {
+        let q = store::ListQuery {
+            scope: Some(store::Scope::Applicant(iin)),
+            holder: None,
+            regulation: Some(reg.id.clone()),
+            channel: None,
+            step: None,
+            open: Some(true),
+            sla: None,
+            from: None,
+            to: None,
+            sort: store::views::Sort::Newest,
+            limit: 100,
+            cursor: None,
+            now: None,
+            assignee: None,
+        };
+        for row in st.store.list(&q)?.rows {
+            let Some(app) = st.store.application(&row.id)? else {
+                continue;
+            };
+            if key.is_some_and(|k| app.key == k) {
+                // A retry of the request that made it: the store replays it.
+                return Ok(None);
+            }
+            if found.is_some() {
+                continue;
+            }
+            let Some(b) = beneficiary.as_deref() else {
+                if row.applicant_iin == applicant_iin.trim() {
+                    found = Some(row.id);
+                }
+                continue;
+            };
+            let same = st
+                .ctx
+                .regulations()
+                .iter()
+                .find(|r| r.id == app.regulation && r.version == app.version)
+                .and_then(|r| beneficiary_iin(r, &app.data));
+            if same.as_deref() == Some(b) {
+                found = Some(row.id);
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// 409 `application.duplicate` naming the open application, unless confirmed.
+fn check_duplicate(
+    st: &AppState,
+    reg: &regulation::Regulation,
+    applicant_iin: &str,
+    data: &engine::FormData,
+    key: Option<&str>,
+    confirmed: bool,
+    lang: Lang,
+) -> Result<(), Problem> {
+    if confirmed {
+        return Ok(());
+    }
+    match duplicate_of(st, reg, applicant_iin, data, key)? {
+        None => Ok(()),
+        Some(id) => {
+            let detail = lang.t_args("duplicate-text", &[("id", id.as_str().into())]);
+            let mut p = Problem::new(
+                axum::http::StatusCode::CONFLICT,
+                "application.duplicate",
+                detail.clone(),
+            );
+            p.field = Some("confirm_duplicate".into());
+            p.errors.push(FieldError {
+                field: "confirm_duplicate".into(),
+                rule: "application.duplicate".into(),
+                detail,
+            });
+            Err(p)
+        }
+    }
+}
+
 /// Checks a portal application before it is signed: a citizen, the service and the provider.
 pub fn check_portal<'c>(
     st: &'c AppState,
@@ -1297,6 +1473,15 @@ pub fn submit_portal(
     lang: Lang,
 ) -> Result<Submitted, Problem> {
     let (reg, org) = check_portal(st, acc, req)?;
+    check_duplicate(
+        st,
+        reg,
+        acc.iin.as_deref().unwrap_or_default(),
+        &req.data,
+        Some(&scoped_key(acc, key)),
+        req.confirm_duplicate,
+        lang,
+    )?;
     let uploads = match uploads {
         Some(u) => u,
         None => crate::uploads::decode(&req.documents)?,
@@ -1484,6 +1669,15 @@ pub fn intake(
             lang,
         ));
     }
+    check_duplicate(
+        st,
+        reg,
+        &req.applicant_iin,
+        &req.data,
+        Some(&key),
+        req.confirm_duplicate,
+        lang,
+    )?;
     let action = store::Action::new(now)
         .command(Command::Submit {
             application: id.clone(),
@@ -1561,6 +1755,7 @@ fn note_of(acc: &Account, step: usize, outcome: &str, text: &str, at: Timestamp)
         outcome: outcome.into(),
         note: text.trim().into(),
         at: ts(at),
+        public: false,
     }
 }
 
@@ -1653,11 +1848,61 @@ pub fn act(
     if let Some(a) = assign {
         action = action.command(a);
     }
-    let action = action
+    let mut action = action
         .command(complete)
-        .record(note_of(acc, req.step, &noted, &text, now).record(&app.id, now))
-        .advance(app.id.clone());
-    acted(&act_on(st, action)?)
+        .record(note_of(acc, req.step, &noted, &text, now).record(&app.id, now));
+    if let Some(c) = req
+        .comment
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+    {
+        check_comment(c, lang)?;
+        let mut comment = note_of(acc, req.step, "comment", c, now);
+        comment.public = true;
+        action = action.record(comment.record(&app.id, now));
+    }
+    acted(&act_on(st, action.advance(app.id.clone()))?)
+}
+
+/// The longest comment to the applicant, in characters.
+pub const MAX_COMMENT_CHARS: usize = 2000;
+
+/// A comment to the applicant: at most [`MAX_COMMENT_CHARS`], no control characters but
+/// line breaks.
+fn check_comment(c: &str, lang: Lang) -> Result<(), Problem> {
+    let chars = c.chars().count();
+    if chars > MAX_COMMENT_CHARS {
+        return Err(Problem::invalid(
+            "comment",
+            "comment.too_long",
+            lang.t_args(
+                "field-too_long",
+                &[
+                    ("field", lang.t("act-public_comment").into()),
+                    ("max", MAX_COMMENT_CHARS.into()),
+                    ("found", chars.into()),
+                ],
+            ),
+        ));
+    }
+    if let Some(ch) = c
+        .chars()
+        .find(|ch| ch.is_control() && !matches!(ch, '\n' | '\r' | '\t'))
+    {
+        return Err(Problem::invalid(
+            "comment",
+            "comment.forbidden_character",
+            lang.t_args(
+                "field-forbidden_character",
+                &[
+                    ("field", lang.t("act-public_comment").into()),
+                    ("char", format!("U+{:04X}", ch as u32).into()),
+                ],
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// A motivated refusal's grounds: where the regulation lists grounds for the application's

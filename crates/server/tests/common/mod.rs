@@ -219,8 +219,16 @@ impl TestApp {
     /// `body` (a submission) with valid sample data for its regulation when it carries none:
     /// tests about something else than the application's data need not spell it out (tests
     /// about the data send `"data"` themselves).
+    /// Repeated applications for the same person are confirmed (`confirm_duplicate`) unless
+    /// the body says otherwise: tests about duplicates send it themselves.
     pub fn with_data(&self, body: &Value) -> Value {
         let mut b = body.clone();
+        if b.get("regulation").is_some()
+            && b.get("confirm_duplicate").is_none()
+            && let Some(o) = b.as_object_mut()
+        {
+            o.insert("confirm_duplicate".into(), json!(true));
+        }
         if b.get("data").is_none()
             && let Some(reg) = b.get("regulation").and_then(Value::as_str)
         {
@@ -271,6 +279,9 @@ impl TestApp {
                 .map(str::to_string)
         };
         let has_data = fields.iter().any(|(k, _)| k.starts_with("data."));
+        if reg.is_some() && !fields.iter().any(|(k, _)| *k == "confirm_duplicate") {
+            out.push(("confirm_duplicate".into(), "yes".into()));
+        }
         if let (Some(reg), false) = (reg, has_data) {
             for (k, v) in self.state.ctx.sample_data(&reg, self.state.now(), 0) {
                 out.push((format!("data.{k}"), v.items().join(",")));

@@ -325,8 +325,8 @@ fn write_checked(
         ),
         Record::Note(n) => {
             tx.prepare_cached(
-                "INSERT INTO notes (application, step, login, name, outcome, note, at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                "INSERT INTO notes (application, step, login, name, outcome, note, at, public)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             )?
             .execute(params![
                 n.application,
@@ -335,7 +335,8 @@ fn write_checked(
                 n.name,
                 n.outcome,
                 n.note,
-                to_sql(n.at)
+                to_sql(n.at),
+                n.public
             ])?;
             Written::Done
         }
@@ -767,7 +768,7 @@ pub(crate) fn tokens(c: &Connection, account: i64) -> Result<Vec<TokenRow>, Stor
 pub(crate) fn notes(c: &Connection, application: &str) -> Result<Vec<NoteRow>, StoreError> {
     all(
         c,
-        "SELECT application, step, login, name, outcome, note, at FROM notes
+        "SELECT application, step, login, name, outcome, note, at, public FROM notes
           WHERE application = ?1 ORDER BY id",
         [application],
         |r| {
@@ -779,6 +780,7 @@ pub(crate) fn notes(c: &Connection, application: &str) -> Result<Vec<NoteRow>, S
                 outcome: r.get(4)?,
                 note: r.get(5)?,
                 at: from_sql(&r.get::<_, String>(6)?)?,
+                public: r.get(7)?,
             })
         },
     )

@@ -102,6 +102,7 @@ fn intake_fields(
         (html::radios("decision", l.t("intake-decision"), &decisions, decision, errors))
         (html::textarea("grounds", l.t("intake-grounds"), f.get("grounds"), Some(l.t("intake-grounds_hint")), errors))
         (html::checkbox("late_entry", l.t("intake-late_entry"), !f.get("late_entry").is_empty(), errors))
+        (super::portal::duplicate_warning(l, f, errors))
     }
 }
 
@@ -326,7 +327,33 @@ fn intake_request(st: &AppState, f: &Fields) -> Intake {
         grounds: f.opt("grounds"),
         late_entry: !f.get("late_entry").is_empty(),
         centre: f.opt("centre"),
+        confirm_duplicate: f.get("confirm_duplicate") == "yes",
     }
+}
+
+/// The open application an intake refused as a duplicate (409 `application.duplicate`), if
+/// that is why: the form comes back with the warning and the box to confirm.
+async fn duplicate_form(
+    st: &AppState,
+    l: crate::i18n::Lang,
+    f: &Fields,
+    p: &Problem,
+) -> Option<(Fields, Vec<FieldError>)> {
+    if p.rule != "application.duplicate" {
+        return None;
+    }
+    let req = intake_request(st, f);
+    let s = st.clone();
+    let id = blocking(move || {
+        let Some(reg) = catalogue::regulation(&s.ctx, &req.regulation, s.now()) else {
+            return Ok(None);
+        };
+        ops::duplicate_of(&s, reg, &req.applicant_iin, &req.data, None)
+    })
+    .await
+    .ok()??;
+    let (f2, e) = super::portal::with_duplicate(l, f, &id);
+    Some((f2, vec![e]))
 }
 
 /// Register a paper application at the office (form post; same as `POST /api/office/applications`).
@@ -349,8 +376,11 @@ async fn office_intake_submit(
             "/applications/{}?done=intake",
             html::url_enc(&out.id)
         ))),
-        Err(p) if p.status == 422 => {
-            let errors = problem_errors(l, &p);
+        Err(p) if p.status == 422 || p.rule == "application.duplicate" => {
+            let (f, errors, status) = match duplicate_form(&st, l, &f, &p).await {
+                Some((f2, e)) => (f2, e, StatusCode::CONFLICT),
+                None => (f, problem_errors(l, &p), StatusCode::UNPROCESSABLE_ENTITY),
+            };
             let inbox = ops::ListParams {
                 scope: Some("inbox".into()),
                 ..Default::default()
@@ -359,7 +389,7 @@ async fn office_intake_submit(
                 .await
                 .or_page(&v, &h)?;
             Ok(html::html(
-                StatusCode::UNPROCESSABLE_ENTITY,
+                status,
                 html::page(&v, "/work", l.t("work-title"), body),
             ))
         }
@@ -684,8 +714,11 @@ async fn sc_intake_submit(
             "/applications/{}?done=intake",
             html::url_enc(&out.id)
         ))),
-        Err(p) if p.status == 422 => {
-            let errors = problem_errors(l, &p);
+        Err(p) if p.status == 422 || p.rule == "application.duplicate" => {
+            let (f, errors, status) = match duplicate_form(&st, l, &f, &p).await {
+                Some((f2, e)) => (f2, e, StatusCode::CONFLICT),
+                None => (f, problem_errors(l, &p), StatusCode::UNPROCESSABLE_ENTITY),
+            };
             let reg = f.get("regulation").to_string();
             let chosen = ops::ListParams {
                 regulation: Some(reg.clone()),
@@ -695,7 +728,7 @@ async fn sc_intake_submit(
                 .await
                 .or_page(&v, &h)?;
             Ok(html::html(
-                StatusCode::UNPROCESSABLE_ENTITY,
+                status,
                 html::page(&v, "/sc", l.t("sc-title"), body),
             ))
         }

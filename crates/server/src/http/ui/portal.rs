@@ -149,6 +149,51 @@ fn in_force(l: Lang, yes: bool) -> &'static str {
     }
 }
 
+/// The warning about an open application of the same service for the same person (its id in
+/// the form's `duplicate_of`), with the checkbox that confirms a repeated one.
+pub fn duplicate_warning(l: Lang, f: &Fields, errors: &[FieldError]) -> Markup {
+    let error = errors.iter().find(|e| e.field == "confirm_duplicate");
+    let Some(id) = f.opt("duplicate_of").filter(|_| error.is_some()) else {
+        return html! {};
+    };
+    html! {
+        div.form-group.error.duplicate role="alert" {
+            fieldset.checkboxes {
+                legend { b { (l.t("duplicate-title")) } }
+                p {
+                    (l.t_args("duplicate-text", &[("id", id.as_str().into())])) " "
+                    a href={ "/applications/" (html::url_enc(&id)) } { (id) }
+                }
+                (html::error_message(error))
+                div {
+                    input type="checkbox" id="f-confirm_duplicate" name="confirm_duplicate" value="yes";
+                    label for="f-confirm_duplicate" { (l.t("duplicate-confirm")) }
+                }
+            }
+        }
+    }
+}
+
+/// The form's fields with `duplicate_of` set to the open application found, and the error
+/// that asks to confirm a repeated one.
+pub fn with_duplicate(l: Lang, f: &Fields, id: &str) -> (Fields, FieldError) {
+    let mut f = Fields(
+        f.0.iter()
+            .filter(|(k, _)| k != "duplicate_of" && k != "confirm_duplicate")
+            .cloned()
+            .collect(),
+    );
+    f.0.push(("duplicate_of".into(), id.into()));
+    (
+        f,
+        FieldError {
+            field: "confirm_duplicate".into(),
+            rule: "application.duplicate".into(),
+            detail: l.t("duplicate-required").into(),
+        },
+    )
+}
+
 fn apply_heading(l: Lang) -> Markup {
     html! { h2 id="apply" { (l.t("apply-title")) } }
 }
@@ -226,6 +271,7 @@ fn apply_form(
                     .autocomplete("tel"))
             }
             (super::extras::file_input(l, errors))
+            (duplicate_warning(l, f, errors))
             div.form-group.error[confirm_error.is_some()] {
                 fieldset.checkboxes {
                     legend { (l.t("apply-declaration")) }
@@ -549,6 +595,7 @@ fn signing_section(
         (html::hidden("phone", phone))
         (html::hidden("confirm", "yes"))
         (html::hidden("stage", "sign"))
+        @if req.confirm_duplicate { (html::hidden("confirm_duplicate", "yes")) }
         (super::appform::hidden(&req.data))
     };
     let action = format!("/services/{}/apply", html::url_enc(&reg.id));
@@ -629,6 +676,7 @@ fn portal_request(reg: &regulation::Regulation, f: &super::Fields) -> PortalSubm
         signature: None,
         documents: vec![],
         data,
+        confirm_duplicate: f.get("confirm_duplicate") == "yes",
     }
 }
 
@@ -739,7 +787,27 @@ async fn apply_submit(
         // Checked: on to the signing step (again, with the error, if it was sent unsigned).
         let s = st.clone();
         let (a, r) = (acc.clone(), req.clone());
-        match blocking(move || ops::check_portal(&s, &a, &r).map(|_| ())).await {
+        let confirmed = req.confirm_duplicate;
+        let dup = blocking(move || {
+            let (reg, _) = ops::check_portal(&s, &a, &r)?;
+            if confirmed {
+                return Ok(None);
+            }
+            ops::duplicate_of(&s, reg, a.iin.as_deref().unwrap_or_default(), &r.data, None)
+        })
+        .await;
+        if let Ok(Some(id)) = &dup {
+            // An open application of this service for the same person: the form again, with
+            // the warning and the box that confirms a repeated one.
+            let (f2, e) = with_duplicate(l, f, id);
+            let apply = apply_section(&st, &v, reg, &f2, std::slice::from_ref(&e));
+            let body = service_body(&st, &v, reg, apply);
+            return Ok(html::html(
+                StatusCode::CONFLICT,
+                html::page(&v, &h, title(l, reg), body),
+            ));
+        }
+        match dup.map(|_| ()) {
             Ok(()) if f.get("stage") == "sign" => {
                 let e = FieldError {
                     field: "signature".into(),
@@ -847,6 +915,31 @@ fn status_html(l: Lang, a: &ops::Summary) -> Markup {
     }
 }
 
+/// A citizen's status: its name, what a refusal gave and who refused, how late.
+pub fn citizen_status_html(
+    st: &AppState,
+    l: Lang,
+    status: crate::statuses::CitizenStatus,
+    refusal: Option<crate::statuses::RefusalKind>,
+    refused_by: Option<&str>,
+    is_refusal: bool,
+    late: Option<&ops::Late>,
+) -> Markup {
+    use crate::statuses::CitizenStatus;
+    html! {
+        span class={ "tag cstatus " (status.as_str()) } { (l.t_in("cstatus", status.as_str())) }
+        @if let Some(k) = refusal {
+            " " span.hint { (l.t_in("refusal_kind", k.as_str())) }
+        }
+        @if let Some(by) = refused_by {
+            " " span.hint { (l.t_args("cstatus-refused_by", &[("org", org_name(st, l, by).into())])) }
+        }
+        @if is_refusal { " " span.hint { (l.t("refusal_kind-refusal_letter")) } }
+        @if status == CitizenStatus::Returned { " " span.hint { (l.t("cstatus-returned_hint")) } }
+        @if late.is_some() { " " (html::late_tag(l, late)) }
+    }
+}
+
 /// Applications as a table (cabinet, inboxes).
 pub fn applications_table(st: &AppState, l: Lang, apps: &[ops::Summary], staff: bool) -> Markup {
     if apps.is_empty() {
@@ -855,8 +948,11 @@ pub fn applications_table(st: &AppState, l: Lang, apps: &[ops::Summary], staff: 
     let mut head = vec![l.t("list-application"), l.t("list-service")];
     if staff {
         head.push(l.t("list-applicant"));
+        head.extend([l.t("list-status"), l.t("list-holder"), l.t("list-due")]);
+    } else {
+        // The applicant sees statuses and their legal dates, not who holds which step.
+        head.extend([l.t("list-status"), l.t("statuses-due")]);
     }
-    head.extend([l.t("list-status"), l.t("list-holder"), l.t("list-due")]);
     let holder = |a: &ops::Summary| match (&a.role, &a.holder) {
         (Some(r), Some(o)) => {
             let reg = st
@@ -887,10 +983,20 @@ pub fn applications_table(st: &AppState, l: Lang, apps: &[ops::Summary], staff: 
                     @if staff {
                         td { (a.applicant_name) br; span.hint { (a.applicant_iin) } }
                     }
-                    td { (status_html(l, a)) }
-                    td { (holder(a)) }
-                    td {
-                        @if a.closure.is_some() { "—" } @else { (opt_local(a.step_due.or(a.term_due))) }
+                    @if staff {
+                        td { (status_html(l, a)) }
+                        td { (holder(a)) }
+                        td {
+                            @if a.closure.is_some() { "—" } @else { (opt_local(a.step_due.or(a.term_due))) }
+                        }
+                    } @else {
+                        @let open_late = if a.closure.is_none() && a.late.is_none() {
+                            ops::Late::of(a.term_due, Some(st.now()))
+                        } else {
+                            None
+                        };
+                        td { (citizen_status_html(st, l, a.citizen_status, a.refusal_kind, None, false, a.late.as_ref().or(open_late.as_ref()))) }
+                        td { (opt_local(a.citizen_status_due)) }
                     }
                 }
             }
@@ -913,6 +1019,33 @@ fn document_links_html(l: Lang, d: &ops::DocumentLink) -> Markup {
 #[derive(Debug, serde::Deserialize)]
 struct CabinetQuery {
     cursor: Option<String>,
+}
+
+/// The cabinet's notifications: status changes and comments to the applicant, newest first.
+fn notices_html(st: &AppState, l: Lang, notices: &[crate::statuses::Notice]) -> Markup {
+    html! {
+        section aria-labelledby="notices-h" {
+            h2 id="notices-h" { (l.t("notifications-title")) }
+            @if notices.is_empty() {
+                p { (l.t("notifications-empty")) }
+            } @else {
+                ul.notices {
+                    @for n in notices {
+                        li {
+                            span.hint { (local(n.at)) } " "
+                            a href={ "/applications/" (html::url_enc(&n.application)) } { (n.application) } ": "
+                            @if let Some(e) = &n.status {
+                                (citizen_status_html(st, l, e.status, e.refusal, e.refused_by.as_deref(), e.is_refusal, e.late.as_ref()))
+                            }
+                            @if let Some(c) = &n.comment {
+                                (l.t_args("notifications-comment", &[("text", c.as_str().into())]))
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// The citizen's cabinet: their applications (newest first, 20 a page), results and receipts.
@@ -940,6 +1073,11 @@ async fn cabinet_page(
         .await
         .or_page(&v, &h)?;
     let apps = page.items;
+    let ids: Vec<String> = apps.iter().map(|a| a.id.clone()).collect();
+    let s = st.clone();
+    let notices = blocking(move || crate::statuses::notices(&s, &ids, s.now(), 30))
+        .await
+        .or_page(&v, &h)?;
     // Results and receipts.
     let docs: Vec<(&str, ops::DocumentLink)> = apps
         .iter()
@@ -964,6 +1102,7 @@ async fn cabinet_page(
             }
         }
         p { a.button href="/services" { (l.t("cabinet-apply_more")) } }
+        (notices_html(&st, l, &notices))
     };
     ok(&v, &h, l.t("cabinet-title"), body)
 }
@@ -1048,7 +1187,8 @@ fn action_form(
                 @if !cur.executors.is_empty() {
                     (html::select("executor", l.t("act-executor"), &executors, f.get("executor"), errors))
                 }
-                (html::textarea("note", note_label, f.get("note"), None, errors))
+                (html::textarea("note", note_label, f.get("note"), Some(l.t("act-note_internal")), errors))
+                (html::textarea("comment", l.t("act-public_comment"), f.get("comment"), Some(l.t("act-public_comment_hint")), errors))
                 @if with_list {
                     div.form-group.error[ground_error.is_some()] {
                         fieldset.checkboxes id="f-refusal_grounds" {
@@ -1085,6 +1225,28 @@ fn action_form(
     }
 }
 
+/// The status history: status, since when, its legal due date.
+fn status_history_html(st: &AppState, l: Lang, d: &Detail) -> Markup {
+    if d.statuses.is_empty() {
+        return html! {};
+    }
+    html! {
+        h2 { (l.t("statuses-title")) }
+        (html::table(
+            &[l.t("list-status"), l.t("statuses-since"), l.t("statuses-due")],
+            html! {
+                @for e in d.statuses.iter().rev() {
+                    tr.current[e.current] aria-current=[e.current.then_some("true")] {
+                        td { (citizen_status_html(st, l, e.status, e.refusal, e.refused_by.as_deref(), e.is_refusal, e.late.as_ref())) }
+                        td { (local(e.at)) }
+                        td { (opt_local(e.due)) }
+                    }
+                }
+            },
+        ))
+    }
+}
+
 fn application_body(
     st: &AppState,
     v: &Viewer,
@@ -1101,11 +1263,28 @@ fn application_body(
         .iter()
         .find(|r| r.id == s.regulation && r.version == s.version)
         .cloned();
+    // The applicant sees statuses, dates and comments made to them; the steps, the journal
+    // and the officials' internal notes are the staff's.
+    let citizen = v.account.as_ref().is_none_or(|a| a.kind == Kind::Citizen);
     let mut facts = vec![
         (l.t("app-service"), html! { (s.title.get(l)) }),
         (l.t("app-provider"), html! { (d.provider_name.get(l)) }),
         (l.t("app-channel"), html! { (channel_name(l, &s.channel)) }),
-        (l.t("app-status"), status_html(l, s)),
+        (
+            l.t("app-status"),
+            match (citizen, d.statuses.last()) {
+                (true, Some(e)) => citizen_status_html(
+                    st,
+                    l,
+                    e.status,
+                    e.refusal,
+                    e.refused_by.as_deref(),
+                    e.is_refusal,
+                    e.late.as_ref(),
+                ),
+                _ => status_html(l, s),
+            },
+        ),
         (
             l.t("app-applicant"),
             html! { (s.applicant_name) " (" (s.applicant_iin) ")" },
@@ -1189,7 +1368,7 @@ fn application_body(
             h2 { (l.t("appform-data")) }
             (html::facts(&data_facts.iter().map(|(k, val)| (k.as_str(), html! { (val) })).collect::<Vec<_>>()))
         }
-        @if let Some(cur) = &d.current {
+        @if let (Some(cur), false) = (&d.current, citizen) {
             div.panel role="status" {
                 p {
                     b { (l.t("app-now_with")) } " "
@@ -1212,31 +1391,49 @@ fn application_body(
             h2 { (l.t("app-documents")) }
             ul { @for doc in &d.documents { li { (l.t_in("doc", &doc.kind)) (document_links_html(l, doc)) } } }
         }
-        h2 { (l.t("timeline-title")) }
-        (html::table(
-            &[
-                "#",
-                l.t("timeline-who"),
-                l.t("timeline-what"),
-                l.t("timeline-duration"),
-                l.t("timeline-due"),
-                l.t("timeline-state"),
-            ],
-            timeline,
-        ))
-        @if !d.notes.is_empty() {
-            h2 { (l.t("app-notes")) }
-            ul {
-                @for n in d.notes.iter().filter(|n| !n.note.is_empty()) {
-                    li {
-                        b { (n.name) } " ("
-                        (crate::accounts::parse_ts(&n.at).map(local).unwrap_or_default())
-                        ", " (l.t("timeline-step")) " " (n.step + 1) "): " (n.note)
+        (status_history_html(st, l, d))
+        @if citizen {
+            @let comments: Vec<&crate::accounts::Note> = d.notes.iter().filter(|n| n.public && !n.note.is_empty()).collect();
+            @if !comments.is_empty() {
+                h2 { (l.t("app-comments")) }
+                ul.comments {
+                    @for n in comments {
+                        li {
+                            (crate::accounts::parse_ts(&n.at).map(local).unwrap_or_default())
+                            " — " (n.note)
+                        }
                     }
                 }
             }
+        } @else {
+            h2 { (l.t("timeline-title")) }
+            (html::table(
+                &[
+                    "#",
+                    l.t("timeline-who"),
+                    l.t("timeline-what"),
+                    l.t("timeline-duration"),
+                    l.t("timeline-due"),
+                    l.t("timeline-state"),
+                ],
+                timeline,
+            ))
+            @if !d.notes.is_empty() {
+                h2 { (l.t("app-notes")) }
+                ul {
+                    @for n in d.notes.iter().filter(|n| !n.note.is_empty()) {
+                        li {
+                            b { (n.name) } " ("
+                            (crate::accounts::parse_ts(&n.at).map(local).unwrap_or_default())
+                            ", " (l.t("timeline-step")) " " (n.step + 1) "): "
+                            @if n.public { span.tag.public { (l.t("app-comment_public")) } " " }
+                            (n.note)
+                        }
+                    }
+                }
+            }
+            (super::journal::journal(st, l, reg.as_deref(), &d.events))
         }
-        (super::journal::journal(st, l, reg.as_deref(), &d.events))
     }
 }
 
@@ -1301,6 +1498,7 @@ async fn act_submit(
             _ => None,
         },
         note: f.opt("note"),
+        comment: f.opt("comment"),
         executor: f.opt("executor"),
         refusal_grounds: f
             .all("refusal_grounds")
