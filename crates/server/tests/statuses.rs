@@ -153,7 +153,9 @@ async fn an_office_application_goes_through_every_status_and_is_marked_late() {
         .get_html(&format!("/applications/{id}?lang=ru"), &clerk)
         .await
         .text();
-    assert!(page.contains("Ход исполнения") && page.contains("step_completed"));
+    // The journal in words ("Шаг выполнен"), not its JSON.
+    assert!(page.contains("Ход исполнения") && page.contains("Шаг выполнен"));
+    assert!(!page.contains("step_completed"));
 }
 
 #[tokio::test]
