@@ -1780,7 +1780,8 @@ pub fn act(
     listed.sort_unstable();
     listed.dedup();
     // Where the step gives no refusal the engine says so (`no_such_branch`), not this check.
-    let refusable = step.motivated_refusal.is_some() || step.motivated_refusal_goto.is_some();
+    let refusable = req.step == app.step
+        && (step.motivated_refusal.is_some() || step.motivated_refusal_goto.is_some());
     if req.outcome == OutcomeKind::MotivatedRefusal && refusable {
         check_refusal(st, &app, &listed, lang)?;
     } else if !listed.is_empty() {
@@ -1800,7 +1801,14 @@ pub fn act(
         role: st.ctx.step_role(&app, step),
         org: acc.org.clone().unwrap_or_default(),
     };
-    let assign = assignment(st, &app, step, req.executor.as_deref(), &actor, lang)?;
+    // A request for a step the application has left (a retry of an acknowledged action, or
+    // someone acted first) is the engine's to answer: replayed by its key, or `wrong_step`.
+    let current = req.step == app.step;
+    let assign = if current {
+        assignment(st, &app, step, req.executor.as_deref(), &actor, lang)?
+    } else {
+        None
+    };
     let complete = Command::Complete {
         application: app.id.clone(),
         step: req.step,
