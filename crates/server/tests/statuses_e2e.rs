@@ -5,22 +5,14 @@
 //! a public comment reaches the citizen, and a second application for the same student is
 //! warned about, with a link to the open one and a box to confirm.
 //!
-//! Without node, npm or Chromium the test is skipped with the reason printed, except under CI
-//! (`CI` set), where it fails. `npm ci` runs in `tools/e2e` when its `node_modules` is missing.
+//! Tools and serving: `browser/mod.rs`.
 
 use server::ops::{self, ActionRequest, Decision, Intake, OutcomeKind};
-use std::path::Path;
-use std::process::Command;
-use testkit::repo_root as root;
+mod browser;
 
 const REG: &str = "ekr-free-meals-tvet";
 const PROVIDER: &str = "tvet_organisation-1";
 const CITIZEN: &str = "100515500003";
-
-/// A prerequisite is missing: fail under CI, else say why the test is skipped.
-fn missing(why: &str) {
-    testkit::skip(format_args!("the e2e browser test needs {why}"));
-}
 
 /// An office application for the demo citizen whose result is issued on Monday 23 December
 /// 2019, three working days after its term (Wednesday 18 December); the head leaves an
@@ -101,84 +93,19 @@ fn late_result(state: &server::AppState) -> String {
     panic!("{id} did not close");
 }
 
-/// Serves the code under test in-process (demo data, clock at 2019-12-03 09:00 Almaty, a working Tuesday) on a
-/// free loopback port; returns its base URL. The runtime lives as long as the test.
-fn serve(data: &Path) -> (tokio::runtime::Runtime, String, String) {
-    let rt = tokio::runtime::Runtime::new().expect("runtime");
-    let listener = rt
-        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-        .expect("bind");
-    let addr = listener.local_addr().unwrap();
-    let config = server::Config {
-        data_dir: data.to_path_buf(),
-        listen: addr,
-        regulations_dir: Some(root().join("regulations")),
-        as_of: Some("2019-12-03T03:00:00Z".parse().unwrap()),
-        demo: true,
-    };
-    let state = server::AppState::open_with(
-        config,
-        server::Options {
-            password_cost: server::PasswordCost::Test,
-            background_tasks: false,
-            public_url: None,
-            sms_log: None,
-            trust_proxy: false,
-        },
-    )
-    .expect("server state");
-    server::demo::seed(&state.accounts, &state.ctx, server::PasswordCost::Test).expect("demo data");
-    let late = late_result(&state);
-    rt.spawn(async move { axum::serve(listener, server::app(state)).await });
-    (rt, format!("http://{addr}"), late)
-}
-
 #[test]
 fn citizen_statuses_in_a_browser() {
-    for tool in ["node", "npm"] {
-        if !testkit::require_tool(tool, &["--version"]) {
-            return;
-        }
-    }
-    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-    if !Path::new(&chromium).exists() {
-        return missing(&format!("Chromium at {chromium}"));
-    }
-    let dir = root().join("tools/e2e");
-    if !dir.join("node_modules/playwright-core").is_dir() {
-        eprintln!(
-            "installing the e2e npm packages (npm ci in {})",
-            dir.display()
-        );
-        let out = Command::new("npm")
-            .args(["ci", "--no-audit", "--no-fund"])
-            .current_dir(&dir)
-            .output()
-            .expect("run npm");
-        if !out.status.success() {
-            return missing(&format!(
-                "the npm packages of tools/e2e (npm ci failed: {})",
-                String::from_utf8_lossy(&out.stderr)
-            ));
-        }
-    }
+    let Some(tools) = browser::tools() else {
+        return;
+    };
     let data = testkit::tempdir("statuses-e2e");
-    let (rt, base, late) = serve(data.path());
-    let out = Command::new("node")
-        .arg(dir.join("statuses.mjs"))
-        .current_dir(root())
-        .env("CHROMIUM", &chromium)
-        .env("QYZMET_BASE_URL", &base)
-        .env("QYZMET_LATE_APPLICATION", &late)
-        .output()
-        .expect("run node");
-    rt.shutdown_background();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    println!("{stdout}");
-    eprintln!("{}", String::from_utf8_lossy(&out.stderr));
-    assert!(
-        out.status.success(),
-        "the citizen's scenarios failed:\n{stdout}"
+    let (rt, base, late) = browser::serve(data.path(), late_result);
+    browser::run(
+        &tools,
+        "statuses.mjs",
+        &base,
+        &[("QYZMET_LATE_APPLICATION", &late)],
+        "the citizen's scenarios",
     );
-    assert!(stdout.contains(", 0 failed"));
+    rt.shutdown_background();
 }

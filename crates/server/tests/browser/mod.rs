@@ -1,0 +1,114 @@
+//! What every browser test shares: the tools it needs (node, npm, Chromium, the npm packages of
+//! `tools/e2e`), the code under test served in-process on a free loopback port with the demo
+//! data, and one `tools/e2e/*.mjs` script run against it.
+//!
+//! A missing tool skips the test with the reason printed, except under CI (`CI` set), where it
+//! fails. `npm ci` runs in `tools/e2e` when its `node_modules` is missing.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use testkit::repo_root as root;
+
+/// The e2e tools: `tools/e2e` (its npm packages installed) and Chromium's path; None where a
+/// tool is missing (the test is then skipped, or has failed under CI).
+pub fn tools() -> Option<(PathBuf, String)> {
+    for tool in ["node", "npm"] {
+        if !testkit::require_tool(tool, &["--version"]) {
+            return None;
+        }
+    }
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    if !Path::new(&chromium).exists() {
+        missing(&format!("Chromium at {chromium}"));
+        return None;
+    }
+    let dir = root().join("tools/e2e");
+    if !dir.join("node_modules/playwright-core").is_dir()
+        || !dir.join("node_modules/axe-core").is_dir()
+    {
+        eprintln!(
+            "installing the e2e npm packages (npm ci in {})",
+            dir.display()
+        );
+        let out = Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund"])
+            .current_dir(&dir)
+            .output()
+            .expect("run npm");
+        if !out.status.success() {
+            missing(&format!(
+                "the npm packages of tools/e2e (npm ci failed: {})",
+                String::from_utf8_lossy(&out.stderr)
+            ));
+            return None;
+        }
+    }
+    Some((dir, chromium))
+}
+
+/// A prerequisite is missing: fail under CI, else say why the test is skipped.
+fn missing(why: &str) {
+    testkit::skip(format_args!("the e2e browser test needs {why}"));
+}
+
+/// Serves the code under test in-process (demo data, clock at 2019-12-03 09:00 Almaty, a
+/// working Tuesday) on a free loopback port, after `prepare` (which may move the clock and
+/// write applications); returns the runtime (it lives as long as the test), the base URL and
+/// what `prepare` gave.
+pub fn serve<T>(
+    data: &Path,
+    prepare: impl FnOnce(&server::AppState) -> T,
+) -> (tokio::runtime::Runtime, String, T) {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let listener = rt
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .expect("bind");
+    let addr = listener.local_addr().unwrap();
+    let config = server::Config {
+        data_dir: data.to_path_buf(),
+        listen: addr,
+        regulations_dir: Some(root().join("regulations")),
+        as_of: Some("2019-12-03T03:00:00Z".parse().unwrap()),
+        demo: true,
+    };
+    let state = server::AppState::open_with(
+        config,
+        server::Options {
+            password_cost: server::PasswordCost::Test,
+            background_tasks: false,
+            public_url: None,
+            sms_log: None,
+            trust_proxy: false,
+        },
+    )
+    .expect("server state");
+    server::demo::seed(&state.accounts, &state.ctx, server::PasswordCost::Test).expect("demo data");
+    let prepared = prepare(&state);
+    rt.spawn(async move { axum::serve(listener, server::app(state)).await });
+    (rt, format!("http://{addr}"), prepared)
+}
+
+/// Runs `tools/e2e/<script>` against `base` with extra environment `env`; asserts that it
+/// succeeded with no failed scenario (`what` names them in the failure).
+pub fn run(
+    (dir, chromium): &(PathBuf, String),
+    script: &str,
+    base: &str,
+    env: &[(&str, &str)],
+    what: &str,
+) {
+    let out = Command::new("node")
+        .arg(dir.join(script))
+        .current_dir(root())
+        .env("CHROMIUM", chromium)
+        .env("QYZMET_BASE_URL", base)
+        .envs(env.iter().copied())
+        .output()
+        .expect("run node");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    println!("{stdout}");
+    eprintln!("{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "{what} failed:\n{stdout}");
+    assert!(stdout.contains(", 0 failed"));
+}
