@@ -7,6 +7,7 @@
 
 mod apps;
 mod bench;
+mod bench_queue;
 mod bench_server;
 mod ops;
 mod pki;
@@ -359,6 +360,22 @@ enum ViewsCommand {
 
 #[derive(Subcommand)]
 enum BenchCommand {
+    /// The preschool queue at national scale: queue-number lookups beside SQLite COUNT(*),
+    /// declaring places and issuing referrals, applications at a fixed rate journalled durably
+    /// while positions are read.
+    Queue {
+        #[arg(long, default_value_t = 1_000_000)]
+        children: usize,
+        #[arg(long, default_value_t = 200)]
+        districts: usize,
+        #[arg(long, default_value_t = 10_000)]
+        places: u32,
+        /// Applications per second in the sustained phase.
+        #[arg(long, default_value_t = 500)]
+        rate: u32,
+        #[arg(long, default_value_t = 5)]
+        seconds: u64,
+    },
     /// N applications fully processed on the durable SQLite store (10% refusals), then the same
     /// process on SpiffWorkflow; prints both and the ratio.
     Engine {
@@ -762,6 +779,28 @@ fn run(cli: Cli) -> Result<ExitCode> {
             } else {
                 ExitCode::FAILURE
             })
+        }
+        Command::Bench {
+            command:
+                BenchCommand::Queue {
+                    children,
+                    districts,
+                    places,
+                    rate,
+                    seconds,
+                },
+        } => {
+            bench_queue::run(
+                &bench_queue::Options {
+                    children,
+                    districts,
+                    places,
+                    rate,
+                    seconds,
+                },
+                &mut out,
+            )?;
+            Ok(ExitCode::SUCCESS)
         }
         Command::Bench {
             command:
