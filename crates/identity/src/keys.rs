@@ -225,7 +225,7 @@ fn pkcs8_algorithm(der: &[u8]) -> Result<der::asn1::ObjectIdentifier, KeyError> 
 }
 
 /// Writes `contents` to `path`, readable by the owner only on Unix (for private keys).
-pub(crate) fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+pub(crate) fn write_private(path: &Path, contents: impl AsRef<[u8]>) -> std::io::Result<()> {
     #[cfg(unix)]
     {
         use std::io::Write;
@@ -236,7 +236,7 @@ pub(crate) fn write_private(path: &Path, contents: &str) -> std::io::Result<()> 
             .truncate(true)
             .mode(0o600)
             .open(path)?;
-        f.write_all(contents.as_bytes())
+        f.write_all(contents.as_ref())
     }
     #[cfg(not(unix))]
     {

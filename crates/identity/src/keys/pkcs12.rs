@@ -305,6 +305,14 @@ impl Pkcs12 {
         })
     }
 
+    /// Writes the store to a file readable by its owner only (Unix), as [`Pkcs12::to_der`].
+    pub fn write_file(&self, path: &Path, password: &str) -> Result<(), KeyError> {
+        super::write_private(path, self.to_der(password)?).map_err(|source| KeyError::Io {
+            path: path.display().to_string(),
+            source,
+        })
+    }
+
     /// Writes the store as DER: key bag and certificate bag under pbeWithSHAAnd3-KeyTripleDES-CBC,
     /// HMAC-SHA1 MAC, 2048 iterations, fresh random salts. `openssl pkcs12` reads it without
     /// `-legacy`.
