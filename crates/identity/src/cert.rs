@@ -112,6 +112,166 @@ pub fn holder_policies(cert: &Certificate) -> Vec<der::asn1::ObjectIdentifier> {
     out
 }
 
+/// The role of a legal entity's certificate holder: the NCA "key user" sub-OID under
+/// `1.2.398.3.3.4.1.2` (kz-facts §3.3; the test certificates carry it in extendedKeyUsage).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LegalRole {
+    /// `.1`: the head (first manager, CEO).
+    Head,
+    /// `.2`: a person with signing right.
+    SignRight,
+    /// `.3`: a person with the right to sign financial documents.
+    SignFinancial,
+    /// `.4`: an HR employee.
+    Hr,
+    /// `.5`: an employee.
+    Employee,
+    /// `.6` (or below it): the legal entity's information system.
+    InformationSystem,
+    /// Another sub-OID.
+    Other(String),
+    /// The legal entity's policy without a role.
+    Unstated,
+}
+
+impl LegalRole {
+    /// The role of one NCA "key user" OID, if it is one under `1.2.398.3.3.4.1.2`.
+    pub fn of_oid(oid: &der::asn1::ObjectIdentifier) -> Option<LegalRole> {
+        if !oids::is_under(oid, &oids::EKU_NCA_ORGANIZATION) || *oid == oids::EKU_NCA_ORGANIZATION {
+            return None;
+        }
+        Some(match oid {
+            o if *o == oids::EKU_NCA_HEAD => LegalRole::Head,
+            o if *o == oids::EKU_NCA_SIGN_RIGHT => LegalRole::SignRight,
+            o if *o == oids::EKU_NCA_SIGN_FINANCIAL => LegalRole::SignFinancial,
+            o if *o == oids::EKU_NCA_HR => LegalRole::Hr,
+            o if *o == oids::EKU_NCA_EMPLOYEE => LegalRole::Employee,
+            o if oids::is_under(o, &oids::EKU_NCA_INFORMATION_SYSTEM) => {
+                LegalRole::InformationSystem
+            }
+            o => LegalRole::Other(o.to_string()),
+        })
+    }
+
+    /// The OID the development CA writes for this role (none for `Other` and `Unstated`).
+    pub fn oid(&self) -> Option<der::asn1::ObjectIdentifier> {
+        match self {
+            LegalRole::Head => Some(oids::EKU_NCA_HEAD),
+            LegalRole::SignRight => Some(oids::EKU_NCA_SIGN_RIGHT),
+            LegalRole::SignFinancial => Some(oids::EKU_NCA_SIGN_FINANCIAL),
+            LegalRole::Hr => Some(oids::EKU_NCA_HR),
+            LegalRole::Employee => Some(oids::EKU_NCA_EMPLOYEE),
+            LegalRole::InformationSystem => Some(oids::EKU_NCA_INFORMATION_SYSTEM),
+            LegalRole::Other(_) | LegalRole::Unstated => None,
+        }
+    }
+
+    /// Whether the holder may sign for the legal entity (its acts, a provider's result): the
+    /// head and persons with signing right. Financial signing right is for financial
+    /// documents only; HR, plain employees and systems sign nothing in the entity's name.
+    pub fn signs_for_entity(&self) -> bool {
+        matches!(self, LegalRole::Head | LegalRole::SignRight)
+    }
+
+    /// Strongest first, to pick one when a certificate names several roles.
+    fn rank(&self) -> u8 {
+        match self {
+            LegalRole::Head => 0,
+            LegalRole::SignRight => 1,
+            LegalRole::SignFinancial => 2,
+            LegalRole::Hr => 3,
+            LegalRole::Employee => 4,
+            LegalRole::InformationSystem => 5,
+            LegalRole::Other(_) => 6,
+            LegalRole::Unstated => 7,
+        }
+    }
+}
+
+/// Whose certificate it is, by NCA's "key user" OIDs and the subject: an individual, or a legal
+/// entity (its BIN from `OU=BIN…`/`SERIALNUMBER=BIN…`) and the holder's role.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum KeyHolder {
+    /// A private person (`1.2.398.3.3.4.1.1`, no BIN in the subject).
+    Individual,
+    /// A legal entity (`1.2.398.3.3.4.1.2…`, or a BIN in the subject).
+    LegalEntity {
+        /// The BIN digits in the subject, if any (not validated here).
+        bin: Option<String>,
+        /// The holder's role.
+        role: LegalRole,
+    },
+    /// Neither stated.
+    Unstated,
+}
+
+impl KeyHolder {
+    /// Reads the holder of a certificate. A BIN in the subject makes it a legal entity's
+    /// whatever the OIDs say (an employee's certificate names both IIN and BIN).
+    pub fn of(cert: &Certificate) -> KeyHolder {
+        let policies = holder_policies(cert);
+        let bin = subject_bin(cert);
+        let legal = bin.is_some()
+            || policies
+                .iter()
+                .any(|o| oids::is_under(o, &oids::EKU_NCA_ORGANIZATION));
+        if legal {
+            let role = policies
+                .iter()
+                .filter_map(LegalRole::of_oid)
+                .min_by_key(LegalRole::rank)
+                .unwrap_or(LegalRole::Unstated);
+            KeyHolder::LegalEntity { bin, role }
+        } else if policies.contains(&oids::EKU_NCA_INDIVIDUAL) {
+            KeyHolder::Individual
+        } else {
+            KeyHolder::Unstated
+        }
+    }
+}
+
+/// What NCA issued a key for: each person gets a pair, a signing key and an authentication
+/// key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KeyPurpose {
+    /// keyUsage nonRepudiation (with digitalSignature; NCA adds emailProtection to the EKU):
+    /// signs documents (`RSA256_…`, GOST signing keys).
+    Signing,
+    /// keyUsage digitalSignature + keyEncipherment without nonRepudiation, or the EKU
+    /// clientAuth without emailProtection: logs in (`AUTH_…`), signs nothing.
+    Authentication,
+}
+
+impl KeyPurpose {
+    /// The purpose of a certificate's key; `None` when neither shape fits (no keyUsage, or
+    /// digitalSignature alone without an NCA EKU).
+    pub fn of(cert: &Certificate) -> Option<KeyPurpose> {
+        use x509_cert::ext::pkix::ExtendedKeyUsage;
+        let eku: Vec<der::asn1::ObjectIdentifier> = cert
+            .tbs_certificate()
+            .get_extension::<ExtendedKeyUsage>()
+            .ok()
+            .flatten()
+            .map(|(_, e)| e.0)
+            .unwrap_or_default();
+        let ku = key_usage(cert)?;
+        if ku.non_repudiation() {
+            Some(KeyPurpose::Signing)
+        } else if ku.digital_signature()
+            && (ku.key_encipherment()
+                || (eku.contains(&oids::EKU_CLIENT_AUTH)
+                    && !eku.contains(&oids::EKU_EMAIL_PROTECTION)))
+        {
+            Some(KeyPurpose::Authentication)
+        } else {
+            None
+        }
+    }
+}
+
 /// The keyUsage extension, if present and readable.
 pub fn key_usage(cert: &Certificate) -> Option<KeyUsage> {
     cert.tbs_certificate()

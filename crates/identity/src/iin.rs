@@ -230,6 +230,21 @@ impl Iin {
         Ok(Iin(d.map(|x| x + b'0')))
     }
 
+    /// An identity number of a CA's **test** certificates: 12 digits, no other rule. NCA RK's
+    /// test certificates carry `IIN123456789011` and `IIN123456789012`, which break the
+    /// century-and-sex, birth-date and check-digit rules. Only a verifier whose trust store
+    /// accepts test identities may be given one ([`crate::ecp::TrustStore::for_tests`]); a
+    /// production store refuses it with the rule [`Iin::validate`] names. Its
+    /// [`Iin::birth_date`] is 1900-01-01 when the digits are no date.
+    pub fn parse_test_identity(s: &str) -> Result<Iin, IinError> {
+        Ok(Iin(digits12(s)?.map(|x| x + b'0')))
+    }
+
+    /// Checks every rule of [`Iin::parse`] again: fails only for a test identity.
+    pub fn validate(&self) -> Result<(), IinError> {
+        Iin::parse(self.as_str()).map(|_| ())
+    }
+
     /// Builds the IIN of a person born on `birth_date` with the given sex and 4-digit
     /// `serial` (0–9999; a larger value keeps its last four digits), computing the check
     /// digit. Fails with [`IinError::NeverIssued`]
@@ -295,7 +310,8 @@ impl Iin {
             Self::century_start(self.digit(6)) + i16::from(self.digit(0) * 10 + self.digit(1));
         let month = (self.digit(2) * 10 + self.digit(3)) as i8;
         let day = (self.digit(4) * 10 + self.digit(5)) as i8;
-        Date::new(year, month, day).expect("validated on parse")
+        // Only a test identity (`parse_test_identity`) has digits that are no date.
+        Date::new(year, month, day).unwrap_or(jiff::civil::date(1900, 1, 1))
     }
 
     /// Sex (digit 7: odd male, even female).
@@ -402,6 +418,34 @@ impl BinError {
             BinError::Unit { .. } => "bin.unit",
         }
     }
+
+    /// The message in the given language (English is the `Display` text).
+    pub fn message(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (BinError::Digits(e), Lang::En) => e.to_string(),
+            // The digit rules are worded for an IIN; a BIN shares them.
+            (BinError::Digits(e), _) => e.message(lang).replace("ЖСН", "БСН").replace("ИИН", "БИН"),
+            (_, Lang::En) => self.to_string(),
+            (BinError::Month { found }, Lang::Kk) => {
+                format!("БСН-нің 3–4 цифрлары — тіркелген ай; {found} ай емес")
+            }
+            (BinError::Month { found }, Lang::Ru) => {
+                format!("цифры 3–4 БИН — месяц регистрации; {found} — не месяц")
+            }
+            (BinError::Kind { digit }, Lang::Kk) => {
+                format!("БСН-нің 5-цифры (заңды тұлға түрі) 4, 5 не 6 болады, мұнда {digit}")
+            }
+            (BinError::Kind { digit }, Lang::Ru) => {
+                format!("5-я цифра БИН (вид юридического лица) — 4, 5 или 6, здесь {digit}")
+            }
+            (BinError::Unit { digit }, Lang::Kk) => format!(
+                "БСН-нің 6-цифры (бас ұйым, филиал, өкілдік) 0–3 аралығында болады, мұнда {digit}"
+            ),
+            (BinError::Unit { digit }, Lang::Ru) => format!(
+                "6-я цифра БИН (головная организация, филиал, представительство) — от 0 до 3, здесь {digit}"
+            ),
+        }
+    }
 }
 
 /// A valid BIN of an organisation (as put in a staff member's certificate, `OU=BIN…`).
@@ -426,6 +470,19 @@ impl Bin {
         }
         verify_check_digit(&d).map_err(BinError::Digits)?;
         Ok(Bin(d.map(|x| x + b'0')))
+    }
+
+    /// A BIN of a CA's **test** certificates: 12 digits, no other rule (NCA RK's test BIN
+    /// `123456789021` has month 34 and a wrong check digit). See [`Iin::parse_test_identity`].
+    pub fn parse_test_identity(s: &str) -> Result<Bin, BinError> {
+        Ok(Bin(digits12(s)
+            .map_err(BinError::Digits)?
+            .map(|x| x + b'0')))
+    }
+
+    /// Checks every rule of [`Bin::parse`] again: fails only for a test identity.
+    pub fn validate(&self) -> Result<(), BinError> {
+        Bin::parse(self.as_str()).map(|_| ())
     }
 
     /// The 12 digits.
@@ -493,6 +550,31 @@ mod tests {
             assert_eq!(iin.sex(), sex, "{s}");
             assert_eq!(iin.to_string(), s);
         }
+    }
+
+    /// NCA RK's test identities break more than the check digit; they parse only as test
+    /// identities, and `validate` names the first rule they break.
+    #[test]
+    fn nca_test_identities() {
+        let iin = Iin::parse_test_identity("123456789011").unwrap();
+        assert_eq!(iin.as_str(), "123456789011");
+        assert_eq!(
+            Iin::parse("123456789011"),
+            Err(IinError::CenturySex { digit: 7 })
+        );
+        assert_eq!(iin.validate().unwrap_err().rule(), "iin.century_sex");
+        assert_eq!(iin.birth_date(), date(1900, 1, 1));
+        assert_eq!(
+            Iin::parse_test_identity("12345678901").unwrap_err().rule(),
+            "iin.length"
+        );
+        let bin = Bin::parse_test_identity("123456789021").unwrap();
+        assert_eq!(bin.validate().unwrap_err().rule(), "bin.month");
+        assert!(bin.validate().unwrap_err().message(Lang::Kk).contains("34"));
+        assert!(Iin::parse("100515500003").unwrap().validate().is_ok());
+        // Check digit alone: the 12th digit of 12345678901x would be 3, of 12345678902x 5.
+        assert_eq!(check_digit(&[1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1]), Some(3));
+        assert_eq!(check_digit(&[1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 2]), Some(5));
     }
 
     #[test]

@@ -2,6 +2,8 @@
 //! random source, read and written as PEM (PKCS#8 `PRIVATE KEY`; PKCS#1 `RSA PRIVATE KEY`
 //! and SEC1 `EC PRIVATE KEY` are read too, so keys made by `openssl` load as they are).
 //!
+//! [`Pkcs12`] opens `.p12` stores as NCA RK issues them (legacy PBE) and writes them.
+//!
 //! Not for: keeping keys safe. PEM files written here are unencrypted; they are for the
 //! development CA and tests. Production signing keys of a provider belong in a token or HSM.
 
@@ -18,6 +20,9 @@ use spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
 
 use crate::oids;
 
+mod pkcs12;
+pub use pkcs12::Pkcs12;
+
 /// Errors reading, writing or using a key.
 #[derive(Debug, thiserror::Error)]
 pub enum KeyError {
@@ -27,6 +32,14 @@ pub enum KeyError {
     /// A key of an algorithm this crate does not sign with.
     #[error("unsupported key algorithm {0} (RSA and ECDSA P-256 are supported)")]
     Unsupported(String),
+    /// A PKCS#12 store whose password is not the one given.
+    #[error("wrong password for {what} ({why})")]
+    WrongPassword {
+        /// The store (a file name).
+        what: String,
+        /// How it showed: the MAC check, or decryption when the store has no MAC.
+        why: String,
+    },
     /// Key generation or signing failed.
     #[error("key operation failed: {0}")]
     Crypto(String),
@@ -212,7 +225,7 @@ fn pkcs8_algorithm(der: &[u8]) -> Result<der::asn1::ObjectIdentifier, KeyError> 
 }
 
 /// Writes `contents` to `path`, readable by the owner only on Unix (for private keys).
-pub(crate) fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+pub(crate) fn write_private(path: &Path, contents: impl AsRef<[u8]>) -> std::io::Result<()> {
     #[cfg(unix)]
     {
         use std::io::Write;
@@ -223,7 +236,7 @@ pub(crate) fn write_private(path: &Path, contents: &str) -> std::io::Result<()> 
             .truncate(true)
             .mode(0o600)
             .open(path)?;
-        f.write_all(contents.as_bytes())
+        f.write_all(contents.as_ref())
     }
     #[cfg(not(unix))]
     {

@@ -14,7 +14,9 @@
 //! * [`pki`] — a development CA kept in a directory: root (or subordinate) CA, citizen and
 //!   staff certificates with IIN/BIN subjects, revocation, CRL publishing. The CLI's
 //!   `qyzmet pki …` commands call it.
-//! * [`keys`], [`cert`] — private keys (PEM) and facts read out of certificates.
+//! * [`keys`], [`cert`] — private keys (PEM, and PKCS#12 stores as NCA RK issues them) and
+//!   facts read out of certificates (the holder and its role by NCA's key-user OIDs, the key's
+//!   purpose).
 //!
 //! The crate never reads the clock: every check takes the instant as an argument. It does no
 //! network IO (CRLs are files; OCSP is a trait for the caller to implement).

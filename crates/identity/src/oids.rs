@@ -82,8 +82,23 @@ pub const EXT_AUTHORITY_INFO_ACCESS: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.1.1");
 pub const EKU_NCA_INDIVIDUAL: Oid = Oid::new_unwrap("1.2.398.3.3.4.1.1");
 /// NCA "key user" EKU: organisation.
 pub const EKU_NCA_ORGANIZATION: Oid = Oid::new_unwrap("1.2.398.3.3.4.1.2");
+/// NCA "key user" EKU, a legal entity's holder: the head (first manager, CEO).
+pub const EKU_NCA_HEAD: Oid = Oid::new_unwrap("1.2.398.3.3.4.1.2.1");
+/// NCA "key user" EKU, a legal entity's holder: a person with signing right.
+pub const EKU_NCA_SIGN_RIGHT: Oid = Oid::new_unwrap("1.2.398.3.3.4.1.2.2");
+/// NCA "key user" EKU, a legal entity's holder: a person with the right to sign financial
+/// documents.
+pub const EKU_NCA_SIGN_FINANCIAL: Oid = Oid::new_unwrap("1.2.398.3.3.4.1.2.3");
+/// NCA "key user" EKU, a legal entity's holder: an HR employee (confirms employees' requests
+/// for certificates).
+pub const EKU_NCA_HR: Oid = Oid::new_unwrap("1.2.398.3.3.4.1.2.4");
 /// NCA "key user" EKU: employee of an organisation.
 pub const EKU_NCA_EMPLOYEE: Oid = Oid::new_unwrap("1.2.398.3.3.4.1.2.5");
+/// NCA "key user" EKU, a legal entity's holder: its information ("digital") system. Not in
+/// the test material; from several independent open implementations (kz-facts §3.3).
+pub const EKU_NCA_INFORMATION_SYSTEM: Oid = Oid::new_unwrap("1.2.398.3.3.4.1.2.6");
+/// id-kp-clientAuth (TLS client authentication: NCA's AUTH keys).
+pub const EKU_CLIENT_AUTH: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.3.2");
 /// id-kp-emailProtection (S/MIME: OpenSSL's `cms -verify` accepts it, or no EKU at all).
 pub const EKU_EMAIL_PROTECTION: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.3.4");
 /// NCA "key user" arc: the holder's kind (individual, organisation and its roles).

@@ -4,13 +4,17 @@
 //! * `pki init | issue | revoke | crl` keep a development CA in a directory
 //!   ([`identity::pki::DevCa`]: `ca.json`, `ca.cert.pem`, `ca.key.pem`,
 //!   `issued/<SERIAL>.{cert,key}.pem`, `crl.{der,pem}`).
+//!   `pki issue --p12 OUT` also writes the key and certificates as a PKCS#12 store, as NCA
+//!   issues keys; `--staff --role` writes the holder's NCA role (head, sign-right, …).
 //! * `pki sign` makes a CMS SignedData over the exact bytes of a file (DER; detached unless
-//!   `--attached`), with signed attributes and a signingTime.
-//! * `verify --signature` runs [`identity::ecp::Verifier::verify`] with its default options,
-//!   as the portal does (a CRL of the signer's CA is then required: pass `--crl`); accepted
-//!   exits 0, refused exits 1 with the refusal's message and code. `--signer-only` is a
-//!   provider's result signature (no IIN match). `verify --pdf --sha256` checks a document's
-//!   content hash.
+//!   `--attached`), with signed attributes and a signingTime, with a PEM key and certificate or
+//!   a `.p12` (`--p12`, password by `--password`, `--password-file` or `QYZMET_P12_PASSWORD`).
+//! * `verify --signature` runs [`identity::ecp::Verifier::check`] as the portal does (a CRL of
+//!   the signer's CA is then required: pass `--crl`, or `--revocation off` for test material);
+//!   accepted exits 0, refused exits 1 with the refusal's message and code. `--iin` is an
+//!   applicant's request, `--bin` a provider's result (head or signing right), `--signer-only`
+//!   any signer. `--test-identities` trusts a test PKI's identities (NCA's `IIN123456789011`).
+//!   `verify --pdf --sha256` checks a document's content hash.
 //!
 //! Every instant is a flag (`--at`, `--not-before`) defaulting to the clock, so that scripts and
 //! tests are deterministic. Usage errors (exit 2) name the flag and the rule broken.
@@ -23,11 +27,11 @@ use anyhow::{Context, Result, anyhow, bail};
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, Subcommand, ValueEnum};
 use identity::ecp::{
-    CrlStore, Refusal, RevocationEvidence, RevocationReason, SignError, SignOptions, TrustStore,
-    Verified, Verifier, sign_cms,
+    CrlStore, Purpose, Refusal, RevocationEvidence, RevocationPolicy, RevocationReason, SignError,
+    SignOptions, TrustStore, Verified, Verifier, VerifyOptions, sign_cms,
 };
-use identity::keys::{KeyAlgorithm, PrivateKey};
-use identity::pki::{CaOptions, CertificateRequest, DevCa, Holder, Usage};
+use identity::keys::{KeyAlgorithm, Pkcs12, PrivateKey};
+use identity::pki::{CaOptions, CertificateRequest, DevCa, Holder, LegalRole, Usage};
 use identity::{Bin, Iin, Lang};
 use jiff::{SignedDuration, Span, Timestamp};
 
@@ -78,6 +82,16 @@ pub enum PkiCommand {
         /// The organisation's name (with --staff).
         #[arg(long)]
         org: Option<String>,
+        /// The staff member's role, written as NCA's "key user" OID: head, sign-right (the
+        /// default), sign-financial, hr, employee, information-system (with --staff).
+        #[arg(long, value_parser = parse_role, requires = "staff")]
+        role: Option<LegalRole>,
+        /// Also write the key and certificate (with the CA's) as a PKCS#12 store here, as NCA
+        /// issues keys (needs --password, --password-file or QYZMET_P12_PASSWORD).
+        #[arg(long, value_name = "OUT")]
+        p12: Option<PathBuf>,
+        #[command(flatten)]
+        password: P12Password,
         /// Validity in days from --not-before.
         #[arg(long, default_value_t = 365, value_parser = clap::value_parser!(u32).range(1..=36_500))]
         days: u32,
@@ -124,13 +138,24 @@ pub enum PkiCommand {
     },
     /// Sign the exact bytes of a file: CMS SignedData (DER) with signed attributes.
     Sign {
-        /// The signer's private key (PEM: PKCS#8, PKCS#1 or SEC1).
-        #[arg(long)]
-        key: PathBuf,
+        /// The signer's private key (PEM: PKCS#8, PKCS#1 or SEC1); or give --p12.
+        #[arg(
+            long,
+            required_unless_present = "p12",
+            conflicts_with = "p12",
+            requires = "cert"
+        )]
+        key: Option<PathBuf>,
         /// The signer's certificate (PEM or DER); further certificates in a PEM bundle are
         /// included as the chain.
-        #[arg(long)]
-        cert: PathBuf,
+        #[arg(long, requires = "key")]
+        cert: Option<PathBuf>,
+        /// A PKCS#12 key store (`.p12`, as NCA RK issues keys): its key signs, its
+        /// certificates go into the signature. Needs --password or --password-file.
+        #[arg(long, value_name = "FILE")]
+        p12: Option<PathBuf>,
+        #[command(flatten)]
+        password: P12Password,
         /// The content to sign.
         #[arg(long = "in", value_name = "FILE")]
         input: PathBuf,
@@ -144,6 +169,39 @@ pub enum PkiCommand {
         #[arg(long, value_name = "TIME", value_parser = parse_time)]
         at: Option<Timestamp>,
     },
+}
+
+/// The password of a `.p12`: on the command line, from a file (its first line), or from the
+/// environment, so that it need not show in the process list.
+#[derive(Args, Clone)]
+pub struct P12Password {
+    /// The .p12 password (or set QYZMET_P12_PASSWORD).
+    #[arg(
+        long,
+        env = "QYZMET_P12_PASSWORD",
+        hide_env_values = true,
+        conflicts_with = "password_file"
+    )]
+    password: Option<String>,
+    /// A file whose first line is the .p12 password.
+    #[arg(long, value_name = "FILE")]
+    password_file: Option<PathBuf>,
+}
+
+impl P12Password {
+    fn get(&self, flag: &str) -> Result<String> {
+        match (&self.password, &self.password_file) {
+            (Some(p), _) => Ok(p.clone()),
+            (None, Some(f)) => {
+                let text = std::fs::read_to_string(f)
+                    .with_context(|| format!("--password-file {}: cannot read", f.display()))?;
+                Ok(text.lines().next().unwrap_or("").to_string())
+            }
+            (None, None) => bail!(
+                "{flag} needs its password: --password, --password-file, or QYZMET_P12_PASSWORD"
+            ),
+        }
+    }
 }
 
 /// `qyzmet verify …`.
@@ -164,15 +222,27 @@ pub struct VerifyArgs {
     /// The applicant's IIN, which the signer's certificate must carry.
     #[arg(
         long,
-        value_parser = parse_iin,
-        required_unless_present_any = ["signer_only", "pdf"],
-        conflicts_with = "signer_only",
+        required_unless_present_any = ["signer_only", "pdf", "bin"],
+        conflicts_with_all = ["signer_only", "bin"],
         requires = "signature"
     )]
-    iin: Option<Iin>,
-    /// A provider's result signature: every check except the applicant's IIN.
+    iin: Option<String>,
+    /// A provider's result: the certificate of this organisation's head or of a person with
+    /// its signing right.
+    #[arg(long, conflicts_with = "signer_only", requires = "signature")]
+    bin: Option<String>,
+    /// Inspect any signer: every check except the holder's identity and role.
     #[arg(long, requires = "signature")]
     signer_only: bool,
+    /// The trusted CAs are a test PKI (NCA RK's test CAs): accept the test identities in their
+    /// certificates (IIN123456789011 breaks the IIN rules). Never for production signatures.
+    #[arg(long, requires = "signature")]
+    test_identities: bool,
+    /// Which certificates need a known revocation status: signer (default: the signer's
+    /// CRL or OCSP answer), all (every certificate below the trusted CA), or off (none;
+    /// for test material whose CRLs are not current at --at).
+    #[arg(long, value_enum, default_value_t = Revocation::Signer, requires = "signature")]
+    revocation: Revocation,
     /// Trusted CA certificates (PEM bundle or DER); repeat for several files.
     #[arg(
         long,
@@ -197,6 +267,17 @@ pub struct VerifyArgs {
     /// The content hash stored when the document was issued (64 hex digits).
     #[arg(long, value_name = "HEX", requires = "pdf", value_parser = parse_sha256)]
     sha256: Option<String>,
+}
+
+/// `--revocation`.
+#[derive(Clone, Copy, ValueEnum)]
+pub enum Revocation {
+    /// The signer's status must be known.
+    Signer,
+    /// Every certificate's below the trust anchor.
+    All,
+    /// Not checked.
+    Off,
 }
 
 /// A key algorithm.
@@ -249,6 +330,23 @@ fn parse_usage(s: &str) -> Result<UsageSet, String> {
         return Err("a certificate needs at least one key usage".into());
     }
     Ok(UsageSet(bits))
+}
+
+fn parse_role(s: &str) -> Result<LegalRole, String> {
+    Ok(match s.trim() {
+        "head" => LegalRole::Head,
+        "sign-right" => LegalRole::SignRight,
+        "sign-financial" => LegalRole::SignFinancial,
+        "hr" => LegalRole::Hr,
+        "employee" => LegalRole::Employee,
+        "information-system" => LegalRole::InformationSystem,
+        other => {
+            return Err(format!(
+                "unknown role {other:?}: one of head, sign-right, sign-financial, hr, employee, \
+                 information-system"
+            ));
+        }
+    })
 }
 
 fn parse_iin(s: &str) -> Result<Iin, String> {
@@ -359,24 +457,32 @@ pub fn run(command: PkiCommand, out: &mut impl Write) -> Result<ExitCode> {
             staff,
             bin,
             org,
+            role,
+            p12,
+            password,
             days,
             not_before,
             algorithm,
             usage,
         } => {
+            let p12_password = match &p12 {
+                Some(_) => Some(password.get("--p12")?),
+                None => None,
+            };
             for (flag, value) in [("--surname", &surname), ("--given-name", &given_name)] {
                 if value.trim().is_empty() {
                     bail!("{flag}: a name must not be empty");
                 }
             }
             let holder = match (staff, bin, org) {
-                (true, Some(bin), Some(organization)) => Holder::Staff {
+                (true, Some(bin), Some(organization)) => Holder::Employee {
                     iin,
                     surname,
                     given_name,
                     patronymic,
                     bin,
                     organization,
+                    role: role.unwrap_or(LegalRole::SignRight),
                 },
                 (true, bin, org) => {
                     let missing: Vec<&str> = [("--bin", bin.is_none()), ("--org", org.is_none())]
@@ -426,6 +532,19 @@ pub fn run(command: PkiCommand, out: &mut impl Write) -> Result<ExitCode> {
             writeln!(out, "key usage: {}", usages.join(", "))?;
             writeln!(out, "certificate: {}", issued.certificate_path.display())?;
             writeln!(out, "key: {}", issued.key_path.display())?;
+            if let (Some(path), Some(pw)) = (p12, p12_password) {
+                let name = issued.certificate.tbs_certificate().subject().to_string();
+                let store = Pkcs12::new(
+                    &issued.key,
+                    issued.certificate.clone(),
+                    vec![ca.certificate().clone()],
+                    Some(name),
+                )?;
+                store
+                    .write_file(&path, &pw)
+                    .with_context(|| format!("--p12 {}", path.display()))?;
+                writeln!(out, "p12: {}", path.display())?;
+            }
         }
         PkiCommand::Revoke {
             dir,
@@ -466,17 +585,39 @@ pub fn run(command: PkiCommand, out: &mut impl Write) -> Result<ExitCode> {
         PkiCommand::Sign {
             key,
             cert,
+            p12,
+            password,
             input,
             out: target,
             attached,
             at,
         } => {
             let at = now_or(at);
-            let private = PrivateKey::read_pem_file(&key)
-                .with_context(|| format!("--key {}", key.display()))?;
-            let mut certs = identity::cert::read_certificates(&cert)
-                .with_context(|| format!("--cert {}", cert.display()))?;
-            let signer = certs.remove(0);
+            let (private, signer, certs, key, cert) = match (p12, key, cert) {
+                (Some(p12), _, _) => {
+                    let store = Pkcs12::read_file(&p12, &password.get("--p12")?)
+                        .with_context(|| format!("--p12 {}", p12.display()))?;
+                    let private = store
+                        .private_key()
+                        .with_context(|| format!("--p12 {}", p12.display()))?;
+                    (
+                        private,
+                        store.certificate().clone(),
+                        store.chain().to_vec(),
+                        p12.clone(),
+                        p12,
+                    )
+                }
+                (None, Some(key), Some(cert)) => {
+                    let private = PrivateKey::read_pem_file(&key)
+                        .with_context(|| format!("--key {}", key.display()))?;
+                    let mut certs = identity::cert::read_certificates(&cert)
+                        .with_context(|| format!("--cert {}", cert.display()))?;
+                    let signer = certs.remove(0);
+                    (private, signer, certs, key, cert)
+                }
+                _ => bail!("give --p12 FILE, or --key and --cert"),
+            };
             let content = std::fs::read(&input)
                 .with_context(|| format!("--in {}: cannot read", input.display()))?;
             let options = SignOptions {
@@ -547,7 +688,11 @@ pub fn verify(args: VerifyArgs, out: &mut impl Write) -> Result<ExitCode> {
         Some(p) => Some(std::fs::read(p).with_context(|| format!("--content {}", p.display()))?),
         None => None,
     };
-    let mut trust = TrustStore::new();
+    let mut trust = if args.test_identities {
+        TrustStore::for_tests()
+    } else {
+        TrustStore::new()
+    };
     for p in &args.trust {
         trust
             .load_file(p)
@@ -560,12 +705,40 @@ pub fn verify(args: VerifyArgs, out: &mut impl Write) -> Result<ExitCode> {
     }
     let at = now_or(args.at);
     let lang = args.lang;
-    let verifier = Verifier::new(trust, crls);
-    let result = match (&args.iin, args.signer_only) {
-        (_, true) => verifier.verify_signer(&signature, content.as_deref(), at),
-        (Some(iin), false) => verifier.verify(&signature, content.as_deref(), iin, at),
-        (None, false) => bail!("--iin is required (or --signer-only for a provider's result)"),
+    let verifier = Verifier::new(trust, crls).with_options(VerifyOptions {
+        revocation: match args.revocation {
+            Revocation::Signer => RevocationPolicy::Signer,
+            Revocation::All => RevocationPolicy::All,
+            Revocation::Off => RevocationPolicy::Off,
+        },
+        ..VerifyOptions::default()
+    });
+    // A test PKI's identities need only be 12 digits; otherwise every IIN/BIN rule holds.
+    let iin = match &args.iin {
+        Some(s) if args.test_identities => Some(
+            Iin::parse_test_identity(s.trim())
+                .map_err(|e| anyhow!("--iin {s}: {e} (rule {})", e.rule()))?,
+        ),
+        Some(s) => Some(parse_iin(s).map_err(|e| anyhow!("--iin {s}: {e}"))?),
+        None => None,
     };
+    let bin = match &args.bin {
+        Some(s) if args.test_identities => Some(
+            Bin::parse_test_identity(s.trim())
+                .map_err(|e| anyhow!("--bin {s}: {e} (rule {})", e.rule()))?,
+        ),
+        Some(s) => Some(parse_bin(s).map_err(|e| anyhow!("--bin {s}: {e}"))?),
+        None => None,
+    };
+    let purpose = match (&iin, &bin, args.signer_only) {
+        (_, _, true) => Purpose::Any,
+        (Some(iin), _, false) => Purpose::Applicant(iin),
+        (None, Some(bin), false) => Purpose::Organisation(bin),
+        (None, None, false) => {
+            bail!("--iin is required (or --bin for a provider's result, --signer-only to inspect)")
+        }
+    };
+    let result = verifier.check(&signature, content.as_deref(), purpose, at);
     match result {
         Ok(v) => {
             print_accepted(&v, out)?;

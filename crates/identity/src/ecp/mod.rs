@@ -27,7 +27,7 @@ pub use algorithms::{
 };
 pub use crl::{Crl, CrlError, CrlEvidence, CrlStatus, CrlStore, RevocationReason, RevokedEntry};
 pub use ocsp::{OcspError, OcspResponder, OcspStatus};
-pub use refusal::{HolderKind, Refusal, RevocationUnknown, Tampering};
+pub use refusal::{HolderKind, Refusal, RequiredRole, RevocationUnknown, Tampering};
 pub use sign::{SignError, SignOptions, cms_to_pem, sign_cms};
 pub use trust::TrustStore;
 pub use verify::{

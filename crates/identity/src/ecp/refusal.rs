@@ -7,7 +7,8 @@
 
 use jiff::Timestamp;
 
-use crate::Lang;
+use crate::cert::{KeyHolder, LegalRole};
+use crate::{Bin, Iin, Lang};
 
 /// What was wrong with the signed content.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -37,6 +38,15 @@ pub enum HolderKind {
 }
 
 impl HolderKind {
+    /// The kind of a certificate's holder.
+    pub fn of(holder: &KeyHolder) -> HolderKind {
+        match holder {
+            KeyHolder::Individual => HolderKind::Individual,
+            KeyHolder::LegalEntity { .. } => HolderKind::Organisation,
+            KeyHolder::Unstated => HolderKind::Unstated,
+        }
+    }
+
     fn word(self, lang: Lang) -> &'static str {
         match (self, lang) {
             (HolderKind::Individual, Lang::En) => "an individual's",
@@ -56,6 +66,51 @@ impl std::fmt::Display for HolderKind {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.word(Lang::En))
     }
+}
+
+/// The role a legal entity's certificate must have for a purpose.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RequiredRole {
+    /// The head or a person with signing right (a provider's result).
+    SigningRight,
+    /// The legal entity's information system (what a system signs by itself).
+    InformationSystem,
+}
+
+/// A legal entity holder's role, as a genitive phrase ("the certificate of …").
+fn role_word(role: &LegalRole, lang: Lang) -> String {
+    let fixed = match (role, lang) {
+        (LegalRole::Head, Lang::En) => "the head",
+        (LegalRole::Head, Lang::Ru) => "первого руководителя",
+        (LegalRole::Head, Lang::Kk) => "бірінші басшының",
+        (LegalRole::SignRight, Lang::En) => "a person with signing right",
+        (LegalRole::SignRight, Lang::Ru) => "лица с правом подписи",
+        (LegalRole::SignRight, Lang::Kk) => "қол қою құқығы бар тұлғаның",
+        (LegalRole::SignFinancial, Lang::En) => {
+            "a person with the right to sign financial documents only"
+        }
+        (LegalRole::SignFinancial, Lang::Ru) => {
+            "лица с правом подписи только финансовых документов"
+        }
+        (LegalRole::SignFinancial, Lang::Kk) => "тек қаржы құжаттарына қол қою құқығы бар тұлғаның",
+        (LegalRole::Hr, Lang::En) => "an HR employee",
+        (LegalRole::Hr, Lang::Ru) => "сотрудника отдела кадров",
+        (LegalRole::Hr, Lang::Kk) => "кадр бөлімі қызметкерінің",
+        (LegalRole::Employee, Lang::En) => "an employee without signing right",
+        (LegalRole::Employee, Lang::Ru) => "сотрудника без права подписи",
+        (LegalRole::Employee, Lang::Kk) => "қол қою құқығы жоқ қызметкердің",
+        (LegalRole::InformationSystem, Lang::En) => "an information system",
+        (LegalRole::InformationSystem, Lang::Ru) => "информационной системы",
+        (LegalRole::InformationSystem, Lang::Kk) => "ақпараттық жүйенің",
+        (LegalRole::Unstated, Lang::En) => "a holder whose role is not stated",
+        (LegalRole::Unstated, Lang::Ru) => "владельца без указанной роли",
+        (LegalRole::Unstated, Lang::Kk) => "рөлі көрсетілмеген иесінің",
+        (LegalRole::Other(_), Lang::En) => "a holder of another role",
+        (LegalRole::Other(_), Lang::Ru) => "владельца с иной ролью",
+        (LegalRole::Other(_), Lang::Kk) => "басқа рөлдегі иесінің",
+    };
+    fixed.to_string()
 }
 
 /// Why revocation status could not be established.
@@ -200,6 +255,32 @@ pub enum Refusal {
         /// What the certificate says.
         found: HolderKind,
     },
+    /// The IIN in the certificate breaks a rule of IINs (a CA's test identity, refused by a
+    /// production trust store).
+    #[error("the IIN {found} in the certificate is not a valid IIN ({rule})")]
+    InvalidIin {
+        /// The IIN digits.
+        found: String,
+        /// The rule it breaks (`iin.century_sex`, `iin.check_digit`, …).
+        rule: String,
+    },
+    /// The BIN in the certificate breaks a rule of BINs (a test identity in production).
+    #[error("the BIN {found} in the certificate is not a valid BIN ({rule})")]
+    InvalidBin {
+        /// The BIN digits.
+        found: String,
+        /// The rule it breaks (`bin.month`, `bin.check_digit`, …).
+        rule: String,
+    },
+    /// The legal entity's certificate is of a holder whose role does not fit: a result needs
+    /// the head or a person with signing right; a system's signature an information system.
+    #[error("{}", role_message(*required, found, Lang::En))]
+    Role {
+        /// What the purpose needs.
+        required: RequiredRole,
+        /// The role the certificate states.
+        found: LegalRole,
+    },
     /// The organisation's BIN in the certificate is not the one that must sign.
     #[error("the certificate belongs to BIN {found}, the signing organisation's BIN is {expected}")]
     BinMismatch {
@@ -298,6 +379,9 @@ impl Refusal {
             Refusal::KeyUsage { .. } => "ecp.key_usage",
             Refusal::HolderKind { .. } => "ecp.holder_kind",
             Refusal::BinMismatch { .. } => "ecp.bin_mismatch",
+            Refusal::InvalidIin { .. } => "ecp.invalid_iin",
+            Refusal::InvalidBin { .. } => "ecp.invalid_bin",
+            Refusal::Role { .. } => "ecp.role",
         }
     }
 
@@ -327,6 +411,15 @@ impl Refusal {
 
     fn message_kk(&self) -> String {
         match self {
+            Refusal::InvalidIin { found, .. } => format!(
+                "сертификаттағы {found} ЖСН жарамсыз: {}",
+                iin_reason(found, Lang::Kk)
+            ),
+            Refusal::InvalidBin { found, .. } => format!(
+                "сертификаттағы {found} БСН жарамсыз: {}",
+                bin_reason(found, Lang::Kk)
+            ),
+            Refusal::Role { required, found } => role_message(*required, found, Lang::Kk),
             Refusal::Malformed { detail } => {
                 format!("қолтаңба оқылмайды (CMS/PKCS#7 қол қойылған хабар емес): {detail}")
             }
@@ -394,6 +487,15 @@ impl Refusal {
 
     fn message_ru(&self) -> String {
         match self {
+            Refusal::InvalidIin { found, .. } => format!(
+                "ИИН {found} в сертификате недействителен: {}",
+                iin_reason(found, Lang::Ru)
+            ),
+            Refusal::InvalidBin { found, .. } => format!(
+                "БИН {found} в сертификате недействителен: {}",
+                bin_reason(found, Lang::Ru)
+            ),
+            Refusal::Role { required, found } => role_message(*required, found, Lang::Ru),
             Refusal::Malformed { detail } => {
                 format!("подпись не читается как подписанное сообщение CMS (PKCS#7): {detail}")
             }
@@ -456,6 +558,52 @@ impl Refusal {
                 "сертификат принадлежит БИН {found}, а БИН подписывающей организации {expected}"
             ),
         }
+    }
+}
+
+/// Why an IIN breaks the rules, in words (the rule re-checked from the digits).
+fn iin_reason(found: &str, lang: Lang) -> String {
+    match Iin::parse(found) {
+        Err(e) => e.message(lang),
+        Ok(_) => String::new(),
+    }
+}
+
+/// Why a BIN breaks the rules, in words.
+fn bin_reason(found: &str, lang: Lang) -> String {
+    match Bin::parse(found) {
+        Err(e) => e.message(lang),
+        Ok(_) => String::new(),
+    }
+}
+
+fn role_message(required: RequiredRole, found: &LegalRole, lang: Lang) -> String {
+    let found = role_word(found, lang);
+    match (required, lang) {
+        (RequiredRole::SigningRight, Lang::En) => format!(
+            "the organisation's result must be signed with the certificate of its head or of a \
+             person with signing right; this is the certificate of {found}"
+        ),
+        (RequiredRole::SigningRight, Lang::Ru) => format!(
+            "результат организации подписывается сертификатом первого руководителя или лица с \
+             правом подписи, а это сертификат {found}"
+        ),
+        (RequiredRole::SigningRight, Lang::Kk) => format!(
+            "ұйымның нәтижесіне бірінші басшының немесе қол қою құқығы бар тұлғаның \
+             сертификатымен қол қойылады, ал бұл {found} сертификаты"
+        ),
+        (RequiredRole::InformationSystem, Lang::En) => format!(
+            "this must be signed with the certificate of the organisation's information system; \
+             this is the certificate of {found}"
+        ),
+        (RequiredRole::InformationSystem, Lang::Ru) => format!(
+            "здесь нужна подпись сертификатом информационной системы организации, а это \
+             сертификат {found}"
+        ),
+        (RequiredRole::InformationSystem, Lang::Kk) => format!(
+            "мұнда ұйымның ақпараттық жүйесінің сертификатымен қол қою қажет, ал бұл {found} \
+             сертификаты"
+        ),
     }
 }
 
@@ -522,10 +670,31 @@ mod tests {
                 expected: "191240000017".into(),
                 found: "none".into(),
             },
+            Refusal::InvalidIin {
+                found: "123456789011".into(),
+                rule: "iin.century_sex".into(),
+            },
+            Refusal::InvalidBin {
+                found: "123456789021".into(),
+                rule: "bin.month".into(),
+            },
+            Refusal::Role {
+                required: RequiredRole::SigningRight,
+                found: LegalRole::Hr,
+            },
+            Refusal::Role {
+                required: RequiredRole::InformationSystem,
+                found: LegalRole::Head,
+            },
         ];
         let mut codes = std::collections::HashSet::new();
         for r in &all {
-            assert!(codes.insert(r.code()), "duplicate code {}", r.code());
+            // The two role refusals share their code; their messages differ.
+            assert!(
+                codes.insert(r.code()) || r.code() == "ecp.role",
+                "duplicate code {}",
+                r.code()
+            );
             for lang in [Lang::Kk, Lang::Ru, Lang::En] {
                 assert!(!r.message(lang).is_empty());
             }

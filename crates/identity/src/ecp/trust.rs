@@ -10,16 +10,34 @@ use x509_cert::Certificate;
 
 use crate::cert::{CertLoadError, parse_certificates, read_certificates};
 
-/// Trusted CA certificates (trust anchors).
+/// Trusted CA certificates (trust anchors), and whether they are a test PKI's.
 #[derive(Debug, Clone, Default)]
 pub struct TrustStore {
     anchors: Vec<Certificate>,
+    test_identities: bool,
 }
 
 impl TrustStore {
-    /// An empty store (trusts nothing).
+    /// An empty production store (trusts nothing): subject IINs and BINs must keep every rule
+    /// of [`crate::Iin::parse`] and [`crate::Bin::parse`].
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// An empty store for a **test** PKI (NCA RK's test CAs, tests of the development CA):
+    /// subject IINs and BINs need only be 12 digits, compared as digit strings, because NCA's
+    /// test certificates carry identities that break the IIN rules (`IIN123456789011`).
+    /// Never for production: a production store refuses such a certificate naming the rule.
+    pub fn for_tests() -> Self {
+        TrustStore {
+            anchors: Vec::new(),
+            test_identities: true,
+        }
+    }
+
+    /// Whether subject IINs/BINs of test identities are accepted ([`TrustStore::for_tests`]).
+    pub fn accepts_test_identities(&self) -> bool {
+        self.test_identities
     }
 
     /// Adds a certificate.

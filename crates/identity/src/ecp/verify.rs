@@ -28,11 +28,11 @@ use cms::signed_data::{SignerIdentifier, SignerInfo};
 use super::algorithms::{AlgorithmError, Algorithms};
 use super::crl::{CrlEvidence, CrlStatus, CrlStore};
 use super::ocsp::{OcspResponder, OcspStatus};
-use super::refusal::{HolderKind, Refusal, Tampering};
+use super::refusal::{HolderKind, Refusal, RequiredRole, Tampering};
 use super::signed_data;
 use super::trust::TrustStore;
 use crate::cert::{
-    CertificateSummary, SubjectIin, ca_constraints, holder_policies, key_usage, serial_hex,
+    CertificateSummary, KeyHolder, LegalRole, SubjectIin, ca_constraints, key_usage, serial_hex,
     subject_bin, subject_iin, timestamp, unknown_critical_extension,
 };
 use crate::{Iin, oids};
@@ -75,9 +75,14 @@ pub enum Purpose<'a> {
     /// A citizen's own request: an individual's signing certificate (nonRepudiation, the NCA
     /// individual policy, no organisation) carrying this IIN.
     Applicant(&'a Iin),
-    /// An organisation's act (a provider's result): a legal entity's or its employee's
-    /// signing certificate (nonRepudiation, the NCA legal-entity policy) of this BIN.
+    /// An organisation's act (a provider's result): a legal entity's signing certificate
+    /// (nonRepudiation, the NCA legal-entity policy) of this BIN whose holder signs for it:
+    /// the head or a person with signing right ([`LegalRole::signs_for_entity`]).
     Organisation(&'a crate::Bin),
+    /// What an organisation's information system signs by itself (receipts, the journal
+    /// anchor): a legal entity's signing certificate of this BIN with the information-system
+    /// role (`1.2.398.3.3.4.1.2.6`).
+    System(&'a crate::Bin),
     /// Any key that may sign (digitalSignature or nonRepudiation), any holder: for
     /// inspecting a signature, not for accepting it.
     Any,
@@ -350,7 +355,9 @@ impl Verifier {
         // authentication keys (digitalSignature + keyEncipherment) do not.
         let fits = |ku: &x509_cert::ext::pkix::KeyUsage| match purpose {
             Purpose::Any => ku.digital_signature() || ku.non_repudiation(),
-            Purpose::Applicant(_) | Purpose::Organisation(_) => ku.non_repudiation(),
+            Purpose::Applicant(_) | Purpose::Organisation(_) | Purpose::System(_) => {
+                ku.non_repudiation()
+            }
         };
         match key_usage(signer) {
             Some(ku) if fits(&ku) => {}
@@ -366,7 +373,9 @@ impl Verifier {
             }
         }
 
-        // 8. The IIN, the holder's kind, the BIN.
+        // 8. The IIN, the holder's kind, the BIN, the holder's role. A test store's
+        // identities need only be 12 digits (NCA's test IINs break the IIN rules).
+        let test_identities = self.trust.accepts_test_identities();
         let iin_text = subject_iin(signer);
         if let Purpose::Applicant(expected) = purpose {
             match &iin_text {
@@ -379,12 +388,19 @@ impl Verifier {
                 }
                 SubjectIin::Found(_) => {}
             }
+            if !test_identities && let Err(e) = expected.validate() {
+                return Err(Refusal::InvalidIin {
+                    found: expected.to_string(),
+                    rule: e.rule().to_string(),
+                });
+            }
         }
 
-        let kind = holder_kind(signer);
+        let holder = KeyHolder::of(signer);
+        let kind = HolderKind::of(&holder);
         let expected_kind = match purpose {
             Purpose::Applicant(_) => Some(HolderKind::Individual),
-            Purpose::Organisation(_) => Some(HolderKind::Organisation),
+            Purpose::Organisation(_) | Purpose::System(_) => Some(HolderKind::Organisation),
             Purpose::Any => None,
         };
         if let Some(expected) = expected_kind
@@ -396,12 +412,35 @@ impl Verifier {
             });
         }
 
-        if let Purpose::Organisation(bin) = purpose {
+        if let Purpose::Organisation(bin) | Purpose::System(bin) = purpose {
             let found = subject_bin(signer);
             if found.as_deref() != Some(bin.as_str()) {
                 return Err(Refusal::BinMismatch {
                     expected: bin.to_string(),
                     found: found.unwrap_or_else(|| "none".into()),
+                });
+            }
+            if !test_identities && let Err(e) = bin.validate() {
+                return Err(Refusal::InvalidBin {
+                    found: bin.to_string(),
+                    rule: e.rule().to_string(),
+                });
+            }
+            let role = match &holder {
+                KeyHolder::LegalEntity { role, .. } => role.clone(),
+                _ => LegalRole::Unstated,
+            };
+            let (fits, required) = match purpose {
+                Purpose::System(_) => (
+                    role == LegalRole::InformationSystem,
+                    RequiredRole::InformationSystem,
+                ),
+                _ => (role.signs_for_entity(), RequiredRole::SigningRight),
+            };
+            if !fits {
+                return Err(Refusal::Role {
+                    required,
+                    found: role,
                 });
             }
         }
@@ -412,6 +451,7 @@ impl Verifier {
         Ok(Verified {
             signer: CertificateSummary::of(signer),
             iin: match iin_text {
+                SubjectIin::Found(s) if test_identities => Iin::parse_test_identity(&s).ok(),
                 SubjectIin::Found(s) => Iin::parse(&s).ok(),
                 SubjectIin::Missing => None,
             },
@@ -704,23 +744,6 @@ fn find_signer<'a>(pool: &'a [Certificate], sid: &SignerIdentifier) -> Option<&'
             .flatten()
             .is_some_and(|(_, own)| own.0 == ski.0),
     })
-}
-
-/// The holder's kind by its NCA policies; an `OU=BIN…` in the subject makes it an
-/// organisation's whatever the policies say (an employee's certificate names both IIN and BIN).
-fn holder_kind(cert: &Certificate) -> HolderKind {
-    let policies = holder_policies(cert);
-    let organisation = subject_bin(cert).is_some()
-        || policies
-            .iter()
-            .any(|o| oids::is_under(o, &oids::EKU_NCA_ORGANIZATION));
-    if organisation {
-        HolderKind::Organisation
-    } else if policies.contains(&oids::EKU_NCA_INDIVIDUAL) {
-        HolderKind::Individual
-    } else {
-        HolderKind::Unstated
-    }
 }
 
 fn describe_key_usage(ku: &x509_cert::ext::pkix::KeyUsage) -> String {

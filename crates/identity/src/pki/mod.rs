@@ -39,7 +39,7 @@ use crate::{Bin, Iin, oids};
 /// signing uses it too.
 pub use crate::ecp::{SignOptions, cms_to_pem, sign_cms};
 use subject::{DevProfile, Kind};
-pub use subject::{Holder, Usage, build_name};
+pub use subject::{Holder, LegalRole, Usage, build_name};
 
 /// Errors of the development CA.
 #[derive(Debug, thiserror::Error)]

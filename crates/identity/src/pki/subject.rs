@@ -17,6 +17,7 @@ use x509_cert::ext::pkix::{
 use x509_cert::ext::{Extension, ToExtension};
 use x509_cert::name::{Name, RdnSequence, RelativeDistinguishedName};
 
+pub use crate::cert::LegalRole;
 use crate::{Bin, Iin, oids};
 
 /// The holder of a certificate.
@@ -34,8 +35,9 @@ pub enum Holder {
         /// Patronymic (NCA puts it in `G`), if any.
         patronymic: Option<String>,
     },
-    /// An employee of an organisation (a provider's staff, its authorised person): as a
-    /// citizen, plus `O=organisation, OU=BIN…`.
+    /// A provider's authorised person, an employee with signing right (NCA role
+    /// `1.2.398.3.3.4.1.2.2`): as a citizen, plus `O=organisation, OU=BIN…`. The same as
+    /// [`Holder::Employee`] with [`LegalRole::SignRight`].
     Staff {
         /// IIN.
         iin: Iin,
@@ -50,7 +52,35 @@ pub enum Holder {
         /// Name of the organisation.
         organization: String,
     },
-    /// Anything else (a system, a test certificate without an IIN): `CN=…, C=KZ`.
+    /// A person of an organisation in a stated role (head, signing right, HR, employee…): as
+    /// [`Holder::Staff`], with the role's NCA "key user" OID.
+    Employee {
+        /// IIN.
+        iin: Iin,
+        /// Surname.
+        surname: String,
+        /// Given name.
+        given_name: String,
+        /// Patronymic, if any.
+        patronymic: Option<String>,
+        /// BIN of the organisation.
+        bin: Bin,
+        /// Name of the organisation.
+        organization: String,
+        /// The holder's role.
+        role: LegalRole,
+    },
+    /// An organisation's information system (what it signs by itself: receipts, the journal
+    /// anchor): `CN=system, O=organisation, OU=BIN…, C=KZ`, role `1.2.398.3.3.4.1.2.6`.
+    System {
+        /// The system's name.
+        name: String,
+        /// BIN of the organisation.
+        bin: Bin,
+        /// Name of the organisation.
+        organization: String,
+    },
+    /// Anything else (a test certificate without an IIN): `CN=…, C=KZ`.
     Other {
         /// Common name.
         common_name: String,
@@ -61,16 +91,20 @@ impl Holder {
     /// The holder's IIN, if a person.
     pub fn iin(&self) -> Option<Iin> {
         match self {
-            Holder::Citizen { iin, .. } | Holder::Staff { iin, .. } => Some(*iin),
-            Holder::Other { .. } => None,
+            Holder::Citizen { iin, .. }
+            | Holder::Staff { iin, .. }
+            | Holder::Employee { iin, .. } => Some(*iin),
+            Holder::System { .. } | Holder::Other { .. } => None,
         }
     }
 
     /// The organisation's BIN, for staff.
     pub fn bin(&self) -> Option<Bin> {
         match self {
-            Holder::Staff { bin, .. } => Some(*bin),
-            _ => None,
+            Holder::Staff { bin, .. }
+            | Holder::Employee { bin, .. }
+            | Holder::System { bin, .. } => Some(*bin),
+            Holder::Citizen { .. } | Holder::Other { .. } => None,
         }
     }
 
@@ -90,6 +124,13 @@ impl Holder {
                 given_name,
                 patronymic,
                 ..
+            }
+            | Holder::Employee {
+                iin,
+                surname,
+                given_name,
+                patronymic,
+                ..
             } => {
                 attrs.push((oids::AT_COMMON_NAME, format!("{surname} {given_name}")));
                 attrs.push((oids::AT_SURNAME, surname.clone()));
@@ -100,11 +141,24 @@ impl Holder {
                 }
                 if let Holder::Staff {
                     bin, organization, ..
+                }
+                | Holder::Employee {
+                    bin, organization, ..
                 } = self
                 {
                     attrs.push((oids::AT_ORGANIZATION, organization.clone()));
                     attrs.push((oids::AT_ORGANIZATIONAL_UNIT, format!("BIN{bin}")));
                 }
+            }
+            Holder::System {
+                name,
+                bin,
+                organization,
+            } => {
+                attrs.push((oids::AT_COMMON_NAME, name.clone()));
+                attrs.push((oids::AT_ORGANIZATION, organization.clone()));
+                attrs.push((oids::AT_ORGANIZATIONAL_UNIT, format!("BIN{bin}")));
+                attrs.push((oids::AT_COUNTRY, "KZ".into()));
             }
             Holder::Other { common_name } => {
                 attrs.push((oids::AT_COMMON_NAME, common_name.clone()));
@@ -114,17 +168,34 @@ impl Holder {
         build_name(&attrs)
     }
 
-    fn extended_key_usage(&self) -> Vec<ObjectIdentifier> {
-        // emailProtection keeps OpenSSL's `cms -verify` (purpose smimesign) content; real
-        // NCA signing certificates carry it too, beside NCA's own "key user" OIDs.
-        let mut eku = vec![oids::EKU_EMAIL_PROTECTION];
+    /// The role a legal entity's certificate states, if the holder is one.
+    pub fn role(&self) -> Option<LegalRole> {
         match self {
-            Holder::Citizen { .. } => eku.push(oids::EKU_NCA_INDIVIDUAL),
-            Holder::Staff { .. } => {
+            Holder::Staff { .. } => Some(LegalRole::SignRight),
+            Holder::Employee { role, .. } => Some(role.clone()),
+            Holder::System { .. } => Some(LegalRole::InformationSystem),
+            Holder::Citizen { .. } | Holder::Other { .. } => None,
+        }
+    }
+
+    /// The extended key usages NCA RK writes (as its test certificates show): emailProtection
+    /// on signing keys (nonRepudiation), clientAuth on authentication keys, then the "key
+    /// user" OIDs — individual, or legal entity and the holder's role.
+    fn extended_key_usage(&self, usages: &[Usage]) -> Vec<ObjectIdentifier> {
+        let mut eku = vec![];
+        if usages.contains(&Usage::NonRepudiation) {
+            // Also what OpenSSL's `cms -verify` (purpose smimesign) wants.
+            eku.push(oids::EKU_EMAIL_PROTECTION);
+        } else if usages.contains(&Usage::KeyEncipherment) {
+            eku.push(oids::EKU_CLIENT_AUTH);
+        }
+        match self.role() {
+            Some(role) => {
                 eku.push(oids::EKU_NCA_ORGANIZATION);
-                eku.push(oids::EKU_NCA_EMPLOYEE);
+                eku.extend(role.oid());
             }
-            Holder::Other { .. } => {}
+            None if matches!(self, Holder::Citizen { .. }) => eku.push(oids::EKU_NCA_INDIVIDUAL),
+            None => {}
         }
         eku
     }
@@ -223,7 +294,7 @@ impl DevProfile {
             subject: holder.name()?,
             kind: Kind::EndEntity {
                 usages: usages.to_vec(),
-                eku: holder.extended_key_usage(),
+                eku: holder.extended_key_usage(usages),
             },
         })
     }
