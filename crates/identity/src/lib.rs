@@ -24,6 +24,7 @@
 
 pub mod cert;
 pub mod ecp;
+pub mod gost;
 pub mod iin;
 pub mod keys;
 pub mod oids;
