@@ -9,8 +9,9 @@
 //! * signature (X.509, CRL and CMS alike): r ‖ s, each half little-endian (the byte reversal
 //!   of RFC 4491's s ‖ r big-endian);
 //! * public key: the BIT STRING holds a DER OCTET STRING of x ‖ y, each little-endian;
-//! * private key (PKCS#8 in NCA's .p12): privateKey holds a DER OCTET STRING of d,
-//!   little-endian.
+//! * private key (PKCS#8 in NCA's .p12): privateKey holds, for 34.10-2015 512, a DER OCTET
+//!   STRING of d little-endian; for 34.310-2004, a DER INTEGER d (big-endian, as INTEGERs
+//!   are).
 //!
 //! Not for: the 256-bit GOST 34.10-2015 variant (`1.2.398.3.10.1.1.2.3.1`; no NCA material
 //! to identify its curve), key agreement, GOST encryption of .p12 files.
@@ -21,7 +22,7 @@ use der::asn1::{ObjectIdentifier, OctetString};
 use der::{Decode, Encode};
 use elliptic_curve::ops::{LinearCombination, Reduce};
 use elliptic_curve::point::AffineCoordinates;
-use elliptic_curve::{CurveArithmetic, Field, FieldBytes, Generate, NonZeroScalar, PrimeField};
+use elliptic_curve::{Field, FieldBytes, Generate, NonZeroScalar, PrimeField};
 use primeorder::{AffinePoint, PrimeCurveParams, ProjectivePoint};
 use spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
 
@@ -244,10 +245,7 @@ fn point_from_le<C: PrimeCurveParams>(public_key: &[u8]) -> Result<AffinePoint<C
 }
 
 /// x of a point, reduced mod q.
-fn x_mod_q<C: PrimeCurveParams>(point: &ProjectivePoint<C>) -> C::Scalar
-where
-    C: CurveArithmetic<ProjectivePoint = ProjectivePoint<C>, AffinePoint = AffinePoint<C>>,
-{
+fn x_mod_q<C: PrimeCurveParams>(point: &ProjectivePoint<C>) -> C::Scalar {
     let affine: AffinePoint<C> = point.into();
     <C::Scalar as Reduce<FieldBytes<C>>>::reduce(&affine.x())
 }
@@ -375,7 +373,7 @@ impl GostPrivateKey {
     }
 
     /// Reads NCA's PKCS#8 PrivateKeyInfo: GOST key algorithm with SEQUENCE { curve, hash }
-    /// parameters, privateKey = DER OCTET STRING of d (little-endian).
+    /// parameters, privateKey = DER OCTET STRING of d (little-endian) or DER INTEGER d.
     pub fn from_pkcs8_der(der: &[u8]) -> Result<GostPrivateKey, GostError> {
         let info = pkcs8::PrivateKeyInfoRef::from_der(der)
             .map_err(|e| GostError::BadKey(format!("PKCS#8: {e}")))?;
@@ -384,16 +382,38 @@ impl GostPrivateKey {
             parameters: info.algorithm.parameters.map(Into::into),
         };
         let algorithm = GostAlgorithm::from_key_algorithm(&alg).map_err(GostError::BadKey)?;
-        let inner = OctetString::from_der(info.private_key.as_bytes()).map_err(|e| {
-            GostError::BadKey(format!("privateKey is not a DER OCTET STRING of d: {e}"))
+        let inner = der::Any::from_der(info.private_key.as_bytes())
+            .map_err(|e| GostError::BadKey(format!("privateKey holds no DER value: {e}")))?;
+        if der::Tagged::tag(&inner) == der::Tag::OctetString {
+            return Self::from_le_bytes(algorithm, inner.value());
+        }
+        let d = inner.decode_as::<der::asn1::UintRef<'_>>().map_err(|e| {
+            GostError::BadKey(format!(
+                "privateKey is neither an OCTET STRING nor an INTEGER d: {e}"
+            ))
         })?;
-        Self::from_le_bytes(algorithm, inner.as_bytes())
+        let size = algorithm.size();
+        if d.as_bytes().len() > size {
+            return Err(GostError::BadKey(format!(
+                "private key d is longer than {size} bytes"
+            )));
+        }
+        let mut le: Vec<u8> = d.as_bytes().iter().rev().copied().collect();
+        le.resize(size, 0);
+        Self::from_le_bytes(algorithm, &le)
     }
 
     /// The key as PKCS#8 DER, in NCA's layout (see [`Self::from_pkcs8_der`]).
     pub fn to_pkcs8_der(&self) -> Result<Vec<u8>, der::Error> {
         let algorithm = self.algorithm().key_algorithm_identifier()?;
-        let d = OctetString::new(self.d_le())?.to_der()?;
+        let le = self.d_le();
+        let d = match self.algorithm() {
+            GostAlgorithm::Gost2015_512 => OctetString::new(le)?.to_der()?,
+            GostAlgorithm::Gost2004 => {
+                let be: Vec<u8> = le.into_iter().rev().collect();
+                der::asn1::Uint::new(&be)?.to_der()?
+            }
+        };
         let info = pkcs8::PrivateKeyInfoOwned::new(algorithm, OctetString::new(d)?);
         info.to_der()
     }
