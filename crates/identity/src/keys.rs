@@ -1,4 +1,5 @@
-//! Private keys for signing: RSA-2048 and ECDSA P-256, generated from the operating system's
+//! Private keys for signing: RSA-2048, ECDSA P-256 and NCA RK's GOST (34.10-2015 512-bit,
+//! 34.310-2004; see [`crate::gost`]), generated from the operating system's
 //! random source, read and written as PEM (PKCS#8 `PRIVATE KEY`; PKCS#1 `RSA PRIVATE KEY`
 //! and SEC1 `EC PRIVATE KEY` are read too, so keys made by `openssl` load as they are).
 //!
@@ -18,6 +19,7 @@ use rsa::pkcs1::DecodeRsaPrivateKey;
 use sha2::Sha256;
 use spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
 
+use crate::gost::{GostAlgorithm, GostPrivateKey};
 use crate::oids;
 
 mod pkcs12;
@@ -30,7 +32,7 @@ pub enum KeyError {
     #[error("cannot read the private key: {0}")]
     Parse(String),
     /// A key of an algorithm this crate does not sign with.
-    #[error("unsupported key algorithm {0} (RSA and ECDSA P-256 are supported)")]
+    #[error("unsupported key algorithm {0} (RSA, ECDSA P-256 and NCA's GOST are supported)")]
     Unsupported(String),
     /// A PKCS#12 store whose password is not the one given.
     #[error("wrong password for {what} ({why})")]
@@ -61,6 +63,10 @@ pub enum KeyAlgorithm {
     Rsa2048,
     /// ECDSA on NIST P-256 with SHA-256.
     P256,
+    /// GOST 34.10-2015 512-bit with Streebog-512, as NCA RK issues today.
+    Gost512,
+    /// GOST 34.310-2004 with GOST 34.311-95 (NCA RK's earlier keys).
+    Gost2004,
 }
 
 impl std::str::FromStr for KeyAlgorithm {
@@ -69,18 +75,22 @@ impl std::str::FromStr for KeyAlgorithm {
         match s.to_ascii_lowercase().as_str() {
             "rsa" | "rsa2048" | "rsa-2048" => Ok(KeyAlgorithm::Rsa2048),
             "p256" | "p-256" | "ec" | "ecdsa" | "prime256v1" => Ok(KeyAlgorithm::P256),
+            "gost512" | "gost-512" | "gost2015" => Ok(KeyAlgorithm::Gost512),
+            "gost2004" | "gost34310" => Ok(KeyAlgorithm::Gost2004),
             other => Err(KeyError::Unsupported(other.to_string())),
         }
     }
 }
 
-/// A private key that signs with SHA-256.
+/// A private key: RSA and ECDSA P-256 sign with SHA-256, GOST keys with their own hash.
 #[derive(Clone)]
 pub enum PrivateKey {
     /// RSA (PKCS#1 v1.5 signatures).
     Rsa(rsa::pkcs1v15::SigningKey<Sha256>),
     /// ECDSA P-256.
     P256(p256::ecdsa::SigningKey),
+    /// NCA RK's GOST (34.10-2015 512-bit or 34.310-2004).
+    Gost(GostPrivateKey),
 }
 
 impl std::fmt::Debug for PrivateKey {
@@ -88,6 +98,7 @@ impl std::fmt::Debug for PrivateKey {
         f.write_str(match self {
             PrivateKey::Rsa(_) => "PrivateKey::Rsa(..)",
             PrivateKey::P256(_) => "PrivateKey::P256(..)",
+            PrivateKey::Gost(_) => "PrivateKey::Gost(..)",
         })
     }
 }
@@ -105,6 +116,12 @@ impl PrivateKey {
                 p256::ecdsa::SigningKey::try_generate_from_rng(&mut SysRng)
                     .map_err(|e| crypto(&e))?,
             ),
+            KeyAlgorithm::Gost512 => PrivateKey::Gost(
+                GostPrivateKey::generate(GostAlgorithm::Gost2015_512).map_err(|e| crypto(&e))?,
+            ),
+            KeyAlgorithm::Gost2004 => PrivateKey::Gost(
+                GostPrivateKey::generate(GostAlgorithm::Gost2004).map_err(|e| crypto(&e))?,
+            ),
         })
     }
 
@@ -113,6 +130,10 @@ impl PrivateKey {
         match self {
             PrivateKey::Rsa(_) => KeyAlgorithm::Rsa2048,
             PrivateKey::P256(_) => KeyAlgorithm::P256,
+            PrivateKey::Gost(k) => match k.algorithm() {
+                GostAlgorithm::Gost2015_512 => KeyAlgorithm::Gost512,
+                GostAlgorithm::Gost2004 => KeyAlgorithm::Gost2004,
+            },
         }
     }
 
@@ -133,7 +154,7 @@ impl PrivateKey {
         }
     }
 
-    /// Reads a PKCS#8 DER key (RSA or EC P-256).
+    /// Reads a PKCS#8 DER key (RSA, EC P-256, or GOST in NCA's layout).
     pub fn from_pkcs8_der(der: &[u8]) -> Result<PrivateKey, KeyError> {
         let info = pkcs8_algorithm(der)?;
         if info == oids::RSA_ENCRYPTION {
@@ -144,6 +165,10 @@ impl PrivateKey {
             p256::ecdsa::SigningKey::from_pkcs8_der(der)
                 .map(PrivateKey::P256)
                 .map_err(|e| KeyError::Parse(format!("{e} (only P-256 is supported)")))
+        } else if GostAlgorithm::ALL.iter().any(|a| a.key_oid() == info) {
+            GostPrivateKey::from_pkcs8_der(der)
+                .map(PrivateKey::Gost)
+                .map_err(|e| KeyError::Parse(e.to_string()))
         } else {
             Err(KeyError::Unsupported(info.to_string()))
         }
@@ -163,6 +188,13 @@ impl PrivateKey {
         let doc = match self {
             PrivateKey::Rsa(k) => k.to_pkcs8_pem(LineEnding::LF),
             PrivateKey::P256(k) => k.to_pkcs8_pem(LineEnding::LF),
+            PrivateKey::Gost(k) => {
+                let der = k
+                    .to_pkcs8_der()
+                    .map_err(|e| KeyError::Crypto(e.to_string()))?;
+                return der::pem::encode_string("PRIVATE KEY", LineEnding::LF, &der)
+                    .map_err(|e| KeyError::Crypto(e.to_string()));
+            }
         }
         .map_err(|e| KeyError::Crypto(e.to_string()))?;
         Ok(doc.to_string())
@@ -176,6 +208,11 @@ impl PrivateKey {
                 vk.to_public_key_der()
             }
             PrivateKey::P256(k) => k.verifying_key().to_public_key_der(),
+            PrivateKey::Gost(k) => {
+                return k
+                    .public_key_info()
+                    .map_err(|e| KeyError::Crypto(e.to_string()));
+            }
         }
         .map_err(|e| KeyError::Crypto(e.to_string()))?;
         SubjectPublicKeyInfoOwned::from_der(der.as_bytes())
@@ -183,7 +220,7 @@ impl PrivateKey {
     }
 
     /// The algorithm identifier of signatures over whole messages, as X.509 and CRLs
-    /// write it (`sha256WithRSAEncryption` or `ecdsa-with-SHA256`).
+    /// write it (`sha256WithRSAEncryption`, `ecdsa-with-SHA256`, or NCA's GOST OID).
     pub fn signature_algorithm(&self) -> AlgorithmIdentifierOwned {
         match self {
             PrivateKey::Rsa(_) => AlgorithmIdentifierOwned {
@@ -194,11 +231,13 @@ impl PrivateKey {
                 oid: oids::ECDSA_WITH_SHA256,
                 parameters: None,
             },
+            PrivateKey::Gost(k) => k.algorithm().signature_algorithm_identifier(),
         }
     }
 
     /// Signs `message` (hashing it with SHA-256): the PKCS#1 v1.5 signature, or the DER
-    /// `ECDSA-Sig-Value`.
+    /// `ECDSA-Sig-Value`; a GOST key hashes with its own hash and returns r ‖ s as NCA
+    /// writes it ([`crate::gost`]).
     pub fn sign(&self, message: &[u8]) -> Result<Vec<u8>, KeyError> {
         use rsa::signature::{SignatureEncoding, Signer};
         match self {
@@ -214,6 +253,7 @@ impl PrivateKey {
                     .map_err(|e| KeyError::Crypto(e.to_string()))?;
                 Ok(sig.to_bytes().to_vec())
             }
+            PrivateKey::Gost(k) => k.sign(message).map_err(|e| KeyError::Crypto(e.to_string())),
         }
     }
 }
@@ -255,7 +295,12 @@ mod tests {
 
     #[test]
     fn pem_round_trip_both_algorithms() {
-        for alg in [KeyAlgorithm::P256, KeyAlgorithm::Rsa2048] {
+        for alg in [
+            KeyAlgorithm::P256,
+            KeyAlgorithm::Rsa2048,
+            KeyAlgorithm::Gost512,
+            KeyAlgorithm::Gost2004,
+        ] {
             let key = PrivateKey::generate(alg).unwrap();
             let pem = key.to_pkcs8_pem().unwrap();
             assert!(pem.starts_with("-----BEGIN PRIVATE KEY-----"));

@@ -9,8 +9,10 @@
 //!   certificate equal to the applicant's. Every failure is one [`ecp::Refusal`] variant,
 //!   worded in kk/ru/en, all of which the portal reports as "the ЭЦП is not authentic".
 //!   Algorithms are plugged in through [`ecp::SignatureVerifier`] (RSA and ECDSA P-256 with
-//!   SHA-256 now; GOST 34.310 later, see `docs/ecp.md`). [`ecp::sign_cms`] makes
+//!   SHA-256, and NCA RK's GOST, see `docs/ecp.md`). [`ecp::sign_cms`] makes
 //!   SignedData (the provider's signature on a result).
+//! * [`gost`] — GOST 34.10-2015 512-bit and GOST 34.310-2004 signatures as NCA RK writes
+//!   them (curves, encodings, keys).
 //! * [`pki`] — a development CA kept in a directory: root (or subordinate) CA, citizen and
 //!   staff certificates with IIN/BIN subjects, revocation, CRL publishing. The CLI's
 //!   `qyzmet pki …` commands call it.
@@ -26,6 +28,7 @@
 
 pub mod cert;
 pub mod ecp;
+pub mod gost;
 pub mod iin;
 pub mod keys;
 pub mod oids;

@@ -24,6 +24,18 @@ pub const GOST_34310_2004_KEY: Oid = Oid::new_unwrap("1.2.398.3.10.1.1.1.1");
 pub const GOST_34311_WITH_34310: Oid = Oid::new_unwrap("1.2.398.3.10.1.1.1.2");
 /// GOST 34.311-95 digest (NCA RK).
 pub const GOST_34311_DIGEST: Oid = Oid::new_unwrap("1.2.398.3.10.1.3.1");
+/// GOST 34.310-2004 curve parameters, = CryptoPro-A (NCA RK; checked on its test keys).
+pub const GOST_34310_2004_CURVE_A: Oid = Oid::new_unwrap("1.2.398.3.10.1.1.1.1.1");
+/// GOST 34.311-95 hash parameters, written in GOST 34.310-2004 key parameters (NCA RK).
+pub const GOST_34311_95_PARAMS: Oid = Oid::new_unwrap("1.2.398.3.10.1.3.1.1.0");
+/// GOST 34.10-2015 512-bit public key (NCA RK).
+pub const GOST_34310_2015_512_KEY: Oid = Oid::new_unwrap("1.2.398.3.10.1.1.2.2");
+/// GOST 34.10-2015 512-bit curve parameters, = TC26 512-A (NCA RK; checked on its test keys).
+pub const GOST_34310_2015_512_CURVE_A: Oid = Oid::new_unwrap("1.2.398.3.10.1.1.2.2.1");
+/// GOST 34.11-2015 (Streebog) 512-bit digest (NCA RK).
+pub const GOST_34311_2015_512_DIGEST: Oid = Oid::new_unwrap("1.2.398.3.10.1.3.3");
+/// GOST 34.11-2015 512 with GOST 34.10-2015 512 signature (NCA RK).
+pub const GOST_34311_2015_WITH_34310_2015_512: Oid = Oid::new_unwrap("1.2.398.3.10.1.1.2.3.2");
 
 /// id-data (CMS content type).
 pub const ID_DATA: Oid = Oid::new_unwrap("1.2.840.113549.1.7.1");

@@ -1,10 +1,7 @@
-//! Signature algorithms as plug-ins: the [`SignatureVerifier`] trait, the two built in
-//! (RSASSA-PKCS1-v1_5 with SHA-256, ECDSA P-256 with SHA-256) and [`Algorithms`], the set a
-//! [`super::Verifier`] asks.
-//!
-//! The national CA (NCA RK) also issues GOST 34.310-2004 and GOST R 34.10-2015 keys; a GOST
-//! verifier implements the same trait for their OIDs and is added with
-//! [`Algorithms::with`] (see `docs/ecp.md`).
+//! Signature algorithms as plug-ins: the [`SignatureVerifier`] trait, the three built in
+//! (RSASSA-PKCS1-v1_5 with SHA-256, ECDSA P-256 with SHA-256, and NCA RK's GOST: 34.10-2015
+//! 512-bit with Streebog-512 and 34.310-2004 with 34.311-95) and [`Algorithms`], the set a
+//! [`super::Verifier`] asks. More plug-ins are added with [`Algorithms::with`].
 //!
 //! Not for: choosing which algorithms a regulation accepts (every verifier in the set is
 //! accepted), nor signing (see [`crate::keys`]).
@@ -16,6 +13,7 @@ use der::asn1::ObjectIdentifier;
 use sha2::{Digest, Sha256};
 use spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
 
+use crate::gost::{self, GostAlgorithm, GostError};
 use crate::oids;
 
 /// Why a plug-in did not accept a signature.
@@ -185,6 +183,55 @@ impl SignatureVerifier for EcdsaP256Sha256 {
     }
 }
 
+/// NCA RK's GOST signatures ([`crate::gost`]): GOST 34.10-2015 512-bit with GOST 34.11-2015
+/// (Streebog-512) and GOST 34.310-2004 with GOST 34.311-95, as NCA's software writes them
+/// in certificates, CRLs and CMS.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Gost;
+
+impl SignatureVerifier for Gost {
+    fn name(&self) -> &'static str {
+        "GOST 34.10-2015 512 / 34.310-2004"
+    }
+
+    fn digest(&self, algorithm: &ObjectIdentifier, data: &[u8]) -> Option<Vec<u8>> {
+        GostAlgorithm::from_digest_oid(algorithm).map(|a| a.digest(data))
+    }
+
+    fn verify(
+        &self,
+        public_key: &SubjectPublicKeyInfoOwned,
+        signature_algorithm: &AlgorithmIdentifierOwned,
+        digest_algorithm: Option<&ObjectIdentifier>,
+        message: &[u8],
+        signature: &[u8],
+    ) -> Result<(), AlgorithmError> {
+        let Some(algorithm) = GostAlgorithm::from_signature_oid(&signature_algorithm.oid)
+            .filter(|a| digest_algorithm.is_none_or(|d| *d == a.digest_oid()))
+        else {
+            return Err(AlgorithmError::Unsupported(format!(
+                "{} with digest {:?}",
+                signature_algorithm.oid,
+                digest_algorithm.map(|d| d.to_string())
+            )));
+        };
+        if public_key.algorithm.oid != algorithm.key_oid() {
+            // A GOST signature cannot come from a key of another kind (or the other GOST).
+            return Err(AlgorithmError::Invalid);
+        }
+        GostAlgorithm::from_key_algorithm(&public_key.algorithm)
+            .map_err(AlgorithmError::Unsupported)?;
+        let key = gost::public_key_bytes(public_key)
+            .map_err(|e| AlgorithmError::BadKey(e.to_string()))?;
+        algorithm
+            .verify(&key, message, signature)
+            .map_err(|e| match e {
+                GostError::BadKey(m) => AlgorithmError::BadKey(m),
+                _ => AlgorithmError::Invalid,
+            })
+    }
+}
+
 /// The set of signature algorithms a verifier accepts; asked in order.
 #[derive(Clone)]
 pub struct Algorithms {
@@ -192,10 +239,14 @@ pub struct Algorithms {
 }
 
 impl Default for Algorithms {
-    /// RSA PKCS#1 v1.5 and ECDSA P-256, both with SHA-256.
+    /// RSA PKCS#1 v1.5 and ECDSA P-256, both with SHA-256, and NCA's GOST ([`Gost`]).
     fn default() -> Self {
         Algorithms {
-            verifiers: vec![Arc::new(RsaPkcs1Sha256), Arc::new(EcdsaP256Sha256)],
+            verifiers: vec![
+                Arc::new(RsaPkcs1Sha256),
+                Arc::new(EcdsaP256Sha256),
+                Arc::new(Gost),
+            ],
         }
     }
 }
@@ -283,21 +334,52 @@ mod tests {
     }
 
     #[test]
-    fn gost_is_unsupported_until_plugged_in() {
-        let key = PrivateKey::generate(KeyAlgorithm::P256).unwrap();
-        let spki = key.public_key_info().unwrap();
-        let gost = AlgorithmIdentifierOwned {
-            oid: oids::GOST_34311_WITH_34310,
-            parameters: None,
-        };
+    fn gost_is_built_in_and_refuses_other_keys_and_tampering() {
+        let algs = Algorithms::default();
+        for alg in GostAlgorithm::ALL {
+            let key = gost::GostPrivateKey::generate(alg).unwrap();
+            let spki = key.public_key_info().unwrap();
+            let sig = key.sign(b"request").unwrap();
+            let sa = alg.signature_algorithm_identifier();
+            assert_eq!(
+                algs.verify(&spki, &sa, Some(&alg.digest_oid()), b"request", &sig),
+                Ok("GOST 34.10-2015 512 / 34.310-2004")
+            );
+            assert_eq!(
+                algs.verify(&spki, &sa, None, b"requesT", &sig),
+                Err(AlgorithmError::Invalid)
+            );
+            assert_eq!(algs.digest(&alg.digest_oid(), b"m"), Some(alg.digest(b"m")));
+            // A GOST signature algorithm with a P-256 key cannot verify.
+            let p256 = PrivateKey::generate(KeyAlgorithm::P256).unwrap();
+            assert_eq!(
+                algs.verify(
+                    &p256.public_key_info().unwrap(),
+                    &sa,
+                    None,
+                    b"request",
+                    &sig
+                ),
+                Err(AlgorithmError::Invalid)
+            );
+            // With SHA-256 as the CMS digest it is not ours.
+            assert!(matches!(
+                algs.verify(&spki, &sa, Some(&oids::SHA256), b"request", &sig),
+                Err(AlgorithmError::Unsupported(_))
+            ));
+        }
+        // Without the plug-in, GOST is unsupported.
+        let key = gost::GostPrivateKey::generate(GostAlgorithm::Gost2004).unwrap();
+        let gost = GostAlgorithm::Gost2004.signature_algorithm_identifier();
         assert!(matches!(
-            Algorithms::default().verify(&spki, &gost, None, b"m", b"s"),
+            Algorithms::empty().with(EcdsaP256Sha256).verify(
+                &key.public_key_info().unwrap(),
+                &gost,
+                None,
+                b"m",
+                b"s"
+            ),
             Err(AlgorithmError::Unsupported(_))
         ));
-        assert!(
-            Algorithms::default()
-                .digest(&oids::GOST_34311_DIGEST, b"m")
-                .is_none()
-        );
     }
 }

@@ -7,8 +7,8 @@
 //! applicant's IIN (`SERIALNUMBER=IIN…`). [`Verifier::verify`] does all of it and returns
 //! [`Verified`] or the first [`Refusal`].
 //!
-//! Algorithms are plug-ins ([`SignatureVerifier`]); RSA and ECDSA P-256 with SHA-256 are
-//! built in, GOST 34.310 plugs in the same way (`docs/ecp.md`).
+//! Algorithms are plug-ins ([`SignatureVerifier`]); RSA and ECDSA P-256 with SHA-256 and
+//! NCA RK's GOST ([`Gost`]: 34.10-2015 512-bit, 34.310-2004) are built in (`docs/ecp.md`).
 //!
 //! Not for: making certificates (see [`crate::pki`]), fetching CRLs or asking OCSP over the
 //! network (the caller's job; [`OcspResponder`] is the hook), XML signatures (XMLDSig/WSS).
@@ -23,7 +23,7 @@ mod trust;
 mod verify;
 
 pub use algorithms::{
-    AlgorithmError, Algorithms, EcdsaP256Sha256, RsaPkcs1Sha256, SignatureVerifier,
+    AlgorithmError, Algorithms, EcdsaP256Sha256, Gost, RsaPkcs1Sha256, SignatureVerifier,
 };
 pub use crl::{Crl, CrlError, CrlEvidence, CrlStatus, CrlStore, RevocationReason, RevokedEntry};
 pub use ocsp::{OcspError, OcspResponder, OcspStatus};

@@ -74,10 +74,21 @@ fn attribute(oid: der::asn1::ObjectIdentifier, value: Any) -> Result<Attribute, 
     })
 }
 
-fn sha256_id() -> AlgorithmIdentifierOwned {
-    AlgorithmIdentifierOwned {
-        oid: oids::SHA256,
-        parameters: None,
+/// The CMS digest algorithm for `key` and the digest of `data` with it: SHA-256, or the
+/// GOST key's own hash (with the NULL parameter NCANode writes).
+fn digest_for(key: &PrivateKey, data: &[u8]) -> (AlgorithmIdentifierOwned, Vec<u8>) {
+    match key {
+        PrivateKey::Gost(k) => {
+            let alg = k.algorithm();
+            (alg.digest_algorithm_identifier(), alg.digest(data))
+        }
+        PrivateKey::Rsa(_) | PrivateKey::P256(_) => (
+            AlgorithmIdentifierOwned {
+                oid: oids::SHA256,
+                parameters: None,
+            },
+            Sha256::digest(data).to_vec(),
+        ),
     }
 }
 
@@ -97,8 +108,8 @@ pub fn sign_cms(
     if options.signing_time.is_some() && !options.signed_attributes {
         return Err(SignError::SigningTimeWithoutAttributes);
     }
+    let (digest_alg, digest) = digest_for(key, content);
     let (signed_attrs, signature) = if options.signed_attributes {
-        let digest = Sha256::digest(content);
         let mut attrs = vec![
             attribute(oids::CONTENT_TYPE, Any::encode_from(&oids::ID_DATA)?)?,
             attribute(
@@ -128,6 +139,8 @@ pub fn sign_cms(
             oid: oids::ECDSA_WITH_SHA256,
             parameters: None,
         },
+        // As NCANode writes GOST SignerInfos: the signature OID with a NULL parameter.
+        PrivateKey::Gost(k) => k.algorithm().signature_algorithm_identifier(),
     };
     let tbs = certificate.tbs_certificate();
     let signer_info = SignerInfo {
@@ -136,7 +149,7 @@ pub fn sign_cms(
             issuer: tbs.issuer().clone(),
             serial_number: tbs.serial_number().clone(),
         }),
-        digest_alg: sha256_id(),
+        digest_alg: digest_alg.clone(),
         signed_attrs,
         signature_algorithm,
         signature: OctetString::new(signature)?,
@@ -150,7 +163,7 @@ pub fn sign_cms(
     }
     let signed_data = SignedData {
         version: CmsVersion::V1,
-        digest_algorithms: SetOfVec::try_from(vec![sha256_id()])?,
+        digest_algorithms: SetOfVec::try_from(vec![digest_alg])?,
         encap_content_info: EncapsulatedContentInfo {
             econtent_type: oids::ID_DATA,
             econtent: if options.attached {

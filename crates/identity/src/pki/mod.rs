@@ -257,6 +257,13 @@ fn check_period(not_before: Timestamp, not_after: Timestamp) -> Result<Validity,
     Ok(Validity::new(x509_time(not_before)?, x509_time(not_after)?))
 }
 
+/// The development CA signs with RSA or P-256 only; it may issue certificates for GOST keys.
+fn gost_ca() -> PkiError {
+    PkiError::Invalid(
+        "the development CA's own key must be RSA or P-256 (a GOST CA key cannot sign here)".into(),
+    )
+}
+
 fn build_cert(
     profile: DevProfile,
     serial: u64,
@@ -269,6 +276,7 @@ fn build_cert(
     Ok(match signer {
         PrivateKey::Rsa(k) => builder.build::<_, rsa::pkcs1v15::Signature>(k)?,
         PrivateKey::P256(k) => builder.build::<_, p256::ecdsa::DerSignature>(k)?,
+        PrivateKey::Gost(_) => return Err(gost_ca()),
     })
 }
 
@@ -535,6 +543,7 @@ impl DevCa {
         let list = match &self.key {
             PrivateKey::Rsa(k) => builder.build::<_, rsa::pkcs1v15::Signature>(k)?,
             PrivateKey::P256(k) => builder.build::<_, p256::ecdsa::DerSignature>(k)?,
+            PrivateKey::Gost(_) => return Err(gost_ca()),
         };
         Ok(list.to_der()?)
     }
