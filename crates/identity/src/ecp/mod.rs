@@ -20,16 +20,23 @@ mod refusal;
 mod sign;
 mod signed_data;
 mod trust;
+mod tsp;
 mod verify;
 
 pub use algorithms::{
     AlgorithmError, Algorithms, EcdsaP256Sha256, RsaPkcs1Sha256, SignatureVerifier,
 };
 pub use crl::{Crl, CrlError, CrlEvidence, CrlStatus, CrlStore, RevocationReason, RevokedEntry};
-pub use ocsp::{OcspError, OcspResponder, OcspStatus};
-pub use refusal::{HolderKind, Refusal, RevocationUnknown, Tampering};
+pub(crate) use ocsp::{Answer, AnswerStatus, ResponseParams, build_response, cert_id};
+pub use ocsp::{
+    CertIdHash, OcspError, OcspRequest, OcspResponder, OcspStatus, StaticOcsp, verify_ocsp_response,
+};
+pub use refusal::{HolderKind, Refusal, RevocationUnknown, Tampering, TimestampFault};
 pub use sign::{SignError, SignOptions, cms_to_pem, sign_cms};
 pub use trust::TrustStore;
+pub use tsp::{
+    Imprint, TimestampEvidence, TspError, add_timestamp, signature_value, timestamp_token,
+};
 pub use verify::{
     Purpose, RevocationEvidence, RevocationPolicy, Verified, Verifier, VerifyOptions,
 };
