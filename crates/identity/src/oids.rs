@@ -5,6 +5,9 @@
 
 use der::asn1::ObjectIdentifier as Oid;
 
+/// The OID type, re-exported so that callers need no `der` dependency.
+pub use der::asn1::ObjectIdentifier;
+
 /// rsaEncryption: RSA public keys, and the CMS signatureAlgorithm OpenSSL writes.
 pub const RSA_ENCRYPTION: Oid = Oid::new_unwrap("1.2.840.113549.1.1.1");
 /// sha256WithRSAEncryption.
