@@ -7,6 +7,10 @@
 //! applicant's IIN (`SERIALNUMBER=IIN…`). [`Verifier::verify`] does all of it and returns
 //! [`Verified`] or the first [`Refusal`].
 //!
+//! An RFC 3161 time-stamp token on the signer (NCA's TSA adds one) is verified and, when
+//! valid, its genTime is the instant the signer is judged at (`tsp.rs`); OCSP responses are
+//! verified as well as CRLs ([`verify_ocsp_response`], [`StaticOcsp`]).
+//!
 //! Algorithms are plug-ins ([`SignatureVerifier`]); RSA and ECDSA P-256 with SHA-256 are
 //! built in, GOST 34.310 plugs in the same way (`docs/ecp.md`).
 //!
