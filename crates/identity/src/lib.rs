@@ -4,8 +4,9 @@
 //! * [`iin`] — [`Iin`] and [`Bin`] validation (length, digits, birth date, century-and-sex
 //!   digit, the official two-pass check digit), each failure naming its rule.
 //! * [`ecp`] — verification of a CMS (PKCS#7) SignedData over the exact request bytes:
-//!   signature, chain to a [`ecp::TrustStore`], validity at the verification instant, revocation by
-//!   [`ecp::CrlStore`] (and an [`ecp::OcspResponder`] hook), key usage, and the IIN in the
+//!   signature, chain to a [`ecp::TrustStore`], validity at the verification instant (or a
+//!   verified RFC 3161 time-stamp's genTime), revocation by [`ecp::CrlStore`] and verified OCSP
+//!   answers ([`ecp::OcspResponder`]), key usage, and the IIN in the
 //!   certificate equal to the applicant's. Every failure is one [`ecp::Refusal`] variant,
 //!   worded in kk/ru/en, all of which the portal reports as "the ЭЦП is not authentic".
 //!   Algorithms are plugged in through [`ecp::SignatureVerifier`] (RSA and ECDSA P-256 with

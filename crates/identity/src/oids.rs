@@ -5,6 +5,9 @@
 
 use der::asn1::ObjectIdentifier as Oid;
 
+/// The OID type, re-exported so that callers need no `der` dependency.
+pub use der::asn1::ObjectIdentifier;
+
 /// rsaEncryption: RSA public keys, and the CMS signatureAlgorithm OpenSSL writes.
 pub const RSA_ENCRYPTION: Oid = Oid::new_unwrap("1.2.840.113549.1.1.1");
 /// sha256WithRSAEncryption.
@@ -17,6 +20,12 @@ pub const SECP256R1: Oid = Oid::new_unwrap("1.2.840.10045.3.1.7");
 pub const ECDSA_WITH_SHA256: Oid = Oid::new_unwrap("1.2.840.10045.4.3.2");
 /// id-sha256.
 pub const SHA256: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.1");
+/// id-sha384.
+pub const SHA384: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.2");
+/// id-sha512.
+pub const SHA512: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.3");
+/// id-sha1 (OCSP CertIDs, ESS signingCertificate v1; never for signatures here).
+pub const SHA1: Oid = Oid::new_unwrap("1.3.14.3.2.26");
 
 /// GOST 34.310-2004 public key (NCA RK).
 pub const GOST_34310_2004_KEY: Oid = Oid::new_unwrap("1.2.398.3.10.1.1.1.1");
@@ -47,6 +56,21 @@ pub const CONTENT_TYPE: Oid = Oid::new_unwrap("1.2.840.113549.1.9.3");
 pub const MESSAGE_DIGEST: Oid = Oid::new_unwrap("1.2.840.113549.1.9.4");
 /// signingTime signed attribute.
 pub const SIGNING_TIME: Oid = Oid::new_unwrap("1.2.840.113549.1.9.5");
+/// id-ct-TSTInfo: the content type of an RFC 3161 time-stamp token.
+pub const ID_CT_TST_INFO: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.1.4");
+/// id-aa-timeStampToken: the unsigned attribute holding a signature's time-stamp token.
+pub const TIME_STAMP_TOKEN: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.2.14");
+/// id-aa-signingCertificate (ESS, RFC 2634: SHA-1 hash of the signer's certificate).
+pub const SIGNING_CERTIFICATE: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.2.12");
+/// id-aa-signingCertificateV2 (ESS, RFC 5035).
+pub const SIGNING_CERTIFICATE_V2: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.2.47");
+
+/// id-pkix-ocsp-basic: the BasicOCSPResponse type (RFC 6960).
+pub const OCSP_BASIC: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.48.1.1");
+/// id-pkix-ocsp-nonce.
+pub const OCSP_NONCE: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.48.1.2");
+/// id-pkix-ocsp-nocheck: a delegated responder's certificate is not itself checked.
+pub const OCSP_NOCHECK: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.48.1.5");
 
 /// serialNumber attribute of a name (`SERIALNUMBER=IIN…`).
 pub const AT_SERIAL_NUMBER: Oid = Oid::new_unwrap("2.5.4.5");
@@ -113,6 +137,15 @@ pub const EKU_NCA_INFORMATION_SYSTEM: Oid = Oid::new_unwrap("1.2.398.3.3.4.1.2.6
 pub const EKU_CLIENT_AUTH: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.3.2");
 /// id-kp-emailProtection (S/MIME: OpenSSL's `cms -verify` accepts it, or no EKU at all).
 pub const EKU_EMAIL_PROTECTION: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.3.4");
+/// id-kp-timeStamping: a TSA's certificate (RFC 3161 §2.3: the only EKU, critical).
+pub const EKU_TIME_STAMPING: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.3.8");
+/// id-kp-OCSPSigning: a responder delegated by a CA (RFC 6960 §4.2.2.2).
+pub const EKU_OCSP_SIGNING: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.3.9");
+/// NCA RK's TSA policy arc (`.1` GOST 34.310-2004, `.2` RSA-SHA256, `.3` legacy GOST;
+/// kz-facts §3.2).
+pub const NCA_TSA_POLICY: Oid = Oid::new_unwrap("1.2.398.3.3.2.6");
+/// NCA RK's TSA policy for RSA-SHA256 tokens (kz-facts §3.2).
+pub const NCA_TSA_POLICY_RSA: Oid = Oid::new_unwrap("1.2.398.3.3.2.6.2");
 /// NCA "key user" arc: the holder's kind (individual, organisation and its roles).
 pub const NCA_KEY_USER: Oid = Oid::new_unwrap("1.2.398.3.3.4.1");
 

@@ -663,14 +663,18 @@ fn ocsp_hook_is_asked_first() {
         .clone()
         .with_ocsp(Arc::new(FixedOcsp(Ok(OcspStatus::Revoked {
             date: w.now - days(1),
+            reason: None,
+            produced_at: w.now,
         }))));
     assert!(matches!(
         revoked.verify(&sig, Some(REQUEST), &iin(APPLICANT), w.now),
         Err(Refusal::Revoked { .. })
     ));
-    let down = w.verifier().with_ocsp(Arc::new(FixedOcsp(Err(OcspError(
-        "connection refused".into(),
-    )))));
+    let down = w
+        .verifier()
+        .with_ocsp(Arc::new(FixedOcsp(Err(OcspError::Unavailable(
+            "connection refused".into(),
+        )))));
     let ok = down
         .verify(&sig, Some(REQUEST), &iin(APPLICANT), w.now)
         .unwrap();

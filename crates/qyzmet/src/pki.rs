@@ -15,6 +15,9 @@
 //!   applicant's request, `--bin` a provider's result (head or signing right), `--signer-only`
 //!   any signer. `--test-identities` trusts a test PKI's identities (NCA's `IIN123456789011`).
 //!   `verify --pdf --sha256` checks a document's content hash.
+//! * `pki tsa` issues the CA's time-stamping certificate; `pki stamp` adds an RFC 3161 token
+//!   made with it to a signature (as NCA's TSA does); `pki ocsp` writes the CA's OCSP answer
+//!   about a serial (`verify --ocsp-response` reads it).
 //!
 //! Every instant is a flag (`--at`, `--not-before`) defaulting to the clock, so that scripts and
 //! tests are deterministic. Usage errors (exit 2) name the flag and the rule broken.
@@ -27,11 +30,14 @@ use anyhow::{Context, Result, anyhow, bail};
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, Subcommand, ValueEnum};
 use identity::ecp::{
-    CrlStore, Purpose, Refusal, RevocationEvidence, RevocationPolicy, RevocationReason, SignError,
-    SignOptions, TrustStore, Verified, Verifier, VerifyOptions, sign_cms,
+    CrlStore, Imprint, Purpose, Refusal, RevocationEvidence, RevocationPolicy, RevocationReason,
+    SignError, SignOptions, StaticOcsp, TrustStore, Verified, Verifier, VerifyOptions,
+    add_timestamp, sign_cms, timestamp_token,
 };
 use identity::keys::{KeyAlgorithm, Pkcs12, PrivateKey};
-use identity::pki::{CaOptions, CertificateRequest, DevCa, Holder, LegalRole, Usage};
+use identity::pki::{
+    CaOptions, CertificateRequest, DevCa, Holder, LegalRole, OcspQuery, OcspResponseOptions, Usage,
+};
 use identity::{Bin, Iin, Lang};
 use jiff::{SignedDuration, Span, Timestamp};
 
@@ -169,6 +175,70 @@ pub enum PkiCommand {
         #[arg(long, value_name = "TIME", value_parser = parse_time)]
         at: Option<Timestamp>,
     },
+    /// Issue the CA's time-stamping certificate (extended key usage timeStamping, critical).
+    Tsa(TsaArgs),
+    /// Add an RFC 3161 time-stamp token over a signature's value to the signature.
+    Stamp {
+        /// The TSA's private key (from `pki tsa`).
+        #[arg(long)]
+        key: PathBuf,
+        /// The TSA's certificate.
+        #[arg(long)]
+        cert: PathBuf,
+        /// The signature (CMS, one signer) to stamp.
+        #[arg(long = "in", value_name = "SIG")]
+        input: PathBuf,
+        /// Where to write the stamped signature (DER).
+        #[arg(long, value_name = "SIG")]
+        out: PathBuf,
+        /// genTime (default now).
+        #[arg(long, value_name = "TIME", value_parser = parse_time)]
+        at: Option<Timestamp>,
+        /// The TSA policy OID (default NCA RK's RSA-SHA256 policy).
+        #[arg(long, default_value = "1.2.398.3.3.2.6.2")]
+        policy: String,
+        /// The token's serial number.
+        #[arg(long, default_value_t = 1)]
+        serial: u64,
+    },
+    /// Write the CA's signed OCSP answer (DER) about one certificate.
+    Ocsp {
+        /// The CA directory.
+        #[arg(long)]
+        dir: PathBuf,
+        /// Serial number (hex, as `pki issue` printed it).
+        #[arg(long)]
+        serial: String,
+        /// Where to write the response (DER OCSPResponse).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// producedAt and thisUpdate (default now).
+        #[arg(long, value_name = "TIME", value_parser = parse_time)]
+        at: Option<Timestamp>,
+        /// nextUpdate, in hours after --at.
+        #[arg(long, default_value_t = 24, value_parser = clap::value_parser!(u32).range(1..=8760))]
+        hours: u32,
+    },
+}
+
+/// `qyzmet pki tsa|stamp|ocsp`: the CA's time-stamping authority and OCSP answers.
+#[derive(Args)]
+pub struct TsaArgs {
+    /// The CA directory.
+    #[arg(long)]
+    dir: PathBuf,
+    /// The TSA's common name.
+    #[arg(long, default_value = "qyzmet dev TSA")]
+    name: String,
+    /// Validity in days from --not-before.
+    #[arg(long, default_value_t = 365, value_parser = clap::value_parser!(u32).range(1..=36_500))]
+    days: u32,
+    /// Start of validity (default now).
+    #[arg(long, visible_alias = "at", value_name = "TIME", value_parser = parse_time)]
+    not_before: Option<Timestamp>,
+    /// The key algorithm.
+    #[arg(long, value_enum, default_value_t = Algorithm::P256)]
+    algorithm: Algorithm,
 }
 
 /// The password of a `.p12`: on the command line, from a file (its first line), or from the
@@ -255,6 +325,10 @@ pub struct VerifyArgs {
     /// signature is refused (revocation status unknown), as on the portal.
     #[arg(long, value_name = "CRL", requires = "signature")]
     crl: Vec<PathBuf>,
+    /// Stored OCSP responses (DER, e.g. from `pki ocsp` or `openssl ocsp -respout`), asked
+    /// before CRLs; repeat for several.
+    #[arg(long, value_name = "FILE", requires = "signature")]
+    ocsp_response: Vec<PathBuf>,
     /// The verification instant (default now).
     #[arg(long, value_name = "TIME", value_parser = parse_time)]
     at: Option<Timestamp>,
@@ -653,6 +727,108 @@ pub fn run(command: PkiCommand, out: &mut impl Write) -> Result<ExitCode> {
             writeln!(out, "signing time: {at}")?;
             writeln!(out, "signature: {} (DER CMS SignedData)", target.display())?;
         }
+        PkiCommand::Tsa(a) => {
+            let not_before = now_or(a.not_before);
+            let not_after = not_before
+                .checked_add(SignedDuration::from_hours(24 * i64::from(a.days)))
+                .map_err(|e| anyhow!("--days {}: {e}", a.days))?;
+            let mut ca = open_ca(&a.dir)?;
+            let issued = ca
+                .issue_tsa(&a.name, a.algorithm.into(), not_before, not_after)
+                .with_context(|| format!("--dir {}: issuing the TSA", a.dir.display()))?;
+            writeln!(out, "serial: {}", issued.serial)?;
+            writeln!(
+                out,
+                "subject: {}",
+                issued.certificate.tbs_certificate().subject()
+            )?;
+            writeln!(out, "valid: {not_before} .. {not_after}")?;
+            writeln!(out, "certificate: {}", issued.certificate_path.display())?;
+            writeln!(out, "key: {}", issued.key_path.display())?;
+        }
+        PkiCommand::Stamp {
+            key,
+            cert,
+            input,
+            out: target,
+            at,
+            policy,
+            serial,
+        } => {
+            let at = now_or(at);
+            let policy: identity::oids::ObjectIdentifier = policy
+                .parse()
+                .map_err(|e| anyhow!("--policy {policy}: not an OID ({e})"))?;
+            let private = PrivateKey::read_pem_file(&key)
+                .with_context(|| format!("--key {}", key.display()))?;
+            let tsa = identity::cert::read_certificates(&cert)
+                .with_context(|| format!("--cert {}", cert.display()))?
+                .remove(0);
+            let signature = std::fs::read(&input)
+                .with_context(|| format!("--in {}: cannot read", input.display()))?;
+            let imprint = Imprint::of_signature(&signature)
+                .with_context(|| format!("--in {}", input.display()))?;
+            let token = timestamp_token(&imprint, &private, &tsa, at, policy, serial).map_err(
+                |e| match e {
+                    SignError::KeyMismatch => anyhow!(
+                        "--key {} does not belong to --cert {}",
+                        key.display(),
+                        cert.display()
+                    ),
+                    e => anyhow!(e),
+                },
+            )?;
+            let stamped = add_timestamp(&signature, &token)
+                .with_context(|| format!("--in {}", input.display()))?;
+            std::fs::write(&target, &stamped)
+                .with_context(|| format!("--out {}: cannot write", target.display()))?;
+            writeln!(out, "stamped: {} at {at}", input.display())?;
+            writeln!(out, "policy: {policy}")?;
+            writeln!(out, "signature: {}", target.display())?;
+        }
+        PkiCommand::Ocsp {
+            dir,
+            serial,
+            out: target,
+            at,
+            hours,
+        } => {
+            let at = now_or(at);
+            let next_update = at
+                .checked_add(SignedDuration::from_hours(i64::from(hours)))
+                .map_err(|e| anyhow!("--hours {hours}: {e}"))?;
+            let ca = open_ca(&dir)?;
+            let der = ca
+                .ocsp_response(
+                    OcspQuery::Serial(&serial),
+                    &OcspResponseOptions {
+                        produced_at: at,
+                        next_update: Some(next_update),
+                        responder: None,
+                    },
+                )
+                .with_context(|| format!("--serial {serial}"))?;
+            std::fs::write(&target, &der)
+                .with_context(|| format!("--out {}: cannot write", target.display()))?;
+            let state = ca.state();
+            let wanted = serial.trim_start_matches('0').to_ascii_uppercase();
+            let same = |s: &str| s.trim_start_matches('0') == wanted;
+            let status = if let Some(r) = state
+                .revoked
+                .iter()
+                .find(|r| same(&r.serial) && r.date <= at)
+            {
+                format!("revoked at {}", r.date)
+            } else if state.issued.iter().any(|r| same(&r.serial)) {
+                "good".to_string()
+            } else {
+                "unknown (not issued by this CA)".to_string()
+            };
+            writeln!(out, "status: {status}")?;
+            writeln!(out, "thisUpdate: {at}")?;
+            writeln!(out, "nextUpdate: {next_update}")?;
+            writeln!(out, "response: {}", target.display())?;
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -705,7 +881,7 @@ pub fn verify(args: VerifyArgs, out: &mut impl Write) -> Result<ExitCode> {
     }
     let at = now_or(args.at);
     let lang = args.lang;
-    let verifier = Verifier::new(trust, crls).with_options(VerifyOptions {
+    let mut verifier = Verifier::new(trust, crls).with_options(VerifyOptions {
         revocation: match args.revocation {
             Revocation::Signer => RevocationPolicy::Signer,
             Revocation::All => RevocationPolicy::All,
@@ -713,6 +889,14 @@ pub fn verify(args: VerifyArgs, out: &mut impl Write) -> Result<ExitCode> {
         },
         ..VerifyOptions::default()
     });
+    if !args.ocsp_response.is_empty() {
+        let mut ocsp = StaticOcsp::new();
+        for p in &args.ocsp_response {
+            ocsp.load_file(p)
+                .with_context(|| format!("--ocsp-response {}", p.display()))?;
+        }
+        verifier = verifier.with_ocsp(std::sync::Arc::new(ocsp));
+    }
     // A test PKI's identities need only be 12 digits; otherwise every IIN/BIN rule holds.
     let iin = match &args.iin {
         Some(s) if args.test_identities => Some(
@@ -780,6 +964,12 @@ fn print_accepted(v: &Verified, out: &mut impl Write) -> Result<()> {
             "signing time: none (validity checked at {})",
             v.validity_checked_at
         )?,
+    }
+    if let Some(ts) = &v.timestamp {
+        writeln!(out, "timestamp: {}", ts.gen_time)?;
+        writeln!(out, "timestamp authority: {}", ts.tsa.subject)?;
+        writeln!(out, "timestamp policy: {}", ts.policy)?;
+        writeln!(out, "timestamp serial: {}", ts.serial)?;
     }
     writeln!(out, "algorithm: {}", v.algorithm)?;
     match &v.revocation {

@@ -1164,3 +1164,140 @@ fn openssl_accepts_our_signatures_and_we_accept_its() {
         );
     }
 }
+
+/// `pki tsa` + `pki stamp`: a time-stamped signature is judged at the token's genTime, so
+/// it stands after the certificate expires; `pki ocsp` + `verify --ocsp-response`: the CA's
+/// OCSP answer decides revocation without a CRL.
+#[test]
+fn timestamps_and_ocsp_answers_through_the_cli() {
+    let w = World::new("tsa-ocsp");
+    let out = ok(
+        &w.dir,
+        &[
+            "pki",
+            "tsa",
+            "--dir",
+            "ca",
+            "--not-before",
+            CA_FROM,
+            "--days",
+            "3650",
+        ],
+    );
+    let tsa_cert = w.dir.join(field(&out, "certificate"));
+    let tsa_key = w.dir.join(field(&out, "key"));
+    let stamped = w.dir.join("stamped.sig");
+    let out = ok(
+        &w.dir,
+        &[
+            "pki",
+            "stamp",
+            "--key",
+            p(&tsa_key),
+            "--cert",
+            p(&tsa_cert),
+            "--in",
+            p(&w.sig),
+            "--out",
+            p(&stamped),
+            "--at",
+            SIGNED_AT,
+        ],
+    );
+    assert_eq!(field(&out, "policy"), "1.2.398.3.3.2.6.2");
+
+    // A year later the certificate has expired; the stamped signature still stands.
+    let later = "2026-07-01T10:05:00Z";
+    ok(
+        &w.dir,
+        &["pki", "crl", "--dir", "ca", "--at", "2026-07-01T00:00:00Z"],
+    );
+    let out = w.verify(&stamped, Some(&w.request), APPLICANT, later, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let s = stdout(&out);
+    assert_eq!(field(&s, "timestamp"), SIGNED_AT);
+    assert_eq!(field(&s, "validity checked at"), SIGNED_AT);
+    assert_eq!(field(&s, "timestamp policy"), "1.2.398.3.3.2.6.2");
+    assert!(field(&s, "timestamp authority").contains("CN=qyzmet dev TSA"));
+    let out = w.verify(&w.sig, Some(&w.request), APPLICANT, later, &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert_eq!(field(&stdout(&out), "code"), "ecp.expired");
+
+    // OCSP instead of a CRL.
+    let trust = w.ca.join("ca.cert.pem");
+    let verify_ocsp = |response: &Path| {
+        qyzmet(
+            &w.dir,
+            &[
+                "verify",
+                "--signature",
+                p(&w.sig),
+                "--content",
+                p(&w.request),
+                "--iin",
+                APPLICANT,
+                "--trust",
+                p(&trust),
+                "--ocsp-response",
+                p(response),
+                "--at",
+                VERIFY_AT,
+            ],
+        )
+    };
+    let good = w.dir.join("good.ocsp");
+    let out = ok(
+        &w.dir,
+        &[
+            "pki",
+            "ocsp",
+            "--dir",
+            "ca",
+            "--serial",
+            &w.serial,
+            "--out",
+            p(&good),
+            "--at",
+            SIGNED_AT,
+        ],
+    );
+    assert_eq!(field(&out, "status"), "good");
+    let out = verify_ocsp(&good);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(
+        field(&stdout(&out), "revocation"),
+        format!("OCSP good, produced at {SIGNED_AT}")
+    );
+    ok(
+        &w.dir,
+        &[
+            "pki", "revoke", "--dir", "ca", "--serial", &w.serial, "--at", SIGNED_AT,
+        ],
+    );
+    let revoked = w.dir.join("revoked.ocsp");
+    let out = ok(
+        &w.dir,
+        &[
+            "pki",
+            "ocsp",
+            "--dir",
+            "ca",
+            "--serial",
+            &w.serial,
+            "--out",
+            p(&revoked),
+            "--at",
+            SIGNED_AT,
+        ],
+    );
+    assert_eq!(field(&out, "status"), format!("revoked at {SIGNED_AT}"));
+    let out = verify_ocsp(&revoked);
+    assert_refused(
+        &out,
+        &Refusal::Revoked {
+            serial: w.serial.clone(),
+            date: ts(SIGNED_AT),
+        },
+        Lang::En,
+    );
+}

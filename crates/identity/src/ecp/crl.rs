@@ -62,7 +62,7 @@ impl RevocationReason {
         }
     }
 
-    fn from_x509(r: CrlReason) -> Option<Self> {
+    pub(crate) fn from_x509(r: CrlReason) -> Option<Self> {
         Some(match r {
             CrlReason::Unspecified => RevocationReason::Unspecified,
             CrlReason::KeyCompromise => RevocationReason::KeyCompromise,
@@ -402,6 +402,20 @@ impl CrlStore {
         at: Timestamp,
         algorithms: &Algorithms,
     ) -> CrlStatus {
+        self.status_when_signed(certificate, issuer, at, None, algorithms)
+    }
+
+    /// As [`CrlStore::status`], for a signature proven to exist at `signed_at` (a verified
+    /// time-stamp's genTime): a revocation dated after it does not count. The CRLs must still
+    /// be current at `at`, since only a CRL issued after `signed_at` can tell.
+    pub fn status_when_signed(
+        &self,
+        certificate: &Certificate,
+        issuer: &Certificate,
+        at: Timestamp,
+        signed_at: Option<Timestamp>,
+        algorithms: &Algorithms,
+    ) -> CrlStatus {
         let issuer_name = issuer.tbs_certificate().subject();
         let issuer_text = issuer_name.to_string();
         let named: Vec<&Crl> = self
@@ -436,6 +450,7 @@ impl CrlStore {
                 let is_newest = newest.is_some_and(|n| std::ptr::eq(*n, *c));
                 c.entry(&serial)
                     .filter(|e| is_newest || e.reason != Some(RevocationReason::CertificateHold))
+                    .filter(|e| signed_at.is_none_or(|s| e.date <= s))
             })
             .min_by_key(|e| e.date)
         {

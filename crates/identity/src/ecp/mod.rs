@@ -7,6 +7,10 @@
 //! applicant's IIN (`SERIALNUMBER=IIN…`). [`Verifier::verify`] does all of it and returns
 //! [`Verified`] or the first [`Refusal`].
 //!
+//! An RFC 3161 time-stamp token on the signer (NCA's TSA adds one) is verified and, when
+//! valid, its genTime is the instant the signer is judged at (`tsp.rs`); OCSP responses are
+//! verified as well as CRLs ([`verify_ocsp_response`], [`StaticOcsp`]).
+//!
 //! Algorithms are plug-ins ([`SignatureVerifier`]); RSA and ECDSA P-256 with SHA-256 and
 //! NCA RK's GOST ([`Gost`]: 34.10-2015 512-bit, 34.310-2004) are built in (`docs/ecp.md`).
 //!
@@ -20,16 +24,25 @@ mod refusal;
 mod sign;
 mod signed_data;
 mod trust;
+mod tsp;
 mod verify;
 
 pub use algorithms::{
     AlgorithmError, Algorithms, EcdsaP256Sha256, Gost, RsaPkcs1Sha256, SignatureVerifier,
 };
 pub use crl::{Crl, CrlError, CrlEvidence, CrlStatus, CrlStore, RevocationReason, RevokedEntry};
-pub use ocsp::{OcspError, OcspResponder, OcspStatus};
-pub use refusal::{HolderKind, Refusal, RequiredRole, RevocationUnknown, Tampering};
+pub(crate) use ocsp::{Answer, AnswerStatus, ResponseParams, build_response, cert_id};
+pub use ocsp::{
+    CertIdHash, OcspError, OcspRequest, OcspResponder, OcspStatus, StaticOcsp, verify_ocsp_response,
+};
+pub use refusal::{
+    HolderKind, Refusal, RequiredRole, RevocationUnknown, Tampering, TimestampFault,
+};
 pub use sign::{SignError, SignOptions, cms_to_pem, sign_cms};
 pub use trust::TrustStore;
+pub use tsp::{
+    Imprint, TimestampEvidence, TspError, add_timestamp, signature_value, timestamp_token,
+};
 pub use verify::{
     Purpose, RevocationEvidence, RevocationPolicy, Verified, Verifier, VerifyOptions,
 };

@@ -142,6 +142,191 @@ pub enum RevocationUnknown {
     },
 }
 
+/// What is wrong with a signature's RFC 3161 time-stamp token (a token that is present must
+/// be valid: it is never silently ignored).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case", tag = "fault")]
+pub enum TimestampFault {
+    /// The token is not a readable time-stamp token (CMS SignedData over a TSTInfo).
+    Malformed {
+        /// What could not be read.
+        detail: String,
+    },
+    /// More than one token on the signer (NCANode treats it as an error too).
+    Several {
+        /// How many.
+        count: usize,
+    },
+    /// The token's messageImprint is not the hash of this signature's value.
+    ImprintMismatch,
+    /// The token's own signature does not verify (the token was changed).
+    SignatureInvalid,
+    /// An algorithm of the token (imprint hash, signature) no plug-in handles.
+    UnsupportedAlgorithm {
+        /// The algorithm.
+        algorithm: String,
+    },
+    /// The token's signer is not a time-stamping authority: RFC 3161 §2.3 wants the one
+    /// extended key usage timeStamping, marked critical.
+    NotTsaCertificate {
+        /// What the certificate has instead.
+        found: String,
+    },
+    /// The token's signer does not chain to a trusted CA (or its chain is broken).
+    TsaNotTrusted {
+        /// Why, as the chain check says it.
+        detail: String,
+    },
+    /// The TSA's certificate (or a CA above it) was not valid at the token's genTime.
+    TsaNotValid {
+        /// The certificate.
+        certificate: String,
+        /// genTime.
+        gen_time: Timestamp,
+    },
+    /// The TSA's certificate is revoked.
+    TsaRevoked {
+        /// Serial number, uppercase hex.
+        serial: String,
+        /// Revocation date.
+        date: Timestamp,
+    },
+    /// The TSA certificate's revocation status cannot be established.
+    TsaRevocationUnknown(RevocationUnknown),
+    /// genTime is after the verification instant (beyond clock skew).
+    InFuture {
+        /// genTime.
+        gen_time: Timestamp,
+        /// The verification instant.
+        at: Timestamp,
+    },
+}
+
+impl std::fmt::Display for TimestampFault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message(Lang::En))
+    }
+}
+
+impl TimestampFault {
+    /// The fault in the given language.
+    pub fn message(&self, lang: Lang) -> String {
+        use TimestampFault as F;
+        match (self, lang) {
+            (F::Malformed { detail }, Lang::En) => format!("the token cannot be read: {detail}"),
+            (F::Malformed { detail }, Lang::Kk) => format!("белгі оқылмайды: {detail}"),
+            (F::Malformed { detail }, Lang::Ru) => format!("штамп не читается: {detail}"),
+            (F::Several { count }, Lang::En) => {
+                format!("the signature carries {count} tokens, one is allowed")
+            }
+            (F::Several { count }, Lang::Kk) => {
+                format!("қолтаңбада {count} белгі бар, біреуіне ғана рұқсат етіледі")
+            }
+            (F::Several { count }, Lang::Ru) => {
+                format!("в подписи {count} штампа, допускается один")
+            }
+            (F::ImprintMismatch, Lang::En) => {
+                "the token was issued for another signature (its imprint differs)".into()
+            }
+            (F::ImprintMismatch, Lang::Kk) => {
+                "белгі басқа қолтаңбаға берілген (хэші сәйкес келмейді)".into()
+            }
+            (F::ImprintMismatch, Lang::Ru) => {
+                "штамп выдан для другой подписи (хэш не совпадает)".into()
+            }
+            (F::SignatureInvalid, Lang::En) => {
+                "the token's signature does not verify: the token was changed".into()
+            }
+            (F::SignatureInvalid, Lang::Kk) => {
+                "белгінің қолтаңбасы расталмайды: белгі өзгертілген".into()
+            }
+            (F::SignatureInvalid, Lang::Ru) => {
+                "подпись штампа не проверяется: штамп изменён".into()
+            }
+            (F::UnsupportedAlgorithm { algorithm }, Lang::En) => {
+                format!("the token uses an unsupported algorithm: {algorithm}")
+            }
+            (F::UnsupportedAlgorithm { algorithm }, Lang::Kk) => {
+                format!("белгі қолдау көрсетілмейтін алгоритмді пайдаланады: {algorithm}")
+            }
+            (F::UnsupportedAlgorithm { algorithm }, Lang::Ru) => {
+                format!("штамп использует неподдерживаемый алгоритм: {algorithm}")
+            }
+            (F::NotTsaCertificate { found }, Lang::En) => format!(
+                "the token's signer is not a time-stamping authority (extended key usage: {found})"
+            ),
+            (F::NotTsaCertificate { found }, Lang::Kk) => format!(
+                "белгіге қол қойған уақыт белгілеу қызметі емес (кеңейтілген кілт қолданылуы: {found})"
+            ),
+            (F::NotTsaCertificate { found }, Lang::Ru) => format!(
+                "штамп подписан не службой меток времени (расширенное использование ключа: {found})"
+            ),
+            (F::TsaNotTrusted { detail }, Lang::En) => {
+                format!("the time-stamping authority is not trusted: {detail}")
+            }
+            (F::TsaNotTrusted { detail }, Lang::Kk) => {
+                format!("уақыт белгілеу қызметіне сенім жоқ: {detail}")
+            }
+            (F::TsaNotTrusted { detail }, Lang::Ru) => {
+                format!("служба меток времени не является доверенной: {detail}")
+            }
+            (
+                F::TsaNotValid {
+                    certificate,
+                    gen_time,
+                },
+                Lang::En,
+            ) => format!(
+                "the certificate {certificate} was not valid at the token's time {gen_time}"
+            ),
+            (
+                F::TsaNotValid {
+                    certificate,
+                    gen_time,
+                },
+                Lang::Kk,
+            ) => format!("{certificate} сертификаты белгі уақытында ({gen_time}) жарамсыз болған"),
+            (
+                F::TsaNotValid {
+                    certificate,
+                    gen_time,
+                },
+                Lang::Ru,
+            ) => format!("сертификат {certificate} не действовал на время штампа {gen_time}"),
+            (F::TsaRevoked { serial, date }, Lang::En) => {
+                format!("the time-stamping authority's certificate {serial} was revoked at {date}")
+            }
+            (F::TsaRevoked { serial, date }, Lang::Kk) => format!(
+                "уақыт белгілеу қызметінің {serial} сертификаты {date} кері қайтарылып алынған"
+            ),
+            (F::TsaRevoked { serial, date }, Lang::Ru) => {
+                format!("сертификат службы меток времени {serial} отозван {date}")
+            }
+            (F::TsaRevocationUnknown(why), Lang::En) => format!(
+                "the revocation status of the time-stamping authority is unknown: {}",
+                why.message(Lang::En)
+            ),
+            (F::TsaRevocationUnknown(why), Lang::Kk) => format!(
+                "уақыт белгілеу қызметі сертификатының кері қайтарылған-қайтарылмағаны белгісіз: {}",
+                why.message(Lang::Kk)
+            ),
+            (F::TsaRevocationUnknown(why), Lang::Ru) => format!(
+                "статус отзыва сертификата службы меток времени неизвестен: {}",
+                why.message(Lang::Ru)
+            ),
+            (F::InFuture { gen_time, at }, Lang::En) => {
+                format!("the token's time {gen_time} is in the future of {at}")
+            }
+            (F::InFuture { gen_time, at }, Lang::Kk) => {
+                format!("белгі уақыты {gen_time} тексеру уақытынан ({at}) кейін")
+            }
+            (F::InFuture { gen_time, at }, Lang::Ru) => {
+                format!("время штампа {gen_time} позже момента проверки {at}")
+            }
+        }
+    }
+}
+
 /// A refused signature. `Display` is the English message.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, thiserror::Error)]
 #[serde(rename_all = "snake_case", tag = "refusal")]
@@ -289,6 +474,9 @@ pub enum Refusal {
         /// The BIN in the certificate (`none` when it has none).
         found: String,
     },
+    /// The signature carries an RFC 3161 time-stamp token that is not valid.
+    #[error("the signature's time-stamp token is not valid: {0}")]
+    BadTimestamp(TimestampFault),
 }
 
 impl std::fmt::Display for RevocationUnknown {
@@ -382,6 +570,7 @@ impl Refusal {
             Refusal::InvalidIin { .. } => "ecp.invalid_iin",
             Refusal::InvalidBin { .. } => "ecp.invalid_bin",
             Refusal::Role { .. } => "ecp.role",
+            Refusal::BadTimestamp(_) => "ecp.bad_timestamp",
         }
     }
 
@@ -482,6 +671,10 @@ impl Refusal {
             Refusal::BinMismatch { expected, found } => {
                 format!("сертификат {found} БСН-ге тиесілі, ал қол қоюшы ұйымның БСН-і {expected}")
             }
+            Refusal::BadTimestamp(fault) => format!(
+                "қолтаңбаның уақыт белгісі (штамп) жарамсыз: {}",
+                fault.message(Lang::Kk)
+            ),
         }
     }
 
@@ -556,6 +749,10 @@ impl Refusal {
             ),
             Refusal::BinMismatch { expected, found } => format!(
                 "сертификат принадлежит БИН {found}, а БИН подписывающей организации {expected}"
+            ),
+            Refusal::BadTimestamp(fault) => format!(
+                "метка времени (штамп) подписи недействительна: {}",
+                fault.message(Lang::Ru)
             ),
         }
     }
@@ -686,6 +883,7 @@ mod tests {
                 required: RequiredRole::InformationSystem,
                 found: LegalRole::Head,
             },
+            Refusal::BadTimestamp(TimestampFault::ImprintMismatch),
         ];
         let mut codes = std::collections::HashSet::new();
         for r in &all {
@@ -701,5 +899,45 @@ mod tests {
             assert_ne!(r.message(Lang::Kk), r.message(Lang::En));
         }
         assert!(Refusal::portal_message(Lang::Kk).contains("ЭЦҚ түпнұсқалығы расталмауына"));
+    }
+
+    #[test]
+    fn every_timestamp_fault_is_worded_in_three_languages() {
+        let t: Timestamp = "2026-01-01T00:00:00Z".parse().unwrap();
+        let all = [
+            TimestampFault::Malformed { detail: "x".into() },
+            TimestampFault::Several { count: 2 },
+            TimestampFault::ImprintMismatch,
+            TimestampFault::SignatureInvalid,
+            TimestampFault::UnsupportedAlgorithm {
+                algorithm: "1.2.3".into(),
+            },
+            TimestampFault::NotTsaCertificate {
+                found: "none".into(),
+            },
+            TimestampFault::TsaNotTrusted {
+                detail: "CN=X".into(),
+            },
+            TimestampFault::TsaNotValid {
+                certificate: "CN=TSA".into(),
+                gen_time: t,
+            },
+            TimestampFault::TsaRevoked {
+                serial: "0A".into(),
+                date: t,
+            },
+            TimestampFault::TsaRevocationUnknown(RevocationUnknown::NoCrl {
+                issuer: "CN=CA".into(),
+            }),
+            TimestampFault::InFuture { gen_time: t, at: t },
+        ];
+        for f in &all {
+            let texts: Vec<String> = [Lang::Kk, Lang::Ru, Lang::En]
+                .iter()
+                .map(|l| Refusal::BadTimestamp(f.clone()).message(*l))
+                .collect();
+            assert!(texts[0] != texts[1] && texts[1] != texts[2] && texts[0] != texts[2]);
+            assert!(texts[2].contains(&f.message(Lang::En)));
+        }
     }
 }

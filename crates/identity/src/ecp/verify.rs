@@ -7,10 +7,12 @@
 //! [`Purpose`] → IIN (or BIN) in the certificate equal to the expected one → revocation (OCSP
 //! hook, then CRLs). Cheap local checks come before revocation, which may ask a responder.
 //!
-//! The CMS signingTime attribute is written by the signer and proves nothing: validity and
-//! revocation are judged at the verification instant, or at a time the caller vouches for
-//! ([`VerifyOptions::trusted_time`]: the server's own journal). RFC 3161 timestamp tokens are
-//! not verified yet, so a token's genTime is not used.
+//! The CMS signingTime attribute is written by the signer and proves nothing. A valid RFC 3161
+//! time-stamp token on the signer (`super::tsp`) proves the signature existed at its genTime:
+//! validity and revocation are then judged at genTime (a revocation dated after it does not
+//! count; the CRL must still be current now). Without a token, validity is judged at a time
+//! the caller vouches for ([`VerifyOptions::trusted_time`]: the server's own journal) or the
+//! verification instant, and revocation at the verification instant.
 //!
 //! Not for: loading trust anchors or CRLs (see [`super::TrustStore`], [`super::CrlStore`]).
 
@@ -31,6 +33,7 @@ use super::ocsp::{OcspResponder, OcspStatus};
 use super::refusal::{HolderKind, Refusal, RequiredRole, Tampering};
 use super::signed_data;
 use super::trust::TrustStore;
+use super::tsp::TimestampEvidence;
 use crate::cert::{
     CertificateSummary, KeyHolder, LegalRole, SubjectIin, ca_constraints, key_usage, serial_hex,
     subject_bin, subject_iin, timestamp, unknown_critical_extension,
@@ -106,7 +109,7 @@ impl Default for VerifyOptions {
 pub enum RevocationEvidence {
     /// A current CRL does not list it.
     Crl(CrlEvidence),
-    /// An OCSP responder said good.
+    /// An OCSP responder said good (or revoked after the time-stamp's genTime).
     Ocsp {
         /// When the answer was produced.
         produced_at: Timestamp,
@@ -126,9 +129,11 @@ pub struct Verified {
     pub chain: Vec<CertificateSummary>,
     /// The signingTime attribute, if signed.
     pub signing_time: Option<Timestamp>,
-    /// The instant the validity periods were checked at (the trusted time, else the
-    /// verification instant).
+    /// The instant the validity periods were checked at (a valid time-stamp's genTime, else
+    /// the trusted time, else the verification instant).
     pub validity_checked_at: Timestamp,
+    /// The signer's RFC 3161 time-stamp, verified, when the signature carries one.
+    pub timestamp: Option<TimestampEvidence>,
     /// The signed content (the request bytes).
     #[serde(skip)]
     pub content: Vec<u8>,
@@ -304,7 +309,19 @@ impl Verifier {
             &content,
         )?;
 
-        // 4. Signing time plausible.
+        // 3b. A time-stamp token, if any: verified, or the signature is refused.
+        let stamp = self.check_timestamp(signer_info, &pool, at)?;
+        let gen_time = stamp.as_ref().map(|s| s.gen_time);
+
+        // 4. Signing time plausible (and not after the token that stamps the signature).
+        if let (Some(st), Some(gt)) = (signing_time, gen_time)
+            && st > gt.checked_add(self.options.clock_skew).unwrap_or(gt)
+        {
+            return Err(Refusal::SigningTime {
+                signing_time: st,
+                at: gt,
+            });
+        }
         if let Some(st) = signing_time {
             let too_new = st > at.checked_add(self.options.clock_skew).unwrap_or(at);
             let too_old = self
@@ -318,8 +335,9 @@ impl Verifier {
                 });
             }
         }
-        // The signer chose signingTime: it must not move the validity check (issue 9).
-        let validity_at = self.options.trusted_time.unwrap_or(at);
+        // The signer chose signingTime: it must not move the validity check (issue 9); a
+        // TSA's genTime may.
+        let validity_at = gen_time.or(self.options.trusted_time).unwrap_or(at);
 
         // 5. Chain to a trust anchor.
         let chain = self.build_chain(signer, &pool)?;
@@ -446,7 +464,7 @@ impl Verifier {
         }
 
         // 9. Revocation.
-        let revocation = self.check_revocation(signer, &chain, at)?;
+        let revocation = self.check_revocation(signer, &chain, at, gen_time)?;
 
         Ok(Verified {
             signer: CertificateSummary::of(signer),
@@ -458,6 +476,7 @@ impl Verifier {
             chain: chain.iter().map(CertificateSummary::of).collect(),
             signing_time,
             validity_checked_at: validity_at,
+            timestamp: stamp,
             content,
             algorithm,
             revocation,
@@ -468,7 +487,7 @@ impl Verifier {
 
     /// Checks messageDigest/contentType (when signed attributes are present) and the
     /// signature value. Returns the signingTime and the plug-in's name.
-    fn check_signature(
+    pub(super) fn check_signature(
         &self,
         signer: &Certificate,
         si: &SignerInfo,
@@ -551,7 +570,7 @@ impl Verifier {
     }
 
     /// The issuers of `leaf` up to a trust anchor (last), every signature checked.
-    fn build_chain(
+    pub(super) fn build_chain(
         &self,
         leaf: &Certificate,
         pool: &[Certificate],
@@ -676,12 +695,29 @@ impl Verifier {
             .map(|_| ())
     }
 
-    /// Revocation of the signer (OCSP, then CRLs) and of intermediate CAs.
-    fn check_revocation(
+    /// The algorithm set.
+    pub(super) fn algorithms(&self) -> &Algorithms {
+        &self.algorithms
+    }
+
+    /// The clock skew allowed.
+    pub(super) fn clock_skew(&self) -> SignedDuration {
+        self.options.clock_skew
+    }
+
+    /// Which certificates need a known revocation status.
+    pub(super) fn revocation_policy(&self) -> RevocationPolicy {
+        self.options.revocation
+    }
+
+    /// Revocation of the signer (OCSP, then CRLs) and of intermediate CAs, known at `at`.
+    /// `signed_at`: a verified time-stamp's genTime; revocations dated after it do not count.
+    pub(super) fn check_revocation(
         &self,
         signer: &Certificate,
         chain: &[Certificate],
         at: Timestamp,
+        signed_at: Option<Timestamp>,
     ) -> Result<RevocationEvidence, Refusal> {
         if self.options.revocation == RevocationPolicy::Off {
             return Ok(RevocationEvidence::NotChecked);
@@ -703,7 +739,13 @@ impl Verifier {
                         evidence = RevocationEvidence::Ocsp { produced_at };
                         continue;
                     }
-                    Ok(OcspStatus::Revoked { date }) => {
+                    Ok(OcspStatus::Revoked {
+                        date, produced_at, ..
+                    }) if signed_at.is_some_and(|s| date > s) => {
+                        evidence = RevocationEvidence::Ocsp { produced_at };
+                        continue;
+                    }
+                    Ok(OcspStatus::Revoked { date, .. }) => {
                         return Err(Refusal::Revoked {
                             serial: serial_hex(cert.tbs_certificate().serial_number()),
                             date,
@@ -712,7 +754,10 @@ impl Verifier {
                     Ok(OcspStatus::Unknown) | Err(_) => {}
                 }
             }
-            match self.crls.status(cert, issuer, at, &self.algorithms) {
+            match self
+                .crls
+                .status_when_signed(cert, issuer, at, signed_at, &self.algorithms)
+            {
                 CrlStatus::Good { evidence: e } => {
                     if is_signer {
                         evidence = RevocationEvidence::Crl(e);
@@ -731,7 +776,10 @@ impl Verifier {
     }
 }
 
-fn find_signer<'a>(pool: &'a [Certificate], sid: &SignerIdentifier) -> Option<&'a Certificate> {
+pub(super) fn find_signer<'a>(
+    pool: &'a [Certificate],
+    sid: &SignerIdentifier,
+) -> Option<&'a Certificate> {
     pool.iter().find(|c| match sid {
         SignerIdentifier::IssuerAndSerialNumber(ias) => {
             c.tbs_certificate().issuer() == &ias.issuer

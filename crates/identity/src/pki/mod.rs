@@ -230,6 +230,26 @@ pub struct PublishedCrl {
     pub pem_path: PathBuf,
 }
 
+/// Which certificates an OCSP response of the CA is about.
+#[derive(Debug, Clone, Copy)]
+pub enum OcspQuery<'a> {
+    /// A DER `OCSPRequest` (its CertIDs and nonce).
+    Request(&'a [u8]),
+    /// One serial number, hex (the CertID is SHA-256).
+    Serial(&'a str),
+}
+
+/// How the CA answers OCSP.
+#[derive(Debug, Clone, Copy)]
+pub struct OcspResponseOptions<'a> {
+    /// producedAt and thisUpdate.
+    pub produced_at: Timestamp,
+    /// nextUpdate, if any.
+    pub next_update: Option<Timestamp>,
+    /// A delegated responder ([`DevCa::issue_ocsp_responder`]); `None`: the CA signs.
+    pub responder: Option<&'a Issued>,
+}
+
 /// A development CA.
 #[derive(Debug, Clone)]
 pub struct DevCa {
@@ -440,14 +460,84 @@ impl DevCa {
 
     /// Issues a certificate with a fresh key; writes both to `issued/` and records it.
     pub fn issue(&mut self, request: &CertificateRequest) -> Result<Issued, PkiError> {
-        let validity = check_period(request.not_before, request.not_after)?;
-        let key = PrivateKey::generate(request.algorithm)?;
-        let serial = self.take_serial();
         let profile = DevProfile::end_entity(
             self.certificate.tbs_certificate().subject().clone(),
             &request.holder,
             &request.key_usage,
         )?;
+        self.issue_profile(profile, request)
+    }
+
+    /// Issues the certificate of this CA's time-stamping authority: `CN=common_name`, the
+    /// one extended key usage timeStamping, critical (RFC 3161 §2.3). Its key signs tokens
+    /// ([`crate::ecp::timestamp_token`]).
+    pub fn issue_tsa(
+        &mut self,
+        common_name: &str,
+        algorithm: KeyAlgorithm,
+        not_before: Timestamp,
+        not_after: Timestamp,
+    ) -> Result<Issued, PkiError> {
+        self.issue_service(
+            common_name,
+            oids::EKU_TIME_STAMPING,
+            algorithm,
+            not_before,
+            not_after,
+        )
+    }
+
+    /// Issues the certificate of a responder this CA delegates OCSP to: `CN=common_name`,
+    /// extended key usage OCSPSigning, id-pkix-ocsp-nocheck (RFC 6960 §4.2.2.2).
+    pub fn issue_ocsp_responder(
+        &mut self,
+        common_name: &str,
+        algorithm: KeyAlgorithm,
+        not_before: Timestamp,
+        not_after: Timestamp,
+    ) -> Result<Issued, PkiError> {
+        self.issue_service(
+            common_name,
+            oids::EKU_OCSP_SIGNING,
+            algorithm,
+            not_before,
+            not_after,
+        )
+    }
+
+    fn issue_service(
+        &mut self,
+        common_name: &str,
+        eku: der::asn1::ObjectIdentifier,
+        algorithm: KeyAlgorithm,
+        not_before: Timestamp,
+        not_after: Timestamp,
+    ) -> Result<Issued, PkiError> {
+        let profile = DevProfile::service(
+            self.certificate.tbs_certificate().subject().clone(),
+            common_name,
+            eku,
+        )?;
+        let request = CertificateRequest {
+            holder: Holder::Other {
+                common_name: common_name.to_string(),
+            },
+            algorithm,
+            not_before,
+            not_after,
+            key_usage: Vec::new(),
+        };
+        self.issue_profile(profile, &request)
+    }
+
+    fn issue_profile(
+        &mut self,
+        profile: DevProfile,
+        request: &CertificateRequest,
+    ) -> Result<Issued, PkiError> {
+        let validity = check_period(request.not_before, request.not_after)?;
+        let key = PrivateKey::generate(request.algorithm)?;
+        let serial = self.take_serial();
         let certificate = build_cert(profile, serial, validity, key.public_key_info()?, &self.key)?;
         let serial = serial_hex(certificate.tbs_certificate().serial_number());
         let certificate_path = self.dir.join("issued").join(format!("{serial}.cert.pem"));
@@ -571,6 +661,94 @@ impl DevCa {
             der_path,
             pem_path,
         })
+    }
+
+    /// A signed OCSP response (DER) about the certificates `query` names, from this CA's
+    /// records: revoked (with date and reason) if revoked by `options.produced_at`, good if
+    /// issued here, unknown otherwise (and for CertIDs of another CA). A request's nonce is
+    /// echoed. Signed by the CA itself, or by `options.responder` (see
+    /// [`DevCa::issue_ocsp_responder`]).
+    pub fn ocsp_response(
+        &self,
+        query: OcspQuery<'_>,
+        options: &OcspResponseOptions<'_>,
+    ) -> Result<Vec<u8>, PkiError> {
+        use crate::ecp::{Answer, AnswerStatus, CertIdHash, OcspRequest, cert_id};
+        let bad = |e: crate::ecp::OcspError| PkiError::Invalid(e.to_string());
+        let (ids, nonce) = match query {
+            OcspQuery::Request(der) => {
+                let request = OcspRequest::from_der(der).map_err(bad)?;
+                (
+                    request.cert_ids().to_vec(),
+                    request.nonce().map(<[u8]>::to_vec),
+                )
+            }
+            OcspQuery::Serial(serial) => {
+                let mut hex = normalise_serial(serial);
+                if hex.len() % 2 == 1 {
+                    hex.insert(0, '0');
+                }
+                let bytes = hex_bytes(&hex)
+                    .ok_or_else(|| PkiError::Invalid(format!("bad serial {serial:?}")))?;
+                let id = cert_id(
+                    &self.certificate,
+                    &SerialNumber::new(&bytes)?,
+                    CertIdHash::Sha256,
+                )?;
+                (vec![id], None)
+            }
+        };
+        let answers = ids
+            .into_iter()
+            .map(|id| {
+                let hash = match id.hash_algorithm.oid {
+                    o if o == oids::SHA1 => Some(CertIdHash::Sha1),
+                    o if o == oids::SHA256 => Some(CertIdHash::Sha256),
+                    _ => None,
+                };
+                let ours = hash
+                    .map(|h| cert_id(&self.certificate, &id.serial_number, h))
+                    .transpose()?
+                    .is_some_and(|own| own == id);
+                let serial = normalise_serial(&serial_hex(&id.serial_number));
+                let status = if !ours {
+                    AnswerStatus::Unknown
+                } else if let Some(r) = self.state.revoked.iter().find(|r| {
+                    normalise_serial(&r.serial) == serial && r.date <= options.produced_at
+                }) {
+                    AnswerStatus::Revoked {
+                        date: r.date,
+                        reason: r.reason,
+                    }
+                } else if self
+                    .state
+                    .issued
+                    .iter()
+                    .any(|r| normalise_serial(&r.serial) == serial)
+                {
+                    AnswerStatus::Good
+                } else {
+                    AnswerStatus::Unknown
+                };
+                Ok(Answer { id, status })
+            })
+            .collect::<Result<Vec<_>, PkiError>>()?;
+        let (key, certificate) = match options.responder {
+            Some(r) => (&r.key, &r.certificate),
+            None => (&self.key, &self.certificate),
+        };
+        Ok(crate::ecp::build_response(
+            &answers,
+            &crate::ecp::ResponseParams {
+                key,
+                certificate,
+                include_certificate: options.responder.is_some(),
+                produced_at: options.produced_at,
+                this_update: options.produced_at,
+                next_update: options.next_update,
+                nonce: nonce.as_deref(),
+            },
+        )?)
     }
 
     /// Reads back an issued certificate by serial.

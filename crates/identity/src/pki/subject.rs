@@ -277,6 +277,10 @@ pub(crate) enum Kind {
     EndEntity {
         usages: Vec<Usage>,
         eku: Vec<ObjectIdentifier>,
+        /// Mark the extended key usage critical (a TSA's, RFC 3161 §2.3).
+        eku_critical: bool,
+        /// Add id-pkix-ocsp-nocheck (a delegated OCSP responder, RFC 6960 §4.2.2.2.1).
+        ocsp_nocheck: bool,
     },
 }
 
@@ -295,6 +299,35 @@ impl DevProfile {
             kind: Kind::EndEntity {
                 usages: usages.to_vec(),
                 eku: holder.extended_key_usage(usages),
+                eku_critical: false,
+                ocsp_nocheck: false,
+            },
+        })
+    }
+
+    /// A certificate of a service of the CA (its TSA, its OCSP responder): `CN=…, C=KZ`,
+    /// digitalSignature, the one extended key usage `eku`.
+    pub fn service(
+        issuer: Name,
+        common_name: &str,
+        eku: ObjectIdentifier,
+    ) -> Result<Self, der::Error> {
+        let tsa = eku == oids::EKU_TIME_STAMPING;
+        Ok(DevProfile {
+            issuer: Some(issuer),
+            subject: Holder::Other {
+                common_name: common_name.to_string(),
+            }
+            .name()?,
+            kind: Kind::EndEntity {
+                usages: if tsa {
+                    Usage::SIGN.to_vec()
+                } else {
+                    vec![Usage::DigitalSignature]
+                },
+                eku: vec![eku],
+                eku_critical: tsa,
+                ocsp_nocheck: eku == oids::EKU_OCSP_SIGNING,
             },
         })
     }
@@ -333,7 +366,12 @@ impl BuilderProfile for DevProfile {
                         .to_extension(subject, &exts)?,
                 );
             }
-            Kind::EndEntity { usages, eku } => {
+            Kind::EndEntity {
+                usages,
+                eku,
+                eku_critical,
+                ocsp_nocheck,
+            } => {
                 exts.push(
                     BasicConstraints {
                         ca: false,
@@ -351,7 +389,16 @@ impl BuilderProfile for DevProfile {
                     exts.push(KeyUsage(flags).to_extension(subject, &exts)?);
                 }
                 if !eku.is_empty() {
-                    exts.push(ExtendedKeyUsage(eku.clone()).to_extension(subject, &exts)?);
+                    let mut ext = ExtendedKeyUsage(eku.clone()).to_extension(subject, &exts)?;
+                    ext.critical = *eku_critical;
+                    exts.push(ext);
+                }
+                if *ocsp_nocheck {
+                    exts.push(Extension {
+                        extn_id: oids::OCSP_NOCHECK,
+                        critical: false,
+                        extn_value: der::asn1::OctetString::new(der::asn1::Null.to_der()?)?,
+                    });
                 }
             }
         }
