@@ -227,6 +227,9 @@ enum Command {
         /// Behind a reverse proxy: the client's address is the last X-Forwarded-For hop.
         #[arg(long, env = "QYZMET_TRUST_PROXY")]
         trust_proxy: bool,
+        /// Where the signing pages reach NCALayer on the signer's computer.
+        #[arg(long, env = "QYZMET_NCALAYER_URL", default_value = server::DEFAULT_NCALAYER_URL)]
+        ncalayer_url: String,
         /// Append a signed journal head to this file periodically (see `journal anchor`);
         /// keep it off this machine's disk, e.g. on append-only storage.
         #[arg(long, value_name = "FILE")]
@@ -665,10 +668,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
             demo,
             public_url,
             trust_proxy,
+            ncalayer_url,
             anchor_file,
             anchor_every,
         } => {
             drop(out);
+            server::check_ncalayer_url(&ncalayer_url).map_err(anyhow::Error::msg)?;
             let as_of = as_of
                 .as_deref()
                 .map(|s| apps::parse_at(Some(s)))
@@ -697,6 +702,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     server::Options {
                         public_url,
                         trust_proxy,
+                        ncalayer_url: Some(ncalayer_url),
                         ..server::Options::default()
                     },
                 ))?;

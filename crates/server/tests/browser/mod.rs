@@ -80,6 +80,7 @@ pub fn serve<T>(
             public_url: None,
             sms_log: None,
             trust_proxy: false,
+            ncalayer_url: None,
         },
     )
     .expect("server state");
