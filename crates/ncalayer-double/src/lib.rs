@@ -104,8 +104,13 @@ impl Signer {
 
     /// One key, named `default`, which the signer picks.
     pub fn new(key: PrivateKey, certificate: Certificate) -> Signer {
+        Signer::named("default", key, certificate)
+    }
+
+    /// One key under `name`, which the signer picks.
+    pub fn named(name: &str, key: PrivateKey, certificate: Certificate) -> Signer {
         Signer {
-            keys: vec![("default".into(), key, certificate)],
+            keys: vec![(name.into(), key, certificate)],
             chosen: std::sync::Mutex::new((0, Behaviour::Sign)),
         }
     }

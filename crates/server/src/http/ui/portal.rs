@@ -1450,6 +1450,8 @@ async fn to_sign_json(
         let (req, unchosen) = action_request(&form)?;
         let s = st.clone();
         blocking(move || {
+            let app = ops::load_visible(&s, &acc, &id)?;
+            crate::access::may_act(&acc, &app, &s.ctx)?;
             check_chosen(&s, &acc, &id, unchosen, l)?;
             ops::result_to_sign(&s, &acc, &id, &req, None, l)
         })
@@ -1505,16 +1507,16 @@ async fn to_sign_pdf(
     v.check_csrf(Some(form.fields.get("csrf")))
         .or_page(&v, &h)?;
     let (req, unchosen) = action_request(&form).or_page(&v, &h)?;
-    let at = form
-        .fields
-        .get("signed_at")
-        .parse::<jiff::Timestamp>()
-        .map_err(|_| Problem::invalid("signed_at", "rfc3339", l.t("sign-result_stale")))
-        .or_page(&v, &h)?;
+    let at = form.fields.get("signed_at").parse::<jiff::Timestamp>().ok();
     let ru = q.copy.as_deref() == Some("ru");
     let s = st.clone();
     let id2 = id.clone();
     let prepared = blocking(move || {
+        // Who may act on it first: anyone else learns nothing of the form's faults.
+        let app = ops::load_visible(&s, &acc, &id2)?;
+        crate::access::may_act(&acc, &app, &s.ctx)?;
+        let at =
+            at.ok_or_else(|| Problem::invalid("signed_at", "rfc3339", l.t("sign-result_stale")))?;
         check_chosen(&s, &acc, &id2, unchosen, l)?;
         ops::result_to_sign(&s, &acc, &id2, &req, Some(at), l)
     })
