@@ -46,7 +46,7 @@ async fn to_sign(t: &TestApp, who: &Who, id: &str, step: u64, lang: &str) -> Val
     r.json()
 }
 
-fn sign_copies(t: &TestApp, prepared: &Value, key: &TestKey) -> Value {
+fn sign_copies(prepared: &Value, key: &TestKey) -> Value {
     let copy = |lang: &str| {
         let c = prepared["copies"]
             .as_array()
@@ -56,7 +56,7 @@ fn sign_copies(t: &TestApp, prepared: &Value, key: &TestKey) -> Value {
             .unwrap();
         let pdf = server::signing::base64_decode(c["data"].as_str().unwrap()).unwrap();
         assert_eq!(documents::content_hash(&pdf), c["sha256"].as_str().unwrap());
-        sign_with(&key.key, &key.certificate, &pdf, t.state.now())
+        sign_with(&key.key, &key.certificate, &pdf, jiff::Timestamp::now())
     };
     json!({"signed_at": prepared["signed_at"], "kk": copy("kk"), "ru": copy("ru")})
 }
@@ -106,16 +106,28 @@ async fn the_head_signs_with_own_key_and_wrong_keys_are_refused_in_words() {
     let citizen = issue(&t.state, Signer::Citizen(CITIZEN));
     let auth = issue(&t.state, Signer::HeadAuth(PROVIDER));
     let other = issue(&t.state, Signer::Head("local_akim-1"));
+    // The server's own key, an information system's: it signs no person's act.
+    let (key, certificate) = t.state.pki.system_signer(t.state.now()).unwrap();
+    let system = TestKey {
+        serial: String::new(),
+        key,
+        certificate,
+        key_pem: Default::default(),
+        cert_pem: Default::default(),
+    };
+    let (_, again) = t.state.pki.system_signer(t.state.now()).unwrap();
+    assert_eq!(again, system.certificate, "one system certificate, kept");
     for (what, key) in [
         ("a citizen's key", &citizen),
         ("an authentication key", &auth),
         ("another organisation's key", &other),
+        ("the server's own key", &system),
     ] {
         let r = t
             .post(
                 &format!("/api/applications/{id}/actions?lang=ru"),
                 &head,
-                &json!({"step": step, "outcome": "done", "signature": sign_copies(&t, &prepared, key)}),
+                &json!({"step": step, "outcome": "done", "signature": sign_copies(&prepared, key)}),
             )
             .await;
         assert_eq!(
@@ -144,21 +156,21 @@ async fn the_head_signs_with_own_key_and_wrong_keys_are_refused_in_words() {
 
     // The head's key, but the Russian signature over the Kazakh bytes: refused.
     let head_key = issue(&t.state, Signer::Head(PROVIDER));
-    let mut swapped = sign_copies(&t, &prepared, &head_key);
+    let mut swapped = sign_copies(&prepared, &head_key);
     swapped["ru"] = swapped["kk"].clone();
     let r = act(swapped).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
     assert_eq!(r.json()["rule"], "ecp.bad_signature");
 
     // Copies dated before the step began are not this step's.
-    let mut stale = sign_copies(&t, &prepared, &head_key);
+    let mut stale = sign_copies(&prepared, &head_key);
     stale["signed_at"] = json!("2019-12-01T00:00:00Z");
     let r = act(stale).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
     assert_eq!(r.json()["rule"], "signature.stale");
 
     // The head's own signing key over the prepared copies: recorded, dated when prepared.
-    let r = act(sign_copies(&t, &prepared, &head_key)).await;
+    let r = act(sign_copies(&prepared, &head_key)).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     let signed = signed_events(&t, &id);
     assert_eq!(signed.len(), 1);

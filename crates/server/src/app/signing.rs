@@ -48,6 +48,9 @@ use utoipa::ToSchema;
 /// The directory of the development CA inside the data directory.
 pub const PKI_DIR: &str = "pki";
 
+/// The common name of the server's own certificate as an information system.
+pub const SYSTEM_NAME: &str = "qyzmet information system";
+
 /// What a portal request's signature is bound to: changing the purpose changes every request.
 pub const REQUEST_PURPOSE: &str = "qyzmet/portal-application/v1";
 
@@ -204,6 +207,18 @@ impl Pki {
         Ok(())
     }
 
+    /// How signatures are checked at the server's clock `now`: as by default, except that a
+    /// sandbox clock (`--as-of`) behind the real time widens the allowed clock skew by that
+    /// much, since signers' computers (NCALayer) write the real time into signingTime.
+    pub fn verify_options(&self, now: Timestamp) -> VerifyOptions {
+        let defaults = VerifyOptions::default();
+        let behind = Timestamp::now().duration_since(now);
+        VerifyOptions {
+            clock_skew: defaults.clock_skew + behind.max(SignedDuration::ZERO),
+            ..defaults
+        }
+    }
+
     /// A verifier over the CA certificate and its current CRL, read from the files (so that a
     /// revocation made with `qyzmet pki revoke|crl` counts at once).
     pub fn verifier(&self, now: Timestamp) -> Result<Verifier, Problem> {
@@ -213,7 +228,7 @@ impl Pki {
         let mut crls = CrlStore::new();
         crls.load_file(&self.dir.join("crl.der"))
             .map_err(|e| Problem::internal(format!("development CA CRL: {e}")))?;
-        Ok(Verifier::new(trust, crls))
+        Ok(Verifier::new(trust, crls).with_options(self.verify_options(now)))
     }
 
     /// The newest usable signing key and certificate issued here for `wanted` (a BIN or an
@@ -280,6 +295,48 @@ impl Pki {
             organization: org
                 .map(|o| o.name_kk.clone())
                 .unwrap_or_else(|| org_id.to_string()),
+        };
+        let issued = ca.issue(&CertificateRequest::signing(holder, nb, na))?;
+        Ok((issued.key, issued.certificate))
+    }
+
+    /// The server's own signing key and certificate, as an information system (issued on
+    /// first use): a holder of its own, neither a person nor the provider's head, so that
+    /// what it signs (receipts, journal anchors) can never pass for a person's act — the
+    /// checks of applicants' and results' signatures refuse it.
+    // TODO(nca): NCA RK's information-system certificate policy OID (the p12 work adds it to
+    // `identity::oids`/`Purpose`); until then the holder is `Holder::Other`.
+    pub fn system_signer(&self, now: Timestamp) -> Result<(PrivateKey, Certificate), PkiError> {
+        let mut ca = self.ca();
+        let found = {
+            let state = ca.state();
+            state
+                .issued
+                .iter()
+                .rev()
+                .find(|r| {
+                    r.subject.contains(SYSTEM_NAME)
+                        && !r.ca
+                        && r.not_before <= now
+                        && now < r.not_after
+                        && !state.revoked.iter().any(|x| x.serial == r.serial)
+                })
+                .map(|r| r.serial.clone())
+        };
+        if let Some(serial) = found {
+            let cert = ca.issued_certificate(&serial)?;
+            let key = PrivateKey::read_pem_file(
+                &self.dir.join("issued").join(format!("{serial}.key.pem")),
+            )
+            .map_err(|e| PkiError::Io {
+                path: format!("issued/{serial}.key.pem"),
+                source: std::io::Error::other(e.to_string()),
+            })?;
+            return Ok((key, cert));
+        }
+        let (nb, na) = validity(now, 10);
+        let holder = Holder::Other {
+            common_name: SYSTEM_NAME.into(),
         };
         let issued = ca.issue(&CertificateRequest::signing(holder, nb, na))?;
         Ok((issued.key, issued.certificate))
@@ -718,6 +775,8 @@ pub fn result_refusal_problem(r: &Refusal, lang: Lang) -> Problem {
 /// command (the Kazakh original's hash and CMS, the Russian copy's in `ru`, dated when the
 /// copies were) and both issued documents' records, to run in the same action as the step's
 /// completion. A refused signature records nothing and answers [`result_refusal_problem`].
+// Each input is distinct (the step, who, what outcome, how signed, when, in which words).
+#[allow(clippy::too_many_arguments)]
 pub fn sign_result(
     st: &AppState,
     app: &Application,
@@ -904,7 +963,7 @@ fn check_signature(
             .verifier(now)?
             .with_options(VerifyOptions {
                 trusted_time: Some(sig.at),
-                ..VerifyOptions::default()
+                ..st.pki.verify_options(now)
             })
             .check(
                 sig.cms.as_bytes(),
