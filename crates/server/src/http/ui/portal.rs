@@ -674,8 +674,8 @@ fn signing_section(
 /// `result`, `attrs` its data (the bytes, or where the copies to sign come from).
 pub fn ncalayer_box(st: &AppState, l: Lang, mode: &str, attrs: &[(&str, String)]) -> Markup {
     let (title, button) = match mode {
-        "result" => ("sign-result_title", "sign-result_button"),
-        _ => ("sign-ncalayer_title", "sign-ncalayer_button"),
+        "result" => (l.t("sign-ncalayer_title"), l.t("sign-result_button")),
+        _ => (l.t("sign-ncalayer_title"), l.t("sign-ncalayer_button")),
     };
     let attr = |k: &str| attrs.iter().find(|(n, _)| *n == k).map(|(_, v)| v.clone());
     html! {
@@ -687,9 +687,9 @@ pub fn ncalayer_box(st: &AppState, l: Lang, mode: &str, attrs: &[(&str, String)]
             data-msg-unavailable=(l.t("sign-ncalayer_unavailable"))
             data-msg-cancelled=(l.t("sign-ncalayer_cancelled"))
             data-msg-failed=(l.t("sign-ncalayer_failed")) {
-            h3 { (l.t(title)) }
+            h3 { (title) }
             p.hint { (l.t("sign-ncalayer_hint")) }
-            button type="button" data-ncalayer-sign { (l.t(button)) }
+            button type="button" data-ncalayer-sign { (button) }
             p data-ncalayer-status role="status" aria-live="polite" {}
         }
     }
@@ -1485,6 +1485,7 @@ async fn to_sign_json(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct CopyQuery {
     /// `kk` (the original, default) or `ru`.
     copy: Option<String>,
