@@ -564,6 +564,30 @@ sign-demo_title = Demo server: sign with the demo key
 sign-demo_text = This server runs in demo mode. The server can sign your request with a demo key issued to your account by qyzmet's development certification authority. It is not a real ЭЦП and is accepted by demo servers only.
 sign-demo_button = Sign with the demo key (demo only)
 sign-required = Sign the request with your ЭЦП: attach the signature.
+sign-request_details = The request text the signature covers (for specialists)
+sign-ncalayer_title = Sign with NCALayer
+sign-ncalayer_hint = NCALayer must be running on this computer. Your key never leaves it: NCALayer asks you to choose it and enter its password.
+sign-ncalayer_button = Sign with ЭЦП (NCALayer)
+sign-ncalayer_working = Waiting for NCALayer: choose the key and enter its password in NCALayer's window…
+sign-ncalayer_sending = Signed. Sending…
+sign-ncalayer_unavailable = NCALayer is not running or cannot be reached on this computer. Start NCALayer and try again, or sign with another tool and attach the signature file.
+sign-ncalayer_cancelled = Signing was cancelled in NCALayer: nothing was sent.
+sign-ncalayer_failed = NCALayer did not sign the document:
+sign-other_tool = Sign with another tool (a signature file)
+sign-result_title = Signing the result
+sign-result_intro = The result is issued in Kazakh and in Russian: you sign each copy with your ЭЦП. Choose the decision above first.
+sign-result_button = Sign with ЭЦП (NCALayer) and complete the step
+sign-result_other_hint = Download both copies, sign each with a detached CMS signature and attach both signatures. The copies are dated when this page was opened: sign them within an hour.
+sign-result_download_kk = Download the Kazakh copy to sign
+sign-result_download_ru = Download the Russian copy to sign
+sign-result_file_kk = Signature of the Kazakh copy (.p7s)
+sign-result_file_ru = Signature of the Russian copy (.p7s)
+sign-result_demo_title = Demo server: sign with the organisation's demo key
+sign-result_demo_text = The server signs the result with a demo key it holds for the organisation's head. It is not a real ЭЦП and is accepted by demo servers only.
+sign-result_demo_button = Sign with the demo key and complete (demo only)
+sign-result_required = Sign the result with your ЭЦП: through NCALayer, or attach the signatures of both copies.
+sign-result_refused = The signature on the result was not accepted
+sign-result_stale = The copies to sign were prepared over an hour ago or before this step began: open the page again and sign again.
 
 ## upload
 

@@ -163,7 +163,11 @@ async function actOn(page, base, id, { outcome = "done", presented, note } = {})
   const executor = form.locator("select[name=executor]");
   if (await executor.count()) await executor.selectOption({ index: 1 });
   if (presented) await form.locator("select[name=presented]").selectOption(presented);
-  await Promise.all([page.waitForNavigation(), form.locator("button[type=submit]").click()]);
+  // The head's signing step: on the demo server, the labelled demo key signs (NCALayer's
+  // own scenarios are tools/e2e/ncalayer.mjs's).
+  const demo = form.locator("button[name=sign][value=demo]");
+  const button = (await demo.count()) ? demo : form.locator("button[type=submit]:not([formaction]):not([name=sign])");
+  await Promise.all([page.waitForNavigation(), button.click()]);
   expect(page.url().includes("done=acted"), `the step was recorded (${page.url()})`);
 }
 

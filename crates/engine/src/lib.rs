@@ -334,6 +334,12 @@ pub enum Command {
         /// was signed (entries written before both copies were), so those keep their bytes.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         ru: Option<SignedCopy>,
+        /// The instant the signed documents are dated, when the signer prepared them before
+        /// this command (the head signs in the browser, then posts): between the step's start
+        /// and now. `None`: now. It is the journal's `ResultSigned.at`, so the documents
+        /// render again byte for byte.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        signed_at: Option<Timestamp>,
     },
     /// A portal request refused before it became an application (its ЭЦП signature is not
     /// authentic): journalled under `refused-<sha256 of the request>` with the refusal's code,
@@ -960,12 +966,21 @@ pub fn decide(
             sha256,
             cms,
             ru,
+            signed_at,
         } => {
             let app = open(state, application)?;
             let plan = plan_of(app, ctx)?;
             let s = authorise(app, plan, *step, actor, ctx)?;
             if !s.signs_result {
                 return Err(Rejection::NotASigningStep { step: *step });
+            }
+            let at = signed_at.unwrap_or(now);
+            // A document dated before its step began, or in the future, is not this step's.
+            if at > now || at < app.step_started {
+                return Err(Rejection::Invalid {
+                    field: "signed_at".into(),
+                    rule: "between the step's start and now".into(),
+                });
             }
             let hex = |field: &str, v: &str| {
                 if v.len() != 64 || !v.bytes().all(|b| b.is_ascii_hexdigit()) {
@@ -986,7 +1001,7 @@ pub fn decide(
             Ok(vec![Event::ResultSigned {
                 step: *step,
                 by: actor.clone(),
-                at: now,
+                at,
                 document: document.clone(),
                 sha256: sha256.to_ascii_lowercase(),
                 cms: cms.clone(),

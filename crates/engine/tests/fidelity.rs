@@ -546,6 +546,7 @@ fn an_organisations_signing_role_signs_and_the_regulations_role_is_refused() {
         sha256: "ab".repeat(32),
         cms: "MIIB".into(),
         ru: None,
+        signed_at: None,
     };
     assert!(matches!(
         decide(Some(&app), &sign(head), now, &ctx),

@@ -414,6 +414,7 @@ fn the_head_signs_the_result_before_the_signing_step_completes() {
         sha256: sha.into(),
         cms: "MIIB...".into(),
         ru: None,
+        signed_at: None,
     };
     let sha = "a".repeat(64);
     // Not at the clerk's step, and only by the step's role.
@@ -478,6 +479,7 @@ fn the_head_signs_the_result_before_the_signing_step_completes() {
                 sha256: ru_sha.into(),
                 cms: "MIIC...".into(),
             }),
+            signed_at: None,
         },
         _ => unreachable!(),
     };
@@ -499,6 +501,41 @@ fn the_head_signs_the_result_before_the_signing_step_completes() {
     assert!(json.get("ru").is_none(), "{json}");
     let back: Event = serde_json::from_value(json).unwrap();
     assert_eq!(back, old[0]);
+    // A signature prepared earlier (in the browser) is dated when it was prepared: within
+    // the step, not in the future.
+    let dated = |at: Timestamp| match sign(1, actor("head", "college-1"), &sha) {
+        Command::SignResult {
+            application,
+            step,
+            actor,
+            document,
+            sha256,
+            cms,
+            ru,
+            ..
+        } => Command::SignResult {
+            application,
+            step,
+            actor,
+            document,
+            sha256,
+            cms,
+            ru,
+            signed_at: Some(at),
+        },
+        _ => unreachable!(),
+    };
+    let secs = jiff::SignedDuration::from_secs;
+    let (later, prepared) = (now + secs(10), now + secs(5));
+    for bad in [later + secs(1), now - secs(1)] {
+        let err = decide(s.as_ref(), &dated(bad), later, &ctx).unwrap_err();
+        assert!(
+            matches!(err, Rejection::Invalid { ref field, .. } if field == "signed_at"),
+            "{bad}: {err}"
+        );
+    }
+    let ev = decide(s.as_ref(), &dated(prepared), later, &ctx).unwrap();
+    assert!(matches!(ev[0], Event::ResultSigned { at, .. } if at == prepared));
     let ru_sha = "C".repeat(64);
     let (s, ev) = run(&ctx, s, &with_ru(&ru_sha), now).unwrap();
     assert!(matches!(ev[0], Event::ResultSigned { step: 1, .. }));

@@ -228,6 +228,9 @@ enum Command {
         /// Behind a reverse proxy: the client's address is the last X-Forwarded-For hop.
         #[arg(long, env = "QYZMET_TRUST_PROXY")]
         trust_proxy: bool,
+        /// Where the signing pages reach NCALayer on the signer's computer.
+        #[arg(long, env = "QYZMET_NCALAYER_URL", default_value = server::DEFAULT_NCALAYER_URL)]
+        ncalayer_url: String,
         /// Append a signed journal head to this file periodically (see `journal anchor`);
         /// keep it off this machine's disk, e.g. on append-only storage.
         #[arg(long, value_name = "FILE")]
@@ -254,6 +257,28 @@ enum Command {
         data: DataDir,
         #[command(flatten)]
         catalogue: CatalogueArg,
+    },
+    /// Developer tool: a stand-in for NCALayer on this machine (a TLS WebSocket with a
+    /// self-signed certificate) that signs what the pages ask with one key, asking nothing.
+    NcalayerDouble {
+        /// Where to listen (NCALayer itself is at 127.0.0.1:13579).
+        #[arg(long, default_value = "127.0.0.1:13579")]
+        listen: std::net::SocketAddr,
+        /// The signing key, PKCS#8 PEM (as `qyzmet pki issue` writes it); with --cert.
+        #[arg(long, requires = "cert", conflicts_with = "p12")]
+        key: Option<PathBuf>,
+        /// Its certificate, PEM.
+        #[arg(long, requires = "key")]
+        cert: Option<PathBuf>,
+        /// A PKCS#12 file (.p12, as NCA RK issues keys); with --password.
+        #[arg(long, requires = "password")]
+        p12: Option<PathBuf>,
+        /// The PKCS#12 file's password.
+        #[arg(long, env = "QYZMET_P12_PASSWORD")]
+        password: Option<String>,
+        /// Act as a signer who closes NCALayer's dialog (every sign is cancelled).
+        #[arg(long)]
+        cancel: bool,
     },
     /// Create demo organisations and accounts; prints logins and passwords.
     DemoData {
@@ -682,10 +707,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
             demo,
             public_url,
             trust_proxy,
+            ncalayer_url,
             anchor_file,
             anchor_every,
         } => {
             drop(out);
+            server::check_ncalayer_url(&ncalayer_url).map_err(anyhow::Error::msg)?;
             let as_of = as_of
                 .as_deref()
                 .map(|s| apps::parse_at(Some(s)))
@@ -714,9 +741,44 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     server::Options {
                         public_url,
                         trust_proxy,
+                        ncalayer_url: Some(ncalayer_url),
                         ..server::Options::default()
                     },
                 ))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::NcalayerDouble {
+            listen,
+            key,
+            cert,
+            p12,
+            password,
+            cancel,
+        } => {
+            let signer = match (key, cert, p12) {
+                (Some(k), Some(c), _) => ncalayer_double::Signer::from_pem_files(&k, &c)?,
+                (_, _, Some(p)) => {
+                    ncalayer_double::Signer::from_p12(&p, password.as_deref().unwrap_or(""))?
+                }
+                _ => {
+                    bail!("give the signing key: --key PEM --cert PEM, or --p12 FILE --password PW")
+                }
+            };
+            let signer = signer.with_behaviour(if cancel {
+                ncalayer_double::Behaviour::Cancel
+            } else {
+                ncalayer_double::Behaviour::Sign
+            });
+            tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()?
+                .block_on(async move {
+                    let running = ncalayer_double::start(listen, signer).await?;
+                    writeln!(out, "NCALayer double at {}", running.url())?;
+                    out.flush()?;
+                    tokio::signal::ctrl_c().await?;
+                    anyhow::Ok(())
+                })?;
             Ok(ExitCode::SUCCESS)
         }
         Command::DemoData { data, catalogue } => {

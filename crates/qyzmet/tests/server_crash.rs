@@ -306,6 +306,9 @@ fn start_server_as(
         .arg(regulations())
         .arg("--as-of")
         .arg(as_of.to_string())
+        // The head's signature is the server's demo key here (signing in a browser through
+        // NCALayer is the server's `ncalayer_e2e`); outside demo servers it is refused.
+        .arg("--demo")
         .stdout(Stdio::piped())
         .stderr(log)
         .spawn()

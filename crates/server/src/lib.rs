@@ -72,6 +72,51 @@ pub struct Options {
     /// Also "send" SMS notifications (respecting quiet hours) by appending `phone<TAB>text`
     /// lines to this file: a stand-in gateway for sandboxes and tests.
     pub sms_log: Option<PathBuf>,
+    /// Where the pages reach NCALayer on the signer's computer (a `wss://` or `ws://` URL;
+    /// `None`: [`DEFAULT_NCALAYER_URL`]).
+    pub ncalayer_url: Option<String>,
+}
+
+/// NCALayer's WebSocket on the signer's own computer (kz-facts §3.5).
+pub const DEFAULT_NCALAYER_URL: &str = "wss://127.0.0.1:13579";
+
+/// Checks an NCALayer URL: `wss://` or `ws://`, a host and maybe a port and path, nothing a
+/// page attribute or a Content-Security-Policy could be confused by.
+pub fn check_ncalayer_url(url: &str) -> Result<(), String> {
+    let rest = url
+        .strip_prefix("wss://")
+        .or_else(|| url.strip_prefix("ws://"))
+        .ok_or_else(|| format!("the NCALayer URL `{url}` must start with wss:// or ws://"))?;
+    let ok = !rest.is_empty()
+        && rest
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b".-_:/[]".contains(&b));
+    if !ok {
+        return Err(format!(
+            "the NCALayer URL `{url}` may hold only a host, a port and a path"
+        ));
+    }
+    Ok(())
+}
+
+impl Inner {
+    /// The NCALayer URL the pages use.
+    pub fn ncalayer_url(&self) -> &str {
+        self.options
+            .ncalayer_url
+            .as_deref()
+            .unwrap_or(DEFAULT_NCALAYER_URL)
+    }
+
+    /// The NCALayer URL's scheme, host and port: what a page's `connect-src` allows.
+    pub fn ncalayer_origin(&self) -> &str {
+        let url = self.ncalayer_url();
+        let after = url.find("://").map(|i| i + 3).unwrap_or(0);
+        match url[after..].find('/') {
+            Some(i) => &url[..after + i],
+            None => url,
+        }
+    }
 }
 
 /// Everything a request handler needs; cheap to clone.

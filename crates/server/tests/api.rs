@@ -324,6 +324,9 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/sc/bookings"),
     ("get", "/sc/lookup"),
     ("get", "/applications/{id}/preview.pdf"),
+    ("post", "/applications/{id}/to-sign"),
+    ("post", "/applications/{id}/to-sign.pdf"),
+    ("get", "/static/ncalayer.js"),
 ];
 
 #[tokio::test]

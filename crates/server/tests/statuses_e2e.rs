@@ -87,6 +87,7 @@ fn late_result(state: &server::AppState) -> String {
             comment: head.then(|| "Ваше заявление передано исполнителю".into()),
             executor,
             refusal_grounds: vec![],
+            signature: None,
         };
         ops::act(state, &who, &id, &req, lang).expect("act");
     }

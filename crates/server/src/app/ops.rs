@@ -383,6 +383,69 @@ pub struct ActionRequest {
     /// channel; `grounds` is then an optional comment. Where it lists none, `grounds` states them.
     #[serde(default)]
     pub refusal_grounds: Vec<usize>,
+    /// At a signing step (`current.signs_result`): the signer's ЭЦП on both copies of the
+    /// result, as the page's `to-sign` answer gave them. Absent: refused
+    /// (`signature.required`), except on demo servers, where the organisation's demo key
+    /// held by the server signs, as `{"demo_key": true}` asks.
+    #[serde(default)]
+    pub signature: Option<ResultSignatureRequest>,
+}
+
+/// The signatures on a result: a CMS SignedData over each copy (base64, or PEM), made over the
+/// bytes prepared for `signed_at`; or, on demo servers, the organisation's demo key.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
+pub struct ResultSignatureRequest {
+    /// The instant the copies are dated (`signed_at` of the bytes prepared to sign), RFC 3339.
+    #[serde(default)]
+    pub signed_at: Option<String>,
+    /// Over the Kazakh original.
+    #[serde(default)]
+    pub kk: Option<String>,
+    /// Over the Russian copy.
+    #[serde(default)]
+    pub ru: Option<String>,
+    /// Sign with the organisation's demo key the server holds (demo servers only).
+    #[serde(default)]
+    pub demo_key: bool,
+}
+
+impl ResultSignatureRequest {
+    /// What it asks, each missing or malformed part named.
+    pub fn signing(&self, lang: Lang) -> Result<crate::signing::ResultSigning, Problem> {
+        use crate::signing::ResultSigning;
+        if self.demo_key {
+            return Ok(ResultSigning::DemoKey);
+        }
+        let mut errors = vec![];
+        let mut part = |field: &str, v: &Option<String>| {
+            let v = v.as_deref().map(str::trim).unwrap_or("");
+            if v.is_empty() {
+                errors.push(FieldError {
+                    field: field.into(),
+                    rule: "signature.required".into(),
+                    detail: lang.t("sign-result_required").into(),
+                });
+            }
+            v.as_bytes().to_vec()
+        };
+        let kk = part("signature.kk", &self.kk);
+        let ru = part("signature.ru", &self.ru);
+        let signed_at = self
+            .signed_at
+            .as_deref()
+            .and_then(|t| t.trim().parse::<Timestamp>().ok());
+        if signed_at.is_none() {
+            errors.push(FieldError {
+                field: "signature.signed_at".into(),
+                rule: "rfc3339".into(),
+                detail: "the instant the copies were prepared (RFC 3339) is required".into(),
+            });
+        }
+        match (errors.is_empty(), signed_at) {
+            (true, Some(signed_at)) => Ok(ResultSigning::Cms { signed_at, kk, ru }),
+            _ => Err(Problem::fields(errors)),
+        }
+    }
 }
 
 // ---- views -------------------------------------------------------------------------------
@@ -1775,28 +1838,7 @@ pub fn act(
         .into());
     }
     let step = access::may_act(acc, &app, &st.ctx)?;
-    let grounds = req.grounds.clone().unwrap_or_default();
-    let mut listed = req.refusal_grounds.clone();
-    listed.sort_unstable();
-    listed.dedup();
-    // Where the step gives no refusal the engine says so (`no_such_branch`), not this check.
-    let refusable = req.step == app.step
-        && (step.motivated_refusal.is_some() || step.motivated_refusal_goto.is_some());
-    if req.outcome == OutcomeKind::MotivatedRefusal && refusable {
-        check_refusal(st, &app, &listed, lang)?;
-    } else if !listed.is_empty() {
-        return Err(Problem::invalid(
-            "refusal_grounds",
-            "refusal_grounds.not_refusing",
-            "grounds are chosen only for a motivated refusal",
-        ));
-    }
-    let outcome = match req.outcome {
-        OutcomeKind::Done => Outcome::Done,
-        OutcomeKind::RefuseAcceptance => Outcome::RefuseAcceptance { grounds },
-        OutcomeKind::MotivatedRefusal => Outcome::MotivatedRefusal { grounds, listed },
-        OutcomeKind::Fail => Outcome::Fail { reason: grounds },
-    };
+    let outcome = outcome_of(st, &app, step, req, lang)?;
     let actor = Actor {
         role: st.ctx.step_role(&app, step),
         org: acc.org.clone().unwrap_or_default(),
@@ -1835,7 +1877,20 @@ pub fn act(
             ru: None,
         });
         engine::decide(Some(&signed), &complete, now, &st.ctx)?;
-        let (sign, documents) = crate::signing::sign_result(st, &app, step, &actor, &outcome, now)?;
+        let signing = match &req.signature {
+            Some(s) => s.signing(lang)?,
+            // API clients of demo servers written before signatures came from the signer.
+            None if st.config.demo => crate::signing::ResultSigning::DemoKey,
+            None => {
+                return Err(Problem::invalid(
+                    "signature",
+                    "signature.required",
+                    lang.t("sign-result_required"),
+                ));
+            }
+        };
+        let (sign, documents) =
+            crate::signing::sign_result(st, &app, step, &actor, &outcome, &signing, now, lang)?;
         action = action.command(sign);
         for d in documents {
             action = action.record(d);
@@ -1871,6 +1926,100 @@ pub fn act(
         action = action.record(comment.record(&app.id, now));
     }
     acted(&act_on(st, action.advance(app.id.clone()))?)
+}
+
+/// The outcome `req` asks of `step`, its refusal grounds checked.
+fn outcome_of(
+    st: &AppState,
+    app: &Application,
+    step: &engine::PlanStep,
+    req: &ActionRequest,
+    lang: Lang,
+) -> Result<Outcome, Problem> {
+    let grounds = req.grounds.clone().unwrap_or_default();
+    let mut listed = req.refusal_grounds.clone();
+    listed.sort_unstable();
+    listed.dedup();
+    // Where the step gives no refusal the engine says so (`no_such_branch`), not this check.
+    let refusable = req.step == app.step
+        && (step.motivated_refusal.is_some() || step.motivated_refusal_goto.is_some());
+    if req.outcome == OutcomeKind::MotivatedRefusal && refusable {
+        check_refusal(st, app, &listed, lang)?;
+    } else if !listed.is_empty() {
+        return Err(Problem::invalid(
+            "refusal_grounds",
+            "refusal_grounds.not_refusing",
+            "grounds are chosen only for a motivated refusal",
+        ));
+    }
+    Ok(match req.outcome {
+        OutcomeKind::Done => Outcome::Done,
+        OutcomeKind::RefuseAcceptance => Outcome::RefuseAcceptance { grounds },
+        OutcomeKind::MotivatedRefusal => Outcome::MotivatedRefusal { grounds, listed },
+        OutcomeKind::Fail => Outcome::Fail { reason: grounds },
+    })
+}
+
+/// The result the current signing step of `id` would issue with `req`'s outcome, in both
+/// languages, dated `at` (a page's earlier instant, checked as a signature's would be) or
+/// now: the exact bytes the signer signs, then posts with the action
+/// (`ResultSignatureRequest`, `signed_at` = [`crate::signing::Prepared::at`]). Only for the
+/// staff who hold the step; what the engine would refuse of the completion is refused here.
+pub fn result_to_sign(
+    st: &AppState,
+    acc: &Account,
+    id: &str,
+    req: &ActionRequest,
+    at: Option<Timestamp>,
+    lang: Lang,
+) -> Result<crate::signing::Prepared, Problem> {
+    let app = load_visible(st, acc, id)?;
+    if app.status == Status::Closed {
+        return Err(engine::Rejection::ApplicationClosed {
+            application: app.id.clone(),
+        }
+        .into());
+    }
+    let step = access::may_act(acc, &app, &st.ctx)?;
+    if req.step != app.step {
+        return Err(engine::Rejection::WrongStep {
+            current: app.step,
+            got: req.step,
+        }
+        .into());
+    }
+    if !step.signs_result {
+        return Err(engine::Rejection::NotASigningStep { step: step.index }.into());
+    }
+    let outcome = outcome_of(st, &app, step, req, lang)?;
+    let actor = Actor {
+        role: st.ctx.step_role(&app, step),
+        org: acc.org.clone().unwrap_or_default(),
+    };
+    let now = st.now();
+    let complete = Command::Complete {
+        application: app.id.clone(),
+        step: req.step,
+        actor: actor.clone(),
+        outcome: outcome.clone(),
+        presented: None,
+    };
+    let mut signed = app.clone();
+    signed.signature = Some(engine::ResultSignature {
+        step: step.index,
+        by: actor.clone(),
+        at: now,
+        document: String::new(),
+        sha256: String::new(),
+        cms: String::new(),
+        ru: None,
+    });
+    engine::decide(Some(&signed), &complete, now, &st.ctx)?;
+    let at = match at {
+        Some(at) => crate::signing::check_signed_at(&app, at, now, lang)?,
+        None => now,
+    };
+    crate::signing::prepare_result(st, &app, &actor, &outcome, at)
 }
 
 /// The longest comment to the applicant, in characters.

@@ -48,6 +48,9 @@ use utoipa::ToSchema;
 /// The directory of the development CA inside the data directory.
 pub const PKI_DIR: &str = "pki";
 
+/// The common name of the server's own certificate as an information system.
+pub const SYSTEM_NAME: &str = "qyzmet information system";
+
 /// What a portal request's signature is bound to: changing the purpose changes every request.
 pub const REQUEST_PURPOSE: &str = "qyzmet/portal-application/v1";
 
@@ -204,6 +207,18 @@ impl Pki {
         Ok(())
     }
 
+    /// How signatures are checked at the server's clock `now`: as by default, except that a
+    /// sandbox clock (`--as-of`) behind the real time widens the allowed clock skew by that
+    /// much, since signers' computers (NCALayer) write the real time into signingTime.
+    pub fn verify_options(&self, now: Timestamp) -> VerifyOptions {
+        let defaults = VerifyOptions::default();
+        let behind = Timestamp::now().duration_since(now);
+        VerifyOptions {
+            clock_skew: defaults.clock_skew + behind.max(SignedDuration::ZERO),
+            ..defaults
+        }
+    }
+
     /// A verifier over the CA certificate and its current CRL, read from the files (so that a
     /// revocation made with `qyzmet pki revoke|crl` counts at once).
     pub fn verifier(&self, now: Timestamp) -> Result<Verifier, Problem> {
@@ -213,7 +228,7 @@ impl Pki {
         let mut crls = CrlStore::new();
         crls.load_file(&self.dir.join("crl.der"))
             .map_err(|e| Problem::internal(format!("development CA CRL: {e}")))?;
-        Ok(Verifier::new(trust, crls))
+        Ok(Verifier::new(trust, crls).with_options(self.verify_options(now)))
     }
 
     /// The newest usable signing key and certificate issued here for `wanted` (a BIN or an
@@ -280,6 +295,48 @@ impl Pki {
             organization: org
                 .map(|o| o.name_kk.clone())
                 .unwrap_or_else(|| org_id.to_string()),
+        };
+        let issued = ca.issue(&CertificateRequest::signing(holder, nb, na))?;
+        Ok((issued.key, issued.certificate))
+    }
+
+    /// The server's own signing key and certificate, as an information system (issued on
+    /// first use): a holder of its own, neither a person nor the provider's head, so that
+    /// what it signs (receipts, journal anchors) can never pass for a person's act — the
+    /// checks of applicants' and results' signatures refuse it.
+    // TODO(nca): NCA RK's information-system certificate policy OID (the p12 work adds it to
+    // `identity::oids`/`Purpose`); until then the holder is `Holder::Other`.
+    pub fn system_signer(&self, now: Timestamp) -> Result<(PrivateKey, Certificate), PkiError> {
+        let mut ca = self.ca();
+        let found = {
+            let state = ca.state();
+            state
+                .issued
+                .iter()
+                .rev()
+                .find(|r| {
+                    r.subject.contains(SYSTEM_NAME)
+                        && !r.ca
+                        && r.not_before <= now
+                        && now < r.not_after
+                        && !state.revoked.iter().any(|x| x.serial == r.serial)
+                })
+                .map(|r| r.serial.clone())
+        };
+        if let Some(serial) = found {
+            let cert = ca.issued_certificate(&serial)?;
+            let key = PrivateKey::read_pem_file(
+                &self.dir.join("issued").join(format!("{serial}.key.pem")),
+            )
+            .map_err(|e| PkiError::Io {
+                path: format!("issued/{serial}.key.pem"),
+                source: std::io::Error::other(e.to_string()),
+            })?;
+            return Ok((key, cert));
+        }
+        let (nb, na) = validity(now, 10);
+        let holder = Holder::Other {
+            common_name: SYSTEM_NAME.into(),
         };
         let issued = ca.issue(&CertificateRequest::signing(holder, nb, na))?;
         Ok((issued.key, issued.certificate))
@@ -617,19 +674,65 @@ pub fn signed_document_id(
     }
 }
 
-/// Renders the result (or the motivated refusal) of `app` as `step` would close it, in Kazakh
-/// and in Russian, signs each PDF with the organisation's key, checks each signature as
-/// `/verify` would, and returns what records it: the `SignResult` command (the Kazakh
-/// original's hash and CMS, the Russian copy's in `ru`) and both issued documents' records, to
-/// run in the same action as the step's completion.
-pub fn sign_result(
+/// How long a result prepared for signing (its copies dated `signed_at`) may be signed: after
+/// that the head prepares it again (a document is not dated long before it is recorded).
+pub const PREPARED_FOR: SignedDuration = SignedDuration::from_hours(1);
+
+/// The instant copies to sign are dated must be within the current step and not older than
+/// [`PREPARED_FOR`]: `signature.stale` otherwise.
+pub fn check_signed_at(
+    app: &Application,
+    at: Timestamp,
+    now: Timestamp,
+    lang: Lang,
+) -> Result<Timestamp, Problem> {
+    let oldest = now.checked_sub(PREPARED_FOR).unwrap_or(Timestamp::MIN);
+    if at > now || at < oldest.max(app.step_started) {
+        return Err(Problem::invalid(
+            "signed_at",
+            "signature.stale",
+            lang.t("sign-result_stale"),
+        ));
+    }
+    Ok(at)
+}
+
+/// How the result of a signing step is signed.
+#[derive(Debug, Clone)]
+pub enum ResultSigning {
+    /// The signer's own ЭЦП (NCALayer, or a `.p7s` per copy made by another tool): a CMS
+    /// SignedData (DER, PEM or base64) over each copy as [`prepare_result`] rendered it for
+    /// `signed_at`.
+    Cms {
+        signed_at: Timestamp,
+        kk: Vec<u8>,
+        ru: Vec<u8>,
+    },
+    /// The organisation's demo key, which the server holds: demo servers only.
+    DemoKey,
+}
+
+/// The result a signing step signs, in Kazakh and in Russian, dated `at`.
+pub struct Prepared {
+    /// The result id (the regulation's result, or the motivated refusal).
+    pub document: String,
+    /// The instant the copies are dated (the journal's `ResultSigned.at` once signed).
+    pub at: Timestamp,
+    /// The Kazakh original, then the Russian copy.
+    pub copies: Vec<(documents::Lang, documents::Rendered)>,
+}
+
+/// Renders the result (or the motivated refusal) of `app` as `step` would close it with
+/// `outcome`, in Kazakh and in Russian, dated `at`. The bytes are a function of the
+/// application, the outcome and `at` alone, so preparing again with the same `at` gives
+/// exactly the bytes a signer was given earlier (nothing is kept between the two).
+pub fn prepare_result(
     st: &AppState,
     app: &Application,
-    step: &PlanStep,
     actor: &Actor,
     outcome: &Outcome,
-    now: jiff::Timestamp,
-) -> Result<(Command, Vec<store::Record>), Problem> {
+    at: Timestamp,
+) -> Result<Prepared, Problem> {
     let plan = st
         .ctx
         .plan(&app.regulation, app.version, app.channel)
@@ -639,60 +742,123 @@ pub fn sign_result(
         Outcome::MotivatedRefusal { grounds, .. } => Some(grounds.clone()),
         _ => app.refusal_grounds.clone(),
     };
-    let org = st.accounts.org(&actor.org)?;
-    let (key, cert) = st
-        .pki
-        .org_signer(&actor.org, org.as_ref(), &actor.role, now)
-        .map_err(pki_err)?;
-    let bin = synthetic_bin(&actor.org);
-    let verifier = st.pki.verifier(now)?;
-    let kind = crate::docs::kind_of(st, app, &document);
     let signed = crate::docs::Signed {
         document: document.clone(),
-        at: now,
+        at,
         role: actor.role.clone(),
         grounds,
     };
-    let mut records = vec![];
     let mut copies = vec![];
     for lang in [documents::Lang::Kk, documents::Lang::Ru] {
-        let rendered = crate::docs::render_signed(st, app, &signed, lang)?;
-        let cms = sign_cms(
-            &rendered.pdf,
-            &key,
-            &cert,
-            &SignOptions {
-                attached: false,
-                signed_attributes: true,
-                signing_time: Some(now),
-                chain: vec![],
+        copies.push((lang, crate::docs::render_signed(st, app, &signed, lang)?));
+    }
+    Ok(Prepared {
+        document,
+        at,
+        copies,
+    })
+}
+
+/// A refused result signature as a problem: 422, field `signature`, `rule` the refusal's
+/// code, what failed in `lang`.
+pub fn result_refusal_problem(r: &Refusal, lang: Lang) -> Problem {
+    Problem::invalid(
+        "signature",
+        r.code(),
+        format!("{}: {}", lang.t("sign-result_refused"), r.message(lang)),
+    )
+}
+
+/// Signs the result of `app` at `step` as `signing` says, checks each copy's signature as
+/// `/verify` would (the organisation's signing certificate: `Purpose::Organisation` with the
+/// provider's BIN, valid and not revoked now) and returns what records it: the `SignResult`
+/// command (the Kazakh original's hash and CMS, the Russian copy's in `ru`, dated when the
+/// copies were) and both issued documents' records, to run in the same action as the step's
+/// completion. A refused signature records nothing and answers [`result_refusal_problem`].
+// Each input is distinct (the step, who, what outcome, how signed, when, in which words).
+#[allow(clippy::too_many_arguments)]
+pub fn sign_result(
+    st: &AppState,
+    app: &Application,
+    step: &PlanStep,
+    actor: &Actor,
+    outcome: &Outcome,
+    signing: &ResultSigning,
+    now: Timestamp,
+    lang: Lang,
+) -> Result<(Command, Vec<store::Record>), Problem> {
+    let at = match signing {
+        ResultSigning::DemoKey => now,
+        ResultSigning::Cms { signed_at, .. } => check_signed_at(app, *signed_at, now, lang)?,
+    };
+    let prepared = prepare_result(st, app, actor, outcome, at)?;
+    let bin = synthetic_bin(&actor.org);
+    let verifier = st.pki.verifier(now)?;
+    let kind = crate::docs::kind_of(st, app, &prepared.document);
+    let demo_signer = match signing {
+        ResultSigning::DemoKey => {
+            if !st.config.demo {
+                return Err(Problem::forbidden(
+                    "signature.demo_unavailable",
+                    "the server signs a result with a key it holds on demo servers only",
+                ));
+            }
+            let org = st.accounts.org(&actor.org)?;
+            Some(
+                st.pki
+                    .org_signer(&actor.org, org.as_ref(), &actor.role, now)
+                    .map_err(pki_err)?,
+            )
+        }
+        ResultSigning::Cms { .. } => None,
+    };
+    let mut records = vec![];
+    let mut copies = vec![];
+    for (dl, rendered) in prepared.copies {
+        let cms = match (signing, &demo_signer) {
+            (_, Some((key, cert))) => sign_cms(
+                &rendered.pdf,
+                key,
+                cert,
+                &SignOptions {
+                    attached: false,
+                    signed_attributes: true,
+                    signing_time: Some(now),
+                    chain: vec![],
+                },
+            )
+            .map_err(|e| Problem::internal(format!("signing the result: {e}")))?,
+            (ResultSigning::Cms { kk, ru, .. }, None) => match dl {
+                documents::Lang::Ru => ru.clone(),
+                _ => kk.clone(),
             },
-        )
-        .map_err(|e| Problem::internal(format!("signing the result: {e}")))?;
+            (ResultSigning::DemoKey, None) => unreachable!("the demo key is loaded above"),
+        };
         // Each signature must verify as /verify checks it, or nothing is recorded.
-        verifier
+        let verified = verifier
             .check(&cms, Some(&rendered.pdf), Purpose::Organisation(&bin), now)
-            .map_err(|r| {
-                Problem::new(
+            .map_err(|r| match demo_signer {
+                Some(_) => Problem::new(
                     StatusCode::CONFLICT,
                     r.code(),
                     format!("the organisation's signing certificate cannot sign: {r}"),
-                )
+                ),
+                None => result_refusal_problem(&r, lang),
             })?;
         records.push(
             IssuedDocument {
                 code: rendered.verification_code.clone(),
                 application: app.id.clone(),
                 kind: kind.code().into(),
-                lang: lang.code().into(),
+                lang: dl.code().into(),
                 content_hash: rendered.content_hash.clone(),
-                issued_at: ts(now),
+                issued_at: ts(at),
             }
             .record(),
         );
         copies.push(engine::SignedCopy {
             sha256: rendered.content_hash,
-            cms: base64_encode(&cms),
+            cms: base64_encode(&verified.cms),
         });
     }
     let ru = copies.pop();
@@ -704,10 +870,11 @@ pub fn sign_result(
             application: app.id.clone(),
             step: step.index,
             actor: actor.clone(),
-            document,
+            document: prepared.document,
             sha256: kk.sha256,
             cms: kk.cms,
             ru,
+            signed_at: (at != now).then_some(at),
         },
         records,
     ))
@@ -796,7 +963,7 @@ fn check_signature(
             .verifier(now)?
             .with_options(VerifyOptions {
                 trusted_time: Some(sig.at),
-                ..VerifyOptions::default()
+                ..st.pki.verify_options(now)
             })
             .check(
                 sig.cms.as_bytes(),

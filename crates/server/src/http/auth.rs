@@ -140,13 +140,30 @@ pub async fn cookies_layer(
         .is_some_and(|v| v.starts_with("text/html"));
     // The pages need no script at all; styles are inline, diagrams are inline SVG. Anything
     // else (JSON, PDF, the SVG diagrams opened on their own) may load nothing and run nothing.
+    // A signing page runs one script of ours (`/static/ncalayer.js`, no inline code), which
+    // talks to NCALayer on the signer's computer and to this server.
+    let signing = html
+        && res
+            .extensions()
+            .get::<super::html::SigningScript>()
+            .is_some();
+    let csp = if signing {
+        HeaderValue::from_str(&format!(
+            "default-src 'self'; script-src 'self'; connect-src 'self' {}; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+            state.ncalayer_origin()
+        ))
+        .ok()
+    } else {
+        None
+    };
+    let h = res.headers_mut();
     h.insert(
         header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(if html {
+        csp.unwrap_or(HeaderValue::from_static(if html {
             "default-src 'self'; script-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
         } else {
             "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
-        }),
+        })),
     );
     if fresh {
         res.headers_mut().append(

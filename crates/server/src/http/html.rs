@@ -200,6 +200,26 @@ pub fn html(status: StatusCode, page: Markup) -> Response {
     (status, Html(page.into_string())).into_response()
 }
 
+/// Marks a page that loads `/static/ncalayer.js` (a response extension): its
+/// Content-Security-Policy lets our own script run and reach NCALayer.
+#[derive(Debug, Clone, Copy)]
+pub struct SigningScript;
+
+/// The script of the signing pages, ours, served by this server (no inline code).
+pub const NCALAYER_JS: &str = include_str!("../../assets/ncalayer.js");
+
+/// The `<script>` that loads [`NCALAYER_JS`]; the page's response must carry [`SigningScript`]
+/// ([`with_signing_script`]), or the browser refuses to run it.
+pub fn signing_script() -> Markup {
+    html! { script src="/static/ncalayer.js" defer {} }
+}
+
+/// Marks `res` as a page that runs the signing script.
+pub fn with_signing_script(mut res: Response) -> Response {
+    res.extensions_mut().insert(SigningScript);
+    res
+}
+
 /// The CSRF hidden input of a form.
 pub fn csrf_input(v: &Viewer) -> Markup {
     html! { input type="hidden" name="csrf" value=(v.csrf); }

@@ -130,6 +130,7 @@ pub const ROUTES: &[Route] = &[
     r("GET", "/verify/{code}", Public, Any),
     // ---- pages ----
     r("GET", "/", Public, Any),
+    r("GET", "/static/ncalayer.js", Public, Any),
     r("GET", "/login", Public, Any),
     r("POST", "/login", Public, Any),
     r("GET", "/register", Public, Any),
@@ -144,6 +145,9 @@ pub const ROUTES: &[Route] = &[
     r("GET", "/cabinet", Account, Page),
     r("GET", "/applications/{id}", Application, Page),
     r("POST", "/applications/{id}/act", Holder, Page),
+    // The copies of the result the head signs (JSON for the page's script, a PDF for another tool).
+    r("POST", "/applications/{id}/to-sign", Holder, Page),
+    r("POST", "/applications/{id}/to-sign.pdf", Holder, Page),
     // The result as the head will sign it, marked as a draft: for those who may act on it.
     r("GET", "/applications/{id}/preview.pdf", Holder, Page),
     r("GET", "/applications/{id}/booking", Application, Page),

@@ -60,6 +60,15 @@ pub fn serve<T>(
     data: &Path,
     prepare: impl FnOnce(&server::AppState) -> T,
 ) -> (tokio::runtime::Runtime, String, T) {
+    serve_with(data, |_| {}, prepare)
+}
+
+/// [`serve`] with the server's options changed by `options` (say, its NCALayer URL).
+pub fn serve_with<T>(
+    data: &Path,
+    options: impl FnOnce(&mut server::Options),
+    prepare: impl FnOnce(&server::AppState) -> T,
+) -> (tokio::runtime::Runtime, String, T) {
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     let listener = rt
         .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
@@ -72,17 +81,16 @@ pub fn serve<T>(
         as_of: Some("2019-12-03T03:00:00Z".parse().unwrap()),
         demo: true,
     };
-    let state = server::AppState::open_with(
-        config,
-        server::Options {
-            password_cost: server::PasswordCost::Test,
-            background_tasks: false,
-            public_url: None,
-            sms_log: None,
-            trust_proxy: false,
-        },
-    )
-    .expect("server state");
+    let mut opts = server::Options {
+        password_cost: server::PasswordCost::Test,
+        background_tasks: false,
+        public_url: None,
+        sms_log: None,
+        trust_proxy: false,
+        ncalayer_url: None,
+    };
+    options(&mut opts);
+    let state = server::AppState::open_with(config, opts).expect("server state");
     server::demo::seed(&state.accounts, &state.ctx, server::PasswordCost::Test).expect("demo data");
     let prepared = prepare(&state);
     rt.spawn(async move { axum::serve(listener, server::app(state)).await });

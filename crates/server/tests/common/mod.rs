@@ -4,6 +4,8 @@
 //! bearer token, and browser-like form posts.
 #![allow(dead_code)]
 
+pub mod keys;
+
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use serde_json::{Value, json};
@@ -122,8 +124,18 @@ impl TestApp {
 
     /// A server with the test options changed by `f`.
     pub fn with_options(as_of: jiff::Timestamp, f: impl FnOnce(&mut Options)) -> TestApp {
+        TestApp::with_setup(as_of, |_| {}, f)
+    }
+
+    /// A server with the configuration changed by `c` (say, not a demo server) and the test
+    /// options by `f`.
+    pub fn with_setup(
+        as_of: jiff::Timestamp,
+        c: impl FnOnce(&mut Config),
+        f: impl FnOnce(&mut Options),
+    ) -> TestApp {
         let dir = testkit::tempdir("server-test");
-        let config = Config {
+        let mut config = Config {
             data_dir: dir.path().to_path_buf(),
             listen: "127.0.0.1:0".parse().unwrap(),
             regulations_dir: Some(regulations_dir()),
@@ -136,7 +148,9 @@ impl TestApp {
             public_url: Some("http://qyzmet.test".into()),
             sms_log: None,
             trust_proxy: false,
+            ncalayer_url: None,
         };
+        c(&mut config);
         f(&mut options);
         let state = AppState::open_with(config, options).expect("server state");
         server::demo::seed(&state.accounts, &state.ctx, PasswordCost::Test).expect("demo data");

@@ -42,6 +42,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(register_page, register_submit))
         .routes(routes!(logout))
         .routes(routes!(password_page, password_submit))
+        .routes(routes!(ncalayer_js))
         .merge(portal::router())
         .merge(desk::router())
         .merge(extras::router())
@@ -229,6 +230,19 @@ type Page = Result<Response, PageErr>;
 
 fn ok(v: &Viewer, here: &str, title: &str, body: Markup) -> Page {
     Ok(html::html(StatusCode::OK, page(v, here, title, body)))
+}
+
+/// The signing pages' script: NCALayer on the signer's computer signs, the form is posted.
+#[utoipa::path(get, path = "/static/ncalayer.js", tag = "ui", responses((status = 200, content_type = "text/javascript", body = String)))]
+async fn ncalayer_js() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=300"),
+        ],
+        html::NCALAYER_JS,
+    )
+        .into_response()
 }
 
 // ---- home --------------------------------------------------------------------------------

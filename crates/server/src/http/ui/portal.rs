@@ -18,7 +18,7 @@ use crate::ops::{
     self, ActionRequest, Detail, OutcomeKind, PortalSubmission, PresentedKind, blocking,
 };
 use crate::problem::{FieldError, Problem};
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use maud::{Markup, PreEscaped, html};
@@ -35,6 +35,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(cabinet_page))
         .routes(routes!(application_page))
         .routes(routes!(act_submit))
+        .routes(routes!(to_sign_json))
+        .routes(routes!(to_sign_pdf))
 }
 
 pub fn channel_name(l: Lang, c: &str) -> &'static str {
@@ -627,11 +629,14 @@ fn signing_section(
         @if !data_facts.is_empty() {
             (html::facts(&data_facts.iter().map(|(k, val)| (k.as_str(), html! { (val) })).collect::<Vec<_>>()))
         }
-        p { (l.t("sign-intro")) }
-        pre.request-bytes style="white-space:pre-wrap;word-break:break-all" {
-            (String::from_utf8_lossy(&bytes))
+        details.request-details {
+            summary { (l.t("sign-request_details")) }
+            p { (l.t("sign-intro")) }
+            pre.request-bytes style="white-space:pre-wrap;word-break:break-all" {
+                (String::from_utf8_lossy(&bytes))
+            }
+            p { a href=(download) download="request.json" { (l.t("sign-download")) } }
         }
-        p { a href=(download) download="request.json" { (l.t("sign-download")) } }
         @if !docs.is_empty() {
             h3 { (l.t("upload-title")) }
             p.hint { (l.t("upload-signed_hint")) }
@@ -639,6 +644,7 @@ fn signing_section(
         }
         form method="post" action=(action) enctype="multipart/form-data" novalidate {
             (hidden)
+            (ncalayer_box(st, l, "request", &[("data-bytes", crate::signing::base64_encode(&bytes))]))
             div.form-group.error[sig_error.is_some()] {
                 label for="f-signature_file" { (l.t("sign-file")) }
                 div.hint id="f-signature_file-hint" { (l.t("sign-file_hint")) }
@@ -649,6 +655,7 @@ fn signing_section(
             (html::textarea("signature", l.t("sign-paste"), "", Some(l.t("sign-paste_hint")), &[]))
             button type="submit" { (l.t("sign-submit")) }
         }
+        (html::signing_script())
         @if demo {
             section.panel.demo-signing aria-labelledby="demo-sign-h" {
                 h3 id="demo-sign-h" { (l.t("sign-demo_title")) }
@@ -658,6 +665,32 @@ fn signing_section(
                     button type="submit" name="sign" value="demo" class="secondary" { (l.t("sign-demo_button")) }
                 }
             }
+        }
+    }
+}
+
+/// The NCALayer button of a signing form, hidden until `/static/ncalayer.js` shows it (without
+/// the script, or without NCALayer, the file upload beside it signs): `mode` is `request` or
+/// `result`, `attrs` its data (the bytes, or where the copies to sign come from).
+pub fn ncalayer_box(st: &AppState, l: Lang, mode: &str, attrs: &[(&str, String)]) -> Markup {
+    let (title, button) = match mode {
+        "result" => (l.t("sign-ncalayer_title"), l.t("sign-result_button")),
+        _ => (l.t("sign-ncalayer_title"), l.t("sign-ncalayer_button")),
+    };
+    let attr = |k: &str| attrs.iter().find(|(n, _)| *n == k).map(|(_, v)| v.clone());
+    html! {
+        div.panel.ncalayer hidden data-ncalayer=(mode) data-url=(st.ncalayer_url())
+            data-locale=(l.code())
+            data-bytes=[attr("data-bytes")] data-prepare=[attr("data-prepare")]
+            data-msg-working=(l.t("sign-ncalayer_working"))
+            data-msg-sending=(l.t("sign-ncalayer_sending"))
+            data-msg-unavailable=(l.t("sign-ncalayer_unavailable"))
+            data-msg-cancelled=(l.t("sign-ncalayer_cancelled"))
+            data-msg-failed=(l.t("sign-ncalayer_failed")) {
+            h3 { (title) }
+            p.hint { (l.t("sign-ncalayer_hint")) }
+            button type="button" data-ncalayer-sign { (button) }
+            p data-ncalayer-status role="status" aria-live="polite" {}
         }
     }
 }
@@ -758,7 +791,10 @@ async fn apply_submit(
     let signing_page = |errors: &[FieldError], status: StatusCode| {
         let docs = draft_docs(&st);
         let body = signing_section(&st, &v, reg, &req, &key, &docs, errors);
-        html::html(status, html::page(&v, &h, l.t("sign-title"), body))
+        html::with_signing_script(html::html(
+            status,
+            html::page(&v, &h, l.t("sign-title"), body),
+        ))
     };
     let result = if !errors.is_empty() {
         Err(Problem::fields(errors))
@@ -1108,6 +1144,7 @@ async fn cabinet_page(
 }
 
 fn action_form(
+    st: &AppState,
     v: &Viewer,
     d: &Detail,
     reg: Option<&regulation::Regulation>,
@@ -1180,7 +1217,7 @@ fn action_form(
                 p { (l.t_args("act-assigned", &[("name", a.name.as_str().into())])) }
             }
             (html::error_summary(l, errors))
-            form method="post" action={ "/applications/" (html::url_enc(&d.summary.id)) "/act" } novalidate {
+            form method="post" action={ "/applications/" (html::url_enc(&d.summary.id)) "/act" } enctype="multipart/form-data" novalidate {
                 (html::csrf_input(v))
                 (html::hidden("step", &cur.step.to_string()))
                 (html::radios("outcome", l.t("act-outcome"), &outcomes, chosen, errors))
@@ -1212,9 +1249,20 @@ fn action_form(
                 @if cur.needs_presented {
                     (html::select("presented", l.t("act-presented"), &presented, f.get("presented"), errors))
                 }
+                @if cur.signs_result {
+                    (result_signing(st, v, &d.summary.id, errors))
+                }
                 button type="submit" { (l.t("act-submit")) }
+                @if cur.signs_result && st.config.demo {
+                    section.panel.demo-signing aria-labelledby="demo-sign-h" {
+                        h3 id="demo-sign-h" { (l.t("sign-result_demo_title")) }
+                        p { (l.t("sign-result_demo_text")) }
+                        button type="submit" name="sign" value="demo" class="secondary" { (l.t("sign-result_demo_button")) }
+                    }
+                }
             }
             @if cur.signs_result {
+                (html::signing_script())
                 p {
                     a href={ "/applications/" (html::url_enc(&d.summary.id)) "/preview.pdf?lang=" (documents::printed(l).code()) } {
                         (l.t("act-preview"))
@@ -1223,6 +1271,286 @@ fn action_form(
             }
         }
     }
+}
+
+/// The head's signature in the action form of a signing step: the NCALayer button (shown by
+/// the script), and for another tool the two copies to download and their signatures to
+/// attach. The copies are dated `signed_at`, the instant the page was made, which the form
+/// carries back: the server renders the same bytes again to check the signatures.
+fn result_signing(st: &AppState, v: &Viewer, id: &str, errors: &[FieldError]) -> Markup {
+    let l = v.lang;
+    let error = errors
+        .iter()
+        .find(|e| e.field.starts_with("signature") || e.field == "signed_at");
+    let base = format!("/applications/{}", html::url_enc(id));
+    html! {
+        (html::hidden("signs", "1"))
+        (html::hidden("signed_at", &st.now().to_string()))
+        h3 { (l.t("sign-result_title")) }
+        p { (l.t("sign-result_intro")) }
+        (ncalayer_box(st, l, "result", &[("data-prepare", format!("{base}/to-sign"))]))
+        details.other-tool open[error.is_some()] {
+            summary { (l.t("sign-other_tool")) }
+            p.hint { (l.t("sign-result_other_hint")) }
+            p {
+                button type="submit" formaction={ (base) "/to-sign.pdf?copy=kk" } formtarget="_blank" formnovalidate class="secondary" {
+                    (l.t("sign-result_download_kk"))
+                }
+                " "
+                button type="submit" formaction={ (base) "/to-sign.pdf?copy=ru" } formtarget="_blank" formnovalidate class="secondary" {
+                    (l.t("sign-result_download_ru"))
+                }
+            }
+            div.form-group.error[error.is_some()] id="f-signature" {
+                (html::error_message(error))
+                label for="f-signature_kk" { (l.t("sign-result_file_kk")) }
+                input type="file" id="f-signature_kk" name="signature_kk";
+                label for="f-signature_ru" { (l.t("sign-result_file_ru")) }
+                input type="file" id="f-signature_ru" name="signature_ru";
+            }
+        }
+    }
+}
+
+/// The action a form asks (the act form, also posted to prepare the copies to sign); `true`
+/// when no outcome was chosen (one outcome is then implied, several are an error).
+fn action_request(form: &AnyForm) -> Result<(ActionRequest, bool), Problem> {
+    let f = &form.fields;
+    let outcome = match f.get("outcome") {
+        "done" => OutcomeKind::Done,
+        "refuse_acceptance" => OutcomeKind::RefuseAcceptance,
+        "motivated_refusal" => OutcomeKind::MotivatedRefusal,
+        "fail" => OutcomeKind::Fail,
+        // Nothing chosen: the form comes back with its error, as it was sent.
+        "" => OutcomeKind::Done,
+        _ => return Err(Problem::invalid("outcome", "enum", "unknown outcome")),
+    };
+    // A signature file as sent (DER is base64-encoded; PEM or base64 text is kept), or the
+    // CMS the page's script put in.
+    let signature_part = |file: &str, field: &str| {
+        form.files
+            .iter()
+            .find(|p| p.name == file && !p.data.is_empty())
+            .map(|p| {
+                String::from_utf8(p.data.clone())
+                    .unwrap_or_else(|e| crate::signing::base64_encode(e.as_bytes()))
+            })
+            .or_else(|| f.opt(field))
+    };
+    let req = ActionRequest {
+        step: f.get("step").parse().unwrap_or(usize::MAX),
+        outcome,
+        grounds: f.opt("grounds"),
+        presented: match f.get("presented") {
+            "identity_document" => Some(PresentedKind::IdentityDocument),
+            "notarised_power_of_attorney" => Some(PresentedKind::NotarisedPowerOfAttorney),
+            _ => None,
+        },
+        note: f.opt("note"),
+        comment: f.opt("comment"),
+        executor: f.opt("executor"),
+        refusal_grounds: f
+            .all("refusal_grounds")
+            .iter()
+            .filter_map(|g| g.parse().ok())
+            .collect(),
+        // A page signs explicitly: the signer's CMSes, or the demo key's button.
+        signature: (f.get("signs") == "1").then(|| ops::ResultSignatureRequest {
+            signed_at: f.opt("signed_at"),
+            kk: signature_part("signature_kk", "cms_kk"),
+            ru: signature_part("signature_ru", "cms_ru"),
+            demo_key: f.get("sign") == "demo",
+        }),
+    };
+    Ok((req, f.get("outcome").is_empty()))
+}
+
+/// A step with a choice of outcomes needs one chosen; a single outcome is implied.
+fn check_chosen(
+    st: &AppState,
+    acc: &crate::accounts::Account,
+    id: &str,
+    unchosen: bool,
+    l: Lang,
+) -> Result<(), Problem> {
+    if unchosen {
+        let app = ops::load_visible(st, acc, id)?;
+        let d = ops::detail(st, acc, &app, l)?;
+        if d.current.as_ref().is_some_and(|c| c.outcomes.len() > 1) {
+            return Err(Problem::invalid(
+                "outcome",
+                "outcome.required",
+                l.t("problem-outcome-required"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A problem's field errors in the page language (the rule's words where it has them).
+fn localised_errors(l: Lang, p: &Problem) -> Vec<FieldError> {
+    let errors = if p.errors.is_empty() {
+        vec![FieldError {
+            field: p.field.clone().unwrap_or_default(),
+            rule: p.rule.clone(),
+            detail: p.detail.clone(),
+        }]
+    } else {
+        p.errors.clone()
+    };
+    let errors: Vec<FieldError> = errors
+        .into_iter()
+        .map(|mut e| {
+            if let Some(t) = l.t_in_opt("problem", &e.rule) {
+                e.detail = t.into();
+            }
+            e
+        })
+        .collect();
+    html::localise(l, errors)
+}
+
+/// One copy of the result to sign, as the page's script takes it.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+struct CopyToSign {
+    /// `kk` (the original) or `ru`.
+    lang: String,
+    /// SHA-256 of the PDF, hex.
+    sha256: String,
+    /// The PDF, base64: the exact bytes to sign (a detached CMS).
+    data: String,
+}
+
+/// The copies of a result to sign and the instant they are dated.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+struct ToSign {
+    /// Post it back as `signed_at` with the signatures (RFC 3339).
+    signed_at: String,
+    /// The result id.
+    document: String,
+    copies: Vec<CopyToSign>,
+}
+
+/// The copies of the result the head is about to sign with the act form's outcome, dated
+/// now, for the page's script to have NCALayer sign (form post; JSON, or problem+json with the
+/// fields and rules named in the page language).
+#[utoipa::path(post, path = "/applications/{id}/to-sign", tag = "ui", params(("id" = String, Path)),
+    responses((status = 200, content_type = "application/json", body = ToSign), (status = 422, content_type = "application/problem+json", body = Problem)))]
+async fn to_sign_json(
+    State(st): State<AppState>,
+    v: Viewer,
+    uri: Uri,
+    Path(id): Path<String>,
+    form: AnyForm,
+) -> Page {
+    let (l, h) = (v.lang, here(&uri));
+    let acc = logged_in(&v, &h)?.clone();
+    let answer = async {
+        v.check_csrf(Some(form.fields.get("csrf")))?;
+        let (req, unchosen) = action_request(&form)?;
+        let s = st.clone();
+        blocking(move || {
+            let app = ops::load_visible(&s, &acc, &id)?;
+            crate::access::may_act(&acc, &app, &s.ctx)?;
+            check_chosen(&s, &acc, &id, unchosen, l)?;
+            ops::result_to_sign(&s, &acc, &id, &req, None, l)
+        })
+        .await
+    };
+    match answer.await {
+        Ok(p) => Ok(axum::Json(ToSign {
+            signed_at: p.at.to_string(),
+            document: p.document,
+            copies: p
+                .copies
+                .into_iter()
+                .map(|(lang, r)| CopyToSign {
+                    lang: lang.code().into(),
+                    sha256: r.content_hash,
+                    data: crate::signing::base64_encode(&r.pdf),
+                })
+                .collect(),
+        })
+        .into_response()),
+        Err(p) => {
+            let errors = localised_errors(l, &p);
+            let mut out = p.clone();
+            if let Some(first) = errors.first() {
+                out.detail = first.detail.clone();
+            }
+            out.errors = errors;
+            Ok(out.into_response())
+        }
+    }
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+struct CopyQuery {
+    /// `kk` (the original, default) or `ru`.
+    copy: Option<String>,
+}
+
+/// One copy of the result to sign with another tool, dated as the act form says
+/// (`signed_at`, the instant the page was made), the form's outcome (form post; the PDF).
+#[utoipa::path(post, path = "/applications/{id}/to-sign.pdf", tag = "ui", params(("id" = String, Path), CopyQuery),
+    responses((status = 200, content_type = "application/pdf", body = Vec<u8>), (status = 422, content_type = "text/html", body = String)))]
+async fn to_sign_pdf(
+    State(st): State<AppState>,
+    v: Viewer,
+    uri: Uri,
+    Path(id): Path<String>,
+    Query(q): Query<CopyQuery>,
+    form: AnyForm,
+) -> Page {
+    let (l, h) = (v.lang, here(&uri));
+    let acc = logged_in(&v, &h)?.clone();
+    v.check_csrf(Some(form.fields.get("csrf")))
+        .or_page(&v, &h)?;
+    let (req, unchosen) = action_request(&form).or_page(&v, &h)?;
+    let at = form.fields.get("signed_at").parse::<jiff::Timestamp>().ok();
+    let ru = q.copy.as_deref() == Some("ru");
+    let s = st.clone();
+    let id2 = id.clone();
+    let prepared = blocking(move || {
+        // Who may act on it first: anyone else learns nothing of the form's faults.
+        let app = ops::load_visible(&s, &acc, &id2)?;
+        crate::access::may_act(&acc, &app, &s.ctx)?;
+        let at =
+            at.ok_or_else(|| Problem::invalid("signed_at", "rfc3339", l.t("sign-result_stale")))?;
+        check_chosen(&s, &acc, &id2, unchosen, l)?;
+        ops::result_to_sign(&s, &acc, &id2, &req, Some(at), l)
+    })
+    .await
+    .or_page(&v, &h)?;
+    let lang = if ru { "ru" } else { "kk" };
+    let pdf = prepared
+        .copies
+        .into_iter()
+        .find(|(x, _)| x.code() == lang)
+        .map(|(_, r)| r.pdf)
+        .unwrap_or_default();
+    let name = format!(
+        "{}-{lang}.pdf",
+        id.chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+            .collect::<String>()
+    );
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/pdf".to_string(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+            (axum::http::header::CACHE_CONTROL, "no-store".to_string()),
+        ],
+        pdf,
+    )
+        .into_response())
 }
 
 /// The status history: status, since when, its legal due date.
@@ -1378,7 +1706,7 @@ fn application_body(
             }
         }
         (super::extras::booking_html(v, d))
-        (action_form(v, d, reg.as_deref(), f, errors))
+        (action_form(st, v, d, reg.as_deref(), f, errors))
         (super::extras::uploads_html(l, &d.uploads))
         @if s.status == "returned_to_provider" && sc_operator {
             form.panel method="post" action={ "/applications/" (html::url_enc(&s.id)) "/rerequest" } {
@@ -1455,9 +1783,18 @@ async fn application_page(
     })
     .await
     .or_page(&v, &h)?;
+    let signs = d
+        .current
+        .as_ref()
+        .is_some_and(|c| c.can_act && c.signs_result);
     let body = application_body(&st, &v, &d, &uri, &super::Fields::default(), &[]);
     let title = l.t_args("app-title", &[("id", d.summary.id.as_str().into())]);
-    ok(&v, &h, &title, body)
+    let page = ok(&v, &h, &title, body)?;
+    Ok(if signs {
+        html::with_signing_script(page)
+    } else {
+        page
+    })
 }
 
 /// Complete the current step (form post; same as `POST /api/applications/{id}/actions`).
@@ -1467,60 +1804,17 @@ async fn act_submit(
     v: Viewer,
     uri: Uri,
     Path(id): Path<String>,
-    Form(f): Form<Fields>,
+    form: AnyForm,
 ) -> Page {
     let (l, h) = (v.lang, here(&uri));
     let acc = logged_in(&v, &format!("/applications/{id}"))?.clone();
+    let f = form.fields.clone();
     v.check_csrf(Some(f.get("csrf"))).or_page(&v, &h)?;
-    let outcome = match f.get("outcome") {
-        "done" => OutcomeKind::Done,
-        "refuse_acceptance" => OutcomeKind::RefuseAcceptance,
-        "motivated_refusal" => OutcomeKind::MotivatedRefusal,
-        "fail" => OutcomeKind::Fail,
-        // Nothing chosen: the form comes back (below) with its error, as it was sent.
-        "" => OutcomeKind::Done,
-        _ => {
-            return Err(PageErr::from(error_page(
-                &v,
-                &h,
-                &Problem::invalid("outcome", "enum", "unknown outcome"),
-            )));
-        }
-    };
-    let unchosen = f.get("outcome").is_empty();
-    let req = ActionRequest {
-        step: f.get("step").parse().unwrap_or(usize::MAX),
-        outcome,
-        grounds: f.opt("grounds"),
-        presented: match f.get("presented") {
-            "identity_document" => Some(PresentedKind::IdentityDocument),
-            "notarised_power_of_attorney" => Some(PresentedKind::NotarisedPowerOfAttorney),
-            _ => None,
-        },
-        note: f.opt("note"),
-        comment: f.opt("comment"),
-        executor: f.opt("executor"),
-        refusal_grounds: f
-            .all("refusal_grounds")
-            .iter()
-            .filter_map(|g| g.parse().ok())
-            .collect(),
-    };
+    let (req, unchosen) = action_request(&form).or_page(&v, &h)?;
     let s = st.clone();
     let (a2, id2) = (acc.clone(), id.clone());
     let result = blocking(move || {
-        // A step with a choice of outcomes needs one chosen; a single outcome is implied.
-        if unchosen {
-            let app = ops::load_visible(&s, &a2, &id2)?;
-            let d = ops::detail(&s, &a2, &app, l)?;
-            if d.current.as_ref().is_some_and(|c| c.outcomes.len() > 1) {
-                return Err(Problem::invalid(
-                    "outcome",
-                    "outcome.required",
-                    l.t("problem-outcome-required"),
-                ));
-            }
-        }
+        check_chosen(&s, &a2, &id2, unchosen, l)?;
         ops::act(&s, &a2, &id2, &req, l)
     });
     match result.await {
@@ -1536,31 +1830,13 @@ async fn act_submit(
             })
             .await
             .or_page(&v, &h)?;
-            let errors = if p.errors.is_empty() {
-                vec![FieldError {
-                    field: p.field.clone().unwrap_or_default(),
-                    rule: p.rule.clone(),
-                    detail: p.detail.clone(),
-                }]
-            } else {
-                p.errors.clone()
-            };
-            let errors: Vec<FieldError> = errors
-                .into_iter()
-                .map(|mut e| {
-                    if let Some(t) = l.t_in_opt("problem", &e.rule) {
-                        e.detail = t.into();
-                    }
-                    e
-                })
-                .collect();
-            let errors = html::localise(l, errors);
+            let errors = localised_errors(l, &p);
             let body = application_body(&st, &v, &d, &uri, &f, &errors);
             let title = l.t_args("app-title", &[("id", d.summary.id.as_str().into())]);
-            Ok(html::html(
+            Ok(html::with_signing_script(html::html(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 html::page(&v, &h, &title, body),
-            ))
+            )))
         }
         Err(p) => Err(PageErr::from(error_page(&v, &h, &p))),
     }
