@@ -92,14 +92,15 @@ impl Signer {
     }
 
     /// The signing key of a PKCS#12 file (`.p12`, as NCA RK issues them) with its password.
-    ///
-    /// TODO(p12): read it with `identity::keys`' PKCS#12 API once it lands (the key and
-    /// certificate of the signing entry); until then this refuses with a clear message.
-    pub fn from_p12(path: &Path, _password: &str) -> Result<Signer, Error> {
-        Err(Error::Pkcs12 {
+    pub fn from_p12(path: &Path, password: &str) -> Result<Signer, Error> {
+        let err = |detail: String| Error::Pkcs12 {
             path: path.display().to_string(),
-            detail: "PKCS#12 reading is not available yet: use --key and --cert (PEM)".into(),
-        })
+            detail,
+        };
+        let p12 =
+            identity::keys::Pkcs12::read_file(path, password).map_err(|e| err(e.to_string()))?;
+        let key = p12.private_key().map_err(|e| err(e.to_string()))?;
+        Ok(Signer::new(key, p12.certificate().clone()))
     }
 
     /// One key, named `default`, which the signer picks.
@@ -328,6 +329,79 @@ mod tests {
 
     fn t(s: &str) -> jiff::Timestamp {
         s.parse().unwrap()
+    }
+
+    /// NCA's GOST 2015 test keys (`../shared/ecp-test/gost2015`), read from their `.p12`:
+    /// the individual's signature is an applicant's, the head's a provider's result.
+    #[test]
+    fn it_signs_with_nca_gost_p12_keys_and_nca_chain_accepts_them() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../../shared/ecp-test/gost2015");
+        let now = t("2026-12-02T10:00:00Z");
+        let mut trust = TrustStore::for_tests();
+        trust
+            .load_file(&dir.join("root_test_gost_2022.cer"))
+            .unwrap();
+        trust.load_file(&dir.join("nca_gost2022_test.cer")).unwrap();
+        let mut crls = CrlStore::new();
+        crls.load_file(&dir.join("nca_gost2022_test.crl")).unwrap();
+        let verifier = Verifier::new(trust, crls);
+        let b64 = base64::engine::general_purpose::STANDARD;
+        let content = br#"{"purpose":"qyzmet/portal-application/v1"}"#;
+        let sign = |file: &str| {
+            let signer = Signer::from_p12(&dir.join(file), "Qwerty12").unwrap();
+            let request = json!({
+                "module": "kz.gov.pki.knca.basics", "method": "sign",
+                "args": {"allowedStorages": ["PKCS12"], "format": "cms", "data": b64.encode(content),
+                    "signingParams": {"decode": true, "encapsulate": false, "digested": false},
+                    "signerParams": {}, "locale": "ru"}
+            });
+            let reply = signer.answer(&request.to_string(), now).unwrap();
+            reply["body"]["result"][0].as_str().unwrap().to_string()
+        };
+        let iin = identity::Iin::parse_test_identity("123456789011").unwrap();
+        let bin = identity::Bin::parse_test_identity("123456789021").unwrap();
+        let citizen = sign("individual_valid.p12");
+        verifier
+            .check(
+                citizen.as_bytes(),
+                Some(content),
+                Purpose::Applicant(&iin),
+                now,
+            )
+            .unwrap();
+        let revoked = sign("individual_revoked.p12");
+        let refusal = verifier
+            .check(
+                revoked.as_bytes(),
+                Some(content),
+                Purpose::Applicant(&iin),
+                now,
+            )
+            .unwrap_err();
+        assert_eq!(refusal.code(), "ecp.revoked");
+        let head = sign("legal_head.p12");
+        verifier
+            .check(
+                head.as_bytes(),
+                Some(content),
+                Purpose::Organisation(&bin),
+                now,
+            )
+            .unwrap();
+        // An individual's key is not a provider's.
+        assert!(
+            verifier
+                .check(
+                    citizen.as_bytes(),
+                    Some(content),
+                    Purpose::Organisation(&bin),
+                    now
+                )
+                .is_err()
+        );
+        // Signing with a wrong password says so.
+        assert!(Signer::from_p12(&dir.join("legal_head.p12"), "wrong").is_err());
     }
 
     #[test]

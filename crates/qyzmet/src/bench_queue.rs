@@ -121,7 +121,11 @@ pub fn run(o: &Options, out: &mut impl Write) -> Result<()> {
     let mut at = start;
     let rss0 = rss_mib();
 
-    writeln!(out, "preschool queue: {} children, {} districts", o.children, o.districts)?;
+    writeln!(
+        out,
+        "preschool queue: {} children, {} districts",
+        o.children, o.districts
+    )?;
     let t = Instant::now();
     let mut entries = Vec::with_capacity(o.children);
     for i in 0..o.children {
