@@ -231,6 +231,21 @@ enum Command {
         /// Where the signing pages reach NCALayer on the signer's computer.
         #[arg(long, env = "QYZMET_NCALAYER_URL", default_value = server::DEFAULT_NCALAYER_URL)]
         ncalayer_url: String,
+        /// Also trust these CA certificates (PEM bundle or DER; e.g. NCA RK's root and issuing
+        /// CA), besides the development CA. Repeatable.
+        #[arg(long = "trust", value_name = "FILE")]
+        trust: Vec<PathBuf>,
+        /// Also check revocation against these CRLs (DER or PEM; read at every check).
+        /// Repeatable.
+        #[arg(long = "crl", value_name = "FILE")]
+        crl: Vec<PathBuf>,
+        /// A test PKI (NCA RK's test keys): accept test IINs/BINs such as 123456789011 in
+        /// certificates and accounts. Never in production.
+        #[arg(long)]
+        test_identities: bool,
+        /// The BIN of an organisation, ORG=BIN (else a synthetic one). Repeatable.
+        #[arg(long = "provider-bin", value_name = "ORG=BIN")]
+        provider_bin: Vec<String>,
         /// Append a signed journal head to this file periodically (see `journal anchor`);
         /// keep it off this machine's disk, e.g. on append-only storage.
         #[arg(long, value_name = "FILE")]
@@ -708,11 +723,27 @@ fn run(cli: Cli) -> Result<ExitCode> {
             public_url,
             trust_proxy,
             ncalayer_url,
+            trust,
+            crl,
+            test_identities,
+            provider_bin,
             anchor_file,
             anchor_every,
         } => {
             drop(out);
             server::check_ncalayer_url(&ncalayer_url).map_err(anyhow::Error::msg)?;
+            let trust = server::signing::TrustConfig {
+                anchors: trust,
+                crls: crl,
+                test_identities,
+                provider_bins: provider_bin
+                    .iter()
+                    .map(|s| {
+                        server::signing::TrustConfig::parse_provider_bin(s, test_identities)
+                    })
+                    .collect::<Result<_, _>>()
+                    .map_err(anyhow::Error::msg)?,
+            };
             let as_of = as_of
                 .as_deref()
                 .map(|s| apps::parse_at(Some(s)))
@@ -742,6 +773,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                         public_url,
                         trust_proxy,
                         ncalayer_url: Some(ncalayer_url),
+                        trust,
                         ..server::Options::default()
                     },
                 ))?;

@@ -75,6 +75,9 @@ pub struct Options {
     /// Where the pages reach NCALayer on the signer's computer (a `wss://` or `ws://` URL;
     /// `None`: [`DEFAULT_NCALAYER_URL`]).
     pub ncalayer_url: Option<String>,
+    /// What signatures may chain to besides the development CA, test identities, providers'
+    /// BINs (`qyzmet serve --trust/--crl/--test-identities/--provider-bin`).
+    pub trust: signing::TrustConfig,
 }
 
 /// NCALayer's WebSocket on the signer's own computer (kz-facts §3.5).
@@ -199,7 +202,9 @@ impl AppState {
             .unwrap_or_else(|| format!("http://{}", config.listen));
         let clock = Clock::new(config.as_of);
         let pki = signing::Pki::open_or_init(&config.data_dir.join(signing::PKI_DIR), clock.now())
-            .context("cannot open the development CA")?;
+            .context("cannot open the development CA")?
+            .with_trust(options.trust.clone())
+            .map_err(anyhow::Error::msg)?;
         Ok(AppState(Arc::new(Inner {
             clock,
             pki,

@@ -281,3 +281,22 @@ async fn api_tokens_are_scoped_and_revocable() {
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
 }
+
+/// NCA's test IIN 123456789011 keeps no IIN rule: production refuses to register it, naming
+/// the field; a server run with `--test-identities` (a test PKI) registers it.
+#[tokio::test]
+async fn test_identities_register_only_on_a_test_pki() {
+    let body = json!({"iin": "123456789011", "name": "Тест Тестов", "password": "a long password"});
+    let t = TestApp::new();
+    let r = t.post("/api/auth/register", &Who::default(), &body).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    assert!(r.text().contains("\"iin\""), "{}", r.text());
+    assert!(t.state.accounts.by_iin("123456789011").unwrap().is_none());
+    assert!(t.state.pki.parse_iin("123456789011").is_err());
+
+    let t = TestApp::with_options(t0(), |o| o.trust.test_identities = true);
+    let r = t.post("/api/auth/register", &Who::default(), &body).await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text());
+    assert!(t.state.accounts.by_iin("123456789011").unwrap().is_some());
+    assert!(t.state.pki.parse_iin("123456789011").is_ok());
+}

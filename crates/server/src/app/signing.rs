@@ -60,6 +60,7 @@ pub const REQUEST_PURPOSE: &str = "qyzmet/portal-application/v1";
 pub struct Pki {
     dir: PathBuf,
     ca: Mutex<DevCa>,
+    trust: TrustConfig,
     /// Refused applicant signatures journalled per account (the trust store's gate).
     pub refusals: RefusalLimit,
 }
@@ -132,6 +133,40 @@ fn synthetic_staff_iin(org: &str) -> Iin {
     Iin::parse("700101300003").expect("a valid IIN")
 }
 
+/// What the server trusts besides its development CA (`qyzmet serve --trust/--crl/
+/// --test-identities/--provider-bin`): NCA RK's CAs and CRLs, whether NCA's test identities
+/// (IIN123456789011, BIN123456789021: digits that keep no IIN/BIN rule) are accepted, and
+/// organisations' real BINs. The default trusts the development CA alone, production rules.
+#[derive(Debug, Clone, Default)]
+pub struct TrustConfig {
+    /// Extra trust anchors (PEM bundles or DER certificates: roots and issuing CAs).
+    pub anchors: Vec<PathBuf>,
+    /// Extra CRLs (DER or PEM), read at every check so that a replaced file counts at once.
+    pub crls: Vec<PathBuf>,
+    /// A test PKI: the trust store is `TrustStore::for_tests()`, and accounts' IINs may be
+    /// test identities. Never on in production.
+    pub test_identities: bool,
+    /// Organisation id → its BIN (else [`synthetic_bin`]).
+    pub provider_bins: std::collections::BTreeMap<String, Bin>,
+}
+
+impl TrustConfig {
+    /// Parses `ORG=BIN` (`--provider-bin`): a valid BIN, or any 12 digits with
+    /// `test_identities`.
+    pub fn parse_provider_bin(s: &str, test_identities: bool) -> Result<(String, Bin), String> {
+        let (org, bin) = s
+            .split_once('=')
+            .ok_or_else(|| format!("--provider-bin `{s}`: expected ORG=BIN"))?;
+        let parsed = if test_identities {
+            Bin::parse_test_identity(bin.trim())
+        } else {
+            Bin::parse(bin.trim())
+        };
+        let bin = parsed.map_err(|e| format!("--provider-bin `{s}`: {e} (rule {})", e.rule()))?;
+        Ok((org.trim().to_string(), bin))
+    }
+}
+
 fn pki_err(e: PkiError) -> Problem {
     Problem::internal(format!("development CA: {e}"))
 }
@@ -148,10 +183,51 @@ impl Pki {
         let pki = Pki {
             dir: dir.to_path_buf(),
             ca: Mutex::new(ca),
+            trust: TrustConfig::default(),
             refusals: RefusalLimit::default(),
         };
         pki.fresh_crl(now)?;
         Ok(pki)
+    }
+
+    /// Trusts `config` besides the development CA; fails naming a file that is not a
+    /// certificate or a CRL.
+    pub fn with_trust(mut self, config: TrustConfig) -> Result<Pki, String> {
+        for path in &config.anchors {
+            TrustStore::new()
+                .load_file(path)
+                .map_err(|e| format!("--trust {}: {e}", path.display()))?;
+        }
+        for path in &config.crls {
+            CrlStore::new()
+                .load_file(path)
+                .map_err(|e| format!("--crl {}: {e}", path.display()))?;
+        }
+        self.trust = config;
+        Ok(self)
+    }
+
+    /// Whether NCA's test identities are accepted (`--test-identities`).
+    pub fn test_identities(&self) -> bool {
+        self.trust.test_identities
+    }
+
+    /// An account's IIN: every rule of [`Iin::parse`], or with `--test-identities` any 12
+    /// digits (NCA's test IIN123456789011).
+    pub fn parse_iin(&self, s: &str) -> Result<Iin, identity::IinError> {
+        match Iin::parse(s) {
+            Err(_) if self.trust.test_identities => Iin::parse_test_identity(s),
+            r => r,
+        }
+    }
+
+    /// The BIN of organisation `org`: as configured (`--provider-bin`), else synthetic.
+    pub fn org_bin(&self, org: &str) -> Bin {
+        self.trust
+            .provider_bins
+            .get(org)
+            .copied()
+            .unwrap_or_else(|| synthetic_bin(org))
     }
 
     fn ca(&self) -> MutexGuard<'_, DevCa> {
@@ -223,11 +299,26 @@ impl Pki {
     /// revocation made with `qyzmet pki revoke|crl` counts at once).
     pub fn verifier(&self, now: Timestamp) -> Result<Verifier, Problem> {
         self.fresh_crl(now).map_err(pki_err)?;
-        let trust = TrustStore::from_file(&self.ca_certificate_path())
+        let mut trust = if self.trust.test_identities {
+            TrustStore::for_tests()
+        } else {
+            TrustStore::new()
+        };
+        trust
+            .load_file(&self.ca_certificate_path())
             .map_err(|e| Problem::internal(format!("development CA certificate: {e}")))?;
+        for path in &self.trust.anchors {
+            trust
+                .load_file(path)
+                .map_err(|e| Problem::internal(format!("--trust {}: {e}", path.display())))?;
+        }
         let mut crls = CrlStore::new();
         crls.load_file(&self.dir.join("crl.der"))
             .map_err(|e| Problem::internal(format!("development CA CRL: {e}")))?;
+        for path in &self.trust.crls {
+            crls.load_file(path)
+                .map_err(|e| Problem::internal(format!("--crl {}: {e}", path.display())))?;
+        }
         Ok(Verifier::new(trust, crls).with_options(self.verify_options(now)))
     }
 
@@ -280,7 +371,7 @@ impl Pki {
         role: &str,
         now: Timestamp,
     ) -> Result<(PrivateKey, Certificate), PkiError> {
-        let bin = synthetic_bin(org_id);
+        let bin = self.org_bin(org_id);
         let mut ca = self.ca();
         if let Some(found) = self.find(&ca, &Wanted::Org(bin), now) {
             return Ok(found);
@@ -541,7 +632,9 @@ pub fn demo_sign(st: &AppState, acc: &Account, bytes: &[u8]) -> Result<Vec<u8>, 
             "signing with a demo key is offered on demo servers only",
         ));
     }
-    let iin = Iin::parse(acc.iin.as_deref().unwrap_or(""))
+    let iin = st
+        .pki
+        .parse_iin(acc.iin.as_deref().unwrap_or(""))
         .map_err(|e| Problem::internal(e.to_string()))?;
     let now = st.now();
     let (key, cert) = st.pki.citizen_key(&iin, &acc.name, now).map_err(pki_err)?;
@@ -606,7 +699,9 @@ pub fn verify_request(
         RequestSignature::Cms(c) => c.clone(),
         RequestSignature::DemoKey => demo_sign(st, acc, bytes)?,
     };
-    let iin = Iin::parse(acc.iin.as_deref().unwrap_or(""))
+    let iin = st
+        .pki
+        .parse_iin(acc.iin.as_deref().unwrap_or(""))
         .map_err(|_| Problem::forbidden("forbidden.not_citizen", "the account has no valid IIN"))?;
     let now = st.now();
     let verifier = st.pki.verifier(now)?;
@@ -792,7 +887,7 @@ pub fn sign_result(
         ResultSigning::Cms { signed_at, .. } => check_signed_at(app, *signed_at, now, lang)?,
     };
     let prepared = prepare_result(st, app, actor, outcome, at)?;
-    let bin = synthetic_bin(&actor.org);
+    let bin = st.pki.org_bin(&actor.org);
     let verifier = st.pki.verifier(now)?;
     let kind = crate::docs::kind_of(st, app, &prepared.document);
     let demo_signer = match signing {
@@ -956,7 +1051,7 @@ fn check_signature(
     let content_matches = pdf.is_some_and(|p| documents::verify(p, &sig.sha256));
     // Validity at the journal's instant of signing (the server's own record, unlike the
     // CMS signingTime); the signer must be the organisation that signed.
-    let bin = synthetic_bin(&sig.by.org);
+    let bin = st.pki.org_bin(&sig.by.org);
     let verified = match pdf {
         Some(p) => st
             .pki

@@ -533,8 +533,7 @@ async fn permit(st: &AppState, lang: Lang) -> Result<crate::accounts::Permit, Pr
 pub async fn register(st: &AppState, r: Registration, lang: Lang) -> Result<(), Problem> {
     let mut errors = vec![];
     // The server's clock, not the host's: a sandbox runs at `--as-of`.
-    let today = st.ctx.time.local_date(st.now());
-    if let Err(e) = crate::ops::check_iin_at("iin", &r.iin, today, lang) {
+    if let Err(e) = crate::ops::check_account_iin(st, "iin", &r.iin, lang) {
         errors.push(e);
     }
     if r.name.trim().is_empty() {

@@ -88,6 +88,7 @@ pub fn serve_with<T>(
         sms_log: None,
         trust_proxy: false,
         ncalayer_url: None,
+        trust: Default::default(),
     };
     options(&mut opts);
     let state = server::AppState::open_with(config, opts).expect("server state");

@@ -149,6 +149,7 @@ impl TestApp {
             sms_log: None,
             trust_proxy: false,
             ncalayer_url: None,
+            trust: Default::default(),
         };
         c(&mut config);
         f(&mut options);
