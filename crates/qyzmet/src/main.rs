@@ -738,9 +738,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 test_identities,
                 provider_bins: provider_bin
                     .iter()
-                    .map(|s| {
-                        server::signing::TrustConfig::parse_provider_bin(s, test_identities)
-                    })
+                    .map(|s| server::signing::TrustConfig::parse_provider_bin(s, test_identities))
                     .collect::<Result<_, _>>()
                     .map_err(anyhow::Error::msg)?,
             };

@@ -155,6 +155,12 @@ impl std::ops::Deref for AppState {
 /// serve). The server signs every result (`signing::sign_result`), so the context requires the
 /// signature before a `signs_result` step completes: no result leaves unsigned.
 pub fn load_context(dir: Option<&Path>) -> Result<Arc<Ctx>> {
+    load_context_for(dir, false)
+}
+
+/// As [`load_context`]; `test_identities` (a test PKI, `--test-identities`) lets applicants'
+/// IINs be NCA's test identities.
+pub fn load_context_for(dir: Option<&Path>, test_identities: bool) -> Result<Arc<Ctx>> {
     let cat = Catalogue::load_or_embedded(dir, &Seeds::at(None));
     if cat.error_count() > 0 {
         bail!(
@@ -167,6 +173,7 @@ pub fn load_context(dir: Option<&Path>) -> Result<Arc<Ctx>> {
     let regs: Vec<Regulation> = cat.regulations.into_iter().map(|l| l.regulation).collect();
     let mut ctx = Ctx::new(regs, Arc::new(KzTime::new()));
     ctx.require_signatures = true;
+    ctx.accept_test_identities = test_identities;
     Ok(Arc::new(ctx))
 }
 
@@ -185,7 +192,10 @@ impl AppState {
     pub fn open_with(config: Config, options: Options) -> Result<AppState> {
         std::fs::create_dir_all(&config.data_dir)
             .with_context(|| format!("cannot create {}", config.data_dir.display()))?;
-        let ctx = load_context(config.regulations_dir.as_deref())?;
+        let ctx = load_context_for(
+            config.regulations_dir.as_deref(),
+            options.trust.test_identities,
+        )?;
         let db = config.data_dir.join("qyzmet.db");
         let store: Arc<dyn Store> = Arc::new(
             SqliteStore::open(&db, ctx.clone())

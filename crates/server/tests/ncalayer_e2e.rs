@@ -11,83 +11,12 @@
 //! The keys: `common/keys.rs` (development CA today). Tools and serving: `browser/mod.rs`.
 
 use common::keys::{Signer, TestKey, issue, revoke};
-use server::ops::{self, ActionRequest, Decision, Intake, OutcomeKind};
 mod browser;
 mod common;
 
 const REG: &str = "ekr-free-meals-tvet";
 const PROVIDER: &str = "tvet_organisation-1";
 const CITIZEN: &str = "100515500003";
-
-/// An office application of the demo citizen walked up to the head's signing step.
-fn at_signing_step(state: &server::AppState) -> String {
-    let staff = |role: &str| {
-        state
-            .accounts
-            .by_login(&format!("{PROVIDER}.{role}"))
-            .unwrap()
-            .unwrap()
-    };
-    let lang = server::i18n::Lang::Ru;
-    let req = Intake {
-        regulation: REG.into(),
-        applicant_iin: CITIZEN.into(),
-        applicant_name: "Әлібек Сейітов".into(),
-        provider: None,
-        decision: Decision::Accept,
-        grounds: None,
-        late_entry: false,
-        centre: None,
-        data: state.ctx.sample_data(REG, state.now(), 0),
-        confirm_duplicate: true,
-    };
-    let id = ops::intake(
-        state,
-        &staff("office_clerk"),
-        regulation::ChannelId::Office,
-        &req,
-        None,
-        lang,
-    )
-    .expect("intake")
-    .id;
-    for _ in 0..10 {
-        let app = state.store.application(&id).unwrap().unwrap();
-        let plan = state
-            .ctx
-            .plan(&app.regulation, app.version, app.channel)
-            .unwrap()
-            .clone();
-        let step = plan.step(app.step).unwrap();
-        if step.signs_result {
-            return id;
-        }
-        let executor = step
-            .assigns
-            .and_then(|i| plan.step(i))
-            .and_then(|to| {
-                ops::executors(state, PROVIDER, &to.role)
-                    .ok()?
-                    .into_iter()
-                    .next()
-            })
-            .map(|p| p.login);
-        let req = ActionRequest {
-            step: app.step,
-            outcome: OutcomeKind::Done,
-            grounds: None,
-            presented: None,
-            note: None,
-            comment: None,
-            executor,
-            refusal_grounds: vec![],
-            signature: None,
-        };
-        let who = staff(&state.ctx.step_role(&app, step));
-        ops::act(state, &who, &id, &req, lang).expect("act");
-    }
-    panic!("{id} reached no signing step");
-}
 
 struct Prepared {
     keys: Vec<(&'static str, TestKey)>,
@@ -104,7 +33,9 @@ fn prepare(state: &server::AppState) -> Prepared {
             ("head", issue(state, Signer::Head(PROVIDER))),
             ("head-auth", issue(state, Signer::HeadAuth(PROVIDER))),
         ],
-        applications: (0..2).map(|_| at_signing_step(state)).collect(),
+        applications: (0..2)
+            .map(|_| browser::at_signing_step(state, REG, PROVIDER, CITIZEN))
+            .collect(),
     }
 }
 

@@ -72,12 +72,13 @@ h1,h2,h3,td,th,p,dd{overflow-wrap:break-word;hyphens:auto}
 .caption{color:#505a5f;font-size:19px}
 table{border-collapse:collapse;width:100%;margin:10px 0 25px}
 .table-wrap{overflow-x:auto;margin:10px 0 25px}.table-wrap table{margin:0}
+.facts th,.facts td{overflow-wrap:anywhere}
 th,td{text-align:left;border-bottom:1px solid #b1b4b6;padding:8px 10px 8px 0;vertical-align:top}
 th{font-weight:bold}
 .form-group{margin-bottom:22px}.form-group.error{border-left:5px solid #d4351c;padding-left:12px}
 label,legend{display:block;font-weight:bold;margin-bottom:4px}
 .hint{color:#505a5f;margin-bottom:6px}
-.error-message{color:#d4351c;font-weight:bold;display:block;margin-bottom:6px}
+.error-message{color:#d4351c;font-weight:bold;display:block;margin-bottom:6px;overflow-wrap:anywhere}
 input[type=text],input[type=password],input[type=tel],input[type=search],input[type=number],select,textarea{font:inherit;border:2px solid #0b0c0c;padding:5px;width:100%;max-width:34em}
 input[type=number]{max-width:10em}
 textarea{min-height:5em}
@@ -86,7 +87,7 @@ textarea{min-height:5em}
 button,.button{font:inherit;background:#00703c;color:#fff;border:0;box-shadow:0 2px 0 #002d18;padding:8px 14px;cursor:pointer;text-decoration:none;display:inline-block}
 button.secondary{background:#f3f2f1;color:#0b0c0c;box-shadow:0 2px 0 #929191}
 button.warning{background:#d4351c;box-shadow:0 2px 0 #55150b}
-.error-summary{border:5px solid #d4351c;padding:15px;margin-bottom:25px}
+.error-summary{border:5px solid #d4351c;padding:15px;margin-bottom:25px;overflow-wrap:anywhere}
 .error-summary h2{margin-top:0}
 .banner{border:5px solid #00703c;padding:15px;margin-bottom:25px}
 .panel{background:#f3f2f1;padding:15px;margin:15px 0}
@@ -504,7 +505,7 @@ pub fn table(head: &[&str], body: Markup) -> Markup {
 /// A table of facts: a heading per row.
 pub fn facts(rows: &[(&str, Markup)]) -> Markup {
     html! {
-        table { tbody {
+        table.facts { tbody {
             @for (k, v) in rows { tr { th scope="row" { (k) } td { (v) } } }
         } }
     }

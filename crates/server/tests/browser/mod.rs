@@ -69,6 +69,21 @@ pub fn serve_with<T>(
     options: impl FnOnce(&mut server::Options),
     prepare: impl FnOnce(&server::AppState) -> T,
 ) -> (tokio::runtime::Runtime, String, T) {
+    serve_at(
+        data,
+        "2019-12-03T03:00:00Z".parse().unwrap(),
+        options,
+        prepare,
+    )
+}
+
+/// [`serve_with`] with the server's clock starting at `as_of`.
+pub fn serve_at<T>(
+    data: &Path,
+    as_of: jiff::Timestamp,
+    options: impl FnOnce(&mut server::Options),
+    prepare: impl FnOnce(&server::AppState) -> T,
+) -> (tokio::runtime::Runtime, String, T) {
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     let listener = rt
         .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
@@ -78,7 +93,7 @@ pub fn serve_with<T>(
         data_dir: data.to_path_buf(),
         listen: addr,
         regulations_dir: Some(root().join("regulations")),
-        as_of: Some("2019-12-03T03:00:00Z".parse().unwrap()),
+        as_of: Some(as_of),
         demo: true,
     };
     let mut opts = server::Options {
@@ -96,6 +111,82 @@ pub fn serve_with<T>(
     let prepared = prepare(&state);
     rt.spawn(async move { axum::serve(listener, server::app(state)).await });
     (rt, format!("http://{addr}"), prepared)
+}
+
+/// An office application of `citizen` for `reg` at `provider`, walked up to the signing step.
+pub fn at_signing_step(
+    state: &server::AppState,
+    reg: &str,
+    provider: &str,
+    citizen: &str,
+) -> String {
+    use server::ops::{self, ActionRequest, Decision, Intake, OutcomeKind};
+    let staff = |role: &str| {
+        state
+            .accounts
+            .by_login(&format!("{provider}.{role}"))
+            .unwrap()
+            .unwrap()
+    };
+    let lang = server::i18n::Lang::Ru;
+    let req = Intake {
+        regulation: reg.into(),
+        applicant_iin: citizen.into(),
+        applicant_name: "Әлібек Сейітов".into(),
+        provider: None,
+        decision: Decision::Accept,
+        grounds: None,
+        late_entry: false,
+        centre: None,
+        data: state.ctx.sample_data(reg, state.now(), 0),
+        confirm_duplicate: true,
+    };
+    let id = ops::intake(
+        state,
+        &staff("office_clerk"),
+        regulation::ChannelId::Office,
+        &req,
+        None,
+        lang,
+    )
+    .expect("intake")
+    .id;
+    for _ in 0..10 {
+        let app = state.store.application(&id).unwrap().unwrap();
+        let plan = state
+            .ctx
+            .plan(&app.regulation, app.version, app.channel)
+            .unwrap()
+            .clone();
+        let step = plan.step(app.step).unwrap();
+        if step.signs_result {
+            return id;
+        }
+        let executor = step
+            .assigns
+            .and_then(|i| plan.step(i))
+            .and_then(|to| {
+                ops::executors(state, provider, &to.role)
+                    .ok()?
+                    .into_iter()
+                    .next()
+            })
+            .map(|p| p.login);
+        let req = ActionRequest {
+            step: app.step,
+            outcome: OutcomeKind::Done,
+            grounds: None,
+            presented: None,
+            note: None,
+            comment: None,
+            executor,
+            refusal_grounds: vec![],
+            signature: None,
+        };
+        let who = staff(&state.ctx.step_role(&app, step));
+        ops::act(state, &who, &id, &req, lang).expect("act");
+    }
+    panic!("{id} reached no signing step");
 }
 
 /// Runs `tools/e2e/<script>` against `base` with extra environment `env`; asserts that it

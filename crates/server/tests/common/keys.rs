@@ -1,6 +1,6 @@
 //! The signers' keys the ЭЦП tests use, in one place: issued by the server's development CA
 //! (`identity::pki`), their PEM files under `<data>/pki/issued/`. When NCA RK's test `.p12`
-//! files replace them, only this module changes.
+//! files replace them, only this module changes; [`nca_key`] reads those files.
 
 use identity::keys::PrivateKey;
 use identity::pki::{CertificateRequest, Holder, Usage};
@@ -36,6 +36,24 @@ fn validity(state: &server::AppState) -> (jiff::Timestamp, jiff::Timestamp) {
     (from, to)
 }
 
+/// NCA RK's GOST 2015 test material (`../shared/ecp-test/gost2015`): keys of IIN123456789011
+/// and BIN123456789021, valid 2026-06-16 → 2027-05-08, their root, issuing CA and CRL.
+pub fn nca_gost2015(file: &str) -> PathBuf {
+    testkit::repo_root()
+        .join("../shared/ecp-test/gost2015")
+        .join(file)
+}
+
+/// The signing key and certificate of NCA's test `.p12` `file` in [`nca_gost2015`] (password
+/// `Qwerty12`, README there).
+pub fn nca_key(file: &str) -> (PrivateKey, Certificate) {
+    let path = nca_gost2015(file);
+    let p12 = identity::keys::Pkcs12::read_file(&path, "Qwerty12")
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let key = p12.private_key().expect("the .p12's private key");
+    (key, p12.certificate().clone())
+}
+
 /// Issues a new key for `who` (each call a new certificate).
 pub fn issue(state: &server::AppState, who: Signer) -> TestKey {
     let (nb, na) = validity(state);
@@ -44,7 +62,7 @@ pub fn issue(state: &server::AppState, who: Signer) -> TestKey {
         surname: "ОМАРОВ".into(),
         given_name: "АСҚАР".into(),
         patronymic: None,
-        bin: server::signing::synthetic_bin(org),
+        bin: state.pki.org_bin(org),
         organization: org.into(),
     };
     let request = match who {
