@@ -380,6 +380,33 @@ fn repealed_and_not_yet_in_force_regulations_take_no_applications() {
     );
 }
 
+/// NCA's test IIN 123456789011 (wrong check digit) is refused unless the deployment runs a
+/// test PKI (`accept_test_identities`); a non-digit string is refused even then.
+#[test]
+fn test_applicant_iins_only_on_a_test_pki() {
+    let mut ctx = ctx();
+    let now = t("2019-12-02T04:00:00Z");
+    let with = |iin: &str| {
+        let mut cmd = submit(ChannelId::Office, "nca");
+        if let Command::Submit { applicant_iin, .. } = &mut cmd {
+            *applicant_iin = iin.into();
+        }
+        cmd
+    };
+    let err = decide(None, &with("123456789011"), now, &ctx).unwrap_err();
+    assert!(
+        matches!(err, Rejection::Invalid { ref field, .. } if field == "applicant_iin"),
+        "{err}"
+    );
+    ctx.accept_test_identities = true;
+    assert!(decide(None, &with("123456789011"), now, &ctx).is_ok());
+    let err = decide(None, &with("12345678901x"), now, &ctx).unwrap_err();
+    assert!(
+        matches!(err, Rejection::Invalid { ref field, .. } if field == "applicant_iin"),
+        "{err}"
+    );
+}
+
 #[test]
 fn commands_and_events_round_trip_as_json() {
     let cmd = complete(

@@ -1332,6 +1332,24 @@ pub async fn parse_multipart(
 mod tests {
     use super::*;
 
+    /// `--provider-bin`: NCA's test BIN only on a test PKI; the form and the BIN rule named.
+    #[test]
+    fn provider_bins_parse() {
+        let (org, bin) =
+            TrustConfig::parse_provider_bin("district_city_leb-1=123456789021", true).unwrap();
+        assert_eq!(
+            (org.as_str(), bin.as_str()),
+            ("district_city_leb-1", "123456789021")
+        );
+        let e = TrustConfig::parse_provider_bin("x=123456789021", false).unwrap_err();
+        assert!(e.contains("rule"), "{e}");
+        let e = TrustConfig::parse_provider_bin("123456789021", true).unwrap_err();
+        assert!(e.contains("ORG=BIN"), "{e}");
+        let b = synthetic_bin("x");
+        let (_, parsed) = TrustConfig::parse_provider_bin(&format!("x={b}"), false).unwrap();
+        assert_eq!(parsed, b);
+    }
+
     #[test]
     fn base64_round_trips() {
         for n in 0..40usize {
