@@ -10,7 +10,7 @@ use identity::ecp::{
     TrustStore, Verifier, VerifyOptions, sign_cms,
 };
 use identity::jiff::Timestamp;
-use identity::keys::{KeyAlgorithm, PrivateKey};
+use identity::keys::{KeyAlgorithm, Pkcs12, PrivateKey};
 use identity::oids;
 use identity::x509_cert::Certificate;
 use identity::x509_cert::der::{Decode, Encode};
@@ -43,175 +43,13 @@ fn at(s: &str) -> Timestamp {
     s.parse().unwrap()
 }
 
-/// A test-only reader of NCA's .p12 files (BER, legacy PBE). The `p12` work adds the real
-/// reader to `identity::keys`; this one only serves these known answers.
-mod p12 {
-    use cbc::cipher::{BlockModeDecrypt, KeyIvInit, block_padding::Pkcs7};
-    use sha1::{Digest, Sha1};
-
-    /// The PKCS#12 key derivation (RFC 7292 Appendix B.2) with SHA-1 (u = 20, v = 64):
-    /// `id` 1 for a key, 2 for an IV.
-    fn kdf(password: &str, salt: &[u8], id: u8, iterations: i32, len: usize) -> Vec<u8> {
-        const V: usize = 64;
-        let mut pw: Vec<u8> = password.encode_utf16().flat_map(u16::to_be_bytes).collect();
-        pw.extend([0, 0]);
-        let fill = |s: &[u8]| -> Vec<u8> {
-            let n = V * s.len().div_ceil(V);
-            s.iter().copied().cycle().take(n).collect()
-        };
-        let mut i: Vec<u8> = fill(salt);
-        i.extend(fill(&pw));
-        let mut out = Vec::new();
-        while out.len() < len {
-            let mut a = Sha1::new()
-                .chain_update([id; V])
-                .chain_update(&i)
-                .finalize()
-                .to_vec();
-            for _ in 1..iterations {
-                a = Sha1::digest(&a).to_vec();
-            }
-            let b: Vec<u8> = a.iter().copied().cycle().take(V).collect();
-            // I_j = (I_j + B + 1) mod 2^(8v) for each v-byte block of I.
-            for block in i.chunks_mut(V) {
-                let mut carry = 1u16;
-                for k in (0..V).rev() {
-                    let sum = block[k] as u16 + b[k] as u16 + carry;
-                    block[k] = sum as u8;
-                    carry = sum >> 8;
-                }
-            }
-            out.extend(a);
-        }
-        out.truncate(len);
-        out
-    }
-
-    /// A BER node: tag and either its primitive bytes or its children.
-    pub struct Node {
-        tag: u8,
-        body: Vec<u8>,
-        kids: Vec<Node>,
-    }
-
-    fn parse(b: &[u8]) -> (Node, usize) {
-        let tag = b[0];
-        let first = b[1];
-        if first == 0x80 {
-            // Indefinite length: children up to the end-of-contents octets.
-            let (mut kids, mut i) = (Vec::new(), 2);
-            while b[i..i + 2] != [0, 0] {
-                let (k, n) = parse(&b[i..]);
-                kids.push(k);
-                i += n;
-            }
-            return (
-                Node {
-                    tag,
-                    body: vec![],
-                    kids,
-                },
-                i + 2,
-            );
-        }
-        let (len, head) = if first & 0x80 == 0 {
-            (first as usize, 2)
-        } else {
-            let n = (first & 0x7f) as usize;
-            let len = b[2..2 + n].iter().fold(0usize, |a, x| a << 8 | *x as usize);
-            (len, 2 + n)
-        };
-        let body = &b[head..head + len];
-        let mut kids = Vec::new();
-        if tag & 0x20 != 0 {
-            let mut i = 0;
-            while i < body.len() {
-                let (k, n) = parse(&body[i..]);
-                kids.push(k);
-                i += n;
-            }
-        }
-        (
-            Node {
-                tag,
-                body: body.to_vec(),
-                kids,
-            },
-            head + len,
-        )
-    }
-
-    /// The bytes of an OCTET STRING (or [0] IMPLICIT one), primitive or constructed.
-    fn octets(n: &Node) -> Vec<u8> {
-        if n.tag & 0x20 == 0 {
-            n.body.clone()
-        } else {
-            n.kids.iter().flat_map(octets).collect()
-        }
-    }
-
-    /// PKCS#12 PBE (RFC 7292 B, SHA-1): 3DES (…12.1.3) or 40-bit RC2 (…12.1.6).
-    fn decrypt(alg: &Node, data: &[u8], password: &str) -> Vec<u8> {
-        let oid_last = *alg.kids[0].body.last().unwrap();
-        let salt = &alg.kids[1].kids[0].body;
-        let iter = alg.kids[1].kids[1]
-            .body
-            .iter()
-            .fold(0i32, |a, x| a << 8 | *x as i32);
-        let (key_len, kind) = match oid_last {
-            3 => (24, "3des"),
-            6 => (5, "rc2-40"),
-            other => panic!("PBE algorithm …12.1.{other} is not NCA's"),
-        };
-        let key = kdf(password, salt, 1, iter, key_len);
-        let iv = kdf(password, salt, 2, iter, 8);
-        match kind {
-            "3des" => cbc::Decryptor::<des::TdesEde3>::new_from_slices(&key, &iv)
-                .unwrap()
-                .decrypt_padded_vec::<Pkcs7>(data)
-                .unwrap(),
-            _ => cbc::Decryptor::<rc2::Rc2>::new_from_slices(&key, &iv)
-                .unwrap()
-                .decrypt_padded_vec::<Pkcs7>(data)
-                .unwrap(),
-        }
-    }
-
-    /// The PKCS#8 key and the certificates (DER) in a .p12.
-    pub fn read(bytes: &[u8], password: &str) -> (Vec<u8>, Vec<Vec<u8>>) {
-        let (pfx, _) = parse(bytes);
-        let auth_safe = octets(&pfx.kids[1].kids[1].kids[0]);
-        let (auth_safe, _) = parse(&auth_safe);
-        let (mut key, mut certs) = (None, Vec::new());
-        for ci in &auth_safe.kids {
-            let safe_contents = if ci.kids[0].body.ends_with(&[7, 1]) {
-                octets(&ci.kids[1].kids[0])
-            } else {
-                // encryptedData: SEQUENCE { version, EncryptedContentInfo }
-                let eci = &ci.kids[1].kids[0].kids[1];
-                decrypt(&eci.kids[1], &octets(&eci.kids[2]), password)
-            };
-            for bag in &parse(&safe_contents).0.kids {
-                let value = &bag.kids[1].kids[0];
-                match *bag.kids[0].body.last().unwrap() {
-                    2 => key = Some(decrypt(&value.kids[0], &octets(&value.kids[1]), password)),
-                    3 => certs.push(octets(&value.kids[1].kids[0])),
-                    _ => {}
-                }
-            }
-        }
-        (key.expect("a key bag"), certs)
-    }
-}
-
 /// The key and its certificate from one of NCA's .p12 files.
 fn nca_key(path: &str) -> (PrivateKey, Certificate) {
-    let (key, certs) = p12::read(&read(path), "Qwerty12");
-    let key = PrivateKey::from_pkcs8_der(&key).unwrap();
+    let p12 = Pkcs12::from_der(&read(path), "Qwerty12", path).unwrap();
+    let key = p12.private_key().unwrap();
     let spki = key.public_key_info().unwrap().to_der().unwrap();
-    let cert = certs
-        .iter()
-        .map(|c| Certificate::from_der(c).unwrap())
+    let cert = std::iter::once(p12.certificate().clone())
+        .chain(p12.chain().iter().cloned())
         .find(|c| {
             c.tbs_certificate()
                 .subject_public_key_info()

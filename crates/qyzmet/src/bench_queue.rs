@@ -210,7 +210,8 @@ pub fn run(o: &Options, out: &mut impl Write) -> Result<()> {
 
     // Declaring places and issuing their referrals.
     let groups = ["y2", "y3", "y4"];
-    let per = (o.places / (o.districts as u32 * 3)).max(1);
+    let lines = o.districts as u32 * 3;
+    let per = o.places.div_ceil(lines).max(1);
     let mut declared = 0u32;
     let mut referrals = 0usize;
     at += SignedDuration::from_hours(1);

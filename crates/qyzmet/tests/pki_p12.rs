@@ -262,16 +262,93 @@ fn the_password_comes_from_a_file_or_the_environment_and_a_wrong_one_is_named() 
         out.contains("wrong password for") && out.contains("(MAC check failed)"),
         "{out}"
     );
-    // A GOST 34.10-2015 key signs too (identity's `Algorithms::default()` has it since the
-    // gost merge): the signer is NCA's test individual.
-    let gost = ecp.join("gost2015/individual_valid.p12");
-    let mut args = base.to_vec();
-    args[3] = p(&gost);
-    let out = expect(
-        &qyzmet(&dir, &args, &[("QYZMET_P12_PASSWORD", "Qwerty12")]),
-        0,
+}
+
+/// The acceptance for GOST: `qyzmet pki sign --p12` with each valid GOST 2015 key of
+/// `../shared/ecp-test/gost2015/` makes a CMS that `qyzmet verify` accepts at today's date
+/// (2026-12-02) with NCA's GOST chain and its CRL; the revoked keys, a tampered content and an
+/// instant after the certificates' expiry are refused.
+#[test]
+fn gost2015_keys_sign_and_verify_with_nca_chain_and_crl() {
+    let Some(ecp) = ecp_test() else { return };
+    let g = ecp.join("gost2015");
+    let dir = scratch("gost2015");
+    std::fs::write(dir.join("F"), "{\"purpose\":\"qyzmet\"}").unwrap();
+    std::fs::write(dir.join("T"), "{\"purpose\":\"qyzmeT\"}").unwrap();
+    let (root, ca, crl) = (
+        g.join("root_test_gost_2022.cer"),
+        g.join("nca_gost2022_test.cer"),
+        g.join("nca_gost2022_test.crl"),
     );
-    assert!(out.contains("IIN123456789011"), "{out}");
+    let verify = |content: &str, whom: &[&str], at: &str| {
+        let mut args = vec![
+            "verify",
+            "--signature",
+            "S",
+            "--content",
+            content,
+            "--trust",
+            p(&root),
+            "--trust",
+            p(&ca),
+            "--crl",
+            p(&crl),
+            "--test-identities",
+            "--at",
+            at,
+        ];
+        args.extend(whom);
+        qyzmet(&dir, &args, &[])
+    };
+    let cases: [(&str, &[&str], bool); 5] = [
+        ("individual_valid.p12", &["--iin", "123456789011"], true),
+        ("legal_head.p12", &["--bin", "123456789021"], true),
+        (
+            "legal_employee_signright.p12",
+            &["--bin", "123456789021"],
+            true,
+        ),
+        ("individual_revoked.p12", &["--iin", "123456789011"], false),
+        ("legal_head_revoked.p12", &["--bin", "123456789021"], false),
+    ];
+    for (file, whom, valid) in cases {
+        let key = g.join(file);
+        expect(
+            &qyzmet(
+                &dir,
+                &[
+                    "pki",
+                    "sign",
+                    "--p12",
+                    p(&key),
+                    "--in",
+                    "F",
+                    "--out",
+                    "S",
+                    "--at",
+                    "2026-12-02T10:00",
+                ],
+                &[("QYZMET_P12_PASSWORD", "Qwerty12")],
+            ),
+            0,
+        );
+        let out = verify("F", whom, "2026-12-02T10:00:00Z");
+        if valid {
+            assert!(out.status.success(), "{file}: {}", text(&out));
+            // Tampered content and an instant after the certificate's expiry are refused.
+            let out = verify("T", whom, "2026-12-02T10:00:00Z");
+            assert!(
+                text(&out).contains("ecp.bad_signature"),
+                "{file}: {}",
+                text(&out)
+            );
+            let out = verify("F", whom, "2027-06-17T10:00:00Z");
+            assert!(!out.status.success(), "{file}: {}", text(&out));
+            assert!(text(&out).contains("ecp.expired"), "{file}: {}", text(&out));
+        } else {
+            assert!(text(&out).contains("ecp.revoked"), "{file}: {}", text(&out));
+        }
+    }
 }
 
 /// An AUTH key's signature: OpenSSL's S/MIME purpose check refuses its certificate (clientAuth
