@@ -1882,19 +1882,8 @@ pub fn act(
     let now = st.now();
     let mut action = store::Action::new(now);
     if step.signs_result {
-        // The head's step: the result is signed first. Whatever the engine would refuse of
-        // the completion (a stale step, a refusal without grounds) is refused before signing.
-        let mut signed = app.clone();
-        signed.signature = Some(engine::ResultSignature {
-            step: step.index,
-            by: actor.clone(),
-            at: now,
-            document: String::new(),
-            sha256: String::new(),
-            cms: String::new(),
-            ru: None,
-        });
-        engine::decide(Some(&signed), &complete, now, &st.ctx)?;
+        // The head's step: the result is signed first.
+        completion_allowed_once_signed(st, &app, step.index, &actor, &complete, now)?;
         let signing = match &req.signature {
             Some(s) => s.signing(lang)?,
             // API clients of demo servers written before signatures came from the signer.
@@ -1978,6 +1967,31 @@ fn outcome_of(
     })
 }
 
+/// Whatever the engine would refuse of completing the head's step (a stale step, a refusal
+/// without grounds) is refused before anything is signed: the completion is tried on a copy
+/// of the application that carries a placeholder signature.
+fn completion_allowed_once_signed(
+    st: &AppState,
+    app: &Application,
+    step: usize,
+    actor: &Actor,
+    complete: &Command,
+    now: Timestamp,
+) -> Result<(), Problem> {
+    let mut signed = app.clone();
+    signed.signature = Some(engine::ResultSignature {
+        step,
+        by: actor.clone(),
+        at: now,
+        document: String::new(),
+        sha256: String::new(),
+        cms: String::new(),
+        ru: None,
+    });
+    engine::decide(Some(&signed), complete, now, &st.ctx)?;
+    Ok(())
+}
+
 /// The result the current signing step of `id` would issue with `req`'s outcome, in both
 /// languages, dated `at` (a page's earlier instant, checked as a signature's would be) or
 /// now: the exact bytes the signer signs, then posts with the action
@@ -2022,17 +2036,7 @@ pub fn result_to_sign(
         outcome: outcome.clone(),
         presented: None,
     };
-    let mut signed = app.clone();
-    signed.signature = Some(engine::ResultSignature {
-        step: step.index,
-        by: actor.clone(),
-        at: now,
-        document: String::new(),
-        sha256: String::new(),
-        cms: String::new(),
-        ru: None,
-    });
-    engine::decide(Some(&signed), &complete, now, &st.ctx)?;
+    completion_allowed_once_signed(st, &app, step.index, &actor, &complete, now)?;
     let at = match at {
         Some(at) => crate::signing::check_signed_at(&app, at, now, lang)?,
         None => now,
