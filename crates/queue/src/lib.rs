@@ -620,6 +620,12 @@ impl Queue {
         Some((c.entry.district.clone(), self.group_of(c, self.year)?))
     }
 
+    /// The age group of the child's line this preschool year.
+    pub fn group(&self, id: &str) -> Option<String> {
+        let &seq = self.by_id.get(id)?;
+        self.line_key(seq).map(|(_, g)| g)
+    }
+
     /// A child's record.
     pub fn child(&self, id: &str) -> Option<&Child> {
         self.by_id.get(id).map(|&s| &self.children[s as usize])

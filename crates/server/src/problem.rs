@@ -248,12 +248,9 @@ impl From<StoreError> for Problem {
             ),
             StoreError::Engine(m) => Problem::internal(format!("engine failure: {m}")),
             // The queue's rule is a sentence; the key names the field for clients and pages.
-            StoreError::Queue { field, rule } => Problem::new(
-                StatusCode::CONFLICT,
-                &format!("queue.{field}"),
-                rule,
-            )
-            .field(&field),
+            StoreError::Queue { field, rule } => {
+                Problem::new(StatusCode::CONFLICT, &format!("queue.{field}"), rule).field(&field)
+            }
             StoreError::Conflict { rule, detail } => {
                 let field = match rule.as_str() {
                     "equeue.slot_taken" | "equeue.slot_unknown" => Some("slot"),
