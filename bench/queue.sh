@@ -6,4 +6,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release -q -p qyzmet
-./target/release/qyzmet bench queue "$@"
+"${CARGO_TARGET_DIR:-target}/release/qyzmet" bench queue "$@"

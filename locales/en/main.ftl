@@ -717,6 +717,10 @@ appform-rule-too_old = { $count ->
    *[other] The person must be at most { $count } years old
 }
 appform-rule-year_format = Enter a year of four digits, not later than this year
+appform-rule-year_ahead = { $count ->
+    [one] Enter a year of four digits, at most { $count } year after this one
+   *[other] Enter a year of four digits, at most { $count } years after this one
+}
 appform-rule-name_format = Use letters, spaces, hyphens and apostrophes only
 appform-rule-phone_format = Enter the phone as +7 and ten digits
 appform-rule-unknown_option = Choose one of the options
@@ -877,7 +881,6 @@ duplicate-required = Confirm the repeated application, or open the one already m
 done-queue = Recorded.
 done-places_declared = Places declared; referrals issued in queue order.
 problem-queue-district = This provider keeps no preschool queue.
-problem-queue-birth_date = Give the child's date of birth.
 problem-queue-iin = The child already holds a place in this district's queue.
 problem-queue-child = The child is not waiting in the queue.
 problem-queue-referral = The referral is no longer valid or its term has run out.
@@ -905,13 +908,13 @@ queue-referral = Referral
 queue-language-kk = Kazakh
 queue-language-ru = Russian
 queue-language_col = Group language
-queue-referral_state-issued = Issued, awaiting your answer
+queue-referral_state-issued = Issued, awaiting the applicant's answer
 queue-referral_state-accepted = Accepted, awaiting enrolment
 queue-referral_state-enrolled = The child is enrolled
 queue-referral_state-declined = Declined
 queue-referral_state-lapsed = Term ran out, the place passed on
-queue-accept_by = Accept by
-queue-enrol_by = Enrol by
+queue-accept_by = Accept no later than
+queue-enrol_by = Enrol no later than
 queue-accept = Accept the referral
 queue-extend = Extend the enrolment term
 queue-decline = Decline
@@ -961,4 +964,28 @@ queue-open_places =
         [one] { $count } place awaits a child
        *[other] { $count } places await a child
     }
+queue-notice = A referral to a preschool organisation was issued: { $organisation }. Answer on the application's page.
+queue-at_counter = The answer of the applicant who came in person.
+queue-journal = Queue journal
+queue-what = What
+queue-who = Who
+queue-system = the system (a term)
+queue-new_category = New category
+queue-proof_date = Date of the document proving the category
+queue-proof_date_hint = dd.mm.yyyy; for categories whose document is valid for a limited time
+queue-change_category = Change the category
+queue-event-entered = Entered the queue
+queue-event-category_changed = Category changed
+queue-event-proof_expired = the document's validity ended
+queue-event-places_declared = Places declared
+queue-event-referral_issued = Referral issued
+queue-event-referral_accepted = Referral accepted
+queue-event-enrolment_extended = Enrolment term extended
+queue-event-referral_declined = Referral declined
+queue-event-referral_lapsed = Referral term ran out
+queue-event-enrolled = Enrolled
+queue-event-stop_list_ended = Stop list ended
+queue-event-year_began = A new preschool year began
+queue-event-aged_out = Left at school age
+queue-event-withdrawn = Withdrawn
 queue-application = Application

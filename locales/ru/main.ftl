@@ -732,6 +732,11 @@ appform-rule-too_old = { $count ->
    *[other] Возраст должен быть не больше { $count } лет
 }
 appform-rule-year_format = Введите год четырьмя цифрами, не позже текущего
+appform-rule-year_ahead = { $count ->
+    [one] Введите год четырьмя цифрами, не позже чем через { $count } год от текущего
+    [few] Введите год четырьмя цифрами, не позже чем через { $count } года от текущего
+   *[other] Введите год четырьмя цифрами, не позже чем через { $count } лет от текущего
+}
 appform-rule-name_format = Допустимы только буквы, пробелы, дефисы и апострофы
 appform-rule-phone_format = Введите телефон в виде +7 и десяти цифр
 appform-rule-unknown_option = Выберите один из вариантов
@@ -893,7 +898,6 @@ duplicate-required = Подтвердите повторное заявлени�
 done-queue = Записано.
 done-places_declared = Места объявлены; направления выданы по очереди.
 problem-queue-district = Этот услугодатель не ведет очередь в дошкольные организации.
-problem-queue-birth_date = Укажите дату рождения ребенка.
 problem-queue-iin = Ребенок уже стоит в очереди этого района.
 problem-queue-child = Ребенок не ожидает в очереди.
 problem-queue-referral = Направление уже не действует или его срок истек.
@@ -921,13 +925,13 @@ queue-referral = Направление
 queue-language-kk = казахский язык
 queue-language-ru = русский язык
 queue-language_col = Язык группы
-queue-referral_state-issued = Выдано, ждет вашего согласия
+queue-referral_state-issued = Выдано, ждет согласия заявителя
 queue-referral_state-accepted = Принято, ждет зачисления
 queue-referral_state-enrolled = Ребенок зачислен
 queue-referral_state-declined = Отказ от направления
 queue-referral_state-lapsed = Срок истек, место передано следующему
-queue-accept_by = Согласие до
-queue-enrol_by = Зачисление до
+queue-accept_by = Дать согласие не позднее
+queue-enrol_by = Зачислить не позднее
 queue-accept = Принять направление
 queue-extend = Продлить срок зачисления
 queue-decline = Отказаться
@@ -978,4 +982,28 @@ queue-open_places =
         [few] { $count } места ждут ребенка
        *[many] { $count } мест ждут ребенка
     }
+queue-notice = Выдано направление в дошкольную организацию: { $organisation }. Ответьте на странице заявления.
+queue-at_counter = Ответ заявителя, пришедшего лично.
+queue-journal = Журнал очереди
+queue-what = Что
+queue-who = Кто
+queue-system = система (по сроку)
+queue-new_category = Новая категория
+queue-proof_date = Дата документа, подтверждающего категорию
+queue-proof_date_hint = дд.мм.гггг; для категорий с ограниченным сроком документа
+queue-change_category = Изменить категорию
+queue-event-entered = Поставлен в очередь
+queue-event-category_changed = Изменена категория
+queue-event-proof_expired = истек срок документа
+queue-event-places_declared = Объявлены места
+queue-event-referral_issued = Выдано направление
+queue-event-referral_accepted = Направление принято
+queue-event-enrolment_extended = Срок зачисления продлен
+queue-event-referral_declined = Отказ от направления
+queue-event-referral_lapsed = Срок направления истек
+queue-event-enrolled = Зачислен
+queue-event-stop_list_ended = Стоп-лист окончен
+queue-event-year_began = Начался новый учебный год
+queue-event-aged_out = Выбыл по возрасту
+queue-event-withdrawn = Снят с очереди
 queue-application = Заявка

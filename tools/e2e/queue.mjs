@@ -19,6 +19,7 @@ const PROVIDER = "district_leb-1";
 const CHILD = { name: "Сейітова Аружан Әлібекқызы", birth: "01.03.2016", iin: "160301600017" };
 const SECRETS = [CHILD.name, "Аружан", CHILD.iin, CITIZEN];
 let failures = 0;
+let shot = 0;
 let passed = 0;
 
 function expect(cond, what) {
@@ -48,6 +49,7 @@ async function publicPage(browser, lang, width) {
   await fits(page, "the district's page", width);
   const html = await page.content();
   for (const s of SECRETS) expect(!html.includes(s), `no ${JSON.stringify(s)} on the public page`);
+  await page.screenshot({ path: `target/e2e-artifacts/queue/public-${lang}-${width}-${shot++}.png`, fullPage: true });
   await ctx.close();
   return html;
 }
@@ -68,7 +70,7 @@ async function journey(browser) {
   await page.fill('[name="data.child_iin"]', CHILD.iin);
   await page.selectOption('[name="data.category"]', "general");
   await page.selectOption('[name="data.language"]', "kk");
-  await page.fill('[name="data.admission_year"]', "2019");
+  await page.fill('[name="data.admission_year"]', "2020");
   await page.fill('[name="data.phone"]', "+7 701 222 33 44");
   await page.check("#f-confirm");
   await Promise.all([page.waitForNavigation(), page.click(`form[action="/services/${REG}/apply"] button[type=submit]`)]);
@@ -80,6 +82,10 @@ async function journey(browser) {
   const app = new URL(page.url()).pathname;
   expect((await page.textContent("#queue-number")).trim() === "3", "queue number 3 on the application's page");
   await page.screenshot({ path: "target/e2e-artifacts/queue/applied-ru.png", fullPage: true });
+  // The cabinet lists it with the number.
+  await page.goto(`${base}/cabinet?lang=${lang}`);
+  const cabinet = await page.content();
+  expect(cabinet.includes("Номер в очереди: <b>3</b>"), "the number in the cabinet");
 
   // The district's executor declares a place in a Kazakh group of 3-year-olds.
   const staff = await login(browser, `${PROVIDER}.executor`, "staff-demo-2019", lang, width);
@@ -92,15 +98,23 @@ async function journey(browser) {
   expect(staff.page.url().includes("done=places_declared"), `places declared (${staff.page.url()})`);
   await staff.page.screenshot({ path: "target/e2e-artifacts/queue/staff-ru.png", fullPage: true });
 
-  // The citizen sees the referral and accepts it.
+  // The citizen is told in the cabinet, sees the referral and accepts it.
+  await page.goto(`${base}/cabinet?lang=${lang}`);
+  expect((await page.content()).includes("Выдано направление в дошкольную организацию: Детский сад № 1 (Есиль)"), "the referral's notification in the cabinet");
   await page.goto(`${base}${app}?lang=${lang}`);
   let html = await page.content();
-  expect(html.includes("Выдано, ждет вашего согласия"), "the referral, issued");
+  expect(html.includes("Выдано, ждет согласия заявителя"), "the referral, issued");
   await Promise.all([page.waitForNavigation(), page.click('form[action$="/accept"] button')]);
   expect(page.url().includes("done=queue"), `accepted (${page.url()})`);
   html = await page.content();
   expect(html.includes("Принято, ждет зачисления"), "the referral, accepted");
   await page.screenshot({ path: "target/e2e-artifacts/queue/accepted-ru.png", fullPage: true });
+  // The same page in Kazakh on a phone.
+  await page.setViewportSize({ width: 390, height: 900 });
+  await page.goto(`${base}${app}?lang=kk`);
+  await fits(page, "the application's page", 390);
+  expect((await page.content()).includes("Қабылданды, қабылдауды күтуде"), "the referral, accepted (kk)");
+  await page.screenshot({ path: "target/e2e-artifacts/queue/accepted-kk-390.png", fullPage: true });
 
   // The public page shows the change: a referral, its rule, the line without the child.
   for (const [l, w, texts] of [

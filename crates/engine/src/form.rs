@@ -68,6 +68,10 @@ pub enum FieldRule {
         max: u32,
     },
     YearFormat,
+    /// A year after the last one the field allows (`years_ahead`).
+    YearAhead {
+        max: u32,
+    },
     NameFormat,
     PhoneFormat,
     UnknownOption,
@@ -93,6 +97,7 @@ impl FieldRule {
             FieldRule::TooYoung { .. } => "too_young",
             FieldRule::TooOld { .. } => "too_old",
             FieldRule::YearFormat => "year_format",
+            FieldRule::YearAhead { .. } => "year_ahead",
             FieldRule::NameFormat => "name_format",
             FieldRule::PhoneFormat => "phone_format",
             FieldRule::UnknownOption => "unknown_option",
@@ -107,6 +112,7 @@ impl FieldRule {
         match self {
             FieldRule::TooYoung { min } => Some(*min),
             FieldRule::TooOld { max }
+            | FieldRule::YearAhead { max }
             | FieldRule::TooManyChoices { max }
             | FieldRule::TooLong { max } => Some(*max),
             _ => None,
@@ -136,6 +142,9 @@ impl fmt::Display for FieldError {
             FieldRule::TooYoung { min } => format!("the person must be at least {min} years old"),
             FieldRule::TooOld { max } => format!("the person must be at most {max} years old"),
             FieldRule::YearFormat => "a year is four digits, not after this year".into(),
+            FieldRule::YearAhead { max } => {
+                format!("a year is four digits, at most {max} years after this one")
+            }
             FieldRule::NameFormat => "a name is letters, spaces, hyphens and apostrophes".into(),
             FieldRule::PhoneFormat => "a phone number is +7 and ten digits".into(),
             FieldRule::UnknownOption => "is not one of the options".into(),
@@ -257,8 +266,13 @@ fn check(
         }
         FieldKind::Year => {
             let y: i16 = s.parse().map_err(|_| FieldRule::YearFormat)?;
-            if s.len() != 4 || y < 1900 || y > today.year() {
-                return Err(FieldRule::YearFormat);
+            let ahead = d.years_ahead.unwrap_or(0);
+            let last = i32::from(today.year()) + i32::try_from(ahead).unwrap_or(0);
+            if s.len() != 4 || y < 1900 || i32::from(y) > last {
+                return Err(match d.years_ahead {
+                    Some(max) if s.len() == 4 && y >= 1900 => FieldRule::YearAhead { max },
+                    _ => FieldRule::YearFormat,
+                });
             }
             one(s.to_string())
         }

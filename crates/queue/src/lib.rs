@@ -657,6 +657,18 @@ impl Queue {
         self.open.len()
     }
 
+    /// Declared places of a district's organisations that no child holds yet.
+    pub fn open_places_in(&self, district: &str) -> usize {
+        self.open
+            .iter()
+            .filter(|p| {
+                self.rules
+                    .organisation(&p.organisation)
+                    .is_some_and(|o| o.district == district)
+            })
+            .count()
+    }
+
     // ---- the order --------------------------------------------------------------------------
 
     fn pattern(&self) -> Vec<Tier> {

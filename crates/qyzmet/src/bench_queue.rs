@@ -1,8 +1,9 @@
 //! `qyzmet bench queue`: the preschool queue at national scale — N children across D
 //! districts; queue-number lookups (p50/p99) beside the same position as a plain SQLite
 //! `COUNT(*)` over an index (the reference, measured in the same run); declaring places and
-//! issuing all their referrals; applications at a fixed rate, each journalled durably
-//! (one SQLite transaction, `synchronous=FULL`) while readers look positions up.
+//! issuing all their referrals; then the same through the store (`queue_events` journal,
+//! replay on open, one action per declaration or application, each durable before it is
+//! acknowledged) with applications at a fixed rate while readers look positions up.
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
@@ -13,6 +14,7 @@ use calendar::Calendar;
 use jiff::civil::date;
 use jiff::{SignedDuration, Timestamp};
 use queue::{Command, Entry, Event, Queue, Rules};
+use store::Store;
 
 /// Options of the run.
 pub struct Options {
@@ -27,6 +29,13 @@ pub struct Options {
     /// Seconds of the sustained phase.
     pub seconds: u64,
 }
+
+/// The population's seed.
+const SEED: u64 = 0x9E37_79B9_7F4A_7C15;
+/// Applications per action when the population is journalled through the store.
+const BULK: usize = 5_000;
+/// Threads submitting in the sustained phase (as many requests in flight as a server's).
+const CALLERS: usize = 16;
 
 /// A small deterministic generator (xorshift): the same population every run.
 struct Rng(u64);
@@ -114,8 +123,10 @@ fn rss_mib() -> Option<f64> {
 /// Runs the benchmark and prints the figures.
 pub fn run(o: &Options, out: &mut impl Write) -> Result<()> {
     let rules = rules(o.districts)?;
+    let rules_again = rules.clone();
+    let rules_once_more = rules.clone();
     let mut q = Queue::new(rules, Calendar::kz().clone());
-    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let mut rng = Rng(SEED);
     let start: Timestamp = "2025-09-02T09:00:00+05:00".parse()?;
     let step = SignedDuration::from_millis(50);
     let mut at = start;
@@ -245,25 +256,97 @@ pub fn run(o: &Options, out: &mut impl Write) -> Result<()> {
         took.as_secs_f64() * 1e3
     )?;
 
-    // Sustained: applications at a fixed rate, each journalled durably, readers meanwhile.
-    let journal = rusqlite::Connection::open(dir.path().join("journal.db"))?;
-    journal.execute_batch(
-        "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;
-         CREATE TABLE queue_event(seq INTEGER PRIMARY KEY, body TEXT NOT NULL);",
+    drop(q);
+
+    // Through the store: the same population journalled (queue_events, one hash chain) and
+    // replayed, then places and applications as user actions, each durable when acknowledged.
+    let ctx = Arc::new(engine::Ctx::new(
+        vec![],
+        Arc::new(engine::time::KzTime::new()),
+    ));
+    let store = Arc::new(store::SqliteStore::open(dir.path().join("store.db"), ctx)?);
+    store.attach_queue(Queue::new(rules_again, Calendar::kz().clone()))?;
+    let mut rng2 = Rng(SEED);
+    let mut at = start;
+    let t = Instant::now();
+    let mut i = 0;
+    while i < o.children {
+        let mut action = store::Action::new(at);
+        for _ in 0..BULK.min(o.children - i) {
+            at += step;
+            action = action.queue(Command::Enter(entry(&mut rng2, i, o.districts)));
+            i += 1;
+        }
+        action.now = at;
+        store.act(action)?;
+    }
+    let load = t.elapsed();
+    let t = Instant::now();
+    drop(store);
+    let store = Arc::new(store::SqliteStore::open(
+        dir.path().join("store.db"),
+        Arc::new(engine::Ctx::new(
+            vec![],
+            Arc::new(engine::time::KzTime::new()),
+        )),
+    )?);
+    store.attach_queue(Queue::new(rules_once_more, Calendar::kz().clone()))?;
+    let replay = t.elapsed();
+    writeln!(
+        out,
+        "  through the store: {} applications journalled in actions of {BULK}: {:.1} s ({:.0} /s); reopened and replayed in {:.1} s",
+        o.children,
+        load.as_secs_f64(),
+        o.children as f64 / load.as_secs_f64(),
+        replay.as_secs_f64()
     )?;
-    let q = Arc::new(Mutex::new(q));
+
+    // Declaring places through the store: one action, one transaction, durable.
+    at += SignedDuration::from_hours(1);
+    let mut action = store::Action::new(at);
+    let mut declared = 0u32;
+    'places: for d in 0..o.districts {
+        for g in groups {
+            if declared >= o.places {
+                break 'places;
+            }
+            let count = per.min(o.places - declared);
+            action = action.queue(Command::DeclarePlaces {
+                organisation: format!("d{d:03}-o1"),
+                group: g.into(),
+                language: "kk".into(),
+                count,
+            });
+            declared += count;
+        }
+    }
+    let t = Instant::now();
+    let done = store.act(action)?;
+    let took = t.elapsed();
+    writeln!(
+        out,
+        "  through the store: declaring {declared} places and issuing their referrals, one durable action: {:.1} ms ({} referrals; target < 1 s)",
+        took.as_secs_f64() * 1e3,
+        done.queue_events
+            .iter()
+            .filter(|e| matches!(e, Event::ReferralIssued { .. }))
+            .count()
+    )?;
+
+    // Sustained: applications at a fixed rate as store actions from several callers, each
+    // durable before acknowledged (latency from when it was due), readers meanwhile.
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let n_children = o.children;
     let readers: Vec<_> = (0..2)
         .map(|k| {
-            let (q, stop) = (q.clone(), stop.clone());
+            let (store, stop) = (store.clone(), stop.clone());
             std::thread::spawn(move || {
                 let mut rng = Rng(0xDEAD_BEEF + k);
                 let mut lat = vec![];
                 while !stop.load(std::sync::atomic::Ordering::Relaxed) {
                     let id = format!("c{}", rng.below(n_children as u64));
                     let t = Instant::now();
-                    let n = q.lock().map(|q| q.number(&id)).ok().flatten();
+                    let n = store.queue().read(|q| q.number(&id));
                     lat.push(t.elapsed());
                     std::hint::black_box(n);
                 }
@@ -273,31 +356,41 @@ pub fn run(o: &Options, out: &mut impl Write) -> Result<()> {
         .collect();
     let total = o.rate as u64 * o.seconds;
     let interval = Duration::from_secs_f64(1.0 / f64::from(o.rate.max(1)));
-    let mut write_lat = Vec::with_capacity(total as usize);
+    let (tx, rx) = std::sync::mpsc::channel::<(Instant, Entry, Timestamp)>();
+    let rx = Arc::new(Mutex::new(rx));
+    let callers: Vec<_> = (0..CALLERS)
+        .map(|_| {
+            let (store, rx) = (store.clone(), rx.clone());
+            std::thread::spawn(move || -> Result<Vec<Duration>> {
+                let mut lat = vec![];
+                loop {
+                    let job = rx.lock().map_err(|_| anyhow::anyhow!("poisoned"))?.recv();
+                    let Ok((due, e, at)) = job else {
+                        return Ok(lat);
+                    };
+                    store.act(store::Action::new(at).queue(Command::Enter(e)))?;
+                    lat.push(due.elapsed());
+                }
+            })
+        })
+        .collect();
     let t0 = Instant::now();
-    let mut seq = 0i64;
     for i in 0..total {
         let due = t0 + interval * u32::try_from(i).unwrap_or(u32::MAX);
         if let Some(wait) = due.checked_duration_since(Instant::now()) {
             std::thread::sleep(wait);
         }
-        let t = Instant::now();
-        let e = entry(&mut rng, o.children + i as usize, o.districts);
         at += step;
-        let events = q
-            .lock()
-            .map_err(|_| anyhow::anyhow!("queue lock poisoned"))?
-            .handle(&Command::Enter(e), at)?;
-        let tx = journal.unchecked_transaction()?;
-        for ev in &events {
-            seq += 1;
-            tx.execute(
-                "INSERT INTO queue_event VALUES (?1, ?2)",
-                rusqlite::params![seq, serde_json::to_string(ev)?],
-            )?;
-        }
-        tx.commit()?;
-        write_lat.push(t.elapsed());
+        let e = entry(&mut rng, o.children + i as usize, o.districts);
+        tx.send((due, e, at))?;
+    }
+    drop(tx);
+    let mut write_lat = vec![];
+    for c in callers {
+        write_lat.extend(
+            c.join()
+                .map_err(|_| anyhow::anyhow!("a caller panicked"))??,
+        );
     }
     let elapsed = t0.elapsed();
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
@@ -306,13 +399,15 @@ pub fn run(o: &Options, out: &mut impl Write) -> Result<()> {
         .flat_map(|h| h.join().unwrap_or_default())
         .collect();
     let reads = read_lat.len();
+    let stats = store.stats();
     writeln!(
         out,
-        "  sustained: {total} applications at {} /s target → {:.0} /s achieved, each durable before acknowledged: p50 {}, p99 {}; meanwhile {reads} lookups, p99 {}",
+        "  sustained through the store: {total} applications at {} /s target from {CALLERS} callers → {:.0} /s achieved, each durable before acknowledged: p50 {}, p99 {} (from when due; {} transactions); meanwhile {reads} lookups, p99 {}",
         o.rate,
         total as f64 / elapsed.as_secs_f64(),
         us(pct(&mut write_lat, 0.5)),
         us(pct(&mut write_lat, 0.99)),
+        stats.transactions,
         us(pct(&mut read_lat, 0.99)),
     )?;
     Ok(())

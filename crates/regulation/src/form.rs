@@ -148,6 +148,9 @@ pub struct FieldDecl {
     /// Date: must not be after the day of application (birth dates, issue dates).
     #[serde(default)]
     pub past: bool,
+    /// Year: how many years after the year of application it may be (a wanted year of
+    /// admission); none: not after the year of application (a year of graduation).
+    pub years_ahead: Option<u32>,
     /// An IIN field whose birth date must match this date field (kz-facts §1).
     pub birth_date_field: Option<String>,
     #[serde(default)]

@@ -204,11 +204,14 @@ impl AppState {
             SqliteStore::open(&db, ctx.clone())
                 .map_err(|e| anyhow::anyhow!("cannot open the store {}: {e}", db.display()))?,
         );
-        // The demo's district education department keeps the first district's queue unless
-        // told otherwise.
+        // The demo's providers of the queue's service keep a district's queue each (the
+        // district education department Esil's, the rural akim Nura's) unless told otherwise.
         let mut options = options;
         if config.demo && options.queue.districts.is_empty() {
-            options.queue.districts = vec![("district_leb-1".into(), "esil".into())];
+            options.queue.districts = vec![
+                ("district_leb-1".into(), "esil".into()),
+                ("local_akim-1".into(), "nura".into()),
+            ];
         }
         preschool::attach(store.as_ref(), options.queue.load_rules()?)?;
         let accounts = accounts::Accounts::new(store.clone(), options.password_cost);

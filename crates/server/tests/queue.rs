@@ -109,8 +109,9 @@ async fn an_application_puts_the_child_in_the_queue_and_a_place_gives_a_referral
     let p = preschool::declare(&st, &tvet, "esil-ds-1", "y3", "ru", 1).unwrap_err();
     assert_eq!(p.status, 403);
 
-    // Only the applicant accepts: the staff get 404; then the applicant accepts.
-    let p = preschool::referral(&st, &executor, referral, ReferralAct::Accept).unwrap_err();
+    // The applicant (or a counter of the district or the State Corporation) answers; staff
+    // of another organisation do not learn the referral exists.
+    let p = preschool::referral(&st, &tvet, referral, ReferralAct::Accept).unwrap_err();
     assert_eq!(p.status, 404);
     let citizen = st.accounts.by_login(CITIZEN).unwrap().unwrap();
     preschool::referral(&st, &citizen, referral, ReferralAct::Accept).unwrap();
@@ -120,6 +121,55 @@ async fn an_application_puts_the_child_in_the_queue_and_a_place_gives_a_referral
     let p = preschool::referral(&st, &citizen, referral, ReferralAct::Accept).unwrap_err();
     assert_eq!(p.rule, "queue.referral");
 
+    // The district's executor changes the first child's category (a large family now): the
+    // journal says who; a Kazakh place then goes to them, and the State Corporation's operator
+    // accepts it for the applicant who came in person.
+    preschool::change_category(&st, &executor, &id, "priority_large_family", None).unwrap();
+    let v = preschool::child_view(&st, &id).unwrap();
+    assert_eq!(v.category, "priority_large_family");
+    let journal = preschool::journal(&st, &id).unwrap();
+    let last = journal.last().unwrap();
+    assert!(matches!(
+        last.event,
+        queue::Event::CategoryChanged {
+            reason: queue::CategoryReason::Request,
+            ..
+        }
+    ));
+    assert_eq!(last.actor.as_deref(), Some(executor.login.as_str()));
+    // Staff of another district's organisation may not.
+    let p = preschool::change_category(&st, &tvet, &id, "general", None).unwrap_err();
+    assert_eq!(p.status, 403);
+    let events = preschool::declare(&st, &executor, "esil-ds-2", "y3", "kk", 1).unwrap();
+    let second = events
+        .iter()
+        .find_map(|e| match e {
+            queue::Event::ReferralIssued {
+                referral, child, ..
+            } if child == &id => Some(*referral),
+            _ => None,
+        })
+        .expect("the first child's referral");
+    let operator = st
+        .accounts
+        .by_login("state_corporation.state_corporation_operator")
+        .unwrap()
+        .unwrap();
+    preschool::referral(&st, &operator, second, ReferralAct::Accept).unwrap();
+    let journal = preschool::journal(&st, &id).unwrap();
+    assert_eq!(
+        journal.last().unwrap().actor.as_deref(),
+        Some("state_corporation.state_corporation_operator")
+    );
+    // The first child's notification lists the referral in the applicant's notices.
+    let notices =
+        server::statuses::notices(&st, std::slice::from_ref(&id), st.now(), 30).expect("notices");
+    assert!(
+        notices
+            .iter()
+            .any(|n| n.referral.as_ref().is_some_and(|r| r.id == second))
+    );
+
     // The public line: registration numbers and tiers, no IIN, no name.
     let who = Who::default();
     let r = t.get("/api/queue/esil", &who).await;
@@ -127,9 +177,10 @@ async fn an_application_puts_the_child_in_the_queue_and_a_place_gives_a_referral
     let body = r.text();
     assert!(!body.contains(CHILD_IIN) && !body.contains(CITIZEN) && !body.contains("Сейітов"));
     let j = r.json();
-    assert_eq!(j["lines"][0][0], "y3");
-    assert_eq!(j["lines"][0][1][0]["rank"], 1);
-    assert_eq!(j["referrals"][0]["rule"], "ratio:priority:general");
+    // Both children have referrals now: the line is empty, the referrals newest first.
+    assert_eq!(j["lines"].as_array().map(Vec::len), Some(0), "{j}");
+    assert_eq!(j["referrals"][1]["rule"], "ratio:priority:general");
+    assert_eq!(j["referrals"][0]["rule"], "ratio:general:priority");
     let page = t.get("/queue/esil?lang=ru", &who).await;
     assert_eq!(page.status, 200);
     assert!(!page.text().contains(CHILD_IIN));

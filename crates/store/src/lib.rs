@@ -41,7 +41,7 @@ pub mod views;
 pub use chain::{GENESIS, Problem, entry_hash, journal_digest};
 pub use engine::{Application, Command, Event, Rejection, Status};
 pub use jiff::Timestamp;
-pub use preschool::QueueCell;
+pub use preschool::{QueueCell, QueueEntry};
 pub use records::{Record, Records, Written};
 pub use sqlite::{BackupReport, Options, SqliteStore, Ticket};
 pub use views::{ListQuery, ListRow, Page, Scope};
@@ -269,6 +269,9 @@ pub struct Stats {
 pub struct Action {
     pub now: Timestamp,
     pub ops: Vec<Op>,
+    /// Who acts (an account's login; None: the system, as time does): journalled with the
+    /// preschool queue's events (engine commands name their actor themselves).
+    pub by: Option<String>,
 }
 
 /// One step of an [`Action`].
@@ -291,7 +294,16 @@ pub enum Op {
 
 impl Action {
     pub fn new(now: Timestamp) -> Action {
-        Action { now, ops: vec![] }
+        Action {
+            now,
+            ops: vec![],
+            by: None,
+        }
+    }
+    /// Who acts (see [`Action::by`]).
+    pub fn by(mut self, login: impl Into<String>) -> Action {
+        self.by = Some(login.into());
+        self
     }
     pub fn command(mut self, c: Command) -> Action {
         self.ops.push(Op::Command(c));
@@ -456,7 +468,7 @@ pub trait Store: Records + Send + Sync {
     fn attach_queue(&self, empty: queue::Queue) -> Result<(), StoreError>;
     /// The preschool queue as the journal made it (read it with [`QueueCell::read`]).
     fn queue(&self) -> &QueueCell;
-    /// The queue's journal entries about `child` (an application id), in order, with their
-    /// instants: how the child's place was made.
-    fn queue_events(&self, child: &str) -> Result<Vec<queue::Event>, StoreError>;
+    /// The queue's journal entries about `child` (an application id), in order, with who
+    /// caused each: how the child's place was made.
+    fn queue_events(&self, child: &str) -> Result<Vec<QueueEntry>, StoreError>;
 }

@@ -8,6 +8,16 @@
 use queue::{Event, Queue};
 use std::sync::{RwLock, RwLockWriteGuard};
 
+/// One entry of the queue's journal.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct QueueEntry {
+    /// Its place in the queue's journal.
+    pub seq: i64,
+    /// The login of who caused it (None: the system, as time does).
+    pub actor: Option<String>,
+    pub event: Event,
+}
+
 /// The application name the queue's chain uses in [`crate::entry_hash`].
 pub const CHAIN: &str = "queue";
 

@@ -371,13 +371,15 @@ pub const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE notes ADD COLUMN public INTEGER NOT NULL DEFAULT 0;
     "#,
-    // v11: the preschool queue's journal: its events in order, one hash chain (`chain::entry_hash`
-    // with application `queue` and app_seq = seq); the queue's state is their replay.
+    // v11: the preschool queue's journal: its events in order, who caused them, one hash chain
+    // (`chain::entry_hash` with application `queue` and app_seq = seq, over the event's JSON);
+    // the queue's state is their replay.
     r#"
     CREATE TABLE queue_events (
         seq       INTEGER PRIMARY KEY,
         at        TEXT NOT NULL,
         child     TEXT,
+        actor     TEXT,                                 -- the login acting; NULL: the system
         event     TEXT NOT NULL,
         prev_hash TEXT NOT NULL,
         hash      TEXT NOT NULL

@@ -68,6 +68,7 @@ fn queue_events_are_journalled_chained_and_replayed_on_attach() {
             let out = s
                 .act(
                     Action::new(at("2019-12-02T10:00:00"))
+                        .by("district.office_clerk")
                         .queue(enter(&format!("c{i}"), &format!("iin{i}"))),
                 )
                 .unwrap();
@@ -79,7 +80,11 @@ fn queue_events_are_journalled_chained_and_replayed_on_attach() {
         }
         assert_eq!(number(&s, "c3"), Some(4));
         let out = s
-            .act(Action::new(at("2019-12-03T10:00:00")).queue(declare("esil-ds-1", 1)))
+            .act(
+                Action::new(at("2019-12-03T10:00:00"))
+                    .by("district.executor")
+                    .queue(declare("esil-ds-1", 1)),
+            )
             .unwrap();
         assert!(
             out.queue_events
@@ -87,11 +92,12 @@ fn queue_events_are_journalled_chained_and_replayed_on_attach() {
                 .any(|e| matches!(e, Event::ReferralIssued { child, .. } if child == "c0"))
         );
         assert_eq!(number(&s, "c3"), Some(3), "the first child left the line");
-        assert_eq!(
-            s.queue_events("c0").unwrap().len(),
-            2,
-            "entered, then referred"
-        );
+        let c0 = s.queue_events("c0").unwrap();
+        assert_eq!(c0.len(), 2, "entered, then referred");
+        assert!(matches!(c0[0].event, Event::Entered { .. }));
+        assert_eq!(c0[0].actor.as_deref(), Some("district.office_clerk"));
+        assert!(matches!(c0[1].event, Event::ReferralIssued { .. }));
+        assert_eq!(c0[1].actor.as_deref(), Some("district.executor"));
     }
     // Reopened: the same state from the journal.
     let s = open(&dir);

@@ -1597,6 +1597,7 @@ pub fn submit_portal(
     // The queue's service: the child enters the queue with the submission, in its action.
     let enter = crate::preschool::entry_for(st, &id, &reg.id, &org.id, &req.data, lang)?;
     let action = store::Action::new(now)
+        .by(acc.login.clone())
         .command(Command::Submit {
             application: id.clone(),
             regulation: reg.id.clone(),
@@ -1769,6 +1770,7 @@ pub fn intake(
         lang,
     )?;
     let action = store::Action::new(now)
+        .by(acc.login.clone())
         .command(Command::Submit {
             application: id.clone(),
             regulation: reg.id.clone(),
@@ -1899,7 +1901,7 @@ pub fn act(
         }),
     };
     let now = st.now();
-    let mut action = store::Action::new(now);
+    let mut action = store::Action::new(now).by(acc.login.clone());
     if step.signs_result {
         // The head's step: the result is signed first.
         completion_allowed_once_signed(st, &app, step.index, &actor, &complete, now)?;

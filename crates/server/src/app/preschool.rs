@@ -106,13 +106,10 @@ pub fn entry_for(
             lang.t("problem-queue-district"),
         ));
     };
-    let birth = engine::form::parse_date(one(data, &link.birth_date)).ok_or_else(|| {
-        Problem::invalid(
-            &link.birth_date,
-            "queue.birth_date",
-            lang.t("problem-queue-birth_date"),
-        )
-    })?;
+    // Malformed data is the engine's to refuse, field by field, in the same action.
+    let Some(birth) = engine::form::parse_date(one(data, &link.birth_date)) else {
+        return Ok(None);
+    };
     let category = one(data, &link.category).to_string();
     // The category's proving document is handed in with the application (para 9): its date
     // is taken as the day of application, our reading where the form has no date of it.
@@ -156,6 +153,11 @@ pub fn withdraw_for(st: &Inner, application: &str) -> Option<Command> {
     .flatten()
 }
 
+/// The queue number now of the child of application `id` (None: not waiting in a line).
+pub fn number_of(st: &Inner, id: &str) -> Option<u32> {
+    read(st, |q| q.number(id)).flatten()
+}
+
 /// The child's queue number at `at` (for the service's notification): the last change of it
 /// up to then.
 pub fn number_at(st: &Inner, child: &str, at: Timestamp) -> Option<u32> {
@@ -179,6 +181,7 @@ pub fn advance(st: &AppState) -> Result<usize, Problem> {
         .act(store::Action {
             now: st.now(),
             ops: vec![store::Op::QueueAdvance],
+            by: None,
         })
         .map_err(Problem::from)?;
     Ok(o.queue_events.len())
@@ -226,12 +229,14 @@ pub fn declare(
     }
     let o = crate::ops::act_on(
         st,
-        store::Action::new(st.now()).queue(Command::DeclarePlaces {
-            organisation: organisation.into(),
-            group: group.into(),
-            language: language.into(),
-            count,
-        }),
+        store::Action::new(st.now())
+            .by(acc.login.clone())
+            .queue(Command::DeclarePlaces {
+                organisation: organisation.into(),
+                group: group.into(),
+                language: language.into(),
+                count,
+            }),
     )?;
     Ok(o.queue_events)
 }
@@ -280,13 +285,15 @@ pub fn referral(
             }
         }
         _ => {
-            // The applicant of the child's application only; others do not learn it exists.
+            // The applicant, or at a counter for the applicant who came in person: the
+            // district's education department (office) or the State Corporation's operator.
+            // Anyone else does not learn it exists.
             let app = st.store.application(&child).map_err(Problem::from)?;
             let own = acc.kind == Kind::Citizen
                 && app
                     .as_ref()
                     .is_some_and(|a| Some(a.applicant_iin.as_str()) == acc.iin.as_deref());
-            if !own {
+            if !own && !at_counter(st, acc, &org) {
                 return Err(Problem::not_found("referral"));
             }
         }
@@ -297,8 +304,68 @@ pub fn referral(
         ReferralAct::Extend => Command::Extend { referral: id },
         ReferralAct::Enrol => Command::Enrol { referral: id },
     };
-    let o = crate::ops::act_on(st, store::Action::new(st.now()).queue(cmd))?;
+    let o = crate::ops::act_on(
+        st,
+        store::Action::new(st.now())
+            .by(acc.login.clone())
+            .queue(cmd),
+    )?;
     Ok(o.queue_events)
+}
+
+/// Whether `acc` answers for applicants at a counter for referrals of `organisation`: staff of
+/// the district's education department, or the State Corporation's operators.
+pub fn at_counter(st: &Inner, acc: &Account, organisation: &str) -> bool {
+    if acc.kind != Kind::Staff {
+        return false;
+    }
+    if acc.org.as_deref() == Some(engine::STATE_CORPORATION) {
+        return acc.has_role("state_corporation_operator");
+    }
+    let Ok(district) = staff_district(st, acc) else {
+        return false;
+    };
+    read(st, |q| {
+        q.rules()
+            .organisation(organisation)
+            .is_some_and(|o| o.district == district)
+    })
+    .unwrap_or(false)
+}
+
+/// The district's staff change a waiting child's category (a new proving document, or the
+/// right ended), journalled with why: the child moves in the line at once.
+pub fn change_category(
+    st: &AppState,
+    acc: &Account,
+    child: &str,
+    category: &str,
+    proof_date: Option<jiff::civil::Date>,
+) -> Result<Vec<Event>, Problem> {
+    let district = staff_district(st, acc)?;
+    let ours = read(st, |q| {
+        q.child(child).is_some_and(|c| c.entry.district == district)
+    })
+    .unwrap_or(false);
+    if !ours {
+        return Err(Problem::not_found("child"));
+    }
+    let o = crate::ops::act_on(
+        st,
+        store::Action::new(st.now())
+            .by(acc.login.clone())
+            .queue(Command::ChangeCategory {
+                child: child.into(),
+                category: category.into(),
+                proof_date,
+            }),
+    )?;
+    Ok(o.queue_events)
+}
+
+/// The queue's journal about a child, for the staff: when, who, what.
+pub fn journal(st: &Inner, child: &str) -> Result<Vec<store::QueueEntry>, Problem> {
+    st.store.queue_events(child).map_err(Problem::from)
 }
 
 /// A change of the child's number, as the applicant sees it.
@@ -316,7 +383,7 @@ pub struct NumberChangeView {
 }
 
 /// A referral as its applicant or the district's staff see it.
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct ReferralView {
     pub id: u64,
     pub child: String,
@@ -473,7 +540,7 @@ pub struct DistrictView {
     pub lines: Vec<(String, Vec<PositionView>)>,
     /// Newest first.
     pub referrals: Vec<ReferralView>,
-    /// Places declared and waiting for a child who can take them.
+    /// The district's places declared and waiting for a child who can take them.
     pub open_places: usize,
 }
 
@@ -515,7 +582,7 @@ pub fn district_view(st: &Inner, district: &str) -> Option<DistrictView> {
             district: district.into(),
             lines,
             referrals,
-            open_places: q.open_places(),
+            open_places: q.open_places_in(district),
         })
     })
     .flatten()
@@ -589,6 +656,27 @@ pub fn organisations(st: &Inner, district: &str, lang: Lang) -> Vec<(String, Str
                         o.ru.clone()
                     },
                     o.languages.clone(),
+                )
+            })
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
+/// The categories: (id, name).
+pub fn categories(st: &Inner, lang: Lang) -> Vec<(String, String)> {
+    read(st, |q| {
+        q.rules()
+            .categories
+            .iter()
+            .map(|c| {
+                (
+                    c.id.clone(),
+                    if lang == Lang::Kk {
+                        c.kk.clone()
+                    } else {
+                        c.ru.clone()
+                    },
                 )
             })
             .collect()

@@ -317,8 +317,10 @@ pub struct Notice {
     pub at: Timestamp,
     /// A status change (with its refusal's kind and who refused) ...
     pub status: Option<StatusEntry>,
-    /// ... or a comment an official made to the applicant.
+    /// ... or a comment an official made to the applicant ...
     pub comment: Option<String>,
+    /// ... or a referral the preschool queue issued to the application's child.
+    pub referral: Option<crate::preschool::ReferralView>,
 }
 
 /// The notifications of `apps` (a citizen's applications): every status change and every
@@ -342,6 +344,7 @@ pub fn notices(
                 at: e.at,
                 status: Some(e),
                 comment: None,
+                referral: None,
             });
         }
         for n in st.accounts.notes(id)? {
@@ -353,7 +356,19 @@ pub fn notices(
                 at,
                 status: None,
                 comment: Some(n.note),
+                referral: None,
             });
+        }
+        if let Some(c) = crate::preschool::child_view(st, id) {
+            for r in c.referrals {
+                out.push(Notice {
+                    application: id.clone(),
+                    at: r.issued_at,
+                    status: None,
+                    comment: None,
+                    referral: Some(r),
+                });
+            }
         }
     }
     // Newest first; at one instant the comment after the status it came with.

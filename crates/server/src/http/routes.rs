@@ -175,6 +175,7 @@ pub const ROUTES: &[Route] = &[
     r("GET", "/queue", Public, Any),
     r("GET", "/queue/{district}", Public, Any),
     r("POST", "/queue/referrals/{id}/{act}", Account, Page),
+    r("POST", "/queue/children/{id}/category", QueueStaff, Page),
     r("GET", "/work/queue", QueueStaff, Page),
     r("POST", "/work/queue/places", QueueStaff, Page),
     r("GET", "/tokens", Account, Page),

@@ -666,14 +666,26 @@ impl Store for SqliteStore {
         &self.queue
     }
 
-    fn queue_events(&self, child: &str) -> Result<Vec<queue::Event>, StoreError> {
+    fn queue_events(&self, child: &str) -> Result<Vec<crate::QueueEntry>, StoreError> {
         self.read(|c| {
-            let mut stmt =
-                c.prepare_cached("SELECT event FROM queue_events WHERE child = ?1 ORDER BY seq")?;
-            let rows = stmt.query_map([child], |r| r.get::<_, String>(0))?;
+            let mut stmt = c.prepare_cached(
+                "SELECT seq, actor, event FROM queue_events WHERE child = ?1 ORDER BY seq",
+            )?;
+            let rows = stmt.query_map([child], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, Option<String>>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
+            })?;
             let mut out = vec![];
-            for json in rows {
-                out.push(decode("a queue event", &json?)?);
+            for row in rows {
+                let (seq, actor, json) = row?;
+                out.push(crate::QueueEntry {
+                    seq,
+                    actor,
+                    event: decode("a queue event", &json)?,
+                });
             }
             Ok(out)
         })

@@ -732,6 +732,7 @@ fn append_queue(
     tx: &Transaction<'_>,
     q: &queue::Queue,
     events: &[queue::Event],
+    by: Option<&str>,
 ) -> rusqlite::Result<()> {
     if events.is_empty() {
         return Ok(());
@@ -745,8 +746,8 @@ fn append_queue(
         .optional()?
         .unwrap_or((0, GENESIS.to_string()));
     let mut stmt = tx.prepare_cached(
-        "INSERT INTO queue_events (seq, at, child, event, prev_hash, hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO queue_events (seq, at, child, actor, event, prev_hash, hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?;
     for e in events {
         seq += 1;
@@ -757,6 +758,7 @@ fn append_queue(
             seq,
             instant::to_sql(e.at()),
             q.event_child(e),
+            by,
             json,
             prev,
             hash
@@ -861,19 +863,25 @@ fn action_ops(
                         rule: "no preschool queue is configured on this store".into(),
                     }));
                 };
-                let events = match op {
-                    Op::Queue(cmd) => match q.handle(cmd, now) {
-                        Ok(ev) => ev,
-                        // Checked before anything changed: nothing to undo.
-                        Err(e) => return Ok(Err(e.into())),
-                    },
-                    _ => q.advance(now),
-                };
-                if !events.is_empty() {
+                // What time did first, journalled as the system's; then the command, as the
+                // actor's (a refused command changes nothing; a rollback replays the queue).
+                let timed = q.advance(now);
+                if !timed.is_empty() {
                     undo.queue = true;
+                    append_queue(tx, q, &timed, None)?;
+                    out.queue_events.extend(timed);
                 }
-                append_queue(tx, q, &events)?;
-                out.queue_events.extend(events);
+                if let Op::Queue(cmd) = op {
+                    let events = match q.handle(cmd, now) {
+                        Ok(ev) => ev,
+                        Err(e) => return Ok(Err(e.into())),
+                    };
+                    if !events.is_empty() {
+                        undo.queue = true;
+                    }
+                    append_queue(tx, q, &events, action.by.as_deref())?;
+                    out.queue_events.extend(events);
+                }
             }
         }
     }

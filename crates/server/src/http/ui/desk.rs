@@ -204,6 +204,9 @@ async fn work_body(
     Ok(html! {
         (banner(l, uri))
         p.caption { (org) " · " (roles.join(", ")) }
+        @if crate::preschool::staff_district(st, acc).is_ok() {
+            p { a href="/work/queue" { (l.t("queue-staff_title")) } }
+        }
         h2 { (if all { l.t("work-all") } else { l.t("work-inbox") }) }
         p {
             a href="?scope=inbox" aria-current=[(!all).then_some("page")] { (l.t("work-inbox")) }

@@ -1015,7 +1015,14 @@ pub fn applications_table(st: &AppState, l: Lang, apps: &[ops::Summary], staff: 
                         br;
                         span.hint { (channel_name(l, &a.channel)) " · " (local(a.submitted_at)) }
                     }
-                    td { (a.title.get(l)) }
+                    td {
+                        (a.title.get(l))
+                        // The preschool queue: the number now (computed, never stored).
+                        @if let Some(n) = crate::preschool::number_of(st, &a.id) {
+                            br;
+                            span.hint { (l.t("queue-number")) " " b { (n) } }
+                        }
+                    }
                     @if staff {
                         td { (a.applicant_name) br; span.hint { (a.applicant_iin) } }
                     }
@@ -1075,6 +1082,9 @@ fn notices_html(st: &AppState, l: Lang, notices: &[crate::statuses::Notice]) -> 
                             }
                             @if let Some(c) = &n.comment {
                                 (l.t_args("notifications-comment", &[("text", c.as_str().into())]))
+                            }
+                            @if let Some(r) = &n.referral {
+                                (l.t_args("queue-notice", &[("organisation", crate::preschool::name(st, "organisation", &r.organisation, l).into())]))
                             }
                         }
                     }

@@ -23,6 +23,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(public_index))
         .routes(routes!(public_district))
         .routes(routes!(referral_submit))
+        .routes(routes!(category_submit))
         .routes(routes!(staff_page))
         .routes(routes!(declare_submit))
 }
@@ -31,6 +32,11 @@ fn day(t: jiff::Timestamp) -> String {
     t.to_zoned_datetime(calendar::almaty())
         .strftime("%d.%m.%Y")
         .to_string()
+}
+
+/// The last day of a term that ends at a midnight: the day before it, inclusive.
+fn last_day(end: jiff::Timestamp) -> String {
+    day(end - jiff::SignedDuration::from_secs(1))
 }
 
 /// The rule that chose a referral's child, in words.
@@ -62,6 +68,21 @@ pub fn child_html(st: &AppState, v: &Viewer, d: &Detail) -> Markup {
     let applicant = v.account.as_ref().is_some_and(|a| {
         a.kind == Kind::Citizen && a.iin.as_deref() == Some(&d.summary.applicant_iin)
     });
+    // Staff at a counter answer for the applicant who came in person.
+    let counter = |org: &str| {
+        v.account
+            .as_ref()
+            .is_some_and(|a| preschool::at_counter(st, a, org))
+    };
+    let district_staff = v
+        .account
+        .as_ref()
+        .is_some_and(|a| preschool::staff_district(st, a).is_ok_and(|dist| dist == c.district));
+    let journal = if district_staff || v.kind() == Some(Kind::Staff) {
+        preschool::journal(st, &d.summary.id).unwrap_or_default()
+    } else {
+        vec![]
+    };
     let district = preschool::name(st, "district", &c.district, l);
     html! {
         section.panel aria-labelledby="queue-h" {
@@ -86,11 +107,12 @@ pub fn child_html(st: &AppState, v: &Viewer, d: &Detail) -> Markup {
                         ", " (l.t_in("queue-language", &r.language))
                     }
                     p {
-                        (l.t_in("queue-referral_state", &r.state))
-                        @if r.state == "issued" { " " (l.t("queue-accept_by")) " " (local(r.accept_by)) }
-                        @if let (Some(e), "accepted") = (r.enrol_by, r.state.as_str()) { " " (l.t("queue-enrol_by")) " " (local(e)) }
+                        (l.t_in("queue-referral_state", &r.state)) "."
+                        @if r.state == "issued" { " " (l.t("queue-accept_by")) " " (last_day(r.accept_by)) "." }
+                        @if let (Some(e), "accepted") = (r.enrol_by, r.state.as_str()) { " " (l.t("queue-enrol_by")) " " (last_day(e)) "." }
                     }
-                    @if applicant && (r.state == "issued" || r.state == "accepted") {
+                    @if (applicant || counter(&r.organisation)) && (r.state == "issued" || r.state == "accepted") {
+                        @if !applicant { p.hint { (l.t("queue-at_counter")) } }
                         div.actions {
                             @if r.state == "issued" {
                                 (referral_form(v, r.id, "accept", l.t("queue-accept"), false))
@@ -102,6 +124,24 @@ pub fn child_html(st: &AppState, v: &Viewer, d: &Detail) -> Markup {
                         }
                     }
                 }
+            }
+            @if district_staff && (c.status == "waiting" || c.status == "stop_listed") {
+                (category_form(st, v, &d.summary.id, &c.category))
+            }
+            @if !journal.is_empty() {
+                h3 { (l.t("queue-journal")) }
+                (html::table(
+                    &[l.t("queue-when"), l.t("queue-what"), l.t("queue-who")],
+                    html! {
+                        @for e in &journal {
+                            tr {
+                                td { (local(e.event.at())) }
+                                td { (event_words(st, l, &e.event)) }
+                                td { (e.actor.as_deref().unwrap_or(l.t("queue-system"))) }
+                            }
+                        }
+                    },
+                ))
             }
             @if !c.history.is_empty() {
                 h3 { (l.t("queue-history")) }
@@ -120,6 +160,91 @@ pub fn child_html(st: &AppState, v: &Viewer, d: &Detail) -> Markup {
             }
         }
     }
+}
+
+/// A queue event in words (the staff's journal of a child).
+fn event_words(st: &AppState, l: Lang, e: &queue::Event) -> String {
+    let kind = serde_json::to_value(e)
+        .ok()
+        .and_then(|v| v.get("event").and_then(|k| k.as_str()).map(String::from))
+        .unwrap_or_default();
+    let mut s = l.t_in("queue-event", &kind).to_string();
+    match e {
+        queue::Event::CategoryChanged {
+            category, reason, ..
+        } => {
+            s.push_str(": ");
+            s.push_str(&preschool::name(st, "category", category, l));
+            if *reason == queue::CategoryReason::ProofExpired {
+                s.push_str(" — ");
+                s.push_str(l.t("queue-event-proof_expired"));
+            }
+        }
+        queue::Event::ReferralIssued {
+            referral,
+            organisation,
+            ..
+        } => {
+            s.push_str(&format!(
+                " № {referral}: {}",
+                preschool::name(st, "organisation", organisation, l)
+            ));
+        }
+        _ => {}
+    }
+    s
+}
+
+/// The district's staff change a waiting child's category.
+fn category_form(st: &AppState, v: &Viewer, id: &str, current: &str) -> Markup {
+    let l = v.lang;
+    let cats = preschool::categories(st, l);
+    html! {
+        form.panel method="post" action={ "/queue/children/" (html::url_enc(id)) "/category" } novalidate {
+            (html::csrf_input(v))
+            (html::select("category", l.t("queue-new_category"), &cats, current, &[]))
+            (Input::text("proof_date", l.t("queue-proof_date")).hint(l.t("queue-proof_date_hint")).style("max-width:12em"))
+            button type="submit" class="secondary" { (l.t("queue-change_category")) }
+        }
+    }
+}
+
+/// The district's staff change a waiting child's category (form post).
+#[utoipa::path(post, path = "/queue/children/{id}/category", tag = "ui", params(("id" = String, Path)), responses((status = 303), (status = 404, content_type = "text/html", body = String), (status = 409, content_type = "text/html", body = String)))]
+async fn category_submit(
+    State(st): State<AppState>,
+    v: Viewer,
+    uri: Uri,
+    Path(id): Path<String>,
+    Form(f): Form<super::Fields>,
+) -> Page {
+    let h = here(&uri);
+    let acc = logged_in(&v, &h)?.clone();
+    v.check_csrf(Some(f.get("csrf"))).or_page(&v, &h)?;
+    let proof = match f.opt("proof_date") {
+        None => None,
+        Some(s) => Some(
+            engine::form::parse_date(&s)
+                .ok_or_else(|| {
+                    Problem::invalid(
+                        "proof_date",
+                        "queue.proof_date",
+                        v.lang.t("problem-queue-proof_date"),
+                    )
+                })
+                .or_page(&v, &h)?,
+        ),
+    };
+    let category = f.get("category").to_string();
+    let s = st.clone();
+    let i2 = id.clone();
+    blocking(move || preschool::change_category(&s, &acc, &i2, &category, proof))
+        .await
+        .or_page(&v, &h)?;
+    Ok(see_other(&format!(
+        "/applications/{}?done=queue",
+        html::url_enc(&id)
+    )))
 }
 
 fn referral_form(v: &Viewer, id: u64, act: &str, label: &str, secondary: bool) -> Markup {
@@ -298,7 +423,7 @@ fn staff_body(
                                 td { (preschool::name(st, "organisation", &r.organisation, l)) ", " (preschool::name(st, "group", &r.group, l)) }
                                 td {
                                     (l.t_in("queue-referral_state", &r.state))
-                                    @if r.state == "issued" { br; span.hint { (l.t("queue-accept_by")) " " (local(r.accept_by)) } }
+                                    @if r.state == "issued" { br; span.hint { (l.t("queue-accept_by")) " " (last_day(r.accept_by)) } }
                                 }
                                 td {
                                     @if r.state == "accepted" {
