@@ -53,7 +53,8 @@ impl Conn {
         };
         client
             .batch_execute(&format!(
-                "SET search_path TO \"{schema}\"; SET TIME ZONE 'UTC'; {raise}"
+                "SET search_path TO \"{schema}\"; SET TIME ZONE 'UTC';
+                 SET application_name = 'qyzmet {schema}'; {raise}"
             ))
             .map_err(|e| db(&e))?;
         Ok(Conn {

@@ -237,14 +237,19 @@ impl PgStore {
         }
     }
 
-    /// Run `f` on a pooled reader connection (a lost one is replaced).
-    fn read<T>(&self, f: impl FnOnce(&mut Conn) -> Result<T, StoreError>) -> Result<T, StoreError> {
+    /// Run `f` on a pooled reader connection. A pooled connection the server has ended
+    /// meanwhile (a restart, a failover) is replaced and `f` runs once more.
+    fn read<T>(&self, f: impl Fn(&mut Conn) -> Result<T, StoreError>) -> Result<T, StoreError> {
         let pooled = self.readers.lock().map(|mut p| p.pop()).unwrap_or(None);
-        let mut c = match pooled.filter(|c| !c.is_closed()) {
-            Some(c) => c,
-            None => Conn::open(&self.url, &self.schema)?,
+        let (mut c, was_pooled) = match pooled.filter(|c| !c.is_closed()) {
+            Some(c) => (c, true),
+            None => (Conn::open(&self.url, &self.schema)?, false),
         };
-        let out = f(&mut c);
+        let mut out = f(&mut c);
+        if out.is_err() && was_pooled && (c.is_closed() || c.batch("SELECT 1").is_err()) {
+            c = Conn::open(&self.url, &self.schema)?;
+            out = f(&mut c);
+        }
         if !c.is_closed()
             && let Ok(mut p) = self.readers.lock()
             && p.len() < self.options.readers
@@ -255,14 +260,15 @@ impl PgStore {
     }
 
     /// Run `f` in one read-only snapshot (every query sees one instant).
-    fn snapshot<T>(
-        &self,
-        f: impl FnOnce(&mut Conn) -> Result<T, StoreError>,
-    ) -> Result<T, StoreError> {
+    fn snapshot<T>(&self, f: impl Fn(&mut Conn) -> Result<T, StoreError>) -> Result<T, StoreError> {
         self.read(|c| {
             c.batch("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")?;
             let out = f(c);
-            let end = c.batch("COMMIT");
+            let end = if out.is_ok() {
+                c.batch("COMMIT")
+            } else {
+                c.batch("ROLLBACK")
+            };
             let out = out?;
             end?;
             Ok(out)

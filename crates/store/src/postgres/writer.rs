@@ -48,6 +48,8 @@ pub(crate) struct Writer {
     cache: HashMap<String, Cached>,
     monitor: Arc<Monitor>,
     last_check: Instant,
+    /// The batch's COMMIT was sent: a connection lost now leaves its outcome unknown.
+    committing: bool,
 }
 
 /// A batch's memory: what its commands did so far (merged into the cache after the commit).
@@ -81,6 +83,7 @@ impl Writer {
             cache: HashMap::new(),
             monitor,
             last_check: Instant::now(),
+            committing: false,
         }
     }
 
@@ -188,6 +191,7 @@ impl Writer {
         loop {
             attempt += 1;
             let mut b = Batch::default();
+            self.committing = false;
             let result = self.transact(&jobs, &mut b);
             match result {
                 Ok(answers) => {
@@ -203,8 +207,10 @@ impl Writer {
                     return jobs::answer(jobs, answers);
                 }
                 Err(e) => {
-                    let closed = self.conn.as_ref().is_none_or(|c| c.is_closed());
-                    if !closed && let Some(c) = self.conn.as_mut() {
+                    let closed = e.is_closed() || self.conn.as_ref().is_none_or(|c| c.is_closed());
+                    if closed {
+                        self.conn = None;
+                    } else if let Some(c) = self.conn.as_mut() {
                         let _ = c.batch("ROLLBACK");
                     }
                     for id in b.overlay.keys() {
@@ -217,9 +223,21 @@ impl Writer {
                         std::thread::sleep(Duration::from_millis(attempt as u64 * 2));
                         continue;
                     }
+                    // The connection went before the commit was sent (a restarted server, a
+                    // failover): nothing happened, so the batch runs again on a new one.
+                    if closed && !self.committing && attempt < RETRIES && self.writable().is_ok() {
+                        continue;
+                    }
                     self.counters.failed();
                     let h = conn::health_of(&e, closed, &self.url);
-                    let err = if h.state == HealthState::Ok {
+                    let err = if closed && self.committing {
+                        self.monitor.set(h.clone());
+                        StoreError::Db(format!(
+                            "the connection was lost while committing: whether the batch was \
+                             written is unknown (retry with the same idempotency key); {}",
+                            h.message()
+                        ))
+                    } else if h.state == HealthState::Ok {
                         conn::db(&e)
                     } else {
                         self.monitor.set(h.clone());
@@ -265,6 +283,7 @@ impl Writer {
             });
         }
         b.pending.flush(c, "")?;
+        self.committing = true;
         c.batch("COMMIT")?;
         Ok(answers)
     }
@@ -306,6 +325,17 @@ fn command(
         Ok(s) => s,
         Err(corrupt) => return Ok(Err(StoreError::Db(corrupt))),
     };
+    // A submission of an application that exists: its key may have committed (with the
+    // application, from another store) after the look-up above; the lock waited for it.
+    if let (Command::Submit { key, .. }, Some(_)) = (cmd, &state)
+        && !b.overlay.contains_key(id)
+    {
+        match first_result(c, key, ctx)? {
+            Ok(None) => {}
+            Ok(Some(first)) => return Ok(Ok(first)),
+            Err(corrupt) => return Ok(Err(StoreError::Db(corrupt))),
+        }
+    }
     let d = match decide::command(ctx, state.as_ref(), cmd, now) {
         Ok(d) => d,
         Err(e) => return Ok(Err(e)),
