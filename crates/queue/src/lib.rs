@@ -310,6 +310,27 @@ pub enum Event {
     },
 }
 
+impl Event {
+    /// When it happened.
+    pub fn at(&self) -> Timestamp {
+        match self {
+            Event::Entered { at, .. }
+            | Event::CategoryChanged { at, .. }
+            | Event::PlacesDeclared { at, .. }
+            | Event::ReferralIssued { at, .. }
+            | Event::ReferralAccepted { at, .. }
+            | Event::EnrolmentExtended { at, .. }
+            | Event::ReferralDeclined { at, .. }
+            | Event::ReferralLapsed { at, .. }
+            | Event::Enrolled { at, .. }
+            | Event::StopListEnded { at, .. }
+            | Event::YearBegan { at, .. }
+            | Event::AgedOut { at, .. }
+            | Event::Withdrawn { at, .. } => *at,
+        }
+    }
+}
+
 /// Where a child stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
@@ -539,6 +560,31 @@ impl Queue {
         }
     }
 
+    /// An empty queue under the same rules and calendar (to replay a journal into).
+    pub fn empty_like(&self) -> Queue {
+        Queue::new(self.rules.clone(), self.calendar.clone())
+    }
+
+    /// The child an event is about (for a referral's events, the referral's child); None for
+    /// events about no one child (places declared, a new year).
+    pub fn event_child(&self, e: &Event) -> Option<String> {
+        let of_referral = |id: &u64| self.referral(*id).map(|r| r.child.clone());
+        match e {
+            Event::Entered { entry, .. } => Some(entry.child.clone()),
+            Event::CategoryChanged { child, .. }
+            | Event::StopListEnded { child, .. }
+            | Event::AgedOut { child, .. }
+            | Event::Withdrawn { child, .. }
+            | Event::ReferralIssued { child, .. } => Some(child.clone()),
+            Event::ReferralAccepted { referral, .. }
+            | Event::EnrolmentExtended { referral, .. }
+            | Event::ReferralDeclined { referral, .. }
+            | Event::ReferralLapsed { referral, .. }
+            | Event::Enrolled { referral, .. } => of_referral(referral),
+            Event::PlacesDeclared { .. } | Event::YearBegan { .. } => None,
+        }
+    }
+
     /// The rules.
     pub fn rules(&self) -> &Rules {
         &self.rules
@@ -572,6 +618,12 @@ impl Queue {
     fn line_key(&self, seq: u64) -> Option<(String, String)> {
         let c = &self.children[seq as usize];
         Some((c.entry.district.clone(), self.group_of(c, self.year)?))
+    }
+
+    /// The age group of the child's line this preschool year.
+    pub fn group(&self, id: &str) -> Option<String> {
+        let &seq = self.by_id.get(id)?;
+        self.line_key(seq).map(|(_, g)| g)
     }
 
     /// A child's record.

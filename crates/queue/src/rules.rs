@@ -29,6 +29,27 @@ pub struct Rules {
     pub districts: Vec<District>,
     /// Preschool organisations that declare places.
     pub organisations: Vec<Organisation>,
+    /// The service whose applications put children in these queues.
+    #[serde(default)]
+    pub service: Option<ServiceLink>,
+}
+
+/// The service whose applications enter children in the queue, and the fields of its
+/// application that carry the child's record (ids of the regulation's `[application]` fields).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceLink {
+    /// The regulation's id.
+    pub regulation: String,
+    /// The field with the child's IIN.
+    pub child_iin: String,
+    /// The field with the child's date of birth.
+    pub birth_date: String,
+    /// The field with the category (its options are the rules' category ids).
+    pub category: String,
+    /// The field with the language of upbringing (`kk`, `ru`), if any.
+    #[serde(default)]
+    pub language: Option<String>,
 }
 
 /// The region.

@@ -246,6 +246,13 @@ enum Command {
         /// The BIN of an organisation, ORG=BIN (else a synthetic one). Repeatable.
         #[arg(long = "provider-bin", value_name = "ORG=BIN")]
         provider_bin: Vec<String>,
+        /// The preschool queue's rules (`queues/<region>.toml`; default: the built-in Astana).
+        #[arg(long, value_name = "FILE")]
+        queue_rules: Option<PathBuf>,
+        /// Which provider organisation keeps which district's preschool queue, ORG=DISTRICT
+        /// (demo servers: district_leb-1=esil unless given). Repeatable.
+        #[arg(long = "queue-district", value_name = "ORG=DISTRICT")]
+        queue_district: Vec<String>,
         /// Append a signed journal head to this file periodically (see `journal anchor`);
         /// keep it off this machine's disk, e.g. on append-only storage.
         #[arg(long, value_name = "FILE")]
@@ -727,6 +734,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             crl,
             test_identities,
             provider_bin,
+            queue_rules,
+            queue_district,
             anchor_file,
             anchor_every,
         } => {
@@ -772,6 +781,22 @@ fn run(cli: Cli) -> Result<ExitCode> {
                         trust_proxy,
                         ncalayer_url: Some(ncalayer_url),
                         trust,
+                        queue: server::preschool::QueueConfig {
+                            rules: queue_rules,
+                            districts: queue_district
+                                .iter()
+                                .map(|s| {
+                                    s.split_once('=')
+                                        .filter(|(o, d)| !o.is_empty() && !d.is_empty())
+                                        .map(|(o, d)| (o.to_string(), d.to_string()))
+                                        .ok_or_else(|| {
+                                            anyhow::anyhow!(
+                                                "--queue-district `{s}`: must be ORG=DISTRICT"
+                                            )
+                                        })
+                                })
+                                .collect::<Result<_, _>>()?,
+                        },
                         ..server::Options::default()
                     },
                 ))?;

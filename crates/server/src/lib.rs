@@ -21,7 +21,7 @@ pub mod problem;
 // The layers' modules under their short names (`crate::ops`, `crate::api`, …).
 pub use app::{
     access, accounts, catalogue, clock, docs, encoding, equeue, metrics, monitoring, notify, ops,
-    signing, statuses, uploads,
+    preschool, signing, statuses, uploads,
 };
 pub use http::{api, auth, html, routes, ui};
 
@@ -78,6 +78,9 @@ pub struct Options {
     /// What signatures may chain to besides the development CA, test identities, providers'
     /// BINs (`qyzmet serve --trust/--crl/--test-identities/--provider-bin`).
     pub trust: signing::TrustConfig,
+    /// The preschool queue's rules and which provider keeps which district's queue
+    /// (`qyzmet serve --queue-rules/--queue-district`).
+    pub queue: preschool::QueueConfig,
 }
 
 /// NCALayer's WebSocket on the signer's own computer (kz-facts §3.5).
@@ -201,6 +204,13 @@ impl AppState {
             SqliteStore::open(&db, ctx.clone())
                 .map_err(|e| anyhow::anyhow!("cannot open the store {}: {e}", db.display()))?,
         );
+        // The demo's district education department keeps the first district's queue unless
+        // told otherwise.
+        let mut options = options;
+        if config.demo && options.queue.districts.is_empty() {
+            options.queue.districts = vec![("district_leb-1".into(), "esil".into())];
+        }
+        preschool::attach(store.as_ref(), options.queue.load_rules()?)?;
         let accounts = accounts::Accounts::new(store.clone(), options.password_cost);
         let renderer = load_renderer();
         if let Err(e) = &renderer {

@@ -247,6 +247,10 @@ impl From<StoreError> for Problem {
                 "the store is shutting down; nothing was changed",
             ),
             StoreError::Engine(m) => Problem::internal(format!("engine failure: {m}")),
+            // The queue's rule is a sentence; the key names the field for clients and pages.
+            StoreError::Queue { field, rule } => {
+                Problem::new(StatusCode::CONFLICT, &format!("queue.{field}"), rule).field(&field)
+            }
             StoreError::Conflict { rule, detail } => {
                 let field = match rule.as_str() {
                     "equeue.slot_taken" | "equeue.slot_unknown" => Some("slot"),

@@ -204,6 +204,8 @@ pub(crate) struct Undo {
     keys: Vec<String>,
     /// Organisations whose signing role the action set in the context, with the one before.
     pub signers: Vec<(String, Option<String>)>,
+    /// The action changed the preschool queue in memory.
+    pub queue: bool,
 }
 
 impl Undo {

@@ -38,6 +38,7 @@ mod decide;
 mod instant;
 mod jobs;
 mod postgres;
+pub mod preschool;
 pub mod records;
 pub mod schema;
 mod sqlite;
@@ -49,6 +50,7 @@ pub use chain::{GENESIS, Problem, entry_hash, journal_digest};
 pub use engine::{Application, Command, Event, Rejection, Status};
 pub use jiff::Timestamp;
 pub use jobs::Ticket;
+pub use preschool::QueueCell;
 pub use records::{Record, Records, Written};
 pub use sqlite::{BackupReport, Options, SqliteStore};
 pub use views::{ListQuery, ListRow, Page, Scope};
@@ -82,9 +84,25 @@ pub enum StoreError {
     /// action was written.
     #[error("conflict ({rule}): {detail}")]
     Conflict { rule: String, detail: String },
+    /// The preschool queue refused a command (`field` and the rule it breaks); nothing of the
+    /// action was written.
+    #[error("queue: {field}: {rule}")]
+    Queue { field: String, rule: String },
     /// The store is shut down (or its writer thread died).
     #[error("the store is closed")]
     Closed,
+}
+
+impl From<queue::QueueError> for StoreError {
+    fn from(e: queue::QueueError) -> Self {
+        match e {
+            queue::QueueError::Refused { field, rule } => StoreError::Queue {
+                field: field.to_string(),
+                rule,
+            },
+            queue::QueueError::Rules { field, rule } => StoreError::Queue { field, rule },
+        }
+    }
 }
 
 impl From<rusqlite::Error> for StoreError {
@@ -272,6 +290,12 @@ pub enum Op {
     Advance(String),
     /// A record beside the journal.
     Record(Record),
+    /// A command of the preschool queue, at the action's `now` (the events time causes up to
+    /// then come first).
+    Queue(queue::Command),
+    /// What time alone does to the preschool queue up to the action's `now` (terms lapsing,
+    /// stop lists ending, proofs expiring, a new preschool year).
+    QueueAdvance,
 }
 
 impl Action {
@@ -294,6 +318,10 @@ impl Action {
         self.ops.extend(rs.into_iter().map(Op::Record));
         self
     }
+    pub fn queue(mut self, c: queue::Command) -> Action {
+        self.ops.push(Op::Queue(c));
+        self
+    }
 }
 
 /// What an [`Action`] did.
@@ -308,6 +336,9 @@ pub struct ActionOutcome {
     pub replayed: bool,
     /// The last application the action touched, as it is after the action.
     pub application: Option<Application>,
+    /// The preschool queue's events the action journalled (of `Op::Queue`, `Op::QueueAdvance`).
+    #[serde(default)]
+    pub queue_events: Vec<queue::Event>,
 }
 
 /// What `rebuild_views` found or did.
@@ -428,4 +459,13 @@ pub trait Store: Records + Send + Sync {
     /// The journal's digest at each of the global positions `at` and at its end (one read
     /// transaction): what anchors sign and what `journal verify --anchor` compares.
     fn journal_heads(&self, at: &[i64]) -> Result<JournalHeads, StoreError>;
+
+    /// Attach the preschool queue: `empty` (its rules and calendar, no children) gets every
+    /// journalled queue event applied, and from then on `Op::Queue` runs against it.
+    fn attach_queue(&self, empty: queue::Queue) -> Result<(), StoreError>;
+    /// The preschool queue as the journal made it (read it with [`QueueCell::read`]).
+    fn queue(&self) -> &QueueCell;
+    /// The queue's journal entries about `child` (an application id), in order, with their
+    /// instants: how the child's place was made.
+    fn queue_events(&self, child: &str) -> Result<Vec<queue::Event>, StoreError>;
 }

@@ -371,6 +371,19 @@ pub const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE notes ADD COLUMN public INTEGER NOT NULL DEFAULT 0;
     "#,
+    // v11: the preschool queue's journal: its events in order, one hash chain (`chain::entry_hash`
+    // with application `queue` and app_seq = seq); the queue's state is their replay.
+    r#"
+    CREATE TABLE queue_events (
+        seq       INTEGER PRIMARY KEY,
+        at        TEXT NOT NULL,
+        child     TEXT,
+        event     TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash      TEXT NOT NULL
+    );
+    CREATE INDEX queue_events_child ON queue_events (child, seq) WHERE child IS NOT NULL;
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -286,6 +286,12 @@ fn fill(
             } else {
                 vec![]
             };
+            // The queue number at the document's instant (computed, never stored).
+            if kind == DocKind::QueueNotification
+                && let Some(n) = crate::preschool::number_at(st, &app.id, at)
+            {
+                f.insert(0, documents::Field::new("queue_number", n.to_string()));
+            }
             f.extend(data_fields(&reg, app));
             f
         },

@@ -18,6 +18,7 @@ pub mod metrics;
 pub mod monitoring;
 pub mod notify;
 pub mod ops;
+pub mod preschool;
 pub mod signing;
 pub mod statuses;
 pub mod uploads;

@@ -230,6 +230,16 @@ pub async fn run_dispatcher(st: AppState) {
             Err(e) => tracing::warn!("notifications task: {e}"),
             _ => {}
         }
+        // About every half minute: what time does to the preschool queue (terms lapsing, stop
+        // lists ending, proofs expiring), journalled.
+        if ticks.is_multiple_of(15) {
+            let s = st.clone();
+            match tokio::task::spawn_blocking(move || crate::preschool::advance(&s)).await {
+                Ok(Ok(n)) if n > 0 => tracing::info!(events = n, "preschool queue advanced"),
+                Ok(Err(p)) => tracing::warn!("preschool queue: {}", p.detail),
+                _ => {}
+            }
+        }
         // About every ten minutes: forget portal forms never signed (and their files).
         if ticks.is_multiple_of(300) {
             let s = st.clone();

@@ -661,6 +661,8 @@ pub struct Detail {
     pub uploads: Vec<crate::uploads::UploadInfo>,
     /// The applicant's active State Corporation e-queue booking to collect the result.
     pub booking: Option<crate::equeue::Booking>,
+    /// The child's place in the preschool queue (the queue's service only).
+    pub queue: Option<crate::preschool::ChildView>,
     /// The legal acceptance instant the term counts from: `submitted_at` within working
     /// hours; outside them the portal's registration at the next working opening, or the
     /// opening a counter's late entry is recorded at.
@@ -1051,6 +1053,7 @@ pub fn detail(
         refusal_grounds: app.refusal_grounds.clone(),
         uploads: crate::uploads::list(st, &app.id)?,
         booking: crate::equeue::active_booking(st, &app.id)?,
+        queue: crate::preschool::child_view(st, &app.id),
         accepted_at: app.accepted(),
         late_entry: app.reception.late_entry,
         centre: app.reception.centre.clone(),
@@ -1591,6 +1594,8 @@ pub fn submit_portal(
     // drafts forgotten — a crash leaves all of it or none.
     let id = new_id(st);
     let now = st.now();
+    // The queue's service: the child enters the queue with the submission, in its action.
+    let enter = crate::preschool::entry_for(st, &id, &reg.id, &org.id, &req.data, lang)?;
     let action = store::Action::new(now)
         .command(Command::Submit {
             application: id.clone(),
@@ -1608,6 +1613,10 @@ pub fn submit_portal(
         .records(crate::uploads::link_records(&id, &files, now))
         .record(crate::uploads::clear_drafts_record(acc, key))
         .advance(id.clone());
+    let action = match enter {
+        Some(c) => action.queue(c),
+        None => action,
+    };
     let o = act_on(st, action)?;
     Ok(Submitted::of(&acted(&o)?, o.replayed))
 }
@@ -1785,6 +1794,16 @@ pub fn intake(
         })
         .record(note_of(acc, first.index, noted, text, now).record(&id, now))
         .advance(id.clone());
+    // Taken in: the queue's service puts the child in the queue in the same action.
+    let action = match req.decision {
+        Decision::Accept => {
+            match crate::preschool::entry_for(st, &id, &reg.id, &provider.id, &req.data, lang)? {
+                Some(c) => action.queue(c),
+                None => action,
+            }
+        }
+        Decision::Refuse => action,
+    };
     let o = act_on(st, action)?;
     Ok(Submitted::of(&acted(&o)?, o.replayed))
 }
@@ -1931,6 +1950,12 @@ pub fn act(
         let mut comment = note_of(acc, req.step, "comment", c, now);
         comment.public = true;
         action = action.record(comment.record(&app.id, now));
+    }
+    // A refusal ends the application: its child leaves the queue in the same action.
+    if !matches!(outcome, Outcome::Done)
+        && let Some(w) = crate::preschool::withdraw_for(st, &app.id)
+    {
+        action = action.queue(w);
     }
     acted(&act_on(st, action.advance(app.id.clone()))?)
 }

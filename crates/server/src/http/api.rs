@@ -46,6 +46,7 @@ use utoipa_axum::routes;
         (name = "monitoring", description = "SLA monitoring and metrics"),
         (name = "documents", description = "Receipts and results as PDF; verification"),
         (name = "admin", description = "Sandbox administration"),
+        (name = "queue", description = "The preschool queue: lines, places, referrals"),
     )
 )]
 pub struct ApiDoc;
@@ -107,6 +108,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(verify_form, verify_upload))
         .routes(routes!(admin_clock))
         .routes(routes!(set_org_signing_role))
+        .routes(routes!(queue_district))
+        .routes(routes!(queue_places))
+        .routes(routes!(queue_referral))
         .routes(routes!(metrics))
         .routes(routes!(healthz))
         .routes(routes!(ready))
@@ -1403,4 +1407,92 @@ pub fn clock_jump(st: &AppState, minutes: i64) -> Result<ClockState, Problem> {
         now,
         offset_minutes: st.clock.offset().as_secs() / 60,
     })
+}
+
+/// A district's preschool queue: each age group's line in order (registration numbers,
+/// tiers, dates of application; never names or IINs) and the referrals issued with the rule
+/// that chose each child.
+#[utoipa::path(get, path = "/api/queue/{district}", tag = "queue", params(("district" = String, Path)),
+    responses((status = 200, body = crate::preschool::DistrictView),
+              (status = 404, body = Problem, content_type = "application/problem+json")))]
+async fn queue_district(
+    State(st): State<AppState>,
+    Path(district): Path<String>,
+) -> Result<Json<crate::preschool::DistrictView>, Problem> {
+    crate::preschool::district_view(&st, &district)
+        .map(Json)
+        .ok_or_else(|| Problem::not_found("district"))
+}
+
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+pub struct PlacesRequest {
+    /// A preschool organisation of your district (the rules' id).
+    pub organisation: String,
+    /// The age group (the rules' id, e.g. `y3`).
+    pub group: String,
+    /// The group's language: `kk` or `ru`.
+    pub language: String,
+    /// How many places, 1 to 10,000.
+    pub count: u32,
+}
+
+/// Declare free places of a preschool organisation of your district (staff of the district's
+/// education department): referrals go at once to the first children who can take them, in
+/// the same transaction. Answers the queue's events (places declared, referrals issued).
+#[utoipa::path(post, path = "/api/queue/places", tag = "queue",
+    request_body = PlacesRequest,
+    responses((status = 201, body = Vec<Object>),
+              (status = 403, body = Problem, content_type = "application/problem+json"),
+              (status = 409, body = Problem, content_type = "application/problem+json"),
+              (status = 422, body = Problem, content_type = "application/problem+json")))]
+async fn queue_places(
+    State(st): State<AppState>,
+    v: Viewer,
+    body: axum::body::Bytes,
+) -> Result<Response, Problem> {
+    let acc = v.require_scope("act")?.clone();
+    csrf(&v)?;
+    // Whose district, before what is asked: staff of an organisation keeping no queue learn
+    // nothing more.
+    crate::preschool::staff_district(&st, &acc)?;
+    let req: PlacesRequest = parse_json(&body)?;
+    let events = blocking(move || {
+        crate::preschool::declare(
+            &st,
+            &acc,
+            &req.organisation,
+            &req.group,
+            &req.language,
+            req.count,
+        )
+    })
+    .await?;
+    Ok(created(events))
+}
+
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+pub struct ReferralRequest {
+    /// `accept`, `decline`, `extend` (the applicant) or `enrol` (the district's staff).
+    #[schema(value_type = String)]
+    pub act: crate::preschool::ReferralAct,
+}
+
+/// Accept, decline or extend a referral (its child's applicant), or confirm the enrolment (the
+/// district's staff). Answers the queue's events it caused.
+#[utoipa::path(post, path = "/api/queue/referrals/{id}", tag = "queue", params(("id" = u64, Path)),
+    request_body = ReferralRequest,
+    responses((status = 200, body = Vec<Object>),
+              (status = 404, body = Problem, content_type = "application/problem+json"),
+              (status = 409, body = Problem, content_type = "application/problem+json")))]
+async fn queue_referral(
+    State(st): State<AppState>,
+    v: Viewer,
+    Path(id): Path<u64>,
+    Body(req): Body<ReferralRequest>,
+) -> Result<Json<Vec<queue::Event>>, Problem> {
+    let acc = v.require_scope("act")?.clone();
+    csrf(&v)?;
+    Ok(Json(
+        blocking(move || crate::preschool::referral(&st, &acc, id, req.act)).await?,
+    ))
 }

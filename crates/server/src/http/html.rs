@@ -122,7 +122,10 @@ pub fn with_lang(path_and_query: &str, lang: Lang) -> String {
 /// The main navigation of a viewer: (href, text).
 fn nav_links(v: &Viewer) -> Vec<(&'static str, &'static str)> {
     let l = v.lang;
-    let mut nav = vec![("/services", l.t("nav-services"))];
+    let mut nav = vec![
+        ("/services", l.t("nav-services")),
+        ("/queue", l.t("nav-queue")),
+    ];
     match v.kind() {
         Some(Kind::Citizen) => nav.push(("/cabinet", l.t("nav-cabinet"))),
         Some(Kind::Staff) => {

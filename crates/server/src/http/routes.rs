@@ -46,6 +46,9 @@ pub enum Access {
     Applicant,
     /// Staff holding the current step of the application in the path.
     Holder,
+    /// Staff of an organisation that keeps a district's preschool queue (the deployment's
+    /// `--queue-district`; the use case checks the organisation).
+    QueueStaff,
 }
 
 /// How a route may be called.
@@ -124,6 +127,11 @@ pub const ROUTES: &[Route] = &[
     r("GET", "/api/monitoring/sla", Monitoring, Scope("monitor")),
     r("POST", "/admin/clock", Admin, Scope("admin")),
     r("PUT", "/api/orgs/{id}/signing-role", Admin, Scope("admin")),
+    // The preschool queue: public lines; places by the district's staff; referrals by their
+    // applicant (or the district's staff, to enrol): the use case checks whose.
+    r("GET", "/api/queue/{district}", Public, Any),
+    r("POST", "/api/queue/places", QueueStaff, Scope("act")),
+    r("POST", "/api/queue/referrals/{id}", Account, Scope("act")),
     // Document verification: for anyone holding a printout (a page or JSON by `Accept`).
     r("GET", "/verify", Public, Any),
     r("POST", "/verify", Public, Any),
@@ -164,6 +172,11 @@ pub const ROUTES: &[Route] = &[
     r("GET", "/monitoring", Monitoring, Page),
     r("GET", "/admin", Admin, Page),
     r("POST", "/admin/clock/form", Admin, Page),
+    r("GET", "/queue", Public, Any),
+    r("GET", "/queue/{district}", Public, Any),
+    r("POST", "/queue/referrals/{id}/{act}", Account, Page),
+    r("GET", "/work/queue", QueueStaff, Page),
+    r("POST", "/work/queue/places", QueueStaff, Page),
     r("GET", "/tokens", Account, Page),
     r("POST", "/tokens", Account, Page),
     r("POST", "/tokens/{id}/revoke", Account, Page),
@@ -184,7 +197,7 @@ impl Access {
             // not know exists comes before 403 (`app::access`).
             Public | Account | Application | Applicant | Holder => true,
             Citizen => acc.kind == Kind::Citizen,
-            Staff | Intake => acc.kind == Kind::Staff,
+            Staff | Intake | QueueStaff => acc.kind == Kind::Staff,
             StateCorporation => sc,
             ScOperator => sc && acc.has_role(SC_OPERATOR),
             Monitoring => acc.kind != Kind::Citizen,
@@ -197,7 +210,7 @@ impl Access {
         // The same rule names (and so messages) as `app::access`.
         Err(match self {
             Citizen => Problem::forbidden("forbidden.not_citizen", "citizens only"),
-            Staff | Intake => Problem::forbidden("forbidden.not_staff", "staff only"),
+            Staff | Intake | QueueStaff => Problem::forbidden("forbidden.not_staff", "staff only"),
             ScOperator if sc => Problem::forbidden(
                 "forbidden.role",
                 format!("this needs the role `{SC_OPERATOR}`"),

@@ -104,6 +104,7 @@ pub fn serve_at<T>(
         trust_proxy: false,
         ncalayer_url: None,
         trust: Default::default(),
+        queue: Default::default(),
     };
     options(&mut opts);
     let state = server::AppState::open_with(config, opts).expect("server state");

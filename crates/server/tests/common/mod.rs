@@ -150,6 +150,7 @@ impl TestApp {
             trust_proxy: false,
             ncalayer_url: None,
             trust: Default::default(),
+            queue: Default::default(),
         };
         c(&mut config);
         f(&mut options);

@@ -31,6 +31,7 @@ use crate::{
 use conn::Conn;
 use engine::{Application, Command, Ctx, Event, Status};
 use jiff::Timestamp;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::mpsc::{self, SyncSender};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -112,6 +113,9 @@ pub struct PgStore {
     counters: Arc<Counters>,
     monitor: Arc<Monitor>,
     options: PgOptions,
+    queue: Arc<crate::QueueCell>,
+    /// The last queue event the queue in memory has applied.
+    queue_seq: Arc<AtomicI64>,
 }
 
 impl PgStore {
@@ -163,6 +167,8 @@ impl PgStore {
         let monitor = Arc::new(Monitor::new());
         let counters = Arc::new(Counters::default());
         let (tx, rx) = mpsc::sync_channel(options.queue.max(1));
+        let queue = Arc::new(crate::QueueCell::default());
+        let queue_seq = Arc::new(AtomicI64::new(0));
         let w = writer::Writer::new(
             c,
             url.to_string(),
@@ -172,6 +178,8 @@ impl PgStore {
             options.max_batch,
             options.cache_capacity,
             monitor.clone(),
+            queue.clone(),
+            queue_seq.clone(),
         );
         let writer = std::thread::Builder::new()
             .name("store-writer-pg".into())
@@ -186,6 +194,8 @@ impl PgStore {
             counters,
             monitor,
             options,
+            queue,
+            queue_seq,
         })
     }
 
@@ -544,6 +554,42 @@ impl Store for PgStore {
         }
         c.batch("COMMIT")?;
         Ok(heads.finish())
+    }
+
+    fn attach_queue(&self, empty: queue::Queue) -> Result<(), StoreError> {
+        self.attach(empty)
+    }
+
+    fn queue(&self) -> &crate::QueueCell {
+        &self.queue
+    }
+
+    fn queue_events(&self, child: &str) -> Result<Vec<queue::Event>, StoreError> {
+        self.read(|c| {
+            c.query(
+                "SELECT event FROM queue_events WHERE child = $1 ORDER BY seq",
+                &[&child],
+            )?
+            .iter()
+            .map(|r| decode("a queue event", r.try_get(0)?))
+            .collect()
+        })
+    }
+}
+
+impl PgStore {
+    fn attach(&self, empty: queue::Queue) -> Result<(), StoreError> {
+        // Under the cell's lock: no queue op runs between reading the journal and installing.
+        let mut g = self.queue.write();
+        let events = self.read(|c| Ok(writer::queue_since(c, 0)?))?;
+        let mut q = empty;
+        for (_, e) in &events {
+            q.apply(e);
+        }
+        self.queue_seq
+            .store(events.last().map_or(0, |(s, _)| *s), Ordering::SeqCst);
+        *g = Some(q);
+        Ok(())
     }
 }
 

@@ -293,6 +293,20 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (day, regulation, channel, provider, step, role, bucket)
     );
     "#,
+    // v2: the preschool queue's journal (SQLite's v11): its events in order, one hash chain
+    // (`chain::entry_hash` with application `queue` and app_seq = seq); the queue's state is
+    // their replay.
+    r#"
+    CREATE TABLE queue_events (
+        seq       BIGINT PRIMARY KEY,
+        at        TEXT COLLATE "C" NOT NULL,
+        child     TEXT COLLATE "C",
+        event     TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash      TEXT NOT NULL
+    );
+    CREATE INDEX queue_events_child ON queue_events (child, seq) WHERE child IS NOT NULL;
+    "#,
 ];
 
 /// The schema version this build writes.

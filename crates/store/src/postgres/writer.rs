@@ -18,14 +18,17 @@
 use super::conn::{self, Conn};
 use super::views::{Pending, write_list_row_into};
 use super::{Monitor, records, views as pgviews};
+use crate::chain::{GENESIS, entry_hash};
 use crate::decide::{self, Cached, Corrupt, First, MAX_AUTOMATIC, Undo};
 use crate::jobs::{self, Answer, Counters, Job};
+use crate::preschool::{self, QueueCell};
 use crate::views;
 use crate::{Action, ActionOutcome, Health, HealthState, Op, Outcome, StoreError, instant};
 use engine::{Application, Command, Ctx, Status};
 use jiff::Timestamp;
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
@@ -50,6 +53,9 @@ pub(crate) struct Writer {
     last_check: Instant,
     /// The batch's COMMIT was sent: a connection lost now leaves its outcome unknown.
     committing: bool,
+    queue: Arc<QueueCell>,
+    /// The last queue event the queue in memory has applied.
+    queue_seq: Arc<AtomicI64>,
 }
 
 /// A batch's memory: what its commands did so far (merged into the cache after the commit).
@@ -58,6 +64,8 @@ struct Batch {
     overlay: HashMap<String, Cached>,
     keys: HashMap<String, Outcome>,
     pending: Pending,
+    /// An action of the batch ran queue ops.
+    queue_touched: bool,
 }
 
 impl Writer {
@@ -71,6 +79,8 @@ impl Writer {
         max_batch: usize,
         cache_capacity: usize,
         monitor: Arc<Monitor>,
+        queue: Arc<QueueCell>,
+        queue_seq: Arc<AtomicI64>,
     ) -> Writer {
         Writer {
             conn: Some(conn),
@@ -84,6 +94,8 @@ impl Writer {
             monitor,
             last_check: Instant::now(),
             committing: false,
+            queue,
+            queue_seq,
         }
     }
 
@@ -115,6 +127,15 @@ impl Writer {
     fn check(&mut self) {
         self.last_check = Instant::now();
         let _ = self.writable();
+        // Another store's queue events, committed meanwhile, reach this store's readers.
+        if self.queue.attached()
+            && let Some(c) = self.conn.as_mut()
+        {
+            let mut g = self.queue.write();
+            if let Some(q) = g.as_mut() {
+                let _ = catch_up(c, q, &self.queue_seq);
+            }
+        }
     }
 
     /// A connection that can write now, (re)opened if need be; sets the health either way.
@@ -162,6 +183,18 @@ impl Writer {
                 self.monitor.set(h.clone());
                 Err(h)
             }
+        }
+    }
+
+    /// The queue in memory as the committed journal has it (a new connection if need be).
+    fn replay_queue(&mut self) {
+        if self.conn.as_ref().is_none_or(|c| c.is_closed()) {
+            self.conn = Conn::open(&self.url, &self.schema).ok();
+        }
+        if let Some(c) = self.conn.as_mut()
+            && let Ok(events) = queue_journal(c)
+        {
+            replay(&self.queue, &self.queue_seq, events);
         }
     }
 
@@ -217,6 +250,10 @@ impl Writer {
                         self.cache.remove(id);
                     }
                     self.reload_signers();
+                    if b.queue_touched {
+                        // The queue in memory took events that were not committed.
+                        self.replay_queue();
+                    }
                     if !closed && conn::retryable(&e) && attempt < RETRIES {
                         // Lost a race with another store: the cache may be behind it too.
                         self.cache.clear();
@@ -268,7 +305,12 @@ impl Writer {
                     Answer::Published(mark_published(c, ids, *at)?)
                 }
                 Job::Action { action, .. } => {
-                    Answer::Action(run_action(c, &self.ctx, &self.cache, b, action)?)
+                    b.queue_touched |= action
+                        .ops
+                        .iter()
+                        .any(|o| matches!(o, Op::Queue(_) | Op::QueueAdvance));
+                    let q = (&*self.queue, &*self.queue_seq);
+                    Answer::Action(run_action(c, &self.ctx, q, &self.cache, b, action)?)
                 }
                 Job::Rebuild { replace, .. } => {
                     b.pending.flush(c, "")?;
@@ -543,9 +585,13 @@ fn current(
 }
 
 /// One [`Action`] inside the batch transaction, under a savepoint: all of it or none.
+/// The preschool queue in memory, and the last journal seq it has applied.
+type QueueRef<'a> = (&'a QueueCell, &'a AtomicI64);
+
 fn run_action(
     c: &mut Conn,
     ctx: &Ctx,
+    queue: QueueRef<'_>,
     cache: &HashMap<String, Cached>,
     b: &mut Batch,
     action: &Action,
@@ -553,21 +599,107 @@ fn run_action(
     c.batch("SAVEPOINT action")?;
     let mut undo = Undo::default();
     let mark = b.pending.mark();
-    let r = action_ops(c, ctx, cache, b, action, &mut undo)?;
+    // A database error fails the batch: `batch` replays the queue after its rollback.
+    let r = action_ops(c, ctx, queue, cache, b, action, &mut undo)?;
     match &r {
         Ok(o) if !o.replayed => c.batch("RELEASE action")?,
         _ => {
             c.batch("ROLLBACK TO action; RELEASE action")?;
             b.pending.undo_to(mark);
+            let replay_queue = undo.queue;
             undo.restore(ctx, &mut b.overlay, &mut b.keys);
+            if replay_queue {
+                // The journal as the transaction now has it is the state.
+                replay(queue.0, queue.1, queue_journal(c)?);
+            }
         }
     }
     Ok(r)
 }
 
+/// Every event of the queue's journal, in order, with its seq.
+fn queue_journal(c: &mut Conn) -> PgResult<Vec<(i64, queue::Event)>> {
+    queue_since(c, 0)
+}
+
+/// The queue's journal after `seq`, in order. An entry that does not decode stops there (it
+/// is reported by whoever reads the queue's chain; the state stays at the entry before).
+pub(crate) fn queue_since(c: &mut Conn, seq: i64) -> PgResult<Vec<(i64, queue::Event)>> {
+    let mut out = vec![];
+    for r in c.query(
+        "SELECT seq, event FROM queue_events WHERE seq > $1 ORDER BY seq",
+        &[&seq],
+    )? {
+        let text: String = r.try_get(1)?;
+        match serde_json::from_str(&text) {
+            Ok(e) => out.push((r.try_get(0)?, e)),
+            Err(_) => break,
+        }
+    }
+    Ok(out)
+}
+
+/// Replace the queue in memory by a replay of `events`.
+fn replay(queue: &QueueCell, seq: &AtomicI64, events: Vec<(i64, queue::Event)>) {
+    let last = events.last().map_or(0, |(s, _)| *s);
+    queue.replay(events.into_iter().map(|(_, e)| e));
+    seq.store(last, Ordering::SeqCst);
+}
+
+/// Apply the events other stores committed since the queue in memory last caught up.
+fn catch_up(c: &mut Conn, q: &mut queue::Queue, seq: &AtomicI64) -> PgResult<()> {
+    for (s, e) in queue_since(c, seq.load(Ordering::SeqCst))? {
+        q.apply(&e);
+        seq.store(s, Ordering::SeqCst);
+    }
+    Ok(())
+}
+
+/// Append events to the queue's journal, chained after its last entry.
+fn append_queue(
+    c: &mut Conn,
+    q: &queue::Queue,
+    seq: &AtomicI64,
+    events: &[queue::Event],
+) -> PgResult<()> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let (mut n, mut prev): (i64, String) = match c.query_opt(
+        "SELECT seq, hash FROM queue_events ORDER BY seq DESC LIMIT 1",
+        &[],
+    )? {
+        Some(r) => (r.try_get(0)?, r.try_get(1)?),
+        None => (0, GENESIS.to_string()),
+    };
+    for e in events {
+        n += 1;
+        let json = serde_json::to_string(e).unwrap_or_default();
+        let hash = entry_hash(&prev, preschool::CHAIN, n, &json)
+            .expect("the previous hash is 64 hex digits");
+        c.execute(
+            "INSERT INTO queue_events (seq, at, child, event, prev_hash, hash)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+            &[
+                &n,
+                &instant::to_sql(e.at()),
+                &q.event_child(e),
+                &json,
+                &prev,
+                &hash,
+            ],
+        )?;
+        prev = hash;
+    }
+    seq.store(n, Ordering::SeqCst);
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
 fn action_ops(
     c: &mut Conn,
     ctx: &Ctx,
+    queue: QueueRef<'_>,
     cache: &HashMap<String, Cached>,
     b: &mut Batch,
     action: &Action,
@@ -578,6 +710,7 @@ fn action_ops(
         written: vec![],
         replayed: false,
         application: None,
+        queue_events: vec![],
     };
     let now = action.now;
     for op in &action.ops {
@@ -596,6 +729,7 @@ fn action_ops(
                             outcomes: vec![o],
                             written: vec![],
                             replayed: true,
+                            queue_events: vec![],
                         }));
                     }
                     Ok(o) => {
@@ -644,6 +778,35 @@ fn action_ops(
                 }
                 Err(e) => return Ok(Err(e)),
             },
+            Op::Queue(_) | Op::QueueAdvance => {
+                let mut g = queue.0.write();
+                let Some(q) = g.as_mut() else {
+                    return Ok(Err(StoreError::Queue {
+                        field: "queue".into(),
+                        rule: "no preschool queue is configured on this store".into(),
+                    }));
+                };
+                // The queue's ops of every store on this schema take turns (until the
+                // commit), each after the events the others committed.
+                c.execute(
+                    "SELECT pg_advisory_xact_lock(hashtext('qyzmet.queue.' || current_schema()))",
+                    &[],
+                )?;
+                catch_up(c, q, queue.1)?;
+                let events = match op {
+                    Op::Queue(cmd) => match q.handle(cmd, now) {
+                        Ok(ev) => ev,
+                        // Checked before anything changed: nothing to undo.
+                        Err(e) => return Ok(Err(e.into())),
+                    },
+                    _ => q.advance(now),
+                };
+                if !events.is_empty() {
+                    undo.queue = true;
+                }
+                append_queue(c, q, queue.1, &events)?;
+                out.queue_events.extend(events);
+            }
         }
     }
     Ok(Ok(out))

@@ -73,6 +73,7 @@ pub struct SqliteStore {
     counters: Arc<Counters>,
     monitor: Arc<health::Monitor>,
     options: Options,
+    queue: Arc<crate::QueueCell>,
 }
 
 /// WAL pages between SQLite's checkpoints, which run on the commit that crosses the mark and
@@ -150,6 +151,7 @@ impl SqliteStore {
         let monitor = Arc::new(health::Monitor::new());
         let counters = Arc::new(Counters::default());
         let (tx, rx) = mpsc::sync_channel(options.queue.max(1));
+        let queue = Arc::new(crate::QueueCell::default());
         let w = writer::Writer::new(
             conn,
             ctx,
@@ -158,6 +160,7 @@ impl SqliteStore {
             options.cache_capacity,
             files,
             monitor.clone(),
+            queue.clone(),
         );
         let writer = std::thread::Builder::new()
             .name("store-writer".into())
@@ -171,6 +174,7 @@ impl SqliteStore {
             counters,
             monitor,
             options,
+            queue,
         };
         Ok(store)
     }
@@ -590,6 +594,35 @@ impl Store for SqliteStore {
 
     fn journal_heads(&self, at: &[i64]) -> Result<JournalHeads, StoreError> {
         ops::journal_heads(&mut connect(&self.path)?, at)
+    }
+
+    fn attach_queue(&self, empty: queue::Queue) -> Result<(), StoreError> {
+        // Under the cell's lock: no queue op runs between reading the journal and installing.
+        let mut g = self.queue.write();
+        let events = self.read(|c| Ok(writer::queue_journal(c)?))?;
+        let mut q = empty;
+        for e in &events {
+            q.apply(e);
+        }
+        *g = Some(q);
+        Ok(())
+    }
+
+    fn queue(&self) -> &crate::QueueCell {
+        &self.queue
+    }
+
+    fn queue_events(&self, child: &str) -> Result<Vec<queue::Event>, StoreError> {
+        self.read(|c| {
+            let mut stmt =
+                c.prepare_cached("SELECT event FROM queue_events WHERE child = ?1 ORDER BY seq")?;
+            let rows = stmt.query_map([child], |r| r.get::<_, String>(0))?;
+            let mut out = vec![];
+            for json in rows {
+                out.push(decode("a queue event", &json?)?);
+            }
+            Ok(out)
+        })
     }
 }
 

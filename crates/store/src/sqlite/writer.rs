@@ -14,6 +14,7 @@
 use super::health::{self, Files, Monitor};
 use super::{Answer, Counters, Job, records, views as sqlviews};
 use crate::chain::{GENESIS, entry_hash};
+use crate::preschool::{self, QueueCell};
 use crate::views;
 use crate::{Action, ActionOutcome, Health, HealthState, Op, Outcome, StoreError, instant};
 use engine::{Application, Command, Ctx, Event, Status, apply, decide};
@@ -63,6 +64,7 @@ pub(crate) struct Writer {
     files: Files,
     monitor: Arc<Monitor>,
     last_check: Instant,
+    queue: Arc<QueueCell>,
 }
 
 impl Writer {
@@ -74,6 +76,7 @@ impl Writer {
         cache_capacity: usize,
         files: Files,
         monitor: Arc<Monitor>,
+        queue: Arc<QueueCell>,
     ) -> Writer {
         Writer {
             conn,
@@ -85,6 +88,7 @@ impl Writer {
             files,
             monitor,
             last_check: Instant::now(),
+            queue,
         }
     }
 
@@ -186,7 +190,8 @@ impl Writer {
             return refuse(jobs, &refusal(&h));
         }
         let mut overlay: HashMap<String, Cached> = HashMap::new();
-        let result = self.transact(&jobs, &mut overlay);
+        let mut queue_touched = false;
+        let result = self.transact(&jobs, &mut overlay, &mut queue_touched);
         // Committed into the file at the path? If it vanished meanwhile, nobody will read
         // what was just written: refuse rather than acknowledge.
         if let Err(h) = self.files.check() {
@@ -244,6 +249,12 @@ impl Writer {
                     self.cache.remove(id);
                 }
                 self.reload_signers();
+                if queue_touched {
+                    // The queue in memory took events that were not committed.
+                    if let Ok(events) = queue_journal(&self.conn) {
+                        self.queue.replay(events);
+                    }
+                }
                 self.counters.failed_batches.fetch_add(1, Ordering::Relaxed);
                 let h = health::from_error(&e, &self.files.path);
                 let err = if h.state == HealthState::Ok {
@@ -263,6 +274,7 @@ impl Writer {
         &mut self,
         jobs: &[Job],
         overlay: &mut HashMap<String, Cached>,
+        queue_touched: &mut bool,
     ) -> rusqlite::Result<Vec<Answer>> {
         let tx = self
             .conn
@@ -283,14 +295,21 @@ impl Writer {
                 Job::MarkPublished { ids, at, .. } => {
                     Answer::Published(mark_published(&tx, ids, *at)?)
                 }
-                Job::Action { action, .. } => Answer::Action(run_action(
-                    &tx,
-                    &self.ctx,
-                    &self.cache,
-                    overlay,
-                    &mut keys,
-                    action,
-                )?),
+                Job::Action { action, .. } => {
+                    *queue_touched |= action
+                        .ops
+                        .iter()
+                        .any(|o| matches!(o, Op::Queue(_) | Op::QueueAdvance));
+                    Answer::Action(run_action(
+                        &tx,
+                        &self.ctx,
+                        &self.queue,
+                        &self.cache,
+                        overlay,
+                        &mut keys,
+                        action,
+                    )?)
+                }
                 Job::Rebuild { replace, .. } => {
                     if *replace {
                         // The caches hold states the rebuild replaces.
@@ -630,6 +649,8 @@ struct Undo {
     keys: Vec<String>,
     /// Organisations whose signing role the action set in the context, with the one before.
     signers: Vec<(String, Option<String>)>,
+    /// The action changed the preschool queue in memory.
+    queue: bool,
 }
 
 impl Undo {
@@ -668,6 +689,7 @@ impl Undo {
 fn run_action(
     tx: &Transaction<'_>,
     ctx: &Ctx,
+    queue: &QueueCell,
     cache: &HashMap<String, Cached>,
     overlay: &mut HashMap<String, Cached>,
     keys: &mut HashMap<String, Outcome>,
@@ -675,23 +697,82 @@ fn run_action(
 ) -> rusqlite::Result<Result<ActionOutcome, StoreError>> {
     tx.execute_batch("SAVEPOINT action")?;
     let mut undo = Undo::default();
-    let r = action_ops(tx, ctx, cache, overlay, keys, action, &mut undo)?;
+    // A database error fails the batch: `batch` replays the queue after its rollback.
+    let r = action_ops(tx, ctx, queue, cache, overlay, keys, action, &mut undo)?;
     match &r {
         Ok(o) if !o.replayed => tx.execute_batch("RELEASE action")?,
         _ => {
             tx.execute_batch("ROLLBACK TO action; RELEASE action")?;
+            let replay = undo.queue;
             undo.restore(ctx, overlay, keys);
+            if replay {
+                // Rare (a queue command followed by a refused op): the journal as the
+                // transaction now has it is the state.
+                queue.replay(queue_journal(tx)?);
+            }
         }
     }
     Ok(r)
 }
 
+/// Every event of the queue's journal, in order.
+pub(crate) fn queue_journal(conn: &Connection) -> rusqlite::Result<Vec<queue::Event>> {
+    let mut stmt = conn.prepare("SELECT event FROM queue_events ORDER BY seq")?;
+    let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+    let mut out = vec![];
+    for json in rows {
+        out.push(serde_json::from_str(&json?).map_err(to_sql_err)?);
+    }
+    Ok(out)
+}
+
+/// Append events to the queue's journal, chained.
+fn append_queue(
+    tx: &Transaction<'_>,
+    q: &queue::Queue,
+    events: &[queue::Event],
+) -> rusqlite::Result<()> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let (mut seq, mut prev): (i64, String) = tx
+        .query_row(
+            "SELECT seq, hash FROM queue_events ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?
+        .unwrap_or((0, GENESIS.to_string()));
+    let mut stmt = tx.prepare_cached(
+        "INSERT INTO queue_events (seq, at, child, event, prev_hash, hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    for e in events {
+        seq += 1;
+        let json = serde_json::to_string(e).map_err(to_sql_err)?;
+        let hash = entry_hash(&prev, preschool::CHAIN, seq, &json)
+            .expect("the previous hash is 64 hex digits");
+        stmt.execute(params![
+            seq,
+            instant::to_sql(e.at()),
+            q.event_child(e),
+            json,
+            prev,
+            hash
+        ])?;
+        prev = hash;
+    }
+    Ok(())
+}
+
 /// Most automatic steps run in a row (a plan has far fewer; this only stops a loop).
 const MAX_AUTOMATIC: usize = 64;
 
+#[allow(clippy::too_many_arguments)]
 fn action_ops(
     tx: &Transaction<'_>,
     ctx: &Ctx,
+    queue: &QueueCell,
     cache: &HashMap<String, Cached>,
     overlay: &mut HashMap<String, Cached>,
     keys: &mut HashMap<String, Outcome>,
@@ -703,6 +784,7 @@ fn action_ops(
         written: vec![],
         replayed: false,
         application: None,
+        queue_events: vec![],
     };
     let now = action.now;
     for op in &action.ops {
@@ -721,6 +803,7 @@ fn action_ops(
                             outcomes: vec![o],
                             written: vec![],
                             replayed: true,
+                            queue_events: vec![],
                         }));
                     }
                     Ok(o) => {
@@ -769,6 +852,28 @@ fn action_ops(
                 }
                 Err(e) => return Ok(Err(e)),
             },
+            Op::Queue(_) | Op::QueueAdvance => {
+                let mut g = queue.write();
+                let Some(q) = g.as_mut() else {
+                    return Ok(Err(StoreError::Queue {
+                        field: "queue".into(),
+                        rule: "no preschool queue is configured on this store".into(),
+                    }));
+                };
+                let events = match op {
+                    Op::Queue(cmd) => match q.handle(cmd, now) {
+                        Ok(ev) => ev,
+                        // Checked before anything changed: nothing to undo.
+                        Err(e) => return Ok(Err(e.into())),
+                    },
+                    _ => q.advance(now),
+                };
+                if !events.is_empty() {
+                    undo.queue = true;
+                }
+                append_queue(tx, q, &events)?;
+                out.queue_events.extend(events);
+            }
         }
     }
     Ok(Ok(out))

@@ -378,6 +378,28 @@ impl Db {
         }
     }
 
+    /// Every row of a query whose columns are all text.
+    pub fn rows(&self, sql: &str) -> Vec<Vec<String>> {
+        match self.kind {
+            Kind::Sqlite => {
+                let c = raw(&self.dir.db());
+                let mut stmt = c.prepare(sql).unwrap();
+                let n = stmt.column_count();
+                stmt.query_map([], |r| (0..n).map(|i| r.get(i)).collect())
+                    .unwrap()
+                    .map(Result::unwrap)
+                    .collect()
+            }
+            Kind::Postgres => self
+                .pg()
+                .query(sql, &[])
+                .unwrap()
+                .iter()
+                .map(|r| (0..r.len()).map(|i| r.get(i)).collect())
+                .collect(),
+        }
+    }
+
     /// One statement; the rows it changed.
     pub fn exec(&self, sql: &str) -> u64 {
         self.try_exec(sql).unwrap()

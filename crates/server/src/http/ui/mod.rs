@@ -16,6 +16,7 @@ mod journal;
 mod lists;
 mod monitor;
 mod portal;
+mod queue;
 
 use crate::AppState;
 use crate::accounts::Kind;
@@ -47,6 +48,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(desk::router())
         .merge(extras::router())
         .merge(monitor::router())
+        .merge(queue::router())
 }
 
 /// Form fields as sent (a field may repeat).
@@ -211,7 +213,9 @@ pub fn banner(l: Lang, uri: &Uri) -> Markup {
 }
 
 /// The `?done=` banners there are (`done-*` messages).
-pub(crate) const DONE: [&str; 12] = [
+pub(crate) const DONE: [&str; 14] = [
+    "queue",
+    "places_declared",
     "booked",
     "booking_cancelled",
     "submitted",

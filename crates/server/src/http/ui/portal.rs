@@ -1705,6 +1705,7 @@ fn application_body(
                 }
             }
         }
+        (super::queue::child_html(st, v, d))
         (super::extras::booking_html(v, d))
         (action_form(st, v, d, reg.as_deref(), f, errors))
         (super::extras::uploads_html(l, &d.uploads))

@@ -1,0 +1,136 @@
+//! The preschool queue through the server's use cases: a child enters the queue with the
+//! application (one action), a second application for the same child in the district is
+//! refused naming the field and stores nothing, places declared by the district's staff give
+//! the first child who can take them a referral, only the applicant may accept it, and the
+//! public API shows the line without names or IINs.
+
+mod common;
+
+use common::*;
+use server::ops::{self, Decision, Intake};
+use server::preschool::{self, ReferralAct};
+
+const REG: &str = "ekr-preschool-queue";
+const PROVIDER: &str = "district_leb-1";
+const CHILD_IIN: &str = "160301600017";
+
+fn intake(t: &TestApp, child_iin: &str, language: &str) -> Result<String, server::Problem> {
+    let st = &t.state;
+    let clerk = st
+        .accounts
+        .by_login(&format!("{PROVIDER}.office_clerk"))
+        .unwrap()
+        .unwrap();
+    let mut data = st.ctx.sample_data(REG, st.now(), 0);
+    let one = |v: &str| engine::form::FormValue::One(v.into());
+    data.insert("child_iin".into(), one(child_iin));
+    data.insert("child_birth_date".into(), one("01.03.2016"));
+    data.insert("category".into(), one("general"));
+    data.insert("language".into(), one(language));
+    let req = Intake {
+        regulation: REG.into(),
+        applicant_iin: CITIZEN.into(),
+        applicant_name: "Әлібек Сейітов".into(),
+        provider: None,
+        decision: Decision::Accept,
+        grounds: None,
+        late_entry: false,
+        centre: None,
+        data,
+        confirm_duplicate: true,
+    };
+    ops::intake(
+        st,
+        &clerk,
+        regulation::ChannelId::Office,
+        &req,
+        None,
+        server::i18n::Lang::Ru,
+    )
+    .map(|s| s.id)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_application_puts_the_child_in_the_queue_and_a_place_gives_a_referral() {
+    let t = TestApp::new();
+    let st = t.state.clone();
+    let id = intake(&t, CHILD_IIN, "kk").expect("intake");
+    let c = preschool::child_view(&st, &id).expect("the child is in the queue");
+    assert_eq!(c.number, Some(1));
+    assert_eq!(c.district, "esil");
+    assert_eq!(c.group.as_deref(), Some("y3"));
+    assert_eq!(st.store.queue_events(&id).unwrap().len(), 1);
+
+    // The same child again in the district: refused, naming the field; nothing stored.
+    let before = st.store.list_row(&id).unwrap();
+    let p = intake(&t, CHILD_IIN, "kk").unwrap_err();
+    assert_eq!(p.status, 409);
+    assert_eq!(p.rule, "queue.iin");
+    assert_eq!(p.field.as_deref(), Some("iin"));
+    assert_eq!(st.store.queue().read(|q| q.len()), Some(1));
+    assert_eq!(st.store.list_row(&id).unwrap(), before);
+
+    // A second child, Russian group: behind the first.
+    let other = intake(&t, "160301500020", "ru").expect("intake");
+    assert_eq!(preschool::child_view(&st, &other).unwrap().number, Some(2));
+
+    // The district's executor declares a Russian place: the first child wants Kazakh, so the
+    // second gets it and the first keeps number 1.
+    let executor = st
+        .accounts
+        .by_login(&format!("{PROVIDER}.executor"))
+        .unwrap()
+        .unwrap();
+    let events = preschool::declare(&st, &executor, "esil-ds-1", "y3", "ru", 1).unwrap();
+    let referral = events
+        .iter()
+        .find_map(|e| match e {
+            queue::Event::ReferralIssued {
+                referral,
+                child,
+                skipped,
+                ..
+            } => {
+                assert_eq!(child, &other);
+                assert_eq!(skipped, &vec![(id.clone(), queue::Skip::Language)]);
+                Some(*referral)
+            }
+            _ => None,
+        })
+        .expect("a referral");
+    assert_eq!(preschool::child_view(&st, &id).unwrap().number, Some(1));
+
+    // Staff of an organisation keeping no queue may not declare places.
+    let tvet = st
+        .accounts
+        .by_login("tvet_organisation-1.executor")
+        .unwrap()
+        .unwrap();
+    let p = preschool::declare(&st, &tvet, "esil-ds-1", "y3", "ru", 1).unwrap_err();
+    assert_eq!(p.status, 403);
+
+    // Only the applicant accepts: the staff get 404; then the applicant accepts.
+    let p = preschool::referral(&st, &executor, referral, ReferralAct::Accept).unwrap_err();
+    assert_eq!(p.status, 404);
+    let citizen = st.accounts.by_login(CITIZEN).unwrap().unwrap();
+    preschool::referral(&st, &citizen, referral, ReferralAct::Accept).unwrap();
+    let v = preschool::child_view(&st, &other).unwrap();
+    assert_eq!(v.referrals[0].state, "accepted");
+    // Accepting twice is refused by the queue's rule, naming the referral.
+    let p = preschool::referral(&st, &citizen, referral, ReferralAct::Accept).unwrap_err();
+    assert_eq!(p.rule, "queue.referral");
+
+    // The public line: registration numbers and tiers, no IIN, no name.
+    let who = Who::default();
+    let r = t.get("/api/queue/esil", &who).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let body = r.text();
+    assert!(!body.contains(CHILD_IIN) && !body.contains(CITIZEN) && !body.contains("Сейітов"));
+    let j = r.json();
+    assert_eq!(j["lines"][0][0], "y3");
+    assert_eq!(j["lines"][0][1][0]["rank"], 1);
+    assert_eq!(j["referrals"][0]["rule"], "ratio:priority:general");
+    let page = t.get("/queue/esil?lang=ru", &who).await;
+    assert_eq!(page.status, 200);
+    assert!(!page.text().contains(CHILD_IIN));
+}
