@@ -168,6 +168,18 @@ pub(crate) fn retryable(e: &::postgres::Error) -> bool {
     )
 }
 
+/// The connection is gone, or going: the server ended it (a restart, a failover, an
+/// administrator) or it broke. Nothing of an uncommitted transaction survives it.
+pub(crate) fn lost(e: &::postgres::Error) -> bool {
+    e.is_closed()
+        || e.code().is_some_and(|c| {
+            *c == SqlState::ADMIN_SHUTDOWN
+                || *c == SqlState::CRASH_SHUTDOWN
+                || *c == SqlState::CANNOT_CONNECT_NOW
+                || c.code().starts_with("08")
+        })
+}
+
 /// An integrity rule a record broke (the record's conflict, not the batch's failure).
 pub(crate) fn constraint(e: &::postgres::Error) -> Option<(&SqlState, String)> {
     let d = e.as_db_error()?;
@@ -180,7 +192,7 @@ pub(crate) fn constraint(e: &::postgres::Error) -> Option<(&SqlState, String)> {
 /// The health a failed write leaves (Ok: the failure was this batch's own).
 pub(crate) fn health_of(e: &::postgres::Error, closed: bool, url: &str) -> Health {
     let at = redact(url);
-    if closed || e.is_closed() {
+    if closed || lost(e) {
         return Health::new(
             HealthState::IoError,
             format!(

@@ -172,6 +172,15 @@ impl Writer {
                 self.monitor.set(Health::ok());
                 Ok(self.conn.as_mut().expect("just checked"))
             }
+            Err(e) if conn::lost(&e) && healthy => {
+                // Ended by the server since the last batch: once more on a new connection.
+                self.conn = None;
+                self.monitor.set(Health::new(
+                    HealthState::IoError,
+                    format!("the connection was lost: {}", conn::message(&e)),
+                ));
+                self.writable()
+            }
             Err(e) => {
                 let mut h = conn::health_of(&e, c.is_closed(), &self.url);
                 if h.state == HealthState::Ok {
@@ -240,7 +249,7 @@ impl Writer {
                     return jobs::answer(jobs, answers);
                 }
                 Err(e) => {
-                    let closed = e.is_closed() || self.conn.as_ref().is_none_or(|c| c.is_closed());
+                    let closed = conn::lost(&e) || self.conn.as_ref().is_none_or(|c| c.is_closed());
                     if closed {
                         self.conn = None;
                     } else if let Some(c) = self.conn.as_mut() {
