@@ -68,11 +68,13 @@ async function journey(browser) {
   await page.fill('[name="data.child_iin"]', CHILD.iin);
   await page.selectOption('[name="data.category"]', "general");
   await page.selectOption('[name="data.language"]', "kk");
-  await page.fill('[name="data.admission_year"]', "2020");
+  await page.fill('[name="data.admission_year"]', "2019");
   await page.fill('[name="data.phone"]', "+7 701 222 33 44");
   await page.check("#f-confirm");
   await Promise.all([page.waitForNavigation(), page.click(`form[action="/services/${REG}/apply"] button[type=submit]`)]);
-  expect((await page.content()).includes("qyzmet/portal-application/v1"), "the signing step");
+  const stage = await page.content();
+  const errors = (await page.locator(".error-summary").allTextContents()).join(" | ");
+  expect(stage.includes("qyzmet/portal-application/v1"), `the signing step (${errors})`);
   await Promise.all([page.waitForNavigation(), page.click("button[name=sign][value=demo]")]);
   expect(page.url().includes("done=submitted"), `submitted (${page.url()})`);
   const app = new URL(page.url()).pathname;

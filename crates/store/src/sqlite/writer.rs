@@ -68,6 +68,7 @@ pub(crate) struct Writer {
 }
 
 impl Writer {
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         conn: Connection,
         ctx: Arc<Ctx>,
