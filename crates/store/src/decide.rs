@@ -144,7 +144,7 @@ pub(crate) enum First {
     /// Fold the application's first `n` journal entries (see [`replay`]).
     Entries(i64),
     /// The first result, kept whole.
-    Whole(Outcome),
+    Whole(Box<Outcome>),
 }
 
 /// Read an idempotency row's `result`.
@@ -153,11 +153,11 @@ pub(crate) fn first(key: &str, json: &str) -> Result<First, Corrupt> {
         return Ok(First::Entries(first_entries));
     }
     match serde_json::from_str::<FirstResult>(json) {
-        Ok(first) => Ok(First::Whole(Outcome {
+        Ok(first) => Ok(First::Whole(Box::new(Outcome {
             events: first.events,
             application: first.application,
             replayed: true,
-        })),
+        }))),
         Err(e) => Err(format!(
             "idempotency key `{key}`: stored result does not decode: {e}"
         )),

@@ -13,6 +13,9 @@ use std::collections::HashMap;
 use std::sync::{Arc, Barrier, Mutex};
 use store::{PgOptions, PgStore, Store, StoreError, pg_schema};
 
+/// Acknowledged outcomes: application, replayed, events.
+type Acked = Arc<Mutex<Vec<(String, bool, Vec<Event>)>>>;
+
 /// A fresh schema, or None (said why) when PostgreSQL is not there.
 fn pg(tag: &str) -> Option<Db> {
     let db = dbs(tag).into_iter().find(|d| d.is_pg())?;
@@ -36,7 +39,7 @@ fn two_stores_on_one_schema_racing_on_the_same_applications_lose_nothing() {
     const THREADS: usize = 3;
     let ids: Vec<String> = (0..APPS).map(|i| format!("race-{i}")).collect();
     // Every acknowledged outcome: (application, first event) per success.
-    let acked: Arc<Mutex<Vec<(String, bool, Vec<Event>)>>> = Arc::default();
+    let acked: Acked = Arc::default();
     let barrier = Arc::new(Barrier::new(2 * THREADS));
     let mut handles = vec![];
     for (n, node) in nodes.iter().enumerate() {

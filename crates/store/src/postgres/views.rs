@@ -775,10 +775,10 @@ pub(crate) fn rebuild(
             let at: String = r.try_get(3)?;
             let hash: String = r.try_get(4)?;
             if cur.as_ref().is_none_or(|k| k.0 != id) {
-                if let Some(k) = cur.take() {
-                    if let Err(e) = flush_app(c, ctx, &k, &mut report)? {
-                        return Ok(Err(e));
-                    }
+                if let Some(k) = cur.take()
+                    && let Err(e) = flush_app(c, ctx, &k, &mut report)?
+                {
+                    return Ok(Err(e));
                 }
                 cur = Some((id.clone(), None, true, 0, String::new(), String::new()));
             }

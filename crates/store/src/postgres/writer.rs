@@ -221,13 +221,12 @@ impl Writer {
             self.cache.clear();
         }
         // Only a failed store pays for a check before its batch: the batch itself tells.
-        if self.monitor.get().state != HealthState::Ok
-            || self.conn.as_ref().is_none_or(|c| c.is_closed())
+        if (self.monitor.get().state != HealthState::Ok
+            || self.conn.as_ref().is_none_or(|c| c.is_closed()))
+            && let Err(h) = self.writable()
         {
-            if let Err(h) = self.writable() {
-                self.counters.failed();
-                return jobs::refuse(jobs, &refusal(&h));
-            }
+            self.counters.failed();
+            return jobs::refuse(jobs, &refusal(&h));
         }
         let mut attempt = 0;
         loop {
@@ -454,7 +453,7 @@ fn first_result(c: &mut Conn, key: &str, ctx: &Ctx) -> PgResult<Result<Option<Ou
     let (json, application): (String, String) = (row.try_get(0)?, row.try_get(1)?);
     match decide::first(key, &json) {
         Err(corrupt) => Ok(Err(corrupt)),
-        Ok(First::Whole(o)) => Ok(Ok(Some(o))),
+        Ok(First::Whole(o)) => Ok(Ok(Some(*o))),
         Ok(First::Entries(n)) => {
             let entries: Vec<String> = c
                 .query(
