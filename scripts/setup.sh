@@ -25,6 +25,14 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   fi
 fi
 
+# The PostgreSQL store's tests (crates/store) use the machine's PostgreSQL at 127.0.0.1:5432
+# (trust auth, database `test`); start its cluster if it is installed and stopped.
+if command -v pg_isready >/dev/null 2>&1 && ! pg_isready -q -h 127.0.0.1 -p 5432 \
+  && [ "$(id -u)" = 0 ] && [ -d /etc/postgresql ]; then
+  echo "setup: starting PostgreSQL"
+  pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n 1)" main start || true
+fi
+
 for d in tools/*/; do
   if [ -f "$d/package-lock.json" ] && [ ! -d "$d/node_modules" ]; then
     echo "setup: npm ci in $d"

@@ -5,8 +5,11 @@
 //! (`applications`, `tasks`) and the **outbox** (events still to publish) — plus idempotent
 //! submission, optimistic concurrency on steps, schema migrations and journal verification.
 //! The [`Store`] trait is what the server and CLI program against; [`SqliteStore`] is the
-//! embedded default (WAL, `synchronous=FULL`, one writer thread with group commit).
-//! PostgreSQL will implement the same trait.
+//! embedded default (WAL, `synchronous=FULL`, one writer thread with group commit);
+//! [`PgStore`] is the same store over a PostgreSQL schema, for several nodes on one database
+//! (each command locks its application's row; a batch that loses a race to another node is
+//! run again). Both share the pure half of the writer (`decide`, `jobs`, `verify`) and pass
+//! the same test suite (`tests/common` runs each test on every store it can reach).
 //!
 //! Not for: deciding anything (that is `engine::decide`), reading a clock (every command comes
 //! with its `now`), publishing the outbox (a dispatcher reads [`Store::outbox_pending`] and
@@ -31,19 +34,25 @@
 //!   replaced file is final until restart.
 
 mod chain;
+mod decide;
 mod instant;
+mod jobs;
+mod postgres;
 pub mod preschool;
 pub mod records;
 pub mod schema;
 mod sqlite;
+mod verify;
 pub mod views;
 
+pub use self::postgres::{PgOptions, PgStore, schema as pg_schema};
 pub use chain::{GENESIS, Problem, entry_hash, journal_digest};
 pub use engine::{Application, Command, Event, Rejection, Status};
 pub use jiff::Timestamp;
+pub use jobs::Ticket;
 pub use preschool::{QueueCell, QueueEntry};
 pub use records::{Record, Records, Written};
-pub use sqlite::{BackupReport, Options, SqliteStore, Ticket};
+pub use sqlite::{BackupReport, Options, SqliteStore};
 pub use views::{ListQuery, ListRow, Page, Scope};
 
 use serde::{Deserialize, Serialize};

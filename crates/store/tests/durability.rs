@@ -1,5 +1,6 @@
 //! kill -9: a child process submits applications and prints each id once `execute` returns;
-//! the parent kills it mid-stream and checks that every acknowledged application is there.
+//! the parent kills it mid-stream and checks that every acknowledged application is there —
+//! on each store (a SQLite file, a PostgreSQL schema).
 
 mod common;
 
@@ -7,8 +8,10 @@ use common::*;
 use regulation::ChannelId;
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
-use store::{SqliteStore, Store};
+use std::sync::Arc;
+use store::{PgStore, SqliteStore, Store};
 
+/// `sqlite:<path>` or `postgres:<schema>`.
 const DB_VAR: &str = "QYZMET_STORE_KILL_DB";
 
 /// The child's side: runs only when the parent starts it with the database path.
@@ -18,7 +21,11 @@ fn kill_9_child() {
     let Ok(db) = std::env::var(DB_VAR) else {
         return;
     };
-    let store = std::sync::Arc::new(SqliteStore::open(db, ctx()).unwrap());
+    let store: Arc<dyn Store> = match db.split_once(':') {
+        Some(("postgres", schema)) => Arc::new(PgStore::open(&pg_url(), schema, ctx()).unwrap()),
+        Some(("sqlite", path)) => Arc::new(SqliteStore::open(path, ctx()).unwrap()),
+        _ => panic!("{DB_VAR}={db}"),
+    };
     // Several writers, so that batches are in flight when the kill lands.
     let handles: Vec<_> = (0..4)
         .map(|t| {
@@ -43,39 +50,44 @@ fn kill_9_child() {
 
 #[test]
 fn acknowledged_commands_survive_kill_9() {
-    let dir = tempdir("kill9");
-    let mut child = Command::new(std::env::current_exe().unwrap())
-        .args([
-            "kill_9_child",
-            "--exact",
-            "--ignored",
-            "--nocapture",
-            "--test-threads=1",
-        ])
-        .env(DB_VAR, dir.db())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut acked = vec![];
-    for line in BufReader::new(child.stdout.take().unwrap()).lines() {
-        let line = line.unwrap();
-        if let Some(id) = line.strip_prefix("ack ") {
-            acked.push(id.to_string());
-            if acked.len() == 300 {
-                break;
+    each_db("kill9", |db| {
+        let spec = match &db.schema {
+            Some(s) => format!("postgres:{s}"),
+            None => format!("sqlite:{}", db.dir.db().display()),
+        };
+        let mut child = Command::new(std::env::current_exe().unwrap())
+            .args([
+                "kill_9_child",
+                "--exact",
+                "--ignored",
+                "--nocapture",
+                "--test-threads=1",
+            ])
+            .env(DB_VAR, &spec)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut acked = vec![];
+        for line in BufReader::new(child.stdout.take().unwrap()).lines() {
+            let line = line.unwrap();
+            if let Some(id) = line.strip_prefix("ack ") {
+                acked.push(id.to_string());
+                if acked.len() == 300 {
+                    break;
+                }
             }
         }
-    }
-    child.kill().unwrap(); // SIGKILL on Unix: no destructors, no shutdown.
-    child.wait().unwrap();
-    assert_eq!(acked.len(), 300, "the child stopped early");
-    let store = SqliteStore::open(dir.db(), ctx()).unwrap();
-    for id in &acked {
-        assert!(
-            store.application(id).unwrap().is_some(),
-            "{id} was acknowledged but is gone"
-        );
-    }
-    assert!(store.verify_journal().unwrap().is_ok());
+        child.kill().unwrap(); // SIGKILL on Unix: no destructors, no shutdown.
+        child.wait().unwrap();
+        assert_eq!(acked.len(), 300, "the child stopped early");
+        let store = db.open(ctx());
+        for id in &acked {
+            assert!(
+                store.application(id).unwrap().is_some(),
+                "{id} was acknowledged but is gone"
+            );
+        }
+        assert!(store.verify_journal().unwrap().is_ok());
+    });
 }

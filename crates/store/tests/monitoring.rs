@@ -14,7 +14,6 @@ use jiff::{Timestamp, ToSpan};
 use proptest::prelude::*;
 use regulation::ChannelId;
 use std::collections::BTreeMap;
-use std::path::Path;
 use std::sync::{Arc, OnceLock};
 use store::views::{BUCKETS, Scope, bucket};
 use store::{Action, Aggregates, GENESIS, SqliteStore, Store, StoreError, entry_hash, schema};
@@ -70,7 +69,7 @@ fn op() -> impl Strategy<Value = Op> {
 }
 
 /// Run `ops` through the store (every write an action), returning the applications' ids.
-fn run(store: &SqliteStore, ctx: &Ctx, ops: &[Op]) -> Vec<String> {
+fn run(store: &dyn Store, ctx: &Ctx, ops: &[Op]) -> Vec<String> {
     let regs: Vec<(String, Vec<ChannelId>)> = ctx
         .regulations()
         .iter()
@@ -251,7 +250,7 @@ fn stored(a: &Aggregates) -> Recomputed {
 /// `views::deltas`): a person's step is measured from the event that started it (submission
 /// or the previous completion) to its completion, against the due instant that event set.
 fn recompute(
-    store: &SqliteStore,
+    store: &dyn Store,
     ctx: &Ctx,
     ids: &[String],
     scope: &Scope,
@@ -369,7 +368,7 @@ fn day(ctx: &Ctx, days: i64) -> String {
 }
 
 /// Compare stored and recomputed aggregates over the scopes and periods monitoring uses.
-fn check(store: &SqliteStore, ctx: &Ctx, ids: &[String], from: &str, to: &str) {
+fn check(store: &dyn Store, ctx: &Ctx, ids: &[String], from: &str, to: &str) {
     let scopes = [
         Scope::All,
         Scope::Provider("college-1".into()),
@@ -404,14 +403,15 @@ proptest! {
         from in 0i64..20,
         span in 1i64..30,
     ) {
-        let dir = tempdir("mon-prop");
-        let ctx = shared_ctx();
-        let store = SqliteStore::open(dir.db(), ctx.clone()).unwrap();
-        let ids = run(&store, &ctx, &ops);
-        check(&store, &ctx, &ids, &day(&ctx, from), &day(&ctx, from + span));
-        let report = store.rebuild_views(false).unwrap();
-        prop_assert_eq!(report.difference_count, 0, "{:?}", report.differences);
-        prop_assert_eq!(report.applications, ids.len() as u64);
+        for db in dbs("mon-prop") {
+            let ctx = shared_ctx();
+            let store = db.open(ctx.clone());
+            let ids = run(&*store, &ctx, &ops);
+            check(&*store, &ctx, &ids, &day(&ctx, from), &day(&ctx, from + span));
+            let report = store.rebuild_views(false).unwrap();
+            prop_assert_eq!(report.difference_count, 0, "{}: {:?}", db.name(), report.differences);
+            prop_assert_eq!(report.applications, ids.len() as u64);
+        }
     }
 }
 
@@ -443,12 +443,8 @@ fn fixed_ops(seed: u64, n: usize) -> Vec<Op> {
         .collect()
 }
 
-fn raw_exec(path: &Path, sql: &str) -> usize {
-    raw(path).execute(sql, []).unwrap()
-}
-
 /// The late results listed are those the aggregates count, each with its list row's days.
-fn late_results_match_the_counts(store: &SqliteStore, ids: &[String]) {
+fn late_results_match_the_counts(store: &dyn Store, ids: &[String]) {
     let agg = store.aggregates(&Scope::All, None, None).unwrap();
     let count: u64 = agg.apps.iter().map(|a| a.results_late).sum();
     let days: u64 = agg.apps.iter().map(|a| a.results_late_days).sum();
@@ -486,139 +482,127 @@ fn late_results_match_the_counts(store: &SqliteStore, ids: &[String]) {
 
 #[test]
 fn rebuild_finds_a_corrupted_view_row_and_repairs_it() {
-    let dir = tempdir("mon-corrupt");
-    let ctx = shared_ctx();
-    let store = SqliteStore::open(dir.db(), ctx.clone()).unwrap();
-    let ids = run(&store, &ctx, &fixed_ops(3, 160));
-    let (from, to) = (day(&ctx, 1), day(&ctx, 5));
-    check(&store, &ctx, &ids, &from, &to);
-    assert_eq!(store.rebuild_views(false).unwrap().difference_count, 0);
-    late_results_match_the_counts(&store, &ids);
+    each_db("mon-corrupt", |db| {
+        let ctx = shared_ctx();
+        let store = db.open(ctx.clone());
+        let store = &*store;
+        let ids = run(store, &ctx, &fixed_ops(3, 160));
+        let (from, to) = (day(&ctx, 1), day(&ctx, 5));
+        check(store, &ctx, &ids, &from, &to);
+        assert_eq!(store.rebuild_views(false).unwrap().difference_count, 0);
+        late_results_match_the_counts(store, &ids);
 
-    // Corrupt one aggregate row, one histogram row and one list row behind the store's back.
-    assert_eq!(
-        raw_exec(
-            &dir.db(),
-            "UPDATE mon_steps SET completed = completed + 1, seconds_sum = seconds_sum + 60
+        // Corrupt one aggregate row, one histogram row and one list row behind the store's back.
+        assert_eq!(
+            db.exec(
+                "UPDATE mon_steps SET completed = completed + 1, seconds_sum = seconds_sum + 60
               WHERE (day, regulation, channel, provider, step, role) =
                     (SELECT day, regulation, channel, provider, step, role FROM mon_steps
                       ORDER BY day, regulation, channel, provider, step, role LIMIT 1)"
-        ),
-        1
-    );
-    assert_eq!(
-        raw_exec(
-            &dir.db(),
+            ),
+            1
+        );
+        assert_eq!(
+        db.exec(
             "DELETE FROM mon_hist WHERE (day, regulation, channel, provider, step, role, bucket) =
                     (SELECT day, regulation, channel, provider, step, role, bucket FROM mon_hist
                       ORDER BY n DESC LIMIT 1)"
         ),
         1
     );
-    let victim: String = raw(&dir.db())
-        .query_row(
-            "SELECT id FROM app_list WHERE status <> 'closed' ORDER BY id LIMIT 1",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
-    let row = store.list_row(&victim).unwrap().unwrap();
-    raw_exec(
-        &dir.db(),
-        &format!("UPDATE app_list SET holder_role = 'nobody' WHERE id = '{victim}'"),
-    );
-    assert_ne!(
-        stored(&store.aggregates(&Scope::All, None, None).unwrap()),
-        recompute(&store, &ctx, &ids, &Scope::All, None, None)
-    );
+        let victim =
+            db.text("SELECT id FROM app_list WHERE status <> 'closed' ORDER BY id LIMIT 1");
+        let row = store.list_row(&victim).unwrap().unwrap();
+        db.exec(&format!(
+            "UPDATE app_list SET holder_role = 'nobody' WHERE id = '{victim}'"
+        ));
+        assert_ne!(
+            stored(&store.aggregates(&Scope::All, None, None).unwrap()),
+            recompute(store, &ctx, &ids, &Scope::All, None, None)
+        );
 
-    let found = store.rebuild_views(false).unwrap();
-    assert!(!found.replaced);
-    // A changed row is both a live-only and a rebuild-only row; a deleted one rebuild-only.
-    assert_eq!(found.difference_count, 5, "{:?}", found.differences);
-    assert!(
-        found
-            .differences
-            .iter()
-            .any(|d| d.starts_with(&format!("app_list [{victim}]")))
-    );
-    assert!(
-        found
-            .differences
-            .iter()
-            .any(|d| d.starts_with("mon_steps ["))
-    );
-    assert!(
-        found
-            .differences
-            .iter()
-            .any(|d| d.starts_with("mon_hist ["))
-    );
-    // Checking changes nothing.
-    assert_eq!(
+        let found = store.rebuild_views(false).unwrap();
+        assert!(!found.replaced);
+        // A changed row is both a live-only and a rebuild-only row; a deleted one rebuild-only.
+        assert_eq!(found.difference_count, 5, "{:?}", found.differences);
+        assert!(
+            found
+                .differences
+                .iter()
+                .any(|d| d.starts_with(&format!("app_list [{victim}]")))
+        );
+        assert!(
+            found
+                .differences
+                .iter()
+                .any(|d| d.starts_with("mon_steps ["))
+        );
+        assert!(
+            found
+                .differences
+                .iter()
+                .any(|d| d.starts_with("mon_hist ["))
+        );
+        // Checking changes nothing.
+        assert_eq!(
+            store
+                .list_row(&victim)
+                .unwrap()
+                .unwrap()
+                .holder_role
+                .as_deref(),
+            Some("nobody")
+        );
+
+        let fixed = store.rebuild_views(true).unwrap();
+        assert!(fixed.replaced);
+        assert_eq!(fixed.difference_count, 5);
+        assert_eq!(store.rebuild_views(false).unwrap().difference_count, 0);
+        assert_eq!(store.list_row(&victim).unwrap().unwrap(), row);
+        check(store, &ctx, &ids, &from, &to);
+
+        // The store goes on after a replacing rebuild (its caches were dropped with the views).
+        let app = store.application(&victim).unwrap().unwrap();
         store
-            .list_row(&victim)
-            .unwrap()
-            .unwrap()
-            .holder_role
-            .as_deref(),
-        Some("nobody")
-    );
-
-    let fixed = store.rebuild_views(true).unwrap();
-    assert!(fixed.replaced);
-    assert_eq!(fixed.difference_count, 5);
-    assert_eq!(store.rebuild_views(false).unwrap().difference_count, 0);
-    assert_eq!(store.list_row(&victim).unwrap().unwrap(), row);
-    check(&store, &ctx, &ids, &from, &to);
-
-    // The store goes on after a replacing rebuild (its caches were dropped with the views).
-    let app = store.application(&victim).unwrap().unwrap();
-    store
-        .act(
-            Action::new(app.step_started + 1.hours())
-                .command(done(&ctx, &app))
-                .advance(victim.clone()),
-        )
-        .unwrap();
-    assert_eq!(store.rebuild_views(false).unwrap().difference_count, 0);
-    check(&store, &ctx, &ids, &from, &to);
-    assert!(store.verify_journal().unwrap().is_ok());
+            .act(
+                Action::new(app.step_started + 1.hours())
+                    .command(done(&ctx, &app))
+                    .advance(victim.clone()),
+            )
+            .unwrap();
+        assert_eq!(store.rebuild_views(false).unwrap().difference_count, 0);
+        check(store, &ctx, &ids, &from, &to);
+        assert!(store.verify_journal().unwrap().is_ok());
+    });
 }
 
 #[test]
 fn views_dropped_and_marked_stale_are_rebuilt_on_open() {
-    let dir = tempdir("mon-stale");
-    let ctx = shared_ctx();
-    let (ids, rows) = {
-        let store = SqliteStore::open(dir.db(), ctx.clone()).unwrap();
-        let ids = run(&store, &ctx, &fixed_ops(11, 120));
-        let rows: Vec<_> = ids
-            .iter()
-            .map(|id| store.list_row(id).unwrap().unwrap())
-            .collect();
-        (ids, rows)
-    };
-    raw(&dir.db())
-        .execute_batch(
-            "DELETE FROM app_list; DELETE FROM mon_apps; DELETE FROM mon_steps;
-             DELETE FROM mon_hist; UPDATE meta SET value = '1' WHERE key = 'views_stale';",
-        )
-        .unwrap();
-    let store = SqliteStore::open(dir.db(), ctx.clone()).unwrap();
-    for (id, row) in ids.iter().zip(&rows) {
-        assert_eq!(store.list_row(id).unwrap().as_ref(), Some(row));
-    }
-    assert_eq!(store.rebuild_views(false).unwrap().difference_count, 0);
-    check(&store, &ctx, &ids, &day(&ctx, 0), &day(&ctx, 3));
-    let stale: String = raw(&dir.db())
-        .query_row(
-            "SELECT value FROM meta WHERE key = 'views_stale'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
-    assert_eq!(stale, "0");
+    each_db("mon-stale", |db| {
+        let ctx = shared_ctx();
+        let (ids, rows) = {
+            let store = db.open(ctx.clone());
+            let store = &*store;
+            let ids = run(store, &ctx, &fixed_ops(11, 120));
+            let rows: Vec<_> = ids
+                .iter()
+                .map(|id| store.list_row(id).unwrap().unwrap())
+                .collect();
+            (ids, rows)
+        };
+        let stale_all = "DELETE FROM app_list; DELETE FROM mon_apps; DELETE FROM mon_steps;
+         DELETE FROM mon_hist; UPDATE meta SET value = '1' WHERE key = 'views_stale';";
+        db.batch(stale_all, stale_all);
+        let store = db.open(ctx.clone());
+        let store = &*store;
+        for (id, row) in ids.iter().zip(&rows) {
+            assert_eq!(store.list_row(id).unwrap().as_ref(), Some(row));
+        }
+        assert_eq!(store.rebuild_views(false).unwrap().difference_count, 0);
+        check(store, &ctx, &ids, &day(&ctx, 0), &day(&ctx, 3));
+        let stale = db.text("SELECT value FROM meta WHERE key = 'views_stale'");
+        assert_eq!(stale, "0");
+    });
 }
 
 /// Write an application as a v2 store did: its journal chain and its `applications` row.

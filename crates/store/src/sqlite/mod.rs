@@ -14,6 +14,8 @@ mod writer;
 pub use ops::BackupReport;
 
 use crate::chain::{Checker, Problem, Row};
+pub use crate::jobs::Ticket;
+pub(crate) use crate::jobs::{Answer, Counters, Job};
 use crate::records::{
     AccountRow, BookingRow, DocumentRow, FileRow, NoteRow, NotificationRow, Org, Records, SlotRow,
     TokenRow,
@@ -27,8 +29,8 @@ use engine::{Application, Command, Ctx, Event, Status};
 use jiff::Timestamp;
 use rusqlite::{Connection, OptionalExtension};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::mpsc::{self, Receiver, SyncSender};
+use std::sync::atomic::Ordering;
+use std::sync::mpsc::{self, SyncSender};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
@@ -57,62 +59,6 @@ impl Default for Options {
             readers: 4,
             cache_capacity: 100_000,
             max_pages: None,
-        }
-    }
-}
-
-pub(crate) type Reply = SyncSender<Result<Outcome, StoreError>>;
-
-// A job waits briefly in the writer's queue: the command's size is no cost.
-#[allow(clippy::large_enum_variant)]
-pub(crate) enum Job {
-    /// Several commands that must share one transaction (from `execute_many`).
-    Commands(Vec<(Command, Timestamp, Reply)>),
-    Command {
-        cmd: Command,
-        now: Timestamp,
-        reply: Reply,
-    },
-    MarkPublished {
-        ids: Vec<i64>,
-        at: Timestamp,
-        reply: SyncSender<Result<usize, StoreError>>,
-    },
-    Action {
-        action: Action,
-        reply: SyncSender<Result<ActionOutcome, StoreError>>,
-    },
-    Rebuild {
-        replace: bool,
-        reply: SyncSender<Result<RebuildReport, StoreError>>,
-    },
-}
-
-// Nearly every answer is a command's: boxing it would only add an allocation per command.
-#[allow(clippy::large_enum_variant)]
-pub(crate) enum Answer {
-    Command(Result<Outcome, StoreError>),
-    Published(usize),
-    Action(Result<ActionOutcome, StoreError>),
-    Rebuild(Result<RebuildReport, StoreError>),
-}
-
-#[derive(Default)]
-pub(crate) struct Counters {
-    transactions: AtomicU64,
-    commands: AtomicU64,
-    largest_batch: AtomicU64,
-    failed_batches: AtomicU64,
-}
-
-/// A queued command: [`Ticket::wait`] blocks until its transaction is committed.
-pub struct Ticket(Result<Receiver<Result<Outcome, StoreError>>, StoreError>);
-
-impl Ticket {
-    pub fn wait(self) -> Result<Outcome, StoreError> {
-        match self.0 {
-            Ok(rx) => rx.recv().unwrap_or(Err(StoreError::Closed)),
-            Err(e) => Err(e),
         }
     }
 }

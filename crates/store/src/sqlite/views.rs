@@ -135,7 +135,7 @@ pub(crate) fn apply_delta(tx: &Connection, d: &Delta) -> rusqlite::Result<()> {
 /// The `day` of the all-time totals: one more row per key beside the days, so that a report
 /// without a period reads as few rows at 10 million applications as at 10. Sorts before every
 /// date, so a `from` bound excludes it.
-pub(crate) const ALL_TIME: &str = "*";
+pub(crate) const ALL_TIME: &str = views::ALL_TIME;
 
 /// Adds the delta to its day's row and to the all-time row.
 fn apply_delta_into(conn: &Connection, prefix: &str, d: &Delta) -> rusqlite::Result<()> {
