@@ -185,3 +185,83 @@ async fn an_application_puts_the_child_in_the_queue_and_a_place_gives_a_referral
     assert_eq!(page.status, 200);
     assert!(!page.text().contains(CHILD_IIN));
 }
+
+/// Walks an office application to its end: each step done by the demo person holding it (the
+/// head hands the file to the first executor; results are signed with the demo key).
+fn walk_to_the_end(st: &server::AppState, id: &str) {
+    use server::ops::{ActionRequest, OutcomeKind};
+    for _ in 0..10 {
+        let app = st.store.application(id).unwrap().unwrap();
+        if app.status == engine::Status::Closed {
+            return;
+        }
+        let plan = st
+            .ctx
+            .plan(&app.regulation, app.version, app.channel)
+            .unwrap()
+            .clone();
+        let step = plan.step(app.step).unwrap();
+        let who = st
+            .accounts
+            .by_login(&format!("{PROVIDER}.{}", st.ctx.step_role(&app, step)))
+            .unwrap()
+            .unwrap();
+        let executor = step
+            .assigns
+            .and_then(|i| plan.step(i))
+            .and_then(|to| {
+                ops::executors(st, PROVIDER, &to.role)
+                    .ok()?
+                    .into_iter()
+                    .next()
+            })
+            .map(|p| p.login);
+        let req = ActionRequest {
+            step: app.step,
+            outcome: OutcomeKind::Done,
+            grounds: None,
+            presented: None,
+            note: None,
+            comment: None,
+            executor,
+            refusal_grounds: vec![],
+            signature: None,
+        };
+        ops::act(st, &who, id, &req, server::i18n::Lang::Ru).expect("act");
+    }
+    panic!("{id} did not close");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_notification_carries_the_queue_number_at_its_instant() {
+    if std::process::Command::new("pdftotext")
+        .arg("-v")
+        .output()
+        .is_err()
+    {
+        assert!(std::env::var_os("CI").is_none(), "pdftotext is missing (poppler-utils)");
+        eprintln!("SKIPPED: pdftotext is missing (poppler-utils)");
+        return;
+    }
+    let t = TestApp::new();
+    let st = t.state.clone();
+    intake(&t, CHILD_IIN, "kk").expect("intake");
+    let second = intake(&t, "160301500020", "ru").expect("intake");
+    walk_to_the_end(&st, &second);
+    let app = st.store.application(&second).unwrap().unwrap();
+    assert_eq!(app.document.as_deref(), Some("notification_queue"));
+    let pdf = server::docs::render(&st, &app, "result", server::i18n::Lang::Ru).expect("render");
+    let dir = testkit::tempdir("queue-pdf");
+    let path = dir.path().join("result.pdf");
+    std::fs::write(&path, &pdf).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .arg(&path)
+        .arg("-")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(text.contains("Номер в очереди 2"), "{text}");
+}

@@ -78,6 +78,7 @@ th{font-weight:bold}
 .form-group{margin-bottom:22px}.form-group.error{border-left:5px solid #d4351c;padding-left:12px}
 label,legend{display:block;font-weight:bold;margin-bottom:4px}
 .hint{color:#505a5f;margin-bottom:6px}
+ul.referrals{list-style:none;padding:0}ul.referrals li{border-bottom:1px solid #b1b4b6;padding:8px 0}
 .error-message{color:#d4351c;font-weight:bold;display:block;margin-bottom:6px;overflow-wrap:anywhere}
 input[type=text],input[type=password],input[type=tel],input[type=search],input[type=number],select,textarea{font:inherit;border:2px solid #0b0c0c;padding:5px;width:100%;max-width:34em}
 input[type=number]{max-width:10em}

@@ -315,21 +315,20 @@ async fn public_district(
         @if view.referrals.is_empty() {
             p { (l.t("queue-no_referrals")) }
         } @else {
-            (html::table(
-                &[l.t("queue-issued"), l.t("queue-registration"), l.t("queue-organisation"), l.t("queue-rule"), l.t("queue-rank"), l.t("queue-status")],
-                html! {
-                    @for r in &view.referrals {
-                        tr {
-                            td { (day(r.issued_at)) }
-                            td { "№ " (r.number) }
-                            td { (preschool::name(&st, "organisation", &r.organisation, l)) ", " (preschool::name(&st, "group", &r.group, l)) }
-                            td { (rule_words(l, r)) }
-                            td { (r.rank) }
-                            td { (l.t_in("queue-referral_state", &r.state)) }
-                        }
+            // A list, not a table: each referral's words wrap on a phone.
+            ul.referrals {
+                @for r in &view.referrals {
+                    li {
+                        b { (day(r.issued_at)) " — " (l.t("queue-registration")) " № " (r.number) }
+                        br;
+                        (preschool::name(&st, "organisation", &r.organisation, l)) ", " (preschool::name(&st, "group", &r.group, l))
+                        br;
+                        span.hint { (l.t("queue-rule")) ": " (rule_words(l, r)) ". " (l.t("queue-rank")) ": " (r.rank) "." }
+                        br;
+                        (l.t("queue-status")) ": " (l.t_in("queue-referral_state", &r.state))
                     }
-                },
-            ))
+                }
+            }
         }
     };
     ok(
