@@ -60,6 +60,18 @@ postmaster_pid() {
   live_pid "$1/$2/data/postmaster.pid" "$1/$2/data"
 }
 
+# SIGKILL a PostgreSQL postmaster and every process it forked. Its children are not in its
+# process group (each makes itself a group leader), and a backend outlives a killed
+# postmaster until it next waits: so stop the postmaster (no more forks), list its children
+# by parent pid, and kill them all at once.
+kill_postgres() {
+  local pm=$1 kids
+  kill -STOP "$pm" 2>/dev/null || return 0
+  kids=$(ps -o pid= --ppid "$pm" | tr -s ' \n' ' ')
+  # shellcheck disable=SC2086
+  kill -KILL "$pm" $kids 2>/dev/null || true
+}
+
 # The cluster's state as the REST API of either member has it: lines `name role state port`.
 cluster_members() {
   local port

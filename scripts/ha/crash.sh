@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Crashes one member of the cluster in DIR as a lost machine would: SIGKILL to its Patroni and
-# to its PostgreSQL (the postmaster's whole process group, backends included), with no
-# shutdown of any kind. MEMBER is m1, m2 or `leader` (default: whichever leads now).
+# to its PostgreSQL (the postmaster and every backend, walsender and worker it forked), with
+# no shutdown of any kind. MEMBER is m1, m2 or `leader` (default: whichever leads now).
 # Prints the member's name and PostgreSQL port. `up.sh DIR` starts it again.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -25,6 +25,6 @@ patroni=$(live_pid "$DIR/$member.pid" "$DIR") || die "Patroni of $member does no
 pm=$(postmaster_pid "$DIR" "$member") || die "PostgreSQL of $member does not run"
 # Patroni first, so that it cannot restart its PostgreSQL in between.
 kill -KILL "$patroni"
-kill -KILL -- "-$pm" 2>/dev/null || kill -KILL "$pm"
-say "killed $member (Patroni $patroni, postmaster $pm and its process group)"
+kill_postgres "$pm"
+say "killed $member (Patroni $patroni, postmaster $pm and its children)"
 echo "$member $port"

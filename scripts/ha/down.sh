@@ -41,11 +41,11 @@ if [ ${#pids[@]} -gt 0 ]; then
 fi
 for m in m1 m2; do
   # A postmaster whose Patroni was killed (crash.sh, or the line above) is stopped here:
-  # a fast shutdown, then its whole process group.
+  # a fast shutdown, else SIGKILL to it and its children.
   if p=$(postmaster_pid "$DIR" "$m"); then
     say "stopping PostgreSQL of $m ($p)"
     kill -INT "$p" 2>/dev/null || true
-    gone 10 "$p" || kill -KILL -- "-$p" 2>/dev/null || true
+    gone 10 "$p" || kill_postgres "$p"
   fi
 done
 if p=$(live_pid "$DIR/etcd.pid" "$DIR"); then
