@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs beyond cargo: Debian chromium (diagram and UI checks),
 # poppler-utils and zbar-tools (PDF checks), openssl (CMS interop), DejaVu fonts (Kazakh PDFs),
+# Patroni, etcd and PostgreSQL 15 (the failover test),
 # the npm packages of tools/, the PyPI venvs of tools/ (schemathesis, openapi-spec-validator),
 # and (via the calendar tests) the PyPI `holidays` package.
 # Idempotent; safe to run on every CI run.
@@ -15,6 +16,11 @@ command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need_apt+=(fonts-dejavu-core)
 command -v node >/dev/null 2>&1 || need_apt+=(nodejs npm)
 command -v python3 >/dev/null 2>&1 || need_apt+=(python3 python3-venv)
+# The failover test (crates/qyzmet/tests/failover.rs, scripts/ha/): a Patroni-managed
+# PostgreSQL 15 pair with one etcd.
+[ -x /usr/lib/postgresql/15/bin/postgres ] || need_apt+=(postgresql-15)
+command -v patroni >/dev/null 2>&1 || need_apt+=(patroni)
+command -v etcd >/dev/null 2>&1 || need_apt+=(etcd-server)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "setup: installing ${need_apt[*]} from Debian"
