@@ -207,10 +207,12 @@ enum Command {
         #[command(flatten)]
         db: DbArgs,
     },
-    /// Serve the HTTP API and web UI (kk/ru/en) on the embedded store.
+    /// Serve the HTTP API and web UI (kk/ru/en) on the embedded store or PostgreSQL.
     Serve {
         #[command(flatten)]
         data: DataDir,
+        #[command(flatten)]
+        database: DatabaseArgs,
         #[arg(long, default_value = "127.0.0.1:8080", env = "QYZMET_LISTEN")]
         listen: std::net::SocketAddr,
         #[command(flatten)]
@@ -307,6 +309,8 @@ enum Command {
         #[command(flatten)]
         data: DataDir,
         #[command(flatten)]
+        database: DatabaseArgs,
+        #[command(flatten)]
         catalogue: CatalogueArg,
     },
     /// The journal.
@@ -353,6 +357,36 @@ struct DbArgs {
     db: Option<PathBuf>,
     #[command(flatten)]
     catalogue: CatalogueArg,
+}
+
+/// `--database`: the store `serve` and `demo-data` use instead of the embedded one.
+#[derive(clap::Args)]
+struct DatabaseArgs {
+    /// A PostgreSQL database (libpq URL or `key=value`; multi-host URLs with
+    /// `target_session_attrs=read-write` follow the primary). Default: the embedded store
+    /// `<data-dir>/qyzmet.db`. Several nodes may share one database and schema.
+    #[arg(long, value_name = "URL", env = "QYZMET_DATABASE")]
+    database: Option<String>,
+    /// The schema of that database the store lives in (created if missing).
+    #[arg(
+        long,
+        value_name = "NAME",
+        default_value = "qyzmet",
+        env = "QYZMET_DATABASE_SCHEMA"
+    )]
+    database_schema: String,
+}
+
+impl DatabaseArgs {
+    fn database(self) -> server::Database {
+        match self.database {
+            Some(url) => server::Database::Postgres {
+                url,
+                schema: self.database_schema,
+            },
+            None => server::Database::Embedded,
+        }
+    }
 }
 
 /// `--data-dir`: where the server keeps its store, accounts and development CA.
@@ -723,6 +757,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Serve {
             data,
+            database,
             listen,
             catalogue,
             as_of,
@@ -755,6 +790,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 .as_deref()
                 .map(|s| apps::parse_at(Some(s)))
                 .transpose()?;
+            let database = database.database();
+            if anchor_file.is_some() && database != server::Database::Embedded {
+                anyhow::bail!("--anchor-file reads the embedded store's file: not with --database");
+            }
             if let Some(file) = anchor_file {
                 let key = ops::anchor_key(&data.dir)?;
                 ops::anchor_periodically(
@@ -766,6 +805,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             let config = server::Config {
                 data_dir: data.dir,
+                database,
                 listen,
                 regulations_dir: catalogue.regulations,
                 as_of,
@@ -836,8 +876,16 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 })?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::DemoData { data, catalogue } => {
-            let summary = server::demo_data(&data.dir, catalogue.regulations.as_deref())?;
+        Command::DemoData {
+            data,
+            database,
+            catalogue,
+        } => {
+            let summary = server::demo_data(
+                &data.dir,
+                &database.database(),
+                catalogue.regulations.as_deref(),
+            )?;
             write!(out, "{}", summary.table())?;
             Ok(ExitCode::SUCCESS)
         }

@@ -285,6 +285,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/queue/referrals/{id}"),
     ("get", "/metrics"),
     ("get", "/healthz"),
+    ("get", "/health"),
     ("get", "/ready"),
     ("get", "/openapi.json"),
     ("get", "/"),

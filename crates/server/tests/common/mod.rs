@@ -137,6 +137,7 @@ impl TestApp {
         let dir = testkit::tempdir("server-test");
         let mut config = Config {
             data_dir: dir.path().to_path_buf(),
+            database: server::Database::Embedded,
             listen: "127.0.0.1:0".parse().unwrap(),
             regulations_dir: Some(regulations_dir()),
             as_of: Some(as_of),
