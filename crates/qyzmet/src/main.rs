@@ -230,6 +230,10 @@ enum Command {
         /// Behind a reverse proxy: the client's address is the last X-Forwarded-For hop.
         #[arg(long, env = "QYZMET_TRUST_PROXY")]
         trust_proxy: bool,
+        /// A stand-in SMS gateway for sandboxes and tests: each SMS sent (quiet hours
+        /// respected) is appended to FILE as `phone<TAB>text`.
+        #[arg(long, value_name = "FILE")]
+        sms_log: Option<PathBuf>,
         /// Where the signing pages reach NCALayer on the signer's computer.
         #[arg(long, env = "QYZMET_NCALAYER_URL", default_value = server::DEFAULT_NCALAYER_URL)]
         ncalayer_url: String,
@@ -764,6 +768,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             demo,
             public_url,
             trust_proxy,
+            sms_log,
             ncalayer_url,
             trust,
             crl,
@@ -819,6 +824,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     server::Options {
                         public_url,
                         trust_proxy,
+                        sms_log,
                         ncalayer_url: Some(ncalayer_url),
                         trust,
                         queue: server::preschool::QueueConfig {

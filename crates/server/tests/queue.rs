@@ -185,3 +185,6 @@ async fn an_application_puts_the_child_in_the_queue_and_a_place_gives_a_referral
     assert_eq!(page.status, 200);
     assert!(!page.text().contains(CHILD_IIN));
 }
+
+// The same tests on the PostgreSQL store (each on a fresh schema).
+crate::on_postgres!(an_application_puts_the_child_in_the_queue_and_a_place_gives_a_referral,);

@@ -150,7 +150,7 @@ pub fn comment_text(comment: &str) -> String {
 }
 
 /// How long a node's claim on outbox entries lasts: a dead node's entries wait this long.
-pub const CLAIM_LEASE: std::time::Duration = std::time::Duration::from_secs(30);
+pub const CLAIM_LEASE: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// One pass: publish the outbox entries this node claims and send deferred notifications
 /// that are due. Returns how many notifications were logged or sent.

@@ -320,6 +320,11 @@ impl PgStore {
 impl Drop for PgStore {
     fn drop(&mut self) {
         let _ = self.shutdown();
+        // Closing a connection blocks on the server's answer: not inside an async runtime.
+        let readers = std::mem::take(self.readers.get_mut().unwrap_or_else(|p| p.into_inner()));
+        if !readers.is_empty() {
+            outside_runtime(move || drop(readers));
+        }
     }
 }
 
