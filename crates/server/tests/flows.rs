@@ -8,7 +8,6 @@ mod common;
 use axum::http::StatusCode;
 use common::*;
 use serde_json::json;
-use store::Records;
 
 #[tokio::test]
 async fn portal_application_is_processed_to_a_result_in_the_cabinet() {
@@ -90,7 +89,7 @@ async fn portal_application_is_processed_to_a_result_in_the_cabinet() {
         let code = t
             .state
             .store
-            .document_by_hash(&server::accounts::sha256_hex(&pdf.body))
+            .document_by_hash(&server::uploads::sha256_hex(&pdf.body))
             .unwrap()
             .expect("a recorded document")
             .code;
