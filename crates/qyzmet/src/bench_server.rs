@@ -943,6 +943,7 @@ fn load_fresh(
     let t0 = Instant::now();
     let demo = server::demo::demo_data_with(
         data,
+        &server::Database::Embedded,
         opts.regulations.as_deref(),
         server::PasswordCost::Test,
     )?;
@@ -1063,6 +1064,7 @@ fn measure_all(
     let st = server::AppState::open_with(
         server::Config {
             data_dir: data.to_path_buf(),
+            database: server::Database::Embedded,
             listen: addr,
             regulations_dir: opts.regulations.clone(),
             as_of: Some(clock),

@@ -207,10 +207,12 @@ enum Command {
         #[command(flatten)]
         db: DbArgs,
     },
-    /// Serve the HTTP API and web UI (kk/ru/en) on the embedded store.
+    /// Serve the HTTP API and web UI (kk/ru/en) on the embedded store or PostgreSQL.
     Serve {
         #[command(flatten)]
         data: DataDir,
+        #[command(flatten)]
+        database: DatabaseArgs,
         #[arg(long, default_value = "127.0.0.1:8080", env = "QYZMET_LISTEN")]
         listen: std::net::SocketAddr,
         #[command(flatten)]
@@ -228,6 +230,10 @@ enum Command {
         /// Behind a reverse proxy: the client's address is the last X-Forwarded-For hop.
         #[arg(long, env = "QYZMET_TRUST_PROXY")]
         trust_proxy: bool,
+        /// A stand-in SMS gateway for sandboxes and tests: each SMS sent (quiet hours
+        /// respected) is appended to FILE as `phone<TAB>text`.
+        #[arg(long, value_name = "FILE")]
+        sms_log: Option<PathBuf>,
         /// Where the signing pages reach NCALayer on the signer's computer.
         #[arg(long, env = "QYZMET_NCALAYER_URL", default_value = server::DEFAULT_NCALAYER_URL)]
         ncalayer_url: String,
@@ -307,6 +313,8 @@ enum Command {
         #[command(flatten)]
         data: DataDir,
         #[command(flatten)]
+        database: DatabaseArgs,
+        #[command(flatten)]
         catalogue: CatalogueArg,
     },
     /// The journal.
@@ -353,6 +361,36 @@ struct DbArgs {
     db: Option<PathBuf>,
     #[command(flatten)]
     catalogue: CatalogueArg,
+}
+
+/// `--database`: the store `serve` and `demo-data` use instead of the embedded one.
+#[derive(clap::Args)]
+struct DatabaseArgs {
+    /// A PostgreSQL database (libpq URL or `key=value`; multi-host URLs with
+    /// `target_session_attrs=read-write` follow the primary). Default: the embedded store
+    /// `<data-dir>/qyzmet.db`. Several nodes may share one database and schema.
+    #[arg(long, value_name = "URL", env = "QYZMET_DATABASE")]
+    database: Option<String>,
+    /// The schema of that database the store lives in (created if missing).
+    #[arg(
+        long,
+        value_name = "NAME",
+        default_value = "qyzmet",
+        env = "QYZMET_DATABASE_SCHEMA"
+    )]
+    database_schema: String,
+}
+
+impl DatabaseArgs {
+    fn database(self) -> server::Database {
+        match self.database {
+            Some(url) => server::Database::Postgres {
+                url,
+                schema: self.database_schema,
+            },
+            None => server::Database::Embedded,
+        }
+    }
 }
 
 /// `--data-dir`: where the server keeps its store, accounts and development CA.
@@ -723,12 +761,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Serve {
             data,
+            database,
             listen,
             catalogue,
             as_of,
             demo,
             public_url,
             trust_proxy,
+            sms_log,
             ncalayer_url,
             trust,
             crl,
@@ -755,6 +795,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 .as_deref()
                 .map(|s| apps::parse_at(Some(s)))
                 .transpose()?;
+            let database = database.database();
+            if anchor_file.is_some() && database != server::Database::Embedded {
+                anyhow::bail!("--anchor-file reads the embedded store's file: not with --database");
+            }
             if let Some(file) = anchor_file {
                 let key = ops::anchor_key(&data.dir)?;
                 ops::anchor_periodically(
@@ -766,6 +810,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             let config = server::Config {
                 data_dir: data.dir,
+                database,
                 listen,
                 regulations_dir: catalogue.regulations,
                 as_of,
@@ -779,6 +824,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     server::Options {
                         public_url,
                         trust_proxy,
+                        sms_log,
                         ncalayer_url: Some(ncalayer_url),
                         trust,
                         queue: server::preschool::QueueConfig {
@@ -836,8 +882,16 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 })?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::DemoData { data, catalogue } => {
-            let summary = server::demo_data(&data.dir, catalogue.regulations.as_deref())?;
+        Command::DemoData {
+            data,
+            database,
+            catalogue,
+        } => {
+            let summary = server::demo_data(
+                &data.dir,
+                &database.database(),
+                catalogue.regulations.as_deref(),
+            )?;
             write!(out, "{}", summary.table())?;
             Ok(ExitCode::SUCCESS)
         }

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 async fn main() -> anyhow::Result<()> {
     let mut config = server::Config {
         data_dir: PathBuf::from("qyzmet-data"),
+        database: server::Database::Embedded,
         listen: "127.0.0.1:8080".parse()?,
         regulations_dir: None,
         as_of: None,

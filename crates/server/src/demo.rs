@@ -195,51 +195,47 @@ impl DemoSummary {
     }
 }
 
-/// Creates the demo organisations and accounts in the store under `data_dir` (standard
-/// password hashing).
-pub fn demo_data(data_dir: &Path, regulations_dir: Option<&Path>) -> Result<DemoSummary> {
-    demo_data_with(data_dir, regulations_dir, PasswordCost::Standard)
-}
-
-/// The store under `data_dir`, opened for seeding (close it before serving).
-fn open_store(data_dir: &Path, ctx: std::sync::Arc<engine::Ctx>) -> Result<store::SqliteStore> {
-    std::fs::create_dir_all(data_dir)
-        .with_context(|| format!("cannot create {}", data_dir.display()))?;
-    let db = data_dir.join("qyzmet.db");
-    store::SqliteStore::open(&db, ctx)
-        .map_err(|e| anyhow::anyhow!("cannot open the store {}: {e}", db.display()))
+/// Creates the demo organisations and accounts in `database` (standard password hashing)
+/// and the development CA with the demo keys under `data_dir`.
+pub fn demo_data(
+    data_dir: &Path,
+    database: &crate::Database,
+    regulations_dir: Option<&Path>,
+) -> Result<DemoSummary> {
+    demo_data_with(data_dir, database, regulations_dir, PasswordCost::Standard)
 }
 
 /// [`demo_data`] unless demo organisations exist already (then `None`).
 pub fn demo_data_if_absent(
     data_dir: &Path,
+    database: &crate::Database,
     regulations_dir: Option<&Path>,
 ) -> Result<Option<DemoSummary>> {
     let ctx = crate::load_context(regulations_dir)?;
-    let store = open_store(data_dir, ctx)?;
-    let seeded = store::Records::orgs(&store)?
+    let store = database.open(data_dir, ctx)?;
+    let seeded = store::Records::orgs(store.as_ref())?
         .iter()
         .any(|o| o.kind == "provider");
-    store.close()?;
+    // Closed (its writer joined) before anything else opens it.
+    drop(store);
     if seeded {
         return Ok(None);
     }
-    demo_data(data_dir, regulations_dir).map(Some)
+    demo_data(data_dir, database, regulations_dir).map(Some)
 }
 
 pub fn demo_data_with(
     data_dir: &Path,
+    database: &crate::Database,
     regulations_dir: Option<&Path>,
     cost: PasswordCost,
 ) -> Result<DemoSummary> {
     let ctx = crate::load_context(regulations_dir)?;
-    let store = std::sync::Arc::new(open_store(data_dir, ctx.clone())?);
+    let store = database.open(data_dir, ctx.clone())?;
     let accounts = Accounts::new(store.clone(), cost);
     let summary = seed(&accounts, &ctx, cost)?;
     drop(accounts);
-    if let Ok(s) = std::sync::Arc::try_unwrap(store) {
-        s.close()?;
-    }
+    drop(store);
     // The development CA and the demo signing keys: each provider's authorised person and
     // each demo citizen (PKCS#8 keys and certificates under `pki/issued/`).
     let now = jiff::Timestamp::now();
@@ -446,7 +442,7 @@ pub fn ensure_admin(st: &AppState) -> Result<Option<String>> {
     }
     let pw = hex(&random_bytes::<9>());
     let hash = hash_password(&pw, st.accounts.cost()).map_err(anyhow::Error::msg)?;
-    let admin = st.accounts.create(
+    let created = st.accounts.create(
         &NewAccount {
             login: "admin",
             kind: Kind::Admin,
@@ -457,7 +453,13 @@ pub fn ensure_admin(st: &AppState) -> Result<Option<String>> {
             phone: None,
         },
         &hash,
-    )?;
+    );
+    let admin = match created {
+        Ok(a) => a,
+        // Another node sharing the store made it meanwhile: its console shows the password.
+        Err(_) if st.accounts.list()?.iter().any(|a| a.kind == Kind::Admin) => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
     // Printed on a console: it must not stay the password.
     st.accounts.require_password_change(admin.id)?;
     Ok(Some(pw))

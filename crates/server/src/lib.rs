@@ -38,14 +38,58 @@ use regulation::{Catalogue, Regulation, Seeds};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use store::{SqliteStore, Store};
+use store::{PgStore, SqliteStore, Store};
+
+/// Which store the server keeps everything durable in.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Database {
+    /// The embedded store: `<data_dir>/qyzmet.db` (SQLite), one node.
+    #[default]
+    Embedded,
+    /// A schema of a PostgreSQL database (a libpq URL or `key=value` string, multi-host with
+    /// `target_session_attrs=read-write` too), shared by any number of nodes.
+    Postgres { url: String, schema: String },
+}
+
+impl Database {
+    /// Opens the store (creating or upgrading its schema).
+    pub fn open(&self, data_dir: &Path, ctx: Arc<Ctx>) -> Result<Arc<dyn Store>> {
+        Ok(match self {
+            Database::Embedded => {
+                std::fs::create_dir_all(data_dir)
+                    .with_context(|| format!("cannot create {}", data_dir.display()))?;
+                let db = data_dir.join("qyzmet.db");
+                Arc::new(
+                    SqliteStore::open(&db, ctx).map_err(|e| {
+                        anyhow::anyhow!("cannot open the store {}: {e}", db.display())
+                    })?,
+                )
+            }
+            Database::Postgres { url, schema } => {
+                Arc::new(PgStore::open(url, schema, ctx).map_err(|e| {
+                    anyhow::anyhow!("cannot open the store (PostgreSQL, schema `{schema}`): {e}")
+                })?)
+            }
+        })
+    }
+
+    /// Where the store is, in words (no password).
+    pub fn describe(&self, data_dir: &Path) -> String {
+        match self {
+            Database::Embedded => format!("SQLite {}", data_dir.join("qyzmet.db").display()),
+            Database::Postgres { schema, .. } => format!("PostgreSQL, schema `{schema}`"),
+        }
+    }
+}
 
 /// How the server runs.
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// Where `qyzmet.db` (the store: every durable record) and the development CA live;
-    /// created if missing.
+    /// Where `qyzmet.db` (the embedded store) and the development CA live; created if
+    /// missing.
     pub data_dir: PathBuf,
+    /// The store: the embedded one under `data_dir` (default) or PostgreSQL.
+    pub database: Database,
     pub listen: SocketAddr,
     /// The regulation catalogue (must lint clean); `None`: the one built into the binary.
     pub regulations_dir: Option<PathBuf>,
@@ -144,6 +188,9 @@ pub struct Inner {
     /// The development CA under `<data_dir>/pki/`: trust anchor and CRL for applicants'
     /// signatures, signing keys of the providers' authorised persons.
     pub pki: signing::Pki,
+    /// This process's name among the nodes sharing the store: what holds its leases and
+    /// outbox claims.
+    pub node: String,
 }
 
 impl std::ops::Deref for AppState {
@@ -199,11 +246,7 @@ impl AppState {
             config.regulations_dir.as_deref(),
             options.trust.test_identities,
         )?;
-        let db = config.data_dir.join("qyzmet.db");
-        let store: Arc<dyn Store> = Arc::new(
-            SqliteStore::open(&db, ctx.clone())
-                .map_err(|e| anyhow::anyhow!("cannot open the store {}: {e}", db.display()))?,
-        );
+        let store = config.database.open(&config.data_dir, ctx.clone())?;
         // The demo's providers of the queue's service keep a district's queue each (the
         // district education department Esil's, the rural akim Nura's) unless told otherwise.
         let mut options = options;
@@ -228,7 +271,14 @@ impl AppState {
             .context("cannot open the development CA")?
             .with_trust(options.trust.clone())
             .map_err(anyhow::Error::msg)?;
+        let node = format!(
+            "{}/{}/{}",
+            config.listen,
+            std::process::id(),
+            accounts::hex(&accounts::random_bytes::<4>())
+        );
         Ok(AppState(Arc::new(Inner {
+            node,
             clock,
             pki,
             metrics: metrics::Metrics::default(),
@@ -278,32 +328,46 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     api::router().merge(ui::router()).split_for_parts().1
 }
 
-/// Serves `config` until Ctrl-C. On first start creates the `admin` account and prints its
-/// one-time password.
+/// Serves `config` until Ctrl-C or SIGTERM. On first start creates the `admin` account and
+/// prints its one-time password.
 pub async fn run(config: Config) -> Result<()> {
     run_with(config, Options::default()).await
 }
 
 /// As [`run`], with `options` (background tasks always on).
+///
+/// Shutting down (Ctrl-C, SIGTERM): the listener closes, requests in flight finish, the
+/// background tasks stop after their current job and give up their leases and claims (other
+/// nodes take them at once), then the store closes, its writer draining queued jobs.
 pub async fn run_with(config: Config, options: Options) -> Result<()> {
     if config.demo {
         let regs = config.regulations_dir.clone();
         let data = config.data_dir.clone();
-        let summary =
-            tokio::task::spawn_blocking(move || demo::demo_data_if_absent(&data, regs.as_deref()))
-                .await??;
+        let database = config.database.clone();
+        let summary = tokio::task::spawn_blocking(move || {
+            demo::demo_data_if_absent(&data, &database, regs.as_deref())
+        })
+        .await??;
         if let Some(s) = summary {
             println!("{}", s.table());
         }
     }
-    let state = AppState::open_with(
-        config.clone(),
-        Options {
-            background_tasks: true,
-            ..options
-        },
-    )?;
-    if let Some(pw) = demo::ensure_admin(&state)? {
+    // The store's database calls block (PostgreSQL's client runs its own small runtime):
+    // never on the async threads.
+    let open = config.clone();
+    let (state, admin) = tokio::task::spawn_blocking(move || -> Result<_> {
+        let state = AppState::open_with(
+            open,
+            Options {
+                background_tasks: true,
+                ..options
+            },
+        )?;
+        let admin = demo::ensure_admin(&state)?;
+        Ok((state, admin))
+    })
+    .await??;
+    if let Some(pw) = admin {
         println!("created account `admin` with one-time password: {pw}");
         println!("(it must be changed at the first login; it is not shown again)");
     }
@@ -312,25 +376,54 @@ pub async fn run_with(config: Config, options: Options) -> Result<()> {
         .with_context(|| format!("cannot listen on {}", config.listen))?;
     let addr = listener.local_addr()?;
     println!(
-        "qyzmet serving on http://{addr} (clock {}, {} regulations)",
+        "qyzmet serving on http://{addr} (clock {}, {} regulations, store: {})",
         state.now(),
-        state.ctx.regulations().len()
+        state.ctx.regulations().len(),
+        config.database.describe(&config.data_dir)
     );
+    let (stop, stopped) = tokio::sync::watch::channel(false);
     let bg = state
         .options
         .background_tasks
-        .then(|| tokio::spawn(notify::run_dispatcher(state.clone())));
+        .then(|| tokio::spawn(notify::run_dispatcher(state.clone(), stopped)));
     // The peer address is the login throttle's source (unless behind a trusted proxy).
     axum::serve(
         listener,
-        app(state).into_make_service_with_connect_info::<SocketAddr>(),
+        app(state.clone()).into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
+    .with_graceful_shutdown(shutdown_signal())
     .await?;
+    tracing::info!("shutting down: requests finished, stopping background tasks");
+    let _ = stop.send(true);
     if let Some(bg) = bg {
-        bg.abort();
+        let _ = bg.await;
     }
+    // The last handle: the store closes here, its writer finishing what is queued.
+    let store = state.store.clone();
+    drop(state);
+    tokio::task::spawn_blocking(move || drop(store)).await?;
+    println!("qyzmet stopped");
     Ok(())
+}
+
+/// Resolves on Ctrl-C or (Unix) SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = term => {}
+    }
 }

@@ -285,6 +285,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/queue/referrals/{id}"),
     ("get", "/metrics"),
     ("get", "/healthz"),
+    ("get", "/health"),
     ("get", "/ready"),
     ("get", "/openapi.json"),
     ("get", "/"),
@@ -492,3 +493,12 @@ async fn service_page_shows_the_process_diagram_and_the_form() {
     assert_eq!(svg.status, StatusCode::OK);
     assert!(svg.content_type().starts_with("image/svg+xml"));
 }
+
+// The same tests on the PostgreSQL store (each on a fresh schema).
+crate::on_postgres!(
+    bad_input_is_a_problem_naming_field_and_rule,
+    a_retried_submission_returns_the_first_result,
+    lists_are_paginated,
+    pages_speak_three_languages,
+    service_page_shows_the_process_diagram_and_the_form,
+);

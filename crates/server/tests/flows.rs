@@ -86,12 +86,13 @@ async fn portal_application_is_processed_to_a_result_in_the_cabinet() {
         assert_eq!(pdf.content_type(), "application/pdf");
         assert!(pdf.body.starts_with(b"%PDF"));
         // Its verification code is now known to /verify.
-        let code = {
-            use server::accounts::sha256_hex;
-            let _ = sha256_hex;
-            let conn = rusqlite_code(&t);
-            conn.expect("a recorded document")
-        };
+        let code = t
+            .state
+            .store
+            .document_by_hash(&server::uploads::sha256_hex(&pdf.body))
+            .unwrap()
+            .expect("a recorded document")
+            .code;
         let v = t.get(&format!("/verify/{code}"), &Who::default()).await;
         assert_eq!(v.status, StatusCode::OK);
         assert_eq!(v.json()["application"], id.as_str());
@@ -130,12 +131,6 @@ async fn portal_application_is_processed_to_a_result_in_the_cabinet() {
 }
 
 /// The code of a document rendered for the application (from /verify's table).
-fn rusqlite_code(t: &TestApp) -> Option<String> {
-    let conn = rusqlite::Connection::open(t.state.config.data_dir.join("qyzmet.db")).ok()?;
-    conn.query_row("SELECT code FROM documents LIMIT 1", [], |r| r.get(0))
-        .ok()
-}
-
 #[tokio::test]
 async fn office_refusal_to_accept() {
     let t = TestApp::new();
@@ -593,3 +588,15 @@ async fn an_organisations_signing_role_is_set_through_the_api_and_signs() {
     assert!(r.json()["signing_role"].is_null());
     assert_eq!(t.state.ctx.signer(PROVIDER), None);
 }
+
+// The same tests on the PostgreSQL store (each on a fresh schema).
+crate::on_postgres!(
+    portal_application_is_processed_to_a_result_in_the_cabinet,
+    office_refusal_to_accept,
+    office_application_walks_every_provider_step,
+    state_corporation_application_through_courier_and_back_to_the_desk,
+    unclaimed_results_return_to_the_provider_in_a_batch,
+    sms_waits_for_the_end_of_quiet_hours,
+    monitoring_shows_the_overdue_step_after_a_clock_jump,
+    an_organisations_signing_role_is_set_through_the_api_and_signs,
+);

@@ -299,3 +299,10 @@ async fn monitoring_from_the_aggregates_equals_the_full_scan() {
         }
     }
 }
+
+// The same tests on the PostgreSQL store (each on a fresh schema).
+crate::on_postgres!(
+    pages_filters_and_search,
+    the_workstation_pages_keep_their_filters,
+    monitoring_from_the_aggregates_equals_the_full_scan,
+);

@@ -239,7 +239,10 @@ async fn the_notification_carries_the_queue_number_at_its_instant() {
         .output()
         .is_err()
     {
-        assert!(std::env::var_os("CI").is_none(), "pdftotext is missing (poppler-utils)");
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "pdftotext is missing (poppler-utils)"
+        );
         eprintln!("SKIPPED: pdftotext is missing (poppler-utils)");
         return;
     }
@@ -265,3 +268,9 @@ async fn the_notification_carries_the_queue_number_at_its_instant() {
         .join(" ");
     assert!(text.contains("Номер в очереди 2"), "{text}");
 }
+
+// The same tests on the PostgreSQL store (each on a fresh schema).
+crate::on_postgres!(
+    an_application_puts_the_child_in_the_queue_and_a_place_gives_a_referral,
+    the_notification_carries_the_queue_number_at_its_instant,
+);

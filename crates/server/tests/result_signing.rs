@@ -335,3 +335,9 @@ async fn the_pages_offer_ncalayer_and_a_file_for_each_copy() {
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
     assert_eq!(signed_events(&t, &id).len(), 1);
 }
+
+// The same tests on the PostgreSQL store (each on a fresh schema).
+crate::on_postgres!(
+    the_head_signs_with_own_key_and_wrong_keys_are_refused_in_words,
+    the_pages_offer_ncalayer_and_a_file_for_each_copy,
+);

@@ -452,6 +452,7 @@ async fn a_one_time_password_must_be_changed_first() {
     let state = server::AppState::open_with(
         server::Config {
             data_dir: dir.path().to_path_buf(),
+            database: server::Database::Embedded,
             listen: "127.0.0.1:0".parse().unwrap(),
             regulations_dir: Some(regulations_dir()),
             as_of: Some(t0()),

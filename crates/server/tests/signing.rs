@@ -762,3 +762,12 @@ fn the_openapi_document_describes_the_signed_request() {
     assert!(desc.contains("qyzmet/portal-application/v1"), "{desc}");
     assert!(doc["paths"]["/verify"]["post"].is_object());
 }
+
+// The same tests on the PostgreSQL store (each on a fresh schema).
+crate::on_postgres!(
+    a_validly_signed_request_is_accepted,
+    each_bad_signature_is_refused_with_its_own_message_and_only_recorded,
+    the_heads_signing_step_signs_the_result_and_verify_checks_it,
+    a_motivated_refusal_is_signed_too,
+    the_portal_form_signs_with_the_demo_key_or_takes_an_uploaded_signature,
+);

@@ -526,3 +526,12 @@ async fn a_duplicate_application_needs_a_confirmation() {
         );
     }
 }
+
+// The same tests on the PostgreSQL store (each on a fresh schema).
+crate::on_postgres!(
+    an_office_application_goes_through_every_status_and_is_marked_late,
+    a_state_corporation_result_waits_is_returned_unclaimed_and_comes_back,
+    refusals_say_what_was_given_and_who_refused,
+    internal_notes_stay_with_the_staff_and_comments_reach_the_applicant,
+    a_duplicate_application_needs_a_confirmation,
+);

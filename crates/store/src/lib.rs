@@ -37,6 +37,7 @@ mod chain;
 mod decide;
 mod instant;
 mod jobs;
+mod leases;
 mod postgres;
 pub mod preschool;
 pub mod records;
@@ -462,12 +463,36 @@ pub trait Store: Records + Send + Sync {
     fn outbox_pending(&self, limit: usize) -> Result<Vec<OutboxEntry>, StoreError>;
     /// Mark outbox entries published at `at`; returns how many were still pending.
     fn mark_published(&self, ids: &[i64], at: Timestamp) -> Result<usize, StoreError>;
+    /// Claim up to `limit` unpublished outbox entries for `holder` (a node's name) for
+    /// `lease`, oldest first: entries claimed by another holder whose lease has not run out
+    /// are skipped (PostgreSQL: `FOR UPDATE SKIP LOCKED`), so nodes dispatching at once get
+    /// disjoint entries, and a dead node's entries return once its lease ends. A claim is
+    /// durable before it is returned. The lease is judged by the database's clock (SQLite:
+    /// the machine's), never by the server's simulated one.
+    fn claim_outbox(
+        &self,
+        holder: &str,
+        limit: usize,
+        lease: std::time::Duration,
+    ) -> Result<Vec<OutboxEntry>, StoreError>;
+    /// Take or renew the lease of the background job `job` for `holder` for `ttl`: true
+    /// when `holder` holds it now (it was free, ran out, or was `holder`'s already). One
+    /// holder at a time runs the job; a dead holder's lease runs out.
+    fn lease(&self, job: &str, holder: &str, ttl: std::time::Duration) -> Result<bool, StoreError>;
+    /// Give up every lease and outbox claim of `holder` (a node shutting down), so that
+    /// others take them at once.
+    fn release(&self, holder: &str) -> Result<(), StoreError>;
     /// Recompute every application's hash chain; report the first broken entry.
     fn verify_journal(&self) -> Result<VerifyReport, StoreError>;
     /// Writer counters so far (since open).
     fn stats(&self) -> Stats;
     /// Whether the store can write now, and why not (cheap: no I/O).
     fn health(&self) -> Health;
+    /// As [`Store::health`], and asks the database where there is one to ask: PostgreSQL
+    /// answers on a connection and is a read-write primary (readiness probes).
+    fn probe(&self) -> Health {
+        self.health()
+    }
     /// The journal's digest at each of the global positions `at` and at its end (one read
     /// transaction): what anchors sign and what `journal verify --anchor` compares.
     fn journal_heads(&self, at: &[i64]) -> Result<JournalHeads, StoreError>;

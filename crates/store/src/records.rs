@@ -250,7 +250,8 @@ pub enum Record {
     Note(NoteRow),
     /// Kept once per code (a second time changes nothing).
     Document(DocumentRow),
-    /// → `Written::Count` (0 when this outbox entry was logged on this channel already).
+    /// → `Written::Id` of the new row, or `Written::Count(0)` when this outbox entry was
+    /// logged on this channel already (so a row `sending` is a claim to send it, once).
     Notification {
         outbox_id: i64,
         application: String,
@@ -261,10 +262,13 @@ pub enum Record {
         created_at: Timestamp,
         send_after: Option<Timestamp>,
     },
+    /// → `Written::Count` (0: no such row, or its status is not `from`).
     MarkNotification {
         id: i64,
         status: String,
         at: Timestamp,
+        /// Only when the row's status is this (a compare-and-set: one node wins a claim).
+        from: Option<String>,
     },
     /// File bytes, once per SHA-256.
     File {

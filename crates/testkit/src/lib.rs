@@ -83,5 +83,7 @@ pub fn tempdir(tag: &str) -> TempDir {
 
 #[cfg(feature = "engine")]
 mod fixtures;
+#[cfg(feature = "pg")]
+pub mod pg;
 #[cfg(feature = "engine")]
 pub use fixtures::*;

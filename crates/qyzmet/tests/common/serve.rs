@@ -97,6 +97,25 @@ impl Server {
     pub fn http(&self, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> Http {
         http(self.port, method, path, headers, body)
     }
+
+    /// SIGTERM, then wait (up to 30 s): whether it exited successfully.
+    pub fn terminate(&mut self) -> bool {
+        let pid = self.child.id().to_string();
+        let sent = Command::new("kill").args(["-TERM", &pid]).status();
+        if !sent.is_ok_and(|s| s.success()) {
+            return false;
+        }
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < deadline {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                // Let the output threads catch the last lines.
+                std::thread::sleep(Duration::from_millis(100));
+                return status.success();
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        false
+    }
 }
 
 impl Drop for Server {

@@ -785,7 +785,8 @@ impl Accounts {
 
     // ---- notifications -------------------------------------------------------------------
 
-    /// Logs a notification; false when this outbox entry was already logged on this channel.
+    /// Logs a notification: its row's id, or None when this outbox entry was already logged
+    /// on this channel (by this node or another: the row is the claim to send it).
     #[allow(clippy::too_many_arguments)]
     pub fn log_notification(
         &self,
@@ -797,9 +798,9 @@ impl Accounts {
         status: &str,
         now: Timestamp,
         send_after: Option<Timestamp>,
-    ) -> Res<bool> {
-        Ok(matches!(
-            self.write(Record::Notification {
+    ) -> Res<Option<i64>> {
+        Ok(
+            match self.write(Record::Notification {
                 outbox_id,
                 application: application.to_string(),
                 channel: channel.to_string(),
@@ -808,18 +809,31 @@ impl Accounts {
                 status: status.to_string(),
                 created_at: now,
                 send_after,
+            })? {
+                Written::Id(id) => Some(id),
+                _ => None,
+            },
+        )
+    }
+
+    /// Sets a notification's status, only if it is `from` (when given); false when it was
+    /// not (another node changed it first).
+    pub fn mark_notification(
+        &self,
+        id: i64,
+        status: &str,
+        now: Timestamp,
+        from: Option<&str>,
+    ) -> Res<bool> {
+        Ok(matches!(
+            self.write(Record::MarkNotification {
+                id,
+                status: status.to_string(),
+                at: now,
+                from: from.map(str::to_string),
             })?,
             Written::Count(n) if n > 0
         ))
-    }
-
-    pub fn mark_notification(&self, id: i64, status: &str, now: Timestamp) -> Res<()> {
-        self.write(Record::MarkNotification {
-            id,
-            status: status.to_string(),
-            at: now,
-        })
-        .map(|_| ())
     }
 
     /// Deferred notifications whose time has come.

@@ -1,12 +1,17 @@
 //! Notifications: a background task reads the store's outbox, writes every status change of
 //! an application to the `notifications` log through each configured [`Sender`], then marks
-//! the outbox entries published.
+//! the outbox entries published; and the other background jobs (the preschool queue's time
+//! sweep, unsigned upload expiry), on whichever node holds their lease.
 //!
 //! For: telling applicants what happened (log sender by default; an SMS sender that respects
-//! quiet hours 22:00–08:00 Almaty by deferring). Delivery is at least once: the log is keyed by
-//! (outbox entry, channel), so a crash between logging and marking published logs nothing
-//! twice. Not for: deciding status (the engine) or talking to a real SMS gateway (plug one in
-//! as a `Sender`).
+//! quiet hours 22:00–08:00 Almaty by deferring), once, with several nodes on one store. Each
+//! node claims outbox entries (`Store::claim_outbox`: disjoint, with a lease a dead node's
+//! claims run out of). A notification's row, keyed by (outbox entry, channel), is written
+//! `sending` before the sender is called: only the node whose row went in sends, so nothing is
+//! sent twice; a node dying between the row and the gateway's answer leaves it `sending`
+//! (maybe not sent: at most once). A deferred one is taken by moving its row from `deferred`
+//! to `sending`, which one node wins. Not for: deciding status (the engine) or talking to a
+//! real SMS gateway (plug one in as a `Sender`).
 
 use crate::AppState;
 use crate::accounts::ts;
@@ -144,12 +149,15 @@ pub fn comment_text(comment: &str) -> String {
         .join(" / ")
 }
 
-/// One pass: publish pending outbox entries and send deferred notifications that are due.
-/// Returns how many notifications were logged or sent.
+/// How long a node's claim on outbox entries lasts: a dead node's entries wait this long.
+pub const CLAIM_LEASE: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// One pass: publish the outbox entries this node claims and send deferred notifications
+/// that are due. Returns how many notifications were logged or sent.
 pub fn dispatch_once(st: &AppState) -> Result<usize, crate::Problem> {
     let now = st.now();
     let mut n = 0;
-    let pending = st.store.outbox_pending(200)?;
+    let pending = st.store.claim_outbox(&st.node, 200, CLAIM_LEASE)?;
     let mut published = vec![];
     for entry in &pending {
         let applicant_iin = match &entry.event {
@@ -178,17 +186,14 @@ pub fn dispatch_once(st: &AppState) -> Result<usize, crate::Problem> {
         };
         for s in &st.senders {
             let Some(to) = s.recipient(&m) else { continue };
-            let (status, after) = match s.defer_until(now) {
-                Some(t) => ("deferred", Some(t)),
-                None => match s.send(&to, &m.text) {
-                    Ok(()) => ("sent", None),
-                    Err(e) => {
-                        tracing::warn!(channel = s.channel(), "notification failed: {e}");
-                        ("failed", None)
-                    }
-                },
+            let deferred = s.defer_until(now);
+            let status = if deferred.is_some() {
+                "deferred"
+            } else {
+                "sending"
             };
-            if st.accounts.log_notification(
+            // The row first: it is the claim to send (another node's is there already).
+            let Some(id) = st.accounts.log_notification(
                 entry.id,
                 &m.application,
                 s.channel(),
@@ -196,11 +201,16 @@ pub fn dispatch_once(st: &AppState) -> Result<usize, crate::Problem> {
                 &m.text,
                 status,
                 now,
-                after,
-            )? {
-                n += 1;
-                st.metrics.notifications.fetch_add(1, Ordering::Relaxed);
+                deferred,
+            )?
+            else {
+                continue;
+            };
+            if deferred.is_none() {
+                send(st, s.as_ref(), id, &to, &m.text, now)?;
             }
+            n += 1;
+            st.metrics.notifications.fetch_add(1, Ordering::Relaxed);
         }
         published.push(entry.id);
     }
@@ -209,30 +219,96 @@ pub fn dispatch_once(st: &AppState) -> Result<usize, crate::Problem> {
     }
     for row in st.accounts.due_notifications(now)? {
         if let Some(s) = st.senders.iter().find(|s| s.channel() == row.channel) {
-            let status = match s.send(&row.recipient, &row.message) {
-                Ok(()) => "sent",
-                Err(_) => "failed",
-            };
-            st.accounts.mark_notification(row.id, status, now)?;
-            n += 1;
+            // One node moves it out of `deferred`; the others find it gone.
+            if st
+                .accounts
+                .mark_notification(row.id, "sending", now, Some("deferred"))?
+            {
+                send(st, s.as_ref(), row.id, &row.recipient, &row.message, now)?;
+                n += 1;
+            }
         }
     }
     Ok(n)
 }
 
-/// Dispatches every two seconds until the task is aborted.
-pub async fn run_dispatcher(st: AppState) {
+/// Send a notification whose row (`id`) this node holds `sending`, and record how it went.
+fn send(
+    st: &AppState,
+    s: &dyn Sender,
+    id: i64,
+    to: &str,
+    text: &str,
+    now: Timestamp,
+) -> Result<(), crate::Problem> {
+    let status = match s.send(to, text) {
+        Ok(()) => "sent",
+        Err(e) => {
+            tracing::warn!(channel = s.channel(), "notification failed: {e}");
+            "failed"
+        }
+    };
+    st.accounts
+        .mark_notification(id, status, now, Some("sending"))?;
+    Ok(())
+}
+
+/// A background job run by one node at a time: the lease's name, how often, and how long the
+/// lease lasts (a dead holder's runs out, and another node takes the job).
+struct Periodic {
+    job: &'static str,
+    every_ticks: u64,
+    lease: std::time::Duration,
+}
+
+/// About every half minute: what time does to the preschool queue (terms lapsing, stop lists
+/// ending, proofs expiring), journalled. (Also safe twice: the store runs queue ops in turn,
+/// each after the others' events, so a second sweep finds nothing due.)
+const QUEUE_SWEEP: Periodic = Periodic {
+    job: "preschool-sweep",
+    every_ticks: 15,
+    lease: std::time::Duration::from_secs(90),
+};
+
+/// About every ten minutes: forget portal forms never signed (and their files).
+const DRAFT_EXPIRY: Periodic = Periodic {
+    job: "draft-expiry",
+    every_ticks: 300,
+    lease: std::time::Duration::from_secs(900),
+};
+
+/// Whether this node runs `p` now: it is time, and the node holds (or took) the lease.
+async fn due(st: &AppState, p: &Periodic, ticks: u64) -> bool {
+    if !ticks.is_multiple_of(p.every_ticks) {
+        return false;
+    }
+    let s = st.clone();
+    let (job, lease) = (p.job, p.lease);
+    match tokio::task::spawn_blocking(move || s.store.lease(job, &s.node, lease)).await {
+        Ok(Ok(held)) => held,
+        Err(e) => {
+            tracing::warn!(job = p.job, "lease task: {e}");
+            false
+        }
+        Ok(Err(e)) => {
+            tracing::warn!(job = p.job, "cannot take the job's lease: {e}");
+            false
+        }
+    }
+}
+
+/// Dispatches every two seconds until `stop` turns true (or the task is aborted); a job
+/// under way finishes first. On stopping, gives up this node's leases and claims.
+pub async fn run_dispatcher(st: AppState, mut stop: tokio::sync::watch::Receiver<bool>) {
     let mut ticks: u64 = 0;
-    loop {
+    while !*stop.borrow() {
         let s = st.clone();
         match tokio::task::spawn_blocking(move || dispatch_once(&s)).await {
             Ok(Err(p)) => tracing::warn!("notifications: {}", p.detail),
             Err(e) => tracing::warn!("notifications task: {e}"),
             _ => {}
         }
-        // About every half minute: what time does to the preschool queue (terms lapsing, stop
-        // lists ending, proofs expiring), journalled.
-        if ticks.is_multiple_of(15) {
+        if due(&st, &QUEUE_SWEEP, ticks).await {
             let s = st.clone();
             match tokio::task::spawn_blocking(move || crate::preschool::advance(&s)).await {
                 Ok(Ok(n)) if n > 0 => tracing::info!(events = n, "preschool queue advanced"),
@@ -240,8 +316,7 @@ pub async fn run_dispatcher(st: AppState) {
                 _ => {}
             }
         }
-        // About every ten minutes: forget portal forms never signed (and their files).
-        if ticks.is_multiple_of(300) {
+        if due(&st, &DRAFT_EXPIRY, ticks).await {
             let s = st.clone();
             match tokio::task::spawn_blocking(move || crate::uploads::expire_drafts(&s)).await {
                 Ok(Ok(n)) if n > 0 => tracing::info!(drafts = n, "expired unsigned form uploads"),
@@ -250,8 +325,18 @@ pub async fn run_dispatcher(st: AppState) {
             }
         }
         ticks += 1;
-        tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+        tokio::select! {
+            _ = tokio::time::sleep(std::time::Duration::from_secs(2)) => {}
+            _ = stop.changed() => {}
+        }
     }
+    let s = st.clone();
+    let _ = tokio::task::spawn_blocking(move || {
+        if let Err(e) = s.store.release(&s.node) {
+            tracing::warn!("cannot give up this node's leases: {e}");
+        }
+    })
+    .await;
 }
 
 #[cfg(test)]

@@ -113,6 +113,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(queue_referral))
         .routes(routes!(metrics))
         .routes(routes!(healthz))
+        .routes(routes!(health))
         .routes(routes!(ready))
         .routes(routes!(openapi_json))
 }
@@ -1176,13 +1177,26 @@ async fn healthz(State(st): State<AppState>) -> Json<serde_json::Value> {
     Json(serde_json::json!({ "status": "ok", "store": st.store.health() }))
 }
 
+/// Liveness, as the operations guide names it: the same answer as `/healthz`, plus this
+/// node's name among the nodes sharing the store.
+#[utoipa::path(get, path = "/health", tag = "monitoring",
+    responses((status = 200, body = Object, description = "`{status, node, store: {state, writable, detail}}`")))]
+async fn health(State(st): State<AppState>) -> Json<serde_json::Value> {
+    Json(serde_json::json!({ "status": "ok", "node": st.node, "store": st.store.health() }))
+}
+
 /// Readiness: 503 while the store cannot write (its file gone or replaced, read-only, disk
-/// full, writer stopped), so a load balancer sends no more writes here.
+/// full, writer stopped; on PostgreSQL also a lost connection or a server that is not a
+/// read-write primary), so a load balancer sends no more writes here.
 #[utoipa::path(get, path = "/ready", tag = "monitoring", responses(
     (status = 200, body = Object, description = "`{ready: true, store}`"),
     (status = 503, body = Object, description = "`{ready: false, store: {state, writable, detail}}`")))]
 async fn ready(State(st): State<AppState>) -> Response {
-    let h = st.store.health();
+    // The probe may ask the database: off the async threads.
+    let store = st.store.clone();
+    let h = tokio::task::spawn_blocking(move || store.probe())
+        .await
+        .unwrap_or_else(|e| store::Health::new(store::HealthState::IoError, e.to_string()));
     let status = if h.writable {
         StatusCode::OK
     } else {

@@ -91,6 +91,7 @@ pub const ROUTES: &[Route] = &[
     // ---- API ----
     r("GET", "/openapi.json", Public, Any),
     r("GET", "/healthz", Public, Any),
+    r("GET", "/health", Public, Any),
     r("GET", "/ready", Public, Any),
     r("GET", "/metrics", Metrics, Scope("metrics")),
     r("POST", "/api/auth/register", Public, Any),

@@ -91,6 +91,7 @@ pub fn serve_at<T>(
     let addr = listener.local_addr().unwrap();
     let config = server::Config {
         data_dir: data.to_path_buf(),
+        database: server::Database::Embedded,
         listen: addr,
         regulations_dir: Some(root().join("regulations")),
         as_of: Some(as_of),

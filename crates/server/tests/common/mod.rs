@@ -30,6 +30,53 @@ pub struct TestApp {
     pub state: AppState,
     pub router: axum::Router,
     _dir: TempDir,
+    /// The PostgreSQL schema of a test on that store (dropped last, after the store).
+    _schema: Option<testkit::pg::Schema>,
+}
+
+thread_local! {
+    /// The store the `TestApp`s of this thread's test use (see [`on_postgres!`]).
+    static ON_PG: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether this thread's test runs on PostgreSQL.
+pub fn on_pg() -> bool {
+    ON_PG.with(|c| c.get())
+}
+
+/// Run `test` (a `#[tokio::test]`'s function: it builds its own runtime on this thread) with
+/// every `TestApp` on a fresh PostgreSQL schema. PostgreSQL missing: fails under CI, else
+/// says so and returns.
+pub fn run_on_postgres(name: &str, test: fn()) {
+    if !testkit::pg::available() {
+        return;
+    }
+    eprintln!("server test `{name}` on PostgreSQL");
+    struct Reset;
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            ON_PG.with(|c| c.set(false));
+        }
+    }
+    ON_PG.with(|c| c.set(true));
+    let _reset = Reset;
+    test();
+}
+
+/// The named tests of this file, once more on PostgreSQL: `on_postgres!(a, b)` makes
+/// `on_postgres::a` and `on_postgres::b`.
+#[macro_export]
+macro_rules! on_postgres {
+    ($($name:ident),* $(,)?) => {
+        mod on_postgres {
+            $(
+                #[test]
+                fn $name() {
+                    $crate::common::run_on_postgres(stringify!($name), super::$name);
+                }
+            )*
+        }
+    };
 }
 
 pub struct Resp {
@@ -135,8 +182,16 @@ impl TestApp {
         f: impl FnOnce(&mut Options),
     ) -> TestApp {
         let dir = testkit::tempdir("server-test");
+        let schema = on_pg().then(testkit::pg::Schema::fresh);
         let mut config = Config {
             data_dir: dir.path().to_path_buf(),
+            database: match &schema {
+                Some(s) => server::Database::Postgres {
+                    url: testkit::pg::url(),
+                    schema: s.name().to_string(),
+                },
+                None => server::Database::Embedded,
+            },
             listen: "127.0.0.1:0".parse().unwrap(),
             regulations_dir: Some(regulations_dir()),
             as_of: Some(as_of),
@@ -160,6 +215,7 @@ impl TestApp {
             router: server::app(state.clone()),
             state,
             _dir: dir,
+            _schema: schema,
         }
     }
 

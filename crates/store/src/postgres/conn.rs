@@ -256,6 +256,27 @@ mod tests {
     }
 
     #[test]
+    fn multi_host_urls_parse_with_the_primary_wanted() {
+        use ::postgres::config::{Host, TargetSessionAttrs};
+        let c: ::postgres::Config =
+            "postgres://u@h1:5433,h2:5434/db?target_session_attrs=read-write"
+                .parse()
+                .unwrap();
+        let hosts: Vec<String> = c
+            .get_hosts()
+            .iter()
+            .map(|h| match h {
+                Host::Tcp(h) => h.clone(),
+                #[allow(unreachable_patterns)]
+                _ => String::new(),
+            })
+            .collect();
+        assert_eq!(hosts, ["h1", "h2"]);
+        assert_eq!(c.get_ports(), [5433, 5434]);
+        assert_eq!(c.get_target_session_attrs(), TargetSessionAttrs::ReadWrite);
+    }
+
+    #[test]
     fn passwords_stay_out_of_messages() {
         assert_eq!(
             redact("postgres://u:secret@h:5432/db"),

@@ -102,6 +102,20 @@ fn decode<T: serde::de::DeserializeOwned>(what: &str, json: &str) -> Result<T, S
     serde_json::from_str(json).map_err(|e| StoreError::Db(format!("{what} does not decode: {e}")))
 }
 
+/// Runs `f` where the synchronous client may block: on a thread of its own when called from
+/// inside an async runtime (the `postgres` client drives its own runtime, which cannot start
+/// within another), else right here.
+fn outside_runtime<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    if tokio::runtime::Handle::try_current().is_err() {
+        return f();
+    }
+    std::thread::scope(|s| {
+        s.spawn(f)
+            .join()
+            .unwrap_or_else(|p| std::panic::resume_unwind(p))
+    })
+}
+
 /// The PostgreSQL store. Share it between threads behind an `Arc`; dropping it lets the
 /// writer finish the queued jobs and waits for it.
 pub struct PgStore {
@@ -133,6 +147,10 @@ impl PgStore {
     }
 
     pub fn open_with(url: &str, ctx: Arc<Ctx>, options: PgOptions) -> Result<PgStore, StoreError> {
+        outside_runtime(|| PgStore::open_here(url, ctx, options))
+    }
+
+    fn open_here(url: &str, ctx: Arc<Ctx>, options: PgOptions) -> Result<PgStore, StoreError> {
         let schema = options.schema.clone();
         if !conn::valid_schema(&schema) {
             return Err(StoreError::Db(format!(
@@ -249,7 +267,17 @@ impl PgStore {
 
     /// Run `f` on a pooled reader connection. A pooled connection the server has ended
     /// meanwhile (a restart, a failover) is replaced and `f` runs once more.
-    fn read<T>(&self, f: impl Fn(&mut Conn) -> Result<T, StoreError>) -> Result<T, StoreError> {
+    fn read<T: Send>(
+        &self,
+        f: impl Fn(&mut Conn) -> Result<T, StoreError> + Sync,
+    ) -> Result<T, StoreError> {
+        outside_runtime(|| self.read_here(&f))
+    }
+
+    fn read_here<T>(
+        &self,
+        f: &impl Fn(&mut Conn) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
         let pooled = self.readers.lock().map(|mut p| p.pop()).unwrap_or(None);
         let (mut c, was_pooled) = match pooled.filter(|c| !c.is_closed()) {
             Some(c) => (c, true),
@@ -270,7 +298,10 @@ impl PgStore {
     }
 
     /// Run `f` in one read-only snapshot (every query sees one instant).
-    fn snapshot<T>(&self, f: impl Fn(&mut Conn) -> Result<T, StoreError>) -> Result<T, StoreError> {
+    fn snapshot<T: Send>(
+        &self,
+        f: impl Fn(&mut Conn) -> Result<T, StoreError> + Sync,
+    ) -> Result<T, StoreError> {
         self.read(|c| {
             c.batch("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")?;
             let out = f(c);
@@ -289,6 +320,11 @@ impl PgStore {
 impl Drop for PgStore {
     fn drop(&mut self) {
         let _ = self.shutdown();
+        // Closing a connection blocks on the server's answer: not inside an async runtime.
+        let readers = std::mem::take(self.readers.get_mut().unwrap_or_else(|p| p.into_inner()));
+        if !readers.is_empty() {
+            outside_runtime(move || drop(readers));
+        }
     }
 }
 
@@ -467,7 +503,153 @@ impl Store for PgStore {
         self.job(|reply| Job::MarkPublished { ids, at, reply })
     }
 
+    fn claim_outbox(
+        &self,
+        holder: &str,
+        limit: usize,
+        lease: std::time::Duration,
+    ) -> Result<Vec<OutboxEntry>, StoreError> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let secs = lease.as_secs_f64();
+        // One statement, committed on its own: rows another node is claiming right now are
+        // skipped, not waited for; a claim whose lease ran out is taken over.
+        self.read(|c| {
+            c.query(
+                "WITH claimed AS (
+                     UPDATE outbox SET claimed_by = $1,
+                            claimed_until = clock_timestamp() + make_interval(secs => $3)
+                      WHERE id IN (SELECT id FROM outbox
+                                    WHERE published_at IS NULL
+                                      AND (claimed_until IS NULL
+                                           OR claimed_until < clock_timestamp()
+                                           OR claimed_by = $1)
+                                    ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED)
+                  RETURNING id, journal_seq, application, created_at)
+                 SELECT c.id, c.journal_seq, c.application, j.event, c.created_at
+                   FROM claimed c JOIN journal j ON j.seq = c.journal_seq ORDER BY c.id",
+                &[&holder, &limit, &secs],
+            )?
+            .iter()
+            .map(|r| {
+                let id: i64 = r.try_get(0)?;
+                Ok(OutboxEntry {
+                    event: decode(&format!("outbox entry {id}"), r.try_get(3)?)?,
+                    id,
+                    journal_seq: r.try_get(1)?,
+                    application: r.try_get(2)?,
+                    created_at: instant::from_sql(r.try_get(4)?)
+                        .map_err(|e| StoreError::Db(e.to_string()))?,
+                })
+            })
+            .collect()
+        })
+    }
+
+    fn lease(&self, job: &str, holder: &str, ttl: std::time::Duration) -> Result<bool, StoreError> {
+        let secs = ttl.as_secs_f64();
+        self.read(|c| {
+            Ok(c.query_opt(
+                "INSERT INTO leases (job, holder, until)
+                 VALUES ($1, $2, clock_timestamp() + make_interval(secs => $3))
+                 ON CONFLICT (job) DO UPDATE SET holder = EXCLUDED.holder, until = EXCLUDED.until
+                  WHERE leases.holder = EXCLUDED.holder OR leases.until < clock_timestamp()
+                 RETURNING holder",
+                &[&job, &holder, &secs],
+            )?
+            .is_some())
+        })
+    }
+
+    fn release(&self, holder: &str) -> Result<(), StoreError> {
+        self.read(|c| {
+            c.execute("DELETE FROM leases WHERE holder = $1", &[&holder])?;
+            c.execute(
+                "UPDATE outbox SET claimed_by = NULL, claimed_until = NULL
+                  WHERE claimed_by = $1 AND published_at IS NULL",
+                &[&holder],
+            )?;
+            Ok(())
+        })
+    }
+
     fn verify_journal(&self) -> Result<VerifyReport, StoreError> {
+        outside_runtime(|| self.verify_here())
+    }
+
+    fn journal_heads(&self, at: &[i64]) -> Result<JournalHeads, StoreError> {
+        outside_runtime(|| self.heads_here(at))
+    }
+
+    fn stats(&self) -> Stats {
+        self.counters.stats()
+    }
+
+    fn health(&self) -> Health {
+        match &self.writer {
+            None => Health::new(HealthState::Closed, "the store is closed"),
+            Some(w) if w.is_finished() => Health::new(
+                HealthState::WriterDead,
+                "the store's writer thread has stopped; writes are refused (restart the server)",
+            ),
+            Some(_) => self.monitor.get(),
+        }
+    }
+
+    fn probe(&self) -> Health {
+        let h = self.health();
+        if !h.writable {
+            return h;
+        }
+        // A failover leaves the pooled connections on a server that is now a standby (or
+        // gone): `target_session_attrs=read-write` picks the primary on reconnecting.
+        match self.read(|c| {
+            let r = c.query_one(
+                "SELECT pg_is_in_recovery(), current_setting('transaction_read_only')",
+                &[],
+            )?;
+            Ok((r.try_get::<_, bool>(0)?, r.try_get::<_, String>(1)?))
+        }) {
+            Ok((false, ro)) if ro == "off" => h,
+            Ok(_) => Health::new(
+                HealthState::ReadOnly,
+                format!(
+                    "PostgreSQL at `{}` is a standby or read-only: writes go nowhere",
+                    conn::redact(&self.url)
+                ),
+            ),
+            Err(e) => Health::new(HealthState::IoError, e.to_string()),
+        }
+    }
+
+    fn attach_queue(&self, empty: queue::Queue) -> Result<(), StoreError> {
+        self.attach(empty)
+    }
+
+    fn queue(&self) -> &crate::QueueCell {
+        &self.queue
+    }
+
+    fn queue_events(&self, child: &str) -> Result<Vec<crate::QueueEntry>, StoreError> {
+        self.read(|c| {
+            c.query(
+                "SELECT seq, actor, event FROM queue_events WHERE child = $1 ORDER BY seq",
+                &[&child],
+            )?
+            .iter()
+            .map(|r| {
+                Ok(crate::QueueEntry {
+                    seq: r.try_get(0)?,
+                    actor: r.try_get(1)?,
+                    event: decode("a queue event", r.try_get(2)?)?,
+                })
+            })
+            .collect()
+        })
+    }
+}
+
+impl PgStore {
+    fn verify_here(&self) -> Result<VerifyReport, StoreError> {
         // Its own connection and one snapshot: consistent, and the pooled readers go on.
         let mut c = Conn::open(&self.url, &self.schema)?;
         c.batch("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")?;
@@ -521,22 +703,7 @@ impl Store for PgStore {
         Ok(report)
     }
 
-    fn stats(&self) -> Stats {
-        self.counters.stats()
-    }
-
-    fn health(&self) -> Health {
-        match &self.writer {
-            None => Health::new(HealthState::Closed, "the store is closed"),
-            Some(w) if w.is_finished() => Health::new(
-                HealthState::WriterDead,
-                "the store's writer thread has stopped; writes are refused (restart the server)",
-            ),
-            Some(_) => self.monitor.get(),
-        }
-    }
-
-    fn journal_heads(&self, at: &[i64]) -> Result<JournalHeads, StoreError> {
+    fn heads_here(&self, at: &[i64]) -> Result<JournalHeads, StoreError> {
         let mut c = Conn::open(&self.url, &self.schema)?;
         c.batch("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")?;
         c.batch(
@@ -554,32 +721,6 @@ impl Store for PgStore {
         }
         c.batch("COMMIT")?;
         Ok(heads.finish())
-    }
-
-    fn attach_queue(&self, empty: queue::Queue) -> Result<(), StoreError> {
-        self.attach(empty)
-    }
-
-    fn queue(&self) -> &crate::QueueCell {
-        &self.queue
-    }
-
-    fn queue_events(&self, child: &str) -> Result<Vec<crate::QueueEntry>, StoreError> {
-        self.read(|c| {
-            c.query(
-                "SELECT seq, actor, event FROM queue_events WHERE child = $1 ORDER BY seq",
-                &[&child],
-            )?
-            .iter()
-            .map(|r| {
-                Ok(crate::QueueEntry {
-                    seq: r.try_get(0)?,
-                    actor: r.try_get(1)?,
-                    event: decode("a queue event", r.try_get(2)?)?,
-                })
-            })
-            .collect()
-        })
     }
 }
 

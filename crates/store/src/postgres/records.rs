@@ -387,10 +387,10 @@ fn write_checked(c: &mut Conn, r: &Record) -> PgResult<Result<Written, StoreErro
             status,
             created_at,
             send_after,
-        } => Written::Count(c.execute(
+        } => match c.query_opt(
             "INSERT INTO notifications (outbox_id, application, channel, recipient, message,
                  status, created_at, send_after, sent_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING RETURNING id",
             &[
                 outbox_id,
                 application,
@@ -402,10 +402,19 @@ fn write_checked(c: &mut Conn, r: &Record) -> PgResult<Result<Written, StoreErro
                 &send_after.map(to_sql),
                 &(status == "sent").then(|| to_sql(*created_at)),
             ],
-        )? as usize),
-        Record::MarkNotification { id, status, at } => Written::Count(c.execute(
-            "UPDATE notifications SET status = $2, sent_at = $3 WHERE id = $1",
-            &[id, status, &to_sql(*at)],
+        )? {
+            Some(r) => Written::Id(r.try_get(0)?),
+            None => Written::Count(0),
+        },
+        Record::MarkNotification {
+            id,
+            status,
+            at,
+            from,
+        } => Written::Count(c.execute(
+            "UPDATE notifications SET status = $2, sent_at = $3
+              WHERE id = $1 AND ($4::text IS NULL OR status = $4)",
+            &[id, status, &to_sql(*at), from],
         )? as usize),
         Record::File {
             sha256,

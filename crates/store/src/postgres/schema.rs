@@ -308,6 +308,18 @@ pub const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX queue_events_child ON queue_events (child, seq) WHERE child IS NOT NULL;
     "#,
+    // v3: several nodes' background work. An outbox entry is claimed by one node until its
+    // lease ends (a dead node's claims run out and another node takes them); a periodic job
+    // (a sweep) is leased by one node at a time. Leases are judged by the database's clock.
+    r#"
+    ALTER TABLE outbox ADD COLUMN claimed_by TEXT COLLATE "C";
+    ALTER TABLE outbox ADD COLUMN claimed_until TIMESTAMPTZ;
+    CREATE TABLE leases (
+        job    TEXT COLLATE "C" PRIMARY KEY,
+        holder TEXT COLLATE "C" NOT NULL,
+        until  TIMESTAMPTZ NOT NULL
+    );
+    "#,
 ];
 
 /// The schema version this build writes.

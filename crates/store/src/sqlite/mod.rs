@@ -74,6 +74,7 @@ pub struct SqliteStore {
     monitor: Arc<health::Monitor>,
     options: Options,
     queue: Arc<crate::QueueCell>,
+    leases: crate::leases::Leases,
 }
 
 /// WAL pages between SQLite's checkpoints, which run on the commit that crosses the mark and
@@ -175,6 +176,7 @@ impl SqliteStore {
             monitor,
             options,
             queue,
+            leases: Default::default(),
         };
         Ok(store)
     }
@@ -465,7 +467,34 @@ impl Store for SqliteStore {
             .ok_or(StoreError::Closed)?
             .send(job)
             .map_err(|_| StoreError::Closed)?;
-        rx.recv().unwrap_or(Err(StoreError::Closed))
+        let n = rx.recv().unwrap_or(Err(StoreError::Closed))?;
+        self.leases.published(ids);
+        Ok(n)
+    }
+
+    fn claim_outbox(
+        &self,
+        holder: &str,
+        limit: usize,
+        lease: std::time::Duration,
+    ) -> Result<Vec<OutboxEntry>, StoreError> {
+        // One process: the claims are in memory; read past the entries others hold.
+        let pending = self.outbox_pending(limit + self.leases.claimed_by_others(holder))?;
+        let ids: Vec<i64> = pending.iter().map(|e| e.id).collect();
+        let claimed = self.leases.claim(holder, &ids, limit, lease);
+        Ok(pending
+            .into_iter()
+            .filter(|e| claimed.contains(&e.id))
+            .collect())
+    }
+
+    fn lease(&self, job: &str, holder: &str, ttl: std::time::Duration) -> Result<bool, StoreError> {
+        Ok(self.leases.lease(job, holder, ttl))
+    }
+
+    fn release(&self, holder: &str) -> Result<(), StoreError> {
+        self.leases.release(holder);
+        Ok(())
     }
 
     fn verify_journal(&self) -> Result<VerifyReport, StoreError> {

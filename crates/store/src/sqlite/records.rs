@@ -363,8 +363,8 @@ fn write_checked(
             status,
             created_at,
             send_after,
-        } => Written::Count(
-            tx.prepare_cached(
+        } => match tx
+            .prepare_cached(
                 "INSERT OR IGNORE INTO notifications (outbox_id, application, channel, recipient,
                      message, status, created_at, send_after, sent_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
@@ -379,11 +379,21 @@ fn write_checked(
                 to_sql(*created_at),
                 send_after.map(to_sql),
                 (status == "sent").then(|| to_sql(*created_at)),
-            ])?,
-        ),
-        Record::MarkNotification { id, status, at } => Written::Count(
-            tx.prepare_cached("UPDATE notifications SET status = ?2, sent_at = ?3 WHERE id = ?1")?
-                .execute(params![id, status, to_sql(*at)])?,
+            ])? {
+            0 => Written::Count(0),
+            _ => Written::Id(tx.last_insert_rowid()),
+        },
+        Record::MarkNotification {
+            id,
+            status,
+            at,
+            from,
+        } => Written::Count(
+            tx.prepare_cached(
+                "UPDATE notifications SET status = ?2, sent_at = ?3
+                  WHERE id = ?1 AND (?4 IS NULL OR status = ?4)",
+            )?
+            .execute(params![id, status, to_sql(*at), from])?,
         ),
         Record::File {
             sha256,
