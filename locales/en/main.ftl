@@ -904,6 +904,7 @@ queue-public_link = the district's open queue
 queue-group = Age group
 queue-category = Right to a place
 queue-registration = Registration number
+queue-registration_col = Reg. no.
 queue-referral = Referral
 queue-language-kk = Kazakh
 queue-language-ru = Russian

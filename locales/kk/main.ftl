@@ -875,6 +875,7 @@ queue-public_link = ауданның ашық кезегі
 queue-group = Жас тобы
 queue-category = Орын алу құқығы
 queue-registration = Тіркеу нөмірі
+queue-registration_col = Тіркеу №
 queue-referral = Жолдама
 queue-language-kk = қазақ тілі
 queue-language-ru = орыс тілі

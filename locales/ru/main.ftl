@@ -921,6 +921,7 @@ queue-public_link = открытая очередь района
 queue-group = Возрастная группа
 queue-category = Право на место
 queue-registration = Регистрационный номер
+queue-registration_col = Рег. №
 queue-referral = Направление
 queue-language-kk = казахский язык
 queue-language-ru = русский язык

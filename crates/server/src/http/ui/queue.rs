@@ -295,7 +295,7 @@ async fn public_district(
         @for (group, line) in &view.lines {
             h2 { (preschool::name(&st, "group", group, l)) }
             (html::table(
-                &[l.t("queue-number_col"), l.t("queue-registration"), l.t("queue-tier"), l.t("queue-applied")],
+                &[l.t("queue-number_col"), l.t("queue-registration_col"), l.t("queue-tier"), l.t("queue-applied")],
                 html! {
                     @for p in line {
                         tr {
