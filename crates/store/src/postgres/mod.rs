@@ -11,6 +11,7 @@
 //! Not for: health of files (there are none here: a lost connection, a read-only server or a
 //! full disk make the store refuse writes until a probe write succeeds).
 
+mod bulk;
 mod conn;
 mod records;
 pub mod schema;
