@@ -39,7 +39,7 @@ pub(crate) fn lock_all(
         .iter()
         .map(|id| cache.get(*id).map_or(-1, |s| s.head_seq))
         .collect();
-    let rows = c.query(
+    let rows = c.query_bulk(
         "SELECT a.id, a.app_seq, a.journal_head,
                 CASE WHEN a.app_seq = k.seq THEN NULL ELSE a.state END
            FROM applications a JOIN unnest($1::text[], $2::bigint[]) AS k(id, seq) ON a.id = k.id
@@ -97,8 +97,10 @@ pub(crate) fn keys(c: &mut Conn, keys: &[&str]) -> PgResult<HashMap<String, (Str
     if keys.is_empty() {
         return Ok(HashMap::new());
     }
-    c.query(
-        "SELECT key, result, application FROM idempotency WHERE key = ANY($1::text[])",
+    c.query_bulk(
+        // A join, not `= ANY($1)`: the generic plan of a prepared `= ANY` may scan the table.
+        "SELECT i.key, i.result, i.application
+           FROM unnest($1::text[]) AS k(key) JOIN idempotency i ON i.key = k.key",
         &[&keys],
     )?
     .iter()
@@ -192,7 +194,7 @@ impl Writes {
         let _t = profile::Timer::new("5 flush.keys");
         if !w.keys.is_empty() {
             let col = |i: usize| -> Vec<&str> { w.keys.iter().map(|k| k[i].as_str()).collect() };
-            c.execute(
+            c.execute_bulk(
                 "INSERT INTO idempotency (key, application, result, created_at)
                  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])",
                 &[&col(0), &col(1), &col(2), &col(3)],
@@ -213,7 +215,7 @@ fn journal(c: &mut Conn, rows: &[JournalRow]) -> PgResult<()> {
     let at: Vec<&str> = rows.iter().map(|r| r.at.as_str()).collect();
     let prev: Vec<&str> = rows.iter().map(|r| r.prev_hash.as_str()).collect();
     let hash: Vec<&str> = rows.iter().map(|r| r.hash.as_str()).collect();
-    c.execute(
+    c.execute_bulk(
         "WITH j AS (
              INSERT INTO journal (application, app_seq, event, at, prev_hash, hash)
              SELECT a, s, e, t, p, h
@@ -311,7 +313,7 @@ fn states(c: &mut Conn, writes: Vec<AppWrite>) -> PgResult<()> {
         let version: Vec<i64> = new.iter().map(|(w, _)| i64::from(w.app.version)).collect();
         let channel: Vec<&str> = new.iter().map(|(w, _)| w.app.channel.as_str()).collect();
         let provider: Vec<&str> = new.iter().map(|(w, _)| w.app.provider.as_str()).collect();
-        c.execute(
+        c.execute_bulk(
             "INSERT INTO applications (id, regulation, version, channel, provider, status, step,
                  step_due, term_due, closed_at, app_seq, journal_head, updated_at, state)
              SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[],
@@ -338,7 +340,7 @@ fn states(c: &mut Conn, writes: Vec<AppWrite>) -> PgResult<()> {
     if !old.is_empty() {
         let (id, status, step, step_due, term_due, closed_at, app_seq, head, at, state) =
             cols(&old);
-        c.execute(
+        c.execute_bulk(
             "UPDATE applications a SET status = u.status, step = u.step, step_due = u.step_due,
                  term_due = u.term_due, closed_at = u.closed_at, app_seq = u.app_seq,
                  journal_head = u.journal_head, updated_at = u.updated_at, state = u.state
@@ -392,7 +394,7 @@ fn lists(c: &mut Conn, rows: Vec<ListRow>) -> PgResult<()> {
         .collect();
     let updated_at: Vec<String> = rows.iter().map(|r| instant::to_sql(r.updated_at)).collect();
     let late_days: Vec<Option<i64>> = rows.iter().map(|r| r.late_days.map(i64::from)).collect();
-    c.execute(
+    c.execute_bulk(
         "INSERT INTO app_list (id, regulation, version, channel, provider, applicant_iin,
              applicant_name, name_key, receipt, status, closure, step, holder_org, holder_role,
              automatic, step_started, step_due, term_due, deliver_due, submitted_at,

@@ -263,7 +263,7 @@ impl Pending {
             let k =
                 |f: fn(&AppKey) -> &str| -> Vec<&str> { apps.iter().map(|(k, _)| f(k)).collect() };
             let v = |i: usize| -> Vec<i64> { apps.iter().map(|(_, s)| s.0[i]).collect() };
-            c.execute(
+            c.execute_bulk(
                 &format!(
                     "INSERT INTO {prefix}mon_apps AS t (day, regulation, channel, provider,
                          submitted, open, term_measured, term_on_time, results_late,
@@ -312,7 +312,7 @@ impl Pending {
         if !steps.is_empty() {
             let (d, r, ch, p, st, ro) = step_cols(steps.iter().map(|(k, _)| k).collect());
             let v = |i: usize| -> Vec<i64> { steps.iter().map(|(_, s)| s.0[i]).collect() };
-            c.execute(
+            c.execute_bulk(
                 &format!(
                     "INSERT INTO {prefix}mon_steps AS t (day, regulation, channel, provider, step,
                          role, completed, measured, on_time, seconds_sum, legal_seconds_sum,
@@ -351,7 +351,7 @@ impl Pending {
             let (d, r, ch, p, st, ro) = step_cols(hist.iter().map(|((k, _), _)| k).collect());
             let bucket: Vec<i64> = hist.iter().map(|((_, b), _)| *b).collect();
             let n: Vec<i64> = hist.iter().map(|(_, n)| *n).collect();
-            c.execute(
+            c.execute_bulk(
                 &format!(
                     "INSERT INTO {prefix}mon_hist AS t (day, regulation, channel, provider, step,
                          role, bucket, n)

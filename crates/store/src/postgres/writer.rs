@@ -30,7 +30,7 @@ use crate::decide::{self, Cached, Corrupt, First, MAX_AUTOMATIC, Undo};
 use crate::jobs::{self, Answer, Counters, Job};
 use crate::preschool::{self, QueueCell};
 use crate::views;
-use crate::{Action, ActionOutcome, Health, HealthState, Op, Outcome, StoreError, instant};
+use crate::{Action, ActionOutcome, Health, HealthState, Op, Outcome, Record, StoreError, instant};
 use engine::{Application, Command, Ctx, Status};
 use jiff::Timestamp;
 use std::collections::HashMap;
@@ -648,14 +648,22 @@ fn run_action(
     action: &Action,
 ) -> PgResult<Result<ActionOutcome, StoreError>> {
     // Only an action that writes SQL of its own (records, queue events) needs a savepoint:
-    // its commands' writes wait in memory and are simply dropped if it rolls back. What
-    // earlier jobs left waiting goes first, so that a rollback to the savepoint keeps it.
+    // its commands' writes wait in memory and are simply dropped if it rolls back.
     let sql = action
         .ops
         .iter()
         .any(|o| matches!(o, Op::Record(_) | Op::Queue(_) | Op::QueueAdvance));
-    if sql {
+    if action
+        .ops
+        .iter()
+        .any(|o| matches!(o, Op::Record(Record::Org(_))))
+    {
+        // An organisation record moves list rows, so it sends what waits first (inside
+        // the savepoint: the action's own writes). What earlier jobs left waiting goes
+        // before the savepoint, so that a rollback to it keeps theirs.
         b.writes.flush(c)?;
+    }
+    if sql {
         c.batch("SAVEPOINT action")?;
     }
     let mut undo = Undo::default();
@@ -838,13 +846,14 @@ fn action_ops(
                 }
             }
             Op::Record(r) => match {
-                // The record's SQL sees the action's commands (an organisation's signing
-                // role moves the list rows they wrote).
-                b.writes.flush(c)?;
+                if let Record::Org(_) = r {
+                    // Its signing role moves the list rows the action's commands wrote.
+                    b.writes.flush(c)?;
+                }
                 records::write(c, r)?
             } {
                 Ok(w) => {
-                    if let crate::Record::Org(o) = r {
+                    if let Record::Org(o) = r {
                         let role = o.signing_role.as_deref().filter(|r| !r.is_empty());
                         undo.signers
                             .push((o.id.clone(), ctx.set_signer(&o.id, role)));
