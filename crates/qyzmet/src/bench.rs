@@ -36,7 +36,7 @@ pub const DEFAULT_PG: &str = "postgresql://postgres@127.0.0.1:5432/test";
 const CLIENTS: usize = 4;
 
 /// Valid data for the benchmark's service (computed once).
-fn sample_data() -> &'static engine::FormData {
+pub(crate) fn sample_data() -> &'static engine::FormData {
     static DATA: std::sync::OnceLock<engine::FormData> = std::sync::OnceLock::new();
     DATA.get_or_init(|| {
         crate::apps::context(None)

@@ -102,14 +102,17 @@ pub fn run(ctx: Arc<Ctx>, opts: &Options, out: &mut impl Write) -> Result<()> {
     // Ratios and targets.
     writeln!(out, "\nratios (same machine, same run):")?;
     let mut checks: Vec<Value> = vec![];
-    let mut check = |what: String, value: f64, target: String, met: bool| -> Result<()> {
+    // `met` None: a ratio reported without a target.
+    let mut check = |what: String, value: f64, target: String, met: Option<bool>| -> Result<()> {
         writeln!(
             out,
-            "  {:<62} {:>10.2}   target {:<18} {}",
+            "  {:<62} {:>10.2}   {}",
             what,
             value,
-            target,
-            if met { "met" } else { "MISSED" }
+            match met {
+                Some(m) => format!("target {target:<10} {}", if m { "met" } else { "MISSED" }),
+                None => String::new(),
+            }
         )?;
         checks.push(json!({"what": what, "value": value, "target": target, "met": met}));
         Ok(())
@@ -120,15 +123,15 @@ pub fn run(ctx: Arc<Ctx>, opts: &Options, out: &mut impl Write) -> Result<()> {
             format!("qyzmet + {} in process, applications/s", r.db),
             v,
             format!(">= {target:.0}"),
-            v >= target,
+            Some(v >= target),
         )?;
     }
     if let [s, p] = runs.as_slice() {
         check(
             "PostgreSQL / SQLite in process (applications/s)".into(),
             p.applications_per_s() / s.applications_per_s(),
-            "-".into(),
-            true,
+            String::new(),
+            None,
         )?;
     }
     for (r, p) in runs.iter().zip(&peers) {
@@ -137,7 +140,7 @@ pub fn run(ctx: Arc<Ctx>, opts: &Options, out: &mut impl Write) -> Result<()> {
             format!("qyzmet / SpiffWorkflow on {} (applications/s)", r.db),
             ratio,
             format!(">= {PEER_RATIO_TARGET:.0}×"),
-            ratio >= PEER_RATIO_TARGET,
+            Some(ratio >= PEER_RATIO_TARGET),
         )?;
         let cpu = p["cpu_ms_per_application_machine"]
             .as_f64()
@@ -146,8 +149,8 @@ pub fn run(ctx: Arc<Ctx>, opts: &Options, out: &mut impl Write) -> Result<()> {
         check(
             format!("SpiffWorkflow / qyzmet CPU per application on {}", r.db),
             cpu,
-            "-".into(),
-            true,
+            String::new(),
+            None,
         )?;
     }
     for h in &http {
@@ -160,7 +163,7 @@ pub fn run(ctx: Arc<Ctx>, opts: &Options, out: &mut impl Write) -> Result<()> {
                 ),
                 p99,
                 format!("< {HTTP_P99_TARGET_MS:.0} ms"),
-                p99 < HTTP_P99_TARGET_MS,
+                Some(p99 < HTTP_P99_TARGET_MS),
             )?;
         }
     }
@@ -355,6 +358,7 @@ fn intake_body() -> String {
         "applicant_name": "Сейтқали Айгерім",
         // The same applicant again and again: a repeated application, confirmed.
         "confirm_duplicate": true,
+        "data": bench::sample_data(),
     })
     .to_string()
 }
