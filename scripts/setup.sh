@@ -52,3 +52,6 @@ if command -v python3 >/dev/null 2>&1; then
     bash "$s" >/dev/null || echo "setup: $s failed; the test that needs it will say so" >&2
   done
 fi
+
+# The HTTP load generator of the benchmarks (their tests run it): cargo-installed once.
+bash bench/oha.sh || echo "setup: installing oha failed; the benchmark tests will say so" >&2

@@ -5,8 +5,9 @@
 #
 # The venv is ${QYZMET_PYENV:-$HOME/.cache/qyzmet/py-bench}; the base interpreter is
 # ${QYZMET_PYTHON:-python3} (SpiffWorkflow 3.x needs Python >= 3.10).  Idempotent: when the
-# venv already holds exactly bench/spiff/requirements.txt, nothing is downloaded.  Quiet: only
-# errors reach stderr, and stdout is the python path alone.
+# venv already holds exactly bench/spiff/requirements.txt, nothing is downloaded; a venv made
+# from an older one is upgraded in place.  Quiet: only errors reach stderr, and stdout is the
+# python path alone.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -18,11 +19,27 @@ stamp="$venv/.qyzmet-spiff-requirements"
 
 die() { echo "bench/spiff/setup.sh: $*" >&2; exit 1; }
 
-# The venv is taken as ready when it was made from this very requirements file and the
-# peer's imports still work (a venv whose base python was removed fails here and is rebuilt).
+# The venv is taken as ready when it was made from this very requirements file, holds every
+# `name==version` pin of it, and the peer's imports work with psycopg's prebuilt libpq.  A venv
+# made from an older requirements file is not: pip then upgrades it in place.  A venv whose
+# base python was removed fails here too and is rebuilt below.
+check='
+import re, sys
+from importlib import metadata
+import SpiffWorkflow.bpmn, lxml.etree, psycopg
+if psycopg.pq.__impl__ != "binary":
+    sys.exit("psycopg runs on " + psycopg.pq.__impl__ + ", not psycopg-binary")
+for line in open(sys.argv[1], encoding="utf-8"):
+    line = line.split("#", 1)[0].strip()
+    if line:
+        name, _, want = line.partition("==")
+        have = metadata.version(name.strip())
+        if have != want.strip():
+            sys.exit(f"{name} {have} installed, {want} pinned")
+'
 ready() {
   [ -x "$py" ] && [ -f "$stamp" ] && cmp -s "$reqs" "$stamp" &&
-    "$py" -c 'import SpiffWorkflow.bpmn, lxml.etree' >/dev/null 2>&1
+    "$py" -c "$check" "$reqs" >/dev/null 2>&1
 }
 
 if ! ready; then
@@ -39,7 +56,7 @@ if ! ready; then
   "$py" -m pip install --quiet --disable-pip-version-check --no-input -r "$reqs" >&2 ||
     die "pip could not install $reqs into $venv"
   cp -- "$reqs" "$stamp"
-  ready || die "the venv $venv still cannot import SpiffWorkflow"
+  ready || die "the venv $venv does not match $reqs after pip: $("$py" -c "$check" "$reqs" 2>&1 | tail -n 1)"
 fi
 
 echo "$py"

@@ -30,11 +30,13 @@ pub struct Options {
 const REGULATION: &str = "ekr-free-meals-tvet";
 const AT: &str = "2019-12-13T04:00:00Z";
 const IIN: &str = "100515500003";
+/// The PostgreSQL database the benchmarks use unless told otherwise (this machine's).
+pub const DEFAULT_PG: &str = "postgresql://postgres@127.0.0.1:5432/test";
 /// Client threads of the benchmark; each keeps `wave / CLIENTS` applications in flight.
 const CLIENTS: usize = 4;
 
 /// Valid data for the benchmark's service (computed once).
-fn sample_data() -> &'static engine::FormData {
+pub(crate) fn sample_data() -> &'static engine::FormData {
     static DATA: std::sync::OnceLock<engine::FormData> = std::sync::OnceLock::new();
     DATA.get_or_init(|| {
         crate::apps::context(None)
@@ -102,35 +104,248 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
 
-pub fn engine(ctx: Arc<Ctx>, opts: Options, out: &mut impl Write) -> Result<()> {
-    let dir = std::env::temp_dir().join(format!("qyzmet-bench-{}", std::process::id()));
-    std::fs::create_dir_all(&dir)?;
-    let db = dir.join("bench.db");
-    let store = Arc::new(apps::open_store(&db, ctx.clone())?);
+/// Where the in-process benchmark's store lives.
+#[derive(Clone, Debug)]
+pub enum Db {
+    /// A fresh SQLite file in a temporary directory (WAL, `synchronous=FULL`).
+    Sqlite,
+    /// A fresh schema of this PostgreSQL database, dropped after the run.
+    Postgres(String),
+}
+
+impl Db {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Db::Sqlite => "sqlite",
+            Db::Postgres(_) => "postgres",
+        }
+    }
+}
+
+/// A store opened for one run, with how to queue a command on it and what to clean up.
+pub struct Opened {
+    pub store: Arc<dyn Store>,
+    enqueue: Box<dyn Fn(Command, Timestamp) -> store::Ticket + Send + Sync>,
+    pub describe: String,
+    cleanup: Box<dyn FnOnce() + Send + Sync>,
+}
+
+impl Opened {
+    pub fn open(db: &Db, ctx: Arc<Ctx>) -> Result<Opened> {
+        match db {
+            Db::Sqlite => {
+                let dir = std::env::temp_dir().join(format!(
+                    "qyzmet-bench-{}-{}",
+                    std::process::id(),
+                    NEXT_RUN.fetch_add(1, Ordering::Relaxed)
+                ));
+                std::fs::create_dir_all(&dir)?;
+                let file = dir.join("bench.db");
+                let s = Arc::new(apps::open_store(&file, ctx)?);
+                let q = s.clone();
+                Ok(Opened {
+                    store: s,
+                    enqueue: Box::new(move |c, t| q.enqueue(c, t)),
+                    describe: format!("SQLite WAL synchronous=FULL at {}", file.display()),
+                    cleanup: Box::new(move || {
+                        let _ = std::fs::remove_dir_all(&dir);
+                    }),
+                })
+            }
+            Db::Postgres(url) => {
+                let schema = format!(
+                    "bench_{}_{}",
+                    std::process::id(),
+                    NEXT_RUN.fetch_add(1, Ordering::Relaxed)
+                );
+                let s = Arc::new(
+                    store::PgStore::open(url, &schema, ctx)
+                        .map_err(|e| anyhow!("cannot open PostgreSQL at {url}: {e}"))?,
+                );
+                let q = s.clone();
+                let (url, sch) = (url.clone(), schema.clone());
+                Ok(Opened {
+                    store: s,
+                    enqueue: Box::new(move |c, t| q.enqueue(c, t)),
+                    describe: format!(
+                        "PostgreSQL schema {schema} (synchronous_commit as the server has it)"
+                    ),
+                    cleanup: Box::new(move || drop_schema(&url, &sch)),
+                })
+            }
+        }
+    }
+
+    pub fn enqueue(&self, c: Command, t: Timestamp) -> store::Ticket {
+        (self.enqueue)(c, t)
+    }
+
+    /// Close the store (its writer finishes) and remove what the run made.
+    pub fn finish(self) {
+        let Opened {
+            store,
+            enqueue,
+            cleanup,
+            ..
+        } = self;
+        drop(enqueue);
+        drop(store);
+        cleanup();
+    }
+}
+
+static NEXT_RUN: AtomicUsize = AtomicUsize::new(0);
+
+/// Drop a benchmark's PostgreSQL schema (best effort: a leftover schema only costs space).
+pub fn drop_schema(url: &str, schema: &str) {
+    let url = url.to_string();
+    let schema = schema.to_string();
+    // The synchronous client runs its own runtime: keep it off any caller's.
+    let _ = std::thread::spawn(move || {
+        if let Ok(mut c) = postgres::Client::connect(&url, postgres::NoTls) {
+            let _ = c.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
+        }
+    })
+    .join();
+}
+
+/// CPU time used so far: this process's (user + system), and the whole machine's busy time
+/// (every process: the database server and the load clients too), both in seconds.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Cpu {
+    pub process: f64,
+    pub machine: f64,
+}
+
+impl Cpu {
+    pub fn now() -> Cpu {
+        // USER_HZ is 100 on Linux for every architecture's userspace ABI.
+        const HZ: f64 = 100.0;
+        let process = std::fs::read_to_string("/proc/self/stat")
+            .ok()
+            .and_then(|s| {
+                let rest = &s[s.rfind(')')? + 2..];
+                let f: Vec<&str> = rest.split_whitespace().collect();
+                // Fields 14 and 15 of stat(5), counted after the `(comm)` field.
+                Some((f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?) / HZ)
+            })
+            .unwrap_or(0.0);
+        let machine = std::fs::read_to_string("/proc/stat")
+            .ok()
+            .and_then(|s| {
+                let line = s.lines().next()?;
+                let v: Vec<f64> = line
+                    .split_whitespace()
+                    .skip(1)
+                    .filter_map(|x| x.parse().ok())
+                    .collect();
+                // user nice system idle iowait irq softirq steal: busy = all but idle, iowait.
+                let busy: f64 = v.iter().take(8).sum::<f64>() - v.get(3)? - v.get(4)?;
+                Some(busy / HZ)
+            })
+            .unwrap_or(0.0);
+        Cpu { process, machine }
+    }
+
+    pub fn since(self, before: Cpu) -> Cpu {
+        Cpu {
+            process: self.process - before.process,
+            machine: self.machine - before.machine,
+        }
+    }
+}
+
+/// What one in-process run measured.
+#[derive(Debug, Clone)]
+pub struct Run {
+    pub db: &'static str,
+    pub applications: usize,
+    pub transitions: usize,
+    pub seconds: f64,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+    pub cpu: Cpu,
+    pub transactions: u64,
+    pub commands_per_transaction: f64,
+    pub journal_verified: bool,
+}
+
+impl Run {
+    pub fn applications_per_s(&self) -> f64 {
+        self.applications as f64 / self.seconds
+    }
+    pub fn transitions_per_s(&self) -> f64 {
+        self.transitions as f64 / self.seconds
+    }
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "system": "qyzmet",
+            "store": self.db,
+            "applications": self.applications,
+            "transitions": self.transitions,
+            "seconds": self.seconds,
+            "applications_per_s": self.applications_per_s(),
+            "transitions_per_s": self.transitions_per_s(),
+            "p50_ms": self.p50_ms,
+            "p99_ms": self.p99_ms,
+            "cpu_ms_per_application_process": self.cpu.process * 1e3 / self.applications as f64,
+            "cpu_ms_per_application_machine": self.cpu.machine * 1e3 / self.applications as f64,
+            "transactions": self.transactions,
+            "commands_per_transaction": self.commands_per_transaction,
+            "journal_verified": self.journal_verified,
+        })
+    }
+    pub fn line(&self) -> String {
+        format!(
+            "qyzmet + {:<8} {:>8.0} applications/s {:>8.0} transitions/s  p50 {:.2} ms  p99 {:.2} ms  CPU {:.2} ms/application (machine; {:.2} in qyzmet)  {} transactions, {:.1} commands each; journal {}",
+            self.db,
+            self.applications_per_s(),
+            self.transitions_per_s(),
+            self.p50_ms,
+            self.p99_ms,
+            self.cpu.machine * 1e3 / self.applications as f64,
+            self.cpu.process * 1e3 / self.applications as f64,
+            self.transactions,
+            self.commands_per_transaction,
+            if self.journal_verified {
+                "verified"
+            } else {
+                "BROKEN"
+            }
+        )
+    }
+}
+
+/// Run `n` applications of the six-step process through a fresh store on `db`.
+pub fn run_in_process(
+    ctx: Arc<Ctx>,
+    db: &Db,
+    n: usize,
+    wave: usize,
+    out: &mut impl Write,
+) -> Result<Run> {
+    let opened = Arc::new(Opened::open(db, ctx.clone())?);
     let w = Arc::new(walk(&ctx)?);
     let at: Timestamp = AT.parse()?;
     let transitions_per_app = 1 + w.steps.len();
     writeln!(
         out,
-        "qyzmet engine: {} applications × {} transitions ({REGULATION}, office; 10% refusals), {} commands in flight, SQLite WAL synchronous=FULL at {}",
-        opts.n,
-        transitions_per_app,
-        opts.wave,
-        db.display()
+        "qyzmet engine: {n} applications × {transitions_per_app} transitions ({REGULATION}, office; 10% refusals), {wave} commands in flight, {}",
+        opened.describe
     )?;
-    let bar = ProgressBar::new((opts.n * transitions_per_app) as u64);
+    let bar = ProgressBar::new((n * transitions_per_app) as u64);
     bar.set_style(
         ProgressStyle::with_template("{bar:40} {pos}/{len} transitions {per_sec} {eta}").unwrap(),
     );
     let next = Arc::new(AtomicUsize::new(0));
+    let cpu0 = Cpu::now();
     let started = Instant::now();
     // Each client keeps `in_flight` applications moving together: it queues one command for
     // each (as that many officials acting at once), then waits for every acknowledgement.
-    let in_flight = (opts.wave / CLIENTS).max(1);
+    let in_flight = (wave / CLIENTS).max(1);
     let clients: Vec<_> = (0..CLIENTS)
         .map(|_| {
-            let (store, w, next, bar) = (store.clone(), w.clone(), next.clone(), bar.clone());
-            let n = opts.n;
+            let (opened, w, next, bar) = (opened.clone(), w.clone(), next.clone(), bar.clone());
             std::thread::spawn(move || -> Result<Vec<Duration>> {
                 let mut lat = Vec::new();
                 loop {
@@ -144,7 +359,7 @@ pub fn engine(ctx: Arc<Ctx>, opts: Options, out: &mut impl Write) -> Result<()> 
                     let mut wave = |cmds: Vec<Command>| -> Result<()> {
                         let tickets: Vec<_> = cmds
                             .into_iter()
-                            .map(|c| (Instant::now(), store.enqueue(c, at)))
+                            .map(|c| (Instant::now(), opened.enqueue(c, at)))
                             .collect();
                         for (t0, t) in tickets {
                             t.wait().map_err(|e| anyhow!("{e}"))?;
@@ -185,44 +400,41 @@ pub fn engine(ctx: Arc<Ctx>, opts: Options, out: &mut impl Write) -> Result<()> 
     for c in clients {
         lat.extend(c.join().map_err(|_| anyhow!("a client panicked"))??);
     }
-    let secs = started.elapsed().as_secs_f64();
+    let seconds = started.elapsed().as_secs_f64();
+    let cpu = Cpu::now().since(cpu0);
     bar.finish_and_clear();
     lat.sort();
-    let stats = store.stats();
-    let verify = store.verify_journal().map_err(|e| anyhow!("{e}"))?;
-    let apps_s = opts.n as f64 / secs;
-    let ours = serde_json::json!({
-        "system": "qyzmet",
-        "applications": opts.n,
-        "transitions": lat.len(),
-        "seconds": secs,
-        "applications_per_s": apps_s,
-        "transitions_per_s": lat.len() as f64 / secs,
-        "p50_ms": percentile(&lat, 0.5).as_secs_f64() * 1e3,
-        "p99_ms": percentile(&lat, 0.99).as_secs_f64() * 1e3,
-        "transactions": stats.transactions,
-        "commands_per_transaction": stats.commands as f64 / stats.transactions.max(1) as f64,
-        "journal_verified": verify.is_ok(),
-    });
-    writeln!(
-        out,
-        "qyzmet:        {:>9.0} applications/s {:>9.0} transitions/s  p50 {:.2} ms  p99 {:.2} ms  ({} transactions, {:.1} commands each; journal {})",
-        apps_s,
-        ours["transitions_per_s"].as_f64().unwrap_or(0.0),
-        ours["p50_ms"].as_f64().unwrap_or(0.0),
-        ours["p99_ms"].as_f64().unwrap_or(0.0),
-        stats.transactions,
-        ours["commands_per_transaction"].as_f64().unwrap_or(0.0),
-        if verify.is_ok() { "verified" } else { "BROKEN" }
-    )?;
-    drop(store);
-    let _ = std::fs::remove_dir_all(&dir);
+    let stats = opened.store.stats();
+    let verify = opened.store.verify_journal().map_err(|e| anyhow!("{e}"))?;
+    let run = Run {
+        db: db.name(),
+        applications: n,
+        transitions: lat.len(),
+        seconds,
+        p50_ms: percentile(&lat, 0.5).as_secs_f64() * 1e3,
+        p99_ms: percentile(&lat, 0.99).as_secs_f64() * 1e3,
+        cpu,
+        transactions: stats.transactions,
+        commands_per_transaction: stats.commands as f64 / stats.transactions.max(1) as f64,
+        journal_verified: verify.is_ok(),
+    };
+    Arc::into_inner(opened)
+        .context("the benchmark's clients still hold the store")?
+        .finish();
+    Ok(run)
+}
+
+pub fn engine(ctx: Arc<Ctx>, db: &Db, opts: Options, out: &mut impl Write) -> Result<()> {
+    let ours = run_in_process(ctx, db, opts.n, opts.wave, out)?;
+    writeln!(out, "{}", ours.line())?;
+    let apps_s = ours.applications_per_s();
     if let Some(peer_n) = opts.peer_n {
-        let peer = spiff(peer_n)?;
+        let peer = spiff(peer_n, db)?;
         let peer_apps = peer["applications_per_s"].as_f64().unwrap_or(f64::NAN);
         writeln!(
             out,
-            "SpiffWorkflow: {:>9.0} applications/s {:>9.0} transitions/s  p50 {:.2} ms  p99 {:.2} ms  (v{}, {} applications, committed per transition)",
+            "SpiffWorkflow + {:<8} {:>8.0} applications/s {:>8.0} transitions/s  p50 {:.2} ms  p99 {:.2} ms  (v{}, {} applications, committed per transition)",
+            db.name(),
             peer_apps,
             peer["transitions_per_s"].as_f64().unwrap_or(0.0),
             peer["p50_ms"].as_f64().unwrap_or(0.0),
@@ -232,16 +444,17 @@ pub fn engine(ctx: Arc<Ctx>, opts: Options, out: &mut impl Write) -> Result<()> 
         )?;
         writeln!(
             out,
-            "ratio: qyzmet is {:.1}× SpiffWorkflow in applications/s (same machine, same run)",
-            apps_s / peer_apps
+            "ratio: qyzmet is {:.1}× SpiffWorkflow in applications/s on {} (same machine, same run)",
+            apps_s / peer_apps,
+            db.name()
         )?;
     }
-    writeln!(out, "{}", serde_json::json!({"qyzmet": ours}))?;
+    writeln!(out, "{}", serde_json::json!({"qyzmet": ours.json()}))?;
     Ok(())
 }
 
 /// Run the SpiffWorkflow peer (bench/spiff) and read its one line of JSON.
-fn spiff(n: usize) -> Result<serde_json::Value> {
+pub fn spiff(n: usize, db: &Db) -> Result<serde_json::Value> {
     let root = std::env::var_os("QYZMET_ROOT")
         .map(std::path::PathBuf::from)
         .unwrap_or_else(|| ".".into());
@@ -261,15 +474,19 @@ fn spiff(n: usize) -> Result<serde_json::Value> {
         .unwrap_or("python3")
         .trim()
         .to_string();
-    let db = std::env::temp_dir().join(format!("qyzmet-spiff-{}.db", std::process::id()));
-    let run = std::process::Command::new(&py)
-        .arg(root.join("bench/spiff/peer.py"))
-        .args(["--n", &n.to_string(), "--db"])
-        .arg(&db)
+    let file = std::env::temp_dir().join(format!("qyzmet-spiff-{}.db", std::process::id()));
+    let mut cmd = std::process::Command::new(&py);
+    cmd.arg(root.join("bench/spiff/peer.py"))
+        .args(["--n", &n.to_string()]);
+    match db {
+        Db::Sqlite => cmd.arg("--db").arg(&file),
+        Db::Postgres(url) => cmd.args(["--pg", url]),
+    };
+    let run = cmd
         .stderr(std::process::Stdio::inherit())
         .output()
         .context("running the SpiffWorkflow peer")?;
-    let _ = std::fs::remove_file(&db);
+    let _ = std::fs::remove_file(&file);
     if !run.status.success() {
         return Err(anyhow!("the SpiffWorkflow peer failed"));
     }

@@ -820,9 +820,9 @@ fn comparable(r: &server::monitoring::Report) -> Result<Value> {
 
 // ---- HTTP -----------------------------------------------------------------------------------
 
-fn find_oha(opts: &Options) -> Option<PathBuf> {
-    if let Some(p) = &opts.oha {
-        return Some(p.clone());
+pub(crate) fn find_oha(explicit: Option<&Path>) -> Option<PathBuf> {
+    if let Some(p) = explicit {
+        return Some(p.to_path_buf());
     }
     let mut dirs: Vec<PathBuf> = std::env::var_os("PATH")
         .map(|p| std::env::split_paths(&p).collect())
@@ -836,16 +836,16 @@ fn find_oha(opts: &Options) -> Option<PathBuf> {
 }
 
 /// What one `oha` run measured.
-struct HttpRun {
-    rate: f64,
-    p50_ms: f64,
-    p99_ms: f64,
-    requests: u64,
-    ok: u64,
-    statuses: Value,
+pub(crate) struct HttpRun {
+    pub rate: f64,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+    pub requests: u64,
+    pub ok: u64,
+    pub statuses: Value,
 }
 
-fn oha(
+pub(crate) fn oha(
     bin: &Path,
     url: &str,
     token: &str,
@@ -1238,7 +1238,7 @@ fn measure_all(
     // HTTP intake under a load generator.
     let mut http = json!(null);
     if !opts.no_http {
-        let oha_bin = find_oha(opts).context(
+        let oha_bin = find_oha(opts.oha.as_deref()).context(
             "no `oha` load generator: run bench/server.sh (it installs it), pass --oha, or --no-http",
         )?;
         // An office service in force at the clock, taken in by its first person's role.

@@ -7,6 +7,7 @@
 
 mod apps;
 mod bench;
+mod bench_process;
 mod bench_queue;
 mod bench_server;
 mod ops;
@@ -461,7 +462,7 @@ enum BenchCommand {
         #[arg(long, default_value_t = 5)]
         seconds: u64,
     },
-    /// N applications fully processed on the durable SQLite store (10% refusals), then the same
+    /// N applications fully processed on a durable store (SQLite or PostgreSQL; 10% refusals), then the same
     /// process on SpiffWorkflow; prints both and the ratio.
     Engine {
         #[arg(long, default_value_t = 20000)]
@@ -476,6 +477,46 @@ enum BenchCommand {
         /// Skip the peer.
         #[arg(long)]
         no_peer: bool,
+        /// The store: `sqlite` (a fresh file) or `postgres` (a fresh schema of --database).
+        #[arg(long, default_value = "sqlite", value_parser = ["sqlite", "postgres"])]
+        store: String,
+        /// The PostgreSQL database for `--store postgres`.
+        #[arg(long, default_value = bench::DEFAULT_PG)]
+        database: String,
+        #[command(flatten)]
+        catalogue: CatalogueArg,
+    },
+    /// The six-step process in one run on qyzmet + SQLite and + PostgreSQL in process, over
+    /// HTTP at fixed submission rates while officials act (both stores), and SpiffWorkflow on
+    /// both stores; prints every figure, the ratios and the targets.
+    Process {
+        #[arg(long, default_value_t = 20000)]
+        n: usize,
+        #[arg(long, default_value_t = 2000)]
+        wave: usize,
+        /// The PostgreSQL database (fresh schemas, dropped after).
+        #[arg(long, default_value = bench::DEFAULT_PG)]
+        database: String,
+        #[arg(long, default_value_t = 1000)]
+        peer_n: usize,
+        #[arg(long)]
+        no_peer: bool,
+        /// Submission rates for the HTTP runs (per second).
+        #[arg(long, value_delimiter = ',', default_value = "100,200,500,1000")]
+        rates: Vec<u32>,
+        #[arg(long, default_value_t = 10)]
+        http_seconds: u64,
+        /// Officials' actions per second over HTTP during each run.
+        #[arg(long, default_value_t = 100)]
+        officials_rate: u32,
+        #[arg(long)]
+        no_http: bool,
+        /// The `oha` binary (default: on PATH or in ~/.cargo/bin).
+        #[arg(long)]
+        oha: Option<PathBuf>,
+        /// Also print every figure as one line of JSON.
+        #[arg(long)]
+        json: bool,
         #[command(flatten)]
         catalogue: CatalogueArg,
     },
@@ -980,16 +1021,60 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     wave,
                     peer_n,
                     no_peer,
+                    store,
+                    database,
                     catalogue,
                 },
         } => {
             let ctx = apps::context(catalogue.regulations.as_deref())?;
+            let db = if store == "postgres" {
+                bench::Db::Postgres(database)
+            } else {
+                bench::Db::Sqlite
+            };
             bench::engine(
                 ctx,
+                &db,
                 bench::Options {
                     n,
                     wave,
                     peer_n: (!no_peer).then_some(peer_n),
+                },
+                &mut out,
+            )?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench {
+            command:
+                BenchCommand::Process {
+                    n,
+                    wave,
+                    database,
+                    peer_n,
+                    no_peer,
+                    rates,
+                    http_seconds,
+                    officials_rate,
+                    no_http,
+                    oha,
+                    json,
+                    catalogue,
+                },
+        } => {
+            let ctx = apps::context(catalogue.regulations.as_deref())?;
+            bench_process::run(
+                ctx,
+                &bench_process::Options {
+                    n,
+                    wave,
+                    database,
+                    peer_n: (!no_peer).then_some(peer_n),
+                    rates,
+                    http_seconds,
+                    officials_rate,
+                    http: !no_http,
+                    oha,
+                    json,
                 },
                 &mut out,
             )?;

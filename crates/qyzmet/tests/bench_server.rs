@@ -1,7 +1,7 @@
 //! `qyzmet bench server` on a small store: every figure is printed, the monitoring report from
 //! the aggregates equals the full scan, and the load ran without a rejected command. The HTTP
-//! part runs when the `oha` load generator is installed (bench/server.sh installs it);
-//! otherwise the test says so and runs with `--no-http`.
+//! part needs the `oha` load generator (scripts/setup.sh installs it): missing, it fails under CI
+//! and elsewhere says so and runs with `--no-http`.
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -36,7 +36,10 @@ fn bench_server_prints_every_figure_and_equal_reports() {
         .arg(root().join("regulations"));
     let http = oha().is_some();
     if !http {
-        eprintln!("no `oha` installed (bench/server.sh installs it): the HTTP part is skipped");
+        // Under CI this fails: scripts/setup.sh installs oha.
+        testkit::skip(
+            "no `oha` installed (scripts/setup.sh installs it): the HTTP part is skipped",
+        );
         cmd.arg("--no-http");
     }
     let out = cmd.output().unwrap();
