@@ -4,8 +4,8 @@
 //!   sqlite): `threads` threads each submit applications and complete their first step,
 //!   through `execute` (one caller = one command in flight). `max_batch` 1 turns group commit
 //!   off, for comparison.
-//! - `throughput engine [applications] [sqlite|postgres|both] [wave]` (defaults: 20000 both
-//!   512): the shape of `qyzmet bench engine` — free meals (seed 000), office channel, one
+//! - `throughput engine [applications] [sqlite|postgres|both] [wave] [pg writers]` (defaults:
+//!   20000 both 512, the store's writers): the shape of `qyzmet bench engine` — free meals (seed 000), office channel, one
 //!   Submit and five Complete commands per application, 10% motivated refusals, 4 client
 //!   threads keeping `wave` commands in flight through `enqueue` — on each store in turn, in
 //!   the same run.
@@ -45,7 +45,7 @@ fn main() {
         .into_iter()
         .find(|d| d.is_pg() == pg)
         .expect("PostgreSQL is reachable");
-    let store = open(&place, ctx.clone(), max_batch);
+    let store = open(&place, ctx.clone(), max_batch, None);
     println!("on {}", place.name());
     let start = Instant::now();
     let handles: Vec<_> = (0..threads)
@@ -111,13 +111,15 @@ impl Opened {
     }
 }
 
-fn open(place: &Db, ctx: Arc<Ctx>, max_batch: usize) -> Opened {
+fn open(place: &Db, ctx: Arc<Ctx>, max_batch: usize, writers: Option<usize>) -> Opened {
     if place.is_pg() {
+        let d = PgOptions::default();
         Opened::Pg(Arc::new(place.open_pg(
             ctx,
             PgOptions {
                 max_batch,
-                ..PgOptions::default()
+                writers: writers.unwrap_or(d.writers),
+                ..d
             },
         )))
     } else {
@@ -146,6 +148,7 @@ fn engine_shape(args: &[String]) {
         .map_or(20_000, |a| a.parse().expect("applications"));
     let which = args.get(1).map_or("both", String::as_str);
     let wave: usize = args.get(2).map_or(512, |a| a.parse().expect("wave"));
+    let writers: Option<usize> = args.get(3).map(|a| a.parse().expect("writers"));
     let ctx = testkit::seed_ctx();
     let at: Timestamp = AT.parse().unwrap();
     let data = ctx.sample_data(REGULATION, at, 0);
@@ -181,7 +184,7 @@ fn engine_shape(args: &[String]) {
         if which != "both" && which != kind {
             continue;
         }
-        let store = open(&place, ctx.clone(), 512);
+        let store = open(&place, ctx.clone(), 512, writers);
         let next = Arc::new(AtomicUsize::new(0));
         let in_flight = (wave / CLIENTS).max(1);
         let started = Instant::now();

@@ -506,12 +506,13 @@ pub(crate) mod profile {
                 .map(|(_, v)| v.0)
                 .sum();
             eprintln!(
-                "store-writer-pg profile: {commands} commands, {:.3} s in batches",
+                "{} profile: {commands} jobs, {:.3} s in batches",
+                std::thread::current().name().unwrap_or("writer"),
                 total.as_secs_f64()
             );
             for (k, (d, n)) in &m {
                 eprintln!(
-                    "  {k:<22} {:>9.3} s {:>5.1}%  {n:>7} times  {:>8.1} µs/command",
+                    "  {k:<22} {:>9.3} s {:>5.1}%  {n:>7} times  {:>8.1} µs/job",
                     d.as_secs_f64(),
                     100.0 * d.as_secs_f64() / total.as_secs_f64().max(1e-9),
                     d.as_secs_f64() * 1e6 / commands.max(1) as f64

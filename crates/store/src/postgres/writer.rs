@@ -34,9 +34,9 @@ use crate::{Action, ActionOutcome, Health, HealthState, Op, Outcome, Record, Sto
 use engine::{Application, Command, Ctx, Status};
 use jiff::Timestamp;
 use std::collections::HashMap;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 type PgResult<T> = Result<T, ::postgres::Error>;
@@ -58,11 +58,16 @@ pub(crate) struct Writer {
     cache: HashMap<String, Cached>,
     monitor: Arc<Monitor>,
     last_check: Instant,
+    /// Jobs this writer committed (the counters are the store's, over all its writers).
+    committed: u64,
     /// The batch's COMMIT was sent: a connection lost now leaves its outcome unknown.
     committing: bool,
     queue: Arc<QueueCell>,
     /// The last queue event the queue in memory has applied.
     queue_seq: Arc<AtomicI64>,
+    /// Shared by the store's writers: a batch with an organisation record (which changes
+    /// the context's signing roles, undone if it rolls back) runs alone, the others together.
+    gate: Arc<RwLock<()>>,
 }
 
 /// A batch's memory: what its commands did so far (merged into the cache after the commit).
@@ -95,6 +100,7 @@ impl Writer {
         monitor: Arc<Monitor>,
         queue: Arc<QueueCell>,
         queue_seq: Arc<AtomicI64>,
+        gate: Arc<RwLock<()>>,
     ) -> Writer {
         Writer {
             conn: Some(conn),
@@ -107,9 +113,11 @@ impl Writer {
             cache: HashMap::new(),
             monitor,
             last_check: Instant::now(),
+            committed: 0,
             committing: false,
             queue,
             queue_seq,
+            gate,
         }
     }
 
@@ -136,7 +144,7 @@ impl Writer {
             }
             self.batch(jobs);
         }
-        bulk::profile::report(self.counters.stats().commands);
+        bulk::profile::report(self.committed);
     }
 
     /// The periodic check: the connection is alive; a store that could not write probes
@@ -234,6 +242,16 @@ impl Writer {
     }
 
     fn batch(&mut self, jobs: Vec<Job>) {
+        let gate = self.gate.clone();
+        let alone = jobs.iter().any(|j| {
+            matches!(j, Job::Action { action, .. }
+                if action.ops.iter().any(|o| matches!(o, Op::Record(Record::Org(_)))))
+        });
+        let (_shared, _alone) = if alone {
+            (None, Some(gate.write().unwrap_or_else(|p| p.into_inner())))
+        } else {
+            (Some(gate.read().unwrap_or_else(|p| p.into_inner())), None)
+        };
         if self.cache.len() > self.cache_capacity {
             self.cache.clear();
         }
@@ -254,6 +272,7 @@ impl Writer {
             match result {
                 Ok(answers) => {
                     self.counters.committed(&jobs);
+                    self.committed += jobs.len() as u64;
                     for (id, cached) in b.overlay {
                         // A closed application takes no more commands: no need to keep it warm.
                         if cached.app.status == Status::Closed {
@@ -475,9 +494,8 @@ fn command(
         created,
     });
     if d.listed {
-        b.writes.list(timed("4 jobs.list_row", || {
-            views::list_row(&d.app, ctx, now)
-        }));
+        let row = timed("4 jobs.list_row", || views::list_row(&d.app, ctx, now));
+        b.writes.list(row);
         for delta in &d.deltas {
             b.pending.add(delta);
         }
