@@ -137,6 +137,33 @@ fn open(place: &Db, ctx: Arc<Ctx>, max_batch: usize, writers: Option<usize>) -> 
     }
 }
 
+/// User + system CPU seconds of a process (`self` or a pid) so far.
+fn cpu_seconds(pid: &str) -> f64 {
+    let Ok(s) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+        return 0.0;
+    };
+    let Some(rest) = s.rfind(')').map(|i| &s[i + 2..]) else {
+        return 0.0;
+    };
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let tick = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    // stat(5) fields 14 and 15, counted after `(comm)`; USER_HZ is 100.
+    (tick(11) + tick(12)) / 100.0
+}
+
+/// The server processes of the store's connections (PostgreSQL on this machine).
+fn backend_pids(schema: &str) -> Vec<i32> {
+    let Ok(mut c) = postgres::Client::connect(&pg_url(), postgres::NoTls) else {
+        return vec![];
+    };
+    c.query(
+        "SELECT pid FROM pg_stat_activity WHERE application_name = $1",
+        &[&format!("qyzmet {schema}")],
+    )
+    .map(|rows| rows.iter().map(|r| r.get(0)).collect())
+    .unwrap_or_default()
+}
+
 /// `qyzmet bench engine`'s service, instant and client count.
 const REGULATION: &str = "ekr-free-meals-tvet";
 const AT: &str = "2019-12-13T04:00:00Z";
@@ -187,6 +214,7 @@ fn engine_shape(args: &[String]) {
         let store = open(&place, ctx.clone(), 512, writers);
         let next = Arc::new(AtomicUsize::new(0));
         let in_flight = (wave / CLIENTS).max(1);
+        let cpu0 = cpu_seconds("self");
         let started = Instant::now();
         let clients: Vec<_> = (0..CLIENTS)
             .map(|_| {
@@ -257,6 +285,16 @@ fn engine_shape(args: &[String]) {
             .flat_map(|c| c.join().unwrap())
             .collect();
         let secs = started.elapsed().as_secs_f64();
+        // CPU of this process and of the store's server backends (PostgreSQL on this
+        // machine), which a busy machine's wall time hides.
+        let cpu = cpu_seconds("self") - cpu0;
+        let backends: f64 = match &store {
+            Opened::Pg(s) => backend_pids(s.schema())
+                .iter()
+                .map(|p| cpu_seconds(&p.to_string()))
+                .sum(),
+            Opened::Sqlite(_) => 0.0,
+        };
         lat.sort();
         let pct = |p: f64| lat[((lat.len() as f64 - 1.0) * p).round() as usize].as_secs_f64() * 1e3;
         let s = store.stats();
@@ -272,6 +310,13 @@ fn engine_shape(args: &[String]) {
             s.commands as f64 / s.transactions.max(1) as f64,
             s.largest_batch,
             if verified { "verified" } else { "BROKEN" }
+        );
+        let commands = lat.len() as f64;
+        println!(
+            "{kind:>8}: CPU per command {:.0} µs in this process + {:.0} µs in its PostgreSQL backends = {:.0} µs",
+            cpu * 1e6 / commands,
+            backends * 1e6 / commands,
+            (cpu + backends) * 1e6 / commands
         );
         assert!(verified);
     }

@@ -118,14 +118,47 @@ pub(crate) struct JournalRow {
     pub hash: String,
 }
 
-/// An application's state after a command.
+/// An application's `applications` row after a command (the state already encoded: no copy
+/// of the application waits for the flush).
 pub(crate) struct AppWrite {
-    pub app: Application,
-    pub head_seq: i64,
-    pub head_hash: String,
-    pub at: String,
+    id: String,
+    regulation: String,
+    version: i64,
+    channel: &'static str,
+    provider: String,
+    status: &'static str,
+    step: i64,
+    step_due: Option<String>,
+    term_due: Option<String>,
+    closed_at: Option<String>,
+    head_seq: i64,
+    head_hash: String,
+    at: String,
+    state: String,
     /// The command created the application (no row existed).
-    pub created: bool,
+    created: bool,
+}
+
+impl AppWrite {
+    pub fn new(app: &Application, head_seq: i64, head_hash: &str, at: &str, created: bool) -> Self {
+        AppWrite {
+            id: app.id.clone(),
+            regulation: app.regulation.clone(),
+            version: i64::from(app.version),
+            channel: app.channel.as_str(),
+            provider: app.provider.clone(),
+            status: app.status.as_str(),
+            step: app.step as i64,
+            step_due: app.step_due.map(instant::to_sql),
+            term_due: app.term_due.map(instant::to_sql),
+            closed_at: app.closed_at.map(instant::to_sql),
+            head_seq,
+            head_hash: head_hash.to_string(),
+            at: at.to_string(),
+            state: serde_json::to_string(app).unwrap_or_default(),
+            created,
+        }
+    }
 }
 
 /// Everything a batch's commands write, in job order, not sent yet.
@@ -272,28 +305,28 @@ type StateCols<'a> = (
     Vec<&'a str>,
     Vec<&'a str>,
     Vec<i64>,
-    Vec<Option<String>>,
-    Vec<Option<String>>,
-    Vec<Option<String>>,
+    Vec<Option<&'a str>>,
+    Vec<Option<&'a str>>,
+    Vec<Option<&'a str>>,
     Vec<i64>,
     Vec<&'a str>,
     Vec<&'a str>,
-    Vec<String>,
+    Vec<&'a str>,
 );
 
 fn cols(ws: &[(AppWrite, bool)]) -> StateCols<'_> {
     let mut c: StateCols<'_> = Default::default();
     for (w, _) in ws {
-        c.0.push(w.app.id.as_str());
-        c.1.push(w.app.status.as_str());
-        c.2.push(w.app.step as i64);
-        c.3.push(w.app.step_due.map(instant::to_sql));
-        c.4.push(w.app.term_due.map(instant::to_sql));
-        c.5.push(w.app.closed_at.map(instant::to_sql));
+        c.0.push(&w.id);
+        c.1.push(w.status);
+        c.2.push(w.step);
+        c.3.push(w.step_due.as_deref());
+        c.4.push(w.term_due.as_deref());
+        c.5.push(w.closed_at.as_deref());
         c.6.push(w.head_seq);
-        c.7.push(w.head_hash.as_str());
-        c.8.push(w.at.as_str());
-        c.9.push(serde_json::to_string(&w.app).unwrap_or_default());
+        c.7.push(&w.head_hash);
+        c.8.push(&w.at);
+        c.9.push(&w.state);
     }
     c
 }
@@ -304,15 +337,15 @@ fn states(c: &mut Conn, writes: Vec<AppWrite>) -> PgResult<()> {
     if writes.is_empty() {
         return Ok(());
     }
-    let last = last_per_id(writes, |w| w.app.id.as_str());
+    let last = last_per_id(writes, |w| w.id.as_str());
     let (new, old): (Vec<_>, Vec<_>) = last.into_iter().partition(|(_, created)| *created);
     if !new.is_empty() {
         let (id, status, step, step_due, term_due, closed_at, app_seq, head, at, state) =
             cols(&new);
-        let regulation: Vec<&str> = new.iter().map(|(w, _)| w.app.regulation.as_str()).collect();
-        let version: Vec<i64> = new.iter().map(|(w, _)| i64::from(w.app.version)).collect();
-        let channel: Vec<&str> = new.iter().map(|(w, _)| w.app.channel.as_str()).collect();
-        let provider: Vec<&str> = new.iter().map(|(w, _)| w.app.provider.as_str()).collect();
+        let regulation: Vec<&str> = new.iter().map(|(w, _)| w.regulation.as_str()).collect();
+        let version: Vec<i64> = new.iter().map(|(w, _)| w.version).collect();
+        let channel: Vec<&str> = new.iter().map(|(w, _)| w.channel).collect();
+        let provider: Vec<&str> = new.iter().map(|(w, _)| w.provider.as_str()).collect();
         c.execute_bulk(
             "INSERT INTO applications (id, regulation, version, channel, provider, status, step,
                  step_due, term_due, closed_at, app_seq, journal_head, updated_at, state)

@@ -486,13 +486,8 @@ fn command(
             hash: e.hash,
         });
     }
-    b.writes.app(AppWrite {
-        app: d.app.clone(),
-        head_seq: d.head_seq,
-        head_hash: d.head_hash.clone(),
-        at: at.clone(),
-        created,
-    });
+    b.writes
+        .app(AppWrite::new(&d.app, d.head_seq, &d.head_hash, &at, created));
     if d.listed {
         let row = timed("4 jobs.list_row", || views::list_row(&d.app, ctx, now));
         b.writes.list(row);
