@@ -18,9 +18,33 @@ type PgResult<T> = Result<T, ::postgres::Error>;
 /// "No deadline" in a list row's sort key (as `views::key`).
 const NONE: &str = "~";
 
-/// An application as the batch's lock found it: absent (None: not created yet), its state, or
-/// a row that does not decode (fails the commands that need it, not the batch).
-pub(crate) type Locked = Result<Option<Cached>, Corrupt>;
+/// An application as the batch's lock found it.
+pub(crate) enum Locked {
+    /// No row: not created yet.
+    Absent,
+    /// The row is the writer's cached state (which stays put until the batch ends).
+    Cached,
+    /// The row's state, read.
+    Read(Cached),
+    /// A row that does not decode (fails the commands that need it, not the batch).
+    Corrupt(Corrupt),
+}
+
+impl Locked {
+    /// The state it stands for: `cache` is the one [`lock_all`] saw.
+    pub fn state<'a>(
+        &'a self,
+        id: &str,
+        cache: &'a HashMap<String, Cached>,
+    ) -> Result<Option<&'a Cached>, &'a Corrupt> {
+        match self {
+            Locked::Absent => Ok(None),
+            Locked::Cached => Ok(cache.get(id)),
+            Locked::Read(s) => Ok(Some(s)),
+            Locked::Corrupt(c) => Err(c),
+        }
+    }
+}
 
 /// Lock the `applications` rows of `ids` with one statement, in key order (as every store
 /// does, so two batches never wait on each other in opposite orders), and read the states
@@ -30,8 +54,10 @@ pub(crate) fn lock_all(
     cache: &HashMap<String, Cached>,
     ids: &[&str],
 ) -> PgResult<HashMap<String, Locked>> {
-    let mut out: HashMap<String, Locked> =
-        ids.iter().map(|id| (id.to_string(), Ok(None))).collect();
+    let mut out: HashMap<String, Locked> = ids
+        .iter()
+        .map(|id| (id.to_string(), Locked::Absent))
+        .collect();
     if ids.is_empty() {
         return Ok(out);
     }
@@ -52,7 +78,7 @@ pub(crate) fn lock_all(
             (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?);
         let locked = match state {
             None => match cache.get(&id) {
-                Some(s) if s.head_hash == head_hash => Ok(Some(s.clone())),
+                Some(s) if s.head_hash == head_hash => Locked::Cached,
                 // The same seq but another head: read the state after all.
                 _ => {
                     reread.push(id);
@@ -81,12 +107,12 @@ pub(crate) fn lock_all(
 
 fn decode(id: &str, state: &str, head_seq: i64, head_hash: String) -> Locked {
     match serde_json::from_str::<Application>(state) {
-        Ok(app) => Ok(Some(Cached {
+        Ok(app) => Locked::Read(Cached {
             app,
             head_seq,
             head_hash,
-        })),
-        Err(e) => Err(format!(
+        }),
+        Err(e) => Locked::Corrupt(format!(
             "application `{id}`: stored state does not decode: {e}"
         )),
     }

@@ -464,8 +464,8 @@ fn command(
     }
     let state = match b.overlay.get(id) {
         Some(s) => Some(s),
-        None => match b.locked.get(id) {
-            Some(Ok(s)) => s.as_ref(),
+        None => match b.locked.get(id).map(|l| l.state(id, cache)) {
+            Some(Ok(s)) => s,
             Some(Err(corrupt)) => return Ok(Err(StoreError::Db(corrupt.clone()))),
             None => unreachable!("ensure_locked locked it"),
         },
@@ -486,8 +486,13 @@ fn command(
             hash: e.hash,
         });
     }
-    b.writes
-        .app(AppWrite::new(&d.app, d.head_seq, &d.head_hash, &at, created));
+    b.writes.app(AppWrite::new(
+        &d.app,
+        d.head_seq,
+        &d.head_hash,
+        &at,
+        created,
+    ));
     if d.listed {
         let row = timed("4 jobs.list_row", || views::list_row(&d.app, ctx, now));
         b.writes.list(row);
@@ -641,8 +646,8 @@ fn current(
     if let Some(s) = b.overlay.get(id) {
         return Ok(Ok(Some(s.app.clone())));
     }
-    Ok(match b.locked.get(id) {
-        Some(Ok(s)) => Ok(s.as_ref().map(|s| s.app.clone())),
+    Ok(match b.locked.get(id).map(|l| l.state(id, cache)) {
+        Some(Ok(s)) => Ok(s.map(|s| s.app.clone())),
         Some(Err(corrupt)) => Err(StoreError::Db(corrupt.clone())),
         None => Ok(None),
     })
