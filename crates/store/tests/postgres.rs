@@ -260,3 +260,59 @@ fn the_same_history_gives_the_same_chains_and_digests_on_both_stores() {
     assert_eq!(heads[0].last.entries, 8);
     assert!(heads[0].at[0].is_some() && heads[0].at[2].is_none());
 }
+
+#[test]
+fn each_applications_queued_commands_are_decided_in_order_across_writers() {
+    let Some(db) = pg("pg-writers") else { return };
+    let ctx = ctx();
+    let store = db.open_pg(
+        ctx.clone(),
+        PgOptions {
+            writers: 3,
+            max_batch: 16,
+            ..PgOptions::default()
+        },
+    );
+    // The office plan's steps, completed as their roles (nothing waits for an answer, so
+    // every command must reach its application in the order it was queued).
+    let plan = ctx.plan(REGULATION, 1, ChannelId::Office).unwrap();
+    let steps: Vec<_> = plan.steps.iter().filter(|s| !s.only_on_failure).collect();
+    const APPS: usize = 40;
+    let mut tickets = vec![];
+    for (k, s) in std::iter::once(None)
+        .chain(steps.iter().map(Some))
+        .enumerate()
+    {
+        for i in 0..APPS {
+            let id = format!("w-{i}");
+            let cmd = match s {
+                None => submit(&id, ChannelId::Office, &id),
+                Some(s) => engine::Command::Complete {
+                    application: id.clone(),
+                    step: s.index,
+                    actor: engine::Actor {
+                        role: s.role.clone(),
+                        org: PROVIDER.into(),
+                    },
+                    outcome: engine::Outcome::Done,
+                    presented: Some(engine::Presented::IdentityDocument),
+                },
+            };
+            tickets.push((id, k, store.enqueue(cmd, t0() + (k as i64).minutes())));
+        }
+    }
+    for (id, k, t) in tickets {
+        t.wait()
+            .unwrap_or_else(|e| panic!("{id}, command {k}: {e}"));
+    }
+    for i in 0..APPS {
+        let app = store.application(&format!("w-{i}")).unwrap().unwrap();
+        assert_eq!(app.status, Status::Closed, "w-{i}");
+    }
+    let s = store.stats();
+    assert_eq!(s.commands as usize, APPS * (1 + steps.len()));
+    assert!(s.transactions >= 3, "the writers each committed: {s:?}");
+    assert!(store.verify_journal().unwrap().is_ok());
+    let rebuilt = store.rebuild_views(false).unwrap();
+    assert_eq!(rebuilt.difference_count, 0, "{:?}", rebuilt.differences);
+}
