@@ -1,12 +1,14 @@
-//! The PostgreSQL store: the same [`Store`] as SQLite's — one writer thread doing group
-//! commit, readers on their own connections — over one schema of a PostgreSQL database, so
-//! that several qyzmet nodes can share it.
+//! The PostgreSQL store: the same [`Store`] as SQLite's — writer threads doing group commit,
+//! readers on their own connections — over one schema of a PostgreSQL database, so that
+//! several qyzmet nodes can share it.
 //!
 //! For: deployments past one machine. Each store keeps to its schema (`search_path`), which
 //! lets tests and tenants share a database. Commits are durable before they are acknowledged
 //! (`synchronous_commit` on, or a stricter setting kept). Several stores may write one schema
-//! at once: each command locks its application's row first, and a batch that loses a race is
-//! run again (see [`writer`]).
+//! at once: each batch locks its applications' rows first, and a batch that loses a race is
+//! run again (see [`writer`]). A store runs [`PgOptions::writers`] writers the same way, an
+//! application's jobs always on the same one: with the database's work split over two
+//! connections, its server uses two cores for one store.
 //!
 //! Not for: health of files (there are none here: a lost connection, a read-only server or a
 //! full disk make the store refuse writes until a probe write succeeds).

@@ -19,6 +19,9 @@
 //!   have changed one).
 //!
 //! A lost connection fails the batch (nothing acknowledged) and is reopened on the next.
+//!
+//! `QYZMET_PG_PROFILE=1` makes each writer print where its time went (per phase, per job)
+//! when it ends: a benchmark's tool (`examples/throughput.rs`).
 
 use super::bulk::profile::timed;
 use super::bulk::{self, AppWrite, JournalRow, Locked, Writes};
