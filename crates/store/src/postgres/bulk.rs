@@ -10,6 +10,7 @@ use super::conn::Conn;
 use crate::decide::{Cached, Corrupt};
 use crate::instant;
 use crate::views::{self, ListRow};
+use ::postgres::types::ToSql;
 use engine::Application;
 use std::collections::HashMap;
 
@@ -233,60 +234,124 @@ impl Writes {
         self.keys.truncate(m.0[3]);
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.journal.is_empty()
-            && self.apps.is_empty()
-            && self.lists.is_empty()
-            && self.keys.is_empty()
-    }
-
-    /// Send everything, in job order where order shows (journal seqs, outbox ids), and start
-    /// afresh. An application written several times gets only its last state and list row.
-    pub fn flush(&mut self, c: &mut Conn) -> PgResult<()> {
-        if self.is_empty() {
-            return Ok(());
-        }
+    /// Send everything, with `more` (the aggregates, at the batch's end), as one statement,
+    /// and start afresh. Journal seqs and outbox ids follow the job order; an application
+    /// written several times gets only its last state and list row.
+    pub fn flush(&mut self, c: &mut Conn, more: Combined<'_>) -> PgResult<()> {
         let w = std::mem::take(self);
-        profile::timed("5 flush.journal", || journal(c, &w.journal))?;
-        profile::timed("5 flush.states", || states(c, w.apps))?;
-        profile::timed("5 flush.lists", || lists(c, w.lists))?;
-        let _t = profile::Timer::new("5 flush.keys");
+        let prepared = profile::Timer::new("5 flush.prepare");
+        let apps = last_per_id(w.apps, |w| w.id.as_str());
+        let lists: Vec<ListRow> = last_per_id(w.lists, |r| r.id.as_str())
+            .into_iter()
+            .map(|(r, _)| r)
+            .collect();
+        let mut q = Combined::default();
+        journal(&mut q, &w.journal);
+        states(&mut q, &apps);
+        list_rows(&mut q, &lists);
         if !w.keys.is_empty() {
             let col = |i: usize| -> Vec<&str> { w.keys.iter().map(|k| k[i].as_str()).collect() };
-            c.execute_bulk(
-                "INSERT INTO idempotency (key, application, result, created_at)
-                 SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])",
-                &[&col(0), &col(1), &col(2), &col(3)],
-            )?;
+            q.add(
+                "k AS (INSERT INTO idempotency (key, application, result, created_at)
+                       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]))",
+                vec![
+                    Box::new(col(0)),
+                    Box::new(col(1)),
+                    Box::new(col(2)),
+                    Box::new(col(3)),
+                ],
+            );
         }
+        q.append(more);
+        drop(prepared);
+        profile::timed("5 flush.statement", || q.run(c))
+    }
+}
+
+/// A statement's owned parameters.
+type Params<'a> = Vec<Box<dyn ToSql + Sync + 'a>>;
+
+/// Several data-modifying statements sent as one, `WITH a AS (INSERT …), b AS (UPDATE …)
+/// SELECT 1`: a batch's writes in one round trip. Each runs once, to completion, on the
+/// statement's snapshot; they write different tables or different rows, so none needs to see
+/// another's.
+#[derive(Default)]
+pub(crate) struct Combined<'a> {
+    ctes: Vec<String>,
+    params: Params<'a>,
+}
+
+impl<'a> Combined<'a> {
+    /// Add `ctes` (`name AS (…)`, comma-separated; names unique in the statement), whose
+    /// parameters are `$1…` in the order of `params`.
+    pub fn add(&mut self, ctes: &str, params: Params<'a>) {
+        self.ctes.push(renumber(ctes, self.params.len()));
+        self.params.extend(params);
+    }
+
+    pub fn append(&mut self, other: Combined<'a>) {
+        let offset = self.params.len();
+        self.ctes
+            .extend(other.ctes.iter().map(|c| renumber(c, offset)));
+        self.params.extend(other.params);
+    }
+
+    pub fn run(self, c: &mut Conn) -> PgResult<()> {
+        if self.ctes.is_empty() {
+            return Ok(());
+        }
+        let sql = format!("WITH {} SELECT 1", self.ctes.join(",\n"));
+        let params: Vec<&(dyn ToSql + Sync)> = self.params.iter().map(|p| &**p as _).collect();
+        c.execute_bulk(&sql, &params)?;
         Ok(())
     }
 }
 
-/// The entries and their outbox rows, seqs and ids given in the entries' order.
-fn journal(c: &mut Conn, rows: &[JournalRow]) -> PgResult<()> {
-    if rows.is_empty() {
-        return Ok(());
+/// `sql` with each `$n` made `$(n + offset)`.
+fn renumber(sql: &str, offset: usize) -> String {
+    if offset == 0 {
+        return sql.to_string();
     }
-    let application: Vec<&str> = rows.iter().map(|r| r.application.as_str()).collect();
+    let mut out = String::with_capacity(sql.len() + 16);
+    let mut rest = sql;
+    while let Some(at) = rest.find('$') {
+        out.push_str(&rest[..=at]);
+        rest = &rest[at + 1..];
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        if let Ok(n) = rest[..digits].parse::<usize>() {
+            out.push_str(&(n + offset).to_string());
+            rest = &rest[digits..];
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The entries and their outbox rows, seqs and ids given in the entries' order.
+fn journal<'a>(q: &mut Combined<'a>, rows: &'a [JournalRow]) {
+    if rows.is_empty() {
+        return;
+    }
+    let col = |f: fn(&JournalRow) -> &str| -> Vec<&str> { rows.iter().map(f).collect() };
     let app_seq: Vec<i64> = rows.iter().map(|r| r.app_seq).collect();
-    let event: Vec<&str> = rows.iter().map(|r| r.event.as_str()).collect();
-    let at: Vec<&str> = rows.iter().map(|r| r.at.as_str()).collect();
-    let prev: Vec<&str> = rows.iter().map(|r| r.prev_hash.as_str()).collect();
-    let hash: Vec<&str> = rows.iter().map(|r| r.hash.as_str()).collect();
-    c.execute_bulk(
-        "WITH j AS (
-             INSERT INTO journal (application, app_seq, event, at, prev_hash, hash)
-             SELECT a, s, e, t, p, h
-               FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[],
-                           $6::text[]) WITH ORDINALITY AS u(a, s, e, t, p, h, n)
-              ORDER BY n
-             RETURNING seq, application, at)
-         INSERT INTO outbox (journal_seq, application, created_at)
-         SELECT seq, application, at FROM j ORDER BY seq",
-        &[&application, &app_seq, &event, &at, &prev, &hash],
-    )?;
-    Ok(())
+    q.add(
+        "j AS (INSERT INTO journal (application, app_seq, event, at, prev_hash, hash)
+               SELECT a, s, e, t, p, h
+                 FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[],
+                             $6::text[]) WITH ORDINALITY AS u(a, s, e, t, p, h, n)
+                ORDER BY n
+               RETURNING seq, application, at),
+         o AS (INSERT INTO outbox (journal_seq, application, created_at)
+               SELECT seq, application, at FROM j ORDER BY seq)",
+        vec![
+            Box::new(col(|r| &r.application)),
+            Box::new(app_seq),
+            Box::new(col(|r| &r.event)),
+            Box::new(col(|r| &r.at)),
+            Box::new(col(|r| &r.prev_hash)),
+            Box::new(col(|r| &r.hash)),
+        ],
+    );
 }
 
 /// The last of each application's writes, with whether any of them created it; in key order.
@@ -326,94 +391,78 @@ impl HasCreated for ListRow {
     }
 }
 
-/// The columns of `applications` that a command changes, one array each.
-type StateCols<'a> = (
-    Vec<&'a str>,
-    Vec<&'a str>,
-    Vec<i64>,
-    Vec<Option<&'a str>>,
-    Vec<Option<&'a str>>,
-    Vec<Option<&'a str>>,
-    Vec<i64>,
-    Vec<&'a str>,
-    Vec<&'a str>,
-    Vec<&'a str>,
-);
-
-fn cols(ws: &[(AppWrite, bool)]) -> StateCols<'_> {
-    let mut c: StateCols<'_> = Default::default();
-    for (w, _) in ws {
-        c.0.push(&w.id);
-        c.1.push(w.status);
-        c.2.push(w.step);
-        c.3.push(w.step_due.as_deref());
-        c.4.push(w.term_due.as_deref());
-        c.5.push(w.closed_at.as_deref());
-        c.6.push(w.head_seq);
-        c.7.push(&w.head_hash);
-        c.8.push(&w.at);
-        c.9.push(&w.state);
-    }
-    c
-}
-
 /// The `applications` rows: new ones inserted (a racing insert meets the primary key), the
-/// others updated.
-fn states(c: &mut Conn, writes: Vec<AppWrite>) -> PgResult<()> {
-    if writes.is_empty() {
-        return Ok(());
-    }
-    let last = last_per_id(writes, |w| w.id.as_str());
-    let (new, old): (Vec<_>, Vec<_>) = last.into_iter().partition(|(_, created)| *created);
+/// others updated. The two touch different rows.
+fn states<'a>(q: &mut Combined<'a>, apps: &'a [(AppWrite, bool)]) {
+    let (new, old): (Vec<&AppWrite>, Vec<&AppWrite>) = {
+        let (n, o): (Vec<_>, Vec<_>) = apps.iter().partition(|(_, created)| *created);
+        (
+            n.into_iter().map(|(w, _)| w).collect(),
+            o.into_iter().map(|(w, _)| w).collect(),
+        )
+    };
+    // The columns a command changes, one array each.
+    let changing = |ws: &[&'a AppWrite]| -> Params<'a> {
+        let s =
+            |f: fn(&'a AppWrite) -> &'a str| -> Vec<&'a str> { ws.iter().map(|w| f(w)).collect() };
+        let o = |f: fn(&'a AppWrite) -> Option<&'a str>| -> Vec<Option<&'a str>> {
+            ws.iter().map(|w| f(w)).collect()
+        };
+        vec![
+            Box::new(s(|w| &w.id)),
+            Box::new(s(|w| w.status)),
+            Box::new(ws.iter().map(|w| w.step).collect::<Vec<i64>>()),
+            Box::new(o(|w| w.step_due.as_deref())),
+            Box::new(o(|w| w.term_due.as_deref())),
+            Box::new(o(|w| w.closed_at.as_deref())),
+            Box::new(ws.iter().map(|w| w.head_seq).collect::<Vec<i64>>()),
+            Box::new(s(|w| &w.head_hash)),
+            Box::new(s(|w| &w.at)),
+            Box::new(s(|w| &w.state)),
+        ]
+    };
     if !new.is_empty() {
-        let (id, status, step, step_due, term_due, closed_at, app_seq, head, at, state) =
-            cols(&new);
-        let regulation: Vec<&str> = new.iter().map(|(w, _)| w.regulation.as_str()).collect();
-        let version: Vec<i64> = new.iter().map(|(w, _)| w.version).collect();
-        let channel: Vec<&str> = new.iter().map(|(w, _)| w.channel).collect();
-        let provider: Vec<&str> = new.iter().map(|(w, _)| w.provider.as_str()).collect();
-        c.execute_bulk(
-            "INSERT INTO applications (id, regulation, version, channel, provider, status, step,
-                 step_due, term_due, closed_at, app_seq, journal_head, updated_at, state)
-             SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[],
-                 $6::text[], $7::bigint[], $8::text[], $9::text[], $10::text[], $11::bigint[],
-                 $12::text[], $13::text[], $14::text[])",
-            &[
-                &id,
-                &regulation,
-                &version,
-                &channel,
-                &provider,
-                &status,
-                &step,
-                &step_due,
-                &term_due,
-                &closed_at,
-                &app_seq,
-                &head,
-                &at,
-                &state,
-            ],
-        )?;
+        let mut params = changing(&new);
+        params.push(Box::new(
+            new.iter()
+                .map(|w| w.regulation.as_str())
+                .collect::<Vec<&str>>(),
+        ));
+        params.push(Box::new(
+            new.iter().map(|w| w.version).collect::<Vec<i64>>(),
+        ));
+        params.push(Box::new(
+            new.iter().map(|w| w.channel).collect::<Vec<&str>>(),
+        ));
+        params.push(Box::new(
+            new.iter()
+                .map(|w| w.provider.as_str())
+                .collect::<Vec<&str>>(),
+        ));
+        q.add(
+            "an AS (INSERT INTO applications (id, status, step, step_due, term_due, closed_at,
+                        app_seq, journal_head, updated_at, state, regulation, version, channel,
+                        provider)
+                    SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[],
+                        $5::text[], $6::text[], $7::bigint[], $8::text[], $9::text[],
+                        $10::text[], $11::text[], $12::bigint[], $13::text[], $14::text[]))",
+            params,
+        );
     }
     if !old.is_empty() {
-        let (id, status, step, step_due, term_due, closed_at, app_seq, head, at, state) =
-            cols(&old);
-        c.execute_bulk(
-            "UPDATE applications a SET status = u.status, step = u.step, step_due = u.step_due,
-                 term_due = u.term_due, closed_at = u.closed_at, app_seq = u.app_seq,
-                 journal_head = u.journal_head, updated_at = u.updated_at, state = u.state
-               FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[],
-                           $6::text[], $7::bigint[], $8::text[], $9::text[], $10::text[])
-                    AS u(id, status, step, step_due, term_due, closed_at, app_seq, journal_head,
-                         updated_at, state)
-              WHERE a.id = u.id",
-            &[
-                &id, &status, &step, &step_due, &term_due, &closed_at, &app_seq, &head, &at, &state,
-            ],
-        )?;
+        q.add(
+            "au AS (UPDATE applications a SET status = u.status, step = u.step,
+                        step_due = u.step_due, term_due = u.term_due, closed_at = u.closed_at,
+                        app_seq = u.app_seq, journal_head = u.journal_head,
+                        updated_at = u.updated_at, state = u.state
+                      FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[],
+                                  $6::text[], $7::bigint[], $8::text[], $9::text[], $10::text[])
+                           AS u(id, status, step, step_due, term_due, closed_at, app_seq,
+                                journal_head, updated_at, state)
+                     WHERE a.id = u.id)",
+            changing(&old),
+        );
     }
-    Ok(())
 }
 
 fn key(t: Option<jiff::Timestamp>) -> String {
@@ -421,87 +470,85 @@ fn key(t: Option<jiff::Timestamp>) -> String {
 }
 
 /// The list rows, upserted (only the columns that change are updated).
-fn lists(c: &mut Conn, rows: Vec<ListRow>) -> PgResult<()> {
+fn list_rows<'a>(q: &mut Combined<'a>, rows: &'a [ListRow]) {
     if rows.is_empty() {
-        return Ok(());
+        return;
     }
-    let rows: Vec<ListRow> = last_per_id(rows, |r| r.id.as_str())
-        .into_iter()
-        .map(|(r, _)| r)
-        .collect();
-    let s = |f: fn(&ListRow) -> &str| -> Vec<&str> { rows.iter().map(f).collect() };
-    let o = |f: fn(&ListRow) -> Option<&str>| -> Vec<Option<&str>> { rows.iter().map(f).collect() };
+    let s = |f: fn(&'a ListRow) -> &'a str| -> Vec<&'a str> { rows.iter().map(f).collect() };
+    let o = |f: fn(&'a ListRow) -> Option<&'a str>| -> Vec<Option<&'a str>> {
+        rows.iter().map(f).collect()
+    };
     let t = |f: fn(&ListRow) -> Option<jiff::Timestamp>| -> Vec<Option<String>> {
         rows.iter().map(|r| f(r).map(instant::to_sql)).collect()
     };
-    let version: Vec<i64> = rows.iter().map(|r| i64::from(r.version)).collect();
-    let name_key: Vec<String> = rows
-        .iter()
-        .map(|r| views::name_key(&r.applicant_name))
-        .collect();
-    let step: Vec<i64> = rows.iter().map(|r| r.step as i64).collect();
-    let automatic: Vec<bool> = rows.iter().map(|r| r.automatic).collect();
-    let step_started: Vec<String> = rows
-        .iter()
-        .map(|r| instant::to_sql(r.step_started))
-        .collect();
-    let step_due: Vec<String> = rows.iter().map(|r| key(r.step_due)).collect();
-    let term_due: Vec<String> = rows.iter().map(|r| key(r.term_due)).collect();
-    let submitted_at: Vec<String> = rows
-        .iter()
-        .map(|r| instant::to_sql(r.submitted_at))
-        .collect();
-    let updated_at: Vec<String> = rows.iter().map(|r| instant::to_sql(r.updated_at)).collect();
-    let late_days: Vec<Option<i64>> = rows.iter().map(|r| r.late_days.map(i64::from)).collect();
-    c.execute_bulk(
-        "INSERT INTO app_list (id, regulation, version, channel, provider, applicant_iin,
-             applicant_name, name_key, receipt, status, closure, step, holder_org, holder_role,
-             automatic, step_started, step_due, term_due, deliver_due, submitted_at,
-             closed_at, updated_at, watch_at, result_at, late_days, assignee)
-         SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[],
-             $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[],
-             $12::bigint[], $13::text[], $14::text[], $15::boolean[], $16::text[], $17::text[],
-             $18::text[], $19::text[], $20::text[], $21::text[], $22::text[], $23::text[],
-             $24::text[], $25::bigint[], $26::text[])
-         ON CONFLICT (id) DO UPDATE SET
-             status = excluded.status, closure = excluded.closure, step = excluded.step,
-             holder_org = excluded.holder_org, holder_role = excluded.holder_role,
-             automatic = excluded.automatic, step_started = excluded.step_started,
-             step_due = excluded.step_due, term_due = excluded.term_due,
-             deliver_due = excluded.deliver_due, closed_at = excluded.closed_at,
-             updated_at = excluded.updated_at, watch_at = excluded.watch_at,
-             result_at = excluded.result_at, late_days = excluded.late_days,
-             assignee = excluded.assignee",
-        &[
-            &s(|r| &r.id),
-            &s(|r| &r.regulation),
-            &version,
-            &s(|r| &r.channel),
-            &s(|r| &r.provider),
-            &s(|r| &r.applicant_iin),
-            &s(|r| &r.applicant_name),
-            &name_key,
-            &o(|r| r.receipt.as_deref()),
-            &s(|r| &r.status),
-            &o(|r| r.closure.as_deref()),
-            &step,
-            &o(|r| r.holder_org.as_deref()),
-            &o(|r| r.holder_role.as_deref()),
-            &automatic,
-            &step_started,
-            &step_due,
-            &term_due,
-            &t(|r| r.deliver_due),
-            &submitted_at,
-            &t(|r| r.closed_at),
-            &updated_at,
-            &t(|r| r.watch_at),
-            &t(|r| r.result_at),
-            &late_days,
-            &o(|r| r.assignee.as_deref()),
+    let i = |f: fn(&ListRow) -> i64| -> Vec<i64> { rows.iter().map(f).collect() };
+    let at = |f: fn(&ListRow) -> jiff::Timestamp| -> Vec<String> {
+        rows.iter().map(|r| instant::to_sql(f(r))).collect()
+    };
+    q.add(
+        "l AS (INSERT INTO app_list (id, regulation, version, channel, provider, applicant_iin,
+                   applicant_name, name_key, receipt, status, closure, step, holder_org,
+                   holder_role, automatic, step_started, step_due, term_due, deliver_due,
+                   submitted_at, closed_at, updated_at, watch_at, result_at, late_days, assignee)
+               SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[],
+                   $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[],
+                   $12::bigint[], $13::text[], $14::text[], $15::boolean[], $16::text[],
+                   $17::text[], $18::text[], $19::text[], $20::text[], $21::text[], $22::text[],
+                   $23::text[], $24::text[], $25::bigint[], $26::text[])
+               ON CONFLICT (id) DO UPDATE SET
+                   status = excluded.status, closure = excluded.closure, step = excluded.step,
+                   holder_org = excluded.holder_org, holder_role = excluded.holder_role,
+                   automatic = excluded.automatic, step_started = excluded.step_started,
+                   step_due = excluded.step_due, term_due = excluded.term_due,
+                   deliver_due = excluded.deliver_due, closed_at = excluded.closed_at,
+                   updated_at = excluded.updated_at, watch_at = excluded.watch_at,
+                   result_at = excluded.result_at, late_days = excluded.late_days,
+                   assignee = excluded.assignee)",
+        vec![
+            Box::new(s(|r| &r.id)),
+            Box::new(s(|r| &r.regulation)),
+            Box::new(i(|r| i64::from(r.version))),
+            Box::new(s(|r| &r.channel)),
+            Box::new(s(|r| &r.provider)),
+            Box::new(s(|r| &r.applicant_iin)),
+            Box::new(s(|r| &r.applicant_name)),
+            Box::new(
+                rows.iter()
+                    .map(|r| views::name_key(&r.applicant_name))
+                    .collect::<Vec<String>>(),
+            ),
+            Box::new(o(|r| r.receipt.as_deref())),
+            Box::new(s(|r| &r.status)),
+            Box::new(o(|r| r.closure.as_deref())),
+            Box::new(i(|r| r.step as i64)),
+            Box::new(o(|r| r.holder_org.as_deref())),
+            Box::new(o(|r| r.holder_role.as_deref())),
+            Box::new(rows.iter().map(|r| r.automatic).collect::<Vec<bool>>()),
+            Box::new(at(|r| r.step_started)),
+            Box::new(
+                rows.iter()
+                    .map(|r| key(r.step_due))
+                    .collect::<Vec<String>>(),
+            ),
+            Box::new(
+                rows.iter()
+                    .map(|r| key(r.term_due))
+                    .collect::<Vec<String>>(),
+            ),
+            Box::new(t(|r| r.deliver_due)),
+            Box::new(at(|r| r.submitted_at)),
+            Box::new(t(|r| r.closed_at)),
+            Box::new(at(|r| r.updated_at)),
+            Box::new(t(|r| r.watch_at)),
+            Box::new(t(|r| r.result_at)),
+            Box::new(
+                rows.iter()
+                    .map(|r| r.late_days.map(i64::from))
+                    .collect::<Vec<Option<i64>>>(),
+            ),
+            Box::new(o(|r| r.assignee.as_deref())),
         ],
-    )?;
-    Ok(())
+    );
 }
 
 /// Where the writer's time goes, by phase, when `QYZMET_PG_PROFILE` is set: summed per
@@ -578,5 +625,39 @@ pub(crate) mod profile {
                 );
             }
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parts_are_numbered_after_the_ones_before() {
+        assert_eq!(
+            renumber("a = $1 AND b = $12::text[]", 0),
+            "a = $1 AND b = $12::text[]"
+        );
+        assert_eq!(
+            renumber("a = $1 AND b = $12::text[]", 3),
+            "a = $4 AND b = $15::text[]"
+        );
+        assert_eq!(renumber("'$' || $2", 1), "'$' || $3");
+        let mut q = Combined::default();
+        q.add(
+            "x AS (SELECT $1::text[], $2::bigint[])",
+            vec![Box::new(vec!["a"]), Box::new(vec![1i64])],
+        );
+        let mut more = Combined::default();
+        more.add("y AS (SELECT $1::text[])", vec![Box::new(vec!["b"])]);
+        q.append(more);
+        assert_eq!(
+            q.ctes,
+            [
+                "x AS (SELECT $1::text[], $2::bigint[])",
+                "y AS (SELECT $3::text[])"
+            ]
+        );
+        assert_eq!(q.params.len(), 3);
     }
 }

@@ -679,15 +679,28 @@ fn one<T>(
     c.query_opt(sql, p)?.map(|r| f(&r)).transpose()
 }
 
+const SIGNERS: &str =
+    "SELECT id, signing_role FROM orgs WHERE signing_role IS NOT NULL AND signing_role <> ''";
+
 /// Organisation id -> signing role, for the organisations that configure one.
 pub(crate) fn signers(c: &mut Conn) -> PgResult<HashMap<String, String>> {
-    c.query(
-        "SELECT id, signing_role FROM orgs WHERE signing_role IS NOT NULL AND signing_role <> ''",
-        &[],
-    )?
-    .iter()
-    .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
-    .collect()
+    c.query(SIGNERS, &[])?
+        .iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+        .collect()
+}
+
+/// `BEGIN` and [`signers`] in one round trip (a writer's batch starts so).
+pub(crate) fn begin_with_signers(c: &mut Conn) -> PgResult<HashMap<String, String>> {
+    let mut out = HashMap::new();
+    for m in c.client.simple_query(&format!("BEGIN; {SIGNERS}"))? {
+        if let ::postgres::SimpleQueryMessage::Row(r) = m
+            && let (Some(id), Some(role)) = (r.get(0), r.get(1))
+        {
+            out.insert(id.to_string(), role.to_string());
+        }
+    }
+    Ok(out)
 }
 
 const ORG_COLS: &str = "id, kind, provider_type, name_kk, name_ru, name_en, signing_role";

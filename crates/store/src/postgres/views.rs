@@ -5,6 +5,7 @@
 //!
 //! Same rows, keys and orders as SQLite's (`crate::views` says what they are).
 
+use super::bulk::Combined;
 use super::conn::Conn;
 use crate::instant;
 use crate::views::{
@@ -243,9 +244,14 @@ impl Pending {
         }
     }
 
-    /// Add everything to the tables `{prefix}mon_*`, in key order, and start afresh: one
-    /// statement per table, its rows in key order.
+    /// Add everything to the tables `{prefix}mon_*`, in key order, and start afresh.
     pub fn flush(&mut self, c: &mut Conn, prefix: &str) -> PgResult<()> {
+        self.take(prefix).run(c)
+    }
+
+    /// The upserts that add everything to the tables `{prefix}mon_*` (one per table, its rows
+    /// in key order), to send with other writes; and start afresh.
+    pub fn take(&mut self, prefix: &str) -> Combined<'static> {
         let apps: Vec<(AppKey, AppSums)> = std::mem::take(&mut self.apps)
             .into_iter()
             .filter(|(_, s)| *s != AppSums::default())
@@ -259,13 +265,36 @@ impl Pending {
             .filter(|(_, n)| *n != 0)
             .collect();
         self.log.clear();
+        let mut q = Combined::default();
+        type Owned = Box<dyn ToSql + Sync>;
+        let text = |v: Vec<&String>| -> Owned {
+            Box::new(v.into_iter().cloned().collect::<Vec<String>>())
+        };
+        let steps_keys = |keys: Vec<&StepKey>| -> Vec<Owned> {
+            vec![
+                text(keys.iter().map(|k| &k.0).collect()),
+                text(keys.iter().map(|k| &k.1).collect()),
+                text(keys.iter().map(|k| &k.2).collect()),
+                text(keys.iter().map(|k| &k.3).collect()),
+                Box::new(keys.iter().map(|k| k.4).collect::<Vec<i64>>()),
+                text(keys.iter().map(|k| &k.5).collect()),
+            ]
+        };
         if !apps.is_empty() {
-            let k =
-                |f: fn(&AppKey) -> &str| -> Vec<&str> { apps.iter().map(|(k, _)| f(k)).collect() };
-            let v = |i: usize| -> Vec<i64> { apps.iter().map(|(_, s)| s.0[i]).collect() };
-            c.execute_bulk(
+            let mut p: Vec<Owned> = vec![
+                text(apps.iter().map(|(k, _)| &k.0).collect()),
+                text(apps.iter().map(|(k, _)| &k.1).collect()),
+                text(apps.iter().map(|(k, _)| &k.2).collect()),
+                text(apps.iter().map(|(k, _)| &k.3).collect()),
+            ];
+            for i in 0..6 {
+                p.push(Box::new(
+                    apps.iter().map(|(_, s)| s.0[i]).collect::<Vec<i64>>(),
+                ));
+            }
+            q.add(
                 &format!(
-                    "INSERT INTO {prefix}mon_apps AS t (day, regulation, channel, provider,
+                    "ma AS (INSERT INTO {prefix}mon_apps AS t (day, regulation, channel, provider,
                          submitted, open, term_measured, term_on_time, results_late,
                          results_late_days)
                      SELECT d, r, c, p, a, b, e, f, g, h
@@ -280,43 +309,23 @@ impl Pending {
                          term_measured = t.term_measured + excluded.term_measured,
                          term_on_time = t.term_on_time + excluded.term_on_time,
                          results_late = t.results_late + excluded.results_late,
-                         results_late_days = t.results_late_days + excluded.results_late_days"
+                         results_late_days = t.results_late_days + excluded.results_late_days)"
                 ),
-                &[
-                    &k(|k| &k.0),
-                    &k(|k| &k.1),
-                    &k(|k| &k.2),
-                    &k(|k| &k.3),
-                    &v(0),
-                    &v(1),
-                    &v(2),
-                    &v(3),
-                    &v(4),
-                    &v(5),
-                ],
-            )?;
+                p,
+            );
         }
-        let step_cols = |keys: Vec<&StepKey>| {
-            let s = |f: fn(&StepKey) -> &str| -> Vec<String> {
-                keys.iter().map(|k| f(k).to_string()).collect()
-            };
-            (
-                s(|k| &k.0),
-                s(|k| &k.1),
-                s(|k| &k.2),
-                s(|k| &k.3),
-                keys.iter().map(|k| k.4).collect::<Vec<i64>>(),
-                s(|k| &k.5),
-            )
-        };
         if !steps.is_empty() {
-            let (d, r, ch, p, st, ro) = step_cols(steps.iter().map(|(k, _)| k).collect());
-            let v = |i: usize| -> Vec<i64> { steps.iter().map(|(_, s)| s.0[i]).collect() };
-            c.execute_bulk(
+            let mut p = steps_keys(steps.iter().map(|(k, _)| k).collect());
+            for i in 0..6 {
+                p.push(Box::new(
+                    steps.iter().map(|(_, s)| s.0[i]).collect::<Vec<i64>>(),
+                ));
+            }
+            q.add(
                 &format!(
-                    "INSERT INTO {prefix}mon_steps AS t (day, regulation, channel, provider, step,
-                         role, completed, measured, on_time, seconds_sum, legal_seconds_sum,
-                         legal_n)
+                    "ms AS (INSERT INTO {prefix}mon_steps AS t (day, regulation, channel, provider,
+                         step, role, completed, measured, on_time, seconds_sum,
+                         legal_seconds_sum, legal_n)
                      SELECT d, r, c, p, s, o, a, b, e, f, g, h
                        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[],
                                    $5::bigint[], $6::text[], $7::bigint[], $8::bigint[],
@@ -329,44 +338,33 @@ impl Pending {
                          on_time = t.on_time + excluded.on_time,
                          seconds_sum = t.seconds_sum + excluded.seconds_sum,
                          legal_seconds_sum = t.legal_seconds_sum + excluded.legal_seconds_sum,
-                         legal_n = t.legal_n + excluded.legal_n"
+                         legal_n = t.legal_n + excluded.legal_n)"
                 ),
-                &[
-                    &d,
-                    &r,
-                    &ch,
-                    &p,
-                    &st,
-                    &ro,
-                    &v(0),
-                    &v(1),
-                    &v(2),
-                    &v(3),
-                    &v(4),
-                    &v(5),
-                ],
-            )?;
+                p,
+            );
         }
         if !hist.is_empty() {
-            let (d, r, ch, p, st, ro) = step_cols(hist.iter().map(|((k, _), _)| k).collect());
-            let bucket: Vec<i64> = hist.iter().map(|((_, b), _)| *b).collect();
-            let n: Vec<i64> = hist.iter().map(|(_, n)| *n).collect();
-            c.execute_bulk(
+            let mut p = steps_keys(hist.iter().map(|((k, _), _)| k).collect());
+            p.push(Box::new(
+                hist.iter().map(|((_, b), _)| *b).collect::<Vec<i64>>(),
+            ));
+            p.push(Box::new(hist.iter().map(|(_, n)| *n).collect::<Vec<i64>>()));
+            q.add(
                 &format!(
-                    "INSERT INTO {prefix}mon_hist AS t (day, regulation, channel, provider, step,
-                         role, bucket, n)
+                    "mh AS (INSERT INTO {prefix}mon_hist AS t (day, regulation, channel, provider,
+                         step, role, bucket, n)
                      SELECT d, r, c, p, s, o, b, k
                        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[],
                                    $5::bigint[], $6::text[], $7::bigint[], $8::bigint[])
                             WITH ORDINALITY AS u(d, r, c, p, s, o, b, k, n)
                       ORDER BY n
                      ON CONFLICT (day, regulation, channel, provider, step, role, bucket)
-                     DO UPDATE SET n = t.n + excluded.n"
+                     DO UPDATE SET n = t.n + excluded.n)"
                 ),
-                &[&d, &r, &ch, &p, &st, &ro, &bucket, &n],
-            )?;
+                p,
+            );
         }
-        Ok(())
+        q
     }
 }
 

@@ -24,7 +24,7 @@
 //! when it ends: a benchmark's tool (`examples/throughput.rs`).
 
 use super::bulk::profile::timed;
-use super::bulk::{self, AppWrite, JournalRow, Locked, Writes};
+use super::bulk::{self, AppWrite, Combined, JournalRow, Locked, Writes};
 use super::conn::{self, Conn};
 use super::views::Pending;
 use super::{Monitor, records, views as pgviews};
@@ -340,8 +340,7 @@ impl Writer {
             unreachable!("batch() opened the connection");
         };
         timed("1 begin", || {
-            c.batch("BEGIN")?;
-            self.ctx.set_signers(records::signers(c)?);
+            self.ctx.set_signers(records::begin_with_signers(c)?);
             PgResult::Ok(())
         })?;
         // Every application first (locks in key order), then the keys: a key committed by
@@ -360,7 +359,7 @@ impl Writer {
                     Answer::Command(command(c, &self.ctx, &self.cache, b, cmd, *now)?)
                 }
                 Job::MarkPublished { ids, at, .. } => {
-                    b.writes.flush(c)?;
+                    b.writes.flush(c, Combined::default())?;
                     Answer::Published(mark_published(c, ids, *at)?)
                 }
                 Job::Action { action, .. } => {
@@ -372,8 +371,7 @@ impl Writer {
                     Answer::Action(run_action(c, &self.ctx, q, &self.cache, b, action)?)
                 }
                 Job::Rebuild { replace, .. } => {
-                    b.writes.flush(c)?;
-                    b.pending.flush(c, "")?;
+                    b.writes.flush(c, b.pending.take(""))?;
                     if *replace {
                         // The caches hold states the rebuild replaces; later commands lock
                         // the rebuilt rows anew.
@@ -387,8 +385,9 @@ impl Writer {
             });
         }
         bulk::profile::add("4 jobs", started.elapsed());
-        timed("5 flush", || b.writes.flush(c))?;
-        timed("6 aggregates", || b.pending.flush(c, ""))?;
+        // The aggregates go with the batch's last statement: the rows every batch adds to are
+        // locked from there to the commit only.
+        timed("5 flush", || b.writes.flush(c, b.pending.take("")))?;
         self.committing = true;
         timed("7 commit", || c.batch("COMMIT"))?;
         Ok(answers)
@@ -682,7 +681,7 @@ fn run_action(
         // An organisation record moves list rows, so it sends what waits first (inside
         // the savepoint: the action's own writes). What earlier jobs left waiting goes
         // before the savepoint, so that a rollback to it keeps theirs.
-        b.writes.flush(c)?;
+        b.writes.flush(c, Combined::default())?;
     }
     if sql {
         c.batch("SAVEPOINT action")?;
@@ -869,7 +868,7 @@ fn action_ops(
             Op::Record(r) => match {
                 if let Record::Org(_) = r {
                     // Its signing role moves the list rows the action's commands wrote.
-                    b.writes.flush(c)?;
+                    b.writes.flush(c, Combined::default())?;
                 }
                 records::write(c, r)?
             } {
