@@ -42,9 +42,10 @@ impl Lcg {
 #[test]
 fn acknowledged_commands_survive_sigkill() {
     let dir = testkit::tempdir("crash");
-    survive(&["--db", &dir.path().join("crash.db").to_string_lossy()], || {
-        Box::new(SqliteStore::open(dir.path().join("crash.db"), ctx()).unwrap())
-    });
+    survive(
+        &["--db", &dir.path().join("crash.db").to_string_lossy()],
+        || Box::new(SqliteStore::open(dir.path().join("crash.db"), ctx()).unwrap()),
+    );
 }
 
 #[test]
