@@ -7,7 +7,7 @@
 
 use crate::{Health, HealthState, StoreError};
 use ::postgres::error::SqlState;
-use ::postgres::types::ToSql;
+use ::postgres::types::{ToSql, Type};
 use ::postgres::{Client, NoTls, Row, Statement};
 use std::collections::HashMap;
 
@@ -99,6 +99,22 @@ impl Conn {
         self.client.query_one(&s, p)
     }
 
+    /// Run a multi-row statement unprepared, in one round trip, planned for these values:
+    /// its plan depends on how many rows it carries and how large its tables are now, which
+    /// a cached generic plan would not follow (one made while a table was small scans it
+    /// whole ever after). Every parameter is cast in `sql` (`$1::text[]`), which gives its
+    /// type.
+    pub fn execute_bulk(&mut self, sql: &str, p: Params<'_>) -> Result<u64, ::postgres::Error> {
+        let typed = typed(sql, p);
+        self.client.execute_typed(sql, &typed)
+    }
+
+    /// [`Conn::execute_bulk`], returning rows.
+    pub fn query_bulk(&mut self, sql: &str, p: Params<'_>) -> Result<Vec<Row>, ::postgres::Error> {
+        let typed = typed(sql, p);
+        self.client.query_typed(sql, &typed)
+    }
+
     pub fn batch(&mut self, sql: &str) -> Result<(), ::postgres::Error> {
         self.client.batch_execute(sql)
     }
@@ -106,6 +122,46 @@ impl Conn {
     pub fn is_closed(&self) -> bool {
         self.client.is_closed()
     }
+}
+
+/// Each parameter with the type its cast in `sql` names (`$n::text[]`, `$n::bigint`, …).
+/// A parameter without one is a mistake in our SQL, which every test of a batch runs.
+fn typed<'a>(sql: &str, p: Params<'a>) -> Vec<(&'a (dyn ToSql + Sync), Type)> {
+    let mut types = vec![None; p.len()];
+    let mut rest = sql;
+    while let Some(at) = rest.find('$') {
+        rest = &rest[at + 1..];
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        let (Ok(n), Some(cast)) = (
+            rest[..digits].parse::<usize>(),
+            rest[digits..].strip_prefix("::"),
+        ) else {
+            continue;
+        };
+        let name_len = cast
+            .bytes()
+            .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'[' | b']'))
+            .count();
+        let ty = match &cast[..name_len] {
+            "text[]" => Type::TEXT_ARRAY,
+            "bigint[]" => Type::INT8_ARRAY,
+            "boolean[]" => Type::BOOL_ARRAY,
+            "text" => Type::TEXT,
+            "bigint" => Type::INT8,
+            other => panic!("`${n}::{other}`: a type the bulk statements do not use"),
+        };
+        if let Some(slot) = n.checked_sub(1).and_then(|i| types.get_mut(i)) {
+            *slot = Some(ty);
+        }
+    }
+    p.iter()
+        .zip(types)
+        .enumerate()
+        .map(|(i, (v, t))| {
+            let t = t.unwrap_or_else(|| panic!("parameter ${} has no cast", i + 1));
+            (*v, t)
+        })
+        .collect()
 }
 
 /// The URL without its password, for messages.
@@ -274,6 +330,35 @@ mod tests {
         assert_eq!(hosts, ["h1", "h2"]);
         assert_eq!(c.get_ports(), [5433, 5434]);
         assert_eq!(c.get_target_session_attrs(), TargetSessionAttrs::ReadWrite);
+    }
+
+    #[test]
+    fn bulk_parameters_take_the_types_of_their_casts() {
+        let (a, b, c) = (vec!["x"], vec![1i64], vec![true]);
+        let p: Params<'_> = &[&a, &b, &c, &a];
+        let t: Vec<Type> = typed(
+            "SELECT * FROM unnest($1::text[], $2::bigint[], $3::boolean[]) WHERE $4::text[] <> '{}'",
+            p,
+        )
+        .into_iter()
+        .map(|(_, t)| t)
+        .collect();
+        assert_eq!(
+            t,
+            [
+                Type::TEXT_ARRAY,
+                Type::INT8_ARRAY,
+                Type::BOOL_ARRAY,
+                Type::TEXT_ARRAY
+            ]
+        );
+    }
+
+    #[test]
+    #[should_panic(expected = "parameter $2 has no cast")]
+    fn a_bulk_parameter_without_a_cast_is_our_mistake() {
+        let a = vec!["x"];
+        typed("SELECT $1::text[], $2", &[&a, &a]);
     }
 
     #[test]

@@ -11,6 +11,7 @@
 //! Not for: health of files (there are none here: a lost connection, a read-only server or a
 //! full disk make the store refuse writes until a probe write succeeds).
 
+mod bulk;
 mod conn;
 mod records;
 pub mod schema;
@@ -51,6 +52,12 @@ pub struct PgOptions {
     /// Open applications the writer keeps in memory (each still checked against its locked
     /// row before use).
     pub cache_capacity: usize,
+    /// Writer threads, each with its own connection, batches and cache. An application's
+    /// jobs always go to the same writer (by its id), so they are decided in queue order;
+    /// jobs of different applications may commit in another order than they were queued.
+    /// Preschool queue ops, organisation records and whatever names no application go to
+    /// the first writer. Several writers race as several stores do (see [`writer`]).
+    pub writers: usize,
 }
 
 impl Default for PgOptions {
@@ -61,6 +68,7 @@ impl Default for PgOptions {
             queue: 8192,
             readers: 4,
             cache_capacity: 100_000,
+            writers: 2,
         }
     }
 }
@@ -116,13 +124,47 @@ fn outside_runtime<T: Send>(f: impl FnOnce() -> T + Send) -> T {
     })
 }
 
+/// Which of `n` writers runs `job`: an application's jobs always the same one (by its id);
+/// the preschool queue's ops (whose state in memory one writer keeps), organisation
+/// records and jobs that name no application the first.
+fn writer_of(job: &Job, n: usize) -> usize {
+    let by_id = |id: &str| {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        id.hash(&mut h);
+        (h.finish() % n as u64) as usize
+    };
+    if n <= 1 {
+        return 0;
+    }
+    match job {
+        Job::Command { cmd, .. } => by_id(cmd.application()),
+        Job::Commands(cmds) => cmds.first().map_or(0, |(c, _, _)| by_id(c.application())),
+        Job::Action { action, .. } => {
+            let first = action.ops.iter().try_fold(None, |id, op| match op {
+                crate::Op::Queue(_) | crate::Op::QueueAdvance => Err(()),
+                crate::Op::Record(crate::Record::Org(_)) => Err(()),
+                crate::Op::Command(c) => Ok(id.or(Some(c.application()))),
+                crate::Op::Advance(a) => Ok(id.or(Some(a.as_str()))),
+                crate::Op::Record(_) => Ok(id),
+            });
+            match first {
+                Ok(Some(id)) => by_id(id),
+                _ => 0,
+            }
+        }
+        Job::MarkPublished { .. } | Job::Rebuild { .. } => 0,
+    }
+}
+
 /// The PostgreSQL store. Share it between threads behind an `Arc`; dropping it lets the
 /// writer finish the queued jobs and waits for it.
 pub struct PgStore {
     url: String,
     schema: String,
-    jobs: Option<SyncSender<Job>>,
-    writer: Option<JoinHandle<()>>,
+    /// One queue per writer (empty once closed).
+    jobs: Vec<SyncSender<Job>>,
+    writers: Vec<JoinHandle<()>>,
     readers: Mutex<Vec<Conn>>,
     counters: Arc<Counters>,
     monitor: Arc<Monitor>,
@@ -184,30 +226,57 @@ impl PgStore {
         }
         let monitor = Arc::new(Monitor::new());
         let counters = Arc::new(Counters::default());
-        let (tx, rx) = mpsc::sync_channel(options.queue.max(1));
         let queue = Arc::new(crate::QueueCell::default());
         let queue_seq = Arc::new(AtomicI64::new(0));
-        let w = writer::Writer::new(
-            c,
-            url.to_string(),
-            schema.clone(),
-            ctx,
-            counters.clone(),
-            options.max_batch,
-            options.cache_capacity,
-            monitor.clone(),
-            queue.clone(),
-            queue_seq.clone(),
-        );
-        let writer = std::thread::Builder::new()
-            .name("store-writer-pg".into())
-            .spawn(move || w.run(rx))
-            .map_err(|e| StoreError::Db(format!("cannot start the writer thread: {e}")))?;
+        let gate = Arc::new(std::sync::RwLock::new(()));
+        let n = options.writers.max(1);
+        let (mut jobs, mut writers) = (Vec::with_capacity(n), Vec::with_capacity(n));
+        let mut first = Some(c);
+        for k in 0..n {
+            let c = match first.take() {
+                Some(c) => c,
+                None => Conn::open(url, &schema)?,
+            };
+            let (tx, rx) = mpsc::sync_channel(options.queue.max(1));
+            let w = writer::Writer::new(
+                c,
+                url.to_string(),
+                schema.clone(),
+                ctx.clone(),
+                counters.clone(),
+                options.max_batch,
+                options.cache_capacity,
+                monitor.clone(),
+                // Only the first writer runs queue ops: the others' queue is never attached.
+                if k == 0 {
+                    queue.clone()
+                } else {
+                    Arc::default()
+                },
+                if k == 0 {
+                    queue_seq.clone()
+                } else {
+                    Arc::default()
+                },
+                gate.clone(),
+            );
+            let name = if k == 0 {
+                "store-writer-pg".to_string()
+            } else {
+                format!("store-writer-pg-{k}")
+            };
+            let h = std::thread::Builder::new()
+                .name(name)
+                .spawn(move || w.run(rx))
+                .map_err(|e| StoreError::Db(format!("cannot start the writer thread: {e}")))?;
+            jobs.push(tx);
+            writers.push(h);
+        }
         Ok(PgStore {
             url: url.to_string(),
             schema,
-            jobs: Some(tx),
-            writer: Some(writer),
+            jobs,
+            writers,
             readers: Mutex::new(vec![]),
             counters,
             monitor,
@@ -232,37 +301,42 @@ impl PgStore {
         make: impl FnOnce(SyncSender<Result<T, StoreError>>) -> Job,
     ) -> Result<T, StoreError> {
         let (reply, rx) = mpsc::sync_channel(1);
-        self.jobs
-            .as_ref()
-            .ok_or(StoreError::Closed)?
-            .send(make(reply))
-            .map_err(|_| StoreError::Closed)?;
+        self.send(make(reply))?;
         rx.recv().unwrap_or(Err(StoreError::Closed))
     }
 
-    /// Queue a command without waiting: the ticket waits. Commands are decided in queue order.
+    /// Queue a job on the writer it belongs to.
+    fn send(&self, job: Job) -> Result<(), StoreError> {
+        let k = writer_of(&job, self.jobs.len());
+        self.jobs
+            .get(k)
+            .ok_or(StoreError::Closed)?
+            .send(job)
+            .map_err(|_| StoreError::Closed)
+    }
+
+    /// Queue a command without waiting: the ticket waits. An application's commands are
+    /// decided in queue order.
     pub fn enqueue(&self, cmd: Command, now: Timestamp) -> Ticket {
         let (reply, rx) = mpsc::sync_channel(1);
-        let sent = self.jobs.as_ref().ok_or(StoreError::Closed).and_then(|j| {
-            j.send(Job::Command { cmd, now, reply })
-                .map_err(|_| StoreError::Closed)
-        });
+        let sent = self.send(Job::Command { cmd, now, reply });
         Ticket(sent.map(|_| rx))
     }
 
-    /// Stop accepting jobs, let the writer finish the queued ones, and wait for it.
+    /// Stop accepting jobs, let the writers finish the queued ones, and wait for them.
     pub fn close(mut self) -> Result<(), StoreError> {
         self.shutdown()
     }
 
     fn shutdown(&mut self) -> Result<(), StoreError> {
-        self.jobs.take();
-        match self.writer.take() {
-            Some(h) => h
-                .join()
-                .map_err(|_| StoreError::Db("the writer thread panicked".into())),
-            None => Ok(()),
+        self.jobs.clear();
+        let mut out = Ok(());
+        for h in self.writers.drain(..) {
+            if h.join().is_err() {
+                out = Err(StoreError::Db("the writer thread panicked".into()));
+            }
         }
+        out
     }
 
     /// Run `f` on a pooled reader connection. A pooled connection the server has ended
@@ -391,11 +465,7 @@ impl Store for PgStore {
             job.push((cmd, now, reply));
             waits.push(Ticket(Ok(rx)));
         }
-        let sent = match &self.jobs {
-            Some(j) => j.send(Job::Commands(job)).is_ok(),
-            None => false,
-        };
-        if !sent {
+        if self.send(Job::Commands(job)).is_err() {
             return waits.iter().map(|_| Err(StoreError::Closed)).collect();
         }
         waits.into_iter().map(Ticket::wait).collect()
@@ -585,13 +655,15 @@ impl Store for PgStore {
     }
 
     fn health(&self) -> Health {
-        match &self.writer {
-            None => Health::new(HealthState::Closed, "the store is closed"),
-            Some(w) if w.is_finished() => Health::new(
+        if self.writers.is_empty() {
+            Health::new(HealthState::Closed, "the store is closed")
+        } else if self.writers.iter().any(|w| w.is_finished()) {
+            Health::new(
                 HealthState::WriterDead,
                 "the store's writer thread has stopped; writes are refused (restart the server)",
-            ),
-            Some(_) => self.monitor.get(),
+            )
+        } else {
+            self.monitor.get()
         }
     }
 

@@ -243,23 +243,37 @@ impl Pending {
         }
     }
 
-    /// Add everything to the tables `{prefix}mon_*`, in key order, and start afresh.
+    /// Add everything to the tables `{prefix}mon_*`, in key order, and start afresh: one
+    /// statement per table, its rows in key order.
     pub fn flush(&mut self, c: &mut Conn, prefix: &str) -> PgResult<()> {
-        let apps = std::mem::take(&mut self.apps);
-        let steps = std::mem::take(&mut self.steps);
-        let hist = std::mem::take(&mut self.hist);
+        let apps: Vec<(AppKey, AppSums)> = std::mem::take(&mut self.apps)
+            .into_iter()
+            .filter(|(_, s)| *s != AppSums::default())
+            .collect();
+        let steps: Vec<(StepKey, StepSums)> = std::mem::take(&mut self.steps)
+            .into_iter()
+            .filter(|(_, s)| *s != StepSums::default())
+            .collect();
+        let hist: Vec<((StepKey, i64), i64)> = std::mem::take(&mut self.hist)
+            .into_iter()
+            .filter(|(_, n)| *n != 0)
+            .collect();
         self.log.clear();
-        for (k, s) in apps {
-            if s == AppSums::default() {
-                continue;
-            }
-            let [a, b, cc, d, e, f] = s.0;
-            c.execute(
+        if !apps.is_empty() {
+            let k =
+                |f: fn(&AppKey) -> &str| -> Vec<&str> { apps.iter().map(|(k, _)| f(k)).collect() };
+            let v = |i: usize| -> Vec<i64> { apps.iter().map(|(_, s)| s.0[i]).collect() };
+            c.execute_bulk(
                 &format!(
                     "INSERT INTO {prefix}mon_apps AS t (day, regulation, channel, provider,
                          submitted, open, term_measured, term_on_time, results_late,
                          results_late_days)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                     SELECT d, r, c, p, a, b, e, f, g, h
+                       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[],
+                                   $5::bigint[], $6::bigint[], $7::bigint[], $8::bigint[],
+                                   $9::bigint[], $10::bigint[])
+                            WITH ORDINALITY AS u(d, r, c, p, a, b, e, f, g, h, n)
+                      ORDER BY n
                      ON CONFLICT (day, regulation, channel, provider) DO UPDATE SET
                          submitted = t.submitted + excluded.submitted,
                          open = t.open + excluded.open,
@@ -268,20 +282,47 @@ impl Pending {
                          results_late = t.results_late + excluded.results_late,
                          results_late_days = t.results_late_days + excluded.results_late_days"
                 ),
-                &[&k.0, &k.1, &k.2, &k.3, &a, &b, &cc, &d, &e, &f],
+                &[
+                    &k(|k| &k.0),
+                    &k(|k| &k.1),
+                    &k(|k| &k.2),
+                    &k(|k| &k.3),
+                    &v(0),
+                    &v(1),
+                    &v(2),
+                    &v(3),
+                    &v(4),
+                    &v(5),
+                ],
             )?;
         }
-        for (k, s) in steps {
-            if s == StepSums::default() {
-                continue;
-            }
-            let [a, b, cc, d, e, f] = s.0;
-            c.execute(
+        let step_cols = |keys: Vec<&StepKey>| {
+            let s = |f: fn(&StepKey) -> &str| -> Vec<String> {
+                keys.iter().map(|k| f(k).to_string()).collect()
+            };
+            (
+                s(|k| &k.0),
+                s(|k| &k.1),
+                s(|k| &k.2),
+                s(|k| &k.3),
+                keys.iter().map(|k| k.4).collect::<Vec<i64>>(),
+                s(|k| &k.5),
+            )
+        };
+        if !steps.is_empty() {
+            let (d, r, ch, p, st, ro) = step_cols(steps.iter().map(|(k, _)| k).collect());
+            let v = |i: usize| -> Vec<i64> { steps.iter().map(|(_, s)| s.0[i]).collect() };
+            c.execute_bulk(
                 &format!(
                     "INSERT INTO {prefix}mon_steps AS t (day, regulation, channel, provider, step,
                          role, completed, measured, on_time, seconds_sum, legal_seconds_sum,
                          legal_n)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+                     SELECT d, r, c, p, s, o, a, b, e, f, g, h
+                       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[],
+                                   $5::bigint[], $6::text[], $7::bigint[], $8::bigint[],
+                                   $9::bigint[], $10::bigint[], $11::bigint[], $12::bigint[])
+                            WITH ORDINALITY AS u(d, r, c, p, s, o, a, b, e, f, g, h, n)
+                      ORDER BY n
                      ON CONFLICT (day, regulation, channel, provider, step, role) DO UPDATE SET
                          completed = t.completed + excluded.completed,
                          measured = t.measured + excluded.measured,
@@ -290,22 +331,39 @@ impl Pending {
                          legal_seconds_sum = t.legal_seconds_sum + excluded.legal_seconds_sum,
                          legal_n = t.legal_n + excluded.legal_n"
                 ),
-                &[&k.0, &k.1, &k.2, &k.3, &k.4, &k.5, &a, &b, &cc, &d, &e, &f],
+                &[
+                    &d,
+                    &r,
+                    &ch,
+                    &p,
+                    &st,
+                    &ro,
+                    &v(0),
+                    &v(1),
+                    &v(2),
+                    &v(3),
+                    &v(4),
+                    &v(5),
+                ],
             )?;
         }
-        for ((k, b), n) in hist {
-            if n == 0 {
-                continue;
-            }
-            c.execute(
+        if !hist.is_empty() {
+            let (d, r, ch, p, st, ro) = step_cols(hist.iter().map(|((k, _), _)| k).collect());
+            let bucket: Vec<i64> = hist.iter().map(|((_, b), _)| *b).collect();
+            let n: Vec<i64> = hist.iter().map(|(_, n)| *n).collect();
+            c.execute_bulk(
                 &format!(
                     "INSERT INTO {prefix}mon_hist AS t (day, regulation, channel, provider, step,
                          role, bucket, n)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                     SELECT d, r, c, p, s, o, b, k
+                       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[],
+                                   $5::bigint[], $6::text[], $7::bigint[], $8::bigint[])
+                            WITH ORDINALITY AS u(d, r, c, p, s, o, b, k, n)
+                      ORDER BY n
                      ON CONFLICT (day, regulation, channel, provider, step, role, bucket)
                      DO UPDATE SET n = t.n + excluded.n"
                 ),
-                &[&k.0, &k.1, &k.2, &k.3, &k.4, &k.5, &b, &n],
+                &[&d, &r, &ch, &p, &st, &ro, &bucket, &n],
             )?;
         }
         Ok(())

@@ -3,9 +3,14 @@
 //! commits, and only then answers every caller in the batch (group commit) — as SQLite's
 //! writer does, with what several stores on one database need:
 //!
-//! - Each command locks its application's `applications` row (`FOR UPDATE`) before deciding,
-//!   so two stores never decide on the same state: the second waits, then sees the first's
-//!   events. The cached state is used only when the locked row's `app_seq` is the cached one.
+//! - A batch locks the `applications` rows of every application its jobs name (`FOR UPDATE`,
+//!   one statement, in key order) before deciding, so two stores never decide on the same
+//!   state: the second waits, then sees the first's events. The cached state is used only
+//!   when the locked row's `app_seq` is the cached one. Its submission keys are read next, in
+//!   one statement too.
+//! - Commands are decided in memory; what they write waits in [`bulk::Writes`] and goes as a
+//!   few multi-row statements at the batch's end (or before the SQL of a job that must see
+//!   it: an action's records, a rebuild, marking the outbox).
 //! - A batch that loses a race (a unique key taken meanwhile — a new application's first
 //!   entry, an idempotency key —, a deadlock) was rolled back whole: it runs again, up to
 //!   [`RETRIES`] times, and its callers never see the race.
@@ -15,21 +20,23 @@
 //!
 //! A lost connection fails the batch (nothing acknowledged) and is reopened on the next.
 
+use super::bulk::profile::timed;
+use super::bulk::{self, AppWrite, JournalRow, Locked, Writes};
 use super::conn::{self, Conn};
-use super::views::{Pending, write_list_row_into};
+use super::views::Pending;
 use super::{Monitor, records, views as pgviews};
 use crate::chain::{GENESIS, entry_hash};
 use crate::decide::{self, Cached, Corrupt, First, MAX_AUTOMATIC, Undo};
 use crate::jobs::{self, Answer, Counters, Job};
 use crate::preschool::{self, QueueCell};
 use crate::views;
-use crate::{Action, ActionOutcome, Health, HealthState, Op, Outcome, StoreError, instant};
+use crate::{Action, ActionOutcome, Health, HealthState, Op, Outcome, Record, StoreError, instant};
 use engine::{Application, Command, Ctx, Status};
 use jiff::Timestamp;
 use std::collections::HashMap;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 type PgResult<T> = Result<T, ::postgres::Error>;
@@ -51,11 +58,16 @@ pub(crate) struct Writer {
     cache: HashMap<String, Cached>,
     monitor: Arc<Monitor>,
     last_check: Instant,
+    /// Jobs this writer committed (the counters are the store's, over all its writers).
+    committed: u64,
     /// The batch's COMMIT was sent: a connection lost now leaves its outcome unknown.
     committing: bool,
     queue: Arc<QueueCell>,
     /// The last queue event the queue in memory has applied.
     queue_seq: Arc<AtomicI64>,
+    /// Shared by the store's writers: a batch with an organisation record (which changes
+    /// the context's signing roles, undone if it rolls back) runs alone, the others together.
+    gate: Arc<RwLock<()>>,
 }
 
 /// A batch's memory: what its commands did so far (merged into the cache after the commit).
@@ -64,6 +76,13 @@ struct Batch {
     overlay: HashMap<String, Cached>,
     keys: HashMap<String, Outcome>,
     pending: Pending,
+    /// What the batch's commands write, not sent yet.
+    writes: Writes,
+    /// The applications the batch locked, as it found them.
+    locked: HashMap<String, Locked>,
+    /// The batch's submission keys read after its locks: key → (result, application), or
+    /// None when the key was not there.
+    firsts: HashMap<String, Option<(String, String)>>,
     /// An action of the batch ran queue ops.
     queue_touched: bool,
 }
@@ -81,6 +100,7 @@ impl Writer {
         monitor: Arc<Monitor>,
         queue: Arc<QueueCell>,
         queue_seq: Arc<AtomicI64>,
+        gate: Arc<RwLock<()>>,
     ) -> Writer {
         Writer {
             conn: Some(conn),
@@ -93,9 +113,11 @@ impl Writer {
             cache: HashMap::new(),
             monitor,
             last_check: Instant::now(),
+            committed: 0,
             committing: false,
             queue,
             queue_seq,
+            gate,
         }
     }
 
@@ -105,11 +127,13 @@ impl Writer {
             if self.last_check.elapsed() >= CHECK_EVERY {
                 self.check();
             }
+            let idle = Instant::now();
             let first = match rx.recv_timeout(CHECK_EVERY) {
                 Ok(j) => j,
                 Err(RecvTimeoutError::Timeout) => continue,
                 Err(RecvTimeoutError::Disconnected) => break,
             };
+            bulk::profile::add("0 idle.waiting", idle.elapsed());
             let mut jobs = Vec::with_capacity(self.max_batch.min(64));
             jobs::push(&mut jobs, first);
             while jobs.len() < self.max_batch {
@@ -120,6 +144,7 @@ impl Writer {
             }
             self.batch(jobs);
         }
+        bulk::profile::report(self.committed);
     }
 
     /// The periodic check: the connection is alive; a store that could not write probes
@@ -217,6 +242,16 @@ impl Writer {
     }
 
     fn batch(&mut self, jobs: Vec<Job>) {
+        let gate = self.gate.clone();
+        let alone = jobs.iter().any(|j| {
+            matches!(j, Job::Action { action, .. }
+                if action.ops.iter().any(|o| matches!(o, Op::Record(Record::Org(_)))))
+        });
+        let (_shared, _alone) = if alone {
+            (None, Some(gate.write().unwrap_or_else(|p| p.into_inner())))
+        } else {
+            (Some(gate.read().unwrap_or_else(|p| p.into_inner())), None)
+        };
         if self.cache.len() > self.cache_capacity {
             self.cache.clear();
         }
@@ -237,6 +272,7 @@ impl Writer {
             match result {
                 Ok(answers) => {
                     self.counters.committed(&jobs);
+                    self.committed += jobs.len() as u64;
                     for (id, cached) in b.overlay {
                         // A closed application takes no more commands: no need to keep it warm.
                         if cached.app.status == Status::Closed {
@@ -300,16 +336,28 @@ impl Writer {
         let Some(c) = self.conn.as_mut() else {
             unreachable!("batch() opened the connection");
         };
-        c.batch("BEGIN")?;
-        let signers = records::signers(c)?;
-        self.ctx.set_signers(signers);
+        timed("1 begin", || {
+            c.batch("BEGIN")?;
+            self.ctx.set_signers(records::signers(c)?);
+            PgResult::Ok(())
+        })?;
+        // Every application first (locks in key order), then the keys: a key committed by
+        // whoever held one of those locks is seen.
+        let (ids, keys) = named(jobs);
+        b.locked = timed("2 lock", || bulk::lock_all(c, &self.cache, &ids))?;
+        let found = timed("3 keys", || bulk::keys(c, &keys))?;
+        b.firsts = keys.iter().map(|k| (k.to_string(), None)).collect();
+        b.firsts
+            .extend(found.into_iter().map(|(k, v)| (k, Some(v))));
         let mut answers = Vec::with_capacity(jobs.len());
+        let started = std::time::Instant::now();
         for job in jobs {
             answers.push(match job {
                 Job::Command { cmd, now, .. } => {
                     Answer::Command(command(c, &self.ctx, &self.cache, b, cmd, *now)?)
                 }
                 Job::MarkPublished { ids, at, .. } => {
+                    b.writes.flush(c)?;
                     Answer::Published(mark_published(c, ids, *at)?)
                 }
                 Job::Action { action, .. } => {
@@ -321,20 +369,25 @@ impl Writer {
                     Answer::Action(run_action(c, &self.ctx, q, &self.cache, b, action)?)
                 }
                 Job::Rebuild { replace, .. } => {
+                    b.writes.flush(c)?;
                     b.pending.flush(c, "")?;
                     if *replace {
-                        // The caches hold states the rebuild replaces.
+                        // The caches hold states the rebuild replaces; later commands lock
+                        // the rebuilt rows anew.
                         self.cache.clear();
                         b.overlay.clear();
+                        b.locked.clear();
                     }
                     Answer::Rebuild(pgviews::rebuild(c, &self.ctx, *replace)?)
                 }
                 Job::Commands(_) => unreachable!("flattened by push"),
             });
         }
-        b.pending.flush(c, "")?;
+        bulk::profile::add("4 jobs", started.elapsed());
+        timed("5 flush", || b.writes.flush(c))?;
+        timed("6 aggregates", || b.pending.flush(c, ""))?;
         self.committing = true;
-        c.batch("COMMIT")?;
+        timed("7 commit", || c.batch("COMMIT"))?;
         Ok(answers)
     }
 }
@@ -347,6 +400,36 @@ fn refusal(h: &Health) -> StoreError {
     ))
 }
 
+/// The applications the batch's jobs name, each once, and its submissions' keys.
+fn named(jobs: &[Job]) -> (Vec<&str>, Vec<&str>) {
+    use std::collections::HashSet;
+    fn add<'a>(cmd: &'a Command, ids: &mut HashSet<&'a str>, keys: &mut HashSet<&'a str>) {
+        ids.insert(cmd.application());
+        if let Command::Submit { key, .. } = cmd {
+            keys.insert(key.as_str());
+        }
+    }
+    let (mut ids, mut keys) = (HashSet::new(), HashSet::new());
+    for job in jobs {
+        match job {
+            Job::Command { cmd, .. } => add(cmd, &mut ids, &mut keys),
+            Job::Action { action, .. } => {
+                for op in &action.ops {
+                    match op {
+                        Op::Command(cmd) => add(cmd, &mut ids, &mut keys),
+                        Op::Advance(id) => {
+                            ids.insert(id.as_str());
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    (ids.into_iter().collect(), keys.into_iter().collect())
+}
+
 /// One command inside the batch transaction. The outer `Err` is a database failure (fails the
 /// batch); the inner one is this command's own answer (the batch goes on).
 fn command(
@@ -357,6 +440,10 @@ fn command(
     cmd: &Command,
     now: Timestamp,
 ) -> PgResult<Result<Outcome, StoreError>> {
+    let id = cmd.application();
+    // Locked before its key is read: a submission that committed meanwhile (from another
+    // store) is seen, as the lock waited for it.
+    let late = ensure_locked(c, cache, b, id)?;
     if let Command::Submit { key, .. } = cmd {
         if let Some(first) = b.keys.get(key) {
             return Ok(Ok(Outcome {
@@ -364,55 +451,51 @@ fn command(
                 ..first.clone()
             }));
         }
-        match first_result(c, key, ctx)? {
-            Ok(None) => {}
-            Ok(Some(first)) => return Ok(Ok(first)),
-            Err(corrupt) => return Ok(Err(StoreError::Db(corrupt))),
+        let row = match b.firsts.get(key.as_str()) {
+            Some(row) if !late => row.clone(),
+            _ => first_row(c, key)?,
+        };
+        if let Some((json, application)) = row {
+            return Ok(match first_result(c, key, ctx, &json, &application)? {
+                Ok(first) => Ok(first),
+                Err(corrupt) => Err(StoreError::Db(corrupt)),
+            });
         }
     }
-    let id = cmd.application();
-    let state = match lock(c, cache, &b.overlay, id)? {
-        Ok(s) => s,
-        Err(corrupt) => return Ok(Err(StoreError::Db(corrupt))),
+    let state = match b.overlay.get(id) {
+        Some(s) => Some(s),
+        None => match b.locked.get(id) {
+            Some(Ok(s)) => s.as_ref(),
+            Some(Err(corrupt)) => return Ok(Err(StoreError::Db(corrupt.clone()))),
+            None => unreachable!("ensure_locked locked it"),
+        },
     };
-    // A submission of an application that exists: its key may have committed (with the
-    // application, from another store) after the look-up above; the lock waited for it.
-    if let (Command::Submit { key, .. }, Some(_)) = (cmd, &state)
-        && !b.overlay.contains_key(id)
-    {
-        match first_result(c, key, ctx)? {
-            Ok(None) => {}
-            Ok(Some(first)) => return Ok(Ok(first)),
-            Err(corrupt) => return Ok(Err(StoreError::Db(corrupt))),
-        }
-    }
-    let d = match decide::command(ctx, state.as_ref(), cmd, now) {
+    let created = state.is_none();
+    let d = match timed("4 jobs.decide", || decide::command(ctx, state, cmd, now)) {
         Ok(d) => d,
         Err(e) => return Ok(Err(e)),
     };
     let at = instant::to_sql(now);
-    for e in &d.entries {
-        // One round trip per entry: the entry and its outbox row.
-        c.execute(
-            "WITH j AS (
-                 INSERT INTO journal (application, app_seq, event, at, prev_hash, hash)
-                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING seq)
-             INSERT INTO outbox (journal_seq, application, created_at)
-             SELECT seq, $1, $4 FROM j",
-            &[&id, &e.app_seq, &e.json, &at, &e.prev_hash, &e.hash],
-        )?;
+    for e in d.entries {
+        b.writes.journal(JournalRow {
+            application: id.to_string(),
+            app_seq: e.app_seq,
+            event: e.json,
+            at: at.clone(),
+            prev_hash: e.prev_hash,
+            hash: e.hash,
+        });
     }
-    write_state_into(
-        c,
-        "applications",
-        &d.app,
-        d.head_seq,
-        &d.head_hash,
-        &at,
-        state.is_some(),
-    )?;
+    b.writes.app(AppWrite {
+        app: d.app.clone(),
+        head_seq: d.head_seq,
+        head_hash: d.head_hash.clone(),
+        at: at.clone(),
+        created,
+    });
     if d.listed {
-        write_list_row_into(c, "app_list", &views::list_row(&d.app, ctx, now))?;
+        let row = timed("4 jobs.list_row", || views::list_row(&d.app, ctx, now));
+        b.writes.list(row);
         for delta in &d.deltas {
             b.pending.add(delta);
         }
@@ -423,11 +506,8 @@ fn command(
         replayed: false,
     };
     if let Command::Submit { key, .. } = cmd {
-        c.execute(
-            "INSERT INTO idempotency (key, application, result, created_at)
-             VALUES ($1, $2, $3, $4)",
-            &[key, &id, &decide::first_entries_json(d.head_seq), &at],
-        )?;
+        b.writes
+            .key(key, id, decide::first_entries_json(d.head_seq), &at);
         b.keys.insert(key.clone(), outcome.clone());
     }
     b.overlay.insert(
@@ -441,19 +521,42 @@ fn command(
     Ok(Ok(outcome))
 }
 
-/// The first result of a submission with this key, if there was one.
-fn first_result(c: &mut Conn, key: &str, ctx: &Ctx) -> PgResult<Result<Option<Outcome>, Corrupt>> {
-    let Some(row) = c.query_opt(
+/// Lock `id` if the batch has not yet (an application no job named up front, or one a
+/// rebuild replaced). True when it was locked now, after the batch read its keys.
+fn ensure_locked(
+    c: &mut Conn,
+    cache: &HashMap<String, Cached>,
+    b: &mut Batch,
+    id: &str,
+) -> PgResult<bool> {
+    if b.overlay.contains_key(id) || b.locked.contains_key(id) {
+        return Ok(false);
+    }
+    b.locked.extend(bulk::lock_all(c, cache, &[id])?);
+    Ok(true)
+}
+
+/// A submission key's idempotency row, read now: (result, application).
+fn first_row(c: &mut Conn, key: &str) -> PgResult<Option<(String, String)>> {
+    c.query_opt(
         "SELECT result, application FROM idempotency WHERE key = $1",
         &[&key],
     )?
-    else {
-        return Ok(Ok(None));
-    };
-    let (json, application): (String, String) = (row.try_get(0)?, row.try_get(1)?);
-    match decide::first(key, &json) {
+    .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+    .transpose()
+}
+
+/// The first result of a submission, from its idempotency row.
+fn first_result(
+    c: &mut Conn,
+    key: &str,
+    ctx: &Ctx,
+    json: &str,
+    application: &str,
+) -> PgResult<Result<Outcome, Corrupt>> {
+    match decide::first(key, json) {
         Err(corrupt) => Ok(Err(corrupt)),
-        Ok(First::Whole(o)) => Ok(Ok(Some(*o))),
+        Ok(First::Whole(o)) => Ok(Ok(*o)),
         Ok(First::Entries(n)) => {
             let entries: Vec<String> = c
                 .query(
@@ -464,57 +567,9 @@ fn first_result(c: &mut Conn, key: &str, ctx: &Ctx) -> PgResult<Result<Option<Ou
                 .iter()
                 .map(|r| r.try_get(0))
                 .collect::<PgResult<_>>()?;
-            Ok(decide::replay(key, ctx, entries).map(Some))
+            Ok(decide::replay(key, ctx, entries))
         }
     }
-}
-
-/// `id`'s state as this batch sees it, its `applications` row locked until the commit (None:
-/// no such application yet; a racing submission of it meets the journal's unique key).
-fn lock(
-    c: &mut Conn,
-    cache: &HashMap<String, Cached>,
-    overlay: &HashMap<String, Cached>,
-    id: &str,
-) -> PgResult<Result<Option<Cached>, Corrupt>> {
-    if let Some(s) = overlay.get(id) {
-        // Locked by an earlier command of this batch.
-        return Ok(Ok(Some(s.clone())));
-    }
-    let cached = cache.get(id);
-    let known = cached.map_or(-1, |s| s.head_seq);
-    let Some(row) = c.query_opt(
-        "SELECT app_seq, journal_head, CASE WHEN app_seq = $2 THEN NULL ELSE state END
-           FROM applications WHERE id = $1 FOR UPDATE",
-        &[&id, &known],
-    )?
-    else {
-        return Ok(Ok(None));
-    };
-    let (head_seq, head_hash, state): (i64, String, Option<String>) =
-        (row.try_get(0)?, row.try_get(1)?, row.try_get(2)?);
-    if let (None, Some(s)) = (&state, cached)
-        && s.head_hash == head_hash
-    {
-        return Ok(Ok(Some(s.clone())));
-    }
-    let state = match state {
-        Some(s) => s,
-        // The same seq but another head: reread.
-        None => c
-            .query_one("SELECT state FROM applications WHERE id = $1", &[&id])?
-            .try_get(0)?,
-    };
-    Ok(match serde_json::from_str::<Application>(&state) {
-        Ok(app) => Ok(Some(Cached {
-            app,
-            head_seq,
-            head_hash,
-        })),
-        Err(e) => Err(format!(
-            "application `{id}`: stored state does not decode: {e}"
-        )),
-    })
 }
 
 /// Write an application's state row into `table` (`applications`, or a rebuild's copy):
@@ -584,12 +639,18 @@ pub(crate) fn write_state_into(
 fn current(
     c: &mut Conn,
     cache: &HashMap<String, Cached>,
-    overlay: &HashMap<String, Cached>,
+    b: &mut Batch,
     id: &str,
 ) -> PgResult<Result<Option<Application>, StoreError>> {
-    Ok(lock(c, cache, overlay, id)?
-        .map(|s| s.map(|s| s.app))
-        .map_err(StoreError::Db))
+    ensure_locked(c, cache, b, id)?;
+    if let Some(s) = b.overlay.get(id) {
+        return Ok(Ok(Some(s.app.clone())));
+    }
+    Ok(match b.locked.get(id) {
+        Some(Ok(s)) => Ok(s.as_ref().map(|s| s.app.clone())),
+        Some(Err(corrupt)) => Err(StoreError::Db(corrupt.clone())),
+        None => Ok(None),
+    })
 }
 
 /// One [`Action`] inside the batch transaction, under a savepoint: all of it or none.
@@ -604,16 +665,42 @@ fn run_action(
     b: &mut Batch,
     action: &Action,
 ) -> PgResult<Result<ActionOutcome, StoreError>> {
-    c.batch("SAVEPOINT action")?;
+    // Only an action that writes SQL of its own (records, queue events) needs a savepoint:
+    // its commands' writes wait in memory and are simply dropped if it rolls back.
+    let sql = action
+        .ops
+        .iter()
+        .any(|o| matches!(o, Op::Record(_) | Op::Queue(_) | Op::QueueAdvance));
+    if action
+        .ops
+        .iter()
+        .any(|o| matches!(o, Op::Record(Record::Org(_))))
+    {
+        // An organisation record moves list rows, so it sends what waits first (inside
+        // the savepoint: the action's own writes). What earlier jobs left waiting goes
+        // before the savepoint, so that a rollback to it keeps theirs.
+        b.writes.flush(c)?;
+    }
+    if sql {
+        c.batch("SAVEPOINT action")?;
+    }
     let mut undo = Undo::default();
     let mark = b.pending.mark();
+    let writes = b.writes.mark();
     // A database error fails the batch: `batch` replays the queue after its rollback.
     let r = action_ops(c, ctx, queue, cache, b, action, &mut undo)?;
     match &r {
-        Ok(o) if !o.replayed => c.batch("RELEASE action")?,
+        Ok(o) if !o.replayed => {
+            if sql {
+                c.batch("RELEASE action")?;
+            }
+        }
         _ => {
-            c.batch("ROLLBACK TO action; RELEASE action")?;
+            if sql {
+                c.batch("ROLLBACK TO action; RELEASE action")?;
+            }
             b.pending.undo_to(mark);
+            b.writes.undo_to(writes);
             let replay_queue = undo.queue;
             undo.restore(ctx, &mut b.overlay, &mut b.keys);
             if replay_queue {
@@ -730,7 +817,7 @@ fn action_ops(
                 match command(c, ctx, cache, b, cmd, now)? {
                     Ok(o) if o.replayed => {
                         let id = o.application.id.clone();
-                        let now_state = match current(c, cache, &b.overlay, &id)? {
+                        let now_state = match current(c, cache, b, &id)? {
                             Ok(a) => a,
                             Err(e) => return Ok(Err(e)),
                         };
@@ -751,7 +838,7 @@ fn action_ops(
             }
             Op::Advance(id) => {
                 for _ in 0..MAX_AUTOMATIC {
-                    let app = match current(c, cache, &b.overlay, id)? {
+                    let app = match current(c, cache, b, id)? {
                         Ok(Some(a)) => a,
                         Ok(None) => {
                             return Ok(Err(StoreError::Rejected(
@@ -776,9 +863,15 @@ fn action_ops(
                     }
                 }
             }
-            Op::Record(r) => match records::write(c, r)? {
+            Op::Record(r) => match {
+                if let Record::Org(_) = r {
+                    // Its signing role moves the list rows the action's commands wrote.
+                    b.writes.flush(c)?;
+                }
+                records::write(c, r)?
+            } {
                 Ok(w) => {
-                    if let crate::Record::Org(o) = r {
+                    if let Record::Org(o) = r {
                         let role = o.signing_role.as_deref().filter(|r| !r.is_empty());
                         undo.signers
                             .push((o.id.clone(), ctx.set_signer(&o.id, role)));
