@@ -7,7 +7,9 @@
 
 mod health;
 mod ops;
+mod profile;
 mod records;
+mod rows;
 mod views;
 mod writer;
 

@@ -7,20 +7,27 @@
 //! commands through a per-batch overlay, merged into the cache only after the commit; on a
 //! database error the overlay is dropped and the touched applications are evicted.
 //!
+//! A batch decides every command first and writes what they share at the end ([`flush`]):
+//! the journal and outbox rows in one statement per 64, each touched application's state and
+//! list row once (its last), the aggregates summed per row. An action's savepoint still
+//! covers its part: rolled back, its pending rows are dropped with it.
+//!
 //! It also guards the file (see [`super::health`]): a batch is refused while the store cannot
 //! write, and answered only if the file it committed into is still the one at the path.
 //! Not for: reads (readers have their own connections) or anything that blocks on callers.
 
 use super::health::{self, Files, Monitor};
+use super::profile::{self, Phase, span};
+use super::rows;
 use super::{Answer, Counters, Job, records, views as sqlviews};
 use crate::chain::{GENESIS, entry_hash};
+use crate::decide::{Corrupt, First, MAX_AUTOMATIC, first, first_entries_json, panic_message};
 use crate::preschool::{self, QueueCell};
-use crate::views;
+use crate::views::{self, Delta, ListRow};
 use crate::{Action, ActionOutcome, Health, HealthState, Op, Outcome, StoreError, instant};
-use engine::{Application, Command, Ctx, Event, Status, apply, decide};
+use engine::{Application, Command, Ctx, Status, apply, decide};
 use jiff::Timestamp;
-use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
-use serde::{Deserialize, Serialize};
+use rusqlite::{Connection, OptionalExtension, Statement, TransactionBehavior, params};
 use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
@@ -39,19 +46,38 @@ struct Cached {
     head_hash: String,
 }
 
-/// What the idempotency table keeps for a submission: its first result, in full (as
-/// earlier builds wrote it) …
-#[derive(Serialize, Deserialize)]
-struct FirstResult {
-    events: Vec<Event>,
-    application: Application,
+/// An application this batch changed, as the batch leaves it.
+#[derive(Clone)]
+struct Touched {
+    cached: Cached,
+    /// The `now` of the last command that changed it (the rows' `updated_at`).
+    at: Timestamp,
+    /// It has a list row (a refused portal request is journalled, never listed or counted).
+    listed: bool,
+    /// Changed since the batch last wrote its rows.
+    dirty: bool,
 }
 
-/// … or, as now, how many journal entries of the application the submission wrote: the first
-/// result is those entries, folded. Keeps the hot path from writing every submission twice.
-#[derive(Serialize, Deserialize)]
-struct FirstEntries {
-    first_entries: i64,
+/// A journal entry decided in this batch, not yet written.
+struct Entry {
+    application: String,
+    app_seq: i64,
+    json: String,
+    at: String,
+    prev_hash: String,
+    hash: String,
+}
+
+/// What a batch has decided: the states it leaves, its submissions, and the rows not yet
+/// written ([`flush`] writes them).
+#[derive(Default)]
+struct Batch {
+    overlay: HashMap<String, Touched>,
+    /// Idempotency key → the application its submission created and how many entries it wrote.
+    keys: HashMap<String, (String, i64)>,
+    entries: Vec<Entry>,
+    /// The aggregates' deltas of listed commands, in order.
+    deltas: Vec<Delta>,
 }
 
 pub(crate) struct Writer {
@@ -95,11 +121,15 @@ impl Writer {
 
     /// Serve jobs until every sender is gone, then return (the queue is drained first).
     pub fn run(mut self, rx: Receiver<Job>) {
+        profile::init();
         loop {
             if self.last_check.elapsed() >= CHECK_EVERY {
                 self.check();
             }
-            let first = match rx.recv_timeout(CHECK_EVERY) {
+            let waited = span(Phase::Wait);
+            let got = rx.recv_timeout(CHECK_EVERY);
+            drop(waited);
+            let first = match got {
                 Ok(j) => j,
                 Err(RecvTimeoutError::Timeout) => continue,
                 Err(RecvTimeoutError::Disconnected) => break,
@@ -114,6 +144,10 @@ impl Writer {
             }
             self.batch(jobs);
         }
+        profile::report(
+            self.counters.commands.load(Ordering::Relaxed),
+            self.counters.transactions.load(Ordering::Relaxed),
+        );
     }
 
     /// The periodic check: the file is still ours and writable; a passing fault is retried.
@@ -186,16 +220,22 @@ impl Writer {
             self.cache.clear();
         }
         // Refused before anything is written: the store cannot keep it.
-        if let Err(h) = self.writable() {
+        let checks = span(Phase::Checks);
+        let writable = self.writable();
+        drop(checks);
+        if let Err(h) = writable {
             self.counters.failed_batches.fetch_add(1, Ordering::Relaxed);
             return refuse(jobs, &refusal(&h));
         }
-        let mut overlay: HashMap<String, Cached> = HashMap::new();
+        let mut batch = Batch::default();
         let mut queue_touched = false;
-        let result = self.transact(&jobs, &mut overlay, &mut queue_touched);
+        let result = self.transact(&jobs, &mut batch, &mut queue_touched);
         // Committed into the file at the path? If it vanished meanwhile, nobody will read
         // what was just written: refuse rather than acknowledge.
-        if let Err(h) = self.files.check() {
+        let checks = span(Phase::Checks);
+        let still_ours = self.files.check();
+        drop(checks);
+        if let Err(h) = still_ours {
             if !self.conn.is_autocommit() {
                 let _ = self.conn.execute_batch("ROLLBACK");
             }
@@ -207,6 +247,7 @@ impl Writer {
         }
         match result {
             Ok(answers) => {
+                let _answer = span(Phase::Answer);
                 let c = &self.counters;
                 c.transactions.fetch_add(1, Ordering::Relaxed);
                 let commands = jobs
@@ -216,14 +257,7 @@ impl Writer {
                 c.commands.fetch_add(commands as u64, Ordering::Relaxed);
                 c.largest_batch
                     .fetch_max(jobs.len() as u64, Ordering::Relaxed);
-                for (id, cached) in overlay {
-                    // A closed application takes no more commands: no need to keep it warm.
-                    if cached.app.status == Status::Closed {
-                        self.cache.remove(&id);
-                    } else {
-                        self.cache.insert(id, cached);
-                    }
-                }
+                // Answered first: the callers wait on it, the cache does not.
                 for (job, answer) in jobs.into_iter().zip(answers) {
                     match (job, answer) {
                         (Job::Command { reply, .. }, Answer::Command(r)) => {
@@ -241,12 +275,20 @@ impl Writer {
                         _ => unreachable!("one answer per job, in order"),
                     }
                 }
+                for (id, t) in batch.overlay {
+                    // A closed application takes no more commands: no need to keep it warm.
+                    if t.cached.app.status == Status::Closed {
+                        self.cache.remove(&id);
+                    } else {
+                        self.cache.insert(id, t.cached);
+                    }
+                }
             }
             Err(e) => {
                 if !self.conn.is_autocommit() {
                     let _ = self.conn.execute_batch("ROLLBACK");
                 }
-                for id in overlay.keys() {
+                for id in batch.overlay.keys() {
                     self.cache.remove(id);
                 }
                 self.reload_signers();
@@ -274,25 +316,20 @@ impl Writer {
     fn transact(
         &mut self,
         jobs: &[Job],
-        overlay: &mut HashMap<String, Cached>,
+        batch: &mut Batch,
         queue_touched: &mut bool,
     ) -> rusqlite::Result<Vec<Answer>> {
+        let begin = span(Phase::Begin);
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let mut keys: HashMap<String, Outcome> = HashMap::new();
+        drop(begin);
         let mut answers = Vec::with_capacity(jobs.len());
         for job in jobs {
             answers.push(match job {
-                Job::Command { cmd, now, .. } => Answer::Command(command(
-                    &tx,
-                    &self.ctx,
-                    &self.cache,
-                    overlay,
-                    &mut keys,
-                    cmd,
-                    *now,
-                )?),
+                Job::Command { cmd, now, .. } => {
+                    Answer::Command(command(&tx, &self.ctx, &self.cache, batch, cmd, *now)?)
+                }
                 Job::MarkPublished { ids, at, .. } => {
                     Answer::Published(mark_published(&tx, ids, *at)?)
                 }
@@ -306,22 +343,25 @@ impl Writer {
                         &self.ctx,
                         &self.queue,
                         &self.cache,
-                        overlay,
-                        &mut keys,
+                        batch,
                         action,
                     )?)
                 }
                 Job::Rebuild { replace, .. } => {
+                    // The rebuild reads the journal and compares the views: both as of now.
+                    flush(&tx, &self.ctx, batch)?;
                     if *replace {
                         // The caches hold states the rebuild replaces.
                         self.cache.clear();
-                        overlay.clear();
+                        batch.overlay.clear();
                     }
                     Answer::Rebuild(sqlviews::rebuild(&tx, &self.ctx, *replace)?)
                 }
                 Job::Commands(_) => unreachable!("flattened by push"),
             });
         }
+        flush(&tx, &self.ctx, batch)?;
+        let _commit = span(Phase::Commit);
         tx.commit()?;
         Ok(answers)
     }
@@ -369,50 +409,67 @@ fn push(jobs: &mut Vec<Job>, job: Job) {
 }
 
 /// One command inside the batch transaction. The outer `Err` is a database failure (fails the
-/// batch); the inner one is this command's own answer (the batch goes on).
+/// batch); the inner one is this command's own answer (the batch goes on). What it writes
+/// waits in `batch` for [`flush`], but for its idempotency row.
 fn command(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     ctx: &Ctx,
     cache: &HashMap<String, Cached>,
-    overlay: &mut HashMap<String, Cached>,
-    keys: &mut HashMap<String, Outcome>,
+    batch: &mut Batch,
     cmd: &Command,
     now: Timestamp,
 ) -> rusqlite::Result<Result<Outcome, StoreError>> {
     if let Command::Submit { key, .. } = cmd {
-        if let Some(first) = keys.get(key) {
-            return Ok(Ok(Outcome {
-                replayed: true,
-                ..first.clone()
-            }));
-        }
-        match first_result(tx, key, ctx)? {
+        let _lookup = span(Phase::IdemLookup);
+        let found = match batch.keys.get(key) {
+            Some((application, n)) => replay_in_batch(tx, ctx, key, application, *n, batch)?,
+            None => first_result(tx, key, ctx)?,
+        };
+        match found {
             Ok(None) => {}
             Ok(Some(first)) => return Ok(Ok(first)),
             Err(corrupt) => return Ok(Err(StoreError::Db(corrupt))),
         }
     }
     let id = cmd.application();
-    let state = match overlay.get(id).or_else(|| cache.get(id)) {
-        Some(c) => Some(c.clone()),
-        None => match load(tx, id)? {
-            Ok(state) => state,
-            Err(corrupt) => return Ok(Err(StoreError::Db(corrupt))),
-        },
+    let loaded;
+    let state: Option<&Cached> = match batch
+        .overlay
+        .get(id)
+        .map(|t| &t.cached)
+        .or_else(|| cache.get(id))
+    {
+        Some(c) => Some(c),
+        None => {
+            let _load = span(Phase::Load);
+            loaded = match load(tx, id)? {
+                Ok(state) => state,
+                Err(corrupt) => return Ok(Err(StoreError::Db(corrupt))),
+            };
+            loaded.as_ref()
+        }
     };
+    let decide_span = span(Phase::Decide);
     let decided = catch_unwind(AssertUnwindSafe(|| {
-        let events = decide(state.as_ref().map(|c| &c.app), cmd, now, ctx)?;
-        let mut app = state.as_ref().map(|c| c.app.clone());
+        let before = state.map(|c| &c.app);
+        let events = decide(before, cmd, now, ctx)?;
+        // Each event folds a copy of the state before it, which its deltas compare with.
+        let mut app: Option<Application> = None;
         let mut deltas = vec![];
-        for e in &events {
-            let next = apply(app.clone(), e, ctx);
+        for (i, e) in events.iter().enumerate() {
+            let prev = if i == 0 { before } else { app.as_ref() };
+            let next = apply(prev.cloned(), e, ctx);
             if let Some(n) = &next {
-                deltas.extend(views::deltas(app.as_ref(), e, n, ctx));
+                deltas.extend(views::deltas(prev, e, n, ctx));
             }
             app = next;
         }
+        if events.is_empty() {
+            app = before.cloned();
+        }
         Ok::<_, engine::Rejection>((events, app, deltas))
     }));
+    drop(decide_span);
     let (events, app, deltas) = match decided {
         Ok(Ok(x)) => x,
         Ok(Err(rejection)) => return Ok(Err(StoreError::Rejected(rejection))),
@@ -424,10 +481,12 @@ fn command(
         ))));
     };
     let (mut head_seq, mut head_hash) = match state {
-        Some(c) => (c.head_seq, c.head_hash),
+        Some(c) => (c.head_seq, c.head_hash.clone()),
         None => (0, GENESIS.to_string()),
     };
-    // Hash every entry before writing any, so a corrupt head fails this command alone.
+    // Hash every entry before keeping any, so a corrupt head fails this command alone.
+    let hash_span = span(Phase::Hash);
+    let at = rows::ts(now);
     let mut entries = Vec::with_capacity(events.len());
     for e in &events {
         let json = serde_json::to_string(e).map_err(to_sql_err)?;
@@ -437,70 +496,173 @@ fn command(
                 "application `{id}`: the stored journal head `{head_hash}` is not a hash; run verify_journal"
             ))));
         };
-        entries.push((
+        entries.push(Entry {
+            application: id.to_string(),
             app_seq,
             json,
-            std::mem::replace(&mut head_hash, hash.clone()),
+            at: at.clone(),
+            prev_hash: std::mem::replace(&mut head_hash, hash.clone()),
             hash,
-        ));
+        });
         head_seq = app_seq;
     }
-    let at = instant::to_sql(now);
-    for (app_seq, json, prev, hash) in &entries {
-        tx.prepare_cached(
-            "INSERT INTO journal (application, app_seq, event, at, prev_hash, hash)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        )?
-        .execute(params![id, app_seq, json, at, prev, hash])?;
-        let journal_seq = tx.last_insert_rowid();
-        // The event itself stays in the journal: the outbox points at it.
-        tx.prepare_cached(
-            "INSERT INTO outbox (journal_seq, application, event, created_at)
-             VALUES (?1, ?2, '', ?3)",
-        )?
-        .execute(params![journal_seq, id, at])?;
-    }
-    write_views(tx, &app, head_seq, &head_hash, &at)?;
+    drop(hash_span);
+    batch.entries.extend(entries);
     // A refused portal request is no application: it is journalled, never listed or counted.
-    if !matches!(cmd, Command::RefuseRequest { .. }) {
-        sqlviews::write_list_row(tx, &views::list_row(&app, ctx, now))?;
-        for d in &deltas {
-            sqlviews::apply_delta(tx, d)?;
-        }
+    let listed = !matches!(cmd, Command::RefuseRequest { .. });
+    if listed {
+        batch.deltas.extend(deltas);
     }
-    let outcome = Outcome {
-        events,
-        application: app,
-        replayed: false,
-    };
     if let Command::Submit { key, .. } = cmd {
-        let first = serde_json::to_string(&FirstEntries {
-            first_entries: head_seq,
-        })
-        .map_err(to_sql_err)?;
+        let _insert = span(Phase::IdemInsert);
         tx.prepare_cached(
             "INSERT INTO idempotency (key, application, result, created_at) VALUES (?1, ?2, ?3, ?4)",
         )?
-        .execute(params![key, id, first, at])?;
-        keys.insert(key.clone(), outcome.clone());
+        .execute(params![key, id, first_entries_json(head_seq), at])?;
+        batch.keys.insert(key.clone(), (id.to_string(), head_seq));
     }
-    overlay.insert(
+    let _overlay = span(Phase::Overlay);
+    batch.overlay.insert(
         id.to_string(),
-        Cached {
-            app: outcome.application.clone(),
-            head_seq,
-            head_hash,
+        Touched {
+            cached: Cached {
+                app: app.clone(),
+                head_seq,
+                head_hash,
+            },
+            at: now,
+            listed,
+            dirty: true,
         },
     );
-    Ok(Ok(outcome))
+    Ok(Ok(Outcome {
+        events,
+        application: app,
+        replayed: false,
+    }))
 }
 
-/// A row that does not decode: it fails the command that needs it, not the batch.
-type Corrupt = String;
+/// Write what `batch` holds unwritten: journal entries (with their outbox rows), the state
+/// and list row of each application changed since the last flush, the aggregates' deltas.
+fn flush(tx: &Connection, ctx: &Ctx, batch: &mut Batch) -> rusqlite::Result<()> {
+    if !batch.entries.is_empty() {
+        let _journal = span(Phase::Journal);
+        let last: i64 = tx
+            .prepare_cached("SELECT COALESCE(MAX(seq), 0) FROM journal")?
+            .query_row([], |r| r.get(0))?;
+        for (start, len) in rows::chunks(batch.entries.len()) {
+            let mut stmt = rows::statement(
+                tx,
+                "INSERT INTO journal (application, app_seq, event, at, prev_hash, hash)",
+                6,
+                len,
+                "",
+            )?;
+            for (i, e) in batch.entries[start..start + len].iter().enumerate() {
+                let b = i * 6;
+                stmt.raw_bind_parameter(b + 1, &e.application)?;
+                stmt.raw_bind_parameter(b + 2, e.app_seq)?;
+                stmt.raw_bind_parameter(b + 3, &e.json)?;
+                stmt.raw_bind_parameter(b + 4, &e.at)?;
+                stmt.raw_bind_parameter(b + 5, &e.prev_hash)?;
+                stmt.raw_bind_parameter(b + 6, &e.hash)?;
+            }
+            stmt.raw_execute()?;
+        }
+        // The event itself stays in the journal: the outbox points at it.
+        tx.prepare_cached(
+            "INSERT INTO outbox (journal_seq, application, event, created_at)
+             SELECT seq, application, '', at FROM journal WHERE seq > ?1 ORDER BY seq",
+        )?
+        .execute([last])?;
+        batch.entries.clear();
+    }
+    let mut ids: Vec<&String> = batch
+        .overlay
+        .iter()
+        .filter(|(_, t)| t.dirty)
+        .map(|(id, _)| id)
+        .collect();
+    // In key order: neighbouring rows share pages.
+    ids.sort_unstable();
+    if !ids.is_empty() {
+        let states: Vec<(&Touched, String)> = {
+            let _state = span(Phase::State);
+            ids.iter()
+                .map(|id| {
+                    let t = &batch.overlay[*id];
+                    Ok((t, serde_json::to_string(&t.cached.app).map_err(to_sql_err)?))
+                })
+                .collect::<rusqlite::Result<_>>()?
+        };
+        {
+            let _state = span(Phase::State);
+            for (start, len) in rows::chunks(states.len()) {
+                let mut stmt = rows::statement(tx, STATE_INSERT, STATE_VALUES, len, STATE_UPSERT)?;
+                for (i, (t, json)) in states[start..start + len].iter().enumerate() {
+                    let c = &t.cached;
+                    bind_state(
+                        &mut stmt,
+                        i * STATE_VALUES,
+                        &c.app,
+                        c.head_seq,
+                        &c.head_hash,
+                        &rows::ts(t.at),
+                        json,
+                    )?;
+                }
+                stmt.raw_execute()?;
+            }
+        }
+        let list: Vec<ListRow> = {
+            let _row = span(Phase::ListRow);
+            states
+                .iter()
+                .filter(|(t, _)| t.listed)
+                .map(|(t, _)| views::list_row(&t.cached.app, ctx, t.at))
+                .collect()
+        };
+        {
+            let _list = span(Phase::ListSql);
+            sqlviews::write_list_rows(tx, &list)?;
+        }
+        drop(states);
+        for t in batch.overlay.values_mut() {
+            t.dirty = false;
+        }
+    }
+    let _aggregates = span(Phase::Aggregates);
+    sqlviews::apply_deltas(tx, &batch.deltas)?;
+    batch.deltas.clear();
+    Ok(())
+}
+
+/// The first result of a submission earlier in this batch: its entries, folded (as
+/// [`first_result`] would find them once written).
+fn replay_in_batch(
+    tx: &Connection,
+    ctx: &Ctx,
+    key: &str,
+    application: &str,
+    n: i64,
+    batch: &Batch,
+) -> rusqlite::Result<Result<Option<Outcome>, Corrupt>> {
+    let pending: Vec<String> = batch
+        .entries
+        .iter()
+        .filter(|e| e.application == application && e.app_seq <= n)
+        .map(|e| e.json.clone())
+        .collect();
+    if pending.len() as i64 == n {
+        return Ok(crate::decide::replay(key, ctx, pending).map(Some));
+    }
+    // Written already (a rebuild in the batch flushed them).
+    journal_replay(tx, ctx, key, application, n)
+}
 
 /// The first result of a submission with this key, if there was one.
 fn first_result(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     key: &str,
     ctx: &Ctx,
 ) -> rusqlite::Result<Result<Option<Outcome>, Corrupt>> {
@@ -511,54 +673,32 @@ fn first_result(
     let Some((json, application)) = row else {
         return Ok(Ok(None));
     };
-    if let Ok(FirstEntries { first_entries }) = serde_json::from_str::<FirstEntries>(&json) {
-        let mut stmt = tx.prepare_cached(
-            "SELECT event FROM journal WHERE application = ?1 AND app_seq <= ?2 ORDER BY app_seq",
-        )?;
-        let rows = stmt.query_map(params![application, first_entries], |r| {
-            r.get::<_, String>(0)
-        })?;
-        let mut events = Vec::new();
-        let mut app = None;
-        for row in rows {
-            let text = row?;
-            match serde_json::from_str::<Event>(&text) {
-                Ok(e) => {
-                    app = apply(app, &e, ctx);
-                    events.push(e);
-                }
-                Err(e) => {
-                    return Ok(Err(format!(
-                        "idempotency key `{key}`: journal entry does not decode: {e}"
-                    )));
-                }
-            }
-        }
-        return Ok(match app {
-            Some(application) => Ok(Some(Outcome {
-                events,
-                application,
-                replayed: true,
-            })),
-            None => Err(format!(
-                "idempotency key `{key}`: its journal entries are missing"
-            )),
-        });
+    match first(key, &json) {
+        Ok(First::Entries(n)) => journal_replay(tx, ctx, key, &application, n),
+        Ok(First::Whole(outcome)) => Ok(Ok(Some(*outcome))),
+        Err(corrupt) => Ok(Err(corrupt)),
     }
-    Ok(match serde_json::from_str::<FirstResult>(&json) {
-        Ok(first) => Ok(Some(Outcome {
-            events: first.events,
-            application: first.application,
-            replayed: true,
-        })),
-        Err(e) => Err(format!(
-            "idempotency key `{key}`: stored result does not decode: {e}"
-        )),
-    })
+}
+
+/// An application's first `n` journal entries, folded: a submission's first result.
+fn journal_replay(
+    tx: &Connection,
+    ctx: &Ctx,
+    key: &str,
+    application: &str,
+    n: i64,
+) -> rusqlite::Result<Result<Option<Outcome>, Corrupt>> {
+    let mut stmt = tx.prepare_cached(
+        "SELECT event FROM journal WHERE application = ?1 AND app_seq <= ?2 ORDER BY app_seq",
+    )?;
+    let entries = stmt
+        .query_map(params![application, n], |r| r.get::<_, String>(0))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(crate::decide::replay(key, ctx, entries).map(Some))
 }
 
 /// An application and its chain head from the view (None: no such application yet).
-fn load(tx: &Transaction<'_>, id: &str) -> rusqlite::Result<Result<Option<Cached>, Corrupt>> {
+fn load(tx: &Connection, id: &str) -> rusqlite::Result<Result<Option<Cached>, Corrupt>> {
     let row: Option<(String, i64, String)> = tx
         .prepare_cached("SELECT state, app_seq, journal_head FROM applications WHERE id = ?1")?
         .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
@@ -578,64 +718,74 @@ fn load(tx: &Transaction<'_>, id: &str) -> rusqlite::Result<Result<Option<Cached
     })
 }
 
-/// Upsert the `applications` row: the state the writer reloads, with its chain head.
-fn write_views(
-    tx: &Transaction<'_>,
+/// The `applications` row's columns, in the order [`bind_state`] binds them.
+const STATE_INSERT: &str = "INSERT INTO applications (id, regulation, version, channel,
+    provider, status, step, step_due, term_due, closed_at, app_seq, journal_head, updated_at,
+    state)";
+const STATE_VALUES: usize = 14;
+const STATE_UPSERT: &str = "ON CONFLICT (id) DO UPDATE SET
+    status = excluded.status, step = excluded.step, step_due = excluded.step_due,
+    term_due = excluded.term_due, closed_at = excluded.closed_at,
+    app_seq = excluded.app_seq, journal_head = excluded.journal_head,
+    updated_at = excluded.updated_at, state = excluded.state";
+
+/// Bind an application's state row as the values `base + 1 ..= base + STATE_VALUES`.
+fn bind_state(
+    stmt: &mut Statement<'_>,
+    base: usize,
     app: &Application,
     head_seq: i64,
     head_hash: &str,
     at: &str,
+    json: &str,
 ) -> rusqlite::Result<()> {
-    write_state_into(tx, "applications", app, head_seq, head_hash, at)
+    stmt.raw_bind_parameter(base + 1, &app.id)?;
+    stmt.raw_bind_parameter(base + 2, &app.regulation)?;
+    stmt.raw_bind_parameter(base + 3, app.version)?;
+    stmt.raw_bind_parameter(base + 4, app.channel.as_str())?;
+    stmt.raw_bind_parameter(base + 5, &app.provider)?;
+    stmt.raw_bind_parameter(base + 6, app.status.as_str())?;
+    stmt.raw_bind_parameter(base + 7, app.step as i64)?;
+    stmt.raw_bind_parameter(base + 8, app.step_due.map(rows::ts))?;
+    stmt.raw_bind_parameter(base + 9, app.term_due.map(rows::ts))?;
+    stmt.raw_bind_parameter(base + 10, app.closed_at.map(rows::ts))?;
+    stmt.raw_bind_parameter(base + 11, head_seq)?;
+    stmt.raw_bind_parameter(base + 12, head_hash)?;
+    stmt.raw_bind_parameter(base + 13, at)?;
+    stmt.raw_bind_parameter(base + 14, json)?;
+    Ok(())
 }
 
-/// Upsert an application's state row into `table` (`applications`, or a rebuild's copy).
+/// Upsert an application's state row into `table` (a rebuild's copy of `applications`).
 pub(crate) fn write_state_into(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     table: &str,
     app: &Application,
     head_seq: i64,
     head_hash: &str,
     at: &str,
 ) -> rusqlite::Result<()> {
-    let state = serde_json::to_string(app).map_err(to_sql_err)?;
-    tx.prepare_cached(&format!(
-        "INSERT INTO {table} (id, regulation, version, channel, provider, status, step,
-             step_due, term_due, closed_at, app_seq, journal_head, updated_at, state)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
-         ON CONFLICT (id) DO UPDATE SET
-             status = excluded.status, step = excluded.step, step_due = excluded.step_due,
-             term_due = excluded.term_due, closed_at = excluded.closed_at,
-             app_seq = excluded.app_seq, journal_head = excluded.journal_head,
-             updated_at = excluded.updated_at, state = excluded.state"
-    ))?
-    .execute(params![
-        app.id,
-        app.regulation,
-        app.version,
-        app.channel.as_str(),
-        app.provider,
-        app.status.as_str(),
-        app.step as i64,
-        app.step_due.map(instant::to_sql),
-        app.term_due.map(instant::to_sql),
-        app.closed_at.map(instant::to_sql),
-        head_seq,
-        head_hash,
-        at,
-        state,
-    ])?;
+    let json = serde_json::to_string(app).map_err(to_sql_err)?;
+    let head = STATE_INSERT.replacen("applications", table, 1);
+    let mut stmt = rows::statement(tx, &head, STATE_VALUES, 1, STATE_UPSERT)?;
+    bind_state(&mut stmt, 0, app, head_seq, head_hash, at, &json)?;
+    stmt.raw_execute()?;
     Ok(())
 }
 
 /// The state of `id` as this batch sees it.
 fn current(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     cache: &HashMap<String, Cached>,
-    overlay: &HashMap<String, Cached>,
+    batch: &Batch,
     id: &str,
 ) -> rusqlite::Result<Result<Option<Application>, StoreError>> {
-    if let Some(c) = overlay.get(id).or_else(|| cache.get(id)) {
+    if let Some(c) = batch
+        .overlay
+        .get(id)
+        .map(|t| &t.cached)
+        .or_else(|| cache.get(id))
+    {
         return Ok(Ok(Some(c.app.clone())));
     }
     Ok(load(tx, id)?
@@ -646,8 +796,11 @@ fn current(
 /// What an action changed in the batch's memory, to undo if it is rolled back.
 #[derive(Default)]
 struct Undo {
-    apps: Vec<(String, Option<Cached>)>,
+    apps: Vec<(String, Option<Touched>)>,
     keys: Vec<String>,
+    /// The batch's pending entries and deltas before the action.
+    entries: usize,
+    deltas: usize,
     /// Organisations whose signing role the action set in the context, with the one before.
     signers: Vec<(String, Option<String>)>,
     /// The action changed the preschool queue in memory.
@@ -655,57 +808,62 @@ struct Undo {
 }
 
 impl Undo {
-    fn before(&mut self, overlay: &HashMap<String, Cached>, cmd: &Command) {
+    fn new(batch: &Batch) -> Undo {
+        Undo {
+            entries: batch.entries.len(),
+            deltas: batch.deltas.len(),
+            ..Undo::default()
+        }
+    }
+
+    fn before(&mut self, batch: &Batch, cmd: &Command) {
         let id = cmd.application();
         if !self.apps.iter().any(|(a, _)| a == id) {
-            self.apps.push((id.to_string(), overlay.get(id).cloned()));
+            self.apps
+                .push((id.to_string(), batch.overlay.get(id).cloned()));
         }
         if let Command::Submit { key, .. } = cmd {
             self.keys.push(key.clone());
         }
     }
 
-    fn restore(
-        self,
-        ctx: &Ctx,
-        overlay: &mut HashMap<String, Cached>,
-        keys: &mut HashMap<String, Outcome>,
-    ) {
+    fn restore(self, ctx: &Ctx, batch: &mut Batch) {
         for (org, prev) in self.signers.into_iter().rev() {
             ctx.set_signer(&org, prev.as_deref());
         }
         for (id, prev) in self.apps {
             match prev {
-                Some(c) => overlay.insert(id, c),
-                None => overlay.remove(&id),
+                Some(t) => batch.overlay.insert(id, t),
+                None => batch.overlay.remove(&id),
             };
         }
         for k in self.keys {
-            keys.remove(&k);
+            batch.keys.remove(&k);
         }
+        batch.entries.truncate(self.entries);
+        batch.deltas.truncate(self.deltas);
     }
 }
 
 /// One [`Action`] inside the batch transaction, under a savepoint: all of it or none.
 fn run_action(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     ctx: &Ctx,
     queue: &QueueCell,
     cache: &HashMap<String, Cached>,
-    overlay: &mut HashMap<String, Cached>,
-    keys: &mut HashMap<String, Outcome>,
+    batch: &mut Batch,
     action: &Action,
 ) -> rusqlite::Result<Result<ActionOutcome, StoreError>> {
     tx.execute_batch("SAVEPOINT action")?;
-    let mut undo = Undo::default();
+    let mut undo = Undo::new(batch);
     // A database error fails the batch: `batch` replays the queue after its rollback.
-    let r = action_ops(tx, ctx, queue, cache, overlay, keys, action, &mut undo)?;
+    let r = action_ops(tx, ctx, queue, cache, batch, action, &mut undo)?;
     match &r {
         Ok(o) if !o.replayed => tx.execute_batch("RELEASE action")?,
         _ => {
             tx.execute_batch("ROLLBACK TO action; RELEASE action")?;
             let replay = undo.queue;
-            undo.restore(ctx, overlay, keys);
+            undo.restore(ctx, batch);
             if replay {
                 // Rare (a queue command followed by a refused op): the journal as the
                 // transaction now has it is the state.
@@ -729,7 +887,7 @@ pub(crate) fn queue_journal(conn: &Connection) -> rusqlite::Result<Vec<queue::Ev
 
 /// Append events to the queue's journal, chained.
 fn append_queue(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     q: &queue::Queue,
     events: &[queue::Event],
     by: Option<&str>,
@@ -768,17 +926,13 @@ fn append_queue(
     Ok(())
 }
 
-/// Most automatic steps run in a row (a plan has far fewer; this only stops a loop).
-const MAX_AUTOMATIC: usize = 64;
-
 #[allow(clippy::too_many_arguments)]
 fn action_ops(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     ctx: &Ctx,
     queue: &QueueCell,
     cache: &HashMap<String, Cached>,
-    overlay: &mut HashMap<String, Cached>,
-    keys: &mut HashMap<String, Outcome>,
+    batch: &mut Batch,
     action: &Action,
     undo: &mut Undo,
 ) -> rusqlite::Result<Result<ActionOutcome, StoreError>> {
@@ -793,11 +947,11 @@ fn action_ops(
     for op in &action.ops {
         match op {
             Op::Command(cmd) => {
-                undo.before(overlay, cmd);
-                match command(tx, ctx, cache, overlay, keys, cmd, now)? {
+                undo.before(batch, cmd);
+                match command(tx, ctx, cache, batch, cmd, now)? {
                     Ok(o) if o.replayed => {
                         let id = o.application.id.clone();
-                        let now_state = match current(tx, cache, overlay, &id)? {
+                        let now_state = match current(tx, cache, batch, &id)? {
                             Ok(a) => a,
                             Err(e) => return Ok(Err(e)),
                         };
@@ -818,7 +972,7 @@ fn action_ops(
             }
             Op::Advance(id) => {
                 for _ in 0..MAX_AUTOMATIC {
-                    let app = match current(tx, cache, overlay, id)? {
+                    let app = match current(tx, cache, batch, id)? {
                         Ok(Some(a)) => a,
                         Ok(None) => {
                             return Ok(Err(StoreError::Rejected(
@@ -833,8 +987,8 @@ fn action_ops(
                         out.application = Some(app);
                         break;
                     };
-                    undo.before(overlay, &cmd);
-                    match command(tx, ctx, cache, overlay, keys, &cmd, now)? {
+                    undo.before(batch, &cmd);
+                    match command(tx, ctx, cache, batch, &cmd, now)? {
                         Ok(o) => {
                             out.application = Some(o.application.clone());
                             out.outcomes.push(o);
@@ -892,7 +1046,7 @@ fn action_ops(
 /// its open files waiting at a signing step move to the role that signs now, as a rebuild of
 /// the views would place them.
 fn move_signing_steps(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     ctx: &Ctx,
     org: &str,
     role: Option<&str>,
@@ -917,7 +1071,7 @@ fn move_signing_steps(
     Ok(())
 }
 
-fn mark_published(tx: &Transaction<'_>, ids: &[i64], at: Timestamp) -> rusqlite::Result<usize> {
+fn mark_published(tx: &Connection, ids: &[i64], at: Timestamp) -> rusqlite::Result<usize> {
     let at = instant::to_sql(at);
     let mut stmt = tx.prepare_cached(
         "UPDATE outbox SET published_at = ?1 WHERE id = ?2 AND published_at IS NULL",
@@ -931,11 +1085,4 @@ fn mark_published(tx: &Transaction<'_>, ids: &[i64], at: Timestamp) -> rusqlite:
 
 fn to_sql_err(e: serde_json::Error) -> rusqlite::Error {
     rusqlite::Error::ToSqlConversionFailure(Box::new(e))
-}
-
-fn panic_message(p: &Box<dyn std::any::Any + Send>) -> String {
-    p.downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| p.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "panic".to_string())
 }
