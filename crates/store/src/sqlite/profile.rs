@@ -40,11 +40,15 @@ pub(crate) enum Phase {
     Overlay,
     /// Commit (the fsync included).
     Commit,
-    /// Merging the overlay into the cache and answering the callers.
+    /// Answering the callers (and merging into the cache).
     Answer,
+    /// Encoding a state row (its JSON).
+    Encode,
+    /// The decider waiting for the committer.
+    Full,
 }
 
-const PHASES: [Phase; 16] = [
+const PHASES: [Phase; 18] = [
     Phase::Wait,
     Phase::Checks,
     Phase::Begin,
@@ -61,11 +65,13 @@ const PHASES: [Phase; 16] = [
     Phase::Overlay,
     Phase::Commit,
     Phase::Answer,
+    Phase::Encode,
+    Phase::Full,
 ];
 
 thread_local! {
     static ON: Cell<bool> = const { Cell::new(false) };
-    static SUMS: RefCell<[(Duration, u64); 16]> = const { RefCell::new([(Duration::ZERO, 0); 16]) };
+    static SUMS: RefCell<[(Duration, u64); 18]> = const { RefCell::new([(Duration::ZERO, 0); 18]) };
 }
 
 /// Turn profiling on for this thread if `QYZMET_STORE_PROFILE` is set.
@@ -105,16 +111,23 @@ fn thread_cpu() -> Option<Duration> {
     Some(Duration::from_millis(ticks * 10))
 }
 
-/// Print the sums (if profiling is on) for `commands` commands in `transactions` batches.
-pub(crate) fn report(commands: u64, transactions: u64) {
-    if !ON.with(Cell::get) {
+/// Print this thread's sums (if profiling is on and it did anything) for `commands` commands
+/// in `transactions` batches.
+pub(crate) fn report(thread: &str, commands: u64, transactions: u64) {
+    if !ON.with(Cell::get) || commands == 0 {
         return;
     }
     let sums = SUMS.with(|s| *s.borrow());
-    let busy: Duration = sums[1..].iter().map(|(d, _)| *d).sum();
+    // Waiting for jobs or for the committer is not work.
+    let busy: Duration = PHASES
+        .iter()
+        .zip(sums)
+        .filter(|(p, _)| !matches!(p, Phase::Wait | Phase::Full))
+        .map(|(_, (d, _))| d)
+        .sum();
     let per = |d: Duration| d.as_secs_f64() * 1e6 / commands.max(1) as f64;
     let mut out = format!(
-        "store-writer profile: {commands} commands in {transactions} transactions; \
+        "{thread} profile: {commands} commands in {transactions} transactions; \
          busy {:.2} s ({:.1} µs/command), waiting {:.2} s",
         busy.as_secs_f64(),
         per(busy),

@@ -109,7 +109,7 @@ pub(crate) fn write_list_rows(conn: &Connection, list: &[ListRow]) -> rusqlite::
     for (start, len) in rows::chunks(list.len()) {
         let mut stmt = rows::statement(
             conn,
-            &format!("INSERT INTO app_list {LIST_INSERT}"),
+            &format!("INSERT OR FAIL INTO app_list {LIST_INSERT}"),
             LIST_VALUES,
             len,
             LIST_UPSERT,
