@@ -11,7 +11,8 @@
 //       visible message, nothing recorded; a signer who cancels in NCALayer is told so (ru);
 //   (d) the head signs a result with the head's key and the step completes (kk).
 // The double's own `qyzmet.double choose` picks the key the signer would pick in NCALayer's
-// dialog. Screenshots go to target/e2e-artifacts/ncalayer/ and $QYZMET_SHOTS if set.
+// dialog. Screenshots go to target/e2e-artifacts/ncalayer/ (that folder under
+// $QYZMET_E2E_ARTIFACTS if set) and $QYZMET_SHOTS if set.
 // Exit code 0 when every scenario passed.
 
 import { chromium } from "playwright-core";
@@ -23,7 +24,8 @@ const base = (process.env.QYZMET_BASE_URL || "").replace(/\/$/, "");
 const ncalayer = process.env.NCALAYER_URL || "";
 const apps = (process.env.QYZMET_SIGN_APPLICATIONS || "").split(",").filter(Boolean);
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-const shotDirs = [join(root, "target", "e2e-artifacts", "ncalayer"), process.env.QYZMET_SHOTS].filter(Boolean);
+const artifacts = process.env.QYZMET_E2E_ARTIFACTS || join(root, "target", "e2e-artifacts");
+const shotDirs = [join(artifacts, "ncalayer"), process.env.QYZMET_SHOTS].filter(Boolean);
 for (const d of shotDirs) mkdirSync(d, { recursive: true });
 
 // The service, provider and citizen default to the demo data's at a 2019 clock; a test with

@@ -7,11 +7,19 @@
 //   referral (the two ahead want Russian groups); the citizen accepts it; the public page of
 //   the district shows the referral, the rule that chose the child and the line without the
 //   child — and never a name or an IIN — in Russian and Kazakh, fitting 390 px.
-// Exit code 0 when every scenario passed.
+// Screenshots go to target/e2e-artifacts/queue/ (that folder under $QYZMET_E2E_ARTIFACTS if
+// set). Exit code 0 when every scenario passed.
 
 import { chromium } from "playwright-core";
+import { mkdirSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 
 const base = (process.env.QYZMET_BASE_URL || "").replace(/\/$/, "");
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const artifacts = process.env.QYZMET_E2E_ARTIFACTS || join(root, "target", "e2e-artifacts");
+const shots = join(artifacts, "queue");
+mkdirSync(shots, { recursive: true });
 const CITIZEN = "100515500003";
 const CITIZEN_PW = "citizen-demo-2019";
 const REG = "ekr-preschool-queue";
@@ -49,7 +57,7 @@ async function publicPage(browser, lang, width) {
   await fits(page, "the district's page", width);
   const html = await page.content();
   for (const s of SECRETS) expect(!html.includes(s), `no ${JSON.stringify(s)} on the public page`);
-  await page.screenshot({ path: `target/e2e-artifacts/queue/public-${lang}-${width}-${shot++}.png`, fullPage: true });
+  await page.screenshot({ path: join(shots, `public-${lang}-${width}-${shot++}.png`), fullPage: true });
   await ctx.close();
   return html;
 }
@@ -81,7 +89,7 @@ async function journey(browser) {
   expect(page.url().includes("done=submitted"), `submitted (${page.url()})`);
   const app = new URL(page.url()).pathname;
   expect((await page.textContent("#queue-number")).trim() === "3", "queue number 3 on the application's page");
-  await page.screenshot({ path: "target/e2e-artifacts/queue/applied-ru.png", fullPage: true });
+  await page.screenshot({ path: join(shots, "applied-ru.png"), fullPage: true });
   // The cabinet lists it with the number.
   await page.goto(`${base}/cabinet?lang=${lang}`);
   const cabinet = await page.content();
@@ -96,7 +104,7 @@ async function journey(browser) {
   await staff.page.fill("#f-count", "1");
   await Promise.all([staff.page.waitForNavigation(), staff.page.click('form[action="/work/queue/places"] button[type=submit]')]);
   expect(staff.page.url().includes("done=places_declared"), `places declared (${staff.page.url()})`);
-  await staff.page.screenshot({ path: "target/e2e-artifacts/queue/staff-ru.png", fullPage: true });
+  await staff.page.screenshot({ path: join(shots, "staff-ru.png"), fullPage: true });
 
   // The citizen is told in the cabinet, sees the referral and accepts it.
   await page.goto(`${base}/cabinet?lang=${lang}`);
@@ -108,13 +116,13 @@ async function journey(browser) {
   expect(page.url().includes("done=queue"), `accepted (${page.url()})`);
   html = await page.content();
   expect(html.includes("Принято, ждет зачисления"), "the referral, accepted");
-  await page.screenshot({ path: "target/e2e-artifacts/queue/accepted-ru.png", fullPage: true });
+  await page.screenshot({ path: join(shots, "accepted-ru.png"), fullPage: true });
   // The same page in Kazakh on a phone.
   await page.setViewportSize({ width: 390, height: 900 });
   await page.goto(`${base}${app}?lang=kk`);
   await fits(page, "the application's page", 390);
   expect((await page.content()).includes("Қабылданды, қабылдауды күтуде"), "the referral, accepted (kk)");
-  await page.screenshot({ path: "target/e2e-artifacts/queue/accepted-kk-390.png", fullPage: true });
+  await page.screenshot({ path: join(shots, "accepted-kk-390.png"), fullPage: true });
 
   // The public page shows the change: a referral, its rule, the line without the child.
   for (const [l, w, texts] of [

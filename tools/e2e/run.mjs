@@ -10,7 +10,7 @@
 //   (d) after a simulated clock jump, monitoring shows the overdue step; once the executor
 //       issues that result past its term, monitoring marks it late by its working days;
 //   (e) the portal form works with JavaScript disabled.
-// Screenshots in kk and ru go to target/e2e-artifacts/; axe-core runs on every page visited
+// Screenshots in kk and ru go to target/e2e-artifacts/ ($QYZMET_E2E_ARTIFACTS); axe-core runs on every page visited
 // and any serious or critical violation fails the run.
 //
 // The server: $QYZMET_BASE_URL when one is already running with the demo data at that clock
@@ -30,7 +30,8 @@ import { createRequire } from "node:module";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, "../..");
-const artifacts = join(root, "target", "e2e-artifacts");
+// $QYZMET_E2E_ARTIFACTS: another place (the Rust tests put a PostgreSQL run's apart).
+const artifacts = process.env.QYZMET_E2E_ARTIFACTS || join(root, "target", "e2e-artifacts");
 mkdirSync(artifacts, { recursive: true });
 const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 

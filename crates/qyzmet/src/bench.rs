@@ -16,7 +16,7 @@ use std::io::Write;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
-use store::{SqliteStore, Store};
+use store::Store;
 
 pub struct Options {
     pub n: usize,
@@ -500,7 +500,7 @@ pub fn spiff(n: usize, db: &Db) -> Result<serde_json::Value> {
 
 /// Crash-test load: submit and complete the first step of applications `{prefix}-{t}-{i}`,
 /// printing `ack submit <id>` / `ack step0 <id>` only after each command is durable.
-pub fn load(store: Arc<SqliteStore>, prefix: &str, n: usize, threads: usize) -> Result<()> {
+pub fn load(store: Arc<dyn Store>, prefix: &str, n: usize, threads: usize) -> Result<()> {
     let at: Timestamp = AT.parse()?;
     let next = Arc::new(AtomicUsize::new(0));
     let handles: Vec<_> = (0..threads.max(1))

@@ -542,8 +542,8 @@ fn over_http(db: &Db, oha_bin: &Path, opts: &Options, out: &mut impl Write) -> R
         let seconds = started.elapsed().as_secs_f64();
         let cpu = Cpu::now().since(c0);
         let server_cpu = node.cpu_seconds() - s0;
-        let (run, officials): (Result<HttpRun>, Result<Result<(Vec<f64>, usize)>>) = officials;
-        let run = run?;
+        let (run, officials) = officials;
+        let run: HttpRun = run?;
         let (mut acts, failed) = officials??;
         let actions = acts.len();
         let transitions = run.ok as f64 + actions as f64;

@@ -1275,6 +1275,11 @@ fn measure_all(
             "regulation": reg,
             "applicant_iin": iin_of(7),
             "applicant_name": name_of(7),
+            // Valid data of the service (its fields are required).
+            "data": st.ctx.sample_data(&reg, st.now(), 0),
+            // The bench's clock is after the office's hours: entered late, taken in at the
+            // next opening (else every request is refused `outside_working_hours`).
+            "late_entry": true,
             // The same person again and again: a repeated application, confirmed.
             "confirm_duplicate": true,
         })

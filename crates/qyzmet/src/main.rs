@@ -358,18 +358,22 @@ enum Command {
 #[derive(clap::Args)]
 struct DbArgs {
     /// The embedded store (SQLite file). Default: qyzmet-data/qyzmet.db.
-    #[arg(long, env = "QYZMET_DB")]
+    #[arg(long, env = "QYZMET_DB", conflicts_with = "database")]
     db: Option<PathBuf>,
+    /// The store in PostgreSQL instead (as `serve --database`).
+    #[command(flatten)]
+    database: DatabaseArgs,
     #[command(flatten)]
     catalogue: CatalogueArg,
 }
 
-/// `--database`: the store `serve` and `demo-data` use instead of the embedded one.
+/// `--database`: the store `serve`, `demo-data` and the application, journal and views
+/// commands use instead of the embedded one.
 #[derive(clap::Args)]
 struct DatabaseArgs {
     /// A PostgreSQL database (libpq URL or `key=value`; multi-host URLs with
     /// `target_session_attrs=read-write` follow the primary). Default: the embedded store
-    /// `<data-dir>/qyzmet.db`. Several nodes may share one database and schema.
+    /// (`<data-dir>/qyzmet.db`, or `--db`). Several nodes may share one database and schema.
     #[arg(long, value_name = "URL", env = "QYZMET_DATABASE")]
     database: Option<String>,
     /// The schema of that database the store lives in (created if missing).
@@ -702,7 +706,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 reception: engine::Reception { centre, late_entry },
                 data,
             };
-            apps::apply(&store, a, &mut out)?;
+            apps::apply(&*store, a, &mut out)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Act {
@@ -737,7 +741,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 presented: presented(p.as_deref())?,
                 at,
             };
-            apps::act(&store, &ctx, a, &mut out)?;
+            apps::act(&*store, &ctx, a, &mut out)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Unclaimed {
@@ -756,7 +760,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             } else {
                 engine::Command::ReturnUnclaimed { application, actor }
             };
-            let o = store::Store::execute(&store, cmd, apps::parse_at(at.as_deref())?)
+            let o = store
+                .execute(cmd, apps::parse_at(at.as_deref())?)
                 .map_err(apps::explain)?;
             writeln!(out, "{}: {:?}", o.application.id, o.application.status)?;
             Ok(ExitCode::SUCCESS)
@@ -769,7 +774,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         } => {
             let (ctx, store) = open(db)?;
             apps::show(
-                &store,
+                &*store,
                 &ctx,
                 &application,
                 apps::parse_at(at.as_deref())?,
@@ -780,7 +785,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Deadlines { at, all, db } => {
             let (ctx, store) = open(db)?;
-            apps::deadlines(&store, &ctx, apps::parse_at(at.as_deref())?, all, &mut out)?;
+            apps::deadlines(&*store, &ctx, apps::parse_at(at.as_deref())?, all, &mut out)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo {
@@ -791,7 +796,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         } => {
             let (ctx, store) = open(db)?;
             apps::demo(
-                &store,
+                &*store,
                 &ctx,
                 &regulation,
                 apps::channel(&channel)?,
@@ -945,12 +950,17 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 },
         } => {
             let path = db.db.clone().unwrap_or_else(apps::default_db);
+            if anchor.is_some() && anchor_key.is_none() && db.database.database.is_some() {
+                bail!(
+                    "--anchor with --database: give --anchor-key (no key beside a database file)"
+                );
+            }
             let (_, store) = open(db)?;
-            let mut ok = apps::verify(&store, &mut out)?;
+            let mut ok = apps::verify(&*store, &mut out)?;
             if let Some(file) = anchor {
                 let dir = path.parent().unwrap_or(Path::new("."));
                 let trusted = ops::trusted_key(anchor_key.as_deref(), dir)?;
-                ok &= ops::verify_anchors(&store, &file, &trusted, &mut out)?;
+                ok &= ops::verify_anchors(&*store, &file, &trusted, &mut out)?;
             }
             Ok(if ok {
                 ExitCode::SUCCESS
@@ -986,7 +996,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             command: ViewsCommand::Rebuild { check, db },
         } => {
             let (_, store) = open(db)?;
-            Ok(if apps::rebuild_views(&store, !check, &mut out)? {
+            Ok(if apps::rebuild_views(&*store, !check, &mut out)? {
                 ExitCode::SUCCESS
             } else {
                 ExitCode::FAILURE
@@ -1130,7 +1140,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         } => {
             drop(out); // the load threads print their acknowledgements themselves
             let (_, store) = open(db)?;
-            bench::load(std::sync::Arc::new(store), &prefix, n, threads)?;
+            bench::load(store, &prefix, n, threads)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Lint {
@@ -1261,9 +1271,22 @@ fn run(cli: Cli) -> Result<ExitCode> {
     }
 }
 
-fn open(db: DbArgs) -> Result<(std::sync::Arc<engine::Ctx>, store::SqliteStore)> {
+/// The store `--db` or `--database` names.
+fn open(
+    db: DbArgs,
+) -> Result<(
+    std::sync::Arc<engine::Ctx>,
+    std::sync::Arc<dyn store::Store>,
+)> {
     let ctx = apps::context(db.catalogue.regulations.as_deref())?;
-    let store = apps::open_store(&db.db.unwrap_or_else(apps::default_db), ctx.clone())?;
+    let store: std::sync::Arc<dyn store::Store> = match db.database.database() {
+        server::Database::Embedded => std::sync::Arc::new(apps::open_store(
+            &db.db.unwrap_or_else(apps::default_db),
+            ctx.clone(),
+        )?),
+        // No data directory: PostgreSQL keeps everything.
+        pg => pg.open(Path::new(""), ctx.clone())?,
+    };
     Ok((ctx, store))
 }
 

@@ -1,6 +1,7 @@
 //! The binary runs from any directory: the seed catalogue and the document templates are built
 //! in, the seed texts are only needed for lint's citation checks, and `serve` takes its
-//! settings from `QYZMET_*` variables as well as flags.
+//! settings from `QYZMET_*` variables as well as flags — its PostgreSQL store too
+//! (`QYZMET_DATABASE`, `QYZMET_DATABASE_SCHEMA`).
 
 mod common;
 
@@ -119,7 +120,23 @@ fn regulations_list_and_export_use_the_built_in_catalogue() {
 
 #[test]
 fn serve_from_elsewhere_answers_the_catalogue_and_prints_documents() {
-    let here = Scratch::new("serve");
+    serve_from_elsewhere(None);
+}
+
+#[test]
+fn serve_from_elsewhere_answers_the_catalogue_and_prints_documents_on_postgres() {
+    if testkit::pg::available() {
+        serve_from_elsewhere(Some(testkit::pg::Schema::fresh()));
+    }
+}
+
+/// The server on the embedded store, or on PostgreSQL's `schema`.
+fn serve_from_elsewhere(schema: Option<testkit::pg::Schema>) {
+    let here = Scratch::new(if schema.is_some() {
+        "serve-pg"
+    } else {
+        "serve"
+    });
     let port = free_port();
     // Settings from the environment only; `--data` (the old name of --data-dir) still works.
     let mut cmd = qyzmet(&here.0);
@@ -127,8 +144,17 @@ fn serve_from_elsewhere_answers_the_catalogue_and_prints_documents() {
         .env("QYZMET_LISTEN", format!("127.0.0.1:{port}"))
         .env("QYZMET_AS_OF", "2019-12-03T10:00")
         .env("QYZMET_DEMO", "true");
+    if let Some(s) = &schema {
+        cmd.env("QYZMET_DATABASE", testkit::pg::uri())
+            .env("QYZMET_DATABASE_SCHEMA", s.name());
+    }
     let server = Server::start(cmd, port);
-    assert!(here.0.join("state/qyzmet.db").is_file());
+    // The store is in the file, or in PostgreSQL and no file at all.
+    assert_eq!(
+        here.0.join("state/qyzmet.db").is_file(),
+        schema.is_none(),
+        "the store's file"
+    );
 
     let r = server.http("GET", "/healthz", &[], "");
     assert_eq!(r.status, 200);

@@ -2,6 +2,11 @@
 //! writes and restored into a new directory; journal anchors catching a journal rewritten and
 //! rehashed throughout; `/ready` turning 503 when the database file is removed under a
 //! running server.
+//!
+//! The embedded store only, by nature: `qyzmet backup`/`restore` copy its file (`VACUUM
+//! INTO`), `journal anchor` and `serve --anchor-file` read its file, and the file is what is
+//! removed. A PostgreSQL store is backed up by PostgreSQL's own tools (`pg_dump`, base
+//! backups), and no command writes its anchors yet (`docs/operations.md`).
 
 mod common;
 

@@ -2,6 +2,10 @@
 //! the aggregates equals the full scan, and the load ran without a rejected command. The HTTP
 //! part needs the `oha` load generator (scripts/setup.sh installs it): missing, it fails under CI
 //! and elsewhere says so and runs with `--no-http`.
+//!
+//! The embedded store only: `bench server` bulk-loads and measures a SQLite store (its
+//! full-scan reference is SQL over that file). On PostgreSQL, aggregates against the full scan
+//! are the server's `lists` test (`on_postgres::monitoring_from_the_aggregates_equals_…`).
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};

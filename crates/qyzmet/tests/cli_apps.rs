@@ -1,30 +1,47 @@
-//! The application commands of the CLI against a real store file: apply, act, show, deadlines,
-//! journal verify (also on a tampered journal), unclaimed, demo.
+//! The application commands of the CLI against a real store — a file, and a PostgreSQL
+//! schema (`--database`): apply, act, show, deadlines, journal verify (also on a tampered
+//! journal), unclaimed, demo.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use testkit::repo_root as root;
 
+/// Where the commands keep the store.
+enum Place {
+    File(testkit::TempDir),
+    Postgres(testkit::pg::Schema),
+}
+
 struct Cli {
-    db: PathBuf,
-    _dir: testkit::TempDir,
+    place: Place,
 }
 
 impl Cli {
+    /// A store file in a fresh directory.
     fn new(tag: &str) -> Cli {
-        let dir = testkit::tempdir(&format!("cli-{tag}"));
         Cli {
-            db: dir.path().join("q.db"),
-            _dir: dir,
+            place: Place::File(testkit::tempdir(&format!("cli-{tag}"))),
         }
     }
 
+    /// A fresh PostgreSQL schema; None (said why) when PostgreSQL is not there.
+    fn postgres() -> Option<Cli> {
+        testkit::pg::available().then(|| Cli {
+            place: Place::Postgres(testkit::pg::Schema::fresh()),
+        })
+    }
+
     fn run(&self, args: &[&str]) -> (i32, String, String) {
-        let out = Command::new(env!("CARGO_BIN_EXE_qyzmet"))
-            .args(args)
-            .arg("--db")
-            .arg(&self.db)
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_qyzmet"));
+        cmd.args(args);
+        match &self.place {
+            Place::File(dir) => cmd.arg("--db").arg(dir.path().join("q.db")),
+            Place::Postgres(s) => cmd
+                .args(["--database", &testkit::pg::uri()])
+                .args(["--database-schema", s.name()]),
+        };
+        let out = cmd
             .arg("--dir")
             .arg(root().join("regulations"))
             .output()
@@ -45,7 +62,10 @@ impl Cli {
 
 #[test]
 fn apply_act_show_deadlines_and_verify() {
-    let cli = Cli::new("flow");
+    flow(Cli::new("flow"));
+}
+
+fn flow(cli: Cli) {
     let out = cli.ok(&[
         "apply",
         "--sample-data",
@@ -120,7 +140,10 @@ fn apply_act_show_deadlines_and_verify() {
 
 #[test]
 fn demo_runs_an_application_end_to_end_and_unclaimed_results_go_back() {
-    let cli = Cli::new("demo");
+    demo(Cli::new("demo"));
+}
+
+fn demo(cli: Cli) {
     let out = cli.ok(&[
         "demo",
         "ekr-free-meals-tvet",
@@ -165,7 +188,10 @@ fn demo_runs_an_application_end_to_end_and_unclaimed_results_go_back() {
 
 #[test]
 fn journal_verify_reports_a_tampered_entry() {
-    let cli = Cli::new("tamper");
+    tampered(Cli::new("tamper"));
+}
+
+fn tampered(cli: Cli) {
     cli.ok(&[
         "demo",
         "wkr-tvet-dormitory",
@@ -174,8 +200,13 @@ fn journal_verify_reports_a_tampered_entry() {
         "--at",
         "2015-03-19T10:00",
     ]);
-    let conn = rusqlite_free_tamper(&cli.db);
-    assert!(conn, "tampering needs the sqlite3 shell or python3");
+    match &cli.place {
+        Place::File(dir) => assert!(
+            rusqlite_free_tamper(&dir.path().join("q.db")),
+            "tampering needs python3"
+        ),
+        Place::Postgres(s) => pg_tamper(s.name()),
+    }
     let (code, out, _) = cli.run(&["journal", "verify"]);
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("journal BROKEN at journal entry #3"), "{out}");
@@ -199,4 +230,45 @@ c.commit()
         .status()
         .map(|s| s.success())
         .unwrap_or(false)
+}
+
+/// The same on PostgreSQL, as its superuser (who may switch the append-only trigger off).
+fn pg_tamper(schema: &str) {
+    let mut c = testkit::pg::client().unwrap();
+    let changed = c
+        .batch_execute(&format!(
+            "SET search_path TO \"{schema}\";
+             ALTER TABLE journal DISABLE TRIGGER journal_no_update;
+             UPDATE journal SET event = replace(event, '2015-', '2016-')
+              WHERE seq = (SELECT seq FROM journal ORDER BY seq OFFSET 2 LIMIT 1);
+             ALTER TABLE journal ENABLE TRIGGER journal_no_update;"
+        ))
+        .map_err(|e| e.to_string());
+    assert_eq!(changed, Ok(()));
+}
+
+// The same commands with `--database` on a fresh PostgreSQL schema.
+mod on_postgres {
+    use super::*;
+
+    #[test]
+    fn apply_act_show_deadlines_and_verify() {
+        if let Some(cli) = Cli::postgres() {
+            flow(cli);
+        }
+    }
+
+    #[test]
+    fn demo_runs_an_application_end_to_end_and_unclaimed_results_go_back() {
+        if let Some(cli) = Cli::postgres() {
+            demo(cli);
+        }
+    }
+
+    #[test]
+    fn journal_verify_reports_a_tampered_entry() {
+        if let Some(cli) = Cli::postgres() {
+            tampered(cli);
+        }
+    }
 }

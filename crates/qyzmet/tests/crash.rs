@@ -1,6 +1,8 @@
 //! Crash test: the real binary submits under load and is killed with SIGKILL at random moments,
 //! again and again; after every restart, every command it acknowledged must be in the journal
-//! exactly once, and the journal must verify.
+//! exactly once, and the journal must verify. On the embedded store (a file) and on PostgreSQL
+//! (`--database`, a fresh schema: the server outlives the killed client, whose open
+//! transactions it rolls back).
 
 use engine::{Ctx, Event, time::KzTime};
 use regulation::{Catalogue, Seeds};
@@ -10,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use store::{SqliteStore, Store};
+use store::{PgStore, SqliteStore, Store};
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -39,10 +41,29 @@ impl Lcg {
 
 #[test]
 fn acknowledged_commands_survive_sigkill() {
-    let dir = std::env::temp_dir().join(format!("qyzmet-crash-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let db = dir.join("crash.db");
+    let dir = testkit::tempdir("crash");
+    survive(
+        &["--db", &dir.path().join("crash.db").to_string_lossy()],
+        || Box::new(SqliteStore::open(dir.path().join("crash.db"), ctx()).unwrap()),
+    );
+}
+
+#[test]
+fn acknowledged_commands_survive_sigkill_on_postgres() {
+    if !testkit::pg::available() {
+        return;
+    }
+    let schema = testkit::pg::Schema::fresh();
+    let uri = testkit::pg::uri();
+    survive(
+        &["--database", &uri, "--database-schema", schema.name()],
+        || Box::new(PgStore::open(&testkit::pg::url(), schema.name(), ctx()).unwrap()),
+    );
+}
+
+/// Rounds of `qyzmet load` on the store `place` (its flags) killed at random moments, then
+/// the check on the store `reopen` gives.
+fn survive(place: &[&str], reopen: impl FnOnce() -> Box<dyn Store>) {
     let seed = std::env::var("CRASH_SEED")
         .ok()
         .and_then(|s| s.parse().ok())
@@ -60,8 +81,7 @@ fn acknowledged_commands_survive_sigkill() {
     for round in 0..rounds {
         let mut child = Command::new(env!("CARGO_BIN_EXE_qyzmet"))
             .args(["load", "--threads", "4", "--prefix", &format!("r{round}")])
-            .arg("--db")
-            .arg(&db)
+            .args(place)
             .arg("--dir")
             .arg(root().join("regulations"))
             .stdout(Stdio::piped())
@@ -70,16 +90,20 @@ fn acknowledged_commands_survive_sigkill() {
             .unwrap();
         let out = child.stdout.take().unwrap();
         let acks = Arc::new(Mutex::new(Vec::new()));
+        let (started, first) = std::sync::mpsc::channel();
         let reader = {
             let acks = acks.clone();
             std::thread::spawn(move || {
                 for line in BufReader::new(out).lines().map_while(Result::ok) {
                     acks.lock().unwrap().push(line);
+                    let _ = started.send(());
                 }
             })
         };
-        // Let it start (the catalogue loads first), then kill it at a random moment.
-        std::thread::sleep(Duration::from_millis(rng.next(150, 900)));
+        // Let it start (the catalogue loads and the store opens first: slow on a busy
+        // machine), then kill it at a random moment of the load.
+        let _ = first.recv_timeout(Duration::from_secs(60));
+        std::thread::sleep(Duration::from_millis(rng.next(10, 700)));
         child.kill().unwrap(); // SIGKILL on Unix
         child.wait().unwrap();
         reader.join().unwrap();
@@ -105,7 +129,7 @@ fn acknowledged_commands_survive_sigkill() {
     );
 
     // Restart and check: every acknowledged command is there exactly once.
-    let store = SqliteStore::open(&db, ctx()).unwrap();
+    let store = reopen();
     for id in &submitted {
         let events = store.events(id).unwrap();
         let subs = events
@@ -170,5 +194,4 @@ fn acknowledged_commands_survive_sigkill() {
         stepped.len(),
         report.entries
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -1,7 +1,9 @@
 //! `qyzmet serve --log-format json`: every request has a span with its id (the client's
 //! `X-Request-Id`, or one made up and echoed), the account once authenticated and the
 //! application; store commands log inside it; a 5xx is logged at error level with its cause;
-//! and no secret — password, session cookie, CSRF token, API token — reaches the log.
+//! and no secret — password, session cookie, CSRF token, API token — reaches the log. On the
+//! embedded store and on PostgreSQL (`--database`, a fresh schema), whose store work runs on
+//! threads of its own.
 
 mod common;
 
@@ -20,13 +22,33 @@ fn in_span<'a>(lines: &'a [Value], request_id: &str) -> Vec<&'a Value> {
 
 #[test]
 fn json_logs_have_a_span_per_request_and_no_secrets() {
-    let data = std::env::temp_dir().join(format!("qyzmet-logs-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&data);
+    json_logs(&[]);
+}
+
+#[test]
+fn json_logs_have_a_span_per_request_and_no_secrets_on_postgres() {
+    if !testkit::pg::available() {
+        return;
+    }
+    let schema = testkit::pg::Schema::fresh();
+    json_logs(&[
+        "--database",
+        &testkit::pg::uri(),
+        "--database-schema",
+        schema.name(),
+    ]);
+}
+
+/// The server given `database` (flags) besides its data directory.
+fn json_logs(database: &[&str]) {
+    let dir = testkit::tempdir("logs");
+    let data = dir.path();
     let port = free_port();
     let mut cmd = qyzmet(&std::env::temp_dir());
     cmd.arg("serve")
         .arg("--data-dir")
-        .arg(&data)
+        .arg(data)
+        .args(database)
         .args(["--listen", &format!("127.0.0.1:{port}")])
         .args([
             "--as-of",
@@ -132,5 +154,4 @@ fn json_logs_have_a_span_per_request_and_no_secrets() {
         assert!(!log.contains(secret), "the {what} is in the log:\n{log}");
     }
     drop(server);
-    let _ = std::fs::remove_dir_all(&data);
 }

@@ -1,5 +1,6 @@
 //! The live server against its own OpenAPI document: schemathesis (PyPI) generates requests for
 //! every operation and checks that no response is a 5xx and every response matches the schema.
+//! On the embedded store and on PostgreSQL (`--database`, a fresh schema).
 
 use std::net::TcpListener;
 use std::path::PathBuf;
@@ -14,24 +15,53 @@ fn unavailable(why: &str) {
 
 #[test]
 fn schemathesis_finds_no_server_errors_and_no_schema_violations() {
-    let setup = Command::new("bash")
-        .arg(root().join("tools/schemathesis/setup.sh"))
-        .output();
-    let bin = match setup {
-        Ok(o) if o.status.success() => PathBuf::from(
-            String::from_utf8_lossy(&o.stdout)
-                .lines()
-                .last()
-                .unwrap_or("")
-                .trim(),
-        ),
-        Ok(o) => {
-            return unavailable(&format!(
+    schemathesis(&[]);
+}
+
+#[test]
+fn schemathesis_finds_no_server_errors_and_no_schema_violations_on_postgres() {
+    if !testkit::pg::available() {
+        return;
+    }
+    let schema = testkit::pg::Schema::fresh();
+    schemathesis(&[
+        "--database",
+        &testkit::pg::uri(),
+        "--database-schema",
+        schema.name(),
+    ]);
+}
+
+/// schemathesis's bin directory, set up once for both tests (two at once would race in one
+/// venv), or why not.
+fn tool() -> &'static Result<PathBuf, String> {
+    static BIN: std::sync::OnceLock<Result<PathBuf, String>> = std::sync::OnceLock::new();
+    BIN.get_or_init(|| {
+        let setup = Command::new("bash")
+            .arg(root().join("tools/schemathesis/setup.sh"))
+            .output();
+        match setup {
+            Ok(o) if o.status.success() => Ok(PathBuf::from(
+                String::from_utf8_lossy(&o.stdout)
+                    .lines()
+                    .last()
+                    .unwrap_or("")
+                    .trim(),
+            )),
+            Ok(o) => Err(format!(
                 "setup failed: {}",
                 String::from_utf8_lossy(&o.stderr)
-            ));
+            )),
+            Err(e) => Err(format!("bash: {e}")),
         }
-        Err(e) => return unavailable(&format!("bash: {e}")),
+    })
+}
+
+/// The server given `database` (flags) besides its data directory.
+fn schemathesis(database: &[&str]) {
+    let bin = match tool() {
+        Ok(bin) => bin.clone(),
+        Err(why) => return unavailable(why),
     };
     let port = TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -45,6 +75,7 @@ fn schemathesis_finds_no_server_errors_and_no_schema_violations() {
         .arg("serve")
         .arg("--data")
         .arg(data.path())
+        .args(database)
         .args([
             "--listen",
             &format!("127.0.0.1:{port}"),

@@ -1,5 +1,5 @@
-//! Every seed regulation end to end on every channel it names, through the real SQLite store
-//! on the real calendar, with deadlines checked against dates computed by hand (Independence
+//! Every seed regulation end to end on every channel it names, through the real store (SQLite,
+//! and PostgreSQL on a fresh schema) on the real calendar, with deadlines checked against dates computed by hand (Independence
 //! Day 2019, Nauryz 2015, the decreed transfer of 3 January 2020). Times: Asia/Almaty, UTC+6
 //! in these years; working hours end at 18:30 (12:30 UTC).
 
@@ -9,7 +9,7 @@ use engine::{
 };
 use jiff::Timestamp;
 use regulation::ChannelId;
-use store::{SqliteStore, Store};
+use store::Store;
 
 use testkit::seed_ctx as ctx;
 
@@ -17,7 +17,7 @@ fn t(s: &str) -> Timestamp {
     s.parse().unwrap()
 }
 
-fn submit(s: &SqliteStore, reg: &str, channel: ChannelId, at: Timestamp) -> Application {
+fn submit(s: &dyn Store, reg: &str, channel: ChannelId, at: Timestamp) -> Application {
     let id = format!("{reg}-{}-{}", channel.as_str(), at.as_second());
     let cmd = Command::Submit {
         application: id.clone(),
@@ -54,7 +54,7 @@ fn actor(app: &Application, ctx: &Ctx) -> (usize, Actor) {
 }
 
 /// Complete steps, each at its legal due instant (five minutes on where there is none).
-fn walk(s: &SqliteStore, ctx: &Ctx, mut app: Application, max: usize) -> Vec<Application> {
+fn walk(s: &dyn Store, ctx: &Ctx, mut app: Application, max: usize) -> Vec<Application> {
     let mut states = vec![];
     let mut now = app.submitted_at;
     for _ in 0..max {
@@ -84,8 +84,12 @@ fn walk(s: &SqliteStore, ctx: &Ctx, mut app: Application, max: usize) -> Vec<App
 
 #[test]
 fn every_regulation_on_every_channel_through_the_store() {
+    let (_dir, s) = testkit::temp_store("through-all", ctx());
+    every_regulation_on_every_channel(&s);
+}
+
+fn every_regulation_on_every_channel(s: &dyn Store) {
     let ctx = ctx();
-    let (_dir, s) = testkit::temp_store("through-all", ctx.clone());
     let mut runs = 0;
     for reg in ctx.regulations().to_vec() {
         for ch in reg.channel_ids() {
@@ -102,8 +106,8 @@ fn every_regulation_on_every_channel_through_the_store() {
                 .to_zoned_datetime(jiff::tz::TimeZone::UTC)
                 .unwrap()
                 .timestamp();
-            let app = submit(&s, &reg.id, ch, at);
-            let states = walk(&s, &ctx, app.clone(), 64);
+            let app = submit(s, &reg.id, ch, at);
+            let states = walk(s, &ctx, app.clone(), 64);
             let last = states.last().unwrap();
             assert_eq!(
                 last.closure,
@@ -138,11 +142,15 @@ fn every_regulation_on_every_channel_through_the_store() {
 
 #[test]
 fn hand_computed_deadlines_through_the_store() {
+    let (_dir, s) = testkit::temp_store("through-dates", ctx());
+    hand_computed_deadlines(&s);
+}
+
+fn hand_computed_deadlines(s: &dyn Store) {
     let ctx = ctx();
-    let (_dir, s) = testkit::temp_store("through-dates", ctx.clone());
     // 16 December 2019: office term counts the acceptance day (Fri 13th = day 1; 16-17 Dec off).
     let a = submit(
-        &s,
+        s,
         "ekr-free-meals-tvet",
         ChannelId::Office,
         t("2019-12-13T04:00:00Z"),
@@ -150,7 +158,7 @@ fn hand_computed_deadlines_through_the_store() {
     assert_eq!(a.term_due, Some(t("2019-12-30T12:30:00Z")));
     // State Corporation: acceptance day not counted, result due there a day before the term.
     let sc = submit(
-        &s,
+        s,
         "ekr-free-meals-tvet",
         ChannelId::StateCorporation,
         t("2019-12-13T04:00:00Z"),
@@ -163,13 +171,13 @@ fn hand_computed_deadlines_through_the_store() {
         )
     );
     // The executor's 9 calendar days once the file reaches them: done at each step's due.
-    let states = walk(&s, &ctx, a, 3);
+    let states = walk(s, &ctx, a, 3);
     // clerk 20 min → head 15 min (10:35) → executor: 9 calendar days from Fri 13 Dec = Sat 21st,
     // a day off, so the last day moves to Mon 23 December.
     assert_eq!(states[1].step_due, Some(t("2019-12-23T12:30:00Z")));
     // Decree No. 820: 3 Jan 2020 a day off, Sunday 5 Jan a working day.
     let c = submit(
-        &s,
+        s,
         "ekr-camp-referrals",
         ChannelId::Office,
         t("2019-12-30T04:00:00Z"),
@@ -177,7 +185,7 @@ fn hand_computed_deadlines_through_the_store() {
     assert_eq!(c.term_due, Some(t("2020-01-08T12:30:00Z")));
     // Nauryz 2015: 21-25 March off; the executor's 8 working days from Friday 20th end 3 April.
     let d = submit(
-        &s,
+        s,
         "wkr-tvet-dormitory",
         ChannelId::Office,
         t("2015-03-19T04:00:00Z"),
@@ -232,4 +240,23 @@ fn hand_computed_deadlines_through_the_store() {
             .status,
         engine::sla::Sla::Overdue
     );
+}
+
+// The same on the PostgreSQL store (a fresh schema each).
+mod on_postgres {
+    use super::*;
+
+    #[test]
+    fn every_regulation_on_every_channel_through_the_store() {
+        if let Some(s) = testkit::temp_pg_store(ctx()) {
+            every_regulation_on_every_channel(&*s);
+        }
+    }
+
+    #[test]
+    fn hand_computed_deadlines_through_the_store() {
+        if let Some(s) = testkit::temp_pg_store(ctx()) {
+            hand_computed_deadlines(&*s);
+        }
+    }
 }

@@ -254,3 +254,9 @@ async fn the_page_and_the_receipt_show_both_instants() {
     // Not counted: 19..31 December and Sunday 5 January: 10 working days.
     assert!(text.contains("05.01.2020 18:30"), "term: {text}");
 }
+
+// The same tests on the PostgreSQL store (each on a fresh schema).
+crate::on_postgres!(
+    each_channel_accepts_by_its_own_rule_over_http,
+    the_page_and_the_receipt_show_both_instants,
+);

@@ -492,3 +492,9 @@ async fn the_intake_form_shows_each_error_next_to_its_field() {
     );
     assert_eq!(t.state.store.open_applications().unwrap().len(), before);
 }
+
+// The same tests on the PostgreSQL store (each on a fresh schema).
+crate::on_postgres!(
+    every_service_takes_valid_data_refuses_each_kind_of_invalid_data_and_prints_it,
+    the_intake_form_shows_each_error_next_to_its_field,
+);

@@ -300,3 +300,14 @@ async fn test_identities_register_only_on_a_test_pki() {
     assert!(t.state.accounts.by_iin("123456789011").unwrap().is_some());
     assert!(t.state.pki.parse_iin("123456789011").is_ok());
 }
+
+// The same tests on the PostgreSQL store (each on a fresh schema).
+crate::on_postgres!(
+    register_through_the_form_then_use_the_session,
+    registration_names_the_iin_rule_broken,
+    five_failed_logins_lock_the_account,
+    login_form_follows_only_local_next,
+    session_api_calls_need_the_csrf_header,
+    api_tokens_are_scoped_and_revocable,
+    test_identities_register_only_on_a_test_pki,
+);

@@ -340,3 +340,6 @@ async fn citizens_see_only_their_own() {
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert!(r.location().starts_with("/login?next="));
 }
+
+// The same tests on the PostgreSQL store (each on a fresh schema).
+crate::on_postgres!(authorisation_matrix, citizens_see_only_their_own,);

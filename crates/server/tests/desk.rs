@@ -363,3 +363,11 @@ async fn the_inbox_has_a_print_version_and_its_filters() {
     let p = t.get_html("/work?q=000229600004", &head).await;
     assert!(!p.text().contains(&id), "search by another IIN");
 }
+
+// The same tests on the PostgreSQL store (each on a fresh schema).
+crate::on_postgres!(
+    the_head_names_an_executor_and_only_they_act,
+    the_head_may_act_in_the_executors_place,
+    the_state_corporation_desk_finds_by_iin_and_receipt,
+    the_inbox_has_a_print_version_and_its_filters,
+);

@@ -41,3 +41,6 @@ async fn unsigned_form_uploads_expire() {
     );
     assert_eq!(server::uploads::stored_count(st).unwrap(), linked);
 }
+
+// The same tests on the PostgreSQL store (each on a fresh schema).
+crate::on_postgres!(unsigned_form_uploads_expire,);

@@ -1,11 +1,12 @@
 //! Browser scenarios (`tools/e2e/run.mjs`, playwright-core driving Debian's Chromium) against
-//! the real server binary: portal, office refusal, State Corporation through the courier,
-//! monitoring after a clock jump, axe-core accessibility, JavaScript disabled; screenshots in
-//! kk and ru under `target/e2e-artifacts/`.
+//! the code under test served in-process: portal, office refusal, State Corporation through
+//! the courier, monitoring after a clock jump, axe-core accessibility, JavaScript disabled;
+//! screenshots in kk and ru under `target/e2e-artifacts/`.
 //!
 //! Tools and serving: `browser/mod.rs`.
 
 mod browser;
+mod common;
 
 #[test]
 fn browser_scenarios() {
@@ -13,7 +14,11 @@ fn browser_scenarios() {
         return;
     };
     let data = testkit::tempdir("e2e");
-    let (rt, base, ()) = browser::serve(data.path(), |_| ());
+    let (server, base, ()) = browser::serve(data.path(), |_| ());
     browser::run(&tools, "run.mjs", &base, &[], "browser scenarios");
-    rt.shutdown_background();
+    drop(server);
 }
+
+// The same scenarios with the server on the PostgreSQL store (a fresh schema); screenshots
+// under `target/e2e-artifacts/postgres/`.
+crate::on_postgres!(browser_scenarios);

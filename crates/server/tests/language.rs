@@ -337,3 +337,6 @@ async fn every_page_pdf_and_csv_speaks_one_language() {
         report.join("\n")
     );
 }
+
+// The same tests on the PostgreSQL store (each on a fresh schema).
+crate::on_postgres!(every_page_pdf_and_csv_speaks_one_language,);

@@ -374,3 +374,9 @@ fn visible_text(html: &str) -> String {
     }
     out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
+
+// The same tests on the PostgreSQL store (each on a fresh schema).
+crate::on_postgres!(
+    results_issued_after_the_term_are_marked_late_everywhere,
+    a_result_issued_later_on_the_term_day_is_late_the_same_day,
+);

@@ -52,7 +52,7 @@ fn signing_through_ncalayer_in_a_browser() {
         .unwrap()
         .port();
     let url = format!("wss://127.0.0.1:{port}");
-    let (rt, base, prepared) =
+    let (server, base, prepared) =
         browser::serve_with(data.path(), |o| o.ncalayer_url = Some(url.clone()), prepare);
     let mut keys = prepared.keys.into_iter();
     let (name, first) = keys.next().unwrap();
@@ -60,7 +60,7 @@ fn signing_through_ncalayer_in_a_browser() {
     for (name, k) in keys {
         signer = signer.with_key(name, k.key, k.certificate);
     }
-    let double = rt
+    let double = server
         .block_on(ncalayer_double::start(
             format!("127.0.0.1:{port}").parse().unwrap(),
             signer,
@@ -79,5 +79,9 @@ fn signing_through_ncalayer_in_a_browser() {
         "signing through NCALayer",
     );
     drop(double);
-    rt.shutdown_background();
+    drop(server);
 }
+
+// The same scenarios with the server on the PostgreSQL store (a fresh schema); screenshots
+// under `target/e2e-artifacts/postgres/`.
+crate::on_postgres!(signing_through_ncalayer_in_a_browser);

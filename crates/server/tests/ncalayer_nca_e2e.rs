@@ -79,7 +79,7 @@ fn signing_through_ncalayer_with_nca_gost_2015_test_keys() {
         .unwrap()
         .port();
     let url = format!("wss://127.0.0.1:{port}");
-    let (rt, base, prepared) = browser::serve_at(
+    let (server, base, prepared) = browser::serve_at(
         data.path(),
         "2026-12-02T04:00:00Z".parse().unwrap(),
         |o| {
@@ -114,7 +114,7 @@ fn signing_through_ncalayer_with_nca_gost_2015_test_keys() {
     }
     let auth = prepared.head_auth;
     signer = signer.with_key("head-auth", auth.key, auth.certificate);
-    let double = rt
+    let double = server
         .block_on(ncalayer_double::start(
             format!("127.0.0.1:{port}").parse().unwrap(),
             signer,
@@ -149,5 +149,9 @@ fn signing_through_ncalayer_with_nca_gost_2015_test_keys() {
         "signing through NCALayer with NCA's GOST 2015 keys",
     );
     drop(double);
-    rt.shutdown_background();
+    drop(server);
 }
+
+// The same scenarios with the server on the PostgreSQL store (a fresh schema); screenshots
+// under `target/e2e-artifacts/postgres/`.
+crate::on_postgres!(signing_through_ncalayer_with_nca_gost_2015_test_keys);

@@ -7,6 +7,7 @@
 //! Tools and serving: `browser/mod.rs`.
 
 mod browser;
+mod common;
 
 #[test]
 fn officials_desk_in_a_browser() {
@@ -14,7 +15,7 @@ fn officials_desk_in_a_browser() {
         return;
     };
     let data = testkit::tempdir("officials-e2e");
-    let (rt, base, ()) = browser::serve(data.path(), |_| ());
+    let (server, base, ()) = browser::serve(data.path(), |_| ());
     browser::run(
         &tools,
         "officials.mjs",
@@ -22,5 +23,9 @@ fn officials_desk_in_a_browser() {
         &[],
         "the officials' scenarios",
     );
-    rt.shutdown_background();
+    drop(server);
 }
+
+// The same scenarios with the server on the PostgreSQL store (a fresh schema); screenshots
+// under `target/e2e-artifacts/postgres/`.
+crate::on_postgres!(officials_desk_in_a_browser);

@@ -322,3 +322,9 @@ async fn a_motivated_refusal_letter_carries_the_appeal_route() {
         assert!(!letter.contains(other), "{lang}: one language per copy");
     }
 }
+
+// The same tests on the PostgreSQL store (each on a fresh schema).
+crate::on_postgres!(
+    every_service_page_is_a_passport_in_kazakh_and_russian,
+    a_motivated_refusal_letter_carries_the_appeal_route,
+);

@@ -501,3 +501,15 @@ async fn openapi_lists_the_new_routes() {
         .unwrap_or_default();
     assert!(desc.contains("documents"), "{desc}");
 }
+
+// The same tests on the PostgreSQL store (each on a fresh schema).
+// Not `openapi_lists_the_new_routes`: it reads only the OpenAPI document, the same on both.
+crate::on_postgres!(
+    uploads_are_accepted_listed_and_downloadable_by_those_who_see_the_application,
+    bad_uploads_are_refused_naming_the_rule_and_nothing_is_stored,
+    the_signature_covers_the_uploads,
+    the_portal_form_takes_files_without_javascript,
+    booking_a_slot_to_collect_a_result,
+    two_concurrent_bookings_of_a_slot_one_wins,
+    booking_pages_work_without_javascript,
+);

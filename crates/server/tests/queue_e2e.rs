@@ -6,6 +6,7 @@
 //! Tools and serving: `browser/mod.rs`.
 
 mod browser;
+mod common;
 
 use jiff::civil::date;
 
@@ -36,9 +37,8 @@ fn preschool_queue_in_a_browser() {
     let Some(tools) = browser::tools() else {
         return;
     };
-    std::fs::create_dir_all(testkit::repo_root().join("target/e2e-artifacts/queue")).unwrap();
     let data = testkit::tempdir("queue-e2e");
-    let (rt, base, ()) = browser::serve(data.path(), others);
+    let (server, base, ()) = browser::serve(data.path(), others);
     browser::run(
         &tools,
         "queue.mjs",
@@ -46,5 +46,9 @@ fn preschool_queue_in_a_browser() {
         &[],
         "the preschool queue's scenario",
     );
-    rt.shutdown_background();
+    drop(server);
 }
+
+// The same scenarios with the server on the PostgreSQL store (a fresh schema); screenshots
+// under `target/e2e-artifacts/postgres/`.
+crate::on_postgres!(preschool_queue_in_a_browser);

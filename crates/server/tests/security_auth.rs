@@ -449,10 +449,11 @@ async fn a_password_can_be_changed_and_other_sessions_end() {
 async fn a_one_time_password_must_be_changed_first() {
     // The first start's admin is flagged.
     let dir = testkit::tempdir("first-start");
+    let (database, _schema) = common::database();
     let state = server::AppState::open_with(
         server::Config {
             data_dir: dir.path().to_path_buf(),
-            database: server::Database::Embedded,
+            database,
             listen: "127.0.0.1:0".parse().unwrap(),
             regulations_dir: Some(regulations_dir()),
             as_of: Some(t0()),
@@ -640,3 +641,23 @@ async fn an_office_behind_one_address_is_not_throttled_by_its_successes() {
         assert_eq!(r.status, StatusCode::OK, "login {i}");
     }
 }
+
+// The same tests on the PostgreSQL store (each on a fresh schema).
+crate::on_postgres!(
+    parallel_wrong_passwords_reach_argon2_at_most_five_times,
+    a_stranger_cannot_lock_the_admin_out,
+    one_source_is_throttled_across_accounts,
+    an_unknown_login_locks_like_a_known_one,
+    parallel_logins_never_run_more_argon2_than_the_permits,
+    the_session_cookie_is_secure_behind_an_https_public_url,
+    the_client_address_comes_from_the_proxy_only_when_trusted,
+    next_with_a_tab_or_a_newline_goes_home,
+    registration_does_not_tell_who_has_an_account,
+    blank_and_huge_passwords_are_refused_before_hashing,
+    a_password_can_be_changed_and_other_sessions_end,
+    a_one_time_password_must_be_changed_first,
+    a_submit_token_cannot_see_or_revoke_its_siblings,
+    authenticated_responses_are_not_stored,
+    metrics_are_for_admins_monitors_and_metrics_tokens,
+    an_office_behind_one_address_is_not_throttled_by_its_successes,
+);

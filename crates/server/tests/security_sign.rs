@@ -394,3 +394,17 @@ async fn json_followed_by_garbage_is_a_400() {
     let r = post(format!("{good} \n")).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
 }
+
+// The same tests on the PostgreSQL store (each on a fresh schema).
+crate::on_postgres!(
+    a_back_dated_signing_time_does_not_revive_an_expired_certificate,
+    verify_refuses_a_huge_multipart_boundary_at_once,
+    a_normal_multipart_upload_is_still_checked,
+    authentication_and_employee_certificates_do_not_sign_a_citizens_request,
+    the_accepted_signature_is_kept_in_the_journal,
+    refusals_past_the_limit_answer_429_and_write_nothing,
+    a_far_slot_date_is_a_400_naming_the_range,
+    an_iin_born_after_today_is_refused,
+    long_names_and_control_or_bidi_characters_are_refused,
+    json_followed_by_garbage_is_a_400,
+);

@@ -794,3 +794,13 @@ async fn logged_in_pages_link_the_password_page() {
     let r = t.get_html("/account/password", &me).await;
     assert_eq!(r.status, StatusCode::OK);
 }
+
+// The same tests on the PostgreSQL store (each on a fresh schema).
+// The route-table tests above are plain `#[test]`s over the code: no store.
+crate::on_postgres!(
+    authorisation_matrix_over_the_route_table,
+    https_adds_hsts_and_secure_cookies,
+    secrets_never_reach_the_log,
+    registration_checks_the_iin_on_the_server_clock_and_the_name,
+    logged_in_pages_link_the_password_page,
+);

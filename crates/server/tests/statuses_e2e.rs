@@ -9,6 +9,7 @@
 
 use server::ops::{self, ActionRequest, Decision, Intake, OutcomeKind};
 mod browser;
+mod common;
 
 const REG: &str = "ekr-free-meals-tvet";
 const PROVIDER: &str = "tvet_organisation-1";
@@ -100,7 +101,7 @@ fn citizen_statuses_in_a_browser() {
         return;
     };
     let data = testkit::tempdir("statuses-e2e");
-    let (rt, base, late) = browser::serve(data.path(), late_result);
+    let (server, base, late) = browser::serve(data.path(), late_result);
     browser::run(
         &tools,
         "statuses.mjs",
@@ -108,5 +109,9 @@ fn citizen_statuses_in_a_browser() {
         &[("QYZMET_LATE_APPLICATION", &late)],
         "the citizen's scenarios",
     );
-    rt.shutdown_background();
+    drop(server);
 }
+
+// The same scenarios with the server on the PostgreSQL store (a fresh schema); screenshots
+// under `target/e2e-artifacts/postgres/`.
+crate::on_postgres!(citizen_statuses_in_a_browser);

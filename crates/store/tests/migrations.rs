@@ -1,5 +1,7 @@
 //! Opening a database written at an older schema version upgrades it in place: data kept,
-//! new columns backfilled, and the store works on it.
+//! new columns backfilled, and the store works on it — a SQLite file from its v1, and a
+//! PostgreSQL schema from the PostgreSQL store's own v1 (its fresh schemas, migrated once by
+//! stores opening together, and a newer one refused: `tests/postgres.rs`).
 
 mod common;
 
@@ -7,10 +9,10 @@ use common::*;
 use engine::{Application, Event, Status, apply, decide};
 use jiff::ToSpan;
 use regulation::ChannelId;
-use store::{GENESIS, SqliteStore, Store, entry_hash, schema};
+use store::{GENESIS, PgStore, SqliteStore, Store, entry_hash, pg_schema, schema};
 
-/// Write a closed application as a v1 store would have: journal chain + v1 view columns.
-fn write_v1(conn: &rusqlite::Connection, id: &str) -> Application {
+/// The events of an office application walked to its end, and the application.
+fn closed_history(id: &str) -> (Vec<Event>, Application) {
     let ctx = ctx();
     let mut events: Vec<Event> =
         decide(None, &submit(id, ChannelId::Office, id), t0(), &ctx).unwrap();
@@ -23,6 +25,12 @@ fn write_v1(conn: &rusqlite::Connection, id: &str) -> Application {
         }
         events.extend(more);
     }
+    (events, app)
+}
+
+/// Write a closed application as a v1 store would have: journal chain + v1 view columns.
+fn write_v1(conn: &rusqlite::Connection, id: &str) -> Application {
+    let (events, app) = closed_history(id);
     let mut prev = GENESIS.to_string();
     for (i, e) in events.iter().enumerate() {
         let json = serde_json::to_string(e).unwrap();
@@ -109,4 +117,105 @@ fn a_database_newer_than_the_build_is_refused() {
     }
     let err = SqliteStore::open(dir.db(), ctx()).err().expect("refused");
     assert!(err.to_string().contains("newer"), "{err}");
+}
+
+/// SQL text literal.
+fn lit(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+#[test]
+fn opening_a_v1_postgres_schema_upgrades_it() {
+    let Some(db) = dbs("pg-v1").into_iter().find(|d| d.is_pg()) else {
+        return;
+    };
+    db.announce("pg-v1");
+    let schema = db.schema.clone().unwrap();
+    // The schema as the PostgreSQL store's v1 made it.
+    db.batch(
+        "",
+        &format!(
+            "CREATE SCHEMA \"{schema}\"; SET search_path TO \"{schema}\";
+             CREATE TABLE schema_migrations (
+                 version    BIGINT PRIMARY KEY,
+                 applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
+             );
+             {}
+             INSERT INTO schema_migrations (version) VALUES (1);",
+            pg_schema::MIGRATIONS[0]
+        ),
+    );
+    // A closed application written by v1: its journal, its row and an outbox entry not yet
+    // published (v1 knew no claims); its list row and aggregates to be rebuilt on open.
+    let (events, old) = closed_history("old-1");
+    let mut prev = GENESIS.to_string();
+    for (i, e) in events.iter().enumerate() {
+        let json = serde_json::to_string(e).unwrap();
+        let n = i as i64 + 1;
+        let hash = entry_hash(&prev, "old-1", n, &json).unwrap();
+        db.exec(&format!(
+            "INSERT INTO journal (application, app_seq, event, at, prev_hash, hash)
+             VALUES ('old-1', {n}, {}, '2019-12-02T04:00:00.000Z', {}, {})",
+            lit(&json),
+            lit(&prev),
+            lit(&hash)
+        ));
+        prev = hash;
+    }
+    let at = |t: Option<jiff::Timestamp>| {
+        t.map(|t| lit(&t.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()))
+            .unwrap_or_else(|| "NULL".into())
+    };
+    db.exec(&format!(
+        "INSERT INTO applications (id, regulation, version, channel, provider, status, step,
+             step_due, term_due, closed_at, app_seq, journal_head, updated_at, state)
+         VALUES ('old-1', '{REGULATION}', 1, 'office', '{PROVIDER}', 'closed', {}, NULL, {},
+                 {}, {}, {}, '2019-12-02T04:00:00.000Z', {})",
+        old.step,
+        at(old.term_due),
+        at(old.closed_at),
+        events.len(),
+        lit(&prev),
+        lit(&serde_json::to_string(&old).unwrap())
+    ));
+    let last = db.count("SELECT MAX(seq) FROM journal");
+    db.exec(&format!(
+        "INSERT INTO outbox (journal_seq, application, created_at)
+         VALUES ({last}, 'old-1', '2019-12-02T04:00:00.000Z')"
+    ));
+    db.exec("UPDATE meta SET value = '1' WHERE key = 'views_stale'");
+
+    let store = db.open_pg(ctx(), store::PgOptions::default());
+    assert_eq!(store.schema_version().unwrap(), pg_schema::LATEST);
+    const { assert!(pg_schema::LATEST >= 2) };
+    // Data kept; the list row rebuilt from the journal; the v1 outbox entry claimable.
+    assert_eq!(store.application("old-1").unwrap(), Some(old.clone()));
+    assert_eq!(
+        store.list_row("old-1").unwrap().map(|r| r.status),
+        Some("closed".to_string())
+    );
+    assert!(store.verify_journal().unwrap().is_ok());
+    let claimed = store
+        .claim_outbox("node-a", 10, std::time::Duration::from_secs(30))
+        .unwrap();
+    assert_eq!(
+        claimed
+            .iter()
+            .map(|e| (e.application.as_str(), e.journal_seq))
+            .collect::<Vec<_>>(),
+        [("old-1", last)]
+    );
+    // And the upgraded schema takes new work.
+    store
+        .execute(submit("new-1", ChannelId::Office, "new-1"), t0())
+        .unwrap();
+    assert_eq!(store.open_applications().unwrap().len(), 1);
+    drop(store);
+    // Reopening applies nothing more.
+    let again = PgStore::open(&pg_url(), &schema, ctx()).unwrap();
+    assert_eq!(again.schema_version().unwrap(), pg_schema::LATEST);
+    assert_eq!(
+        db.count("SELECT COUNT(*) FROM schema_migrations"),
+        i64::from(pg_schema::LATEST)
+    );
 }

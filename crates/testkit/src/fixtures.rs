@@ -67,3 +67,34 @@ pub fn temp_store(tag: &str, ctx: Arc<Ctx>) -> (crate::TempDir, store::SqliteSto
     let s = store::SqliteStore::open(dir.path().join("qyzmet.db"), ctx).expect("open the store");
     (dir, s)
 }
+
+/// A PostgreSQL store on a fresh schema of the test database, dropped after the store; None
+/// when PostgreSQL does not answer (see [`crate::pg::available`]: a failure under CI).
+#[cfg(all(feature = "store", feature = "pg"))]
+pub fn temp_pg_store(ctx: Arc<Ctx>) -> Option<PgTestStore> {
+    if !crate::pg::available() {
+        return None;
+    }
+    let schema = crate::pg::Schema::fresh();
+    let store = store::PgStore::open(&crate::pg::url(), schema.name(), ctx)
+        .expect("open the PostgreSQL store");
+    Some(PgTestStore {
+        store,
+        _schema: schema,
+    })
+}
+
+/// A [`store::PgStore`] whose schema goes when it is dropped (after the store).
+#[cfg(all(feature = "store", feature = "pg"))]
+pub struct PgTestStore {
+    pub store: store::PgStore,
+    _schema: crate::pg::Schema,
+}
+
+#[cfg(all(feature = "store", feature = "pg"))]
+impl std::ops::Deref for PgTestStore {
+    type Target = store::PgStore;
+    fn deref(&self) -> &store::PgStore {
+        &self.store
+    }
+}

@@ -1,9 +1,11 @@
 //! What every browser test shares: the tools it needs (node, npm, Chromium, the npm packages of
 //! `tools/e2e`), the code under test served in-process on a free loopback port with the demo
-//! data, and one `tools/e2e/*.mjs` script run against it.
+//! data, on the embedded store or (a test run by `on_postgres!`) a fresh PostgreSQL schema,
+//! and one `tools/e2e/*.mjs` script run against it.
 //!
 //! A missing tool skips the test with the reason printed, except under CI (`CI` set), where it
 //! fails. `npm ci` runs in `tools/e2e` when its `node_modules` is missing.
+//! A test file using this module also declares `mod common;` (the store choice is there).
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
@@ -52,14 +54,33 @@ fn missing(why: &str) {
     testkit::skip(format_args!("the e2e browser test needs {why}"));
 }
 
+/// A server under test: its runtime, and on PostgreSQL its schema, dropped after the runtime
+/// has stopped.
+pub struct Served {
+    rt: Option<tokio::runtime::Runtime>,
+    _schema: Option<testkit::pg::Schema>,
+}
+
+impl Served {
+    /// Runs `f` on the server's runtime (say, a stand-in the pages talk to).
+    pub fn block_on<F: std::future::Future>(&self, f: F) -> F::Output {
+        self.rt.as_ref().expect("running").block_on(f)
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        if let Some(rt) = self.rt.take() {
+            rt.shutdown_background();
+        }
+    }
+}
+
 /// Serves the code under test in-process (demo data, clock at 2019-12-03 09:00 Almaty, a
 /// working Tuesday) on a free loopback port, after `prepare` (which may move the clock and
-/// write applications); returns the runtime (it lives as long as the test), the base URL and
-/// what `prepare` gave.
-pub fn serve<T>(
-    data: &Path,
-    prepare: impl FnOnce(&server::AppState) -> T,
-) -> (tokio::runtime::Runtime, String, T) {
+/// write applications); returns the server (it serves until dropped), the base URL and what
+/// `prepare` gave.
+pub fn serve<T>(data: &Path, prepare: impl FnOnce(&server::AppState) -> T) -> (Served, String, T) {
     serve_with(data, |_| {}, prepare)
 }
 
@@ -68,7 +89,7 @@ pub fn serve_with<T>(
     data: &Path,
     options: impl FnOnce(&mut server::Options),
     prepare: impl FnOnce(&server::AppState) -> T,
-) -> (tokio::runtime::Runtime, String, T) {
+) -> (Served, String, T) {
     serve_at(
         data,
         "2019-12-03T03:00:00Z".parse().unwrap(),
@@ -83,15 +104,16 @@ pub fn serve_at<T>(
     as_of: jiff::Timestamp,
     options: impl FnOnce(&mut server::Options),
     prepare: impl FnOnce(&server::AppState) -> T,
-) -> (tokio::runtime::Runtime, String, T) {
+) -> (Served, String, T) {
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     let listener = rt
         .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
         .expect("bind");
     let addr = listener.local_addr().unwrap();
+    let (database, schema) = crate::common::database();
     let config = server::Config {
         data_dir: data.to_path_buf(),
-        database: server::Database::Embedded,
+        database,
         listen: addr,
         regulations_dir: Some(root().join("regulations")),
         as_of: Some(as_of),
@@ -112,7 +134,11 @@ pub fn serve_at<T>(
     server::demo::seed(&state.accounts, &state.ctx, server::PasswordCost::Test).expect("demo data");
     let prepared = prepare(&state);
     rt.spawn(async move { axum::serve(listener, server::app(state)).await });
-    (rt, format!("http://{addr}"), prepared)
+    let served = Served {
+        rt: Some(rt),
+        _schema: schema,
+    };
+    (served, format!("http://{addr}"), prepared)
 }
 
 /// An office application of `citizen` for `reg` at `provider`, walked up to the signing step.
@@ -200,11 +226,18 @@ pub fn run(
     env: &[(&str, &str)],
     what: &str,
 ) {
+    // The PostgreSQL run's screenshots beside, not over, the embedded store's.
+    let artifacts = root().join(if crate::common::on_pg() {
+        "target/e2e-artifacts/postgres"
+    } else {
+        "target/e2e-artifacts"
+    });
     let out = Command::new("node")
         .arg(dir.join(script))
         .current_dir(root())
         .env("CHROMIUM", chromium)
         .env("QYZMET_BASE_URL", base)
+        .env("QYZMET_E2E_ARTIFACTS", &artifacts)
         .envs(env.iter().copied())
         .output()
         .expect("run node");

@@ -63,6 +63,21 @@ pub fn run_on_postgres(name: &str, test: fn()) {
     test();
 }
 
+/// The store a server of this thread's test opens: the embedded one (in its data directory),
+/// or on PostgreSQL a fresh schema, whose guard must outlive the server.
+pub fn database() -> (server::Database, Option<testkit::pg::Schema>) {
+    match on_pg().then(testkit::pg::Schema::fresh) {
+        Some(s) => (
+            server::Database::Postgres {
+                url: testkit::pg::url(),
+                schema: s.name().to_string(),
+            },
+            Some(s),
+        ),
+        None => (server::Database::Embedded, None),
+    }
+}
+
 /// The named tests of this file, once more on PostgreSQL: `on_postgres!(a, b)` makes
 /// `on_postgres::a` and `on_postgres::b`.
 #[macro_export]
@@ -182,16 +197,10 @@ impl TestApp {
         f: impl FnOnce(&mut Options),
     ) -> TestApp {
         let dir = testkit::tempdir("server-test");
-        let schema = on_pg().then(testkit::pg::Schema::fresh);
+        let (database, schema) = database();
         let mut config = Config {
             data_dir: dir.path().to_path_buf(),
-            database: match &schema {
-                Some(s) => server::Database::Postgres {
-                    url: testkit::pg::url(),
-                    schema: s.name().to_string(),
-                },
-                None => server::Database::Embedded,
-            },
+            database,
             listen: "127.0.0.1:0".parse().unwrap(),
             regulations_dir: Some(regulations_dir()),
             as_of: Some(as_of),

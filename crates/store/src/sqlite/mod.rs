@@ -7,7 +7,9 @@
 
 mod health;
 mod ops;
+mod profile;
 mod records;
+mod rows;
 mod views;
 mod writer;
 
@@ -153,16 +155,19 @@ impl SqliteStore {
         let counters = Arc::new(Counters::default());
         let (tx, rx) = mpsc::sync_channel(options.queue.max(1));
         let queue = Arc::new(crate::QueueCell::default());
+        // The writer decides on what it reads through a connection of its own while its
+        // committer writes on this one.
+        let reader = connect(&path)?;
         let w = writer::Writer::new(
-            conn,
+            writer::Db::new(conn, files, monitor.clone()),
+            reader,
             ctx,
             counters.clone(),
             options.max_batch,
             options.cache_capacity,
-            files,
-            monitor.clone(),
             queue.clone(),
-        );
+        )
+        .map_err(|e| StoreError::Db(format!("cannot start the writer's committer: {e}")))?;
         let writer = std::thread::Builder::new()
             .name("store-writer".into())
             .spawn(move || w.run(rx))

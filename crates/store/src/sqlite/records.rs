@@ -5,7 +5,7 @@ use crate::StoreError;
 use crate::instant::{from_sql, to_sql};
 use crate::records::*;
 use jiff::Timestamp;
-use rusqlite::{Connection, ErrorCode, OptionalExtension, Transaction, params};
+use rusqlite::{Connection, ErrorCode, OptionalExtension, params};
 use std::collections::HashMap;
 
 fn conflict(rule: &str, detail: impl Into<String>) -> StoreError {
@@ -35,10 +35,7 @@ fn split(s: &str) -> Vec<String> {
 /// A uniqueness or reference rule the checks below do not catch first (a session or token
 /// hash used twice, drafts of a file never stored) is this record's conflict, never the
 /// batch's failure: SQLite has undone the statement, and the action's savepoint undoes the rest.
-pub(crate) fn write(
-    tx: &Transaction<'_>,
-    r: &Record,
-) -> rusqlite::Result<Result<Written, StoreError>> {
+pub(crate) fn write(tx: &Connection, r: &Record) -> rusqlite::Result<Result<Written, StoreError>> {
     match write_checked(tx, r) {
         Err(e) if is_constraint(&e) => Ok(Err(conflict(constraint_rule(r, &e), e.to_string()))),
         other => other,
@@ -62,10 +59,7 @@ fn constraint_rule(r: &Record, e: &rusqlite::Error) -> &'static str {
     }
 }
 
-fn write_checked(
-    tx: &Transaction<'_>,
-    r: &Record,
-) -> rusqlite::Result<Result<Written, StoreError>> {
+fn write_checked(tx: &Connection, r: &Record) -> rusqlite::Result<Result<Written, StoreError>> {
     Ok(Ok(match r {
         Record::Org(o) => {
             tx.prepare_cached(

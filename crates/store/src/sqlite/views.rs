@@ -2,6 +2,7 @@
 //! transaction), the list/search/monitoring queries (on reader connections), and the rebuild
 //! from the journal.
 
+use super::rows;
 use crate::instant;
 use crate::views::{
     self, BUCKETS, Delta, ListQuery, ListRow, Page, Scope, SearchKey, SlaFilter, Sort, bucket,
@@ -11,14 +12,14 @@ use engine::sla::Sla;
 use engine::{Application, Ctx, Event, apply};
 use jiff::Timestamp;
 use rusqlite::types::Value;
-use rusqlite::{Connection, Transaction, params};
-use std::collections::HashMap;
+use rusqlite::{Connection, Statement, Transaction, params};
+use std::collections::{BTreeMap, HashMap};
 
 /// "No deadline" in a sort key: after every instant.
 const NONE: &str = "~";
 
 fn key(t: Option<Timestamp>) -> String {
-    t.map(instant::to_sql).unwrap_or_else(|| NONE.to_string())
+    t.map(rows::ts).unwrap_or_else(|| NONE.to_string())
 }
 
 fn unkey(s: &str) -> rusqlite::Result<Option<Timestamp>> {
@@ -71,65 +72,86 @@ fn row_of(r: &rusqlite::Row<'_>) -> rusqlite::Result<ListRow> {
     })
 }
 
-/// Upsert an application's list row.
-pub(crate) fn write_list_row(tx: &Transaction<'_>, r: &ListRow) -> rusqlite::Result<()> {
-    write_list_row_into(tx, "app_list", r)
-}
+/// The list row's columns, in the order [`bind_list_row`] binds them.
+const LIST_INSERT: &str = "(id, regulation, version, channel, provider, applicant_iin,
+    applicant_name, name_key, receipt, status, closure, step, holder_org, holder_role, automatic,
+    step_started, step_due, term_due, deliver_due, submitted_at, closed_at, updated_at, watch_at,
+    result_at, late_days, assignee)";
+const LIST_VALUES: usize = 26;
+
+// Only the columns that change are in the SET list, so that SQLite leaves the indexes of the
+// others (applicant, receipt, name, provider, submitted) alone on every step.
+const LIST_UPSERT: &str = "ON CONFLICT (id) DO UPDATE SET
+    status = excluded.status, closure = excluded.closure, step = excluded.step,
+    holder_org = excluded.holder_org, holder_role = excluded.holder_role,
+    automatic = excluded.automatic, step_started = excluded.step_started,
+    step_due = excluded.step_due, term_due = excluded.term_due,
+    deliver_due = excluded.deliver_due, closed_at = excluded.closed_at,
+    updated_at = excluded.updated_at, watch_at = excluded.watch_at,
+    result_at = excluded.result_at, late_days = excluded.late_days,
+    assignee = excluded.assignee";
 
 fn write_list_row_into(conn: &Connection, table: &str, r: &ListRow) -> rusqlite::Result<()> {
-    // Only the columns that change are in the SET list, so that SQLite leaves the indexes of
-    // the others (applicant, receipt, name, provider, submitted) alone on every step.
-    conn.prepare_cached(&format!(
-        "INSERT INTO {table} (id, regulation, version, channel, provider, applicant_iin,
-             applicant_name, name_key, receipt, status, closure, step, holder_org, holder_role,
-             automatic, step_started, step_due, term_due, deliver_due, submitted_at, closed_at,
-             updated_at, watch_at, result_at, late_days, assignee)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-                 ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)
-         ON CONFLICT (id) DO UPDATE SET
-             status = excluded.status, closure = excluded.closure, step = excluded.step,
-             holder_org = excluded.holder_org, holder_role = excluded.holder_role,
-             automatic = excluded.automatic, step_started = excluded.step_started,
-             step_due = excluded.step_due, term_due = excluded.term_due,
-             deliver_due = excluded.deliver_due, closed_at = excluded.closed_at,
-             updated_at = excluded.updated_at, watch_at = excluded.watch_at,
-             result_at = excluded.result_at, late_days = excluded.late_days,
-             assignee = excluded.assignee"
-    ))?
-    .execute(params![
-        r.id,
-        r.regulation,
-        r.version,
-        r.channel,
-        r.provider,
-        r.applicant_iin,
-        r.applicant_name,
-        views::name_key(&r.applicant_name),
-        r.receipt,
-        r.status,
-        r.closure,
-        r.step as i64,
-        r.holder_org,
-        r.holder_role,
-        r.automatic,
-        instant::to_sql(r.step_started),
-        key(r.step_due),
-        key(r.term_due),
-        r.deliver_due.map(instant::to_sql),
-        instant::to_sql(r.submitted_at),
-        r.closed_at.map(instant::to_sql),
-        instant::to_sql(r.updated_at),
-        r.watch_at.map(instant::to_sql),
-        r.result_at.map(instant::to_sql),
-        r.late_days.map(i64::from),
-        r.assignee,
-    ])?;
+    let mut stmt = rows::statement(
+        conn,
+        &format!("INSERT INTO {table} {LIST_INSERT}"),
+        LIST_VALUES,
+        1,
+        LIST_UPSERT,
+    )?;
+    bind_list_row(&mut stmt, 0, r)?;
+    stmt.raw_execute()?;
     Ok(())
 }
 
-/// Add one delta to the aggregates.
-pub(crate) fn apply_delta(tx: &Connection, d: &Delta) -> rusqlite::Result<()> {
-    apply_delta_into(tx, "", d)
+/// Upsert the list rows of a batch (one per application), many rows per statement.
+pub(crate) fn write_list_rows(conn: &Connection, list: &[ListRow]) -> rusqlite::Result<()> {
+    for (start, len) in rows::chunks(list.len()) {
+        let mut stmt = rows::statement(
+            conn,
+            &format!("INSERT OR FAIL INTO app_list {LIST_INSERT}"),
+            LIST_VALUES,
+            len,
+            LIST_UPSERT,
+        )?;
+        for (i, r) in list[start..start + len].iter().enumerate() {
+            bind_list_row(&mut stmt, i * LIST_VALUES, r)?;
+        }
+        stmt.raw_execute()?;
+    }
+    Ok(())
+}
+
+/// Bind `r` as the values `base + 1 ..= base + LIST_VALUES` of `stmt`.
+fn bind_list_row(stmt: &mut Statement<'_>, base: usize, r: &ListRow) -> rusqlite::Result<()> {
+    let ts = |t: Option<Timestamp>| t.map(rows::ts);
+    stmt.raw_bind_parameter(base + 1, &r.id)?;
+    stmt.raw_bind_parameter(base + 2, &r.regulation)?;
+    stmt.raw_bind_parameter(base + 3, r.version)?;
+    stmt.raw_bind_parameter(base + 4, &r.channel)?;
+    stmt.raw_bind_parameter(base + 5, &r.provider)?;
+    stmt.raw_bind_parameter(base + 6, &r.applicant_iin)?;
+    stmt.raw_bind_parameter(base + 7, &r.applicant_name)?;
+    stmt.raw_bind_parameter(base + 8, views::name_key(&r.applicant_name))?;
+    stmt.raw_bind_parameter(base + 9, &r.receipt)?;
+    stmt.raw_bind_parameter(base + 10, &r.status)?;
+    stmt.raw_bind_parameter(base + 11, &r.closure)?;
+    stmt.raw_bind_parameter(base + 12, r.step as i64)?;
+    stmt.raw_bind_parameter(base + 13, &r.holder_org)?;
+    stmt.raw_bind_parameter(base + 14, &r.holder_role)?;
+    stmt.raw_bind_parameter(base + 15, r.automatic)?;
+    stmt.raw_bind_parameter(base + 16, rows::ts(r.step_started))?;
+    stmt.raw_bind_parameter(base + 17, key(r.step_due))?;
+    stmt.raw_bind_parameter(base + 18, key(r.term_due))?;
+    stmt.raw_bind_parameter(base + 19, ts(r.deliver_due))?;
+    stmt.raw_bind_parameter(base + 20, rows::ts(r.submitted_at))?;
+    stmt.raw_bind_parameter(base + 21, ts(r.closed_at))?;
+    stmt.raw_bind_parameter(base + 22, rows::ts(r.updated_at))?;
+    stmt.raw_bind_parameter(base + 23, ts(r.watch_at))?;
+    stmt.raw_bind_parameter(base + 24, ts(r.result_at))?;
+    stmt.raw_bind_parameter(base + 25, r.late_days.map(i64::from))?;
+    stmt.raw_bind_parameter(base + 26, &r.assignee)?;
+    Ok(())
 }
 
 /// The `day` of the all-time totals: one more row per key beside the days, so that a report
@@ -230,6 +252,141 @@ fn apply_delta_day(conn: &Connection, prefix: &str, d: &Delta) -> rusqlite::Resu
                 bucket(*seconds as f64 / 60.0) as i64,
             ])?;
         }
+    }
+    Ok(())
+}
+
+/// Sums of `mon_apps` columns for one key.
+#[derive(Default)]
+struct AppSums([i64; 6]);
+
+/// Sums of `mon_steps` columns for one key: completed, measured, on time, seconds, legal
+/// seconds, legal n.
+#[derive(Default)]
+struct StepSums([i64; 6]);
+
+type AppKey = (String, String, String, String);
+type StepKey = (String, String, String, String, i64, String);
+
+/// Add a batch's deltas to the aggregates: summed per row first (both the day's and the
+/// all-time row), then one upsert per row touched, in key order. Equal to adding them one by
+/// one ([`apply_delta`]), as a rebuild does.
+pub(crate) fn apply_deltas(conn: &Connection, deltas: &[Delta]) -> rusqlite::Result<()> {
+    if deltas.is_empty() {
+        return Ok(());
+    }
+    let mut apps: BTreeMap<AppKey, AppSums> = BTreeMap::new();
+    let mut steps: BTreeMap<StepKey, StepSums> = BTreeMap::new();
+    let mut hist: BTreeMap<(StepKey, i64), i64> = BTreeMap::new();
+    for d in deltas {
+        for day in [None, Some(ALL_TIME)] {
+            match d {
+                Delta::App {
+                    key,
+                    submitted,
+                    open,
+                    term_measured,
+                    term_on_time,
+                    results_late,
+                    results_late_days,
+                } => {
+                    let k = (
+                        day.unwrap_or(&key.day).to_string(),
+                        key.regulation.clone(),
+                        key.channel.clone(),
+                        key.provider.clone(),
+                    );
+                    let s = &mut apps.entry(k).or_default().0;
+                    for (i, v) in [
+                        submitted,
+                        open,
+                        term_measured,
+                        term_on_time,
+                        results_late,
+                        results_late_days,
+                    ]
+                    .into_iter()
+                    .enumerate()
+                    {
+                        s[i] += v;
+                    }
+                }
+                Delta::Step {
+                    key,
+                    measured,
+                    on_time,
+                    seconds,
+                    legal_seconds,
+                } => {
+                    let k = (
+                        day.unwrap_or(&key.day).to_string(),
+                        key.regulation.clone(),
+                        key.channel.clone(),
+                        key.provider.clone(),
+                        key.step as i64,
+                        key.role.clone(),
+                    );
+                    let b = bucket(*seconds as f64 / 60.0) as i64;
+                    *hist.entry((k.clone(), b)).or_default() += 1;
+                    let s = &mut steps.entry(k).or_default().0;
+                    for (i, v) in [
+                        1,
+                        *measured as i64,
+                        *on_time as i64,
+                        *seconds,
+                        legal_seconds.unwrap_or(0),
+                        legal_seconds.is_some() as i64,
+                    ]
+                    .into_iter()
+                    .enumerate()
+                    {
+                        s[i] += v;
+                    }
+                }
+            }
+        }
+    }
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO mon_apps (day, regulation, channel, provider, submitted, open,
+             term_measured, term_on_time, results_late, results_late_days)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+         ON CONFLICT DO UPDATE SET submitted = submitted + excluded.submitted,
+             open = open + excluded.open,
+             term_measured = term_measured + excluded.term_measured,
+             term_on_time = term_on_time + excluded.term_on_time,
+             results_late = results_late + excluded.results_late,
+             results_late_days = results_late_days + excluded.results_late_days",
+    )?;
+    for ((day, regulation, channel, provider), AppSums(s)) in &apps {
+        stmt.execute(params![
+            day, regulation, channel, provider, s[0], s[1], s[2], s[3], s[4], s[5]
+        ])?;
+    }
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO mon_steps (day, regulation, channel, provider, step, role,
+             completed, measured, on_time, seconds_sum, legal_seconds_sum, legal_n)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+         ON CONFLICT DO UPDATE SET completed = completed + excluded.completed,
+             measured = measured + excluded.measured,
+             on_time = on_time + excluded.on_time,
+             seconds_sum = seconds_sum + excluded.seconds_sum,
+             legal_seconds_sum = legal_seconds_sum + excluded.legal_seconds_sum,
+             legal_n = legal_n + excluded.legal_n",
+    )?;
+    for ((day, regulation, channel, provider, step, role), StepSums(s)) in &steps {
+        stmt.execute(params![
+            day, regulation, channel, provider, step, role, s[0], s[1], s[2], s[3], s[4], s[5]
+        ])?;
+    }
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO mon_hist (day, regulation, channel, provider, step, role, bucket, n)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+         ON CONFLICT DO UPDATE SET n = n + excluded.n",
+    )?;
+    for (((day, regulation, channel, provider, step, role), b), n) in &hist {
+        stmt.execute(params![
+            day, regulation, channel, provider, step, role, b, n
+        ])?;
     }
     Ok(())
 }
