@@ -26,7 +26,7 @@ pub(crate) enum Locked {
     /// The row is the writer's cached state (which stays put until the batch ends).
     Cached,
     /// The row's state, read.
-    Read(Cached),
+    Read(Box<Cached>),
     /// A row that does not decode (fails the commands that need it, not the batch).
     Corrupt(Corrupt),
 }
@@ -41,7 +41,7 @@ impl Locked {
         match self {
             Locked::Absent => Ok(None),
             Locked::Cached => Ok(cache.get(id)),
-            Locked::Read(s) => Ok(Some(s)),
+            Locked::Read(s) => Ok(Some(&**s)),
             Locked::Corrupt(c) => Err(c),
         }
     }
@@ -108,11 +108,11 @@ pub(crate) fn lock_all(
 
 fn decode(id: &str, state: &str, head_seq: i64, head_hash: String) -> Locked {
     match serde_json::from_str::<Application>(state) {
-        Ok(app) => Locked::Read(Cached {
+        Ok(app) => Locked::Read(Box::new(Cached {
             app,
             head_seq,
             head_hash,
-        }),
+        })),
         Err(e) => Locked::Corrupt(format!(
             "application `{id}`: stored state does not decode: {e}"
         )),

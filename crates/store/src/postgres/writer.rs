@@ -865,24 +865,24 @@ fn action_ops(
                     }
                 }
             }
-            Op::Record(r) => match {
+            Op::Record(r) => {
                 if let Record::Org(_) = r {
                     // Its signing role moves the list rows the action's commands wrote.
                     b.writes.flush(c, Combined::default())?;
                 }
-                records::write(c, r)?
-            } {
-                Ok(w) => {
-                    if let Record::Org(o) = r {
-                        let role = o.signing_role.as_deref().filter(|r| !r.is_empty());
-                        undo.signers
-                            .push((o.id.clone(), ctx.set_signer(&o.id, role)));
-                        move_signing_steps(c, ctx, &o.id, role)?;
+                match records::write(c, r)? {
+                    Ok(w) => {
+                        if let Record::Org(o) = r {
+                            let role = o.signing_role.as_deref().filter(|r| !r.is_empty());
+                            undo.signers
+                                .push((o.id.clone(), ctx.set_signer(&o.id, role)));
+                            move_signing_steps(c, ctx, &o.id, role)?;
+                        }
+                        out.written.push(w)
                     }
-                    out.written.push(w)
+                    Err(e) => return Ok(Err(e)),
                 }
-                Err(e) => return Ok(Err(e)),
-            },
+            }
             Op::Queue(_) | Op::QueueAdvance => {
                 let mut g = queue.0.write();
                 let Some(q) = g.as_mut() else {
