@@ -1,8 +1,8 @@
 //! The writer's set-oriented half: what a batch reads before deciding (every application it
 //! touches, locked by one statement in key order; every submission key it carries, by
-//! another) and what its commands write, kept in memory in job order and sent as a handful
-//! of multi-row statements (`unnest` of one array per column) instead of several round trips
-//! per command.
+//! another) and what its commands write, kept in memory in job order and sent as one
+//! statement — multi-row inserts and updates (`unnest` of one array per column) as
+//! data-modifying CTEs — instead of several round trips per command.
 //!
 //! Not for: deciding (`crate::decide`) or the order of jobs (`writer`).
 
