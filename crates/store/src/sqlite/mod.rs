@@ -1,5 +1,6 @@
-//! The embedded SQLite store: a file in WAL mode with `synchronous=FULL`, one writer thread
-//! doing group commit (see [`writer`]), and a small pool of reader connections for the read API.
+//! The embedded SQLite store: a file in WAL mode with `synchronous=FULL`, one writer doing
+//! group commit (see [`writer`]: a thread that decides batches, one that writes and commits
+//! them), and a small pool of reader connections for the read API.
 //!
 //! For: single-node deployments, the CLI, tests. Not for: several processes writing the same
 //! file (one `SqliteStore` per file; a second one would contend for the write lock and its

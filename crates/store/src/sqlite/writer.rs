@@ -186,9 +186,11 @@ struct Decided {
     rows: Rows,
 }
 
-/// The committer's word on a batch, back to the decider.
+/// The committer's word on a batch, back to the decider, with the batch's rows: freeing
+/// them is the decider's work, which waits on the committer anyway.
 struct Done {
     ok: bool,
+    rows: Rows,
 }
 
 /// A batch the committer has: what the decider forgets or keeps once it is done.
@@ -471,6 +473,9 @@ impl Writer {
 
     /// The oldest batch in flight is done.
     fn finished(&mut self, d: Done) {
+        let free = span(Phase::Answer);
+        drop(d.rows);
+        drop(free);
         let Some(f) = self.in_flight.pop_front() else {
             return;
         };
@@ -748,7 +753,10 @@ fn commit_loop(
         };
         // The decider hears first: a caller answered may queue its next job at once, and
         // that job must be decided on what the database now holds.
-        let _ = done.send(Done { ok: result.is_ok() });
+        let _ = done.send(Done {
+            ok: result.is_ok(),
+            rows: d.rows,
+        });
         match result {
             Ok(()) => {
                 let _answer = span(Phase::Answer);
