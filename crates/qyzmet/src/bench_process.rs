@@ -277,6 +277,14 @@ impl Node {
         }
     }
 
+    fn dir_store(&self) -> &'static str {
+        if self.schema.is_some() {
+            "postgres"
+        } else {
+            "sqlite"
+        }
+    }
+
     fn url(&self, path: &str) -> String {
         format!("http://127.0.0.1:{}{path}", self.port)
     }
@@ -295,8 +303,21 @@ impl Node {
 
 impl Drop for Node {
     fn drop(&mut self) {
+        // SIGTERM first: the server finishes in-flight commands and its writers print their
+        // profile (QYZMET_PG_PROFILE / QYZMET_STORE_PROFILE) into serve.log.
+        let _ = std::process::Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while Instant::now() < deadline && matches!(self.child.try_wait(), Ok(None)) {
+            std::thread::sleep(Duration::from_millis(50));
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
+        if let Some(keep) = std::env::var_os("QYZMET_BENCH_KEEP_LOG") {
+            let to = PathBuf::from(keep).join(format!("serve-{}.log", self.dir_store()));
+            let _ = std::fs::copy(self.dir.join("serve.log"), to);
+        }
         if let Some((url, s)) = &self.schema {
             bench::drop_schema(url, s);
         }
