@@ -3,25 +3,11 @@
 //! and every ratio and target printed. Needs PostgreSQL, `oha` (scripts/setup.sh installs it)
 //! and the SpiffWorkflow venv; under CI a missing one fails the test.
 
+mod common;
+
+use common::tools::{oha, root};
 use serde_json::Value;
-use std::path::{Path, PathBuf};
 use std::process::Command;
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn oha() -> Option<PathBuf> {
-    let mut dirs: Vec<PathBuf> = std::env::var_os("PATH")
-        .map(|p| std::env::split_paths(&p).collect())
-        .unwrap_or_default();
-    if let Some(home) = std::env::var_os("HOME") {
-        dirs.push(PathBuf::from(home).join(".cargo/bin"));
-    }
-    dirs.into_iter()
-        .map(|d| d.join("oha"))
-        .find(|p| p.is_file())
-}
 
 #[test]
 fn bench_process_measures_both_stores_over_http_and_the_peer() {

@@ -7,25 +7,11 @@
 //! full-scan reference is SQL over that file). On PostgreSQL, aggregates against the full scan
 //! are the server's `lists` test (`on_postgres::monitoring_from_the_aggregates_equals_…`).
 
+mod common;
+
+use common::tools::{oha, root};
 use serde_json::Value;
-use std::path::{Path, PathBuf};
 use std::process::Command;
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn oha() -> Option<PathBuf> {
-    let mut dirs: Vec<PathBuf> = std::env::var_os("PATH")
-        .map(|p| std::env::split_paths(&p).collect())
-        .unwrap_or_default();
-    if let Some(home) = std::env::var_os("HOME") {
-        dirs.push(PathBuf::from(home).join(".cargo/bin"));
-    }
-    dirs.into_iter()
-        .map(|d| d.join("oha"))
-        .find(|p| p.is_file())
-}
 
 #[test]
 fn bench_server_prints_every_figure_and_equal_reports() {
