@@ -8,7 +8,7 @@
 
 use crate::chain::{GENESIS, entry_hash};
 use crate::views::{self, Delta};
-use crate::{Outcome, StoreError};
+use crate::{Outcome, StoreError, instant};
 use engine::{Application, Command, Ctx, Event, apply, decide};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -27,6 +27,52 @@ pub(crate) struct Cached {
     pub app: Application,
     pub head_seq: i64,
     pub head_hash: String,
+}
+
+/// An application's `applications` row, encoded: the columns both stores' writers send.
+pub(crate) struct StateRow {
+    pub id: String,
+    pub regulation: String,
+    pub version: u32,
+    pub channel: &'static str,
+    pub provider: String,
+    pub status: &'static str,
+    pub step: i64,
+    pub step_due: Option<String>,
+    pub term_due: Option<String>,
+    pub closed_at: Option<String>,
+    pub head_seq: i64,
+    pub head_hash: String,
+    /// When the command that left it ran (`updated_at`).
+    pub at: String,
+    /// The state itself.
+    pub json: String,
+}
+
+impl StateRow {
+    pub fn new(
+        app: &Application,
+        head_seq: i64,
+        head_hash: String,
+        at: String,
+    ) -> serde_json::Result<StateRow> {
+        Ok(StateRow {
+            id: app.id.clone(),
+            regulation: app.regulation.clone(),
+            version: app.version,
+            channel: app.channel.as_str(),
+            provider: app.provider.clone(),
+            status: app.status.as_str(),
+            step: app.step as i64,
+            step_due: app.step_due.map(instant::to_sql),
+            term_due: app.term_due.map(instant::to_sql),
+            closed_at: app.closed_at.map(instant::to_sql),
+            head_seq,
+            head_hash,
+            at,
+            json: serde_json::to_string(app)?,
+        })
+    }
 }
 
 /// One journal entry to write.

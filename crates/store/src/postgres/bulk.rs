@@ -7,7 +7,7 @@
 //! Not for: deciding (`crate::decide`) or the order of jobs (`writer`).
 
 use super::conn::Conn;
-use crate::decide::{Cached, Corrupt};
+use crate::decide::{Cached, Corrupt, StateRow};
 use crate::instant;
 use crate::views::{self, ListRow};
 use ::postgres::types::ToSql;
@@ -148,43 +148,14 @@ pub(crate) struct JournalRow {
 /// An application's `applications` row after a command (the state already encoded: no copy
 /// of the application waits for the flush).
 pub(crate) struct AppWrite {
-    id: String,
-    regulation: String,
-    version: i64,
-    channel: &'static str,
-    provider: String,
-    status: &'static str,
-    step: i64,
-    step_due: Option<String>,
-    term_due: Option<String>,
-    closed_at: Option<String>,
-    head_seq: i64,
-    head_hash: String,
-    at: String,
-    state: String,
+    row: StateRow,
     /// The command created the application (no row existed).
     created: bool,
 }
 
 impl AppWrite {
-    pub fn new(app: &Application, head_seq: i64, head_hash: &str, at: &str, created: bool) -> Self {
-        AppWrite {
-            id: app.id.clone(),
-            regulation: app.regulation.clone(),
-            version: i64::from(app.version),
-            channel: app.channel.as_str(),
-            provider: app.provider.clone(),
-            status: app.status.as_str(),
-            step: app.step as i64,
-            step_due: app.step_due.map(instant::to_sql),
-            term_due: app.term_due.map(instant::to_sql),
-            closed_at: app.closed_at.map(instant::to_sql),
-            head_seq,
-            head_hash: head_hash.to_string(),
-            at: at.to_string(),
-            state: serde_json::to_string(app).unwrap_or_default(),
-            created,
-        }
+    pub fn new(row: StateRow, created: bool) -> Self {
+        AppWrite { row, created }
     }
 }
 
@@ -240,7 +211,7 @@ impl Writes {
     pub fn flush(&mut self, c: &mut Conn, more: Combined<'_>) -> PgResult<()> {
         let w = std::mem::take(self);
         let prepared = profile::Timer::new("5 flush.prepare");
-        let apps = last_per_id(w.apps, |w| w.id.as_str());
+        let apps = last_per_id(w.apps, |w| w.row.id.as_str());
         let lists: Vec<ListRow> = last_per_id(w.lists, |r| r.id.as_str())
             .into_iter()
             .map(|(r, _)| r)
@@ -394,18 +365,18 @@ impl HasCreated for ListRow {
 /// The `applications` rows: new ones inserted (a racing insert meets the primary key), the
 /// others updated. The two touch different rows.
 fn states<'a>(q: &mut Combined<'a>, apps: &'a [(AppWrite, bool)]) {
-    let (new, old): (Vec<&AppWrite>, Vec<&AppWrite>) = {
+    let (new, old): (Vec<&StateRow>, Vec<&StateRow>) = {
         let (n, o): (Vec<_>, Vec<_>) = apps.iter().partition(|(_, created)| *created);
         (
-            n.into_iter().map(|(w, _)| w).collect(),
-            o.into_iter().map(|(w, _)| w).collect(),
+            n.into_iter().map(|(w, _)| &w.row).collect(),
+            o.into_iter().map(|(w, _)| &w.row).collect(),
         )
     };
     // The columns a command changes, one array each.
-    let changing = |ws: &[&'a AppWrite]| -> Params<'a> {
+    let changing = |ws: &[&'a StateRow]| -> Params<'a> {
         let s =
-            |f: fn(&'a AppWrite) -> &'a str| -> Vec<&'a str> { ws.iter().map(|w| f(w)).collect() };
-        let o = |f: fn(&'a AppWrite) -> Option<&'a str>| -> Vec<Option<&'a str>> {
+            |f: fn(&'a StateRow) -> &'a str| -> Vec<&'a str> { ws.iter().map(|w| f(w)).collect() };
+        let o = |f: fn(&'a StateRow) -> Option<&'a str>| -> Vec<Option<&'a str>> {
             ws.iter().map(|w| f(w)).collect()
         };
         vec![
@@ -418,7 +389,7 @@ fn states<'a>(q: &mut Combined<'a>, apps: &'a [(AppWrite, bool)]) {
             Box::new(ws.iter().map(|w| w.head_seq).collect::<Vec<i64>>()),
             Box::new(s(|w| &w.head_hash)),
             Box::new(s(|w| &w.at)),
-            Box::new(s(|w| &w.state)),
+            Box::new(s(|w| &w.json)),
         ]
     };
     if !new.is_empty() {
@@ -429,7 +400,9 @@ fn states<'a>(q: &mut Combined<'a>, apps: &'a [(AppWrite, bool)]) {
                 .collect::<Vec<&str>>(),
         ));
         params.push(Box::new(
-            new.iter().map(|w| w.version).collect::<Vec<i64>>(),
+            new.iter()
+                .map(|w| i64::from(w.version))
+                .collect::<Vec<i64>>(),
         ));
         params.push(Box::new(
             new.iter().map(|w| w.channel).collect::<Vec<&str>>(),

@@ -29,7 +29,7 @@ use super::conn::{self, Conn};
 use super::views::Pending;
 use super::{Monitor, records, views as pgviews};
 use crate::chain::{GENESIS, entry_hash};
-use crate::decide::{self, Cached, Corrupt, First, MAX_AUTOMATIC, Undo};
+use crate::decide::{self, Cached, Corrupt, First, MAX_AUTOMATIC, StateRow, Undo};
 use crate::jobs::{self, Answer, Counters, Job};
 use crate::preschool::{self, QueueCell};
 use crate::views;
@@ -488,13 +488,15 @@ fn command(
             hash: e.hash,
         });
     }
-    b.writes.app(AppWrite::new(
-        &d.app,
-        d.head_seq,
-        &d.head_hash,
-        &at,
-        created,
-    ));
+    let row = match StateRow::new(&d.app, d.head_seq, d.head_hash.clone(), at.clone()) {
+        Ok(row) => row,
+        Err(e) => {
+            return Ok(Err(StoreError::Db(format!(
+                "application `{id}`: its state does not encode: {e}"
+            ))));
+        }
+    };
+    b.writes.app(AppWrite::new(row, created));
     if d.listed {
         let row = timed("4 jobs.list_row", || views::list_row(&d.app, ctx, now));
         b.writes.list(row);

@@ -19,7 +19,7 @@ use std::collections::{BTreeMap, HashMap};
 const NONE: &str = "~";
 
 fn key(t: Option<Timestamp>) -> String {
-    t.map(rows::ts).unwrap_or_else(|| NONE.to_string())
+    t.map(instant::to_sql).unwrap_or_else(|| NONE.to_string())
 }
 
 fn unkey(s: &str) -> rusqlite::Result<Option<Timestamp>> {
@@ -124,7 +124,7 @@ pub(crate) fn write_list_rows(conn: &Connection, list: &[ListRow]) -> rusqlite::
 
 /// Bind `r` as the values `base + 1 ..= base + LIST_VALUES` of `stmt`.
 fn bind_list_row(stmt: &mut Statement<'_>, base: usize, r: &ListRow) -> rusqlite::Result<()> {
-    let ts = |t: Option<Timestamp>| t.map(rows::ts);
+    let ts = |t: Option<Timestamp>| t.map(instant::to_sql);
     stmt.raw_bind_parameter(base + 1, &r.id)?;
     stmt.raw_bind_parameter(base + 2, &r.regulation)?;
     stmt.raw_bind_parameter(base + 3, r.version)?;
@@ -140,13 +140,13 @@ fn bind_list_row(stmt: &mut Statement<'_>, base: usize, r: &ListRow) -> rusqlite
     stmt.raw_bind_parameter(base + 13, &r.holder_org)?;
     stmt.raw_bind_parameter(base + 14, &r.holder_role)?;
     stmt.raw_bind_parameter(base + 15, r.automatic)?;
-    stmt.raw_bind_parameter(base + 16, rows::ts(r.step_started))?;
+    stmt.raw_bind_parameter(base + 16, instant::to_sql(r.step_started))?;
     stmt.raw_bind_parameter(base + 17, key(r.step_due))?;
     stmt.raw_bind_parameter(base + 18, key(r.term_due))?;
     stmt.raw_bind_parameter(base + 19, ts(r.deliver_due))?;
-    stmt.raw_bind_parameter(base + 20, rows::ts(r.submitted_at))?;
+    stmt.raw_bind_parameter(base + 20, instant::to_sql(r.submitted_at))?;
     stmt.raw_bind_parameter(base + 21, ts(r.closed_at))?;
-    stmt.raw_bind_parameter(base + 22, rows::ts(r.updated_at))?;
+    stmt.raw_bind_parameter(base + 22, instant::to_sql(r.updated_at))?;
     stmt.raw_bind_parameter(base + 23, ts(r.watch_at))?;
     stmt.raw_bind_parameter(base + 24, ts(r.result_at))?;
     stmt.raw_bind_parameter(base + 25, r.late_days.map(i64::from))?;

@@ -29,7 +29,9 @@ use super::profile::{self, Phase, span};
 use super::rows;
 use super::{Answer, Counters, Job, records, views as sqlviews};
 use crate::chain::{GENESIS, entry_hash};
-use crate::decide::{Corrupt, First, MAX_AUTOMATIC, first, first_entries_json, panic_message};
+use crate::decide::{
+    Corrupt, First, MAX_AUTOMATIC, StateRow, first, first_entries_json, panic_message,
+};
 use crate::jobs::{answer, push, refuse};
 use crate::preschool::{self, QueueCell};
 use crate::views::{self, Delta, ListRow};
@@ -115,24 +117,6 @@ struct Batch {
 struct Known<'a> {
     cache: &'a HashMap<String, Cached>,
     keys: &'a HashMap<String, FirstKey>,
-}
-
-/// An application's `applications` row, encoded.
-struct StateRow {
-    id: String,
-    regulation: String,
-    version: u32,
-    channel: &'static str,
-    provider: String,
-    status: &'static str,
-    step: i64,
-    step_due: Option<String>,
-    term_due: Option<String>,
-    closed_at: Option<String>,
-    head_seq: i64,
-    head_hash: String,
-    at: String,
-    json: String,
 }
 
 /// Every row a batch writes, encoded: the database's part of it is only SQL.
@@ -890,7 +874,7 @@ fn command(
     };
     // Hash every entry before keeping any, so a corrupt head fails this command alone.
     let hash_span = span(Phase::Hash);
-    let at = rows::ts(now);
+    let at = instant::to_sql(now);
     let mut entries = Vec::with_capacity(events.len());
     for e in &events {
         let json = serde_json::to_string(e).map_err(to_sql_err)?;
@@ -965,22 +949,10 @@ fn prepare(ctx: &Ctx, batch: &mut Batch) -> rusqlite::Result<Rows> {
         let (app, c) = (&t.cached.app, &t.cached);
         {
             let _encode = span(Phase::Encode);
-            states.push(StateRow {
-                id: app.id.clone(),
-                regulation: app.regulation.clone(),
-                version: app.version,
-                channel: app.channel.as_str(),
-                provider: app.provider.clone(),
-                status: app.status.as_str(),
-                step: app.step as i64,
-                step_due: app.step_due.map(rows::ts),
-                term_due: app.term_due.map(rows::ts),
-                closed_at: app.closed_at.map(rows::ts),
-                head_seq: c.head_seq,
-                head_hash: c.head_hash.clone(),
-                at: rows::ts(t.at),
-                json: serde_json::to_string(app).map_err(to_sql_err)?,
-            });
+            states.push(
+                StateRow::new(app, c.head_seq, c.head_hash.clone(), instant::to_sql(t.at))
+                    .map_err(to_sql_err)?,
+            );
         }
         if t.listed {
             let _row = span(Phase::ListRow);
@@ -1155,22 +1127,8 @@ pub(crate) fn write_state_into(
     head_hash: &str,
     at: &str,
 ) -> rusqlite::Result<()> {
-    let row = StateRow {
-        id: app.id.clone(),
-        regulation: app.regulation.clone(),
-        version: app.version,
-        channel: app.channel.as_str(),
-        provider: app.provider.clone(),
-        status: app.status.as_str(),
-        step: app.step as i64,
-        step_due: app.step_due.map(rows::ts),
-        term_due: app.term_due.map(rows::ts),
-        closed_at: app.closed_at.map(rows::ts),
-        head_seq,
-        head_hash: head_hash.to_string(),
-        at: at.to_string(),
-        json: serde_json::to_string(app).map_err(to_sql_err)?,
-    };
+    let row =
+        StateRow::new(app, head_seq, head_hash.to_string(), at.to_string()).map_err(to_sql_err)?;
     let head = STATE_INSERT.replacen(" applications ", &format!(" {table} "), 1);
     let mut stmt = rows::statement(tx, &head, STATE_VALUES, 1, STATE_UPSERT)?;
     bind_state(&mut stmt, 0, &row)?;
